@@ -1,0 +1,26 @@
+"""partysim: a discrete-event simulator of a ruling party's membership life cycle.
+
+Python API::
+
+    import sim
+    scenario = sim.load_scenario("scenarios/county.yaml", overrides=["population.members=5000"])
+    result = sim.run(scenario, seed=7)
+    result.timeseries  # pandas DataFrame, one row per recorded date
+    result.summary     # headline figures (dict)
+    result.save("results/my-run")
+"""
+
+from __future__ import annotations
+
+from sim.result import Result
+from sim.scenario import Scenario, ScenarioError, load_scenario
+
+__all__ = ["Result", "Scenario", "ScenarioError", "load_scenario", "run"]
+__version__ = "0.1.0"
+
+
+def run(scenario: Scenario, seed: int | None = None, events: bool = False) -> Result:
+    """Run one scenario (with its own seed unless ``seed`` is given) and return the outputs."""
+    from sim.engine import Simulation
+
+    return Simulation(scenario, seed=seed, events=events).run()

@@ -1,0 +1,63 @@
+"""Deferred member actions keyed by day: a calendar queue of id arrays.
+
+Bylaw procedures take time: an application waits for the cell's next meeting,
+the county/city committee decides within a month, a candidate is decided
+after a year of probation, a punishment is lifted after a period of good
+conduct. Mechanisms push the ids due on each future day in one vectorized call
+and pop everything due on the current day in O(due) work, so that no
+mechanism scans the whole member table every day.
+
+Entries can go stale (the member left in between); callers filter the popped
+ids against the member table's current state.
+"""
+
+from __future__ import annotations
+
+import heapq
+
+import numpy as np
+
+
+class Agenda:
+    """Ids grouped by the day their action is due."""
+
+    def __init__(self) -> None:
+        self._due: dict[int, list[np.ndarray]] = {}
+        self._days: list[int] = []  # heap of the keys of _due
+        self._size = 0
+
+    def __len__(self) -> int:
+        return self._size
+
+    def push(self, ids: np.ndarray, days: np.ndarray | int) -> None:
+        """Schedule ``ids[i]`` for ``days[i]`` (or every id for one day)."""
+        ids = np.asarray(ids, dtype=np.int64)
+        if ids.size == 0:
+            return
+        self._size += ids.size
+        if np.ndim(days) == 0:
+            self._add(int(days), ids)
+            return
+        days = np.asarray(days, dtype=np.int64)
+        order = np.argsort(days, kind="stable")
+        days_sorted = days[order]
+        unique_days, starts = np.unique(days_sorted, return_index=True)
+        for day, chunk in zip(unique_days.tolist(), np.split(ids[order], starts[1:])):
+            self._add(day, chunk)
+
+    def _add(self, day: int, ids: np.ndarray) -> None:
+        if day not in self._due:
+            self._due[day] = []
+            heapq.heappush(self._days, day)
+        self._due[day].append(ids)
+
+    def pop(self, day: int) -> np.ndarray:
+        """Every id due on ``day`` or earlier that has not been popped yet, in push order."""
+        chunks: list[np.ndarray] = []
+        while self._days and self._days[0] <= day:
+            chunks.extend(self._due.pop(heapq.heappop(self._days)))
+        if not chunks:
+            return np.empty(0, dtype=np.int64)
+        popped = np.concatenate(chunks)
+        self._size -= popped.size
+        return popped

@@ -1,0 +1,179 @@
+"""Sim day <-> calendar date, and the ticks of every bylaw cadence.
+
+Sim time is counted in whole days from the scenario's ``start`` date. Bylaw
+cadences are calendar rules ("at least once a month", "every three months",
+"once a week"), so they are generated from real dates here, in one place, and
+every mechanism asks the calendar for its ticks instead of doing date
+arithmetic of its own. All functions are vectorized over numpy arrays of days
+so that a whole cohort of cells gets its next meeting date in one call.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+#: A span as written in scenario files: a count and a unit (days, weeks,
+#: calendar months, calendar years), e.g. ``5y``, ``18m``, ``260w``, ``400d``.
+SPAN_PATTERN = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$")
+
+#: The recorder samples a row for date *d* half a day before *d*: after every
+#: mechanism of day *d - 1* and before any mechanism of day *d*, so a row is
+#: "the state at the start of that date" and its flows cover the days since
+#: the previous row.
+RECORD_PHASE = -0.5
+
+
+@dataclass(frozen=True)
+class Span:
+    """A length of time in days, weeks, calendar months or calendar years."""
+
+    count: int
+    unit: str  # one of d, w, m, y
+
+    @classmethod
+    def parse(cls, text: str) -> "Span":
+        match = SPAN_PATTERN.match(str(text))
+        if not match:
+            raise ValueError(
+                f"a span like '5y', '18m', '260w' or '400d' (count + d/w/m/y), found {text!r}"
+            )
+        return cls(int(match.group(1)), match.group(2))
+
+    def __str__(self) -> str:
+        return f"{self.count}{self.unit}"
+
+    def months(self) -> int | None:
+        """Length in calendar months, or None for day/week spans."""
+        if self.unit == "m":
+            return self.count
+        if self.unit == "y":
+            return 12 * self.count
+        return None
+
+    def days(self) -> int | None:
+        """Length in days, or None for calendar-month/year spans."""
+        if self.unit == "d":
+            return self.count
+        if self.unit == "w":
+            return 7 * self.count
+        return None
+
+
+def _add_months(date: dt.date, months: int) -> dt.date:
+    month_index = date.year * 12 + (date.month - 1) + months
+    year, month = divmod(month_index, 12)
+    # Clamp to the month's last day (31 Jan + 1 month = 28/29 Feb).
+    next_month_first = dt.date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
+    last_day = (next_month_first - dt.timedelta(days=1)).day
+    return dt.date(year, month + 1, min(date.day, last_day))
+
+
+class Calendar:
+    """Converts sim days to dates and generates cadence ticks within the horizon."""
+
+    def __init__(self, start: dt.date, duration: Span):
+        self.start = start
+        self._start64 = np.datetime64(start, "D")
+        self.end = self.shift(start, duration)
+        #: Number of simulated days; days run from 0 to ``horizon - 1``.
+        self.horizon = (self.end - start).days
+        if self.horizon <= 0:
+            raise ValueError("duration must be at least one day")
+
+    # -- conversions -----------------------------------------------------
+    @staticmethod
+    def shift(date: dt.date, span: Span) -> dt.date:
+        months = span.months()
+        if months is not None:
+            return _add_months(date, months)
+        return date + dt.timedelta(days=span.days())
+
+    def date(self, day: int) -> dt.date:
+        return self.start + dt.timedelta(days=int(day))
+
+    def day(self, date: dt.date) -> int:
+        return (date - self.start).days
+
+    def dates64(self, days: np.ndarray) -> np.ndarray:
+        """Vectorized day -> numpy datetime64[D]."""
+        return self._start64 + np.asarray(days).astype("timedelta64[D]")
+
+    def days_of(self, dates64: np.ndarray) -> np.ndarray:
+        return (np.asarray(dates64, dtype="datetime64[D]") - self._start64).astype(np.int64)
+
+    def day_of_month(self, days: np.ndarray | int) -> np.ndarray:
+        d64 = self.dates64(np.asarray(days))
+        return (d64 - d64.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64) + 1
+
+    def month_index(self, days: np.ndarray | int) -> np.ndarray:
+        """Months since the start's month (0 for the start month)."""
+        d64 = self.dates64(np.asarray(days))
+        return (d64.astype("datetime64[M]") - self._start64.astype("datetime64[M]")).astype(np.int64)
+
+    # -- meeting dates of cohorts ------------------------------------------
+    def next_monthly(self, days: np.ndarray, day_of_month: np.ndarray) -> np.ndarray:
+        """For each (day, meeting day-of-month 1..28): the first meeting on or after day."""
+        d64 = self.dates64(days)
+        month = d64.astype("datetime64[M]").astype("datetime64[D]")
+        candidate = month + (np.asarray(day_of_month) - 1).astype("timedelta64[D]")
+        late = candidate < d64
+        next_month = (d64.astype("datetime64[M]") + 1).astype("datetime64[D]")
+        candidate = np.where(late, next_month + (np.asarray(day_of_month) - 1).astype("timedelta64[D]"), candidate)
+        return self.days_of(candidate)
+
+    def previous_monthly(self, days: np.ndarray, day_of_month: np.ndarray) -> np.ndarray:
+        """For each (day, meeting day-of-month 1..28): the last meeting on or before day."""
+        d64 = self.dates64(days)
+        month = d64.astype("datetime64[M]").astype("datetime64[D]")
+        candidate = month + (np.asarray(day_of_month) - 1).astype("timedelta64[D]")
+        early = candidate > d64
+        prev_month = (d64.astype("datetime64[M]") - 1).astype("datetime64[D]")
+        candidate = np.where(early, prev_month + (np.asarray(day_of_month) - 1).astype("timedelta64[D]"), candidate)
+        return self.days_of(candidate)
+
+    # -- tick generators (arrays of days inside [0, horizon)) -------------
+    def every(self, n_days: int, offset: int = 0) -> np.ndarray:
+        """Every n days starting at ``offset`` (e.g. Party Life Critique every 2 days)."""
+        return np.arange(offset, self.horizon, n_days, dtype=np.int64)
+
+    def daily(self) -> np.ndarray:
+        return self.every(1)
+
+    def weekly(self, weekday: int) -> np.ndarray:
+        """Every week on ``weekday`` (0 = Monday)."""
+        first = (weekday - self.start.weekday()) % 7
+        return self.every(7, first)
+
+    def monthly(self, day_of_month: int = 1, every_months: int = 1, phase: int = 0) -> np.ndarray:
+        """On ``day_of_month`` of every ``every_months``-th month (quarterly: 3, yearly: 12).
+
+        ``phase`` shifts which months are chosen (0..every_months-1) so that
+        quarterly bodies can be spread over the quarter's three months.
+        """
+        first_month = self._start64.astype("datetime64[M]")
+        months = first_month + np.arange(0, self.horizon // 28 + 2)
+        months = months[(months - first_month).astype(np.int64) % every_months == phase % every_months]
+        dates = months.astype("datetime64[D]") + np.timedelta64(day_of_month - 1, "D")
+        days = self.days_of(dates)
+        return days[(days >= 0) & (days < self.horizon)]
+
+    def span_ticks(self, span: Span, first: int = 0) -> np.ndarray:
+        """Days at multiples of a span from the start (record_every, reorganization...)."""
+        days = span.days()
+        if days is not None:
+            return self.every(days, first)
+        months = span.months()
+        ticks = []
+        k = 0
+        while True:
+            day = self.day(_add_months(self.start, k * months))
+            if day >= self.horizon:
+                break
+            if day >= first:
+                ticks.append(day)
+            k += 1
+        return np.asarray(ticks, dtype=np.int64)

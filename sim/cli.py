@@ -1,0 +1,127 @@
+"""The ``partysim`` command line.
+
+Every user mistake (bad scenario, bad option, unusable output directory)
+ends with one line on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from sim.result import FORMATS, OutputError
+from sim.scenario import ScenarioError, load_scenario, scenario_schema
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """A command-line mistake; printed as one line, exit code 2."""
+
+
+def _add_scenario_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("scenario", help="scenario YAML file")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                        help="override a field, e.g. --set population.members=10000 (repeatable)")
+
+
+def default_run_dir(name: str) -> Path:
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    return Path("results") / name / stamp
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from sim.engine import Simulation
+
+    scenario = load_scenario(args.scenario, args.overrides)
+    out = Path(args.out) if args.out else default_run_dir(scenario.name)
+    if out.exists() and not args.overwrite and (not out.is_dir() or any(out.iterdir())):
+        raise OutputError(f"{out}: output directory exists and is not empty (use --overwrite to replace it)")
+    simulation = Simulation(scenario, seed=args.seed, events=args.events)
+    console = Console(stderr=True)
+    if args.quiet or not console.is_terminal:
+        result = simulation.run()
+    else:
+        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                      TimeRemainingColumn(), console=console, transient=True) as bar:
+            task = bar.add_task(f"{scenario.name} (seed {simulation.seed})", total=simulation.world.calendar.horizon)
+            result = simulation.run(progress=lambda day, total: bar.update(task, completed=day))
+    path = result.save(out, fmt=args.format, overwrite=args.overwrite)
+    if not args.quiet:
+        _print_summary(result, path)
+    return 0
+
+
+def _print_summary(result, path: Path) -> None:
+    console = Console()
+    table = Table(title=f"{result.summary['scenario']} (seed {result.summary['seed']}), "
+                        f"{result.summary['start']} to {result.summary['end']}")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for name, value in result.summary["final"].items():
+        table.add_row(f"final {name}", f"{value:,}")
+    for name, value in result.summary["totals"].items():
+        table.add_row(f"total {name}", f"{value:,}")
+    console.print(table)
+    manifest = result.manifest
+    console.print(f"{manifest['wall_seconds']:.2f} s, {manifest['simpy_events']:,} SimPy events, "
+                  f"peak {manifest['peak_rss_mb']:.0f} MB")
+    console.print(f"results in {path}")
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args.scenario, args.overrides)
+    print(f"{args.scenario}: valid scenario '{scenario.name}' ({scenario.population.members:,} members, "
+          f"{scenario.start} + {scenario.duration})")
+    if args.resolved:
+        print(json.dumps(scenario.model_dump(mode="json"), indent=2))
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    print(json.dumps(scenario_schema(), indent=2))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="partysim", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run one scenario and write its results directory")
+    _add_scenario_args(run)
+    run.add_argument("--out", help="output directory (default results/<name>/<timestamp>)")
+    run.add_argument("--seed", type=int, help="seed (default: the scenario's)")
+    run.add_argument("--events", action="store_true", help="also write events.parquet (one row per event)")
+    run.add_argument("--format", choices=FORMATS, default="parquet", help="table format")
+    run.add_argument("--overwrite", action="store_true", help="replace an existing output directory")
+    run.add_argument("--quiet", action="store_true", help="print nothing on success")
+    run.set_defaults(func=cmd_run)
+
+    validate = commands.add_parser("validate", help="check a scenario file without running it")
+    _add_scenario_args(validate)
+    validate.add_argument("--resolved", action="store_true", help="print the fully resolved scenario as JSON")
+    validate.set_defaults(func=cmd_validate)
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of scenario files")
+    schema.set_defaults(func=cmd_schema)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (ScenarioError, OutputError, UsageError) as exc:
+        print(f"partysim: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("partysim: interrupted; no output was written", file=sys.stderr)
+        return 130

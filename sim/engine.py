@@ -1,0 +1,79 @@
+"""One run: build the world, start one SimPy process per mechanism cadence, record, return.
+
+There is exactly one ``simpy.Environment`` per run. Sim time is in days.
+Mechanisms act at whole days; the recorder samples at ``day + RECORD_PHASE``
+(half a day before), so a row holds the state at the start of its date. The
+number of SimPy events depends on the calendar and on the number of cadences,
+never on the number of members.
+"""
+
+from __future__ import annotations
+
+import resource
+import time
+from collections.abc import Callable
+
+import numpy as np
+import simpy
+
+from sim.calendar import RECORD_PHASE, Calendar
+from sim.founding import found_party
+from sim.mechanisms.attrition import Attrition
+from sim.mechanisms.base import Mechanism
+from sim.mechanisms.membership import Membership
+from sim.recorder import Recorder
+from sim.result import Result, build_manifest, build_summary
+from sim.scenario import Scenario
+from sim.streams import stream
+from sim.tally import EventLog, Tally
+from sim.world import World
+
+#: Mechanisms in the order they act within a day.
+MECHANISMS: tuple[type[Mechanism], ...] = (Membership, Attrition)
+
+Progress = Callable[[int, int], None]
+
+
+class Simulation:
+    """A scenario, a seed and the world they build; :meth:`run` returns a :class:`Result`."""
+
+    def __init__(self, scenario: Scenario, seed: int | None = None, events: bool = False):
+        self.scenario = scenario
+        self.seed = scenario.seed if seed is None else int(seed)
+        calendar = Calendar(scenario.start, scenario.duration_span)
+        pop, orgs = found_party(scenario, stream(self.seed, "founding"))
+        self.mechanisms: list[Mechanism] = []
+        tally_names = [name for cls in MECHANISMS for name in cls.FLOWS]
+        self.world = World(scenario, self.seed, calendar, pop, orgs, Tally(tally_names), EventLog(events))
+        self.mechanisms = [cls(self.world) for cls in MECHANISMS]
+        self.recorder = Recorder(self.world, self.mechanisms)
+        self.events_processed = 0
+
+    def _record(self, env: simpy.Environment, progress: Progress | None):
+        cal = self.world.calendar
+        days = np.append(cal.span_ticks(self.scenario.record_span, first=1), cal.horizon)
+        for day in np.unique(days).tolist():
+            yield env.timeout(day + RECORD_PHASE - env.now)
+            self.recorder.record(day)
+            if progress:
+                progress(day, cal.horizon)
+
+    def run(self, progress: Progress | None = None) -> Result:
+        started = time.perf_counter()
+        env = simpy.Environment()
+        self.recorder.record(0)  # the state at the start of day 0
+        for mechanism in self.mechanisms:
+            for process in mechanism.processes(env):
+                env.process(process)
+        env.process(self._record(env, progress))
+        horizon = self.world.calendar.horizon
+        while env.peek() < horizon:
+            env.step()
+            self.events_processed += 1
+        wall = time.perf_counter() - started
+        timeseries = self.recorder.frame()
+        events = self.world.events.frame(self.world.calendar.dates64(0)) if self.world.events.enabled else None
+        peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        manifest = build_manifest(self.scenario, self.seed, wall, self.events_processed, peak_rss_mb)
+        summary = build_summary(self.world, timeseries)
+        return Result(timeseries=timeseries, summary=summary, events=events, manifest=manifest)

@@ -1,0 +1,44 @@
+"""The mechanism interface the engine drives."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator, Iterable
+
+import numpy as np
+import simpy
+
+from sim.world import World
+
+Step = Callable[[int], None]
+
+
+class Mechanism:
+    """Base class: a named rule with its own random stream and cadences."""
+
+    #: Stream name and identity of the mechanism; also the scenario section name.
+    name: str = "mechanism"
+    #: Flow columns this mechanism counts in ``world.tally`` (count since the previous row).
+    FLOWS: tuple[str, ...] = ()
+
+    def __init__(self, world: World):
+        self.world = world
+        self.rng = world.rng(self.name)
+
+    def cadences(self) -> Iterable[tuple[np.ndarray, Step]]:
+        """(ticks, step) pairs: run ``step(day)`` on every day in ``ticks``."""
+        return ()
+
+    def stocks(self) -> dict[str, int]:
+        """Stock columns this mechanism maintains (values now)."""
+        return {}
+
+    def processes(self, env: simpy.Environment) -> list[Generator]:
+        """SimPy processes of this mechanism; by default one per cadence."""
+        return [self._drive(env, ticks, step) for ticks, step in self.cadences()]
+
+    @staticmethod
+    def _drive(env: simpy.Environment, ticks: np.ndarray, step: Step) -> Generator:
+        for day in np.asarray(ticks, dtype=np.int64).tolist():
+            if day > env.now:
+                yield env.timeout(day - env.now)
+            step(day)

@@ -1,0 +1,191 @@
+"""Recruitment, candidacy and admission to full membership.
+
+Source: "Basic Party Organizations" (NK Leadership Watch):
+
+* an application is submitted to the local party cell with letters of
+  recommendation from two members of at least two years' standing; a Youth
+  League member may replace one of them with the Youth League committee's
+  letter; the recommenders "bear responsibility" for the applicant;
+* the application is reviewed with the applicant at the cell's general
+  meeting and forwarded to the county/city committee, which must act on it
+  within a month; if approved the applicant becomes a candidate member with a
+  probation of up to one year;
+* after the year the cell decides (ratified by the county/city committee);
+  the cell may extend the probation once, for another year; a candidate who
+  still does not qualify is expelled.
+
+Cohort-level: recruitment is planned once a month (one pass over the member
+table to find eligible recommenders in the chosen cells), applications are
+filed on days spread over the month, and every later step is an
+:class:`~sim.agenda.Agenda` of ids due on a given day, so daily work is
+proportional to the people due that day, not to the party's size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from sim.agenda import Agenda
+from sim.founding import DAYS_PER_YEAR
+from sim.mechanisms.base import Mechanism, Step
+from sim.population import YOUTH_LEAGUE_LETTER, Status
+from sim.sampling import bernoulli_rows
+from sim.traits import draw_traits
+from sim.world import World
+
+
+class Membership(Mechanism):
+    name = "membership"
+    FLOWS = ("applications_unsponsored", "probation_extended")
+
+    def __init__(self, world: World):
+        super().__init__(world)
+        self.cfg = world.scenario.membership
+        cal = world.calendar
+        #: Recruitment is planned on day 0 and on the first of every month.
+        self.months = np.union1d([0], cal.monthly(1))
+        self.filing = Agenda()  # rows of this month's plan, by filing day
+        self.review = Agenda()  # applicants, by the day of their cell meeting
+        self.county = Agenda()  # forwarded applicants, by the county/city decision day
+        self.probation = Agenda()  # candidates, by the day of the cell's decision
+        self._plan: dict[str, np.ndarray] = {}
+        candidates = world.pop.ids_in(Status.CANDIDATE)
+        self._schedule_probation_decision(candidates, world.pop.candidate_since[candidates], years=1, today=0)
+
+    def cadences(self) -> Iterable[tuple[np.ndarray, Step]]:
+        if not self.cfg.enabled:
+            return ()
+        return ((self.months, self.plan_recruitment), (self.world.calendar.daily(), self.run_procedures))
+
+    # -- monthly: who applies where, vouched for by whom --------------------
+    def plan_recruitment(self, day: int) -> None:
+        """Plan this month's applications: cells, filing days and recommenders."""
+        world, pop, cfg = self.world, self.world.pop, self.cfg
+        next_month = self.months[np.searchsorted(self.months, day, side="right"):]
+        days_in_month = int(next_month[0] if len(next_month) else world.calendar.horizon) - day
+        rate = cfg.applications_per_year + cfg.applications_per_member_year * pop.counts[Status.FULL]
+        n_apps = int(self.rng.poisson(rate * days_in_month / DAYS_PER_YEAR))
+        if n_apps == 0:
+            return
+        min_joined = day - int(round(cfg.recommender_min_years * DAYS_PER_YEAR))
+        # The month's one pass over the table: every member who may vouch.
+        n = pop.n
+        eligible = np.flatnonzero((pop.status[:n] == Status.FULL) & (pop.joined[:n] <= min_joined))
+        if len(eligible) == 0:
+            world.tally.add("applications_unsponsored", n_apps)
+            return
+        # Applicants come through members who know them: the cell of a random
+        # eligible member, so cells are chosen in proportion to their vouchers.
+        cells = pop.cell[eligible[self.rng.integers(0, len(eligible), n_apps)]]
+        roster = eligible[np.argsort(pop.cell[eligible], kind="stable")]
+        roster_cells = pop.cell[roster]
+        start = np.searchsorted(roster_cells, cells, side="left")
+        count = np.searchsorted(roster_cells, cells, side="right") - start
+        youth = self.rng.random(n_apps) < cfg.youth_league_share
+        sponsored = youth | (count >= 2)
+        world.tally.add("applications_unsponsored", int((~sponsored).sum()))
+        start, count, cells, youth = start[sponsored], count[sponsored], cells[sponsored], youth[sponsored]
+        # Two distinct recommenders from the cell's roster, or one plus the Youth League letter.
+        pick1 = self.rng.integers(0, count)
+        pick2 = (pick1 + 1 + self.rng.integers(0, np.maximum(count - 1, 1))) % count
+        rec1 = roster[start + pick1]
+        rec2 = np.where(youth, YOUTH_LEAGUE_LETTER, roster[start + pick2])
+        # Filing days fall before the next plan, so the previous plan is fully filed.
+        self._plan = {"cell": cells, "rec1": rec1, "rec2": rec2, "youth": youth}
+        self.filing.push(np.arange(len(cells)), day + self.rng.integers(0, days_in_month, len(cells)))
+
+    # -- daily: filings, reviews, county decisions, probation decisions -------
+    def run_procedures(self, day: int) -> None:
+        self._file_applications(day)
+        self._cell_review(day, self._due(self.review, day))
+        self._county_decision(day, self._due(self.county, day))
+        self._probation_decision(day, self._due(self.probation, day))
+
+    def _due(self, agenda: Agenda, day: int) -> np.ndarray:
+        """Ids due today whose procedure is still pending (members who left are dropped)."""
+        ids = agenda.pop(day)
+        return ids[self.world.pop.due[ids] == day]
+
+    def _schedule(self, agenda: Agenda, ids: np.ndarray, days: np.ndarray) -> None:
+        self.world.pop.due[ids] = days
+        agenda.push(ids, days)
+
+    def _file_applications(self, day: int) -> None:
+        rows = self.filing.pop(day)
+        if len(rows) == 0:
+            return
+        world, pop, plan = self.world, self.world.pop, self._plan
+        traits = draw_traits(len(rows), world.scenario.population, self.rng)
+        rec1 = plan["rec1"][rows]
+        ids = pop.add(
+            len(rows), Status.APPLICANT, plan["cell"][rows], applied=day, recommender1=rec1,
+            recommender2=plan["rec2"][rows], youth_league=plan["youth"][rows],
+            ties_group=pop.ties_group[rec1], **traits,
+        )
+        # Reviewed with the applicant at the cell's next general meeting.
+        review = world.calendar.next_monthly(np.full(len(ids), day + 1), world.orgs.meeting_day[pop.cell[ids]])
+        self._schedule(self.review, ids, review)
+        world.events.log(day, "application", ids, pop.cell[ids])
+
+    def _cell_review(self, day: int, ids: np.ndarray) -> None:
+        """The cell meeting reviews the application and forwards it to the county/city committee."""
+        if len(ids) == 0:
+            return
+        pop, world = self.world.pop, self.world
+        endorsed = self.rng.random(len(ids)) < self.cfg.cell_endorse_probability
+        refused = ids[~endorsed]
+        pop.transition(refused, Status.REJECTED)
+        world.events.log(day, "application_rejected", refused, pop.cell[refused], cause="cell")
+        forwarded = ids[endorsed]
+        decision = day + self.rng.integers(1, self.cfg.county_decision_max_days + 1, len(forwarded))
+        self._schedule(self.county, forwarded, decision)
+
+    def _county_decision(self, day: int, ids: np.ndarray) -> None:
+        """The county/city committee acts within a month: candidate membership or rejection."""
+        if len(ids) == 0:
+            return
+        pop, world = self.world.pop, self.world
+        approved = self.rng.random(len(ids)) < self.cfg.county_approve_probability
+        rejected = ids[~approved]
+        pop.transition(rejected, Status.REJECTED)
+        world.events.log(day, "application_rejected", rejected, pop.cell[rejected], cause="county")
+        new = ids[approved]
+        pop.transition(new, Status.CANDIDATE)
+        pop.candidate_since[new] = day
+        world.events.log(day, "candidate_admitted", new, pop.cell[new])
+        self._schedule_probation_decision(new, np.full(len(new), day), years=1, today=day)
+
+    def _schedule_probation_decision(self, ids: np.ndarray, since: np.ndarray, years: int, today: int) -> None:
+        """The cell decides at its last meeting before the probation's (first or second) end.
+
+        Never before ``today``: day-0 candidates whose year ended before the run
+        starts are decided on day 0.
+        """
+        pop, cal = self.world.pop, self.world.calendar
+        end = np.asarray(since) + years * self.cfg.probation_days
+        meeting = cal.previous_monthly(end, self.world.orgs.meeting_day[pop.cell[ids]])
+        self._schedule(self.probation, ids, np.maximum(meeting, today))
+
+    def _probation_decision(self, day: int, ids: np.ndarray) -> None:
+        """Admit, extend once, or expel the candidates whose probation ends (source)."""
+        if len(ids) == 0:
+            return
+        pop, world, cfg = self.world.pop, self.world, self.cfg
+        p_qualify = np.where(pop.extended[ids], cfg.second_qualify_probability, cfg.qualify_probability)
+        qualifies = self.rng.random(len(ids)) < p_qualify
+        admitted = ids[qualifies]
+        pop.transition(admitted, Status.FULL)
+        pop.joined[admitted] = day
+        world.events.log(day, "admitted", admitted, pop.cell[admitted])
+        failed = ids[~qualifies]
+        extend = ~pop.extended[failed] & (self.rng.random(len(failed)) < cfg.extension_probability)
+        extended = failed[extend]
+        pop.extended[extended] = True
+        world.tally.add("probation_extended", len(extended))
+        world.events.log(day, "probation_extended", extended, pop.cell[extended])
+        self._schedule_probation_decision(extended, pop.candidate_since[extended], years=2, today=day + 1)
+        expelled = failed[~extend]
+        pop.transition(expelled, Status.CANDIDATE_EXPELLED)
+        world.events.log(day, "candidate_expelled", expelled, pop.cell[expelled])

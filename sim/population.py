@@ -1,0 +1,183 @@
+"""The member table: one numpy array per attribute, one row per person ever seen.
+
+Members are never Python objects: every mechanism reads and writes whole
+columns with boolean masks and fancy indexing (DESIGN.md, "the one rule").
+Rows are never deleted; people who leave keep their row with a terminal
+status so that ids stay stable for recommenders and the event log. Capacity
+grows by doubling, never row by row.
+
+Every status change goes through :meth:`Population.transition`, which keeps
+the stock of each status, the per-organization count of active members and
+the matrix of flows between statuses. The recorder reads stocks and flows from
+there, which is what makes the conservation identity (stock at t = stock at
+t-1 + inflows - outflows) hold by construction and checkable.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+import numpy as np
+
+from sim.table import ColumnTable
+
+
+class Status(IntEnum):
+    """Where a person stands. APPLICANT..FULL are open states; the rest are terminal."""
+
+    EMPTY = 0  # unused capacity
+    APPLICANT = 1  # application filed, awaiting cell review and county decision
+    CANDIDATE = 2  # candidate member on probation
+    FULL = 3  # full party member
+    REJECTED = 4  # application not endorsed by the cell or not approved by the county
+    CANDIDATE_EXPELLED = 5  # candidate who did not qualify after the probation (source)
+    EXPELLED = 6  # expelled by party discipline
+    EXITED = 7  # died, retired or transferred out
+
+
+N_STATUS = len(Status)
+ACTIVE = np.zeros(N_STATUS, dtype=bool)
+ACTIVE[[Status.CANDIDATE, Status.FULL]] = True
+
+#: Recommender code meaning "the Kim Il Sung Youth League committee's letter" (source).
+YOUTH_LEAGUE_LETTER = -2
+NO_RECOMMENDER = -1
+
+#: Column name -> (dtype, fill value of new rows). Days are sim days (int32).
+COLUMNS: dict[str, tuple[type, object]] = {
+    "status": (np.int8, Status.EMPTY),
+    "cell": (np.int32, -1),  # organization id of the member's cell or party team
+    "joined": (np.int32, 0),  # day admitted to full membership (negative: before day 0)
+    "candidate_since": (np.int32, 0),
+    "applied": (np.int32, 0),
+    "extended": (np.bool_, False),  # probation extended once
+    "due": (np.int32, -1),  # day of the member's next pending procedure (review, decision)
+    "recommender1": (np.int32, NO_RECOMMENDER),
+    "recommender2": (np.int32, NO_RECOMMENDER),
+    "youth_league": (np.bool_, False),
+    "female": (np.bool_, False),
+    "sector": (np.int8, 0),
+    "sincerity": (np.float32, 0.8),
+    "ties_group": (np.int32, 0),
+    "wealth": (np.float32, 1.0),
+    "role": (np.int8, 0),
+    "achiever": (np.bool_, False),
+    "punish_level": (np.int8, 0),
+    "punish_cause": (np.int8, -1),
+    "punish_day": (np.int32, 0),
+    "punish_count": (np.int16, 0),
+    "amnestied": (np.bool_, False),
+    "delegate": (np.int8, 0),
+    "delegate_route": (np.int8, 0),
+}
+
+
+class Population(ColumnTable):
+    """Struct-of-arrays member table with stocks, flows and per-organization sizes."""
+
+    status: np.ndarray
+    cell: np.ndarray
+    joined: np.ndarray
+    candidate_since: np.ndarray
+    applied: np.ndarray
+    extended: np.ndarray
+    due: np.ndarray
+    recommender1: np.ndarray
+    recommender2: np.ndarray
+    youth_league: np.ndarray
+    female: np.ndarray
+    sector: np.ndarray
+    sincerity: np.ndarray
+    ties_group: np.ndarray
+    wealth: np.ndarray
+    role: np.ndarray
+    achiever: np.ndarray
+    punish_level: np.ndarray
+    punish_cause: np.ndarray
+    punish_day: np.ndarray
+    punish_count: np.ndarray
+    amnestied: np.ndarray
+    delegate: np.ndarray
+    delegate_route: np.ndarray
+
+    COLUMNS = COLUMNS
+
+    def __init__(self, capacity: int, n_orgs: int):
+        super().__init__(capacity)
+        #: Persons in each status now (the stocks).
+        self.counts = np.zeros(N_STATUS, dtype=np.int64)
+        #: flows[a, b]: transitions from status a to b since the recorder last read them.
+        self.flows = np.zeros((N_STATUS, N_STATUS), dtype=np.int64)
+        #: Active members (candidates + full) per organization id.
+        self.org_size = np.zeros(max(n_orgs, 1), dtype=np.int64)
+
+    def ensure_orgs(self, n_orgs: int) -> None:
+        """Make room in the per-organization counts for organization ids < n_orgs."""
+        if n_orgs > len(self.org_size):
+            grown = np.zeros(max(n_orgs, 2 * len(self.org_size)), dtype=np.int64)
+            grown[: len(self.org_size)] = self.org_size
+            self.org_size = grown
+
+    def add(self, count: int, status: Status, cell: np.ndarray | int, **columns: np.ndarray) -> np.ndarray:
+        """Append ``count`` people in ``status`` (counted as a flow from EMPTY); returns their ids."""
+        ids = self.append(count, cell=cell, **columns)
+        self.transition(ids, status)
+        return ids
+
+    # -- the one place where status changes ---------------------------------
+    def transition(self, ids: np.ndarray, to: Status) -> None:
+        """Move ``ids`` to status ``to``, keeping stocks, flows and org sizes exact."""
+        if len(ids) == 0:
+            return
+        old = self.status[ids]
+        moved = np.bincount(old, minlength=N_STATUS)
+        self.counts -= moved
+        self.counts[to] += len(ids)
+        self.flows[:, to] += moved
+        was_active = ACTIVE[old]
+        if ACTIVE[to]:
+            joining = ids[~was_active]
+            if len(joining):
+                np.add.at(self.org_size, self.cell[joining], 1)
+        else:
+            leaving = ids[was_active]
+            if len(leaving):
+                np.subtract.at(self.org_size, self.cell[leaving], 1)
+        self.status[ids] = to
+
+    def move(self, ids: np.ndarray, new_cells: np.ndarray) -> None:
+        """Re-attach members to other cells (re-organization, transfer)."""
+        if len(ids) == 0:
+            return
+        active = ACTIVE[self.status[ids]]
+        np.subtract.at(self.org_size, self.cell[ids[active]], 1)
+        self.cell[ids] = new_cells
+        np.add.at(self.org_size, self.cell[ids[active]], 1)
+
+    def take_flows(self) -> np.ndarray:
+        """Flows since the previous call (the recorder resets them at each row)."""
+        flows = self.flows.copy()
+        self.flows[:] = 0
+        return flows
+
+    # -- views -------------------------------------------------------------
+    def ids_in(self, *statuses: Status) -> np.ndarray:
+        """Ids of everyone in one of ``statuses`` (an O(N) scan: not for per-day use)."""
+        return np.flatnonzero(np.isin(self.status[: self.n], statuses))
+
+    def active_mask(self) -> np.ndarray:
+        return ACTIVE[self.status[: self.n]]
+
+    def check_consistency(self) -> None:
+        """Recompute the maintained aggregates from the arrays; raise if they drifted."""
+        counts = np.bincount(self.status[: self.n], minlength=N_STATUS)
+        counts[Status.EMPTY] = 0
+        tracked = self.counts.copy()
+        tracked[Status.EMPTY] = 0
+        if not np.array_equal(counts, tracked):
+            raise AssertionError(f"status stocks drifted: tracked {tracked.tolist()}, actual {counts.tolist()}")
+        active = self.active_mask()
+        sizes = np.bincount(self.cell[: self.n][active], minlength=len(self.org_size))
+        if not np.array_equal(sizes[: len(self.org_size)], self.org_size):
+            bad = np.flatnonzero(sizes[: len(self.org_size)] != self.org_size)[:5]
+            raise AssertionError(f"organization sizes drifted at orgs {bad.tolist()}")

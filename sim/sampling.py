@@ -1,0 +1,38 @@
+"""Sampling rare per-member events without touching every member.
+
+A hazard of probability ``p`` per member per step is exactly an independent
+Bernoulli(p) draw for every row. Drawing ``K ~ Binomial(n, p)`` and then a
+uniform subset of ``K`` distinct rows (Floyd's algorithm in
+``Generator.choice``) gives the same joint distribution in O(K) work instead of
+O(n). Heterogeneous hazards ``p_i <= p_max`` are handled by thinning: select
+with ``p_max``, then keep each selected row with probability ``p_i / p_max``.
+This is how every per-member rate in partysim scales to millions of members.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def bernoulli_rows(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
+    """Rows of 0..n-1, each included independently with probability p (sorted)."""
+    if n <= 0 or p <= 0:
+        return np.empty(0, dtype=np.int64)
+    if p >= 1:
+        return np.arange(n, dtype=np.int64)
+    k = int(rng.binomial(n, p))
+    rows = rng.choice(n, size=k, replace=False, shuffle=False).astype(np.int64)
+    rows.sort()
+    return rows
+
+
+def thin(rng: np.random.Generator, ids: np.ndarray, accept: np.ndarray, p_max: float) -> np.ndarray:
+    """Keep ``ids[i]`` with probability ``accept[i] / p_max`` (thinning step)."""
+    if len(ids) == 0 or p_max <= 0:
+        return ids[:0]
+    return ids[rng.random(len(ids)) * p_max < accept]
+
+
+def step_probability(rate_per_year: float, days: float) -> float:
+    """Probability of at least one event in ``days`` for a Poisson rate per year."""
+    return float(-np.expm1(-rate_per_year * days / 365.25))

@@ -1,0 +1,245 @@
+"""Scenario files: the pydantic model of every field, and loading with clear errors.
+
+A scenario is a YAML mapping validated against :class:`Scenario`. Every field
+has a documented default, a unit where it has one and a range, so that
+``partysim schema`` gives editors completion and ``partysim validate`` catches
+typos: unknown fields are errors. Variants say ``extends: base.yaml`` and list
+only what differs; ``--set a.b=c`` overrides any field from the command line.
+
+Errors are raised as :class:`ScenarioError` with one line naming the file, the
+field path, the line (when the YAML parser knows it), what was expected and
+what was found. The CLI prints that line and exits with code 2.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from sim.calendar import Span
+from sim.sections import (
+    AttritionSection,
+    MembershipSection,
+    OrganizationSection,
+    PopulationSection,
+)
+
+
+class ScenarioError(Exception):
+    """A scenario (or sweep spec) that cannot be used; the message is one line for the user."""
+
+
+class Scenario(BaseModel):
+    """One simulated world: who is in the party, how it is organized, which rules run."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    name: str = Field("scenario", description="Short name; the default output folder is results/<name>/<timestamp>.", pattern=r"^[A-Za-z0-9_.-]+$")
+    description: str = Field("", description="Free text shown in reports.")
+    seed: int = Field(1, ge=0, description="Seed of the run's random streams (one stream per mechanism).")
+    start: dt.date = Field(dt.date(2016, 5, 10), description="Date of sim day 0 (YYYY-MM-DD).")
+    duration: str = Field("5y", description="Simulated time: a count and a unit, d/w/m/y (e.g. 5y, 18m, 260w, 400d).")
+    record_every: str = Field("1w", description="Interval between time-series rows (d/w/m/y span).")
+    population: PopulationSection = Field(default_factory=PopulationSection)
+    organization: OrganizationSection = Field(default_factory=OrganizationSection)
+    membership: MembershipSection = Field(default_factory=MembershipSection)
+    attrition: AttritionSection = Field(default_factory=AttritionSection)
+
+    @field_validator("duration", "record_every")
+    @classmethod
+    def _span(cls, value: str) -> str:
+        span = Span.parse(value)
+        if span.count <= 0:
+            raise ValueError(f"a positive span, found {value!r}")
+        return str(span)
+
+    @property
+    def duration_span(self) -> Span:
+        return Span.parse(self.duration)
+
+    @property
+    def record_span(self) -> Span:
+        return Span.parse(self.record_every)
+
+
+# ---------------------------------------------------------------------------
+# Loading: YAML with line numbers, `extends`, `--set`, error formatting
+# ---------------------------------------------------------------------------
+
+#: Deepest `extends` chain followed before the chain is called a mistake.
+MAX_EXTENDS_DEPTH = 16
+
+
+class _Origins:
+    """Where each field path came from (file and line), for error messages."""
+
+    def __init__(self) -> None:
+        self.where: dict[tuple, tuple[str, int | None]] = {}
+
+    def record(self, node: yaml.Node, source: str, prefix: tuple = ()) -> None:
+        self.where[prefix] = (source, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                self.record(value_node, source, prefix + (key_node.value,))
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                self.record(item, source, prefix + (index,))
+
+    def locate(self, path: tuple, default_source: str) -> tuple[str, int | None]:
+        for cut in range(len(path), -1, -1):
+            found = self.where.get(tuple(path[:cut]))
+            if found:
+                return found
+        return default_source, None
+
+
+def _read_yaml(path: Path, origins: _Origins) -> dict:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"{path}: expected a YAML file, found a directory") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"{path}: cannot read the file ({exc.__class__.__name__}: {exc})") from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ScenarioError(f"{path}{where}: invalid YAML: {problem}") from None
+    if data is None:
+        raise ScenarioError(f"{path}: expected a mapping of scenario fields, found an empty file")
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{path}: expected a mapping of scenario fields, found {type(data).__name__}")
+    origins.record(node, str(path))
+    return data
+
+
+def _merge(base: dict, override: dict) -> dict:
+    """Deep merge: mappings merge key by key, anything else is replaced."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _load_chain(path: Path, origins: _Origins, seen: tuple[Path, ...]) -> dict:
+    resolved = path.resolve()
+    if resolved in seen:
+        chain = " -> ".join(str(p) for p in seen + (resolved,))
+        raise ScenarioError(f"{path}: extends: expected a chain without cycles, found {chain}")
+    if len(seen) >= MAX_EXTENDS_DEPTH:
+        raise ScenarioError(f"{path}: extends: expected at most {MAX_EXTENDS_DEPTH} levels of extends, found more")
+    own = _Origins()
+    data = _read_yaml(path, own)
+    parent = data.pop("extends", None)
+    if parent is None:
+        origins.where.update(own.where)
+        return data
+    if not isinstance(parent, str) or not parent.strip():
+        raise ScenarioError(f"{path}: extends: expected a file name, found {parent!r}")
+    parent_path = (path.parent / parent).resolve()
+    if not parent_path.is_file():
+        raise ScenarioError(f"{path}: extends: expected an existing scenario file, found no file at {parent_path}")
+    base = _load_chain(parent_path, origins, seen + (resolved,))
+    origins.where.update(own.where)  # the variant's own lines win
+    return _merge(base, data)
+
+
+def parse_override(text: str) -> tuple[list[str], Any]:
+    """Parse ``a.b.c=value``; the value is read as a YAML scalar (numbers, booleans, dates)."""
+    if "=" not in text:
+        raise ScenarioError(f"--set {text}: expected path.to.field=value, found no '='")
+    key, raw = text.split("=", 1)
+    parts = [p for p in key.strip().split(".")]
+    if not key.strip() or any(not p for p in parts):
+        raise ScenarioError(f"--set {text}: expected a dotted field path like membership.applications_per_year")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError:
+        value = raw
+    return parts, value
+
+
+def apply_overrides(data: dict, overrides: list[str], origins: _Origins) -> dict:
+    data = dict(data)
+    for text in overrides:
+        parts, value = parse_override(text)
+        node = data
+        for depth, part in enumerate(parts[:-1]):
+            child = node.get(part)
+            if child is None:
+                child = {}
+            elif not isinstance(child, dict):
+                raise ScenarioError(
+                    f"--set {text}: {'.'.join(parts[: depth + 1])}: expected a section, found {type(child).__name__}"
+                )
+            child = dict(child)
+            node[part] = child
+            node = child
+        node[parts[-1]] = value
+        origins.where[tuple(parts)] = (f"--set {text}", None)
+    return data
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def format_validation_error(exc: ValidationError, origins: _Origins, default_source: str) -> str:
+    """The first error as one line: file (line N): field.path: expected ..., found ..."""
+    error = exc.errors(include_url=False)[0]
+    path = tuple(error["loc"])
+    field = ".".join(str(p) for p in path) or "(top level)"
+    source, line = origins.locate(path, default_source)
+    where = f"{source} (line {line})" if line else source
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return f"{where}: {field}: unknown field (check the spelling; `partysim schema` lists the fields)"
+    if kind == "missing":
+        return f"{where}: {field}: required field is missing"
+    message = error["msg"]
+    if message.startswith("Value error, "):
+        message = message[len("Value error, "):]
+    message = message[0].lower() + message[1:] if message else message
+    found = f", found {_describe(error['input'])}" if "input" in error and "found" not in message else ""
+    more = len(exc.errors()) - 1
+    tail = f" (and {more} more error{'s' if more > 1 else ''})" if more else ""
+    return f"{where}: {field}: expected {message}{found}{tail}".replace("expected input should be", "expected")
+
+
+def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scenario:
+    """Read, merge (`extends`), override (`--set`) and validate a scenario file."""
+    path = Path(path)
+    origins = _Origins()
+    data = _load_chain(path, origins, ())
+    data = apply_overrides(data, list(overrides or []), origins)
+    return scenario_from_dict(data, origins, str(path))
+
+
+def scenario_from_dict(data: dict, origins: _Origins | None = None, source: str = "<scenario>") -> Scenario:
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(format_validation_error(exc, origins or _Origins(), source)) from None
+
+
+def scenario_schema() -> dict:
+    """JSON Schema of scenario files (``partysim schema``)."""
+    schema = Scenario.model_json_schema()
+    schema["properties"]["extends"] = {
+        "type": "string",
+        "description": "Path of a base scenario (relative to this file); this file lists only what differs.",
+    }
+    return schema

@@ -1,0 +1,31 @@
+"""Everything a mechanism may read or change during a run, in one object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.calendar import Calendar
+from sim.organizations import Organizations
+from sim.population import Population
+from sim.scenario import Scenario
+from sim.streams import stream
+from sim.tally import EventLog, Tally
+
+
+@dataclass
+class World:
+    """The state of one run: scenario, calendar, member and organization tables, counters."""
+
+    scenario: Scenario
+    seed: int
+    calendar: Calendar
+    pop: Population
+    orgs: Organizations
+    tally: Tally
+    events: EventLog
+
+    def rng(self, name: str) -> np.random.Generator:
+        """The random stream of mechanism ``name`` (see sim.streams)."""
+        return stream(self.seed, name)
