@@ -165,7 +165,8 @@ class Calendar:
         """Days at multiples of a span from the start (record_every, reorganization...)."""
         days = span.days()
         if days is not None:
-            return self.every(days, first)
+            ticks = self.every(days)
+            return ticks[ticks >= first]
         months = span.months()
         ticks = []
         k = 0

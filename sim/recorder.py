@@ -35,6 +35,17 @@ TRANSITION_FLOWS: dict[str, list[tuple[Status, Status]]] = {
     "exits": [(S.FULL, S.EXITED), (S.CANDIDATE, S.EXITED)],
 }
 
+#: Every status change the model allows; any other flow is a bug and stops the run.
+ALLOWED = np.zeros((len(Status), len(Status)), dtype=bool)
+for _pairs in TRANSITION_FLOWS.values():
+    for _a, _b in _pairs:
+        ALLOWED[_a, _b] = True
+
+
+class InvariantError(AssertionError):
+    """The model broke one of its own invariants; the message names it, the date and where."""
+
+
 #: Organization-count stock columns.
 ORG_COUNTS = {
     "cells": Kind.CELL,
@@ -70,6 +81,9 @@ class Recorder:
     def record(self, day: int) -> None:
         world, pop = self.world, self.world.pop
         flows = pop.take_flows()
+        if flows[~ALLOWED].any():
+            bad = [(Status(a).name, Status(b).name) for a, b in zip(*np.nonzero(flows * ~ALLOWED))]
+            raise InvariantError(f"{world.calendar.date(day)}: status changes the model does not allow: {bad}")
         row: dict[str, int] = dict.fromkeys(CONTRACT_ZERO_COLUMNS, 0)
         row["day"] = day
         row["members_full"] = int(pop.counts[S.FULL])

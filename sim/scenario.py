@@ -74,6 +74,22 @@ class Scenario(BaseModel):
 MAX_EXTENDS_DEPTH = 16
 
 
+class _Loader(yaml.SafeLoader):
+    """Safe YAML without implicit timestamps: dates stay text and pydantic validates them,
+    so an impossible date is reported against its field like any other value."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def yaml_load(text: str):
+    """Parse YAML text the way scenario and sweep files are parsed."""
+    return yaml.load(text, Loader=_Loader)
+
+
 class _Origins:
     """Where each field path came from (file and line), for error messages."""
 
@@ -107,8 +123,8 @@ def _read_yaml(path: Path, origins: _Origins) -> dict:
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"{path}: cannot read the file ({exc.__class__.__name__}: {exc})") from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=_Loader)
+        data = yaml_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
@@ -165,7 +181,7 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     if not key.strip() or any(not p for p in parts):
         raise ScenarioError(f"--set {text}: expected a dotted field path like membership.applications_per_year")
     try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
+        value = yaml_load(raw) if raw.strip() else ""
     except yaml.YAMLError:
         value = raw
     return parts, value

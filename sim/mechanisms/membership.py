@@ -99,14 +99,15 @@ class Membership(Mechanism):
     # -- daily: filings, reviews, county decisions, probation decisions -------
     def run_procedures(self, day: int) -> None:
         self._file_applications(day)
-        self._cell_review(day, self._due(self.review, day))
-        self._county_decision(day, self._due(self.county, day))
-        self._probation_decision(day, self._due(self.probation, day))
+        self._cell_review(day, self._due(self.review, day, Status.APPLICANT))
+        self._county_decision(day, self._due(self.county, day, Status.APPLICANT))
+        self._probation_decision(day, self._due(self.probation, day, Status.CANDIDATE))
 
-    def _due(self, agenda: Agenda, day: int) -> np.ndarray:
-        """Ids due today whose procedure is still pending (members who left are dropped)."""
+    def _due(self, agenda: Agenda, day: int, status: Status) -> np.ndarray:
+        """Ids due today whose procedure is still pending: still in ``status`` and not rescheduled."""
         ids = agenda.pop(day)
-        return ids[self.world.pop.due[ids] == day]
+        pop = self.world.pop
+        return ids[(pop.due[ids] == day) & (pop.status[ids] == status)]
 
     def _schedule(self, agenda: Agenda, ids: np.ndarray, days: np.ndarray) -> None:
         self.world.pop.due[ids] = days
@@ -139,6 +140,7 @@ class Membership(Mechanism):
         pop.transition(refused, Status.REJECTED)
         world.events.log(day, "application_rejected", refused, pop.cell[refused], cause="cell")
         forwarded = ids[endorsed]
+        world.events.log(day, "application_forwarded", forwarded, pop.cell[forwarded])
         decision = day + self.rng.integers(1, self.cfg.county_decision_max_days + 1, len(forwarded))
         self._schedule(self.county, forwarded, decision)
 

@@ -1,0 +1,60 @@
+"""Calendar ticks and meeting-date arithmetic on real dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from sim.calendar import Calendar, Span
+
+
+@pytest.mark.parametrize("text, unit, count", [("5y", "y", 5), ("18m", "m", 18), ("260w", "w", 260), ("400d", "d", 400)])
+def test_span_parse(text, unit, count):
+    span = Span.parse(text)
+    assert (span.unit, span.count) == (unit, count)
+
+
+def test_span_rejects_garbage():
+    with pytest.raises(ValueError):
+        Span.parse("5 years")
+
+
+def test_duration_in_calendar_years_counts_leap_days():
+    cal = Calendar(dt.date(2016, 5, 10), Span.parse("5y"))
+    assert cal.end == dt.date(2021, 5, 10)
+    assert cal.horizon == (dt.date(2021, 5, 10) - dt.date(2016, 5, 10)).days == 1826
+
+
+def test_weekly_ticks_fall_on_the_weekday():
+    cal = Calendar(dt.date(2020, 1, 1), Span.parse("1y"))  # a Wednesday
+    ticks = cal.weekly(0)
+    assert all(cal.date(d).weekday() == 0 for d in ticks)
+    assert len(ticks) == 52
+    assert np.all(np.diff(ticks) == 7)
+
+
+def test_monthly_and_quarterly_ticks():
+    cal = Calendar(dt.date(2020, 1, 10), Span.parse("1y"))
+    monthly = cal.monthly(15)
+    assert [cal.date(d).day for d in monthly] == [15] * 12
+    quarterly = cal.monthly(1, every_months=3)
+    # 1 Jan 2020 is before the start; 1 Jan 2021 is inside the year that ends on 10 Jan 2021.
+    assert [cal.date(d).month for d in quarterly] == [4, 7, 10, 1]
+    assert len(cal.every(2)) == 183
+
+
+def test_next_and_previous_monthly_meeting():
+    cal = Calendar(dt.date(2020, 1, 1), Span.parse("2y"))
+    days = np.array([cal.day(dt.date(2020, 1, 10)), cal.day(dt.date(2020, 1, 20)), cal.day(dt.date(2020, 12, 20))])
+    nxt = cal.next_monthly(days, np.array([10, 5, 28]))
+    assert [cal.date(d) for d in nxt] == [dt.date(2020, 1, 10), dt.date(2020, 2, 5), dt.date(2020, 12, 28)]
+    prev = cal.previous_monthly(days, np.array([11, 20, 28]))
+    assert [cal.date(d) for d in prev] == [dt.date(2019, 12, 11), dt.date(2020, 1, 20), dt.date(2020, 11, 28)]
+
+
+def test_span_ticks_in_months_follow_the_calendar():
+    cal = Calendar(dt.date(2020, 1, 31), Span.parse("6m"))
+    ticks = cal.span_ticks(Span.parse("1m"))
+    assert [cal.date(d) for d in ticks][:3] == [dt.date(2020, 1, 31), dt.date(2020, 2, 29), dt.date(2020, 3, 31)]

@@ -1,0 +1,95 @@
+"""Recruitment and probation follow the bylaws (source: basic party organizations)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.population import YOUTH_LEAGUE_LETTER, Status
+from tests.conftest import simulate, small_scenario
+
+BUSY = {"membership": {"applications_per_member_year": 0.2, "qualify_probability": 0.5,
+                       "extension_probability": 0.7, "second_qualify_probability": 0.5}}
+
+
+def _first_day(events: pd.DataFrame, kind: str) -> pd.Series:
+    return events[events.kind == kind].groupby("member")["day"].min()
+
+
+def test_probation_is_decided_within_a_year_extended_once_and_ended_by_two():
+    scenario = small_scenario(duration="4y", **BUSY)
+    _, result = simulate(scenario)
+    ev = result.events
+    start = _first_day(ev, "candidate_admitted")
+    admitted = _first_day(ev, "admitted")
+    extended = ev[ev.kind == "probation_extended"]
+    expelled = _first_day(ev, "candidate_expelled")
+    assert len(extended) > 20 and len(expelled) > 20 and len(admitted) > 100
+    # First decision: by the first anniversary.
+    first_decision = pd.concat([admitted, _first_day(ev, "probation_extended"), expelled]).groupby(level=0).min()
+    waited = (first_decision - start).dropna()
+    assert waited.max() <= 365 and waited.min() > 365 - 31
+    # At most one extension per candidate.
+    assert extended.member.is_unique
+    # Expelled or admitted after an extension: by the second anniversary.
+    for outcome in (admitted, expelled):
+        after_ext = (outcome - start).reindex(extended.member).dropna()
+        assert len(after_ext) and after_ext.max() <= 2 * 365
+
+
+def test_candidates_not_extended_are_expelled_at_the_first_decision():
+    scenario = small_scenario(membership={"applications_per_member_year": 0.2, "qualify_probability": 0.3,
+                                          "extension_probability": 0.0})
+    _, result = simulate(scenario)
+    ev = result.events
+    assert (ev.kind == "probation_extended").sum() == 0
+    waited = (_first_day(ev, "candidate_expelled") - _first_day(ev, "candidate_admitted")).dropna()
+    assert len(waited) > 20 and waited.max() <= 365
+
+
+def test_county_committee_decides_within_a_month_of_the_cell_meeting():
+    _, result = simulate(small_scenario(**BUSY))
+    ev = result.events
+    forwarded = _first_day(ev, "application_forwarded")
+    decided = pd.concat([_first_day(ev, "candidate_admitted"),
+                         ev[(ev.kind == "application_rejected") & (ev.cause == "county")].groupby("member")["day"].min()])
+    delay = (decided - forwarded).dropna()
+    assert len(delay) > 100
+    assert delay.min() >= 1 and delay.max() <= 30
+
+
+def test_applications_are_reviewed_at_the_cells_meeting_day():
+    simulation, result = simulate(small_scenario(**BUSY))
+    ev = result.events
+    reviewed = ev[ev.kind.isin(["application_forwarded", "application_rejected"]) & (ev.cause != "county")]
+    cal, pop, orgs = simulation.world.calendar, simulation.world.pop, simulation.world.orgs
+    meeting_day = orgs.meeting_day[pop.cell[reviewed.member.to_numpy()]]
+    assert np.array_equal(cal.day_of_month(reviewed.day.to_numpy()), meeting_day)
+
+
+def test_recommenders_have_two_years_standing_and_belong_to_the_cell():
+    simulation, result = simulate(small_scenario(**BUSY))
+    pop = simulation.world.pop
+    applicants = np.flatnonzero(pop.applied[: pop.n] > 0)
+    assert len(applicants) > 100
+    r1, r2 = pop.recommender1[applicants], pop.recommender2[applicants]
+    letter = r2 == YOUTH_LEAGUE_LETTER
+    assert np.array_equal(letter, pop.youth_league[applicants])
+    assert 0.4 < letter.mean() < 0.8
+    for rec, who in ((r1, applicants), (r2[~letter], applicants[~letter])):
+        assert np.all(rec >= 0)
+        assert np.all(pop.applied[who] - pop.joined[rec] >= 2 * 365)
+        assert np.all(pop.cell[rec] == pop.cell[who])
+    assert np.all(r1[~letter] != r2[~letter])
+
+
+def test_disabled_membership_admits_nobody():
+    _, result = simulate(small_scenario(membership={"enabled": False}))
+    ts = result.timeseries
+    assert ts[["applications", "admitted", "candidates_approved"]].to_numpy().sum() == 0
+
+
+def test_member_table_aggregates_stay_exact():
+    simulation, _ = simulate(small_scenario(**BUSY))
+    simulation.world.pop.check_consistency()
+    assert simulation.world.pop.counts[Status.FULL] > 0
