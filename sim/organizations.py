@@ -51,6 +51,9 @@ class Organizations(ColumnTable):
         "province": (np.int32, -1),
         "meeting_day": (np.int8, 1),  # day of month of the monthly meeting (cohort)
         "alive": (np.bool_, True),  # False once merged away or dissolved
+        "abroad": (np.bool_, False),  # a unit abroad or relocated (party teams)
+        "committee": (np.bool_, False),  # has an elected committee (cell committee, org committee)
+        "executive": (np.bool_, False),  # has an executive committee (large primary/sub-primary)
     }
 
     kind: np.ndarray
@@ -59,6 +62,9 @@ class Organizations(ColumnTable):
     province: np.ndarray
     meeting_day: np.ndarray
     alive: np.ndarray
+    abroad: np.ndarray
+    committee: np.ndarray
+    executive: np.ndarray
 
     def __init__(self, capacity: int):
         super().__init__(capacity)
