@@ -20,6 +20,8 @@ from sim.calendar import RECORD_PHASE, Calendar
 from sim.founding import found_party
 from sim.mechanisms.attrition import Attrition
 from sim.mechanisms.base import Mechanism
+from sim.mechanisms.critique import Critique
+from sim.mechanisms.meetings import Meetings
 from sim.mechanisms.membership import Membership
 from sim.recorder import Recorder
 from sim.result import Result, build_manifest, build_summary
@@ -29,7 +31,7 @@ from sim.tally import EventLog, Tally
 from sim.world import World
 
 #: Mechanisms in the order they act within a day.
-MECHANISMS: tuple[type[Mechanism], ...] = (Membership, Attrition)
+MECHANISMS: tuple[type[Mechanism], ...] = (Meetings, Critique, Membership, Attrition)
 
 Progress = Callable[[int, int], None]
 
@@ -46,6 +48,7 @@ class Simulation:
         tally_names = [name for cls in MECHANISMS for name in cls.FLOWS]
         self.world = World(scenario, self.seed, calendar, pop, orgs, Tally(tally_names), EventLog(events))
         self.mechanisms = [cls(self.world) for cls in MECHANISMS]
+        self.world.mechanisms.update({mechanism.name: mechanism for mechanism in self.mechanisms})
         self.recorder = Recorder(self.world, self.mechanisms)
         self.events_processed = 0
 

@@ -19,11 +19,12 @@ from enum import IntEnum
 
 import numpy as np
 
+from sim.ladder import LEVELS
 from sim.table import ColumnTable
 
 
 class Status(IntEnum):
-    """Where a person stands. APPLICANT..FULL are open states; the rest are terminal."""
+    """Where a person stands. APPLICANT, CANDIDATE, FULL and DEMOTED are open states; the rest are terminal."""
 
     EMPTY = 0  # unused capacity
     APPLICANT = 1  # application filed, awaiting cell review and county decision
@@ -33,11 +34,15 @@ class Status(IntEnum):
     CANDIDATE_EXPELLED = 5  # candidate who did not qualify after the probation (source)
     EXPELLED = 6  # expelled by party discipline
     EXITED = 7  # died, retired or transferred out
+    DEMOTED = 8  # full member demoted to candidate membership by discipline ("probation")
 
 
 N_STATUS = len(Status)
 ACTIVE = np.zeros(N_STATUS, dtype=bool)
-ACTIVE[[Status.CANDIDATE, Status.FULL]] = True
+ACTIVE[[Status.CANDIDATE, Status.FULL, Status.DEMOTED]] = True
+
+#: Ladder codes 0 (none) .. len(LEVELS).
+N_LEVEL_CODES = len(LEVELS) + 1
 
 #: Recommender code meaning "the Kim Il Sung Youth League committee's letter" (source).
 YOUTH_LEAGUE_LETTER = -2
@@ -65,7 +70,10 @@ COLUMNS: dict[str, tuple[type, object]] = {
     "punish_level": (np.int8, 0),
     "punish_cause": (np.int8, -1),
     "punish_day": (np.int32, 0),
-    "punish_count": (np.int16, 0),
+    "punish_count": (np.int16, 0),  # punishments received so far (history)
+    "lift_due": (np.int32, -1),  # day the standing punishment is due to be lifted
+    "referral_due": (np.int32, -1),  # day of the meeting that decides a pending referral
+    "referral_cause": (np.int8, -1),
     "amnestied": (np.bool_, False),
     "delegate": (np.int8, 0),
     "delegate_route": (np.int8, 0),
@@ -96,6 +104,9 @@ class Population(ColumnTable):
     punish_cause: np.ndarray
     punish_day: np.ndarray
     punish_count: np.ndarray
+    lift_due: np.ndarray
+    referral_due: np.ndarray
+    referral_cause: np.ndarray
     amnestied: np.ndarray
     delegate: np.ndarray
     delegate_route: np.ndarray
@@ -110,6 +121,10 @@ class Population(ColumnTable):
         self.flows = np.zeros((N_STATUS, N_STATUS), dtype=np.int64)
         #: Active members (candidates + full) per organization id.
         self.org_size = np.zeros(max(n_orgs, 1), dtype=np.int64)
+        #: Active members holding each punishment level now (index = ladder code; 0 unused).
+        self.punished = np.zeros(N_LEVEL_CODES, dtype=np.int64)
+        #: Standing punishments that ended because their holder left (since last read).
+        self.punishments_removed = 0
 
     def ensure_orgs(self, n_orgs: int) -> None:
         """Make room in the per-organization counts for organization ids < n_orgs."""
@@ -143,7 +158,22 @@ class Population(ColumnTable):
             leaving = ids[was_active]
             if len(leaving):
                 np.subtract.at(self.org_size, self.cell[leaving], 1)
+                held = self.punish_level[leaving]
+                held = held[held > 0]
+                if len(held):
+                    self.punished -= np.bincount(held, minlength=N_LEVEL_CODES)
+                    self.punishments_removed += len(held)
         self.status[ids] = to
+
+    def set_punishment(self, ids: np.ndarray, level: int | np.ndarray) -> None:
+        """Set the standing punishment level of active members (0 lifts it), keeping the stocks."""
+        if len(ids) == 0:
+            return
+        old = self.punish_level[ids]
+        self.punished -= np.bincount(old, minlength=N_LEVEL_CODES)
+        self.punish_level[ids] = level
+        self.punished += np.bincount(self.punish_level[ids], minlength=N_LEVEL_CODES)
+        self.punished[0] = 0
 
     def move(self, ids: np.ndarray, new_cells: np.ndarray) -> None:
         """Re-attach members to other cells (re-organization, transfer)."""
@@ -181,3 +211,7 @@ class Population(ColumnTable):
         if not np.array_equal(sizes[: len(self.org_size)], self.org_size):
             bad = np.flatnonzero(sizes[: len(self.org_size)] != self.org_size)[:5]
             raise AssertionError(f"organization sizes drifted at orgs {bad.tolist()}")
+        punished = np.bincount(self.punish_level[: self.n][active], minlength=N_LEVEL_CODES)
+        punished[0] = 0
+        if not np.array_equal(punished, self.punished):
+            raise AssertionError(f"punishment stocks drifted: tracked {self.punished.tolist()}, actual {punished.tolist()}")

@@ -28,11 +28,14 @@ TRANSITION_FLOWS: dict[str, list[tuple[Status, Status]]] = {
     "candidates_expelled": [(S.CANDIDATE, S.CANDIDATE_EXPELLED)],
     "expelled_full": [(S.FULL, S.EXPELLED)],
     "expelled_candidates": [(S.CANDIDATE, S.EXPELLED)],
-    "expelled": [(S.FULL, S.EXPELLED), (S.CANDIDATE, S.EXPELLED)],
-    "demoted": [(S.FULL, S.CANDIDATE)],
+    "expelled_demoted": [(S.DEMOTED, S.EXPELLED)],
+    "expelled": [(S.FULL, S.EXPELLED), (S.CANDIDATE, S.EXPELLED), (S.DEMOTED, S.EXPELLED)],
+    "demoted": [(S.FULL, S.DEMOTED)],
+    "restored": [(S.DEMOTED, S.FULL)],
     "exits_full": [(S.FULL, S.EXITED)],
     "exits_candidates": [(S.CANDIDATE, S.EXITED)],
-    "exits": [(S.FULL, S.EXITED), (S.CANDIDATE, S.EXITED)],
+    "exits_demoted": [(S.DEMOTED, S.EXITED)],
+    "exits": [(S.FULL, S.EXITED), (S.CANDIDATE, S.EXITED), (S.DEMOTED, S.EXITED)],
 }
 
 #: Every status change the model allows; any other flow is a bug and stops the run.
@@ -89,6 +92,12 @@ class Recorder:
         row["members_full"] = int(pop.counts[S.FULL])
         row["members_candidate"] = int(pop.counts[S.CANDIDATE])
         row["applicants"] = int(pop.counts[S.APPLICANT])
+        row["members_demoted"] = int(pop.counts[S.DEMOTED])
+        row["punished_total"] = int(pop.punished.sum())
+        for code, level in enumerate(STANDING_LEVELS, start=1):
+            row[f"punished_{level}"] = int(pop.punished[code])
+        row["punishments_removed"] = pop.punishments_removed
+        pop.punishments_removed = 0
         for name, pairs in TRANSITION_FLOWS.items():
             row[name] = int(sum(flows[a, b] for a, b in pairs))
         for name, kind in ORG_COUNTS.items():

@@ -23,6 +23,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sim.calendar import Span
 from sim.sections import (
     AttritionSection,
+    CritiqueSection,
+    MeetingsSection,
     MembershipSection,
     OrganizationSection,
     PopulationSection,
@@ -48,6 +50,8 @@ class Scenario(BaseModel):
     organization: OrganizationSection = Field(default_factory=OrganizationSection)
     membership: MembershipSection = Field(default_factory=MembershipSection)
     attrition: AttritionSection = Field(default_factory=AttritionSection)
+    meetings: MeetingsSection = Field(default_factory=MeetingsSection)
+    critique: CritiqueSection = Field(default_factory=CritiqueSection)
 
     @field_validator("duration", "record_every")
     @classmethod

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -25,6 +25,9 @@ class World:
     orgs: Organizations
     tally: Tally
     events: EventLog
+    #: The run's mechanisms by name, for the few that hand work to another
+    #: (critique refers members to discipline; the Congress orders amnesties).
+    mechanisms: dict = field(default_factory=dict)
 
     def rng(self, name: str) -> np.random.Generator:
         """The random stream of mechanism ``name`` (see sim.streams)."""

@@ -1,0 +1,113 @@
+"""Party Life Critique and the monthly, quarterly and yearly life reviews.
+
+Source: "Basic Party Organizations" (NK Leadership Watch): every member and
+candidate is evaluated in Party Life Critique, held by the cell "once a week
+or every two days" depending on the job, social status or background of its
+members: self-criticism first, then criticism by the other participants.
+Daily NK: cells "must carry out weekly, monthly, quarterly and yearly reviews
+of members".
+
+Each cell belongs to a critique cohort (a weekday, or a day parity for cells
+that meet every two days; ``sim.cohorts``). On each day the cohorts due hold
+their sessions. Attendance and findings are binomial draws on the cohort's
+member count, with the finding probability linear in (1 - sincerity) so that
+the expectation equals the sum over members. Referrals for discipline (the
+outcome that matters per member) are drawn per member by Bernoulli selection
+and thinning (``sim.sampling``), in work proportional to the referrals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from sim import cohorts
+from sim.mechanisms.base import Mechanism, Step
+from sim.organizations import Kind
+from sim.population import ACTIVE
+from sim.sampling import bernoulli_rows, thin
+from sim.world import World
+
+#: The discipline cause that critique referrals are judged under.
+INSINCERITY = "insincerity"
+
+
+class Critique(Mechanism):
+    name = "critique"
+    FLOWS = ("critiques_held", "critique_attendance", "critique_findings", "critique_referrals",
+             "reviews_monthly", "reviews_quarterly", "reviews_yearly")
+
+    def __init__(self, world: World):
+        super().__init__(world)
+        self.cfg = world.scenario.critique
+        self._cohort = np.zeros(0, dtype=np.int8)
+        self._sincerity_month = -1
+        self._mean_sincerity = 0.0
+
+    def cadences(self) -> Iterable[tuple[np.ndarray, Step]]:
+        if not self.cfg.enabled:
+            return ()
+        return ((self.world.calendar.daily(), self.step),)
+
+    def cohort_of(self) -> np.ndarray:
+        """Critique cohort of every organization id (extended as new cells appear)."""
+        n = self.world.orgs.n
+        if len(self._cohort) < n:
+            new = np.arange(len(self._cohort), n)
+            self._cohort = np.concatenate([self._cohort, cohorts.critique_cohort(new, self.cfg.every_two_days_share)])
+        return self._cohort[:n]
+
+    def sessions_today(self, day: int) -> np.ndarray:
+        """Boolean per organization: a cell or party team holding Party Life Critique today."""
+        orgs = self.world.orgs
+        weekday = int(self.world.calendar.dates64(day).astype("datetime64[D]").view("int64") + 3) % 7
+        parity_cohort = cohorts.EVERY_TWO_DAYS_COHORTS[0] + day % 2
+        cohort = self.cohort_of()
+        return ((cohort == weekday) | (cohort == parity_cohort)) & (orgs.column("kind") >= Kind.CELL) & orgs.column("alive")
+
+    def step(self, day: int) -> None:
+        world, pop, cfg = self.world, self.world.pop, self.cfg
+        due = self.sessions_today(day)
+        sessions = np.flatnonzero(due)
+        present = int(self.rng.binomial(int(pop.org_size[sessions].sum()), cfg.attendance_probability))
+        findings = int(self.rng.binomial(present, cfg.finding_probability * (1 - self._sincerity(day))))
+        world.tally.add("critiques_held", len(sessions))
+        world.tally.add("critique_attendance", present)
+        world.tally.add("critique_findings", findings)
+        world.events.log(day, "critique", orgs=sessions, value=pop.org_size[sessions])
+        self._refer(day, due)
+        self._reviews(day)
+
+    def _sincerity(self, day: int) -> float:
+        """Mean sincerity of active members, refreshed monthly (one pass over the table)."""
+        month = int(self.world.calendar.month_index(day))
+        if month != self._sincerity_month:
+            pop = self.world.pop
+            active = pop.active_mask()
+            self._mean_sincerity = float(pop.sincerity[: pop.n][active].mean()) if active.any() else 0.0
+            self._sincerity_month = month
+        return self._mean_sincerity
+
+    def _refer(self, day: int, due: np.ndarray) -> None:
+        """Members whose criticism ends in a referral for discipline (insincerity in Party life)."""
+        pop, cfg = self.world.pop, self.cfg
+        p_max = cfg.attendance_probability * cfg.referral_probability
+        rows = bernoulli_rows(self.rng, pop.n, p_max)
+        rows = rows[ACTIVE[pop.status[rows]]]
+        rows = rows[due[pop.cell[rows]]]
+        referred = thin(self.rng, rows, p_max * (1.0 - pop.sincerity[rows]), p_max)
+        self.world.tally.add("critique_referrals", len(referred))
+        discipline = self.world.mechanisms.get("discipline")
+        if discipline is not None and len(referred):
+            discipline.refer(referred, INSINCERITY, day)
+
+    def _reviews(self, day: int) -> None:
+        """Monthly, quarterly and yearly life reviews at the cell's monthly meeting."""
+        orgs, cal = self.world.orgs, self.world.calendar
+        meeting = cohorts.meeting_today(orgs, int(cal.day_of_month(day)))
+        units = meeting[orgs.kind[meeting] >= Kind.CELL]
+        month = int(cal.month_index(day))
+        self.world.tally.add("reviews_monthly", len(units))
+        self.world.tally.add("reviews_quarterly", int(cohorts.in_phase(units, month, 3).sum()))
+        self.world.tally.add("reviews_yearly", int(cohorts.in_phase(units, month, 12).sum()))

@@ -1,0 +1,101 @@
+"""The bylaw meeting calendar of every basic party organization.
+
+Source: "Basic Party Organizations" (NK Leadership Watch):
+
+* party cell meetings are held at least once a month; a cell under a
+  city/county committee with more than 20 members elects a cell committee,
+  which meets at least once a month;
+* primary, branch and sub-primary organizations hold a general membership
+  meeting every three months; primary organizations with more than 500
+  members may hold it once a year;
+* their committees meet twice a month; where an executive committee exists,
+  the committee meets once a month and the executive committee twice a month;
+* basic party organizations submit regular reports to the city/county and
+  provincial committees.
+
+One daily tick finds the organizations whose cohort meets today
+(``sim.cohorts``) and counts each kind of meeting; the work per day is
+proportional to the number of organizations, never to the members.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from sim import cohorts
+from sim.aggregates import members_below
+from sim.mechanisms.base import Mechanism, Step
+from sim.organizations import Kind
+from sim.world import World
+
+UNIT_KINDS = (Kind.CELL, Kind.TEAM)
+BASIC_ORG_KINDS = (Kind.PRIMARY, Kind.BRANCH, Kind.SUBPRIMARY)
+#: Each report goes to the city/county committee and to the provincial committee.
+REPORT_RECIPIENTS = 2
+
+MEETING_KINDS = ("cell_meetings", "cell_committee_meetings", "general_meetings", "committee_meetings", "executive_meetings")
+
+
+class Meetings(Mechanism):
+    name = "meetings"
+    FLOWS = ("meetings_held", *MEETING_KINDS, "reports_sent")
+
+    def __init__(self, world: World):
+        super().__init__(world)
+        self.cfg = world.scenario.meetings
+        self._sizes_month = -1
+        self._sizes = np.zeros(0, dtype=np.int64)
+
+    def cadences(self) -> Iterable[tuple[np.ndarray, Step]]:
+        if not self.cfg.enabled:
+            return ()
+        return ((self.world.calendar.daily(), self.step),)
+
+    def _members_below(self, month: int) -> np.ndarray:
+        """Members per organization including sub-organizations, refreshed monthly."""
+        if month != self._sizes_month or len(self._sizes) < self.world.orgs.n:
+            self._sizes = members_below(self.world.orgs, self.world.pop.org_size)
+            self._sizes_month = month
+        return self._sizes
+
+    def step(self, day: int) -> None:
+        world, orgs, cfg = self.world, self.world.orgs, self.cfg
+        dom = int(world.calendar.day_of_month(day))
+        month = int(world.calendar.month_index(day))
+        first = cohorts.meeting_today(orgs, dom)
+        second = cohorts.meeting_today(orgs, dom, second=True)
+        kind_first, kind_second = orgs.kind[first], orgs.kind[second]
+        held: dict[str, np.ndarray] = {}
+        # Cells and party teams: the monthly meeting; cell committees two weeks later.
+        held["cell_meetings"] = first[np.isin(kind_first, UNIT_KINDS)]
+        held["cell_committee_meetings"] = second[(kind_second == Kind.CELL) & orgs.committee[second]]
+        # Primary/branch/sub-primary: general meeting quarterly, yearly above the threshold.
+        basic = first[np.isin(kind_first, BASIC_ORG_KINDS)]
+        size = self._members_below(month)[basic]
+        yearly = (orgs.kind[basic] == Kind.PRIMARY) & (size > cfg.general_meeting_yearly_above)
+        general = np.where(yearly, cohorts.in_phase(basic, month, 12),
+                           cohorts.in_phase(basic, month, cfg.general_meeting_every_months))
+        held["general_meetings"] = basic[general]
+        # Their committees: twice a month, or monthly with an executive meeting twice a month.
+        basic_second = second[np.isin(kind_second, BASIC_ORG_KINDS)]
+        held["committee_meetings"] = np.concatenate([basic, basic_second[~orgs.executive[basic_second]]])
+        held["executive_meetings"] = np.concatenate([basic[orgs.executive[basic]], basic_second[orgs.executive[basic_second]]])
+        total = 0
+        for kind, ids in held.items():
+            world.tally.add(kind, len(ids))
+            total += len(ids)
+            world.events.log(day, "meeting", orgs=ids, cause=kind.removesuffix("_meetings"),
+                             value=self._members_below(month)[ids])
+        world.tally.add("meetings_held", total)
+        self._send_reports(day, month, first, kind_first)
+
+    def _send_reports(self, day: int, month: int, first: np.ndarray, kind_first: np.ndarray) -> None:
+        """Basic organizations (and cells directly under a county committee) report upward."""
+        orgs = self.world.orgs
+        direct_cell = (kind_first == Kind.CELL) & (orgs.kind[np.maximum(orgs.parent[first], 0)] == Kind.COUNTY)
+        reporting = first[np.isin(kind_first, BASIC_ORG_KINDS) | direct_cell]
+        reporting = reporting[cohorts.in_phase(reporting, month, self.cfg.report_every_months)]
+        self.world.tally.add("reports_sent", REPORT_RECIPIENTS * len(reporting))
+        self.world.events.log(day, "report", orgs=reporting)
