@@ -21,6 +21,7 @@ from sim.founding import found_party
 from sim.mechanisms.attrition import Attrition
 from sim.mechanisms.base import Mechanism
 from sim.mechanisms.critique import Critique
+from sim.mechanisms.discipline import Discipline
 from sim.mechanisms.meetings import Meetings
 from sim.mechanisms.membership import Membership
 from sim.recorder import Recorder
@@ -31,7 +32,7 @@ from sim.tally import EventLog, Tally
 from sim.world import World
 
 #: Mechanisms in the order they act within a day.
-MECHANISMS: tuple[type[Mechanism], ...] = (Meetings, Critique, Membership, Attrition)
+MECHANISMS: tuple[type[Mechanism], ...] = (Meetings, Critique, Membership, Discipline, Attrition)
 
 Progress = Callable[[int, int], None]
 
@@ -44,9 +45,7 @@ class Simulation:
         self.seed = scenario.seed if seed is None else int(seed)
         calendar = Calendar(scenario.start, scenario.duration_span)
         pop, orgs = found_party(scenario, stream(self.seed, "founding"))
-        self.mechanisms: list[Mechanism] = []
-        tally_names = [name for cls in MECHANISMS for name in cls.FLOWS]
-        self.world = World(scenario, self.seed, calendar, pop, orgs, Tally(tally_names), EventLog(events))
+        self.world = World(scenario, self.seed, calendar, pop, orgs, Tally(), EventLog(events))
         self.mechanisms = [cls(self.world) for cls in MECHANISMS]
         self.world.mechanisms.update({mechanism.name: mechanism for mechanism in self.mechanisms})
         self.recorder = Recorder(self.world, self.mechanisms)
@@ -79,4 +78,6 @@ class Simulation:
         peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         manifest = build_manifest(self.scenario, self.seed, wall, self.events_processed, peak_rss_mb)
         summary = build_summary(self.world, timeseries)
+        for mechanism in self.mechanisms:
+            summary.update(mechanism.summary(timeseries))
         return Result(timeseries=timeseries, summary=summary, events=events, manifest=manifest)

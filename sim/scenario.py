@@ -24,6 +24,7 @@ from sim.calendar import Span
 from sim.sections import (
     AttritionSection,
     CritiqueSection,
+    DisciplineSection,
     MeetingsSection,
     MembershipSection,
     OrganizationSection,
@@ -52,6 +53,7 @@ class Scenario(BaseModel):
     attrition: AttritionSection = Field(default_factory=AttritionSection)
     meetings: MeetingsSection = Field(default_factory=MeetingsSection)
     critique: CritiqueSection = Field(default_factory=CritiqueSection)
+    discipline: DisciplineSection = Field(default_factory=DisciplineSection)
 
     @field_validator("duration", "record_every")
     @classmethod

@@ -15,8 +15,13 @@ import pandas as pd
 class Tally:
     """Flow counters since the last time-series row."""
 
-    def __init__(self, names: list[str]):
-        self._counts: dict[str, int] = dict.fromkeys(names, 0)
+    def __init__(self) -> None:
+        self._counts: dict[str, int] = {}
+
+    def declare(self, names: list[str] | tuple[str, ...]) -> None:
+        """Make these columns exist (with zeros) from the first row on."""
+        for name in names:
+            self._counts.setdefault(name, 0)
 
     def add(self, name: str, value: int | np.integer = 1) -> None:
         self._counts[name] += int(value)

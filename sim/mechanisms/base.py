@@ -23,10 +23,19 @@ class Mechanism:
     def __init__(self, world: World):
         self.world = world
         self.rng = world.rng(self.name)
+        world.tally.declare(self.flows())
+
+    def flows(self) -> tuple[str, ...]:
+        """Flow columns counted by this mechanism (``FLOWS`` plus any named by the scenario)."""
+        return self.FLOWS
 
     def cadences(self) -> Iterable[tuple[np.ndarray, Step]]:
         """(ticks, step) pairs: run ``step(day)`` on every day in ``ticks``."""
         return ()
+
+    def summary(self, timeseries) -> dict:
+        """Headline figures this mechanism adds to summary.json."""
+        return {}
 
     def stocks(self) -> dict[str, int]:
         """Stock columns this mechanism maintains (values now)."""

@@ -1,0 +1,272 @@
+"""Discipline: from offences and critique findings to punishments, ratification and lifting.
+
+Sources: the pre-Congress text (Daily NK) names the causes — "insincerity in
+their Party lives", desertion, going AWOL, lax military discipline,
+"anti-socialist" activities, bribery — and the lighter punishments,
+"warnings and severe warnings"; "Basic Party Organizations" gives the cell as
+the body that evaluates members and the recommenders who "bear
+responsibility" for whom they vouched. The heavier rungs (removal from post,
+demotion to candidate membership, expulsion ratified by the county/city
+committee) follow the party's bylaws and are scenario-configurable.
+
+Flow of a case:
+
+1. an offence arises (per-member rates with sector and cadre modifiers,
+   weekly, by Bernoulli selection and thinning) or critique refers a member
+   for insincerity; the case waits for the next meeting of the member's cell;
+2. the meeting convicts with ``conviction_probability`` and sets the level:
+   the cause's first level, or one step above the member's standing
+   punishment for a repeat offence;
+3. expulsions wait for the county/city committee's ratification;
+4. standing punishments are lifted at the first cell meeting after the
+   good-conduct period for their level (or by an amnesty order, through
+   :meth:`Discipline.lift`); ideological education raises sincerity.
+
+Every step works on the ids due that day (``sim.agenda``), never on the whole
+table, except :meth:`Discipline.punished_ids` for one-off orders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from sim import ladder
+from sim.agenda import Agenda
+from sim.founding import DAYS_PER_YEAR
+from sim.mechanisms.base import Mechanism, Step
+from sim.population import ACTIVE, NO_RECOMMENDER, Status
+from sim.roles import Role
+from sim.sampling import bernoulli_rows, step_probability, thin
+from sim.traits import SECTORS
+from sim.world import World
+
+OFFENCE_STEP_DAYS = 7
+LIABILITY = "recommender_liability"
+EXPULSION = ladder.code("expulsion")
+PROBATION = ladder.code("probation")
+REMOVAL = ladder.code("removal_from_post")
+
+
+def allowed_code(level: str) -> int:
+    """Ladder code of an "allowed up to" rule ("none" = 0)."""
+    return 0 if level == "none" else ladder.code(level)
+
+
+class Discipline(Mechanism):
+    name = "discipline"
+
+    def __init__(self, world: World):
+        cfg = world.scenario.discipline
+        self.cfg = cfg
+        #: Cause names by code; the last is recommender liability.
+        self.causes = [*cfg.causes, LIABILITY]
+        super().__init__(world)
+        specs = [*cfg.causes.values()]
+        self.first_level = np.array([ladder.code(s.level) for s in specs] + [ladder.code(cfg.liability_level)], dtype=np.int8)
+        self.lift_days = np.array([0] + [getattr(cfg.lift_after_days, lvl) for lvl in ladder.STANDING_LEVELS], dtype=np.int64)
+        self.roles_allowed = allowed_code(cfg.roles_allowed_up_to)
+        self.delegates_allowed = allowed_code(cfg.delegates_allowed_up_to)
+        self.decisions = Agenda()  # referred members, by the day of their cell's meeting
+        self.ratifications = Agenda()  # expulsions awaiting the county/city committee
+        self.liftings = Agenda()  # standing punishments, by the meeting that lifts them
+
+    def flows(self) -> tuple[str, ...]:
+        return (
+            "referrals", "punishments_issued", "punishments_replaced", "punishments_lifted",
+            "liability_referrals", "expulsions_not_ratified",
+            *(f"issued_{level}" for level in ladder.LEVELS),
+            *(f"issued_{cause}" for cause in self.causes),
+            *(f"lifted_{cause}" for cause in self.causes),
+        )
+
+    def summary(self, timeseries) -> dict:
+        def totals(prefix: str, names: Iterable[str]) -> dict[str, int]:
+            return {name: int(timeseries[f"{prefix}{name}"].sum()) for name in names}
+
+        return {"punishments": {
+            "issued": int(timeseries["punishments_issued"].sum()),
+            "lifted": int(timeseries["punishments_lifted"].sum()),
+            "issued_by_cause": totals("issued_", self.causes),
+            "issued_by_level": totals("issued_", ladder.LEVELS),
+            "lifted_by_cause": totals("lifted_", self.causes),
+            "final_by_level": {lvl: int(timeseries[f"punished_{lvl}"].iloc[-1]) for lvl in ladder.STANDING_LEVELS},
+        }}
+
+    def cadences(self) -> Iterable[tuple[np.ndarray, Step]]:
+        if not self.cfg.enabled:
+            return ()
+        cal = self.world.calendar
+        return ((cal.every(OFFENCE_STEP_DAYS), self.offend), (cal.daily(), self.decide))
+
+    # -- cases arise -------------------------------------------------------
+    def offend(self, day: int) -> None:
+        """Rate-based offences of the week, one Bernoulli selection per cause."""
+        pop = self.world.pop
+        for code, spec in enumerate(self.cfg.causes.values()):
+            if spec.from_critique or spec.rate_per_year == 0:
+                continue
+            sector_factor = np.array([spec.sector_modifiers.get(s, 1.0) for s in SECTORS])
+            top = float(sector_factor.max() * max(spec.cadre_modifier, 1.0))
+            p_max = step_probability(spec.rate_per_year * top, OFFENCE_STEP_DAYS)
+            rows = bernoulli_rows(self.rng, pop.n, p_max)
+            rows = rows[ACTIVE[pop.status[rows]]]
+            factor = sector_factor[pop.sector[rows]] * np.where(pop.role[rows] >= Role.CELL_SECRETARY, spec.cadre_modifier, 1.0)
+            p = -np.expm1(-spec.rate_per_year * factor * OFFENCE_STEP_DAYS / DAYS_PER_YEAR)
+            self.refer(thin(self.rng, rows, p, p_max), self.causes[code], day)
+
+    def refer(self, ids: np.ndarray, cause: str, day: int) -> None:
+        """Refer members to their cell's next meeting; a member has at most one pending case."""
+        world, pop = self.world, self.world.pop
+        ids = np.unique(ids)
+        ids = ids[ACTIVE[pop.status[ids]] & (pop.referral_due[ids] < day)]
+        if len(ids) == 0:
+            return
+        meeting = world.calendar.next_monthly(np.full(len(ids), day + 1), world.orgs.meeting_day[pop.cell[ids]])
+        pop.referral_due[ids] = meeting
+        pop.referral_cause[ids] = self.causes.index(cause)
+        self.decisions.push(ids, meeting)
+        world.tally.add("referrals", len(ids))
+        world.events.log(day, "referral", ids, pop.cell[ids], cause=cause)
+
+    # -- meetings decide, committees ratify, punishments are lifted ---------
+    def decide(self, day: int) -> None:
+        self._judge(day, self._due(self.decisions, day, "referral_due"))
+        self._ratify(day, self._due(self.ratifications, day, "referral_due"))
+        lift = self._due(self.liftings, day, "lift_due")
+        self.lift(lift[self.world.pop.punish_level[lift] > 0], day, "punishment_lifted")
+
+    def _due(self, agenda: Agenda, day: int, column: str) -> np.ndarray:
+        ids = agenda.pop(day)
+        pop = self.world.pop
+        return ids[(getattr(pop, column)[ids] == day) & ACTIVE[pop.status[ids]]]
+
+    def _judge(self, day: int, ids: np.ndarray) -> None:
+        """The cell meeting takes up each case: conviction and the level on the ladder."""
+        if len(ids) == 0:
+            return
+        pop = self.world.pop
+        pop.referral_due[ids] = -1
+        convicted = ids[self.rng.random(len(ids)) < self.cfg.conviction_probability]
+        level = self.first_level[pop.referral_cause[convicted]]
+        if self.cfg.escalate_repeat:
+            held = pop.punish_level[convicted]
+            level = np.where(held > 0, np.maximum(level, held + 1), level)
+        level = np.minimum(level, EXPULSION).astype(np.int8)
+        expel = level == EXPULSION
+        self._punish(day, convicted[~expel], level[~expel], pop.referral_cause[convicted[~expel]])
+        pending = convicted[expel]
+        ratify = day + self.rng.integers(1, self.cfg.expulsion_ratification_days + 1, len(pending))
+        pop.referral_due[pending] = ratify
+        self.ratifications.push(pending, ratify)
+        self.world.events.log(day, "expulsion_proposed", pending, pop.cell[pending],
+                              cause=self._names(pop.referral_cause[pending]))
+
+    def _ratify(self, day: int, ids: np.ndarray) -> None:
+        """The county/city committee ratifies expulsions; a refused one becomes probation."""
+        if len(ids) == 0:
+            return
+        world, pop = self.world, self.world.pop
+        pop.referral_due[ids] = -1
+        ratified = self.rng.random(len(ids)) < self.cfg.expulsion_ratify_probability
+        refused = ids[~ratified]
+        world.tally.add("expulsions_not_ratified", len(refused))
+        self._punish(day, refused, np.full(len(refused), PROBATION, dtype=np.int8), pop.referral_cause[refused])
+        expelled = ids[ratified]
+        self._count_issued(day, expelled, np.full(len(expelled), EXPULSION), pop.referral_cause[expelled])
+        pop.set_punishment(expelled, 0)  # the standing punishment is superseded
+        pop.punish_cause[expelled] = pop.referral_cause[expelled]
+        pop.punish_day[expelled] = day
+        pop.role[expelled] = Role.NONE
+        pop.transition(expelled, Status.EXPELLED)
+        self._recommender_liability(day, expelled)
+
+    def _count_issued(self, day: int, ids: np.ndarray, level: np.ndarray, cause: np.ndarray) -> None:
+        world, pop = self.world, self.world.pop
+        world.tally.add("punishments_issued", len(ids))
+        world.tally.add("punishments_replaced", int((pop.punish_level[ids] > 0).sum()))
+        level_counts = np.bincount(level, minlength=len(ladder.LEVELS) + 1)
+        for code, name in enumerate(ladder.LEVELS, start=1):
+            world.tally.add(f"issued_{name}", int(level_counts[code]))
+        cause_counts = np.bincount(cause, minlength=len(self.causes))
+        for code, name in enumerate(self.causes):
+            world.tally.add(f"issued_{name}", int(cause_counts[code]))
+        world.events.log(day, "punishment", ids, pop.cell[ids], cause=self._names(cause),
+                         level=np.asarray(ladder.LEVELS, dtype=object)[np.asarray(level, dtype=np.int64) - 1])
+
+    def _punish(self, day: int, ids: np.ndarray, level: np.ndarray, cause: np.ndarray) -> None:
+        """Issue standing punishments (warning .. probation) and schedule their lifting."""
+        if len(ids) == 0:
+            return
+        world, pop = self.world, self.world.pop
+        self._count_issued(day, ids, level, cause)
+        pop.set_punishment(ids, level)
+        pop.punish_cause[ids] = cause
+        pop.punish_day[ids] = day
+        pop.punish_count[ids] += 1
+        pop.amnestied[ids] = False
+        pop.role[ids[(level == REMOVAL) | (level > self.roles_allowed)]] = Role.NONE
+        demoted = ids[(level == PROBATION) & (pop.status[ids] == Status.FULL)]
+        pop.transition(demoted, Status.DEMOTED)
+        lift = world.calendar.next_monthly(day + self.lift_days[level], world.orgs.meeting_day[pop.cell[ids]])
+        pop.lift_due[ids] = lift
+        self.liftings.push(ids, lift)
+
+    def _recommender_liability(self, day: int, expelled: np.ndarray) -> None:
+        """Recommenders of a member expelled soon after admission answer for their letter."""
+        pop = self.world.pop
+        admitted = np.where(pop.status[expelled] == Status.FULL, pop.joined[expelled], pop.candidate_since[expelled])
+        recent = expelled[(pop.applied[expelled] > 0) & (day - admitted <= self.cfg.liability_years * DAYS_PER_YEAR)]
+        recommenders = np.concatenate([pop.recommender1[recent], pop.recommender2[recent]])
+        recommenders = recommenders[recommenders > NO_RECOMMENDER]
+        liable = recommenders[self.rng.random(len(recommenders)) < self.cfg.liability_probability]
+        self.world.tally.add("liability_referrals", len(liable))
+        self.refer(liable, LIABILITY, day)
+
+    # -- lifting (also used by amnesty orders) ------------------------------
+    def lift(self, ids: np.ndarray, day: int, event: str) -> np.ndarray:
+        """Lift the standing punishments of ``ids`` (active, punished); ``event`` names the log rows."""
+        world, pop = self.world, self.world.pop
+        if len(ids) == 0:
+            return ids
+        cause = pop.punish_cause[ids]
+        level = pop.punish_level[ids]
+        pop.set_punishment(ids, 0)
+        pop.lift_due[ids] = -1
+        pop.transition(ids[pop.status[ids] == Status.DEMOTED], Status.FULL)
+        sincerity = pop.sincerity[ids]
+        pop.sincerity[ids] = sincerity + np.float32(self.cfg.education_effect) * (1 - sincerity)
+        world.tally.add("punishments_lifted", len(ids))
+        cause_counts = np.bincount(cause, minlength=len(self.causes))
+        for code, name in enumerate(self.causes):
+            world.tally.add(f"lifted_{name}", int(cause_counts[code]))
+        world.events.log(day, event, ids, pop.cell[ids], cause=self._names(cause),
+                         level=np.asarray(ladder.LEVELS, dtype=object)[level - 1])
+        return ids
+
+    def punished_ids(self, causes: Iterable[str] | None = None, levels: Iterable[str] | None = None,
+                     since: int | None = None, until: int | None = None,
+                     orgs: np.ndarray | None = None) -> np.ndarray:
+        """Active members holding a standing punishment matching every given filter (one table pass)."""
+        pop = self.world.pop
+        n = pop.n
+        mask = ACTIVE[pop.status[:n]] & (pop.punish_level[:n] > 0)
+        if causes is not None:
+            mask &= np.isin(pop.punish_cause[:n], [self.causes.index(c) for c in causes])
+        if levels is not None:
+            mask &= np.isin(pop.punish_level[:n], [ladder.code(lvl) for lvl in levels])
+        if since is not None:
+            mask &= pop.punish_day[:n] >= since
+        if until is not None:
+            mask &= pop.punish_day[:n] <= until
+        if orgs is not None:
+            mask &= np.isin(pop.cell[:n], orgs)
+        return np.flatnonzero(mask)
+
+    def eligible_for_delegate(self, ids: np.ndarray) -> np.ndarray:
+        """Whether each member may be a Congress delegate under the scenario's rule."""
+        return self.world.pop.punish_level[ids] <= self.delegates_allowed
+
+    def _names(self, codes: np.ndarray) -> np.ndarray:
+        return np.asarray(self.causes, dtype=object)[np.asarray(codes, dtype=np.int64)]

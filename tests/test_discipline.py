@@ -1,0 +1,169 @@
+"""Punishments: ladder, escalation, causes, decisions at meetings, lifting, liability, stocks."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from sim import ladder
+from sim.engine import Simulation
+from sim.population import Status
+from tests.conftest import simulate, small_scenario
+
+QUIET = {"critique": {"enabled": False}, "membership": {"enabled": False}}
+COUNTY_CAUSES = ("desertion", "absence_without_leave", "lax_discipline", "anti_socialist", "bribery")
+
+
+def only(**causes) -> dict:
+    """Cause settings that silence every rate-based cause of county.yaml but the given ones."""
+    return {**{name: {"rate_per_year": 0} for name in COUNTY_CAUSES}, **causes}
+
+
+ONE_CAUSE = only(lax_discipline={"rate_per_year": 0.3, "level": "warning"})
+
+
+def _discipline(**fields) -> dict:
+    return {"discipline": {"causes": ONE_CAUSE, "conviction_probability": 1.0, **fields}}
+
+
+def test_repeat_offences_escalate_one_step_up_the_ladder():
+    _, result = simulate(small_scenario(duration="3y", **QUIET, **_discipline()))
+    ev = result.events[result.events.kind.isin(["punishment", "punishment_lifted", "expulsion_proposed"])]
+    held: dict[int, int] = {}
+    checked = 0
+    for row in ev.itertuples():
+        if row.kind == "punishment_lifted":
+            held.pop(row.member, None)
+            continue
+        level = ladder.code(row.level) if row.kind == "punishment" else ladder.code("expulsion")
+        previous = held.get(row.member, 0)
+        expected = max(ladder.code("warning"), previous + 1) if previous else ladder.code("warning")
+        if row.kind == "punishment" and row.level == "probation" and previous == 0:
+            continue  # an expulsion the county did not ratify
+        assert level == expected, (row, previous)
+        checked += previous > 0
+        held[row.member] = level
+    assert checked > 20
+
+
+def test_without_escalation_each_cause_enters_at_its_configured_level():
+    causes = {"desertion": {"rate_per_year": 0.2, "level": "probation"},
+              "anti_socialist": {"rate_per_year": 0.2, "level": "severe_warning"},
+              "bribery": {"rate_per_year": 0.2, "level": "removal_from_post"}}
+    scenario = small_scenario(**QUIET, discipline={"causes": only(**causes), "escalate_repeat": False})
+    _, result = simulate(scenario)
+    issued = result.events[result.events.kind == "punishment"]
+    assert set(issued.cause) == set(causes)
+    for cause, spec in causes.items():
+        assert set(issued[issued.cause == cause].level) == {spec["level"]}
+
+
+def test_probation_demotes_full_members_and_restores_them_when_lifted():
+    causes = only(desertion={"rate_per_year": 0.2, "level": "probation"})
+    scenario = small_scenario(**QUIET, population={"candidate_share": 0},
+                              discipline={"causes": causes, "escalate_repeat": False,
+                                          "lift_after_days": {"probation": 200}})
+    _, result = simulate(scenario)
+    ts = result.timeseries
+    assert ts["demoted"].sum() > 20 and ts["restored"].sum() > 10
+    assert (ts["members_demoted"] == ts["punished_probation"]).all()
+
+
+def test_decisions_are_taken_at_the_cells_meeting_after_the_referral():
+    simulation, result = simulate(small_scenario(**_discipline()))
+    ev = result.events
+    punished = ev[ev.kind == "punishment"]
+    cal, orgs = simulation.world.calendar, simulation.world.orgs
+    assert np.array_equal(cal.day_of_month(punished.day.to_numpy()), orgs.meeting_day[punished.org.to_numpy()])
+    meetings = ev[(ev.kind == "meeting") & (ev.cause == "cell")]
+    traced = punished.merge(meetings[["day", "org"]], on=["day", "org"], how="left", indicator=True)
+    assert (traced["_merge"] == "both").all()  # every punishment traces back to its cell meeting
+    referred = ev[ev.kind == "referral"].groupby("member").day.min()
+    first = punished.groupby("member").day.min()
+    wait = (first - referred).dropna()
+    assert wait.min() >= 1 and wait.max() <= 31  # the next monthly meeting
+
+
+def test_punishments_are_lifted_after_the_good_conduct_period_at_a_meeting():
+    periods = {"warning": 120, "severe_warning": 240}
+    simulation, result = simulate(small_scenario(**QUIET, **_discipline(lift_after_days=periods)))
+    ev = result.events
+    issued = ev[ev.kind == "punishment"].groupby("member").tail(1)[["member", "day", "level"]]
+    lifted = ev[ev.kind == "punishment_lifted"][["member", "day", "level"]]
+    pairs = lifted.merge(issued, on=["member", "level"], suffixes=("_lift", "_issue"))
+    pairs = pairs[pairs.day_lift > pairs.day_issue]
+    assert len(pairs) > 50
+    waited = pairs.day_lift - pairs.day_issue - pairs.level.map(periods)
+    assert waited.min() >= 0 and waited.max() <= 28
+
+
+def test_recommender_liability_only_inside_the_window_and_only_for_the_two_recommenders():
+    causes = only(anti_socialist={"rate_per_year": 0.5, "level": "expulsion"})
+    scenario = small_scenario(duration="3y", critique={"enabled": False},
+                              membership={"applications_per_member_year": 0.3},
+                              discipline={"causes": causes, "conviction_probability": 1.0,
+                                          "expulsion_ratify_probability": 1.0, "liability_probability": 1.0,
+                                          "liability_years": 1.0})
+    simulation, result = simulate(scenario)
+    pop, ev = simulation.world.pop, result.events
+    expelled = ev[(ev.kind == "punishment") & (ev.level == "expulsion")]
+    liable = ev[(ev.kind == "referral") & (ev.cause == "recommender_liability")]
+    assert len(liable) > 5
+    admitted_on = np.where(pop.joined > 0, pop.joined, pop.candidate_since)
+    for day, group in expelled.groupby("day"):
+        members = group.member.to_numpy()
+        recent = members[(pop.applied[members] > 0) & (day - admitted_on[members] <= 365.25)]
+        recommenders = set(pop.recommender1[recent]) | set(pop.recommender2[recent])
+        referred = set(liable[liable.day == day].member)
+        assert referred <= recommenders
+    # Expelled founders and long-standing members never bring liability.
+    old = expelled[(pop.applied[expelled.member] == 0)]
+    assert len(old) > 10
+
+
+def test_punishment_stock_equals_issued_minus_replaced_lifted_removed_each_row():
+    _, result = simulate(small_scenario(), events=False)
+    ts = result.timeseries
+    standing = ts[[f"issued_{lvl}" for lvl in ladder.STANDING_LEVELS]].sum(axis=1)
+    net = standing - ts["punishments_replaced"] - ts["punishments_lifted"] - ts["punishments_removed"]
+    assert ts["punishments_issued"].sum() > 50
+    assert np.array_equal(ts["punished_total"].diff().iloc[1:].to_numpy(), net.iloc[1:].to_numpy())
+    levels = ts[[f"punished_{lvl}" for lvl in ladder.STANDING_LEVELS]].sum(axis=1)
+    assert (levels == ts["punished_total"]).all()
+
+
+def test_member_table_keeps_one_current_punishment_per_member():
+    simulation, _ = simulate(small_scenario(**_discipline()), events=False)
+    pop = simulation.world.pop
+    pop.check_consistency()
+    punished = pop.punish_level[: pop.n] > 0
+    assert punished.any()
+    assert np.all(pop.punish_count[: pop.n][punished] >= 1)
+
+
+def test_disabled_discipline_gives_all_zero_punishment_columns():
+    _, result = simulate(small_scenario(discipline={"enabled": False}), events=False)
+    ts = result.timeseries
+    columns = [c for c in ts.columns if c.startswith(("punish", "issued_", "lifted_"))]
+    assert len(columns) > 15
+    assert ts[columns].to_numpy().sum() == 0
+
+
+def test_long_run_warning_stock_is_rate_times_members_times_period():
+    """Little's law: a member is under warning iff convicted within the last D days,
+    D = T + the wait for the lifting meeting (about half a month); with rate r the
+    stock is Binomial(N, 1 - exp(-r D))."""
+    rate, period, members, reps = 0.05, 365, 2000, 5
+    causes = only(lax_discipline={"rate_per_year": rate, "level": "warning"})
+    scenario = small_scenario(duration="4y", population={"members": members}, **QUIET,
+                              attrition={"enabled": False},
+                              discipline={"causes": causes, "conviction_probability": 1.0,
+                                          "escalate_repeat": False, "lift_after_days": {"warning": period}})
+    finals = [Simulation(scenario, seed=s).run().timeseries["punished_warning"].iloc[-1] for s in range(reps)]
+    q = 1 - math.exp(-rate * (period + 14.5) / 365.25)
+    expected = members * q
+    assert abs(expected - members * rate * period / 365.25) / expected < 0.05  # ~ r*N*T
+    sd = math.sqrt(members * q * (1 - q) / reps)
+    assert abs(np.mean(finals) - expected) < 4 * sd, (np.mean(finals), expected)
