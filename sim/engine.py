@@ -18,7 +18,10 @@ import simpy
 
 from sim.calendar import RECORD_PHASE, Calendar
 from sim.founding import found_party
+from sim.mechanisms.amnesty import Amnesty
 from sim.mechanisms.attrition import Attrition
+from sim.mechanisms.campaigns import Campaigns
+from sim.mechanisms.congress import Congress
 from sim.mechanisms.base import Mechanism
 from sim.mechanisms.critique import Critique
 from sim.mechanisms.discipline import Discipline
@@ -32,7 +35,9 @@ from sim.tally import EventLog, Tally
 from sim.world import World
 
 #: Mechanisms in the order they act within a day.
-MECHANISMS: tuple[type[Mechanism], ...] = (Meetings, Critique, Membership, Discipline, Attrition)
+MECHANISMS: tuple[type[Mechanism], ...] = (
+    Campaigns, Meetings, Critique, Membership, Discipline, Attrition, Amnesty, Congress,
+)
 
 Progress = Callable[[int, int], None]
 

@@ -36,3 +36,25 @@ def thin(rng: np.random.Generator, ids: np.ndarray, accept: np.ndarray, p_max: f
 def step_probability(rate_per_year: float, days: float) -> float:
     """Probability of at least one event in ``days`` for a Poisson rate per year."""
     return float(-np.expm1(-rate_per_year * days / 365.25))
+
+
+def weighted_top_k(rng: np.random.Generator, groups: np.ndarray, weights: np.ndarray,
+                   k: np.ndarray) -> np.ndarray:
+    """Weighted sampling without replacement of ``k[g]`` items in every group g at once.
+
+    Efraimidis-Spirakis: item i gets the key log(u_i) / w_i; the k largest keys
+    of a group are a weighted sample without replacement. One sort of the
+    candidates replaces a loop over groups. Returns the selected positions.
+    """
+    n = len(groups)
+    if n == 0:
+        return np.empty(0, dtype=np.int64)
+    weights = np.asarray(weights, dtype=np.float64)
+    with np.errstate(divide="ignore"):
+        keys = np.log(rng.random(n)) / weights  # -inf for zero weights
+    order = np.lexsort((-keys, groups))
+    sorted_groups = groups[order]
+    first = np.searchsorted(sorted_groups, sorted_groups, side="left")
+    rank = np.arange(n) - first
+    chosen = order[(rank < k[sorted_groups]) & np.isfinite(keys[order])]
+    return np.sort(chosen)

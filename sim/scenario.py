@@ -14,6 +14,7 @@ what was found. The CLI prints that line and exits with code 2.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from sim.calendar import Span
 from sim.sections import (
+    AmnestySection,
     AttritionSection,
+    CampaignSpec,
+    CongressSection,
     CritiqueSection,
     DisciplineSection,
     MeetingsSection,
@@ -54,6 +58,9 @@ class Scenario(BaseModel):
     meetings: MeetingsSection = Field(default_factory=MeetingsSection)
     critique: CritiqueSection = Field(default_factory=CritiqueSection)
     discipline: DisciplineSection = Field(default_factory=DisciplineSection)
+    campaigns: list[CampaignSpec] = Field(default_factory=list, description="Mass campaigns that credit achievers.")
+    congress: CongressSection = Field(default_factory=CongressSection)
+    amnesty: AmnestySection = Field(default_factory=AmnestySection)
 
     @field_validator("duration", "record_every")
     @classmethod
@@ -62,6 +69,31 @@ class Scenario(BaseModel):
         if span.count <= 0:
             raise ValueError(f"a positive span, found {value!r}")
         return str(span)
+
+    @model_validator(mode="after")
+    def _dates_inside_the_run(self) -> "Scenario":
+        """One-off dates must fall inside the run; causes named by orders must exist."""
+        from sim.calendar import Calendar
+
+        end = Calendar.shift(self.start, Span.parse(self.duration))
+        dated: list[tuple[str, dt.date]] = []
+        for i, cycle in enumerate(self.congress.cycles if self.congress.enabled else []):
+            dated += [(f"congress.cycles.{i}.announce", cycle.announce), (f"congress.cycles.{i}.congress", cycle.congress)]
+        for i, order in enumerate(self.amnesty.orders if self.amnesty.enabled else []):
+            dated.append((f"amnesty.orders.{i}.date", order.date))
+            for key in ("causes", "educate_causes"):
+                unknown = sorted(set(getattr(order, key)) - set(self.discipline.causes))
+                if unknown:
+                    raise ValueError(f"amnesty.orders.{i}.{key}: cause names among {sorted(self.discipline.causes)}, found {unknown}")
+        for i, campaign in enumerate(self.campaigns):
+            dated += [(f"campaigns.{i}.start", campaign.start), (f"campaigns.{i}.end", campaign.end)]
+        for name, date in dated:
+            if not self.start <= date < end:
+                raise ValueError(f"{name}: a date inside the run ({self.start} to {end}), found {date}")
+        inspected = any(c.inspection for c in self.congress.cycles) and self.congress.enabled
+        if inspected and "bribery" not in self.discipline.causes:
+            raise ValueError("discipline.causes: a cause named 'bribery' for the Congress inspection to refer bribers to")
+        return self
 
     @property
     def duration_span(self) -> Span:
@@ -223,6 +255,12 @@ def format_validation_error(exc: ValidationError, origins: _Origins, default_sou
     """The first error as one line: file (line N): field.path: expected ..., found ..."""
     error = exc.errors(include_url=False)[0]
     path = tuple(error["loc"])
+    message = error["msg"].removeprefix("Value error, ")
+    named = re.match(r"^([A-Za-z_][\w.]*): (.*)$", message)
+    if named and error["type"] == "value_error":
+        # A cross-field check names the field it is about: report it there.
+        path += tuple(int(p) if p.isdigit() else p for p in named.group(1).split("."))
+        message = named.group(2)
     field = ".".join(str(p) for p in path) or "(top level)"
     source, line = origins.locate(path, default_source)
     where = f"{source} (line {line})" if line else source
@@ -231,9 +269,6 @@ def format_validation_error(exc: ValidationError, origins: _Origins, default_sou
         return f"{where}: {field}: unknown field (check the spelling; `partysim schema` lists the fields)"
     if kind == "missing":
         return f"{where}: {field}: required field is missing"
-    message = error["msg"]
-    if message.startswith("Value error, "):
-        message = message[len("Value error, "):]
     message = message[0].lower() + message[1:] if message else message
     found = f", found {_describe(error['input'])}" if "input" in error and "found" not in message else ""
     more = len(exc.errors()) - 1

@@ -15,9 +15,13 @@ SCENARIOS = ROOT / "scenarios"
 
 
 def small_scenario(**sections) -> sim.Scenario:
-    """The county scenario shrunk to a quick test, with sections merged in."""
+    """The county scenario shrunk to a quick test, with sections merged in.
+
+    Its dated events (campaigns, Congress, amnesty) are off unless a test asks for them.
+    """
     overrides = [f"{key}={value}" for key, value in _flatten(sections).items()]
-    base = ["population.members=600", "duration=2y", "record_every=1w"]
+    base = ["population.members=600", "duration=2y", "record_every=1w",
+            "campaigns=[]", "congress.enabled=false", "amnesty.enabled=false"]
     return sim.load_scenario(SCENARIOS / "county.yaml", base + overrides)
 
 

@@ -225,8 +225,13 @@ class Discipline(Mechanism):
         self.refer(liable, LIABILITY, day)
 
     # -- lifting (also used by amnesty orders) ------------------------------
-    def lift(self, ids: np.ndarray, day: int, event: str) -> np.ndarray:
-        """Lift the standing punishments of ``ids`` (active, punished); ``event`` names the log rows."""
+    def lift(self, ids: np.ndarray, day: int, event: str, education: float | None = None) -> np.ndarray:
+        """Lift the standing punishments of ``ids`` (active, punished); ``event`` names the log rows.
+
+        ``education`` is the share of the gap to full sincerity that the
+        accompanying ideological education closes (default: the scenario's
+        ``discipline.education_effect``).
+        """
         world, pop = self.world, self.world.pop
         if len(ids) == 0:
             return ids
@@ -236,7 +241,8 @@ class Discipline(Mechanism):
         pop.lift_due[ids] = -1
         pop.transition(ids[pop.status[ids] == Status.DEMOTED], Status.FULL)
         sincerity = pop.sincerity[ids]
-        pop.sincerity[ids] = sincerity + np.float32(self.cfg.education_effect) * (1 - sincerity)
+        effect = self.cfg.education_effect if education is None else education
+        pop.sincerity[ids] = sincerity + np.float32(effect) * (1 - sincerity)
         world.tally.add("punishments_lifted", len(ids))
         cause_counts = np.bincount(cause, minlength=len(self.causes))
         for code, name in enumerate(self.causes):
