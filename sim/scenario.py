@@ -226,23 +226,33 @@ def parse_override(text: str) -> tuple[list[str], Any]:
 
 
 def apply_overrides(data: dict, overrides: list[str], origins: _Origins) -> dict:
+    """Apply ``a.b.c=value`` overrides; a numeric part indexes a list (``congress.cycles.0.name``)."""
     data = dict(data)
     for text in overrides:
         parts, value = parse_override(text)
-        node = data
-        for depth, part in enumerate(parts[:-1]):
-            child = node.get(part)
+        keys: list[str | int] = []
+        node: dict | list = data
+        for depth, part in enumerate(parts):
+            key: str | int = part
+            if isinstance(node, list):
+                if not part.isdigit() or int(part) >= len(node):
+                    raise ScenarioError(f"--set {text}: {'.'.join(parts[:depth + 1])}: expected an index below {len(node)}, found {part!r}")
+                key = int(part)
+            keys.append(key)
+            if depth == len(parts) - 1:
+                node[key] = value
+                break
+            child = node[key] if isinstance(node, list) else node.get(key)
             if child is None:
                 child = {}
-            elif not isinstance(child, dict):
+            elif not isinstance(child, (dict, list)):
                 raise ScenarioError(
                     f"--set {text}: {'.'.join(parts[: depth + 1])}: expected a section, found {type(child).__name__}"
                 )
-            child = dict(child)
-            node[part] = child
+            child = list(child) if isinstance(child, list) else dict(child)
+            node[key] = child
             node = child
-        node[parts[-1]] = value
-        origins.where[tuple(parts)] = (f"--set {text}", None)
+        origins.where[tuple(keys)] = (f"--set {text}", None)
     return data
 
 
