@@ -1,16 +1,23 @@
 """The organization table: central committee down to cells, as arrays with parent ids.
 
 Source: "Basic Party Organizations" (NK Leadership Watch). Party cells of 5 to
-30 members are "the starting point of party life"; primary party
-organizations have more than 31 members and hold cells; cells may also stand
-directly under a county/city committee. Above them are the county/city
-committees, the provincial committees and the Central Committee (in the army:
-units, corps and the General Political Bureau).
+30 members are "the starting point of party life"; "the primary party
+organization consists of more than 31 party members"; "branch party
+organizations (a sectional party organization) are established at workplaces
+and production sites"; "if local party members ... cannot be organized based
+on the 'organizational formula' of the party cell, primary party organization
+and branch party organization then a sub-primary party organization is
+established"; a group abroad or relocated with fewer than five members forms
+a "party team". Above them are the county/city committees, the provincial
+committees and the Central Committee (in the army: units, corps and the
+General Political Bureau).
 
 Like members, organizations are rows of numpy columns: the hierarchy is a
 ``parent`` column, per-organization aggregates come from ``np.bincount`` over
-the member table, and a cell's meeting day-of-month is its cohort so that
-meetings are cohort-level events (DESIGN.md).
+the member table (``sim.aggregates``), and a cell's meeting day-of-month is its
+cohort so that meetings are cohort-level events (DESIGN.md). Which
+organizations exist is decided by the organizational formula in
+``sim.structure``; this module only stores them.
 """
 
 from __future__ import annotations
@@ -19,7 +26,6 @@ from enum import IntEnum
 
 import numpy as np
 
-from sim.sections import OrganizationSection
 from sim.table import ColumnTable
 
 
@@ -36,6 +42,10 @@ class Kind(IntEnum):
 
 #: Kinds that hold members directly.
 MEMBER_UNITS = (Kind.CELL, Kind.TEAM)
+#: Kinds between the county/city committee and the cells; each has a general meeting and a committee.
+BASIC_ORGS = (Kind.PRIMARY, Kind.BRANCH, Kind.SUBPRIMARY)
+#: Basic organizations that stand directly under a county/city committee (branches sit inside primaries).
+TOP_BASIC_ORGS = (Kind.PRIMARY, Kind.SUBPRIMARY)
 
 #: Day-of-month range for monthly meetings: 1..28 exists in every month.
 MEETING_DAYS = 28
@@ -54,6 +64,11 @@ class Organizations(ColumnTable):
         "abroad": (np.bool_, False),  # a unit abroad or relocated (party teams)
         "committee": (np.bool_, False),  # has an elected committee (cell committee, org committee)
         "executive": (np.bool_, False),  # has an executive committee (large primary/sub-primary)
+        "site": (np.int32, -1),  # the workplace or residential locality a unit belongs to
+        "section": (np.int32, -1),  # the workplace section (branch territory) within the site
+        "workplace": (np.bool_, False),  # the site is a workplace (else a residential locality)
+        "secretary": (np.int32, -1),  # member id of the elected secretary (-1: none)
+        "deputy": (np.int32, -1),  # member id of the elected deputy secretary (-1: none)
     }
 
     kind: np.ndarray
@@ -65,6 +80,11 @@ class Organizations(ColumnTable):
     abroad: np.ndarray
     committee: np.ndarray
     executive: np.ndarray
+    site: np.ndarray
+    section: np.ndarray
+    workplace: np.ndarray
+    secretary: np.ndarray
+    deputy: np.ndarray
 
     def __init__(self, capacity: int):
         super().__init__(capacity)
@@ -80,6 +100,8 @@ class Organizations(ColumnTable):
         """Mark organizations as merged away or dissolved."""
         ids = ids[self.alive[ids]]
         self.alive[ids] = False
+        self.committee[ids] = False
+        self.executive[ids] = False
         self.kind_counts -= np.bincount(self.kind[ids], minlength=len(Kind))
 
     def ids_of(self, *kinds: Kind) -> np.ndarray:
@@ -90,76 +112,22 @@ class Organizations(ColumnTable):
     def count(self, kind: Kind) -> int:
         return int(self.kind_counts[kind])
 
+    def copy_rows(self, sources: np.ndarray, **columns) -> np.ndarray:
+        """Append one new organization per source row, a copy of it except ``columns``."""
+        copied = {name: getattr(self, name)[sources] for name in self.COLUMNS}
+        copied.update(secretary=-1, deputy=-1, **columns)
+        return self.append(len(sources), **copied)
 
-def _cell_sizes(n_members: int, cfg: OrganizationSection, rng: np.random.Generator) -> np.ndarray:
-    """Cell sizes in [cell_min, cell_max] with mean ~cell_size_mean summing to n_members."""
-    excess = max(cfg.cell_size_mean - cfg.cell_min, 0.0)
-    estimate = int(np.ceil(n_members / cfg.cell_size_mean * 1.2)) + 2
-    sizes = np.clip(cfg.cell_min + rng.poisson(excess, estimate), cfg.cell_min, cfg.cell_max)
-    while sizes.sum() < n_members:  # rare: top up with a second batch
-        sizes = np.concatenate([sizes, np.clip(cfg.cell_min + rng.poisson(excess, estimate), cfg.cell_min, cfg.cell_max)])
-    total = np.cumsum(sizes)
-    n_cells = int(np.searchsorted(total, n_members)) + 1
-    sizes = sizes[:n_cells].copy()
-    sizes[-1] = n_members - (total[n_cells - 2] if n_cells > 1 else 0)
-    if sizes[-1] < cfg.cell_min and n_cells > 1:
-        # Fold the short remainder into the previous cell, or split the pair evenly.
-        pair = sizes[-2] + sizes[-1]
-        if pair <= cfg.cell_max:
-            sizes = sizes[:-1]
-            sizes[-1] = pair
-        else:
-            sizes[-2], sizes[-1] = pair - pair // 2, pair // 2
-    return sizes.astype(np.int64)
+    def basic_org(self, ids: np.ndarray) -> np.ndarray:
+        """The basic party organization each unit or organization belongs to.
 
-
-def build(n_members: int, cfg: OrganizationSection, rng: np.random.Generator) -> tuple[Organizations, np.ndarray]:
-    """Build the day-0 hierarchy; returns the table and each member's cell id.
-
-    Cells are grouped into primary organizations (a share stands directly under
-    the county/city committee); primaries and direct cells are spread evenly
-    over the county/city committees, which are spread over the provinces.
-    """
-    sizes = _cell_sizes(n_members, cfg, rng)
-    n_cells = len(sizes)
-    # Group consecutive non-direct cells into primary organizations.
-    direct = rng.random(n_cells) < cfg.direct_cell_share
-    grouped = np.flatnonzero(~direct)
-    group_lengths = 1 + rng.poisson(max(cfg.cells_per_primary_mean - 1, 0), len(grouped) + 1)
-    starts = np.cumsum(group_lengths) - group_lengths
-    starts = starts[starts < len(grouped)]
-    primary_of_grouped = np.searchsorted(starts, np.arange(len(grouped)), side="right") - 1
-    n_primaries = len(starts)
-    # A "unit" is a primary org or a direct cell; units are dealt to counties in order.
-    unit_of_cell = np.empty(n_cells, dtype=np.int64)
-    unit_of_cell[grouped] = primary_of_grouped
-    unit_of_cell[direct] = n_primaries + np.arange(int(direct.sum()))
-    order = np.argsort(unit_of_cell, kind="stable")
-    n_units = n_primaries + int(direct.sum())
-    n_counties = cfg.provinces * cfg.counties_per_province
-    county_of_unit = (np.arange(n_units) * n_counties) // max(n_units, 1)
-
-    orgs = Organizations(1 + cfg.provinces + n_counties + n_primaries + n_cells)
-    orgs.append(1, kind=Kind.CENTRAL)
-    provinces = orgs.append(cfg.provinces, kind=Kind.PROVINCE, parent=0)
-    orgs.province[provinces] = provinces
-    county_index = np.arange(n_counties)
-    counties = orgs.append(
-        n_counties, kind=Kind.COUNTY, parent=provinces[county_index // cfg.counties_per_province]
-    )
-    orgs.county[counties] = counties
-    orgs.province[counties] = orgs.parent[counties]
-    primary_county = counties[county_of_unit[:n_primaries]]
-    primaries = orgs.append(
-        n_primaries, kind=Kind.PRIMARY, parent=primary_county, county=primary_county,
-        province=orgs.province[primary_county],
-    )
-    cell_county = counties[county_of_unit[unit_of_cell]]
-    cell_parent = np.where(direct, cell_county, primaries[np.minimum(unit_of_cell, max(n_primaries - 1, 0))] if n_primaries else cell_county)
-    cells = orgs.append(
-        n_cells, kind=Kind.CELL, parent=cell_parent, county=cell_county, province=orgs.province[cell_county],
-        meeting_day=rng.integers(1, MEETING_DAYS + 1, n_cells),
-    )
-    # Members in cell order (sorted by unit so neighbours share a county).
-    member_cell = np.repeat(cells[order], sizes[order])
-    return orgs, member_cell
+        That is the primary or sub-primary organization above it (through a
+        branch), or the unit itself when it stands directly under a county/city
+        committee (a direct cell, a party team). It is the scope of elections:
+        a cell's officers and its organization's committee are chosen together.
+        """
+        top = np.asarray(ids, dtype=np.int64).copy()
+        for _ in range(2):  # cell -> branch -> primary at the deepest
+            climb = ~np.isin(self.kind[top], TOP_BASIC_ORGS) & (self.kind[self.parent[top]] != Kind.COUNTY)
+            top[climb] = self.parent[top[climb]]
+        return top

@@ -1,0 +1,262 @@
+"""Offices in the party organizations: who is secretary, deputy, committee member, cadre.
+
+Source: "Basic Party Organizations" (NK Leadership Watch): "party cell
+meetings ... are led by a party cell secretary and a deputy (vice) secretary.
+If a party cell under a city (municipal) or county party committee has more
+than 20 members, then the party cell elects a Party Cell Committee and this
+committee elects a secretary and deputy secretary"; the general meeting of a
+primary, branch or sub-primary organization "elects a party committee. The
+... committees then elect a secretary and deputy secretary"; larger primary
+and sub-primary committees "can also elect a separate executive committee".
+The pre-Congress text names the "core cadres of unit party committees".
+
+How elections are modelled:
+
+* Only full members hold offices. Candidates are ranked by an election score,
+  party standing (days since admission) plus ``election_sincerity_years`` x
+  sincerity: seniority with a personal component. The score does not change
+  between elections, so electing a unit again keeps its officers unless its
+  membership changed: re-electing is how vacancies are filled.
+* A member holds one office, the highest (``sim.roles``). Elections go
+  bottom-up inside a basic organization (a primary or sub-primary
+  organization with its branches and cells, or a cell or party team directly
+  under a county/city committee): each cell first elects its secretary, deputy
+  and, with a cell committee, the rest of the committee; the primary or
+  sub-primary committee is then drawn from the members holding no cell office
+  (secretary and deputy first, then executive members if it has an executive
+  committee, then ordinary committee members); branch committees last, from
+  the members still without an office. So every cell with two full members has
+  exactly one secretary and one deputy.
+* Each county/city committee has ``county_cadres`` core cadres (``COUNTY_CADRE``),
+  promoted from the secretaries of its basic organizations (primary and
+  sub-primary organizations, direct cells) by the same score. A promoted
+  secretary leaves the office below, and that organization elects again.
+* Members who leave, or stop being full members, lose their office at the next
+  re-organization tick, when their organization elects a replacement.
+
+Members of a set of units are found through :class:`MemberIndex`, a member list
+sorted by unit built once when the run is set up and merged with the rows added
+or moved since, so that electing a few units costs work proportional to their
+members, not to the party's size.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.organizations import BASIC_ORGS, MEMBER_UNITS, TOP_BASIC_ORGS, Kind, Organizations
+from sim.population import Population, Status
+from sim.roles import Role
+from sim.sections import OrganizationSection
+
+DAYS_PER_YEAR = 365.25
+
+#: Statuses of people attached to a unit (applicants wait for its meeting; candidates and full members belong).
+OPEN = np.zeros(len(Status), dtype=bool)
+OPEN[[Status.APPLICANT, Status.CANDIDATE, Status.FULL]] = True
+
+
+class MemberIndex:
+    """Open members (applicants, candidates, full members) by unit, without scanning the member table.
+
+    ``ids`` is sorted by ``keys``, the unit each member was in when indexed.
+    Rows added since (``pop.n`` grew) and members moved since (reported through
+    :meth:`moved`) are kept apart in the *pending* set; a lookup scans the index
+    ranges of the asked units plus the pending set, then keeps those whose unit
+    is still one of the asked ones. :meth:`refresh` merges the pending set into
+    the index once it is large (a linear merge, no full sort).
+    """
+
+    #: Merge the pending rows into the index once they exceed this share of it.
+    REFRESH_SHARE = 1 / 32
+
+    def __init__(self, pop: Population):
+        self.pop = pop
+        ids = np.flatnonzero(OPEN[pop.status[: pop.n]])
+        order = np.argsort(pop.cell[ids], kind="stable")  # once, when the run is set up
+        self.ids = ids[order]
+        self.keys = pop.cell[self.ids].copy()
+        self.indexed = pop.n
+        self._moved: list[np.ndarray] = []
+
+    def moved(self, ids: np.ndarray) -> None:
+        """Report members re-attached to another unit (they are looked up in the pending set)."""
+        self._moved.append(np.asarray(ids, dtype=np.int64))
+
+    def pending(self) -> np.ndarray:
+        return np.concatenate([np.arange(self.indexed, self.pop.n, dtype=np.int64), *self._moved])
+
+    def members_of(self, units: np.ndarray, statuses: np.ndarray = OPEN) -> np.ndarray:
+        """Ids (sorted) of the people in ``units`` whose status is flagged in ``statuses``."""
+        pop = self.pop
+        units = np.unique(units)
+        lo = np.searchsorted(self.keys, units, side="left")
+        count = np.searchsorted(self.keys, units, side="right") - lo
+        starts = np.repeat(lo - (np.cumsum(count) - count), count)
+        found = self.ids[starts + np.arange(int(count.sum()))]
+        candidates = np.concatenate([found, self.pending()])
+        asked = np.zeros(max(pop.cell[candidates].max(initial=0), units.max(initial=0)) + 1, dtype=bool)
+        asked[units] = True
+        keep = asked[pop.cell[candidates]] & statuses[pop.status[candidates]]
+        return np.unique(candidates[keep])
+
+    def refresh(self) -> None:
+        """Merge the pending rows into the sorted index if there are many (O(N) array copies)."""
+        pop = self.pop
+        pending = self.pending()
+        if len(pending) < self.REFRESH_SHARE * len(self.ids):
+            return
+        pending = np.unique(pending)
+        is_pending = np.zeros(pop.n, dtype=bool)
+        is_pending[pending] = True
+        keep = ~is_pending[self.ids] & OPEN[pop.status[self.ids]]
+        ids, keys = self.ids[keep], self.keys[keep]
+        pending = pending[OPEN[pop.status[pending]]]
+        pending = pending[np.argsort(pop.cell[pending], kind="stable")]
+        at = np.searchsorted(keys, pop.cell[pending], side="right")
+        self.ids = np.insert(ids, at, pending)
+        self.keys = np.insert(keys, at, pop.cell[pending])
+        self.indexed = pop.n
+        self._moved = []
+
+
+def _ballot(*seats: tuple[Role, int]) -> list[Role]:
+    return [role for role, count in seats for _ in range(count)]
+
+
+class Elections:
+    """Fills the offices of basic organizations and county/city committees (see the module docstring)."""
+
+    def __init__(self, pop: Population, orgs: Organizations, cfg: OrganizationSection):
+        self.pop, self.orgs, self.cfg = pop, orgs, cfg
+        self.index = MemberIndex(pop)
+        #: Ids that held an office when last elected (may repeat or be stale; cleaned at vacancy checks).
+        self.holders = np.empty(0, dtype=np.int64)
+        self.weight_days = cfg.election_sincerity_years * DAYS_PER_YEAR
+        cell_seats = _ballot((Role.CELL_SECRETARY, 1), (Role.CELL_DEPUTY, 1))
+        cell_committee = _ballot((Role.CELL_COMMITTEE, cfg.cell_committee_size - 2))
+        org_seats = _ballot((Role.ORG_SECRETARY, 1), (Role.ORG_DEPUTY, 1))
+        org_committee = _ballot((Role.ORG_COMMITTEE, cfg.org_committee_size - 2))
+        executive = _ballot((Role.EXECUTIVE, cfg.executive_committee_size - 2),
+                            (Role.ORG_COMMITTEE, cfg.org_committee_size - cfg.executive_committee_size))
+        #: Offices by rank: row 0 without, row 1 with a (cell / executive) committee.
+        self.cell_ballots = self._table([cell_seats, cell_seats + cell_committee])
+        self.org_ballots = self._table([org_seats + org_committee, org_seats + executive])
+
+    @staticmethod
+    def _table(rows: list[list[Role]]) -> np.ndarray:
+        """Ballot rows padded with NONE; the last column is always NONE (rank beyond the seats)."""
+        width = max(len(row) for row in rows) + 1
+        return np.array([row + [Role.NONE] * (width - len(row)) for row in rows], dtype=np.int8)
+
+    def score(self, ids: np.ndarray, day: int) -> np.ndarray:
+        """Election score: standing in days plus the sincerity bonus (higher is elected first)."""
+        pop = self.pop
+        return (day - pop.joined[ids]).astype(np.float64) + self.weight_days * pop.sincerity[ids]
+
+    # -- the election of a set of basic organizations --------------------------
+    def elect(self, units_or_orgs: np.ndarray, day: int) -> np.ndarray:
+        """Elect every office of the basic organizations containing ``units_or_orgs``; returns the new holders."""
+        orgs, pop = self.orgs, self.pop
+        tops = np.unique(orgs.basic_org(units_or_orgs[orgs.alive[units_or_orgs]]))
+        if len(tops) == 0:
+            return np.empty(0, dtype=np.int64)
+        all_units = orgs.ids_of(*MEMBER_UNITS)
+        in_scope = np.zeros(orgs.n, dtype=bool)
+        in_scope[tops] = True
+        units = all_units[in_scope[orgs.basic_org(all_units)]]
+        scope_orgs = np.concatenate([tops, units, self._branches_of(tops)])
+        orgs.secretary[scope_orgs] = -1
+        orgs.deputy[scope_orgs] = -1
+        members = self.index.members_of(units)
+        cadre = pop.role[members] == Role.COUNTY_CADRE
+        pop.role[members[~cadre]] = Role.NONE
+        pop.role[members[cadre & (pop.status[members] != Status.FULL)]] = Role.NONE
+        eligible = members[(pop.status[members] == Status.FULL) & ~cadre]
+        score = self.score(eligible, day)
+        cell = pop.cell[eligible]
+        self._seat(eligible, cell, score, self.cell_ballots, orgs.committee[cell].astype(np.int64))
+        top = orgs.basic_org(cell)
+        pool = (pop.role[eligible] == Role.NONE) & np.isin(orgs.kind[top], TOP_BASIC_ORGS)
+        self._seat(eligible[pool], top[pool], score[pool], self.org_ballots, orgs.executive[top[pool]].astype(np.int64))
+        branch = orgs.parent[cell]
+        pool = (pop.role[eligible] == Role.NONE) & (orgs.kind[branch] == Kind.BRANCH)
+        self._seat(eligible[pool], branch[pool], score[pool], self.org_ballots, np.zeros(int(pool.sum()), dtype=np.int64))
+        elected = eligible[pop.role[eligible] != Role.NONE]
+        self.holders = np.concatenate([self.holders, elected])
+        return elected
+
+    def _branches_of(self, tops: np.ndarray) -> np.ndarray:
+        branches = self.orgs.ids_of(Kind.BRANCH)
+        return branches[np.isin(self.orgs.parent[branches], tops)]
+
+    def _seat(self, ids: np.ndarray, group: np.ndarray, score: np.ndarray, ballots: np.ndarray, row: np.ndarray) -> None:
+        """Give the r-th best member of each group the office ``ballots[row, r]``; record secretaries and deputies."""
+        if len(ids) == 0:
+            return
+        order, rank = rank_within(group, score)
+        ids, group, row = ids[order], group[order], row[order]
+        self.pop.role[ids] = ballots[row, np.minimum(rank, ballots.shape[1] - 1)]
+        self.orgs.secretary[group[rank == 0]] = ids[rank == 0]
+        self.orgs.deputy[group[rank == 1]] = ids[rank == 1]
+
+    # -- vacancies and county/city cadres ----------------------------------------
+    def vacancies(self) -> np.ndarray:
+        """Strip offices from members who left or stopped being full members; returns the units and
+        organizations that must elect again.
+
+        Those are the units of the members who lost an office, and every unit or
+        basic organization whose secretary or deputy seat is empty or whose
+        holder no longer holds that office (discipline may remove officers). One
+        pass over the office holders (a small share of the members), which also
+        drops stale and repeated entries from the list, and one over the
+        organizations.
+        """
+        pop, orgs = self.pop, self.orgs
+        holders = self.holders[pop.role[self.holders] != Role.NONE]
+        seen = np.zeros(pop.n, dtype=bool)
+        seen[holders] = True
+        holders = np.flatnonzero(seen)
+        gone = pop.status[holders] != Status.FULL
+        pop.role[holders[gone]] = Role.NONE
+        self.holders = holders[~gone]
+        led = orgs.ids_of(*MEMBER_UNITS, *BASIC_ORGS)
+        unit = np.isin(orgs.kind[led], MEMBER_UNITS)
+        vacant = np.zeros(len(led), dtype=bool)
+        for column, offices in ((orgs.secretary, (Role.ORG_SECRETARY, Role.CELL_SECRETARY)),
+                                (orgs.deputy, (Role.ORG_DEPUTY, Role.CELL_DEPUTY))):
+            holder = column[led]
+            vacant |= (holder < 0) | (pop.role[np.maximum(holder, 0)] != np.where(unit, offices[1], offices[0]))
+        return np.concatenate([pop.cell[holders[gone]], led[vacant]])
+
+    def promote_cadres(self, day: int) -> np.ndarray:
+        """Fill each county/city committee's vacant cadre seats; returns the organizations that lost a secretary."""
+        orgs, pop = self.orgs, self.pop
+        cadres = self.holders[pop.role[self.holders] == Role.COUNTY_CADRE]
+        have = np.bincount(orgs.county[pop.cell[cadres]], minlength=orgs.n)
+        need = np.maximum(self.cfg.county_cadres - have, 0)
+        basic = orgs.ids_of(*TOP_BASIC_ORGS, *MEMBER_UNITS)
+        basic = basic[(orgs.basic_org(basic) == basic) & (orgs.secretary[basic] >= 0) & (need[orgs.county[basic]] > 0)]
+        order, rank = rank_within(orgs.county[basic], self.score(orgs.secretary[basic], day))
+        basic = basic[order]
+        promoted = basic[rank < need[orgs.county[basic]]]
+        pop.role[orgs.secretary[promoted]] = Role.COUNTY_CADRE
+        self.holders = np.concatenate([self.holders, orgs.secretary[promoted]])
+        orgs.secretary[promoted] = -1
+        return promoted
+
+    def fill(self, units_or_orgs: np.ndarray, day: int) -> None:
+        """Elect the given organizations, then promote cadres to vacant county seats and replace them."""
+        self.elect(units_or_orgs, day)
+        promoted_from = self.promote_cadres(day)
+        if len(promoted_from):
+            self.elect(promoted_from, day)
+
+
+def rank_within(group: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Order by group, best score first, and each row's rank within its group (0 = best)."""
+    order = np.lexsort((-score, group))
+    group = group[order]
+    position = np.arange(len(group))
+    first = np.r_[True, group[1:] != group[:-1]]
+    return order, position - np.maximum.accumulate(np.where(first, position, 0))

@@ -1,0 +1,223 @@
+"""Re-organization: cells that shrink below 5 members merge or attach, cells above 30 split.
+
+Source: "Basic Party Organizations" (NK Leadership Watch): "the party cell
+consists of between five (5) and 30 party members and candidate party
+members"; "if a residential unit has less than five party members or candidate
+members then it may attach itself to a party cell of another residential unit,
+or two residential units with few than five party members or candidate members
+can form one party cell 'taking into account the nature of their activities and
+geographical propinquity'"; a group abroad or relocated with fewer than five
+forms a "party team", a temporary organization. The primary, branch and
+sub-primary formula is in ``sim.structure``; offices in ``sim.elections``.
+
+The rule as modelled, on every re-organization:
+
+* Units below ``cell_min``: small cells under the same parent organization
+  (geographical propinquity) are taken in order and grouped while their running
+  member count stays under ``2 * cell_min``, so each group has at least
+  ``cell_min + 1`` members and at most ``3 * cell_min - 2``; a group merges
+  into its first unit. A parent's last group, if still too small, joins the
+  group before it; if it is the parent's only group, its members attach to the
+  parent's smallest cell with room (at most ``cell_max`` after). A unit with no
+  such neighbour stays as it is until one appears (the next check).
+* Cells above ``cell_max`` split into ``ceil(size / cell_max)`` cells of
+  near-equal size (members drawn at random; applicants stay with the old
+  cell); the new cells get a meeting day of their own.
+* Party teams (``Kind.TEAM``, flagged ``abroad``) are exempt.
+* Then the organizational formula is applied again (primary/branch/sub-primary
+  organizations formed or dissolved, committee flags), and the basic
+  organizations touched elect their offices again.
+
+When: every ``reorganize_every`` (default quarterly), which also fills vacant
+offices; and at every ``threshold_check_every`` (default weekly) when a cell
+has crossed a threshold (below 5, above 30, or a direct cell across 20 and its
+cell committee). A check is O(number of cells); acting on it touches only the
+members of the affected units, found through the member index of
+``sim.elections``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from sim.calendar import Span
+from sim.elections import Elections, rank_within
+from sim.mechanisms.base import Mechanism, Step
+from sim.organizations import BASIC_ORGS, MEETING_DAYS, MEMBER_UNITS, Kind
+from sim.population import ACTIVE
+from sim.structure import classify
+from sim.world import World
+
+
+class Reorganization(Mechanism):
+    name = "reorganization"
+    FLOWS = ("reorganizations", "cells_split", "cells_merged", "units_attached", "members_reassigned",
+             "orgs_formed", "orgs_dissolved", "offices_elected")
+
+    def __init__(self, world: World):
+        super().__init__(world)
+        self.cfg = world.scenario.organization
+        #: Offices are filled when the run is set up, whether or not re-organization runs later.
+        self.elections = Elections(world.pop, world.orgs, self.cfg)
+        self.elections.fill(world.orgs.ids_of(*MEMBER_UNITS), day=0)
+
+    def cadences(self) -> Iterable[tuple[np.ndarray, Step]]:
+        if not self.cfg.reorganize:
+            return ()
+        cal = self.world.calendar
+        regular = cal.span_ticks(Span.parse(self.cfg.reorganize_every), first=1)
+        checks = np.setdiff1d(cal.span_ticks(Span.parse(self.cfg.threshold_check_every), first=1), regular)
+        return ((regular, self.reorganize), (checks, self.check_thresholds))
+
+    def stocks(self) -> dict[str, int]:
+        orgs = self.world.orgs
+        committee, kind = orgs.column("committee"), orgs.column("kind")
+        return {
+            "cell_committees": int((committee & (kind == Kind.CELL)).sum()),
+            "executive_committees": int(orgs.column("executive").sum()),
+            "units_below_minimum": int((self.world.pop.org_size[orgs.ids_of(Kind.CELL)] < self.cfg.cell_min).sum()),
+        }
+
+    # -- the two cadences ------------------------------------------------------
+    def check_thresholds(self, day: int) -> None:
+        """Re-organize at once if membership changes pushed a cell across a threshold."""
+        cells = self.world.orgs.ids_of(Kind.CELL)
+        if self._out_of_bounds(cells).any() or len(self._committee_changes(cells)):
+            self._restructure(day, regular=False)
+
+    def reorganize(self, day: int) -> None:
+        """The regular re-organization: structure, then vacant offices."""
+        self._restructure(day, regular=True)
+
+    def _out_of_bounds(self, cells: np.ndarray) -> np.ndarray:
+        size = self.world.pop.org_size[cells]
+        return (size < self.cfg.cell_min) | (size > self.cfg.cell_max)
+
+    def _committee_changes(self, cells: np.ndarray) -> np.ndarray:
+        """Direct cells whose size crossed the cell-committee threshold (more than 20, source)."""
+        orgs = self.world.orgs
+        direct = cells[orgs.kind[orgs.parent[cells]] == Kind.COUNTY]
+        wants = self.world.pop.org_size[direct] > self.cfg.cell_committee_above
+        return direct[wants != orgs.committee[direct]]
+
+    def _restructure(self, day: int, regular: bool) -> None:
+        world, orgs, pop = self.world, self.world.orgs, self.world.pop
+        basic_before = int(orgs.kind_counts[list(BASIC_ORGS)].sum())
+        touched = [self._merge_small_units(day), self._split_large_cells(day)]
+        pop.ensure_orgs(orgs.n)
+        n_before = orgs.n
+        touched.append(classify(orgs, pop.org_size, self.cfg, self.rng))
+        formed = orgs.n - n_before
+        dissolved = basic_before + formed - int(orgs.kind_counts[list(BASIC_ORGS)].sum())
+        world.tally.add("orgs_formed", formed)
+        world.tally.add("orgs_dissolved", dissolved)
+        if formed or dissolved:
+            world.events.log(day, "orgs_reclassified", orgs=np.arange(n_before, orgs.n), value=dissolved)
+        if regular:
+            touched.append(self.elections.vacancies())
+            self.elections.index.refresh()
+        touched = np.concatenate(touched).astype(np.int64)
+        if len(touched) == 0:
+            return
+        world.tally.add("reorganizations")
+        elected = self.elections.elect(touched, day)
+        if regular:
+            promoted_from = self.elections.promote_cadres(day)
+            elected = np.concatenate([elected, self.elections.elect(promoted_from, day)])
+        world.tally.add("offices_elected", len(elected))
+
+    # -- units below the minimum -------------------------------------------------
+    def _merge_small_units(self, day: int) -> np.ndarray:
+        """Merge or attach cells below ``cell_min`` (see the module docstring); returns the receiving cells."""
+        world, orgs, pop, cfg = self.world, self.world.orgs, self.world.pop, self.cfg
+        cells = orgs.ids_of(Kind.CELL)
+        size = pop.org_size[cells]
+        small = cells[size < cfg.cell_min]
+        if len(small) == 0:
+            return small
+        small = small[np.argsort(orgs.parent[small], kind="stable")]
+        parent, members = orgs.parent[small].astype(np.int64), pop.org_size[small]
+        new_parent = np.r_[True, parent[1:] != parent[:-1]]
+        running = np.cumsum(members) - members
+        running -= np.maximum.accumulate(np.where(new_parent, running, 0))
+        slot = running // (2 * cfg.cell_min)
+        group = np.cumsum(new_parent | np.r_[True, slot[1:] != slot[:-1]]) - 1
+        group_members = np.bincount(group, weights=members).astype(np.int64)
+        first_group = np.zeros(len(group_members), dtype=bool)
+        first_group[group[new_parent]] = True
+        last_group = np.zeros(len(group_members), dtype=bool)
+        last_group[group[np.r_[new_parent[1:], True]]] = True
+        short = last_group & (group_members < cfg.cell_min)
+        # A parent's short last group joins the group before it, or attaches if it is the only one.
+        group = np.where(short[group] & ~first_group[group], group - 1, group)
+        first_of_group = np.r_[True, group[1:] != group[:-1]]
+        receiver = small[first_of_group][np.cumsum(first_of_group) - 1]
+        attach = (short & first_group)[group]
+        receiver[attach] = self._roomiest_neighbours(parent[attach], group_members[group[attach]])
+        moving = (receiver != small) & (receiver >= 0)
+        sources, receivers = small[moving], receiver[moving]
+        self._move_units(sources, receivers)
+        attached = attach[moving]
+        world.tally.add("cells_merged", int((~attached).sum()))
+        world.tally.add("units_attached", int(attached.sum()))
+        world.events.log(day, "cells_merged", orgs=sources[~attached], value=receivers[~attached])
+        world.events.log(day, "unit_attached", orgs=sources[attached], value=receivers[attached])
+        return np.unique(receivers)
+
+    def _roomiest_neighbours(self, parents: np.ndarray, need: np.ndarray) -> np.ndarray:
+        """For each (parent, members to take in): the parent's smallest regular cell if it has room, else -1."""
+        orgs, pop, cfg = self.world.orgs, self.world.pop, self.cfg
+        cells = orgs.ids_of(Kind.CELL)
+        asked = np.zeros(orgs.n, dtype=bool)
+        asked[parents] = True
+        cells = cells[asked[orgs.parent[cells]]]
+        cells = cells[~self._out_of_bounds(cells)]
+        size = pop.org_size[cells]
+        order, rank = rank_within(orgs.parent[cells].astype(np.int64), -size.astype(np.float64))
+        smallest = np.full(orgs.n, -1, dtype=np.int64)
+        smallest[orgs.parent[cells[order][rank == 0]]] = cells[order][rank == 0]
+        neighbour = smallest[parents]
+        room = cfg.cell_max - pop.org_size[np.maximum(neighbour, 0)]
+        return np.where((neighbour >= 0) & (room >= need), neighbour, -1)
+
+    def _move_units(self, sources: np.ndarray, receivers: np.ndarray) -> None:
+        """Move everyone attached to ``sources`` (applicants too) into ``receivers``; dissolve the sources."""
+        world, orgs, pop = self.world, self.world.orgs, self.world.pop
+        if len(sources) == 0:
+            return
+        members = self.elections.index.members_of(sources)
+        order = np.argsort(sources)
+        receiver_of = receivers[order][np.searchsorted(sources[order], pop.cell[members])]
+        pop.move(members, receiver_of)
+        self.elections.index.moved(members)
+        orgs.dissolve(sources)
+        world.tally.add("members_reassigned", int(ACTIVE[pop.status[members]].sum()))
+
+    # -- cells above the maximum -------------------------------------------------
+    def _split_large_cells(self, day: int) -> np.ndarray:
+        """Split cells above ``cell_max`` into near-equal cells; returns the old and the new cells."""
+        world, orgs, pop, cfg = self.world, self.world.orgs, self.world.pop, self.cfg
+        cells = orgs.ids_of(Kind.CELL)
+        large = cells[pop.org_size[cells] > cfg.cell_max]
+        if len(large) == 0:
+            return large
+        parts = -(-pop.org_size[large] // cfg.cell_max)
+        new = orgs.copy_rows(np.repeat(large, parts - 1), committee=False,
+                             meeting_day=self.rng.integers(1, MEETING_DAYS + 1, int((parts - 1).sum())))
+        pop.ensure_orgs(orgs.n)
+        members = self.elections.index.members_of(large, ACTIVE)
+        order, rank = rank_within(pop.cell[members].astype(np.int64), self.rng.random(len(members)))
+        members = members[order]
+        which = np.searchsorted(large, pop.cell[members])
+        part = rank * parts[which] // pop.org_size[large][which]
+        movers = part > 0
+        first_new = np.cumsum(parts - 1) - (parts - 1) + new[0]
+        members, target = members[movers], first_new[which[movers]] + part[movers] - 1
+        pop.move(members, target)
+        self.elections.index.moved(members)
+        world.tally.add("cells_split", len(large))
+        world.tally.add("members_reassigned", len(members))
+        world.events.log(day, "cell_split", orgs=new, value=np.repeat(large, parts - 1))
+        return np.concatenate([large, new])
