@@ -27,6 +27,7 @@ from sim.mechanisms.critique import Critique
 from sim.mechanisms.discipline import Discipline
 from sim.mechanisms.meetings import Meetings
 from sim.mechanisms.membership import Membership
+from sim.mechanisms.reorganization import Reorganization
 from sim.recorder import Recorder
 from sim.result import Result, build_manifest, build_summary
 from sim.scenario import Scenario
@@ -36,7 +37,7 @@ from sim.world import World
 
 #: Mechanisms in the order they act within a day.
 MECHANISMS: tuple[type[Mechanism], ...] = (
-    Campaigns, Meetings, Critique, Membership, Discipline, Attrition, Amnesty, Congress,
+    Reorganization, Campaigns, Meetings, Critique, Membership, Discipline, Attrition, Amnesty, Congress,
 )
 
 Progress = Callable[[int, int], None]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim import organizations
+from sim import structure
 from sim.organizations import Organizations
 from sim.population import Population, Status
 from sim.scenario import Scenario
@@ -22,7 +22,7 @@ def found_party(scenario: Scenario, rng: np.random.Generator) -> tuple[Populatio
     are part-way through their probation year.
     """
     cfg = scenario.population
-    orgs, member_cell = organizations.build(cfg.members, scenario.organization, rng)
+    orgs, member_cell = structure.build(cfg.members, scenario.organization, rng)
     n = cfg.members
     pop = Population(capacity=int(n * 1.25) + 64, n_orgs=orgs.capacity)
     pop.ensure_orgs(orgs.n)
