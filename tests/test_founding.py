@@ -1,0 +1,62 @@
+"""The day-0 party follows the organizational formula (source: basic party organizations).
+
+Cells of 5-30 (the scenario's odd units aside), primary organizations of more
+than 31 at workplaces, branches at the sections of large workplaces,
+sub-primary organizations for residential localities of more than 31, party
+teams abroad of fewer than 5, cell committees above 20 in direct cells,
+executive committees above the scenario threshold.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.aggregates import members_below
+from sim.engine import Simulation
+from sim.organizations import Kind
+from tests.conftest import small_scenario
+
+SCENARIO = {"population": {"members": 6000},
+            "organization": {"cells_per_primary_mean": 12, "direct_cell_share": 0.3, "cells_per_locality_mean": 3,
+                             "small_units": "[3, 4]", "abroad_teams": "[3]", "extra_cells": "[21]"}}
+
+
+def test_day_zero_structure_follows_the_organizational_formula():
+    world = Simulation(small_scenario(**SCENARIO)).world
+    orgs, pop, cfg = world.orgs, world.pop, world.scenario.organization
+    size = members_below(orgs, pop.org_size)
+    kind, parent = orgs.column("kind"), orgs.column("parent")
+    cells, teams = orgs.ids_of(Kind.CELL), orgs.ids_of(Kind.TEAM)
+    assert size[0] == world.scenario.population.members
+    assert sorted(size[cells][size[cells] < cfg.cell_min].tolist()) == [3, 4]  # the odd units, until re-organized
+    assert size[cells].max() <= cfg.cell_max
+    assert size[teams].tolist() == [3] and orgs.abroad[teams].all() and not orgs.abroad[cells].any()
+    basic = orgs.ids_of(Kind.PRIMARY, Kind.BRANCH, Kind.SUBPRIMARY)
+    assert (size[basic] > cfg.primary_above).all() and orgs.committee[basic].all()
+    for k in (Kind.PRIMARY, Kind.BRANCH, Kind.SUBPRIMARY):
+        assert orgs.count(k) > 0, k.name
+    assert (orgs.workplace[orgs.ids_of(Kind.PRIMARY)]).all() and not orgs.workplace[orgs.ids_of(Kind.SUBPRIMARY)].any()
+    branches = orgs.ids_of(Kind.BRANCH)
+    assert (kind[parent[branches]] == Kind.PRIMARY).all()
+    assert (size[parent[branches]] > cfg.branches_above).all()
+    direct = cells[kind[parent[cells]] == Kind.COUNTY]
+    assert np.array_equal(orgs.committee[direct], size[direct] > cfg.cell_committee_above)
+    assert 21 in size[direct[orgs.committee[direct]]]
+    assert not orgs.committee[cells[kind[parent[cells]] != Kind.COUNTY]].any()
+    top = orgs.ids_of(Kind.PRIMARY, Kind.SUBPRIMARY)
+    assert np.array_equal(orgs.executive[top], size[top] > cfg.executive_committee_above)
+    # Sizes above cells are sums over cells; the kind counts match a recount.
+    assert size[orgs.ids_of(Kind.COUNTY)].sum() == world.scenario.population.members
+    recount = np.bincount(kind[orgs.column("alive")], minlength=len(Kind))
+    assert np.array_equal(recount, orgs.kind_counts)
+    pop.check_consistency()
+
+
+def test_residential_localities_above_thirty_one_form_sub_primary_organizations():
+    world = Simulation(small_scenario(**SCENARIO)).world
+    orgs, pop = world.orgs, world.pop
+    cells = orgs.ids_of(Kind.CELL)
+    residential = cells[~orgs.workplace[cells]]
+    locality = np.bincount(orgs.site[residential], weights=pop.org_size[residential])
+    in_subprimary = orgs.kind[orgs.parent[residential]] == Kind.SUBPRIMARY
+    assert np.array_equal(in_subprimary, locality[orgs.site[residential]] > 31)

@@ -1,0 +1,118 @@
+"""Offices: cell secretaries and deputies, committees, executive committees, county cadres.
+
+Source (basic party organizations): cell meetings "are led by a party cell
+secretary and a deputy (vice) secretary"; a cell under a county committee with
+more than 20 members elects a cell committee; primary, branch and sub-primary
+general meetings elect a committee, which elects a secretary and a deputy;
+larger primary and sub-primary organizations elect an executive committee.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.engine import Simulation
+from sim.organizations import Kind
+from sim.population import Status
+from sim.roles import Role
+from tests.conftest import simulate, small_scenario
+
+LARGE = {"population": {"members": 4000},
+         "organization": {"cells_per_primary_mean": 25, "executive_committee_above": 250, "extra_cells": "[21]",
+                          "direct_cell_share": 0.3}}
+
+
+def _offices(world) -> pd.DataFrame:
+    pop, orgs = world.pop, world.orgs
+    ids = np.flatnonzero(pop.role[: pop.n] != Role.NONE)
+    return pd.DataFrame({"id": ids, "role": pop.role[ids], "cell": pop.cell[ids], "status": pop.status[ids],
+                         "basic": orgs.basic_org(pop.cell[ids]), "parent": orgs.parent[pop.cell[ids]],
+                         "county": orgs.county[pop.cell[ids]]})
+
+
+def _full_non_cadres_per_cell(world) -> np.ndarray:
+    pop = world.pop
+    eligible = (pop.status[: pop.n] == Status.FULL) & (pop.role[: pop.n] != Role.COUNTY_CADRE)
+    return np.bincount(pop.cell[: pop.n][eligible], minlength=world.orgs.n)
+
+
+def assert_offices_filled(world) -> None:
+    """Every bylaw office is held once, by a full member, in the organization it belongs to."""
+    orgs, cfg = world.orgs, world.scenario.organization
+    role = world.pop.role
+    offices = _offices(world)
+    assert (offices.status == Status.FULL).all()
+    units = orgs.ids_of(Kind.CELL, Kind.TEAM)
+    led = units[_full_non_cadres_per_cell(world)[units] >= 2]
+    for office in (Role.CELL_SECRETARY, Role.CELL_DEPUTY):
+        held = np.bincount(offices.cell[offices.role == office], minlength=orgs.n)
+        assert (held[led] == 1).all() and (held[units] <= 1).all(), office.name
+    committee = np.bincount(offices.cell[offices.role == Role.CELL_COMMITTEE], minlength=orgs.n)
+    assert (committee[led[orgs.committee[led]]] == cfg.cell_committee_size - 2).all()
+    assert committee[units[~orgs.committee[units]]].sum() == 0
+    # Primary, sub-primary and branch organizations: a secretary and a deputy of their own ...
+    basic = orgs.ids_of(Kind.PRIMARY, Kind.SUBPRIMARY, Kind.BRANCH)
+    assert (role[orgs.secretary[basic]] == Role.ORG_SECRETARY).all()
+    assert (role[orgs.deputy[basic]] == Role.ORG_DEPUTY).all()
+    inside = orgs.basic_org(world.pop.cell[orgs.secretary[basic]]) == orgs.basic_org(basic)
+    assert inside.all()
+    # ... and full committees: the primary's plus one per branch, executives only where flagged.
+    top = orgs.ids_of(Kind.PRIMARY, Kind.SUBPRIMARY)
+    branches = np.bincount(orgs.parent[orgs.ids_of(Kind.BRANCH)], minlength=orgs.n)
+    org_seats = offices[offices.role.between(Role.ORG_COMMITTEE, Role.EXECUTIVE)]
+    seats = np.bincount(org_seats.basic, minlength=orgs.n)
+    assert np.array_equal(seats[top], cfg.org_committee_size * (1 + branches[top]))
+    executive = np.bincount(offices.basic[offices.role == Role.EXECUTIVE], minlength=orgs.n)
+    assert (executive[top[orgs.executive[top]]] == cfg.executive_committee_size - 2).all()
+    assert executive[top[~orgs.executive[top]]].sum() == 0
+    cadres = np.bincount(offices.county[offices.role == Role.COUNTY_CADRE], minlength=orgs.n)
+    assert (cadres[orgs.ids_of(Kind.COUNTY)] == cfg.county_cadres).all()
+
+
+def test_day_zero_offices_follow_the_bylaws():
+    world = Simulation(small_scenario(**LARGE)).world
+    orgs = world.orgs
+    assert orgs.count(Kind.BRANCH) > 0 and orgs.column("executive").any() and orgs.count(Kind.SUBPRIMARY) > 0
+    assert_offices_filled(world)
+
+
+def test_officers_are_the_senior_full_members_of_their_cell():
+    simulation = Simulation(small_scenario())
+    world = simulation.world
+    pop, orgs = world.pop, world.orgs
+    cells = orgs.ids_of(Kind.CELL)
+    secretary = orgs.secretary[cells]
+    cells, secretary = cells[secretary >= 0], secretary[secretary >= 0]
+    elections = simulation.mechanisms[0].elections
+    eligible = np.flatnonzero((pop.status[: pop.n] == Status.FULL) & (pop.role[: pop.n] != Role.COUNTY_CADRE))
+    best = pd.Series(elections.score(eligible, 0)).groupby(pop.cell[eligible]).max()
+    assert np.allclose(elections.score(secretary, 0), best.reindex(cells).to_numpy())
+    # Seniority dominates: secretaries have longer standing than the average member.
+    assert (-pop.joined[secretary]).mean() > (-pop.joined[eligible]).mean() * 1.5
+
+
+def test_offices_are_held_only_by_full_members_after_a_reorganization_tick():
+    scenario = small_scenario(duration="1y", **LARGE,
+                              attrition={"death_rate": 0.1, "retirement_rate": 0.1})
+    simulation, _ = simulate(scenario, events=False)
+    world = simulation.world
+    simulation.mechanisms[0].reorganize(day=world.calendar.horizon)
+    world.pop.check_consistency()
+    assert_offices_filled(world)
+
+
+def test_vacant_secretary_is_replaced_at_the_next_tick_and_cadres_are_promoted():
+    simulation = Simulation(small_scenario(**LARGE))
+    world, mechanism = simulation.world, simulation.mechanisms[0]
+    pop, orgs = world.pop, world.orgs
+    cells = orgs.ids_of(Kind.CELL)
+    cell = cells[orgs.secretary[cells] >= 0][0]
+    gone = orgs.secretary[cell]
+    deputy = orgs.deputy[cell]
+    cadre = np.flatnonzero(pop.role[: pop.n] == Role.COUNTY_CADRE)[0]
+    pop.transition(np.array([gone, cadre]), Status.EXITED)
+    mechanism.reorganize(day=10)
+    assert pop.role[gone] == Role.NONE and pop.role[cadre] == Role.NONE
+    assert orgs.secretary[cell] == deputy  # the next in line
+    assert_offices_filled(world)
