@@ -40,10 +40,11 @@ class Agenda:
             return
         days = np.asarray(days, dtype=np.int64)
         order = np.argsort(days, kind="stable")
-        days_sorted = days[order]
-        unique_days, starts = np.unique(days_sorted, return_index=True)
-        for day, chunk in zip(unique_days.tolist(), np.split(ids[order], starts[1:])):
-            self._add(day, chunk)
+        days_sorted, ids_sorted = days[order], ids[order]
+        starts = np.flatnonzero(np.diff(days_sorted)) + 1
+        bounds = np.concatenate([[0], starts, [len(ids)]]).tolist()
+        for day, start, end in zip(days_sorted[bounds[:-1]].tolist(), bounds[:-1], bounds[1:]):
+            self._add(day, ids_sorted[start:end])
 
     def _add(self, day: int, ids: np.ndarray) -> None:
         if day not in self._due:
@@ -52,7 +53,7 @@ class Agenda:
         self._due[day].append(ids)
 
     def pop(self, day: int) -> np.ndarray:
-        """Every id due on ``day`` or earlier that has not been popped yet, in push order."""
+        """Every id due on ``day`` or earlier that has not been popped yet (by day, then push order)."""
         chunks: list[np.ndarray] = []
         while self._days and self._days[0] <= day:
             chunks.extend(self._due.pop(heapq.heappop(self._days)))

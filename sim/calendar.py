@@ -83,6 +83,12 @@ class Calendar:
         self.horizon = (self.end - start).days
         if self.horizon <= 0:
             raise ValueError("duration must be at least one day")
+        every_day = np.arange(self.horizon + 1)
+        #: Per sim day (0..horizon): day of month, months since the start month, weekday (Monday 0).
+        #: Daily mechanisms read these instead of doing date arithmetic every tick.
+        self.dom = self.day_of_month(every_day)
+        self.month = self.month_index(every_day)
+        self.weekday = (self.dates64(every_day).astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday
 
     # -- conversions -----------------------------------------------------
     @staticmethod

@@ -12,6 +12,8 @@ cohort and nothing has to be re-scheduled.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from sim.organizations import MEETING_DAYS, Organizations
@@ -47,8 +49,45 @@ def critique_cohort(ids: np.ndarray, every_two_days_share: float) -> np.ndarray:
     return np.where(frequent, EVERY_TWO_DAYS_COHORTS[0] + ids % 2, ids % 7).astype(np.int8)
 
 
-def meeting_today(orgs: Organizations, day_of_month: int, second: bool = False) -> np.ndarray:
+class Buckets:
+    """Ids of living organizations grouped by a small integer key (meeting day, critique cohort).
+
+    Looking up today's cohort is then O(cohort size). The grouping is rebuilt
+    only when the organization table changes (organizations added or
+    dissolved), which re-organization does a few times a year.
+    """
+
+    def __init__(self, orgs: Organizations, key: Callable[[Organizations], np.ndarray], n_keys: int):
+        self.orgs = orgs
+        self.key = key
+        self.n_keys = n_keys
+        self._signature: tuple[int, int] | None = None
+        self._order = np.zeros(0, dtype=np.int64)
+        self._bounds = np.zeros(n_keys + 1, dtype=np.int64)
+
+    def ids(self, key: int) -> np.ndarray:
+        signature = (self.orgs.n, int(self.orgs.kind_counts.sum()))
+        if signature != self._signature:
+            keys = self.key(self.orgs)  # -1 for organizations outside every group
+            self._order = np.argsort(keys, kind="stable")
+            self._bounds = np.searchsorted(keys[self._order], np.arange(self.n_keys + 1))
+            self._signature = signature
+        return self._order[self._bounds[key]: self._bounds[key + 1]]
+
+
+def meeting_buckets(orgs: Organizations) -> Buckets:
+    """Living organizations by the day of month of their first monthly meeting (key 0..27)."""
+
+    def key(table: Organizations) -> np.ndarray:
+        return np.where(table.column("alive"), table.column("meeting_day").astype(np.int64) - 1, -1)
+
+    return Buckets(orgs, key, MEETING_DAYS)
+
+
+def meeting_today(buckets: Buckets, day_of_month: int, second: bool = False) -> np.ndarray:
     """Ids of living organizations whose (first or second) monthly meeting falls on this day."""
-    meeting_day = orgs.column("meeting_day")
-    due = (second_day(meeting_day) if second else meeting_day) == day_of_month
-    return np.flatnonzero(due & orgs.column("alive"))
+    if day_of_month > MEETING_DAYS:  # the 29th-31st: no body meets
+        return np.empty(0, dtype=np.int64)
+    # second_day(m) == d  <=>  m == the day two weeks before d.
+    first_day = (day_of_month - 1 - 14) % MEETING_DAYS + 1 if second else day_of_month
+    return buckets.ids(first_day - 1)

@@ -1,10 +1,9 @@
 """Sampling rare per-member events without touching every member.
 
 A hazard of probability ``p`` per member per step is exactly an independent
-Bernoulli(p) draw for every row. Drawing ``K ~ Binomial(n, p)`` and then a
-uniform subset of ``K`` distinct rows (Floyd's algorithm in
-``Generator.choice``) gives the same joint distribution in O(K) work instead of
-O(n). Heterogeneous hazards ``p_i <= p_max`` are handled by thinning: select
+Bernoulli(p) draw for every row. Drawing the gaps between selected rows from
+the geometric distribution gives the same joint distribution in O(n p) work
+instead of O(n). Heterogeneous hazards ``p_i <= p_max`` are handled by thinning: select
 with ``p_max``, then keep each selected row with probability ``p_i / p_max``.
 This is how every per-member rate in partysim scales to millions of members.
 """
@@ -15,15 +14,25 @@ import numpy as np
 
 
 def bernoulli_rows(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
-    """Rows of 0..n-1, each included independently with probability p (sorted)."""
+    """Rows of 0..n-1, each included independently with probability p (sorted).
+
+    The gaps between successive included rows of a Bernoulli process are
+    geometric, so the rows are a cumulative sum of geometric draws: O(n p).
+    """
     if n <= 0 or p <= 0:
         return np.empty(0, dtype=np.int64)
     if p >= 1:
         return np.arange(n, dtype=np.int64)
-    k = int(rng.binomial(n, p))
-    rows = rng.choice(n, size=k, replace=False, shuffle=False).astype(np.int64)
-    rows.sort()
-    return rows
+    expected = n * p
+    chunks: list[np.ndarray] = []
+    last = -1
+    while last < n:
+        size = int(expected + 5 * np.sqrt(expected) + 16)
+        rows = last + np.cumsum(rng.geometric(p, size))
+        chunks.append(rows)
+        last = int(rows[-1])
+    rows = np.concatenate(chunks)
+    return rows[: np.searchsorted(rows, n)]
 
 
 def thin(rng: np.random.Generator, ids: np.ndarray, accept: np.ndarray, p_max: float) -> np.ndarray:
@@ -58,3 +67,25 @@ def weighted_top_k(rng: np.random.Generator, groups: np.ndarray, weights: np.nda
     rank = np.arange(n) - first
     chosen = order[(rank < k[sorted_groups]) & np.isfinite(keys[order])]
     return np.sort(chosen)
+
+
+def rows_where(rng: np.random.Generator, n: int, k: int, keep, max_rounds: int = 30) -> np.ndarray:
+    """Up to ``k`` rows drawn uniformly (with replacement) from those of 0..n-1 that ``keep`` accepts.
+
+    Rejection sampling in batches sized by the acceptance seen so far: O(k / acceptance)
+    work instead of a pass over all n rows. ``keep(rows)`` returns the accepted rows.
+    Fewer than ``k`` come back only when nearly no row is accepted.
+    """
+    found: list[np.ndarray] = []
+    have, drawn, accepted = 0, 0, 0
+    for _ in range(max_rounds):
+        if have >= k or n == 0:
+            break
+        rate = max(accepted / drawn, 0.01) if drawn else 0.5
+        batch = int((k - have) / rate * 1.2) + 16
+        kept = keep(rng.integers(0, n, batch))
+        drawn, accepted = drawn + batch, accepted + len(kept)
+        found.append(kept)
+        have += len(kept)
+    rows = np.concatenate(found) if found else np.empty(0, dtype=np.int64)
+    return rows[:k]

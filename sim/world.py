@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.calendar import Calendar
+from sim.cohorts import Buckets, meeting_buckets
 from sim.organizations import Organizations
 from sim.population import Population
 from sim.scenario import Scenario
@@ -28,6 +29,12 @@ class World:
     #: The run's mechanisms by name, for the few that hand work to another
     #: (critique refers members to discipline; the Congress orders amnesties).
     mechanisms: dict = field(default_factory=dict)
+    #: Living organizations by the day of month they meet (shared by every mechanism
+    #: that acts at meetings).
+    meeting_days: Buckets = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.meeting_days = meeting_buckets(self.orgs)
 
     def rng(self, name: str) -> np.random.Generator:
         """The random stream of mechanism ``name`` (see sim.streams)."""

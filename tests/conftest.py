@@ -12,6 +12,8 @@ from sim.engine import Simulation
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
+#: --set overrides that switch off county.yaml's dated events, for runs shorter than its 5 years.
+UNDATED = ["campaigns=[]", "congress.enabled=false", "amnesty.enabled=false"]
 
 
 def small_scenario(**sections) -> sim.Scenario:
@@ -20,8 +22,7 @@ def small_scenario(**sections) -> sim.Scenario:
     Its dated events (campaigns, Congress, amnesty) are off unless a test asks for them.
     """
     overrides = [f"{key}={value}" for key, value in _flatten(sections).items()]
-    base = ["population.members=600", "duration=2y", "record_every=1w",
-            "campaigns=[]", "congress.enabled=false", "amnesty.enabled=false"]
+    base = ["population.members=600", "duration=2y", "record_every=1w", *UNDATED]
     return sim.load_scenario(SCENARIOS / "county.yaml", base + overrides)
 
 

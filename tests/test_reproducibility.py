@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 
 from sim.cli import main
-from tests.conftest import SCENARIOS
+from tests.conftest import SCENARIOS, UNDATED
 
-ARGS = ["--set", "population.members=400", "--set", "duration=1y", "--quiet", "--events"]
+ARGS = ["--set", "population.members=400", "--set", "duration=1y", "--quiet", "--events",
+        *(arg for override in UNDATED for arg in ("--set", override))]
 
 
 def _digest(path) -> str:

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from sim.cli import main
-from tests.conftest import SCENARIOS
+from tests.conftest import SCENARIOS, UNDATED
 
 
 def run_cli(capsys, *args) -> tuple[int, str]:
@@ -93,7 +93,8 @@ def test_existing_output_directory_is_not_overwritten(tmp_path, capsys):
     out.mkdir()
     (out / "keep.txt").write_text("precious")
     code, err = run_cli(capsys, "run", str(SCENARIOS / "county.yaml"), "--out", str(out), "--quiet",
-                        "--set", "population.members=50", "--set", "duration=30d")
+                        "--set", "population.members=50", "--set", "duration=30d",
+                        *(arg for override in UNDATED for arg in ("--set", override)))
     assert code == 2 and "--overwrite" in err
     assert (out / "keep.txt").read_text() == "precious"
 

@@ -24,7 +24,7 @@ import numpy as np
 
 from sim import cohorts
 from sim.mechanisms.base import Mechanism, Step
-from sim.organizations import Kind
+from sim.organizations import Kind, Organizations
 from sim.population import ACTIVE
 from sim.sampling import bernoulli_rows, thin
 from sim.world import World
@@ -41,7 +41,14 @@ class Critique(Mechanism):
     def __init__(self, world: World):
         super().__init__(world)
         self.cfg = world.scenario.critique
-        self._cohort = np.zeros(0, dtype=np.int8)
+        share = self.cfg.every_two_days_share
+
+        def cohort(orgs: Organizations) -> np.ndarray:
+            ids = np.arange(orgs.n)
+            unit = (orgs.column("kind") >= Kind.CELL) & orgs.column("alive")
+            return np.where(unit, cohorts.critique_cohort(ids, share), -1)
+
+        self.cohorts = cohorts.Buckets(world.orgs, cohort, cohorts.N_CRITIQUE_COHORTS)
         self._sincerity_month = -1
         self._mean_sincerity = 0.0
 
@@ -50,38 +57,27 @@ class Critique(Mechanism):
             return ()
         return ((self.world.calendar.daily(), self.step),)
 
-    def cohort_of(self) -> np.ndarray:
-        """Critique cohort of every organization id (extended as new cells appear)."""
-        n = self.world.orgs.n
-        if len(self._cohort) < n:
-            new = np.arange(len(self._cohort), n)
-            self._cohort = np.concatenate([self._cohort, cohorts.critique_cohort(new, self.cfg.every_two_days_share)])
-        return self._cohort[:n]
-
     def sessions_today(self, day: int) -> np.ndarray:
-        """Boolean per organization: a cell or party team holding Party Life Critique today."""
-        orgs = self.world.orgs
-        weekday = int(self.world.calendar.dates64(day).astype("datetime64[D]").view("int64") + 3) % 7
-        parity_cohort = cohorts.EVERY_TWO_DAYS_COHORTS[0] + day % 2
-        cohort = self.cohort_of()
-        return ((cohort == weekday) | (cohort == parity_cohort)) & (orgs.column("kind") >= Kind.CELL) & orgs.column("alive")
+        """Ids of the cells and party teams holding Party Life Critique today."""
+        weekday = int(self.world.calendar.weekday[day])
+        parity = cohorts.EVERY_TWO_DAYS_COHORTS[0] + day % 2
+        return np.concatenate([self.cohorts.ids(weekday), self.cohorts.ids(parity)])
 
     def step(self, day: int) -> None:
         world, pop, cfg = self.world, self.world.pop, self.cfg
-        due = self.sessions_today(day)
-        sessions = np.flatnonzero(due)
+        sessions = self.sessions_today(day)
         present = int(self.rng.binomial(int(pop.org_size[sessions].sum()), cfg.attendance_probability))
         findings = int(self.rng.binomial(present, cfg.finding_probability * (1 - self._sincerity(day))))
         world.tally.add("critiques_held", len(sessions))
         world.tally.add("critique_attendance", present)
         world.tally.add("critique_findings", findings)
         world.events.log(day, "critique", orgs=sessions, value=pop.org_size[sessions])
-        self._refer(day, due)
+        self._refer(day, sessions)
         self._reviews(day)
 
     def _sincerity(self, day: int) -> float:
         """Mean sincerity of active members, refreshed monthly (one pass over the table)."""
-        month = int(self.world.calendar.month_index(day))
+        month = int(self.world.calendar.month[day])
         if month != self._sincerity_month:
             pop = self.world.pop
             active = pop.active_mask()
@@ -89,9 +85,11 @@ class Critique(Mechanism):
             self._sincerity_month = month
         return self._mean_sincerity
 
-    def _refer(self, day: int, due: np.ndarray) -> None:
+    def _refer(self, day: int, sessions: np.ndarray) -> None:
         """Members whose criticism ends in a referral for discipline (insincerity in Party life)."""
         pop, cfg = self.world.pop, self.cfg
+        due = np.zeros(self.world.orgs.n, dtype=bool)
+        due[sessions] = True
         p_max = cfg.attendance_probability * cfg.referral_probability
         rows = bernoulli_rows(self.rng, pop.n, p_max)
         rows = rows[ACTIVE[pop.status[rows]]]
@@ -105,9 +103,9 @@ class Critique(Mechanism):
     def _reviews(self, day: int) -> None:
         """Monthly, quarterly and yearly life reviews at the cell's monthly meeting."""
         orgs, cal = self.world.orgs, self.world.calendar
-        meeting = cohorts.meeting_today(orgs, int(cal.day_of_month(day)))
+        meeting = cohorts.meeting_today(self.world.meeting_days, int(cal.dom[day]))
         units = meeting[orgs.kind[meeting] >= Kind.CELL]
-        month = int(cal.month_index(day))
+        month = int(cal.month[day])
         self.world.tally.add("reviews_monthly", len(units))
         self.world.tally.add("reviews_quarterly", int(cohorts.in_phase(units, month, 3).sum()))
         self.world.tally.add("reviews_yearly", int(cohorts.in_phase(units, month, 12).sum()))

@@ -62,10 +62,9 @@ class Meetings(Mechanism):
 
     def step(self, day: int) -> None:
         world, orgs, cfg = self.world, self.world.orgs, self.cfg
-        dom = int(world.calendar.day_of_month(day))
-        month = int(world.calendar.month_index(day))
-        first = cohorts.meeting_today(orgs, dom)
-        second = cohorts.meeting_today(orgs, dom, second=True)
+        dom, month = int(world.calendar.dom[day]), int(world.calendar.month[day])
+        first = cohorts.meeting_today(world.meeting_days, dom)
+        second = cohorts.meeting_today(world.meeting_days, dom, second=True)
         kind_first, kind_second = orgs.kind[first], orgs.kind[second]
         held: dict[str, np.ndarray] = {}
         # Cells and party teams: the monthly meeting; cell committees two weeks later.

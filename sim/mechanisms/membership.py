@@ -31,7 +31,7 @@ from sim.agenda import Agenda
 from sim.founding import DAYS_PER_YEAR
 from sim.mechanisms.base import Mechanism, Step
 from sim.population import YOUTH_LEAGUE_LETTER, Status
-from sim.sampling import bernoulli_rows
+from sim.sampling import rows_where
 from sim.traits import draw_traits
 from sim.world import World
 
@@ -70,20 +70,28 @@ class Membership(Mechanism):
         if n_apps == 0:
             return
         min_joined = day - int(round(cfg.recommender_min_years * DAYS_PER_YEAR))
-        # The month's one pass over the table: every member who may vouch.
         n = pop.n
-        eligible = np.flatnonzero((pop.status[:n] == Status.FULL) & (pop.joined[:n] <= min_joined))
-        if len(eligible) == 0:
-            world.tally.add("applications_unsponsored", n_apps)
-            return
+
+        def may_vouch(ids: np.ndarray) -> np.ndarray:
+            return ids[(pop.status[ids] == Status.FULL) & (pop.joined[ids] <= min_joined)]
+
         # Applicants come through members who know them: the cell of a random
-        # eligible member, so cells are chosen in proportion to their vouchers.
-        cells = pop.cell[eligible[self.rng.integers(0, len(eligible), n_apps)]]
+        # eligible member (drawn by rejection from the table's rows), so cells
+        # are chosen in proportion to the members who may vouch.
+        vouchers = rows_where(self.rng, n, n_apps, may_vouch)
+        world.tally.add("applications_unsponsored", n_apps - len(vouchers))
+        if len(vouchers) == 0:
+            return
+        cells = pop.cell[vouchers]
+        # The month's one pass over the table: who may vouch in the chosen cells.
+        chosen = np.zeros(world.orgs.n, dtype=bool)
+        chosen[cells] = True
+        eligible = may_vouch(np.flatnonzero(chosen[pop.cell[:n]]))
         roster = eligible[np.argsort(pop.cell[eligible], kind="stable")]
         roster_cells = pop.cell[roster]
         start = np.searchsorted(roster_cells, cells, side="left")
         count = np.searchsorted(roster_cells, cells, side="right") - start
-        youth = self.rng.random(n_apps) < cfg.youth_league_share
+        youth = self.rng.random(len(cells)) < cfg.youth_league_share
         sponsored = youth | (count >= 2)
         world.tally.add("applications_unsponsored", int((~sponsored).sum()))
         start, count, cells, youth = start[sponsored], count[sponsored], cells[sponsored], youth[sponsored]
