@@ -15,6 +15,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from sim import compare, sweep
 from sim.result import FORMATS, OutputError
 from sim.scenario import ScenarioError, load_scenario, scenario_schema
 
@@ -112,6 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser("schema", help="print the JSON Schema of scenario files")
     schema.set_defaults(func=cmd_schema)
+    sweep.add_command(commands)
+    compare.add_command(commands)
     return parser
 
 

@@ -151,7 +151,7 @@ class _Origins:
         return default_source, None
 
 
-def _read_yaml(path: Path, origins: _Origins) -> dict:
+def _read_yaml(path: Path, origins: _Origins, what: str = "scenario fields") -> dict:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -169,9 +169,9 @@ def _read_yaml(path: Path, origins: _Origins) -> dict:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ScenarioError(f"{path}{where}: invalid YAML: {problem}") from None
     if data is None:
-        raise ScenarioError(f"{path}: expected a mapping of scenario fields, found an empty file")
+        raise ScenarioError(f"{path}: expected a mapping of {what}, found an empty file")
     if not isinstance(data, dict):
-        raise ScenarioError(f"{path}: expected a mapping of scenario fields, found {type(data).__name__}")
+        raise ScenarioError(f"{path}: expected a mapping of {what}, found {type(data).__name__}")
     origins.record(node, str(path))
     return data
 
