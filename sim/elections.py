@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.organizations import BASIC_ORGS, MEMBER_UNITS, TOP_BASIC_ORGS, Kind, Organizations
+from sim.organizations import BASIC_ORGS, IS_TOP_BASIC_ORG, MEMBER_UNITS, TOP_BASIC_ORGS, Kind, Organizations, of_kind
 from sim.population import Population, Status
 from sim.roles import Role
 from sim.sections import OrganizationSection
@@ -155,40 +155,39 @@ class Elections:
         return (day - pop.joined[ids]).astype(np.float64) + self.weight_days * pop.sincerity[ids]
 
     # -- the election of a set of basic organizations --------------------------
-    def elect(self, units_or_orgs: np.ndarray, day: int) -> np.ndarray:
-        """Elect every office of the basic organizations containing ``units_or_orgs``; returns the new holders."""
+    def elect(self, units_or_orgs: np.ndarray, day: int) -> int:
+        """Elect every office of the basic organizations containing ``units_or_orgs``.
+
+        Returns how many members' offices changed (elected, moved up or down, or out).
+        """
         orgs, pop = self.orgs, self.pop
-        tops = np.unique(orgs.basic_org(units_or_orgs[orgs.alive[units_or_orgs]]))
-        if len(tops) == 0:
-            return np.empty(0, dtype=np.int64)
-        all_units = orgs.ids_of(*MEMBER_UNITS)
+        units_or_orgs = units_or_orgs[orgs.alive[units_or_orgs]]
+        if len(units_or_orgs) == 0:
+            return 0
         in_scope = np.zeros(orgs.n, dtype=bool)
-        in_scope[tops] = True
-        units = all_units[in_scope[orgs.basic_org(all_units)]]
-        scope_orgs = np.concatenate([tops, units, self._branches_of(tops)])
-        orgs.secretary[scope_orgs] = -1
-        orgs.deputy[scope_orgs] = -1
+        in_scope[orgs.basic_org(units_or_orgs)] = True
+        branches = orgs.ids_of(Kind.BRANCH)
+        in_scope[branches[in_scope[orgs.parent[branches]]]] = True
+        units = orgs.ids_of(*MEMBER_UNITS)
+        units = units[in_scope[units] | in_scope[orgs.parent[units]]]
+        orgs.secretary[: orgs.n][in_scope] = -1
+        orgs.deputy[: orgs.n][in_scope] = -1
         members = self.index.members_of(units)
-        cadre = pop.role[members] == Role.COUNTY_CADRE
+        before = pop.role[members].copy()
+        cadre = (before == Role.COUNTY_CADRE) & (pop.status[members] == Status.FULL)
         pop.role[members[~cadre]] = Role.NONE
-        pop.role[members[cadre & (pop.status[members] != Status.FULL)]] = Role.NONE
         eligible = members[(pop.status[members] == Status.FULL) & ~cadre]
         score = self.score(eligible, day)
         cell = pop.cell[eligible]
         self._seat(eligible, cell, score, self.cell_ballots, orgs.committee[cell].astype(np.int64))
         top = orgs.basic_org(cell)
-        pool = (pop.role[eligible] == Role.NONE) & np.isin(orgs.kind[top], TOP_BASIC_ORGS)
+        pool = (pop.role[eligible] == Role.NONE) & IS_TOP_BASIC_ORG[orgs.kind[top]]
         self._seat(eligible[pool], top[pool], score[pool], self.org_ballots, orgs.executive[top[pool]].astype(np.int64))
         branch = orgs.parent[cell]
         pool = (pop.role[eligible] == Role.NONE) & (orgs.kind[branch] == Kind.BRANCH)
         self._seat(eligible[pool], branch[pool], score[pool], self.org_ballots, np.zeros(int(pool.sum()), dtype=np.int64))
-        elected = eligible[pop.role[eligible] != Role.NONE]
-        self.holders = np.concatenate([self.holders, elected])
-        return elected
-
-    def _branches_of(self, tops: np.ndarray) -> np.ndarray:
-        branches = self.orgs.ids_of(Kind.BRANCH)
-        return branches[np.isin(self.orgs.parent[branches], tops)]
+        self.holders = np.concatenate([self.holders, eligible[pop.role[eligible] != Role.NONE]])
+        return int((pop.role[members] != before).sum())
 
     def _seat(self, ids: np.ndarray, group: np.ndarray, score: np.ndarray, ballots: np.ndarray, row: np.ndarray) -> None:
         """Give the r-th best member of each group the office ``ballots[row, r]``; record secretaries and deputies."""
@@ -221,7 +220,7 @@ class Elections:
         pop.role[holders[gone]] = Role.NONE
         self.holders = holders[~gone]
         led = orgs.ids_of(*MEMBER_UNITS, *BASIC_ORGS)
-        unit = np.isin(orgs.kind[led], MEMBER_UNITS)
+        unit = of_kind(*MEMBER_UNITS)[orgs.kind[led]]
         vacant = np.zeros(len(led), dtype=bool)
         for column, offices in ((orgs.secretary, (Role.ORG_SECRETARY, Role.CELL_SECRETARY)),
                                 (orgs.deputy, (Role.ORG_DEPUTY, Role.CELL_DEPUTY))):
@@ -245,12 +244,14 @@ class Elections:
         orgs.secretary[promoted] = -1
         return promoted
 
-    def fill(self, units_or_orgs: np.ndarray, day: int) -> None:
-        """Elect the given organizations, then promote cadres to vacant county seats and replace them."""
-        self.elect(units_or_orgs, day)
+    def fill(self, units_or_orgs: np.ndarray, day: int) -> int:
+        """Elect the given organizations, then promote cadres to vacant county seats and replace them.
+
+        Returns how many members' offices changed.
+        """
+        changed = self.elect(units_or_orgs, day)
         promoted_from = self.promote_cadres(day)
-        if len(promoted_from):
-            self.elect(promoted_from, day)
+        return changed + len(promoted_from) + self.elect(promoted_from, day)
 
 
 def rank_within(group: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -47,6 +47,16 @@ BASIC_ORGS = (Kind.PRIMARY, Kind.BRANCH, Kind.SUBPRIMARY)
 #: Basic organizations that stand directly under a county/city committee (branches sit inside primaries).
 TOP_BASIC_ORGS = (Kind.PRIMARY, Kind.SUBPRIMARY)
 
+
+def of_kind(*kinds: Kind) -> np.ndarray:
+    """Lookup table over kinds: ``of_kind(A, B)[orgs.kind[ids]]`` is True where the kind is A or B."""
+    wanted = np.zeros(len(Kind), dtype=bool)
+    wanted[list(kinds)] = True
+    return wanted
+
+
+IS_TOP_BASIC_ORG = of_kind(*TOP_BASIC_ORGS)
+
 #: Day-of-month range for monthly meetings: 1..28 exists in every month.
 MEETING_DAYS = 28
 
@@ -106,8 +116,7 @@ class Organizations(ColumnTable):
 
     def ids_of(self, *kinds: Kind) -> np.ndarray:
         """Ids of living organizations of the given kinds."""
-        kind = self.column("kind")
-        return np.flatnonzero(np.isin(kind, kinds) & self.column("alive"))
+        return np.flatnonzero(of_kind(*kinds)[self.column("kind")] & self.column("alive"))
 
     def count(self, kind: Kind) -> int:
         return int(self.kind_counts[kind])
@@ -128,6 +137,6 @@ class Organizations(ColumnTable):
         """
         top = np.asarray(ids, dtype=np.int64).copy()
         for _ in range(2):  # cell -> branch -> primary at the deepest
-            climb = ~np.isin(self.kind[top], TOP_BASIC_ORGS) & (self.kind[self.parent[top]] != Kind.COUNTY)
+            climb = ~IS_TOP_BASIC_ORG[self.kind[top]] & (self.kind[self.parent[top]] != Kind.COUNTY)
             top[climb] = self.parent[top[climb]]
         return top

@@ -135,14 +135,25 @@ def _form(orgs: Organizations, cells: np.ndarray, keys: np.ndarray, totals: np.n
 
 def _set_committees(orgs: Organizations, totals: np.ndarray, cfg: OrganizationSection) -> np.ndarray:
     """Refresh the committee and executive flags; returns the organizations whose flags changed."""
-    kind, parent, alive = orgs.column("kind"), orgs.column("parent"), orgs.column("alive")
-    totals = totals[: orgs.n]
-    direct_cell = (kind == Kind.CELL) & (kind[np.maximum(parent, 0)] == Kind.COUNTY)
-    committee = alive & (np.isin(kind, BASIC_ORGS) | (direct_cell & (totals > cfg.cell_committee_above)))
-    executive = alive & np.isin(kind, TOP_BASIC_ORGS) & (totals > cfg.executive_committee_above)
-    changed = np.flatnonzero((committee != orgs.column("committee")) | (executive != orgs.column("executive")))
-    orgs.committee[: orgs.n] = committee
+    kind, alive = orgs.column("kind"), orgs.column("alive")
+    basic = orgs.ids_of(*BASIC_ORGS)
+    executive = alive & np.isin(kind, TOP_BASIC_ORGS) & (totals[: orgs.n] > cfg.executive_committee_above)
+    changed = np.flatnonzero(executive != orgs.column("executive"))
     orgs.executive[: orgs.n] = executive
+    orgs.committee[basic] = True
+    return np.concatenate([changed, set_cell_committees(orgs, orgs.ids_of(Kind.CELL), totals, cfg)])
+
+
+def set_cell_committees(orgs: Organizations, cells: np.ndarray, unit_members: np.ndarray,
+                        cfg: OrganizationSection) -> np.ndarray:
+    """Flag the cell committees of ``cells``: direct cells of more than ``cell_committee_above``.
+
+    Returns the cells whose flag changed (they elect again).
+    """
+    direct = orgs.kind[orgs.parent[cells]] == Kind.COUNTY
+    committee = direct & (unit_members[cells] > cfg.cell_committee_above)
+    changed = cells[committee != orgs.committee[cells]]
+    orgs.committee[cells] = committee
     return changed
 
 
@@ -212,6 +223,9 @@ def build(n_members: int, cfg: OrganizationSection, rng: np.random.Generator) ->
     re-organization does later.
     """
     odd = np.array(cfg.small_units + cfg.abroad_teams + cfg.extra_cells, dtype=np.int64)
+    if odd.sum() > n_members:
+        raise ValueError(f"organization: small_units, abroad_teams and extra_cells hold {int(odd.sum())} members, "
+                         f"more than population.members ({n_members})")
     odd_kind = np.repeat([Kind.CELL, Kind.TEAM, Kind.CELL],
                          [len(cfg.small_units), len(cfg.abroad_teams), len(cfg.extra_cells)])
     sizes = _cell_sizes(n_members - int(odd.sum()), cfg, rng)

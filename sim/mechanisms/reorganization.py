@@ -28,12 +28,15 @@ The rule as modelled, on every re-organization:
   organizations formed or dissolved, committee flags), and the basic
   organizations touched elect their offices again.
 
-When: every ``reorganize_every`` (default quarterly), which also fills vacant
-offices; and at every ``threshold_check_every`` (default weekly) when a cell
-has crossed a threshold (below 5, above 30, or a direct cell across 20 and its
-cell committee). A check is O(number of cells); acting on it touches only the
-members of the affected units, found through the member index of
-``sim.elections``.
+When: every ``reorganize_every`` (default quarterly) the whole routine runs:
+cells, then the organizational formula (primary, branch and sub-primary
+organizations formed or dissolved, executive committees), then vacant offices.
+At every ``threshold_check_every`` (default weekly), if membership changes
+pushed a cell across a threshold (below 5, above 30, or a direct cell across
+20 members and its cell committee), those cells are re-organized at once and
+their organizations elect again; the organizations above wait for the regular
+tick. A check is O(number of cells); acting on it touches only the members of
+the affected units, found through the member index of ``sim.elections``.
 """
 
 from __future__ import annotations
@@ -47,14 +50,16 @@ from sim.elections import Elections, rank_within
 from sim.mechanisms.base import Mechanism, Step
 from sim.organizations import BASIC_ORGS, MEETING_DAYS, MEMBER_UNITS, Kind
 from sim.population import ACTIVE
-from sim.structure import classify
+from sim.structure import classify, set_cell_committees
 from sim.world import World
+
+KIND_NAMES = np.array([kind.name.lower() for kind in Kind], dtype=object)
 
 
 class Reorganization(Mechanism):
     name = "reorganization"
     FLOWS = ("reorganizations", "cells_split", "cells_merged", "units_attached", "members_reassigned",
-             "orgs_formed", "orgs_dissolved", "offices_elected")
+             "orgs_formed", "orgs_dissolved", "offices_changed")
 
     def __init__(self, world: World):
         super().__init__(world)
@@ -82,57 +87,57 @@ class Reorganization(Mechanism):
 
     # -- the two cadences ------------------------------------------------------
     def check_thresholds(self, day: int) -> None:
-        """Re-organize at once if membership changes pushed a cell across a threshold."""
+        """Re-organize the cells that membership changes pushed across a threshold (O(cells) if none)."""
         cells = self.world.orgs.ids_of(Kind.CELL)
-        if self._out_of_bounds(cells).any() or len(self._committee_changes(cells)):
-            self._restructure(day, regular=False)
+        size = self.world.pop.org_size[cells]
+        crossed = (size < self.cfg.cell_min) | (size > self.cfg.cell_max)
+        direct = self.world.orgs.kind[self.world.orgs.parent[cells]] == Kind.COUNTY
+        crossed |= direct & ((size > self.cfg.cell_committee_above) != self.world.orgs.committee[cells])
+        if crossed.any():
+            self._restructure(day, cells, regular=False)
 
     def reorganize(self, day: int) -> None:
-        """The regular re-organization: structure, then vacant offices."""
-        self._restructure(day, regular=True)
+        """The regular re-organization: cells, the organizational formula, vacant offices."""
+        self._restructure(day, self.world.orgs.ids_of(Kind.CELL), regular=True)
 
-    def _out_of_bounds(self, cells: np.ndarray) -> np.ndarray:
-        size = self.world.pop.org_size[cells]
-        return (size < self.cfg.cell_min) | (size > self.cfg.cell_max)
-
-    def _committee_changes(self, cells: np.ndarray) -> np.ndarray:
-        """Direct cells whose size crossed the cell-committee threshold (more than 20, source)."""
-        orgs = self.world.orgs
-        direct = cells[orgs.kind[orgs.parent[cells]] == Kind.COUNTY]
-        wants = self.world.pop.org_size[direct] > self.cfg.cell_committee_above
-        return direct[wants != orgs.committee[direct]]
-
-    def _restructure(self, day: int, regular: bool) -> None:
+    def _restructure(self, day: int, cells: np.ndarray, regular: bool) -> None:
+        """Merge, attach and split ``cells`` (the living cells), then apply the formula and elect."""
         world, orgs, pop = self.world, self.world.orgs, self.world.pop
-        basic_before = int(orgs.kind_counts[list(BASIC_ORGS)].sum())
-        touched = [self._merge_small_units(day), self._split_large_cells(day)]
-        pop.ensure_orgs(orgs.n)
-        n_before = orgs.n
-        touched.append(classify(orgs, pop.org_size, self.cfg, self.rng))
-        formed = orgs.n - n_before
-        dissolved = basic_before + formed - int(orgs.kind_counts[list(BASIC_ORGS)].sum())
-        world.tally.add("orgs_formed", formed)
-        world.tally.add("orgs_dissolved", dissolved)
-        if formed or dissolved:
-            world.events.log(day, "orgs_reclassified", orgs=np.arange(n_before, orgs.n), value=dissolved)
+        touched = [self._merge_small_units(day, cells)]
+        cells, n_before = cells[orgs.alive[cells]], orgs.n
+        touched.append(self._split_large_cells(day, cells))
+        cells = np.concatenate([cells, np.arange(n_before, orgs.n)])  # splitting only appends cells
         if regular:
+            touched.append(self._apply_formula(day))
             touched.append(self.elections.vacancies())
             self.elections.index.refresh()
+        else:
+            touched.append(set_cell_committees(orgs, cells, pop.org_size, self.cfg))
         touched = np.concatenate(touched).astype(np.int64)
         if len(touched) == 0:
             return
         world.tally.add("reorganizations")
-        elected = self.elections.elect(touched, day)
-        if regular:
-            promoted_from = self.elections.promote_cadres(day)
-            elected = np.concatenate([elected, self.elections.elect(promoted_from, day)])
-        world.tally.add("offices_elected", len(elected))
+        elect = self.elections.fill if regular else self.elections.elect
+        world.tally.add("offices_changed", elect(touched, day))
+
+    def _apply_formula(self, day: int) -> np.ndarray:
+        """Form and dissolve primary, branch and sub-primary organizations (``sim.structure``)."""
+        world, orgs, pop = self.world, self.world.orgs, self.world.pop
+        basic_before = int(orgs.kind_counts[list(BASIC_ORGS)].sum())
+        n_before = orgs.n
+        touched = classify(orgs, pop.org_size, self.cfg, self.rng)
+        pop.ensure_orgs(orgs.n)
+        formed = orgs.n - n_before
+        dissolved = basic_before + formed - int(orgs.kind_counts[list(BASIC_ORGS)].sum())
+        world.tally.add("orgs_formed", formed)
+        world.tally.add("orgs_dissolved", dissolved)
+        world.events.log(day, "org_formed", orgs=np.arange(n_before, orgs.n), level=KIND_NAMES[orgs.kind[n_before: orgs.n]])
+        return touched
 
     # -- units below the minimum -------------------------------------------------
-    def _merge_small_units(self, day: int) -> np.ndarray:
+    def _merge_small_units(self, day: int, cells: np.ndarray) -> np.ndarray:
         """Merge or attach cells below ``cell_min`` (see the module docstring); returns the receiving cells."""
         world, orgs, pop, cfg = self.world, self.world.orgs, self.world.pop, self.cfg
-        cells = orgs.ids_of(Kind.CELL)
         size = pop.org_size[cells]
         small = cells[size < cfg.cell_min]
         if len(small) == 0:
@@ -155,7 +160,7 @@ class Reorganization(Mechanism):
         first_of_group = np.r_[True, group[1:] != group[:-1]]
         receiver = small[first_of_group][np.cumsum(first_of_group) - 1]
         attach = (short & first_group)[group]
-        receiver[attach] = self._roomiest_neighbours(parent[attach], group_members[group[attach]])
+        receiver[attach] = self._roomiest_neighbours(cells, parent[attach], group_members[group[attach]])
         moving = (receiver != small) & (receiver >= 0)
         sources, receivers = small[moving], receiver[moving]
         self._move_units(sources, receivers)
@@ -166,15 +171,15 @@ class Reorganization(Mechanism):
         world.events.log(day, "unit_attached", orgs=sources[attached], value=receivers[attached])
         return np.unique(receivers)
 
-    def _roomiest_neighbours(self, parents: np.ndarray, need: np.ndarray) -> np.ndarray:
+    def _roomiest_neighbours(self, cells: np.ndarray, parents: np.ndarray, need: np.ndarray) -> np.ndarray:
         """For each (parent, members to take in): the parent's smallest regular cell if it has room, else -1."""
         orgs, pop, cfg = self.world.orgs, self.world.pop, self.cfg
-        cells = orgs.ids_of(Kind.CELL)
         asked = np.zeros(orgs.n, dtype=bool)
         asked[parents] = True
         cells = cells[asked[orgs.parent[cells]]]
-        cells = cells[~self._out_of_bounds(cells)]
         size = pop.org_size[cells]
+        regular = (size >= cfg.cell_min) & (size <= cfg.cell_max)
+        cells, size = cells[regular], size[regular]
         order, rank = rank_within(orgs.parent[cells].astype(np.int64), -size.astype(np.float64))
         smallest = np.full(orgs.n, -1, dtype=np.int64)
         smallest[orgs.parent[cells[order][rank == 0]]] = cells[order][rank == 0]
@@ -196,10 +201,9 @@ class Reorganization(Mechanism):
         world.tally.add("members_reassigned", int(ACTIVE[pop.status[members]].sum()))
 
     # -- cells above the maximum -------------------------------------------------
-    def _split_large_cells(self, day: int) -> np.ndarray:
+    def _split_large_cells(self, day: int, cells: np.ndarray) -> np.ndarray:
         """Split cells above ``cell_max`` into near-equal cells; returns the old and the new cells."""
         world, orgs, pop, cfg = self.world, self.world.orgs, self.world.pop, self.cfg
-        cells = orgs.ids_of(Kind.CELL)
         large = cells[pop.org_size[cells] > cfg.cell_max]
         if len(large) == 0:
             return large
