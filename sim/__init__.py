@@ -19,8 +19,12 @@ __all__ = ["Result", "Scenario", "ScenarioError", "load_scenario", "run"]
 __version__ = "0.1.0"
 
 
-def run(scenario: Scenario, seed: int | None = None, events: bool = False) -> Result:
-    """Run one scenario (with its own seed unless ``seed`` is given) and return the outputs."""
+def run(scenario: Scenario, seed: int | None = None, events: bool = False, checks: bool = True) -> Result:
+    """Run one scenario (with its own seed unless ``seed`` is given) and return the outputs.
+
+    ``events`` also collects the per-event table; ``checks`` (default on) verifies the
+    model's invariants during the run (sim.invariants).
+    """
     from sim.engine import Simulation
 
-    return Simulation(scenario, seed=seed, events=events).run()
+    return Simulation(scenario, seed=seed, events=events, checks=checks).run()

@@ -16,10 +16,13 @@ from rich.console import Console
 from rich.table import Table
 
 from sim import compare, sweep
+from sim.invariants import InvariantError
 from sim.result import FORMATS, OutputError
 from sim.scenario import ScenarioError, load_scenario, scenario_schema
 
 EXIT_USAGE = 2
+#: A run stopped because the model broke one of its invariants (a bug, not a user mistake).
+EXIT_INVARIANT = 3
 
 
 class UsageError(Exception):
@@ -44,7 +47,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else default_run_dir(scenario.name)
     if out.exists() and not args.overwrite and (not out.is_dir() or any(out.iterdir())):
         raise OutputError(f"{out}: output directory exists and is not empty (use --overwrite to replace it)")
-    simulation = Simulation(scenario, seed=args.seed, events=args.events)
+    simulation = Simulation(scenario, seed=args.seed, events=args.events, checks=not args.no_checks)
     console = Console(stderr=True)
     if args.quiet or not console.is_terminal:
         result = simulation.run()
@@ -104,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--format", choices=FORMATS, default="parquet", help="table format")
     run.add_argument("--overwrite", action="store_true", help="replace an existing output directory")
     run.add_argument("--quiet", action="store_true", help="print nothing on success")
+    run.add_argument("--no-checks", action="store_true", help="skip the invariant checks during the run")
     run.set_defaults(func=cmd_run)
 
     validate = commands.add_parser("validate", help="check a scenario file without running it")
@@ -125,6 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ScenarioError, OutputError, UsageError) as exc:
         print(f"partysim: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except InvariantError as exc:
+        print(f"partysim: model error: {exc}", file=sys.stderr)
+        return EXIT_INVARIANT
     except KeyboardInterrupt:
         print("partysim: interrupted; no output was written", file=sys.stderr)
         return 130

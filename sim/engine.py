@@ -16,8 +16,9 @@ from collections.abc import Callable
 import numpy as np
 import simpy
 
-from sim.calendar import RECORD_PHASE, Calendar
+from sim.calendar import RECORD_PHASE, Calendar, Span
 from sim.founding import found_party
+from sim.invariants import Invariants
 from sim.mechanisms.amnesty import Amnesty
 from sim.mechanisms.attrition import Attrition
 from sim.mechanisms.campaigns import Campaigns
@@ -46,12 +47,14 @@ Progress = Callable[[int, int], None]
 class Simulation:
     """A scenario, a seed and the world they build; :meth:`run` returns a :class:`Result`."""
 
-    def __init__(self, scenario: Scenario, seed: int | None = None, events: bool = False):
+    def __init__(self, scenario: Scenario, seed: int | None = None, events: bool = False, checks: bool = True):
         self.scenario = scenario
         self.seed = scenario.seed if seed is None else int(seed)
         calendar = Calendar(scenario.start, scenario.duration_span)
         pop, orgs = found_party(scenario, stream(self.seed, "founding"))
         self.world = World(scenario, self.seed, calendar, pop, orgs, Tally(), EventLog(events))
+        if checks:
+            self.world.invariants = Invariants(self.world)
         self.mechanisms = [cls(self.world) for cls in MECHANISMS]
         self.world.mechanisms.update({mechanism.name: mechanism for mechanism in self.mechanisms})
         self.recorder = Recorder(self.world, self.mechanisms)
@@ -66,6 +69,15 @@ class Simulation:
             if progress:
                 progress(day, cal.horizon)
 
+    def _check_tables(self, env: simpy.Environment):
+        """Whole-table invariants after every regular re-organization (and at the end of the run)."""
+        cal, organization = self.world.calendar, self.scenario.organization
+        ticks = cal.span_ticks(Span.parse(organization.reorganize_every), first=1) if organization.reorganize else []
+        for day in list(ticks):
+            yield env.timeout(day - env.now)
+            self.world.invariants.check_tables(day)
+            self.world.invariants.check_cell_bounds(day)
+
     def run(self, progress: Progress | None = None) -> Result:
         started = time.perf_counter()
         env = simpy.Environment()
@@ -74,10 +86,14 @@ class Simulation:
             for process in mechanism.processes(env):
                 env.process(process)
         env.process(self._record(env, progress))
+        if self.world.invariants is not None:
+            env.process(self._check_tables(env))
         horizon = self.world.calendar.horizon
         while env.peek() < horizon:
             env.step()
             self.events_processed += 1
+        if self.world.invariants is not None:
+            self.world.invariants.check_tables(horizon - 1)
         wall = time.perf_counter() - started
         timeseries = self.recorder.frame()
         events = self.world.events.frame(self.world.calendar.dates64(0)) if self.world.events.enabled else None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.invariants import InvariantError
 from sim.ladder import STANDING_LEVELS
 from sim.organizations import Kind
 from sim.population import Status
@@ -43,10 +44,6 @@ ALLOWED = np.zeros((len(Status), len(Status)), dtype=bool)
 for _pairs in TRANSITION_FLOWS.values():
     for _a, _b in _pairs:
         ALLOWED[_a, _b] = True
-
-
-class InvariantError(AssertionError):
-    """The model broke one of its own invariants; the message names it, the date and where."""
 
 
 #: Organization-count stock columns.
@@ -86,7 +83,7 @@ class Recorder:
         flows = pop.take_flows()
         if flows[~ALLOWED].any():
             bad = [(Status(a).name, Status(b).name) for a, b in zip(*np.nonzero(flows * ~ALLOWED))]
-            raise InvariantError(f"{world.calendar.date(day)}: status changes the model does not allow: {bad}")
+            raise InvariantError(f"invariant 'only allowed status changes' violated on {world.calendar.date(day)}: {bad}")
         row: dict[str, int] = dict.fromkeys(CONTRACT_ZERO_COLUMNS, 0)
         row["day"] = day
         row["members_full"] = int(pop.counts[S.FULL])
@@ -105,6 +102,8 @@ class Recorder:
         row.update(world.tally.take())
         for source in self.stock_sources:
             row.update(source.stocks())
+        if world.invariants is not None:
+            world.invariants.check_row(row, meetings_on=world.scenario.meetings.enabled)
         self.rows.append(row)
 
     def frame(self) -> pd.DataFrame:

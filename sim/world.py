@@ -8,6 +8,7 @@ import numpy as np
 
 from sim.calendar import Calendar
 from sim.cohorts import Buckets, meeting_buckets
+from sim.invariants import Invariants
 from sim.organizations import Organizations
 from sim.population import Population
 from sim.scenario import Scenario
@@ -32,6 +33,8 @@ class World:
     #: Living organizations by the day of month they meet (shared by every mechanism
     #: that acts at meetings).
     meeting_days: Buckets = field(init=False)
+    #: The run's invariant checks, or None with --no-checks.
+    invariants: Invariants | None = None
 
     def __post_init__(self) -> None:
         self.meeting_days = meeting_buckets(self.orgs)

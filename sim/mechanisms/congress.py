@@ -235,6 +235,8 @@ class Congress(Mechanism):
         slots = np.bincount(scope[np.flatnonzero(state.slots)], weights=state.slots[state.slots > 0], minlength=orgs.n)
         k = slots if last else np.ceil(slots * c.conferences[level].shortlist_factor)
         chosen = ids[weighted_top_k(self.rng, group, self.weights(ids, state), k.astype(np.int64))]
+        if world.invariants is not None:
+            world.invariants.check_delegates(day, chosen)
         in_race = pop.delegate[: pop.n]
         in_race[in_race == state.stage] = 0  # those not passed on leave the race
         state.stage += 1
@@ -256,6 +258,8 @@ class Congress(Mechanism):
         sorted_unit = unit[order]
         rank = np.arange(len(order)) - np.searchsorted(sorted_unit, sorted_unit, side="left")
         chosen = cadres[order[rank < state.ex_officio[sorted_unit]]]
+        if self.world.invariants is not None:
+            self.world.invariants.check_delegates(day, chosen)
         pop.delegate[chosen] = SELECTED
         pop.delegate_route[chosen] = ROUTE["ex_officio"]
         self.selected += len(chosen)
