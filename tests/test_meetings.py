@@ -1,0 +1,93 @@
+"""Bylaw conformance of the meeting calendar, counted over one simulated year.
+
+Source: "Basic Party Organizations": cell meetings at least monthly; cell
+committees monthly; general membership meetings of primary, branch and
+sub-primary organizations every three months (yearly above 500 members);
+their committees twice a month, or monthly with an executive committee that
+meets twice a month; Party Life Critique weekly or every two days.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim import cohorts
+from sim.engine import Simulation
+from sim.organizations import Kind
+from tests.conftest import small_scenario
+
+BASIC = (Kind.PRIMARY, Kind.BRANCH, Kind.SUBPRIMARY)
+
+
+def _year(**sections) -> Simulation:
+    scenario = small_scenario(duration="1y", population={"members": 4000}, organization={"reorganize": False},
+                              membership={"enabled": False}, attrition={"enabled": False}, **sections)
+    return Simulation(scenario, events=True, checks=False)
+
+
+def _count(simulation: Simulation, mechanism: str, kind: str) -> pd.DataFrame:
+    """Step one mechanism through every day of the year; events of ``kind`` per (org, cause)."""
+    step = simulation.world.mechanisms[mechanism].step
+    for day in range(simulation.world.calendar.horizon):
+        step(day)
+    events = simulation.world.events.frame(simulation.world.calendar.dates64(0))
+    return events[events.kind == kind].groupby(["org", "cause"]).size().unstack(fill_value=0)
+
+
+def test_every_body_meets_on_its_bylaw_cadence_over_a_year():
+    simulation = _year()
+    orgs, pop = simulation.world.orgs, simulation.world.pop
+    basic = orgs.ids_of(*BASIC)
+    primary = orgs.ids_of(Kind.PRIMARY)
+    # Threshold edges: one primary of exactly 500 members, one of 501; one with an executive committee.
+    edge_500, edge_501 = primary[:2]
+    for org, total in ((edge_500, 500), (edge_501, 501)):
+        cells = np.flatnonzero((orgs.column("parent") == org) & (orgs.column("kind") == Kind.CELL))
+        pop.org_size[cells] = 0
+        pop.org_size[cells[0]] = total
+    orgs.executive[edge_500] = True
+    orgs.executive[edge_501] = False
+    counts = _count(simulation, "meetings", "meeting")
+    units = orgs.ids_of(Kind.CELL, Kind.TEAM)
+    assert (counts.loc[units, "cell"] == 12).all()
+    committees = units[orgs.committee[units] & (orgs.kind[units] == Kind.CELL)]
+    assert len(committees) and (counts.loc[committees, "cell_committee"] == 12).all()
+    assert counts.loc[edge_500, "general"] == 4 and counts.loc[edge_501, "general"] == 1
+    others = np.setdiff1d(basic, [edge_500, edge_501])
+    assert (counts.loc[others, "general"] == 4).all()
+    executive = basic[orgs.executive[basic]]
+    plain = basic[~orgs.executive[basic]]
+    assert (counts.loc[plain, "committee"] == 24).all() and (counts.reindex(plain)["executive"].fillna(0) == 0).all()
+    assert (counts.loc[executive, "committee"] == 12).all() and (counts.loc[executive, "executive"] == 24).all()
+
+
+def test_reports_go_up_monthly_from_every_basic_organization():
+    simulation = _year()
+    orgs = simulation.world.orgs
+    meetings = simulation.world.mechanisms["meetings"]
+    for day in range(simulation.world.calendar.horizon):
+        meetings.step(day)
+    events = simulation.world.events.frame(simulation.world.calendar.dates64(0))
+    reports = events[events.kind == "report"].groupby("org").size()
+    assert set(reports.index) >= set(orgs.ids_of(*BASIC))
+    assert (reports == 12).all()
+
+
+def test_party_life_critique_is_weekly_or_every_two_days():
+    simulation = _year(critique={"every_two_days_share": 0.4})
+    counts = _count(simulation, "critique", "critique").sum(axis=1)
+    units = simulation.world.orgs.ids_of(Kind.CELL, Kind.TEAM)
+    frequent = cohorts.critique_cohort(units, 0.4) >= cohorts.EVERY_TWO_DAYS_COHORTS[0]
+    assert 0.3 < frequent.mean() < 0.5
+    assert set(counts.loc[units[~frequent]]) <= {52, 53}
+    assert set(counts.loc[units[frequent]]) <= {182, 183}
+
+
+def test_engine_events_depend_on_the_calendar_not_on_the_members():
+    def events(members: int) -> int:
+        scenario = small_scenario(duration="1y", population={"members": members})
+        return Simulation(scenario).run().manifest["simpy_events"]
+
+    small, large = events(10_000), events(100_000)
+    assert abs(large - small) <= 0.01 * small, (small, large)
