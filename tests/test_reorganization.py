@@ -109,7 +109,8 @@ def test_a_cell_of_thirty_one_splits_and_thirty_does_not(size, split):
     if split:
         assert world.orgs.n > n_orgs
         sizes = world.pop.org_size[np.r_[cell, new_cells]]
-        assert sizes.sum() == size and sizes.max() - sizes.min() <= 1  # near-equal halves (15 + 16)
+        assert sizes.sum() == len(members) and sizes.max() - sizes.min() <= 1  # near-equal parts (15 + 16)
+        assert len(sizes) == -(-len(members) // 30)
         assert (world.orgs.parent[new_cells] == world.orgs.parent[cell]).all()
 
 

@@ -101,12 +101,13 @@ class Reorganization(Mechanism):
         self._restructure(day, self.world.orgs.ids_of(Kind.CELL), regular=True)
 
     def _restructure(self, day: int, cells: np.ndarray, regular: bool) -> None:
-        """Merge, attach and split ``cells`` (the living cells), then apply the formula and elect."""
+        """Split, merge and attach ``cells`` (the living cells), then apply the formula and elect."""
         world, orgs, pop = self.world, self.world.orgs, self.world.pop
-        touched = [self._merge_small_units(day, cells)]
-        cells, n_before = cells[orgs.alive[cells]], orgs.n
-        touched.append(self._split_large_cells(day, cells))
+        n_before = orgs.n
+        touched = [self._split_large_cells(day, cells)]  # first, so that small units find room
         cells = np.concatenate([cells, np.arange(n_before, orgs.n)])  # splitting only appends cells
+        touched.append(self._merge_small_units(day, cells))
+        cells = cells[orgs.alive[cells]]
         if regular:
             touched.append(self._apply_formula(day))
             touched.append(self.elections.vacancies())
