@@ -38,7 +38,7 @@ from sim.apportionment import apportion
 from sim.mechanisms.base import Mechanism
 from sim.organizations import Kind
 from sim.population import ACTIVE
-from sim.roles import CADRE_ROLES
+from sim.roles import CADRE_ROLES, Role
 from sim.sampling import weighted_top_k
 from sim.sections import CongressCycle
 from sim.traits import SECTORS
@@ -51,6 +51,11 @@ SELECTED = 9
 ROUTES = ("none", "ex_officio", "ordinary", "achievers", "ties", "bribery")
 ROUTE = {name: code for code, name in enumerate(ROUTES)}
 ASSEMBLY_KINDS = (Kind.CELL, Kind.TEAM, Kind.BRANCH)
+#: What the levels are called; in the army: "unit -> corps -> General Political Bureau" (source).
+LEVEL_NAMES = {
+    False: {"county": "county/city committee", "province": "provincial committee", "central": "Central Committee"},
+    True: {"county": "unit party committee", "province": "corps", "central": "General Political Bureau"},
+}
 
 
 @dataclass
@@ -80,6 +85,7 @@ class Congress(Mechanism):
         self.pool = 0  # recommended members in the current cycle
         self.selected = 0  # delegates chosen in the current cycle
         self.reports: list[dict] = []
+        self.level_names = LEVEL_NAMES[world.scenario.organization.army]
         w = self.cfg.selection
         self._sector_weight = np.array([w.sectors.get(s, 1.0) for s in SECTORS])
 
@@ -123,8 +129,9 @@ class Congress(Mechanism):
         active = ACTIVE[pop.status[:n]]
         can_pay = pop.wealth[:n] >= cfg.bribe_price
         state.briber = active & can_pay & (self.rng.random(n) < cfg.bribe_propensity)
-        cadres = np.flatnonzero(active & np.isin(pop.role[:n], CADRE_ROLES))
-        state.cadre_keys = np.unique(self._tie_key(cadres))
+        # Favouritism flows from the unit committee's core cadres (its political department).
+        patrons = np.flatnonzero(active & (pop.role[:n] == Role.COUNTY_CADRE))
+        state.cadre_keys = np.unique(self._tie_key(patrons))
         # Every cell, party team and branch holds its assembly on a day inside the window.
         c, cal = state.cycle, world.calendar
         open_day, window = cal.day(c.assemblies_open), cal.day(c.assemblies_close) - cal.day(c.assemblies_open) + 1
@@ -287,7 +294,8 @@ class Congress(Mechanism):
             "announce": str(c.announce), "assemblies_open": str(c.assemblies_open),
             "assemblies_close": str(c.assemblies_close), "report_deadline": str(c.report_deadline),
             "inspection": str(c.inspection) if c.inspection else None,
-            "conferences": [{"level": conf.level, "date": str(conf.date)} for conf in c.conferences],
+            "conferences": [{"level": conf.level, "name": self.level_names[conf.level], "date": str(conf.date)}
+                            for conf in c.conferences],
             "congress": str(c.congress),
             "assemblies": state.counts["assemblies"],
             "recommended": self.pool,
@@ -309,4 +317,4 @@ class Congress(Mechanism):
         self.pool = self.selected = 0
 
     def summary(self, timeseries) -> dict:
-        return {"congress": self.reports} if self.reports else {}
+        return {"congress": self.reports, "organization_levels": self.level_names} if self.reports else {}
