@@ -203,8 +203,11 @@ def _sections(site: np.ndarray, sizes: np.ndarray, n_sites: int, cfg: Organizati
     site_members = np.bincount(site, weights=sizes, minlength=n_sites)
     width = max(cfg.branch_members_mean, cfg.primary_above + 1 + cfg.cell_max)
     k = np.where(site_members > cfg.branches_above, np.maximum(site_members // width, 1), 1).astype(np.int64)
+    # Members before each cell within its site: the cells of a site are contiguous
+    # (sorted by county, then site), but sites are not in id order.
     before = np.cumsum(sizes) - sizes
-    within = before - (np.cumsum(site_members) - site_members)[site]
+    run_start = np.flatnonzero(np.r_[True, site[1:] != site[:-1]])
+    within = before - np.repeat(before[run_start], np.diff(np.r_[run_start, len(site)]))
     part = (within * k[site]) // np.maximum(site_members[site], 1)
     offset = np.cumsum(k) - k
     return (offset[site] + part).astype(np.int64)
