@@ -45,19 +45,19 @@ from __future__ import annotations
 import numpy as np
 
 from sim.organizations import BASIC_ORGS, IS_TOP_BASIC_ORG, MEMBER_UNITS, TOP_BASIC_ORGS, Kind, Organizations, of_kind
-from sim.population import Population, Status
+from sim.population import ACTIVE, Population, Status
 from sim.roles import Role
 from sim.sections import OrganizationSection
 
 DAYS_PER_YEAR = 365.25
 
-#: Statuses of people attached to a unit (applicants wait for its meeting; candidates and full members belong).
-OPEN = np.zeros(len(Status), dtype=bool)
-OPEN[[Status.APPLICANT, Status.CANDIDATE, Status.FULL]] = True
+#: Statuses of people attached to a unit: its active members, and applicants waiting for its meeting.
+OPEN = ACTIVE.copy()
+OPEN[Status.APPLICANT] = True
 
 
 class MemberIndex:
-    """Open members (applicants, candidates, full members) by unit, without scanning the member table.
+    """Open members (applicants and active members) by unit, without scanning the member table.
 
     ``ids`` is sorted by ``keys``, the unit each member was in when indexed.
     Rows added since (``pop.n`` grew) and members moved since (reported through
