@@ -53,7 +53,12 @@ class Agenda:
         self._due[day].append(ids)
 
     def pop(self, day: int) -> np.ndarray:
-        """Every id due on ``day`` or earlier that has not been popped yet (by day, then push order)."""
+        """Every id due on ``day`` or earlier that has not been popped yet, once each, sorted.
+
+        An id pushed twice for the same day (a punishment replaced by one whose
+        lifting falls on the same meeting) comes back once, so no procedure is
+        applied twice to a member.
+        """
         chunks: list[np.ndarray] = []
         while self._days and self._days[0] <= day:
             chunks.extend(self._due.pop(heapq.heappop(self._days)))
@@ -61,4 +66,4 @@ class Agenda:
             return np.empty(0, dtype=np.int64)
         popped = np.concatenate(chunks)
         self._size -= popped.size
-        return popped
+        return np.unique(popped)

@@ -169,3 +169,18 @@ def test_long_run_warning_stock_is_rate_times_members_times_period():
     assert abs(expected - members * rate * period / 365.25) / expected < 0.05  # ~ r*N*T
     sd = math.sqrt(members * q * (1 - q) / reps)
     assert abs(np.mean(finals) - expected) < 4 * sd, (np.mean(finals), expected)
+
+
+def test_a_lifting_scheduled_twice_for_the_same_meeting_is_applied_once():
+    """A removal from post (1095 days) replaced two years later by probation (365 days)
+    is due for lifting at the same meeting twice; the member is restored once."""
+    simulation = Simulation(small_scenario(**QUIET), events=True)
+    discipline, pop = simulation.world.mechanisms["discipline"], simulation.world.pop
+    member = np.flatnonzero(pop.status[: pop.n] == Status.FULL)[:1]
+    cause = np.array([0], dtype=np.int8)
+    discipline._punish(0, member, np.array([ladder.code("removal_from_post")], dtype=np.int8), cause)
+    discipline._punish(730, member, np.array([ladder.code("probation")], dtype=np.int8), cause)
+    due = int(pop.lift_due[member[0]])
+    discipline.decide(due)
+    assert pop.status[member[0]] == Status.FULL and pop.punish_level[member[0]] == 0
+    pop.check_consistency()
