@@ -17,6 +17,7 @@ from rich.table import Table
 
 from sim import compare, sweep
 from sim.invariants import InvariantError
+from sim.report.command import add_report_command, report_after_run
 from sim.result import FORMATS, OutputError
 from sim.scenario import ScenarioError, load_scenario, scenario_schema
 
@@ -61,6 +62,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     path = result.save(out, fmt=args.format, overwrite=args.overwrite)
     if not args.quiet:
         _print_summary(result, path)
+    report_after_run(args, path)
     return 0
 
 
@@ -119,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     schema.set_defaults(func=cmd_schema)
     sweep.add_command(commands)
     compare.add_command(commands)
+    add_report_command(commands, run)
     return parser
 
 

@@ -1,0 +1,65 @@
+"""The report of a comparison: which scenarios, how they were paired, the differences and the runs over time."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from sim.report import plots_compare
+from sim.report.html import Page, Section, Table, cell
+
+BASE_LABEL = "base"
+
+
+def headline(meta: dict) -> Table:
+    """Base and variant files, replications, pairing (common random numbers or independent seeds), seed, time."""
+    counts = meta.get("counts", {})
+    rows = [
+        ("base scenario", meta.get("base")),
+        *((f"variant {v['label']}", f"{v['path']} ({v['scenario']})") for v in meta.get("variants", [])),
+        ("replications per scenario", meta.get("reps")),
+        ("pairing", "paired t, common random numbers" if meta.get("paired") else "Welch t, independent seeds"),
+        ("seed", meta.get("seed")),
+        ("runs finished", counts.get("done")),
+        ("runs failed", counts.get("failed")),
+        ("executor", meta.get("executor")),
+        ("wall time (s)", meta.get("wall_seconds")),
+    ]
+    return Table("Comparison", ["", "value"], [[name, cell(value)] for name, value in rows if value is not None])
+
+
+def differences_table(table: pd.DataFrame) -> Table:
+    """Every variant and outcome: base and variant means, difference with its 95% CI, p-value; * where the CI excludes 0."""
+    def number(value: float) -> str:
+        return f"{value:+,.4g}" if pd.notna(value) else "—"
+
+    rows = [[r.variant, r.outcome, cell(int(r.n)), f"{r.base_mean:,.4g}", f"{r.variant_mean:,.4g}",
+             f"{number(r.diff_mean)} [{number(r.ci_low)}, {number(r.ci_high)}]"
+             + (" *" if r.ci_low > 0 or r.ci_high < 0 else ""),
+             f"{r.p_value:.3g}" if pd.notna(r.p_value) else "—"] for r in table.itertuples(index=False)]
+    return Table("Differences (variant − base)", ["variant", "outcome", "n", "base mean", "variant mean",
+                                                  "difference [95% CI]", "p"], rows,
+                 "* the 95% CI excludes zero. n: replications (pairs when paired) that finished.")
+
+
+def comparison_page(directory: Path) -> Page:
+    """The sections of a comparison report, figures not yet written."""
+    meta = json.loads((directory / "comparison.json").read_text(encoding="utf-8"))
+    labels = [BASE_LABEL, *(v["label"] for v in meta.get("variants", []))]
+    path = directory / "comparison.parquet"
+    table = pd.read_parquet(path) if path.is_file() else pd.DataFrame(columns=["variant", "outcome"])
+    arms = {name: frame for name in labels if (frame := plots_compare.replications(directory, name)) is not None}
+    stocks, flows = plots_compare.series_columns(meta.get("outcomes", {}), list(arms.get(BASE_LABEL, pd.DataFrame()).columns))
+    pairing = "paired, common random numbers" if meta.get("paired") else "independent seeds"
+    return Page(
+        title=f"Comparison report: {Path(str(meta.get('base', 'base'))).stem} and {len(labels) - 1} variant(s)",
+        subtitle=f"{meta.get('reps')} replications per scenario, {pairing}, seed {meta.get('seed')}; "
+                 f"comparison directory {directory}",
+        sections=[
+            Section("Headline", [headline(meta)]),
+            Section("Differences", [plots_compare.forest(table, labels[1:]), differences_table(table)]),
+            Section("Over time", [plots_compare.time_series(arms, stocks, flows)]),
+        ],
+    )

@@ -1,0 +1,130 @@
+"""The report page: a small model (sections of tables, figures, notes) and its one-file HTML rendering.
+
+The page must open anywhere it is sent — an e-mail attachment, a laptop
+without network, a phone — so it is one file with everything inside it:
+figures as ``data:`` URIs, CSS in a ``<style>`` element, no script, no font
+or stylesheet from the network. The layout is one column that fits a phone
+and widens to two columns of figures on a desktop; tables scroll sideways
+instead of overflowing.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+from sim.report.figures import Omitted, SavedFigure
+from sim.report.palette import PALETTE_NAME
+
+
+@dataclass
+class Table:
+    """A table of already formatted cells; ``note`` says how to read it."""
+
+    title: str
+    columns: list[str]
+    rows: list[list[str]]
+    note: str = ""
+
+
+@dataclass
+class Section:
+    """A heading with its tables, figures and notes, in order."""
+
+    title: str
+    items: list[Table | SavedFigure | Omitted | str] = field(default_factory=list)
+
+
+@dataclass
+class Page:
+    """A whole report: what it is about (title, subtitle) and its sections."""
+
+    title: str
+    subtitle: str
+    sections: list[Section]
+
+
+CSS = """
+:root { --ink: #222; --muted: #555; --rule: #d9d9d9; --band: #f4f4f4; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 16px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink);
+       background: #fff; }
+main { max-width: 1280px; margin: 0 auto; padding: 1rem; }
+header { border-bottom: 2px solid var(--ink); margin-bottom: 1rem; }
+h1 { font-size: 1.5rem; margin: 0.2rem 0; }
+h2 { font-size: 1.2rem; margin: 2rem 0 0.6rem; border-bottom: 1px solid var(--rule); }
+h3 { font-size: 1rem; margin: 0 0 0.4rem; }
+.subtitle, .note, figcaption, footer { color: var(--muted); font-size: 0.9rem; }
+.grid { display: grid; grid-template-columns: 1fr; gap: 1.2rem; }
+@media (min-width: 900px) { .grid { grid-template-columns: repeat(2, minmax(0, 1fr)); } }
+figure, .table { margin: 0; padding: 0.6rem; border: 1px solid var(--rule); border-radius: 6px; min-width: 0; }
+figure img { width: 100%; height: auto; display: block; }
+.table { overflow-x: auto; }
+table { border-collapse: collapse; width: 100%; font-size: 0.9rem; font-variant-numeric: tabular-nums; }
+th, td { padding: 0.25rem 0.5rem; border-bottom: 1px solid var(--rule); text-align: left; vertical-align: top; }
+td.num { text-align: right; white-space: nowrap; }
+thead th { background: var(--band); }
+.omitted { border: 1px dashed var(--rule); padding: 0.6rem; border-radius: 6px; color: var(--muted); }
+footer { margin-top: 2rem; border-top: 1px solid var(--rule); padding-top: 0.6rem; }
+"""
+
+
+def cell(value: object) -> str:
+    """A value as table text: thousands separators for counts, three significant digits for rates."""
+    if isinstance(value, bool) or value is None:
+        return "—" if value is None else str(value).lower()
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+    return str(value)
+
+
+def _is_number(text: str) -> bool:
+    return text.replace(",", "").replace(".", "", 1).replace("-", "", 1).replace("%", "").strip().isdigit()
+
+
+def _table(table: Table) -> str:
+    head = "".join(f"<th scope=\"col\">{html.escape(c)}</th>" for c in table.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td class=\"num\">{html.escape(text)}</td>" if _is_number(text)
+                         else f"<td>{html.escape(text)}</td>" for text in row) + "</tr>"
+        for row in table.rows)
+    note = f"<p class=\"note\">{html.escape(table.note)}</p>" if table.note else ""
+    return (f"<div class=\"table\"><h3>{html.escape(table.title)}</h3><table><thead><tr>{head}</tr></thead>"
+            f"<tbody>{body}</tbody></table>{note}</div>")
+
+
+def _figure(figure: SavedFigure) -> str:
+    return (f"<figure id=\"{html.escape(figure.name)}\"><h3>{html.escape(figure.title)}</h3>"
+            f"<img src=\"{figure.data_uri()}\" alt=\"{html.escape(figure.title)}\">"
+            f"<figcaption>{html.escape(figure.caption)} Files: {html.escape(figure.png.name)}, "
+            f"{html.escape(figure.svg.name)}.</figcaption></figure>")
+
+
+def _item(item: Table | SavedFigure | Omitted | str) -> str:
+    if isinstance(item, Table):
+        return _table(item)
+    if isinstance(item, SavedFigure):
+        return _figure(item)
+    if isinstance(item, Omitted):
+        return f"<div class=\"omitted\"><h3>{html.escape(item.title)}</h3>Not drawn: {html.escape(item.reason)}.</div>"
+    return f"<p class=\"note\">{html.escape(item)}</p>"
+
+
+def render(page: Page, generator: str) -> str:
+    """The page as one HTML document; ``generator`` (program and version) goes in the footer."""
+    sections = "".join(
+        f"<section><h2>{html.escape(s.title)}</h2><div class=\"grid\">{''.join(_item(i) for i in s.items)}</div></section>"
+        for s in page.sections)
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        f"<meta name=\"generator\" content=\"{html.escape(generator)}\">"
+        f"<title>{html.escape(page.title)}</title><style>{CSS}</style></head>\n"
+        f"<body><main><header><h1>{html.escape(page.title)}</h1>"
+        f"<p class=\"subtitle\">{html.escape(page.subtitle)}</p></header>\n{sections}\n"
+        f"<footer>Written by {html.escape(generator)}. Colours: {PALETTE_NAME} palette with distinct line styles "
+        "and hatches, readable in greyscale. Every figure is also saved as PNG and SVG next to this page.</footer>"
+        "</main></body></html>\n"
+    )
