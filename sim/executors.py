@@ -15,8 +15,9 @@ the number of workers.
   Dask distributed. Workers write run directories themselves, so on a cluster
   ``--out`` must be on a file system every worker sees.
 
-A worker that dies (killed, out of memory) fails the runs it could not finish;
-they are recorded as failed with the reason and ``--resume`` redoes them.
+A local worker that dies (killed, out of memory) breaks its pool: the runs in
+flight and those not yet started are recorded as failed with the reason, and
+``--resume`` redoes them. Dask reschedules the work of a lost worker itself.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Protocol
 
 from sim.runs import RunRecord, RunTask, execute, failure
@@ -81,25 +83,27 @@ class LocalPool:
         self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
     def run(self, tasks: list[RunTask]) -> Iterator[RunRecord]:
-        # Keep at most two tasks per worker in flight: a killed sweep then loses little queued work,
-        # and records stream back while the rest are still being submitted.
+        # At most two tasks per worker in flight: a killed sweep loses little queued work,
+        # and records stream back while the rest are still waiting to be submitted.
         pending = iter(tasks)
         running = {}
-
-        def top_up() -> None:
+        while True:
             for task in pending:
-                running[self.pool.submit(execute, task)] = task
+                try:
+                    running[self.pool.submit(execute, task)] = task
+                except BrokenProcessPool as exc:  # a worker died: this pool runs nothing more
+                    yield failure(task, exc)
+                    yield from (failure(rest, exc) for rest in pending)
+                    break
                 if len(running) >= 2 * self.workers:
-                    return
-
-        top_up()
-        while running:
+                    break
+            if not running:
+                return
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in finished:
                 task = running.pop(future)
                 error = future.exception()
                 yield failure(task, error) if error else future.result()
-            top_up()
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)

@@ -36,7 +36,7 @@ from typing import Annotated
 import numpy as np
 import pandas as pd
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import InitErrorDetails
 
 from sim import outcomes as outcome_grammar
@@ -99,7 +99,7 @@ class SweepSpec(BaseModel):
     base: str = Field(description="Scenario file every run starts from (relative to the spec file).")
     set: list[str] = Field(default_factory=list, description="Fixed overrides for every run, as with --set (path.to.field=value).")
     design: DesignName = Field("grid", description="grid: every combination; random; lhs: Latin hypercube; sobol, morris: SALib sensitivity designs.")
-    samples: int | None = Field(None, ge=1, le=10_000_000, description="Points for random and lhs; base sample N (a power of 2) for sobol; trajectories for morris.")
+    samples: int | None = Field(None, ge=1, le=10_000_000, validate_default=True, description="Points for random and lhs; base sample N (a power of 2) for sobol; trajectories for morris.")
     levels: int = Field(4, ge=2, le=100, description="Morris grid levels.")
     second_order: bool = Field(False, description="Sobol: also sample for second-order indices (more runs).")
     replications: int = Field(1, ge=1, le=100_000, description="Runs per point, each with its own seed.")
@@ -113,29 +113,17 @@ class SweepSpec(BaseModel):
     def _list_of_expressions(cls, value):
         return outcome_grammar.names_of(value) if isinstance(value, list) else value
 
-    @field_validator("parameters")
-    @classmethod
-    def _dotted_paths(cls, parameters: dict) -> dict:
-        for path in parameters:
-            if path in RUN_COLUMNS:
-                raise ValueError(f"a scenario field other than {path!r} (the sweep derives each run's seed and labels), found {path!r}")
-        return parameters
-
     @field_validator("samples")
     @classmethod
     def _samples_fit_design(cls, samples: int | None, info):
         design = info.data.get("design")
         if design == "grid" and samples is not None:
             raise ValueError("no samples for a grid design (its points are every combination of the values)")
+        if design in ("random", "lhs", "sobol", "morris") and samples is None:
+            raise ValueError(f"a number of samples for design {design} (see the field's description)")
         if design == "sobol" and samples is not None and samples & (samples - 1):
             raise ValueError(f"a power of 2 for a sobol design (e.g. {1 << samples.bit_length()})")
         return samples
-
-    @model_validator(mode="after")
-    def _samples_needed(self) -> "SweepSpec":
-        if self.design != "grid" and self.samples is None:
-            raise ValueError(f"samples: a number of samples for design {self.design}")
-        return self
 
 
 @dataclass
@@ -189,11 +177,13 @@ def load_sweep(path: str | Path) -> Sweep:
         spec = SweepSpec.model_validate({"name": path.stem, **data})
     except ValidationError as exc:
         raise ScenarioError(format_validation_error(exc, origins, str(path))) from None
-    if spec.design == "grid":
-        for name, parameter in spec.parameters.items():
-            if not parameter.on_grid:
-                raise located_error(origins, str(path), ("parameters", name), "a list of values or a range with steps for a grid design",
-                                    data["parameters"][name])
+    for name, parameter in spec.parameters.items():
+        if name in RUN_COLUMNS:
+            raise located_error(origins, str(path), ("parameters", name),
+                                "a scenario field (the sweep itself sets each run's seed)", name)
+        if spec.design == "grid" and not parameter.on_grid:
+            raise located_error(origins, str(path), ("parameters", name),
+                                "a list of values or a range with steps for a grid design", data["parameters"][name])
     base_path = (path.parent / spec.base).resolve()
     if not base_path.is_file():
         raise located_error(origins, str(path), ("base",), "an existing scenario file", f"no file at {base_path}")
@@ -210,15 +200,21 @@ def point_scenarios(spec: SweepSpec, path: Path, base_path: Path, design: Design
     base = apply_overrides(base, spec.set, origins)
     for index, text in enumerate(spec.set):
         origins.where[tuple(parse_override(text)[0])] = spec_origins.locate(("set", index), str(path))
-    for name in spec.parameters:
-        origins.where[tuple(name.split("."))] = spec_origins.locate(("parameters", name), str(path))
     scenarios = []
     for row in design.table.itertuples(index=False):
         point = {}
         for name, value in zip(design.table.columns, row):
-            point = _merge(point, _nested(name.split("."), value.item() if isinstance(value, np.generic) else value))
+            value = value.item() if isinstance(value, np.generic) else value
+            point = _merge(point, _nested(name.split("."), value))
+            origins.where[tuple(name.split("."))] = spec_origins.locate(_spec_place(spec, name, value), str(path))
         scenarios.append(scenario_from_dict(_merge(base, point), origins, str(path)))
     return scenarios
+
+
+def _spec_place(spec: SweepSpec, name: str, value) -> tuple:
+    """Where a point's value is written in the spec: its item in a list of values, else the parameter."""
+    values = spec.parameters[name].values
+    return ("parameters", name, values.index(value)) if values is not None and value in values else ("parameters", name)
 
 
 def _nested(parts: list[str], value) -> dict:

@@ -30,10 +30,10 @@ def write_scenario(directory: Path, data: dict, name: str = "tiny.yaml") -> Path
     return path
 
 
-def write_spec(directory: Path, base: Path, name: str = "spec.yaml", **fields) -> Path:
+def write_spec(directory: Path, scenario: Path, name: str = "spec.yaml", **fields) -> Path:
     """A grid sweep over the death rate of the attrition-only scenario, with fields overridden."""
     spec = {
-        "base": base.name,
+        "base": scenario.name,
         "design": "grid",
         "replications": 2,
         "seed": 11,
