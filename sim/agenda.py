@@ -57,13 +57,14 @@ class Agenda:
 
         An id pushed twice for the same day (a punishment replaced by one whose
         lifting falls on the same meeting) comes back once, so no procedure is
-        applied twice to a member.
+        applied twice to a member. Callers push distinct ids in each call.
         """
         chunks: list[np.ndarray] = []
         while self._days and self._days[0] <= day:
             chunks.extend(self._due.pop(heapq.heappop(self._days)))
         if not chunks:
             return np.empty(0, dtype=np.int64)
-        popped = np.concatenate(chunks)
-        self._size -= popped.size
-        return np.unique(popped)
+        self._size -= sum(chunk.size for chunk in chunks)
+        if len(chunks) == 1:
+            return chunks[0]  # one push: its ids are the caller's, already distinct
+        return np.unique(np.concatenate(chunks))

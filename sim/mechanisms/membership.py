@@ -126,10 +126,17 @@ class Membership(Mechanism):
         if len(rows) == 0:
             return
         world, pop, plan = self.world, self.world.pop, self._plan
-        traits = draw_traits(len(rows), world.scenario.population, self.rng)
+        # The applicant files with the first recommender's cell as it is today (a
+        # re-organization may have merged or split the planned one); an application
+        # whose recommender has left the party is not filed.
         rec1 = plan["rec1"][rows]
+        cell = pop.cell[rec1]
+        filed = (pop.status[rec1] == Status.FULL) & world.orgs.alive[cell]
+        world.tally.add("applications_unsponsored", int((~filed).sum()))
+        rows, rec1, cell = rows[filed], rec1[filed], cell[filed]
+        traits = draw_traits(len(rows), world.scenario.population, self.rng)
         ids = pop.add(
-            len(rows), Status.APPLICANT, plan["cell"][rows], applied=day, recommender1=rec1,
+            len(rows), Status.APPLICANT, cell, applied=day, recommender1=rec1,
             recommender2=plan["rec2"][rows], youth_league=plan["youth"][rows],
             ties_group=pop.ties_group[rec1], **traits,
         )
