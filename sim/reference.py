@@ -93,7 +93,7 @@ from sim.cohorts import EVERY_TWO_DAYS_COHORTS, critique_cohort
 from sim.elections import Elections
 from sim.founding import DAYS_PER_YEAR, found_party
 from sim.organizations import MEMBER_UNITS
-from sim.population import ACTIVE, Status
+from sim.population import Status
 from sim.recorder import TRANSITION_FLOWS
 from sim.roles import CADRE_ROLES, Role
 from sim.scenario import Scenario
@@ -102,6 +102,8 @@ from sim.streams import stream
 from sim.traits import SECTORS
 
 WEEK = 7
+#: Members and candidates in the party (a demoted member is a candidate again, still a member).
+ACTIVE_STATUSES = frozenset({Status.CANDIDATE, Status.FULL, Status.DEMOTED})
 INSINCERITY = "insincerity"
 LIABILITY = "recommender_liability"
 EXPULSION = ladder.code("expulsion")
@@ -151,7 +153,7 @@ class Member:
 
     @property
     def active(self) -> bool:
-        return bool(ACTIVE[self.status])
+        return self.status in ACTIVE_STATUSES
 
 
 @dataclass(eq=False)
@@ -280,6 +282,13 @@ class ReferenceModel:
         self.lift_days = {ladder.code(level): getattr(d.lift_after_days, level) for level in ladder.STANDING_LEVELS}
         self.first_level = {name: ladder.code(spec.level) for name, spec in d.causes.items()}
         self.first_level[LIABILITY] = ladder.code(d.liability_level)
+        #: Weekly offence probability of each rate-based cause, by (sector, holds a post).
+        self.weekly_offences = {
+            (sector, cadre): [(cause, 1 - math.exp(-spec.rate_per_year * spec.sector_modifiers.get(sector, 1.0)
+                                                   * (spec.cadre_modifier if cadre else 1.0) * WEEK / DAYS_PER_YEAR))
+                              for cause, spec in d.causes.items() if not spec.from_critique and spec.rate_per_year > 0]
+            for sector in SECTORS for cadre in (False, True)
+        }
         self.roles_allowed = 0 if d.roles_allowed_up_to == "none" else ladder.code(d.roles_allowed_up_to)
         self.delegates_allowed = 0 if d.delegates_allowed_up_to == "none" else ladder.code(d.delegates_allowed_up_to)
         self._found()
@@ -437,13 +446,13 @@ class ReferenceModel:
     # -- weekly hazards: attrition and offences ----------------------------
     def weekly_hazards(self, member: Member) -> Generator:
         """Every week (days 0, 7, 14...) while active: offences of each cause, then leaving."""
-        a = self.scenario.attrition
+        a, discipline = self.scenario.attrition, self.scenario.discipline.enabled
         reasons = {"death": a.death_rate, "retirement": a.retirement_rate, "transfer_out": a.transfer_out_rate}
         total = sum(reasons.values()) if a.enabled else 0.0
         p_leave = 1 - math.exp(-total * WEEK / DAYS_PER_YEAR)
         yield self.wait_until(-(-self.now() // WEEK) * WEEK)
         while member.active:
-            if self.scenario.discipline.enabled:
+            if discipline:
                 self.offences(member)
             if total > 0 and self.rng.random() < p_leave:
                 reason = self.rng.choices(list(reasons), weights=list(reasons.values()))[0]
@@ -454,13 +463,8 @@ class ReferenceModel:
 
     def offences(self, member: Member) -> None:
         """This week's rate-based offences; the first one referred blocks the others (one case at a time)."""
-        for cause, spec in self.scenario.discipline.causes.items():
-            if spec.from_critique or spec.rate_per_year == 0:
-                continue
-            rate = spec.rate_per_year * spec.sector_modifiers.get(member.sector, 1.0)
-            if member.role >= Role.CELL_SECRETARY:
-                rate *= spec.cadre_modifier
-            if self.rng.random() < 1 - math.exp(-rate * WEEK / DAYS_PER_YEAR):
+        for cause, p in self.weekly_offences[(member.sector, member.role >= Role.CELL_SECRETARY)]:
+            if self.rng.random() < p:
                 self.refer(member, cause)
 
     # -- Party Life Critique -----------------------------------------------
