@@ -1,0 +1,105 @@
+"""Throughput of ``partysim sweep``: wall time, runs per second and the pool's overhead per run.
+
+Run by hand (never by pytest):
+
+    python benchmarks/bench_sweep.py                          # the issue's case: 1,000 runs, 10,000 members, 5 years, 2 workers
+    python benchmarks/bench_sweep.py --runs 40                # scaled down; prints the 1,000-run extrapolation
+    python benchmarks/bench_sweep.py --members 3000 --workers 4
+
+The baseline is the time of one run done in this process exactly as a worker
+does it (simulate, read outcomes, save the run directory), averaged over
+``--baseline`` runs. The overhead per run is what the sweep costs beyond that:
+``wall * workers / runs - baseline``, as a share of the baseline. It includes
+the pool, pickling, the probe run that checks outcomes, reading the records
+back and writing runs.parquet/summary.parquet. When the workers compete for
+the cores (with each other or with other work) a run inside a worker is slower
+than the baseline, so the script also prints the overhead beyond the run time
+measured inside the workers, which is the pool's own cost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET_RUNS = 1000
+
+
+def write_spec(directory: Path, runs: int, members: int) -> Path:
+    points = 10 if runs >= 10 else runs
+    spec = {
+        "name": "bench",
+        "base": str(ROOT / "scenarios" / "county.yaml"),
+        "set": [f"population.members={members}"],
+        "design": "grid",
+        "replications": max(1, runs // points),
+        "seed": 1,
+        "parameters": {"membership.qualify_probability": [round(0.5 + 0.05 * i, 2) for i in range(points)]},
+        "outcomes": {"members": "final:members_full", "peak_punished": "max:punished_total",
+                     "admitted": "sum:admitted", "headline": "summary:totals.*"},
+    }
+    path = directory / "bench.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    return path
+
+
+def baseline_seconds(sweep, out: Path, count: int) -> float:
+    """Mean time of one run as a worker does it, in this process."""
+    from sim.runs import execute, probe
+
+    outcomes, _ = probe(sweep.spec.outcomes, sweep.tasks(out, {})[0])
+    tasks = sweep.tasks(out, outcomes)[:count]
+    started = time.perf_counter()
+    for task in tasks:
+        execute(task)
+    return (time.perf_counter() - started) / len(tasks)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=TARGET_RUNS, help="runs in the sweep (default 1000)")
+    parser.add_argument("--members", type=int, default=10_000, help="members on day 0 (default 10,000)")
+    parser.add_argument("--workers", type=int, default=2, help="local pool workers (default 2)")
+    parser.add_argument("--baseline", type=int, default=3, help="single runs timed for the baseline (default 3)")
+    args = parser.parse_args()
+
+    from sim.executors import LocalPool
+    from sim.sweep import load_sweep, run_sweep
+
+    with tempfile.TemporaryDirectory(prefix="bench-sweep-") as tmp:
+        tmp = Path(tmp)
+        sweep = load_sweep(write_spec(tmp, args.runs, args.members))
+        runs = len(sweep.scenarios) * sweep.spec.replications
+        single = baseline_seconds(sweep, tmp / "baseline", args.baseline)
+        pool = LocalPool(args.workers)
+        try:
+            started = time.perf_counter()
+            report = run_sweep(sweep, tmp / "sweep", pool, show_progress=True)
+            wall = time.perf_counter() - started
+        finally:
+            pool.close()
+    per_run = wall * args.workers / runs
+    overhead = per_run - single
+    fresh = [r.wall_seconds for r in report.records if not r.resumed and r.wall_seconds == r.wall_seconds]
+    in_worker = sum(fresh) / len(fresh)
+    print(f"sweep: {runs} runs of {args.members:,} members x {sweep.scenarios[0].duration} on {args.workers} workers "
+          f"({len(report.failed)} failed)")
+    print(f"single run (simulate + outcomes + save, in-process): {single:.2f} s")
+    print(f"sweep wall time: {wall:.1f} s, {runs / wall:.2f} runs/s")
+    print(f"per-run cost in the sweep (wall x workers / runs): {per_run:.2f} s; "
+          f"overhead {overhead:+.3f} s = {overhead / single:+.1%} of a single run")
+    print(f"run time measured inside the workers: {in_worker:.2f} s; pool overhead beyond it "
+          f"{per_run - in_worker:+.3f} s = {(per_run - in_worker) / in_worker:+.1%} (separates the pool's cost "
+          f"from CPU contention between workers)")
+    if runs != TARGET_RUNS:
+        print(f"extrapolated to {TARGET_RUNS} runs: {wall / runs * TARGET_RUNS:.0f} s "
+              f"({wall / runs * TARGET_RUNS / 60:.1f} min)")
+
+
+if __name__ == "__main__":
+    main()
