@@ -298,7 +298,7 @@ class ReferenceModel:
         """Read the engine's day-0 party (same founding stream and offices) into objects."""
         sc = self.scenario
         pop, orgs = found_party(sc, stream(self.seed, "founding"))
-        Elections(pop, orgs, sc.organization).fill(orgs.ids_of(*MEMBER_UNITS), day=0)
+        Elections(pop, orgs, sc.organization, ladder.allowed_code(sc.discipline.roles_allowed_up_to)).fill(orgs.ids_of(*MEMBER_UNITS), day=0)
         units = orgs.ids_of(*MEMBER_UNITS)
         cohorts = critique_cohort(units, sc.critique.every_two_days_share)
         weekday0 = sc.start.weekday()
@@ -394,13 +394,21 @@ class ReferenceModel:
                 first, second = self.rng.sample(roster, 2) if len(roster) >= 2 else (roster[0], None)
                 recommenders = (first,) if youth else (first, second)
                 filing = day + self.rng.randrange(days_in_month)
-                self.env.process(self.career(cell, recommenders, youth, filing))
+                self.env.process(self.career(recommenders, youth, filing))
 
     # -- membership: one applicant's career --------------------------------
-    def career(self, cell: Cell, recommenders: tuple[Member, ...], youth: bool, filing: int) -> Generator:
-        """File, be reviewed by the cell, decided by the county/city committee, then probation."""
+    def career(self, recommenders: tuple[Member, ...], youth: bool, filing: int) -> Generator:
+        """File, be reviewed by the cell, decided by the county/city committee, then probation.
+
+        The application is filed in the first recommender's cell, and only if
+        that recommender is still a full member on the filing day.
+        """
         cfg, rng = self.scenario.membership, self.rng
         yield self.wait_until(filing)
+        if recommenders[0].status != Status.FULL:
+            self.tally["applications_unsponsored"] += 1
+            return
+        cell = recommenders[0].cell
         member = Member(id=len(self.members), status=Status.EMPTY, cell=cell, applied=filing,
                         recommenders=recommenders, youth_league=youth, ties_group=recommenders[0].ties_group)
         self.draw_traits(member)
@@ -614,7 +622,9 @@ class ReferenceModel:
         cfg = self.scenario.congress
         self.bribers = {m for m in self.members
                         if m.active and m.wealth >= cfg.bribe_price and self.rng.random() < cfg.bribe_propensity}
-        self.cadre_ties = {(m.cell.county, m.ties_group) for m in self.members if m.active and m.role in CADRE_ROLES}
+        # Favouritism flows from the unit committee's core cadres, its political department (DNK).
+        self.cadre_ties = {(m.cell.county, m.ties_group) for m in self.members
+                           if m.active and m.role == Role.COUNTY_CADRE}
         for member in self.members:
             member.race_stage, member.delegate_route = 0, None
         self.race = {"pool": 0, "selected": 0}

@@ -1,0 +1,162 @@
+"""National scale: wall time, peak RSS, SimPy events and speed per member-week, against the reference model.
+
+Run by hand (never by pytest)::
+
+    python benchmarks/bench_scale.py                    # 10k, 100k, 1M, 6.5M members; reference at 10k, 50k
+    python benchmarks/bench_scale.py --quick            # 10k and 100k; reference at 10k
+    python benchmarks/bench_scale.py --sizes 10000 1000000 --skip-reference
+
+Issue 8's targets, checked at the end when the sizes were run: 6.5M members x
+5 years with every mechanism on in under 20 s and 2 GB peak RSS; time per
+member-week at 6.5M within 1.5x of that at 100k (linear cost); the engine at
+least 500x faster per member-week than the per-member reference model
+(``sim.reference``) at 50k members.
+
+Every run is a fresh subprocess, so the peak RSS printed is that run's own.
+The engine runs ``scenarios/national.yaml`` scaled with ``population.members``
+(the Congress keeps its ``delegates_total``). The reference model cannot
+re-organize cells, so the speed ratio compares both models on the same
+scenario with ``organization.reorganize=false`` and, by default, a two-year
+window (2019-06-01 to 2021-06-01) that still holds the 2020 campaigns, the
+amnesty order and the whole 8th Congress cycle; speeds are normalized per
+member-week (the time-average of active members times the weeks simulated).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SIZES = (10_000, 100_000, 1_000_000, 6_500_000)
+REFERENCE_SIZES = (10_000, 50_000)
+#: The reference model keeps the day-0 structure; a window that holds every dated event of the national file.
+REFERENCE_WINDOW = ("organization.reorganize=false", "start=2019-06-01", "duration=2y")
+
+
+def child(model: str, scenario_path: str, overrides: list[str]) -> dict:
+    """Run one model once in this (fresh) process and return its measurements."""
+    import resource
+
+    import sim
+    from sim.engine import Simulation
+    from sim.reference import ReferenceModel
+
+    scenario = sim.load_scenario(scenario_path, overrides)
+    started = time.perf_counter()
+    if model == "engine":
+        simulation = Simulation(scenario)
+        result = simulation.run()
+        events = result.manifest["simpy_events"]
+        weeks = simulation.world.calendar.horizon / 7
+    else:
+        reference = ReferenceModel(scenario)
+        result = reference.run()
+        events = result.summary["simpy_events"]
+        weeks = reference.cal.horizon / 7
+    wall = time.perf_counter() - started
+    ts = result.timeseries
+    active = (ts["members_full"] + ts["members_candidate"] + ts["members_demoted"]).mean()
+    return {
+        "wall_s": wall,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "events": int(events),
+        "member_weeks": float(active * weeks),
+    }
+
+
+def measure(model: str, scenario: Path, members: int, extra: list[str]) -> dict:
+    """One run in a fresh subprocess (its own peak RSS)."""
+    overrides = [f"population.members={members}", *extra]
+    out = subprocess.run([sys.executable, __file__, "--child", model, str(scenario), json.dumps(overrides)],
+                         capture_output=True, text=True, cwd=ROOT)
+    if out.returncode != 0:
+        raise RuntimeError(f"{model} at {members:,} members failed:\n{out.stderr.strip()[-2000:]}")
+    m = json.loads(out.stdout.strip().splitlines()[-1])
+    m["members"] = members
+    m["mw_per_s"] = m["member_weeks"] / m["wall_s"]
+    m["ns_per_mw"] = 1e9 * m["wall_s"] / m["member_weeks"]
+    return m
+
+
+def print_table(title: str, rows: list[dict]) -> None:
+    print(title)
+    print(f"{'members':>10} {'wall s':>9} {'peak MB':>9} {'SimPy events':>13} {'member-weeks/s':>15} {'ns/member-week':>15}")
+    for m in rows:
+        print(f"{m['members']:>10,} {m['wall_s']:>9.2f} {m['peak_mb']:>9.0f} {m['events']:>13,} "
+              f"{m['mw_per_s']:>15,.0f} {m['ns_per_mw']:>15.1f}", flush=True)
+
+
+def run_rows(model: str, scenario: Path, sizes: list[int], extra: list[str]) -> list[dict]:
+    rows = []
+    for members in sizes:
+        rows.append(measure(model, scenario, members, extra))
+        print(f"  ... {model} {members:,}: {rows[-1]['wall_s']:.1f} s", file=sys.stderr, flush=True)
+    return rows
+
+
+def check(label: str, ok: bool, detail: str) -> None:
+    print(f"  [{'met' if ok else 'NOT met'}] {label}: {detail}")
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        print(json.dumps(child(sys.argv[2], sys.argv[3], json.loads(sys.argv[4]))))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenario", type=Path, default=ROOT / "scenarios" / "national.yaml")
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="engine sizes (members)")
+    parser.add_argument("--reference-sizes", type=int, nargs="+", default=list(REFERENCE_SIZES))
+    parser.add_argument("--reference-duration", default="2y", help="simulated span of the speed comparison runs")
+    parser.add_argument("--skip-reference", action="store_true", help="only the engine table")
+    parser.add_argument("--quick", action="store_true", help="engine at 10k and 100k, reference at 10k")
+    args = parser.parse_args()
+    if args.quick:
+        args.sizes, args.reference_sizes = [10_000, 100_000], [10_000]
+
+    print(f"{args.scenario.relative_to(ROOT) if args.scenario.is_relative_to(ROOT) else args.scenario}, "
+          f"every mechanism on; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; {os.cpu_count()} CPUs")
+    engine = run_rows("engine", args.scenario, args.sizes, [])
+    print_table("\nEngine, scenario as written (5 years):", engine)
+
+    ratios = []
+    if not args.skip_reference:
+        window = [o for o in REFERENCE_WINDOW if not o.startswith("duration=")] + [f"duration={args.reference_duration}"]
+        print(f"\nSpeed comparison on the same scenario with {', '.join(window)}:")
+        same = run_rows("engine", args.scenario, args.reference_sizes, window)
+        reference = run_rows("reference", args.scenario, args.reference_sizes, window)
+        print_table("engine:", same)
+        print_table("reference (per-member SimPy model):", reference)
+        print(f"\n{'members':>10} {'engine/reference speed per member-week':>40}")
+        for e, r in zip(same, reference):
+            ratios.append((r["members"], e["mw_per_s"] / r["mw_per_s"]))
+            print(f"{r['members']:>10,} {ratios[-1][1]:>39,.0f}x")
+        if engine:
+            best = max(engine, key=lambda m: m["members"])
+            for r in reference:
+                print(f"  engine at {best['members']:,} (5 years) vs reference at {r['members']:,}: "
+                      f"{best['mw_per_s'] / r['mw_per_s']:,.0f}x per member-week")
+
+    print("\nTargets (issue 8):")
+    by_size = {m["members"]: m for m in engine}
+    if 6_500_000 in by_size:
+        top = by_size[6_500_000]
+        check("6.5M x 5 years under 20 s", top["wall_s"] < 20, f"{top['wall_s']:.1f} s")
+        check("6.5M x 5 years under 2 GB peak RSS", top["peak_mb"] < 2048, f"{top['peak_mb']:.0f} MB")
+        if 100_000 in by_size:
+            growth = top["ns_per_mw"] / by_size[100_000]["ns_per_mw"]
+            check("time per member-week at 6.5M within 1.5x of 100k", growth <= 1.5, f"{growth:.2f}x")
+    for members, ratio in ratios:
+        if members == 50_000:
+            check("engine >= 500x the reference per member-week at 50k", ratio >= 500, f"{ratio:,.0f}x")
+    print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()
