@@ -17,6 +17,8 @@ import heapq
 
 import numpy as np
 
+from sim.arrays import distinct
+
 
 class Agenda:
     """Ids grouped by the day their action is due."""
@@ -67,4 +69,4 @@ class Agenda:
         self._size -= sum(chunk.size for chunk in chunks)
         if len(chunks) == 1:
             return chunks[0]  # one push: its ids are the caller's, already distinct
-        return np.unique(np.concatenate(chunks))
+        return distinct(np.concatenate(chunks))

@@ -123,8 +123,10 @@ class Invariants:
         smallest = np.full(orgs.n, 1 << 40)  # "no regular sibling": never fits
         np.minimum.at(smallest, parent[~small], size[~small])
         fits = small & (smallest[parent] + size <= cfg.cell_max)
+        # Small siblings that together reach cell_min would have merged into a cell.
+        small_total = np.bincount(parent[small], weights=size[small], minlength=orgs.n)[parent]
         small_siblings = np.bincount(parent[small], minlength=orgs.n)[parent] > 1
-        could_merge = fits | (small & small_siblings)
+        could_merge = fits | (small & small_siblings & (small_total >= cfg.cell_min))
         if could_merge.any():
             org = cells[np.flatnonzero(could_merge)[0]]
             self._fail("cells within bylaw bounds after re-organization", day,

@@ -20,3 +20,8 @@ NONE = 0
 def code(level: str) -> int:
     """Ladder code of a level name (1 = warning ... 5 = expulsion)."""
     return LEVELS.index(level) + 1
+
+
+def allowed_code(level: str) -> int:
+    """Ladder code of an "allowed up to" rule: the heaviest level still allowed ("none" = 0)."""
+    return 0 if level == "none" else code(level)

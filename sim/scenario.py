@@ -90,6 +90,10 @@ class Scenario(BaseModel):
         for name, date in dated:
             if not self.start <= date < end:
                 raise ValueError(f"{name}: a date inside the run ({self.start} to {end}), found {date}")
+        odd = self.organization.small_units + self.organization.abroad_teams + self.organization.extra_cells
+        if sum(odd) > self.population.members:
+            raise ValueError(f"organization: small_units, abroad_teams and extra_cells holding at most "
+                             f"population.members ({self.population.members}) members, found {sum(odd)}")
         inspected = any(c.inspection for c in self.congress.cycles) and self.congress.enabled
         if inspected and "bribery" not in self.discipline.causes:
             raise ValueError("discipline.causes: a cause named 'bribery' for the Congress inspection to refer bribers to")

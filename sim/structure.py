@@ -46,6 +46,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.aggregates import members_below
+from sim.arrays import distinct
 from sim.organizations import (
     BASIC_ORGS,
     MEETING_DAYS,
@@ -79,7 +80,7 @@ def classify(orgs: Organizations, unit_members: np.ndarray, cfg: OrganizationSec
                            cfg.primary_above, rng)
     changed.append(formed)
     changed.append(_set_committees(orgs, totals, cfg))
-    return np.unique(np.concatenate(changed))
+    return distinct(np.concatenate(changed))
 
 
 def _dissolve_small_orgs(orgs: Organizations, totals: np.ndarray, cfg: OrganizationSection) -> np.ndarray:

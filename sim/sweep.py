@@ -104,6 +104,8 @@ class SweepSpec(BaseModel):
     second_order: bool = Field(False, description="Sobol: also sample for second-order indices (more runs).")
     replications: int = Field(1, ge=1, le=100_000, description="Runs per point, each with its own seed.")
     seed: int = Field(0, ge=0, description="Root of every run's seed (numpy SeedSequence).")
+    common_random_numbers: bool = Field(False, description="Replication r of every point uses the same seed, so differences between points are "
+                                        "not blurred by run-to-run noise (sharper sensitivity indices with few replications).")
     parameters: dict[str, Parameter] = Field(min_length=1, description="Dotted scenario field -> list of values, range or distribution.")
     outcomes: dict[str, Annotated[str, AfterValidator(_expression)]] = Field(
         min_length=1, description="Name -> outcome expression (see sim.outcomes); a list names each by its expression.")
@@ -156,8 +158,9 @@ class Sweep:
         for point, scenario in enumerate(self.scenarios):
             for rep in range(reps):
                 run_id = f"p{point:0{width_p}d}-r{rep:0{width_r}d}"
+                key = (rep,) if self.spec.common_random_numbers else (point, rep)
                 tasks.append(RunTask(run_id, str(out.resolve() / "runs" / run_id), scenario,
-                                     run_seed(self.spec.seed, point, rep), outcomes,
+                                     run_seed(self.spec.seed, *key), outcomes,
                                      {"sweep": self.spec.name, "point": point, "replication": rep}))
         return tasks
 

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
+from sim.arrays import distinct
 from sim import cohorts
 from sim.apportionment import apportion
 from sim.mechanisms.base import Mechanism
@@ -131,7 +132,7 @@ class Congress(Mechanism):
         state.briber = active & can_pay & (self.rng.random(n) < cfg.bribe_propensity)
         # Favouritism flows from the unit committee's core cadres (its political department).
         patrons = np.flatnonzero(active & (pop.role[:n] == Role.COUNTY_CADRE))
-        state.cadre_keys = np.unique(self._tie_key(patrons))
+        state.cadre_keys = distinct(self._tie_key(patrons))
         # Every cell, party team and branch holds its assembly on a day inside the window.
         c, cal = state.cycle, world.calendar
         open_day, window = cal.day(c.assemblies_open), cal.day(c.assemblies_close) - cal.day(c.assemblies_open) + 1

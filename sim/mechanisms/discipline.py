@@ -32,6 +32,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from sim.arrays import distinct
 from sim import ladder
 from sim.agenda import Agenda
 from sim.founding import DAYS_PER_YEAR
@@ -49,11 +50,6 @@ PROBATION = ladder.code("probation")
 REMOVAL = ladder.code("removal_from_post")
 
 
-def allowed_code(level: str) -> int:
-    """Ladder code of an "allowed up to" rule ("none" = 0)."""
-    return 0 if level == "none" else ladder.code(level)
-
-
 class Discipline(Mechanism):
     name = "discipline"
 
@@ -66,8 +62,8 @@ class Discipline(Mechanism):
         specs = [*cfg.causes.values()]
         self.first_level = np.array([ladder.code(s.level) for s in specs] + [ladder.code(cfg.liability_level)], dtype=np.int8)
         self.lift_days = np.array([0] + [getattr(cfg.lift_after_days, lvl) for lvl in ladder.STANDING_LEVELS], dtype=np.int64)
-        self.roles_allowed = allowed_code(cfg.roles_allowed_up_to)
-        self.delegates_allowed = allowed_code(cfg.delegates_allowed_up_to)
+        self.roles_allowed = ladder.allowed_code(cfg.roles_allowed_up_to)
+        self.delegates_allowed = ladder.allowed_code(cfg.delegates_allowed_up_to)
         self.decisions = Agenda()  # referred members, by the day of their cell's meeting
         self.ratifications = Agenda()  # expulsions awaiting the county/city committee
         self.liftings = Agenda()  # standing punishments, by the meeting that lifts them
@@ -119,7 +115,7 @@ class Discipline(Mechanism):
     def refer(self, ids: np.ndarray, cause: str, day: int) -> None:
         """Refer members to their cell's next meeting; a member has at most one pending case."""
         world, pop = self.world, self.world.pop
-        ids = np.unique(ids)
+        ids = distinct(ids)
         ids = ids[ACTIVE[pop.status[ids]] & (pop.referral_due[ids] < day)]
         if len(ids) == 0:
             return

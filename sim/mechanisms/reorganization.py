@@ -45,6 +45,8 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from sim.arrays import distinct
+from sim import ladder
 from sim.calendar import Span
 from sim.elections import Elections, rank_within
 from sim.mechanisms.base import Mechanism, Step
@@ -65,7 +67,8 @@ class Reorganization(Mechanism):
         super().__init__(world)
         self.cfg = world.scenario.organization
         #: Offices are filled when the run is set up, whether or not re-organization runs later.
-        self.elections = Elections(world.pop, world.orgs, self.cfg)
+        self.elections = Elections(world.pop, world.orgs, self.cfg,
+                                   ladder.allowed_code(world.scenario.discipline.roles_allowed_up_to))
         self.elections.fill(world.orgs.ids_of(*MEMBER_UNITS), day=0)
 
     def cadences(self) -> Iterable[tuple[np.ndarray, Step]]:
@@ -170,7 +173,7 @@ class Reorganization(Mechanism):
         world.tally.add("units_attached", int(attached.sum()))
         world.events.log(day, "cells_merged", orgs=sources[~attached], value=receivers[~attached])
         world.events.log(day, "unit_attached", orgs=sources[attached], value=receivers[attached])
-        return np.unique(receivers)
+        return distinct(receivers)
 
     def _roomiest_neighbours(self, cells: np.ndarray, parents: np.ndarray, need: np.ndarray) -> np.ndarray:
         """For each (parent, members to take in): the parent's smallest regular cell if it has room, else -1."""

@@ -21,7 +21,7 @@ def headline(meta: dict) -> Table:
         *((f"variant {v['label']}", f"{v['path']} ({v['scenario']})") for v in meta.get("variants", [])),
         ("replications per scenario", meta.get("reps")),
         ("pairing", "paired t, common random numbers" if meta.get("paired") else "Welch t, independent seeds"),
-        ("seed", meta.get("seed")),
+        ("seed", str(meta["seed"])),
         ("runs finished", counts.get("done")),
         ("runs failed", counts.get("failed")),
         ("executor", meta.get("executor")),

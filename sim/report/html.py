@@ -56,9 +56,9 @@ h2 { font-size: 1.2rem; margin: 2rem 0 0.6rem; border-bottom: 1px solid var(--ru
 h3 { font-size: 1rem; margin: 0 0 0.4rem; }
 .subtitle, .note, figcaption, footer { color: var(--muted); font-size: 0.9rem; }
 .grid { display: grid; grid-template-columns: 1fr; gap: 1.2rem; }
-@media (min-width: 900px) { .grid { grid-template-columns: repeat(2, minmax(0, 1fr)); } }
+@media (min-width: 900px) { .grid { grid-template-columns: repeat(2, minmax(0, 1fr)); } figure { grid-column: 1 / -1; } }
 figure, .table { margin: 0; padding: 0.6rem; border: 1px solid var(--rule); border-radius: 6px; min-width: 0; }
-figure img { width: 100%; height: auto; display: block; }
+figure img { width: 100%; max-width: 1100px; height: auto; display: block; margin: 0 auto; }
 .table { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; font-size: 0.9rem; font-variant-numeric: tabular-nums; }
 th, td { padding: 0.25rem 0.5rem; border-bottom: 1px solid var(--rule); text-align: left; vertical-align: top; }

@@ -32,6 +32,8 @@ DELEGATE_STOCKS = ("delegate_pool", "delegates_selected")
 ROUTES = ("ex_officio", "ordinary", "achievers", "ties", "bribery")
 #: Width of a monthly bar, in days (the date axis counts in days).
 MONTH_BAR_DAYS = 24
+#: The Congress timeline spans its events plus this margin, not the whole run: a cycle's events fall within weeks.
+TIMELINE_MARGIN = pd.Timedelta(days=20)
 
 
 def _dates(frame: pd.DataFrame) -> pd.Series:
@@ -215,17 +217,19 @@ def congress_timeline(result: Result) -> Figure | Omitted:
                 days = (pd.Timestamp(end) - start_ts).days + 1
                 ax.barh(y, days, left=start_ts, height=0.5, **style.area())
             ax.annotate(start_ts.strftime("%d %b %Y"), xy=(start_ts, y), xytext=(0, 7), textcoords="offset points",
-                        ha="center", fontsize=7.5, color=INK)
+                        ha="center" if end is None else "left", fontsize=7.5, color=INK)
     ax.set_yticks(range(len(rows)), [name for name, _ in rows])
     ax.set_ylim(len(rows) - 0.4, -0.8)
-    ax.set_xlim(pd.Timestamp(result.summary["start"]), pd.Timestamp(result.summary["end"]))
+    dates = [pd.Timestamp(d) for _, spans in rows for span in spans for d in span if d is not None]
+    ax.set_xlim(min(dates) - TIMELINE_MARGIN, max(dates) + TIMELINE_MARGIN)
     ax.set_ylabel("event")
     ax.grid(axis="y", visible=False)
     ax.set_title("Congress cycle, amnesty orders and campaigns")
     date_axis(ax)
     return Figure("congress-timeline", "Congress cycle",
                   "Markers are one-day events (date above); bars are windows: the general assemblies of cells "
-                  "and the campaigns whose achievers are preferred as delegates.", canvas)
+                  "and the campaigns whose achievers are preferred as delegates. The axis covers these events only.",
+                  canvas)
 
 
 def _route_and_sector_bars(ax_route, ax_sector, cycles: list[dict]) -> None:

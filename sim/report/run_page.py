@@ -25,7 +25,7 @@ def headline(result: Result) -> Table:
     rows = [
         ("scenario", summary["scenario"]),
         ("description", scenario.get("description")),
-        ("seed", summary["seed"]),
+        ("seed", str(summary["seed"])),
         ("start", summary["start"]),
         ("end", summary["end"]),
         ("members on day 0", scenario.get("population", {}).get("members")),

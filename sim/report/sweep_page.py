@@ -39,7 +39,7 @@ def headline(meta: dict) -> Table:
         ("runs", meta.get("runs")),
         ("runs finished", counts.get("done")),
         ("runs failed", counts.get("failed")),
-        ("seed", meta.get("seed")),
+        ("seed", str(meta["seed"])),
         ("status", meta.get("status")),
         ("executor", meta.get("executor")),
         ("wall time (s)", meta.get("wall_seconds")),
