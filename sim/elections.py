@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.arrays import distinct
+from sim.arrays import distinct, rank_within
 from sim.organizations import BASIC_ORGS, IS_TOP_BASIC_ORG, MEMBER_UNITS, TOP_BASIC_ORGS, Kind, Organizations, of_kind
 from sim.population import ACTIVE, Population, Status
 from sim.roles import Role
@@ -60,8 +60,9 @@ OPEN[Status.APPLICANT] = True
 class MemberIndex:
     """Open members (applicants and active members) by unit, without scanning the member table.
 
-    ``ids`` is sorted by ``keys``, the unit each member was in when indexed.
-    Rows added since (``pop.n`` grew) and members moved since (reported through
+    ``ids`` is sorted by ``keys``, the unit each member was in when indexed;
+    ``offsets[u]:offsets[u + 1]`` is unit u's range of ``ids`` (units created
+    since have none). Rows added since (``pop.n`` grew) and members moved since (reported through
     :meth:`moved`) are kept apart in the *pending* set; a lookup scans the index
     ranges of the asked units plus the pending set, then keeps those whose unit
     is still one of the asked ones. :meth:`refresh` merges the pending set into
@@ -75,9 +76,13 @@ class MemberIndex:
         self.pop = pop
         ids = np.flatnonzero(OPEN[pop.status[: pop.n]])
         order = np.argsort(pop.cell[ids], kind="stable")  # once, when the run is set up
-        self.ids = ids[order]
-        self.keys = pop.cell[self.ids].copy()
-        self.indexed = pop.n
+        self._index(ids[order], pop.cell[ids[order]])
+
+    def _index(self, ids: np.ndarray, keys: np.ndarray) -> None:
+        """Adopt ``ids`` sorted by ``keys`` as the index; nothing is pending any more."""
+        self.ids, self.keys = ids, keys
+        self.offsets = np.concatenate([[0], np.cumsum(np.bincount(keys, minlength=self.pop.org_size.shape[0]))])
+        self.indexed = self.pop.n
         self._moved: list[np.ndarray] = []
 
     def moved(self, ids: np.ndarray) -> None:
@@ -91,8 +96,9 @@ class MemberIndex:
         """Ids (sorted) of the people in ``units`` whose status is flagged in ``statuses``."""
         pop = self.pop
         units = distinct(units)
-        lo = np.searchsorted(self.keys, units, side="left")
-        count = np.searchsorted(self.keys, units, side="right") - lo
+        known = np.minimum(units, len(self.offsets) - 2)
+        lo = self.offsets[known]
+        count = np.where(units == known, self.offsets[known + 1] - lo, 0)
         starts = np.repeat(lo - (np.cumsum(count) - count), count)
         found = self.ids[starts + np.arange(int(count.sum()))]
         candidates = np.concatenate([found, self.pending()])
@@ -115,10 +121,7 @@ class MemberIndex:
         pending = pending[OPEN[pop.status[pending]]]
         pending = pending[np.argsort(pop.cell[pending], kind="stable")]
         at = np.searchsorted(keys, pop.cell[pending], side="right")
-        self.ids = np.insert(ids, at, pending)
-        self.keys = np.insert(keys, at, pop.cell[pending])
-        self.indexed = pop.n
-        self._moved = []
+        self._index(np.insert(ids, at, pending), np.insert(keys, at, pop.cell[pending]))
 
 
 def _ballot(*seats: tuple[Role, int]) -> list[Role]:
@@ -255,22 +258,3 @@ class Elections:
         changed = self.elect(units_or_orgs, day)
         promoted_from = self.promote_cadres(day)
         return changed + len(promoted_from) + self.elect(promoted_from, day)
-
-
-def rank_within(group: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Order by group, best score first, and each row's rank within its group (0 = best).
-
-    One stable argsort of a 64-bit key (group in the high half, the score
-    scaled onto 31 bits over its range in the low half, inverted so higher is
-    first) instead of ``np.lexsort``: about 20 times faster on millions of
-    members. Equal keys keep their order, as with lexsort.
-    """
-    score = np.asarray(score, dtype=np.float64)
-    low, high = (float(score.min()), float(score.max())) if len(score) else (0.0, 0.0)
-    scale = (2**31 - 1) / (high - low) if high > low else 0.0
-    quantized = np.floor((score - low) * scale).astype(np.int64)
-    order = np.argsort((np.asarray(group, dtype=np.int64) << 32) + (2**31 - 1 - quantized), kind="stable")
-    group = group[order]
-    position = np.arange(len(group))
-    first = np.r_[True, group[1:] != group[:-1]]
-    return order, position - np.maximum.accumulate(np.where(first, position, 0))

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.arrays import rank_within
+
 
 def bernoulli_rows(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
     """Rows of 0..n-1, each included independently with probability p (sorted).
@@ -51,22 +53,18 @@ def weighted_top_k(rng: np.random.Generator, groups: np.ndarray, weights: np.nda
                    k: np.ndarray) -> np.ndarray:
     """Weighted sampling without replacement of ``k[g]`` items in every group g at once.
 
-    Efraimidis-Spirakis: item i gets the key log(u_i) / w_i; the k largest keys
-    of a group are a weighted sample without replacement. One sort of the
-    candidates replaces a loop over groups. Returns the selected positions.
+    Gumbel-top-k (the log form of Efraimidis-Spirakis): item i gets the key
+    log(w_i) + G_i with G_i standard Gumbel; the k largest keys of a group are
+    a weighted sample without replacement. One sort of the candidates
+    (:func:`sim.arrays.rank_within`) replaces a loop over groups; items of
+    zero weight are never chosen. Returns the selected positions, sorted.
     """
-    n = len(groups)
-    if n == 0:
-        return np.empty(0, dtype=np.int64)
     weights = np.asarray(weights, dtype=np.float64)
-    with np.errstate(divide="ignore"):
-        keys = np.log(rng.random(n)) / weights  # -inf for zero weights
-    order = np.lexsort((-keys, groups))
-    sorted_groups = groups[order]
-    first = np.searchsorted(sorted_groups, sorted_groups, side="left")
-    rank = np.arange(n) - first
-    chosen = order[(rank < k[sorted_groups]) & np.isfinite(keys[order])]
-    return np.sort(chosen)
+    positive = np.flatnonzero(weights > 0)
+    keys = np.log(weights[positive]) + rng.gumbel(size=len(positive))
+    group = np.asarray(groups)[positive]
+    order, rank = rank_within(group, keys)
+    return np.sort(positive[order[rank < np.asarray(k)[group[order]]]])
 
 
 def rows_where(rng: np.random.Generator, n: int, k: int, keep, max_rounds: int = 30) -> np.ndarray:

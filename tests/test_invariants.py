@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 import numpy as np
 import pytest
 
+import sim
 from sim.engine import Simulation
 from sim.invariants import InvariantError
 from sim.mechanisms.attrition import Attrition
@@ -12,16 +16,28 @@ from sim.mechanisms.congress import Congress
 from sim.mechanisms.meetings import Meetings
 from sim.mechanisms.reorganization import Reorganization
 from sim.organizations import Kind
+from sim.population import Status
 from tests.conftest import simulate, small_scenario
 from tests.test_congress import congress_scenario
 
 
-def _run_expecting(scenario, invariant: str) -> str:
+def _run_expecting(run: sim.Scenario | Simulation, invariant: str, on: dt.date | None = None) -> str:
+    """Run until ``invariant`` stops it; the message names the invariant and the date (``on`` if given)."""
+    simulation = run if isinstance(run, Simulation) else Simulation(run)
     with pytest.raises(InvariantError) as error:
-        Simulation(scenario).run()
+        simulation.run()
     message = str(error.value)
-    assert f"invariant '{invariant}' violated on " in message
+    stamp = re.match(rf"invariant '{re.escape(invariant)}' violated on (\d{{4}}-\d{{2}}-\d{{2}}): ", message)
+    assert stamp, message
+    if on is not None:
+        assert stamp.group(1) == on.isoformat(), message
     return message
+
+
+def _last_day(simulation: Simulation) -> dt.date:
+    """The date of the whole-table checks at the end of a run."""
+    calendar = simulation.world.calendar
+    return calendar.date(calendar.horizon - 1)
 
 
 def test_a_clean_run_passes_every_check():
@@ -66,19 +82,72 @@ def test_missed_meetings_are_caught(monkeypatch):
     assert "cell meetings recorded" in message
 
 
-def test_a_member_outside_every_organization_is_caught():
-    simulation = Simulation(small_scenario())
+@pytest.mark.parametrize("outside", ["county committee", "no organization"])
+def test_a_member_outside_every_organization_is_caught(outside):
+    """A member with a status but no living cell or party team (a county committee holds no members directly)."""
+    simulation = Simulation(small_scenario(duration="6m", organization={"reorganize": False}))
     pop, orgs = simulation.world.pop, simulation.world.orgs
-    pop.cell[7] = orgs.ids_of(Kind.COUNTY)[0]  # a county committee holds no members directly
-    with pytest.raises(InvariantError, match="every active member in exactly one organization.*member 7"):
-        simulation.run()
+    pop.cell[7] = orgs.ids_of(Kind.COUNTY)[0] if outside == "county committee" else -1
+    message = _run_expecting(simulation, "every active member in exactly one organization", on=_last_day(simulation))
+    assert f"member 7 is in organization {pop.cell[7]}, not a living cell or party team" in message
+
+
+def test_a_person_in_no_known_state_is_caught():
+    simulation = Simulation(small_scenario(duration="6m", organization={"reorganize": False}))
+    pop = simulation.world.pop
+    pop.status[7] = Status.EMPTY  # a row in use with the code of unused capacity
+    message = _run_expecting(simulation, "every member in exactly one state", on=_last_day(simulation))
+    assert f"member 7 of organization {pop.cell[7]} has status code 0" in message
+
+
+def _drift_org_size(simulation: Simulation) -> str:
+    cell = int(simulation.world.pop.cell[7])
+    simulation.world.pop.org_size[cell] += 1
+    return f"organization sizes drifted at orgs [{cell}]"
+
+
+def _drift_status_stock(simulation: Simulation) -> str:
+    simulation.world.pop.counts[Status.FULL] += 1
+    return "status stocks drifted"
+
+
+def _drift_punishment_stock(simulation: Simulation) -> str:
+    simulation.world.pop.punished[1] += 1
+    return "punishment stocks drifted"
+
+
+@pytest.mark.parametrize("drift", [_drift_org_size, _drift_status_stock, _drift_punishment_stock])
+def test_maintained_stocks_that_drift_from_a_recount_are_caught(drift):
+    """A maintained aggregate knocked off before day 0: the rows stay self-consistent, only the recount sees it."""
+    simulation = Simulation(small_scenario(duration="6m", organization={"reorganize": False}))
+    says = drift(simulation)
+    message = _run_expecting(simulation, "maintained stocks equal a recount", on=_last_day(simulation))
+    assert says in message
 
 
 def test_a_cell_left_too_large_after_reorganization_is_caught(monkeypatch):
     monkeypatch.setattr(Reorganization, "_split_large_cells", lambda self, day, cells: cells[:0])
-    scenario = small_scenario(membership={"applications_per_member_year": 0.4})
+    scenario = small_scenario(membership={"applications_per_member_year": 0.8})  # fast growth: cells pass 30
     message = _run_expecting(scenario, "cells within bylaw bounds after re-organization")
     assert "above 30" in message and "organization" in message
+
+
+def test_a_small_cell_left_beside_a_neighbour_after_reorganization_is_caught(monkeypatch):
+    """county.yaml's residential units of 3 and 4 members must merge or attach at the first re-organization."""
+    monkeypatch.setattr(Reorganization, "_merge_small_units", lambda self, day, cells: cells[:0])
+    scenario = small_scenario(membership={"enabled": False}, attrition={"enabled": False})
+    simulation = Simulation(scenario)
+    orgs, pop = simulation.world.orgs, simulation.world.pop
+    cells = orgs.ids_of(Kind.CELL)
+    small = {int(c): int(pop.org_size[c]) for c in cells[pop.org_size[cells] < scenario.organization.cell_min]}
+    assert sorted(small.values()) == [3, 4]
+    first_reorganization = dt.date(2016, 8, 10)  # county.yaml starts 2016-05-10 and re-organizes every 3 months
+    message = _run_expecting(simulation, "cells within bylaw bounds after re-organization", on=first_reorganization)
+    found = re.search(r"organization (\d+) \(cell\) has (\d+) members, below 5, and a neighbour under organization (\d+)",
+                      message)
+    assert found, message
+    org, size, parent = (int(g) for g in found.groups())
+    assert small.get(org) == size and orgs.parent[org] == parent
 
 
 def test_a_punished_delegate_is_caught(monkeypatch):
@@ -88,7 +157,7 @@ def test_a_punished_delegate_is_caught(monkeypatch):
     monkeypatch.setattr(Congress, "_candidates", candidates)
     strict = {"conviction_probability": 1.0, "causes": {"lax_discipline": {"rate_per_year": 1.0, "level": "warning"}}}
     message = _run_expecting(congress_scenario(discipline=strict), "punished members are not selected unless amnestied")
-    assert "under punishment level" in message
+    assert re.search(r"member \d+ of organization \d+ selected under punishment level [1-9]", message), message
 
 
 def test_cli_reports_a_violation_in_one_line_with_exit_3(tmp_path, capsys, monkeypatch):

@@ -45,10 +45,10 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from sim.arrays import distinct
 from sim import ladder
+from sim.arrays import distinct, rank_within
 from sim.calendar import Span
-from sim.elections import Elections, rank_within
+from sim.elections import Elections
 from sim.mechanisms.base import Mechanism, Step
 from sim.organizations import BASIC_ORGS, MEETING_DAYS, MEMBER_UNITS, Kind
 from sim.population import ACTIVE

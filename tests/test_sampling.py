@@ -1,0 +1,38 @@
+"""Group-wise weighted sampling and ranking, the primitives behind delegate selection and elections."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.arrays import rank_within
+from sim.sampling import weighted_top_k
+
+
+def test_rank_within_orders_groups_then_best_score_first_like_lexsort():
+    rng = np.random.default_rng(11)
+    group, score = rng.integers(0, 50, 5000), rng.normal(size=5000)
+    order, rank = rank_within(group, score)
+    assert np.array_equal(order, np.lexsort((-score, group)))
+    sorted_group = group[order]
+    for g in (0, 17, 49):
+        assert np.array_equal(rank[sorted_group == g], np.arange(np.count_nonzero(group == g)))
+
+
+def test_one_draw_per_group_picks_each_item_with_probability_proportional_to_its_weight():
+    """k = 1: item i of a group is chosen with probability w_i / sum(w); 4-sigma binomial bounds."""
+    weights = np.array([1.0, 2.0, 3.0, 4.0])
+    groups_count = 20_000
+    groups = np.repeat(np.arange(groups_count), len(weights))
+    chosen = weighted_top_k(np.random.default_rng(3), groups, np.tile(weights, groups_count),
+                            np.ones(groups_count, dtype=np.int64))
+    assert len(chosen) == groups_count
+    share = np.bincount(chosen % len(weights), minlength=len(weights)) / groups_count
+    expected = weights / weights.sum()
+    assert np.all(np.abs(share - expected) < 4 * np.sqrt(expected * (1 - expected) / groups_count))
+
+
+def test_zero_weights_are_never_chosen_and_small_groups_give_all_they_have():
+    groups = np.array([0, 0, 0, 1, 1, 2])
+    weights = np.array([0.0, 1.0, 5.0, 0.0, 0.0, 2.0])
+    chosen = weighted_top_k(np.random.default_rng(0), groups, weights, np.array([3, 1, 1]))
+    assert chosen.tolist() == [1, 2, 5]
