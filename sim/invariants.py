@@ -92,7 +92,9 @@ class Invariants:
         status = pop.status[:n]
         unknown = np.flatnonzero((status <= Status.EMPTY) | (status >= N_STATUS))
         if len(unknown):
-            self._fail("every member in exactly one state", day, f"member {unknown[0]} has status code {status[unknown[0]]}")
+            member = unknown[0]
+            self._fail("every member in exactly one state", day,
+                       f"member {member} of organization {pop.cell[member]} has status code {status[member]}")
         active = np.flatnonzero(ACTIVE[status])
         cell = pop.cell[active]
         homeless = (cell < 0) | (cell >= orgs.n)

@@ -2,9 +2,10 @@
 
 Source: "Basic Party Organizations": cell meetings at least monthly; cell
 committees monthly; general membership meetings of primary, branch and
-sub-primary organizations every three months (yearly above 500 members);
-their committees twice a month, or monthly with an executive committee that
-meets twice a month; Party Life Critique weekly or every two days.
+sub-primary organizations every three months (primary ones above 500 members
+may meet yearly); their committees twice a month, or monthly with an
+executive committee that meets twice a month; Party Life Critique weekly or
+every two days. Daily NK: monthly, quarterly and yearly life reviews.
 """
 
 from __future__ import annotations
@@ -20,10 +21,20 @@ from tests.conftest import small_scenario
 BASIC = (Kind.PRIMARY, Kind.BRANCH, Kind.SUBPRIMARY)
 
 
-def _year(**sections) -> Simulation:
-    scenario = small_scenario(duration="1y", population={"members": 4000}, organization={"reorganize": False},
+def _year(organization: dict | None = None, **sections) -> Simulation:
+    scenario = small_scenario(duration="1y", population={"members": 4000},
+                              organization={"reorganize": False, **(organization or {})},
                               membership={"enabled": False}, attrition={"enabled": False}, **sections)
     return Simulation(scenario, events=True, checks=False)
+
+
+def _set_members(simulation: Simulation, org: int, total: int) -> None:
+    """Give ``org`` exactly ``total`` members below it: all in its first cell, its other cells empty."""
+    orgs, pop = simulation.world.orgs, simulation.world.pop
+    below = np.flatnonzero(orgs.column("parent") == org)
+    cells = below[orgs.kind[below] == Kind.CELL]
+    pop.org_size[cells] = 0
+    pop.org_size[cells[0]] = total
 
 
 def _count(simulation: Simulation, mechanism: str, kind: str) -> pd.DataFrame:
@@ -37,15 +48,13 @@ def _count(simulation: Simulation, mechanism: str, kind: str) -> pd.DataFrame:
 
 def test_every_body_meets_on_its_bylaw_cadence_over_a_year():
     simulation = _year()
-    orgs, pop = simulation.world.orgs, simulation.world.pop
+    orgs = simulation.world.orgs
     basic = orgs.ids_of(*BASIC)
     primary = orgs.ids_of(Kind.PRIMARY)
     # Threshold edges: one primary of exactly 500 members, one of 501; one with an executive committee.
     edge_500, edge_501 = primary[:2]
     for org, total in ((edge_500, 500), (edge_501, 501)):
-        cells = np.flatnonzero((orgs.column("parent") == org) & (orgs.column("kind") == Kind.CELL))
-        pop.org_size[cells] = 0
-        pop.org_size[cells[0]] = total
+        _set_members(simulation, org, total)
     orgs.executive[edge_500] = True
     orgs.executive[edge_501] = False
     counts = _count(simulation, "meetings", "meeting")
@@ -60,6 +69,39 @@ def test_every_body_meets_on_its_bylaw_cadence_over_a_year():
     plain = basic[~orgs.executive[basic]]
     assert (counts.loc[plain, "committee"] == 24).all() and (counts.reindex(plain)["executive"].fillna(0) == 0).all()
     assert (counts.loc[executive, "committee"] == 12).all() and (counts.loc[executive, "executive"] == 24).all()
+
+
+def test_only_primary_organizations_may_meet_yearly_above_500_members():
+    """Branch and sub-primary organizations keep the quarterly general meeting whatever their size.
+
+    Source: the three kinds "hold a general membership meeting ... every three
+    months"; only "primary party organizations with more than 500" members may
+    hold it once a year. Fails if the yearly exception applied to every basic
+    organization (1 meeting instead of 4).
+    """
+    simulation = _year(organization={"cells_per_primary_mean": 12})  # large primaries, split into branches
+    orgs = simulation.world.orgs
+    large = [orgs.ids_of(Kind.BRANCH)[0], orgs.ids_of(Kind.SUBPRIMARY)[0]]
+    for org in large:
+        _set_members(simulation, org, 501)
+    counts = _count(simulation, "meetings", "meeting")
+    assert (counts.loc[large, "general"] == 4).all()
+    assert counts.loc[orgs.parent[large[0]], "general"] == 1  # the branch's primary is now above 500
+
+
+def test_life_reviews_are_monthly_quarterly_and_yearly_at_every_cell():
+    """Each cell and party team holds 12 monthly, 4 quarterly and 1 yearly life review a year.
+
+    Source (Daily NK): cells "must carry out weekly, monthly, quarterly and
+    yearly reviews of members"; the weekly one is Party Life Critique (above).
+    Exact counts over the year: fails if a review were skipped, held at every
+    meeting, or on the wrong cadence.
+    """
+    simulation = _year()
+    _count(simulation, "critique", "critique")
+    held = simulation.world.tally.take()
+    units = len(simulation.world.orgs.ids_of(Kind.CELL, Kind.TEAM))
+    assert (held["reviews_monthly"], held["reviews_quarterly"], held["reviews_yearly"]) == (12 * units, 4 * units, units)
 
 
 def test_reports_go_up_monthly_from_every_basic_organization():
