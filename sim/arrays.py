@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+#: Fewest bits of score resolution :func:`rank_within` packs into its sort key before it falls back to lexsort.
+MIN_SCORE_BITS = 16
+
 
 def distinct(values: np.ndarray) -> np.ndarray:
     """The sorted distinct values of an array (what ``np.unique(values)`` returns)."""
@@ -25,18 +28,30 @@ def distinct(values: np.ndarray) -> np.ndarray:
 def rank_within(group: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Order by group, best score first, and each row's rank within its group (0 = best).
 
-    One stable argsort of a 64-bit key (group in the high half, the score
-    scaled onto 31 bits over its range in the low half, inverted so higher is
-    first) instead of ``np.lexsort``: about 20 times faster on millions of
-    members. Scores closer than their range / 2**31 tie; equal keys keep
-    their order, as with lexsort.
+    One argsort of a 63-bit key instead of ``np.lexsort`` (several times
+    faster on millions of members): the group in the high bits, then the score
+    quantized over its range (best first) in as many bits as are left, then the
+    row's position. The position makes every key distinct, so the fast
+    unstable sort gives the one order a stable sort would, on any machine;
+    scores closer than the quantum tie and keep their input order, as equal
+    scores do with lexsort. Groups are non-negative integers.
     """
+    group = np.asarray(group, dtype=np.int64)
     score = np.asarray(score, dtype=np.float64)
-    low, high = (float(score.min()), float(score.max())) if len(score) else (0.0, 0.0)
-    scale = (2**31 - 1) / (high - low) if high > low else 0.0
-    quantized = np.floor((score - low) * scale).astype(np.int64)
-    order = np.argsort((np.asarray(group, dtype=np.int64) << 32) + (2**31 - 1 - quantized), kind="stable")
-    group = group[order]
-    position = np.arange(len(group))
-    first = np.r_[True, group[1:] != group[:-1]]
+    n = len(group)
+    if n == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    position_bits = max(n - 1, 1).bit_length()
+    score_bits = 63 - position_bits - max(int(group.max()), 1).bit_length()
+    if score_bits < MIN_SCORE_BITS:  # too many rows or groups to pack: the slow exact sort
+        order = np.lexsort((-score, group))
+    else:
+        low, high = float(score.min()), float(score.max())
+        scale = (2.0**score_bits - 1) / (high - low) if high > low else 0.0
+        quantized = np.floor((high - score) * scale).astype(np.int64)
+        key = (group << (score_bits + position_bits)) | (quantized << position_bits) | np.arange(n)
+        order = np.argsort(key)
+    sorted_group = group[order]
+    position = np.arange(n)
+    first = np.r_[True, sorted_group[1:] != sorted_group[:-1]]
     return order, position - np.maximum.accumulate(np.where(first, position, 0))

@@ -54,7 +54,8 @@ class Buckets:
 
     Looking up today's cohort is then O(cohort size). The grouping is rebuilt
     only when the organization table changes (organizations added or
-    dissolved), which re-organization does a few times a year.
+    dissolved): at national scale the weekly threshold checks do that every
+    week, so a rebuild must stay cheap (a radix sort of small keys).
     """
 
     def __init__(self, orgs: Organizations, key: Callable[[Organizations], np.ndarray], n_keys: int):
@@ -68,7 +69,8 @@ class Buckets:
     def ids(self, key: int) -> np.ndarray:
         signature = (self.orgs.n, int(self.orgs.kind_counts.sum()))
         if signature != self._signature:
-            keys = self.key(self.orgs)  # -1 for organizations outside every group
+            # -1 for organizations outside every group; 16-bit keys sort by radix, in linear time.
+            keys = self.key(self.orgs).astype(np.int16)
             self._order = np.argsort(keys, kind="stable")
             self._bounds = np.searchsorted(keys[self._order], np.arange(self.n_keys + 1))
             self._signature = signature
