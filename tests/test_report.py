@@ -13,9 +13,11 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from matplotlib.dates import date2num
 
 import sim
 from sim.cli import main
@@ -23,7 +25,9 @@ from sim.compare import load_arms, run_comparison
 from sim.executors import InProcess
 from sim.report import ReportError, figures_directory, write_report
 from sim.report import plots_compare, plots_run, plots_sweep
+from sim.report.axes import per_month
 from sim.report.figures import Figure, Omitted, report_style
+from sim.report.html import number
 from sim.report.sweep_page import failed_runs
 from sim.sweep import load_sweep, run_sweep
 from tests.many_runs import ATTRITION_ONLY, write_scenario
@@ -90,13 +94,19 @@ def assert_self_contained(page: Path) -> PageParser:
 
 
 def assert_axes_labelled(figure: Figure | Omitted) -> None:
-    """Every axes of a drawn figure has both axis labels (colour bars: their one label)."""
+    """Every axis that shows tick labels has an axis label (colour bars: their one label).
+
+    A panel whose tick labels are hidden continues its neighbour's axis (stacked panels on one date axis,
+    a row of panels on one list of variants) and is labelled there.
+    """
     assert isinstance(figure, Figure), figure
     for ax in figure.canvas.axes:
-        labels = [ax.get_xlabel(), ax.get_ylabel()]
         if ax.get_label() == "<colorbar>":
-            labels = [label for label in labels if label]
-        assert labels and all(label.strip() for label in labels), (figure.name, ax.get_title(), labels)
+            assert (ax.get_xlabel() + ax.get_ylabel()).strip(), (figure.name, "colour bar without a label")
+            continue
+        for axis, ticks_labelled in ((ax.xaxis, "labelbottom"), (ax.yaxis, "labelleft")):
+            if axis.get_tick_params()[ticks_labelled]:
+                assert axis.get_label_text().strip(), (figure.name, ax.get_title(), axis.axis_name)
 
 
 # ---------------------------------------------------------------------------
@@ -155,6 +165,39 @@ def test_a_run_without_a_mechanism_gets_a_note_in_place_of_its_figures(run_dir):
     with report_style():
         assert isinstance(plots_run.delegates(result), Omitted)
         assert isinstance(plots_run.congress_timeline(result), Omitted)
+
+
+def test_the_delegate_pool_is_drawn_over_the_weeks_it_exists(run_dir):
+    """A pool that exists for three months of the year is not a spike at the edge of an empty plot."""
+    result = sim.Result.load(run_dir)
+    with report_style():
+        figure = plots_run.delegates(result)
+    pool = next(ax for ax in figure.canvas.axes if ax.get_title() == "Delegate pool")
+    active = date2num(pd.to_datetime(result.timeseries.loc[result.timeseries["delegate_pool"] > 0, "date"]))
+    low, high = pool.get_xlim()
+    assert low < active.min() and active.max() < high and high - low < 180
+
+
+def _weekly(start: str, weeks: int, per_day: float) -> pd.DataFrame:
+    """A time series recorded weekly whose flow happens ``per_day`` times every day."""
+    days = np.arange(weeks + 1) * 7
+    return pd.DataFrame({"date": pd.Timestamp(start) + pd.to_timedelta(days, unit="D"), "day": days,
+                         "cell_meetings": np.r_[0.0, np.full(weeks, 7 * per_day)]})
+
+
+def test_monthly_counts_follow_the_calendar_not_the_number_of_weekly_rows():
+    """A steady daily rate gives each whole month its days' worth (no four/five-week zig-zag), partial ends left out."""
+    months = per_month(_weekly("2020-01-15", 52, 10.0), ["cell_meetings"])
+    assert list(months.index) == list(pd.date_range("2020-02-01", "2020-12-01", freq="MS"))
+    assert months["cell_meetings"].tolist() == pytest.approx([10.0 * days for days in months.index.days_in_month])
+
+
+def test_a_run_shorter_than_a_month_gets_a_note_for_its_monthly_figures(run_dir):
+    result = sim.Result.load(run_dir)
+    result.timeseries = result.timeseries.head(4)
+    with report_style():
+        figure = plots_run.meetings(result)
+    assert isinstance(figure, Omitted) and "no whole calendar month" in figure.reason
 
 
 def test_run_with_report_flag_writes_the_report_of_a_bare_run(tmp_path):
@@ -239,6 +282,23 @@ def test_sweep_figures_have_labelled_axes(grid_sweep):
         assert_axes_labelled(plots_sweep.heat_maps(*args))
 
 
+def test_counts_are_drawn_from_zero_even_where_an_interval_dips_below():
+    """Two replications give wide t intervals; a count's axis must not show negative counts."""
+    summary = pd.DataFrame({"a": [0.0, 1.0], "outcome": "expelled", "mean": [0.5, 2.5], "ci_low": [-6.0, -15.0],
+                            "ci_high": [7.0, 20.0]})
+    with report_style():
+        figure = plots_sweep.outcome_vs_parameters(summary, ["a"], ["expelled"], "grid", {})
+    assert figure.canvas.axes[0].get_ylim()[0] == 0
+
+
+def test_heat_map_cells_read_like_the_tables():
+    summary = pd.DataFrame({"a": [0.0, 0.0, 1.0, 1.0], "b": [1.0, 2.0, 1.0, 2.0], "outcome": "critiques",
+                            "mean": [18522.4, 32023.0, 47935.0, 72.5]})
+    with report_style():
+        figure = plots_sweep.heat_maps(summary, ["a", "b"], ["critiques"], "grid", {})
+    assert {text.get_text() for text in figure.canvas.axes[0].texts} == {"18,522", "32,023", "47,935", "72.5"}
+
+
 def test_failed_runs_are_listed_once_each_with_their_error(grid_sweep):
     runs = pd.read_parquet(grid_sweep / "runs.parquet")
     first = runs["run_id"] == runs["run_id"].iloc[0]
@@ -276,8 +336,15 @@ def test_comparison_report_via_the_command_line(comparison, tmp_path, capsys):
     assert {p.stem for p in figures_directory(page).glob("*.png")} == {"differences", "time-series"}
     table = pd.read_parquet(comparison / "comparison.parquet")
     text = " ".join(parse(page).text)
+    assert "county-strict-discipline − base" in text  # one table per variant, named in its title
     for row in table.itertuples():
-        assert f"{row.diff_mean:+,.4g} [{row.ci_low:+,.4g}, {row.ci_high:+,.4g}]" in text
+        signed = [number(value, signed=True) for value in (row.diff_mean, row.ci_low, row.ci_high)]
+        assert f"{signed[0]} [{signed[1]}, {signed[2]}]" in text
+
+
+def test_large_numbers_are_written_without_exponents():
+    assert number(32730.2) == "32,730" and number(-1234.5, signed=True) == "-1,234"
+    assert number(960.8) == "960.8" and number(0.2, signed=True) == "+0.2"
 
 
 def test_comparison_figures_have_labelled_axes(comparison):

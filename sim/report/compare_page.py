@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.report import plots_compare
-from sim.report.html import Page, Section, Table, cell
+from sim.report.html import Page, Section, Table, cell, number
 
 BASE_LABEL = "base"
 
@@ -30,18 +30,26 @@ def headline(meta: dict) -> Table:
     return Table("Comparison", ["", "value"], [[name, cell(value)] for name, value in rows if value is not None])
 
 
-def differences_table(table: pd.DataFrame) -> Table:
-    """Every variant and outcome: base and variant means, difference with its 95% CI, p-value; * where the CI excludes 0."""
-    def number(value: float) -> str:
-        return f"{value:+,.4g}" if pd.notna(value) else "—"
+def differences_tables(table: pd.DataFrame, variants: list[str]) -> list[Table]:
+    """One table per variant, a row per outcome: base and variant means, difference with its 95% CI, p-value.
 
-    rows = [[r.variant, r.outcome, cell(int(r.n)), f"{r.base_mean:,.4g}", f"{r.variant_mean:,.4g}",
-             f"{number(r.diff_mean)} [{number(r.ci_low)}, {number(r.ci_high)}]"
-             + (" *" if r.ci_low > 0 or r.ci_high < 0 else ""),
-             f"{r.p_value:.3g}" if pd.notna(r.p_value) else "—"] for r in table.itertuples(index=False)]
-    return Table("Differences (variant − base)", ["variant", "outcome", "n", "base mean", "variant mean",
-                                                  "difference [95% CI]", "p"], rows,
-                 "* the 95% CI excludes zero. n: replications (pairs when paired) that finished.")
+    Per variant rather than one long table, so that the variant's (long) name is said once, in the title,
+    and the difference column fits beside the outcome even on a narrow screen.
+    """
+    def signed(value: float) -> str:
+        return number(value, signed=True) if pd.notna(value) else "—"
+
+    def rows(variant: str) -> list[list[str]]:
+        return [[r.outcome, cell(int(r.n)), number(r.base_mean), number(r.variant_mean),
+                 f"{signed(r.diff_mean)} [{signed(r.ci_low)}, {signed(r.ci_high)}]"
+                 + (" *" if r.ci_low > 0 or r.ci_high < 0 else ""),
+                 f"{r.p_value:.3g}" if pd.notna(r.p_value) else "—"]
+                for r in table[table["variant"] == variant].itertuples(index=False)]
+
+    return [Table(f"{variant} − base", ["outcome", "n", "base mean", "variant mean", "difference [95% CI]", "p"],
+                  rows(variant), "* the 95% CI excludes zero. n: replications (pairs when paired) that finished.",
+                  wide=True)
+            for variant in variants]
 
 
 def comparison_page(directory: Path) -> Page:
@@ -59,7 +67,7 @@ def comparison_page(directory: Path) -> Page:
                  f"comparison directory {directory}",
         sections=[
             Section("Headline", [headline(meta)]),
-            Section("Differences", [plots_compare.forest(table, labels[1:]), differences_table(table)]),
+            Section("Differences", [plots_compare.forest(table, labels[1:]), *differences_tables(table, labels[1:])]),
             Section("Over time", [plots_compare.time_series(arms, stocks, flows)]),
         ],
     )

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.report.axes import date_axis, label
+from sim.report.axes import date_axis, grouped_ticks, label, zoom_to_activity
 from sim.report.figures import Figure, Omitted, panel_grid
 from sim.report.palette import INK, series
 from sim.result import read_table
@@ -58,6 +58,7 @@ def forest(table: pd.DataFrame, variants: Sequence[str]) -> Figure | Omitted:
         ax.set_ylim(len(variants) - 0.5, -0.5)
         ax.set_title(outcome.split(":")[-1], fontsize=9)
         ax.set_xlabel("variant − base")
+        grouped_ticks(ax.xaxis)
         ax.grid(axis="y", visible=False)
     for ax in axes:
         if ax.get_subplotspec().is_first_col():
@@ -100,7 +101,9 @@ def time_series(arms: dict[str, pd.DataFrame], stocks: Sequence[str], flows: Seq
     if not arms or not panels:
         return Omitted("Base and variants over time", "no replication run directory with these columns was found")
     canvas, axes = panel_grid(len(panels), 2, row_height=2.6)
+    zoomed = []
     for ax, (column, cumulate) in zip(axes, panels):
+        extremes = []
         for n, (name, frame) in enumerate(arms.items()):
             if column not in frame:
                 continue
@@ -109,12 +112,20 @@ def time_series(arms: dict[str, pd.DataFrame], stocks: Sequence[str], flows: Seq
             style = series(n)
             ax.plot(by_date.index, by_date["mean"], label=name, **style.line())
             ax.fill_between(by_date.index, by_date["min"], by_date["max"], color=style.color, alpha=0.15, linewidth=0)
+            extremes.append(by_date[["min", "max"]])
+        if extremes:
+            spread = pd.concat(extremes, axis=1)  # every arm's lowest and highest replication, by date
+            if zoom_to_activity(ax, spread.index.to_series(), spread):
+                zoomed.append(label(column))
         ax.set_title(("cumulative " if cumulate else "") + label(column), fontsize=9)
         ax.set_ylabel("count since start" if cumulate else "people")
+        grouped_ticks(ax.yaxis)
         date_axis(ax, maxticks=5)
     handles, names = axes[0].get_legend_handles_labels()
     canvas.legend(handles, names, loc="outside lower center", ncols=len(names))
     canvas.suptitle("Base and variants over time (mean and range over replications)", fontweight="bold")
     return Figure("time-series", "Base and variants over time",
                   "Lines: mean over replications; bands: lowest to highest replication at each date. "
-                  "Flows are cumulated from the start of the run.", canvas)
+                  "Flows are cumulated from the start of the run."
+                  + (f" Drawn only around the dates where they are not zero: {', '.join(zoomed)}." if zoomed else ""),
+                  canvas)

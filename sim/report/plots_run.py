@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from sim.ladder import LEVELS, STANDING_LEVELS
-from sim.report.axes import (MONTH_NOTE, count_axis, date_axis, label, legend, mark_dates, nonzero, per_month,
-                              plot_lines)
+from sim.report.axes import (ACTIVE_MARGIN, MONTH_NOTE, NO_WHOLE_MONTH, count_axis, date_axis, label, legend,
+                              mark_dates, nonzero, per_month, plot_lines, zoom_to_activity)
 from sim.report.figures import Figure, Omitted, new_canvas, new_mosaic
 from sim.report.palette import INK, series
 from sim.result import Result
@@ -32,8 +32,6 @@ DELEGATE_STOCKS = ("delegate_pool", "delegates_selected")
 ROUTES = ("ex_officio", "ordinary", "achievers", "ties", "bribery")
 #: Width of a monthly bar, in days (the date axis counts in days).
 MONTH_BAR_DAYS = 24
-#: The Congress timeline spans its events plus this margin, not the whole run: a cycle's events fall within weeks.
-TIMELINE_MARGIN = pd.Timedelta(days=20)
 
 
 def _dates(frame: pd.DataFrame) -> pd.Series:
@@ -58,7 +56,7 @@ def membership_stocks(result: Result) -> Figure | Omitted:
     top = axes[0, 0]
     plot_lines(top, _dates(ts), ts, ["members_full"])
     top.set_title("Full members")
-    top.set_ylabel("members")
+    count_axis(top, "members", from_zero=False)
     if smaller:
         bottom = axes[1, 0]
         plot_lines(bottom, _dates(ts), ts, smaller, first_style=1)
@@ -77,6 +75,8 @@ def membership_flows(result: Result) -> Figure | Omitted:
     if not held:
         return Omitted("Recruitment and losses", "no applications, admissions, expulsions or exits were recorded")
     months = per_month(result.timeseries, held)
+    if months.empty:
+        return Omitted("Recruitment and losses", NO_WHOLE_MONTH)
     canvas, axes = new_canvas()
     ax = axes[0, 0]
     plot_lines(ax, months.index, months, held)
@@ -135,6 +135,8 @@ def punishments_by_cause(result: Result) -> Figure | Omitted:
     if not held:
         return Omitted("Punishments by cause", "no issued_<cause> column has a punishment in it")
     months = per_month(result.timeseries, held)
+    if months.empty:
+        return Omitted("Punishments by cause", NO_WHOLE_MONTH)
     canvas, axes = new_canvas()
     ax = axes[0, 0]
     _stack_bars(ax, months, held, lambda column: label(column.removeprefix("issued_")))
@@ -154,10 +156,12 @@ def _monthly_panels(result: Result, name: str, title: str, panels: Sequence[tupl
     if not drawn:
         return Omitted(title, "none of its columns has a non-zero count: "
                               + ", ".join(c for _, columns, _ in panels for c in columns))
+    months = per_month(result.timeseries, [c for _, held, _, _ in drawn for c in held])
+    if months.empty:
+        return Omitted(title, NO_WHOLE_MONTH)
     canvas, axes = new_canvas(len(drawn), 1, height=2.6 + 2.2 * len(drawn), sharex=True)
     zeros_all: list[str] = []
     for ax, (heading, held, zeros, unit) in zip(axes[:, 0], drawn):
-        months = per_month(result.timeseries, held)
         plot_lines(ax, months.index, months, held)
         ax.set_title(heading)
         count_axis(ax, unit)
@@ -199,6 +203,14 @@ def _timeline_rows(summary: dict) -> list[tuple[str, list[tuple[str, str | None]
     return [(name, spans) for name, spans in rows if spans]
 
 
+def _span_label(start: pd.Timestamp, end: str | None) -> str:
+    """``05 Jan 2021`` for a day; ``12 Oct – 30 Dec 2020`` for a window (the year once when it does not change)."""
+    if end is None:
+        return start.strftime("%d %b %Y")
+    end_ts = pd.Timestamp(end)
+    return f"{start.strftime('%d %b' if start.year == end_ts.year else '%d %b %Y')} – {end_ts.strftime('%d %b %Y')}"
+
+
 def congress_timeline(result: Result) -> Figure | Omitted:
     """The pre-Congress cycle, amnesties and campaigns on the run's time axis (one row per kind of event)."""
     rows = _timeline_rows(result.summary)
@@ -216,25 +228,33 @@ def congress_timeline(result: Result) -> Figure | Omitted:
             else:
                 days = (pd.Timestamp(end) - start_ts).days + 1
                 ax.barh(y, days, left=start_ts, height=0.5, **style.area())
-            ax.annotate(start_ts.strftime("%d %b %Y"), xy=(start_ts, y), xytext=(0, 7), textcoords="offset points",
-                        ha="center" if end is None else "left", fontsize=7.5, color=INK)
+            middle = start_ts if end is None else start_ts + (pd.Timestamp(end) - start_ts) / 2
+            ax.annotate(_span_label(start_ts, end), xy=(middle, y), xytext=(0, 7), textcoords="offset points",
+                        ha="center", fontsize=7.5, color=INK)
     ax.set_yticks(range(len(rows)), [name for name, _ in rows])
     ax.set_ylim(len(rows) - 0.4, -0.8)
     dates = [pd.Timestamp(d) for _, spans in rows for span in spans for d in span if d is not None]
-    ax.set_xlim(min(dates) - TIMELINE_MARGIN, max(dates) + TIMELINE_MARGIN)
+    ax.set_xlim(min(dates) - ACTIVE_MARGIN, max(dates) + ACTIVE_MARGIN)
     ax.set_ylabel("event")
     ax.grid(axis="y", visible=False)
     ax.set_title("Congress cycle, amnesty orders and campaigns")
     date_axis(ax)
     return Figure("congress-timeline", "Congress cycle",
-                  "Markers are one-day events (date above); bars are windows: the general assemblies of cells "
-                  "and the campaigns whose achievers are preferred as delegates. The axis covers these events only.",
+                  "Markers are one-day events (date above); bars are windows (first and last day above): the "
+                  "general assemblies of cells and the campaigns whose achievers are preferred as delegates. "
+                  "The axis covers these events only.",
                   canvas)
 
 
-def _route_and_sector_bars(ax_route, ax_sector, cycles: list[dict]) -> None:
-    """Grouped horizontal bars: one bar per cycle within each route and each sector."""
+def _sectors(cycles: list[dict]) -> tuple[list[str], list[str]]:
+    """(sectors with a selected delegate in some cycle, sectors with none): a scenario may leave sectors empty."""
     sectors = list(dict.fromkeys(s for c in cycles for s in c.get("by_sector", {})))
+    held = [s for s in sectors if any(c.get("by_sector", {}).get(s, 0) for c in cycles)]
+    return held, [s for s in sectors if s not in held]
+
+
+def _route_and_sector_bars(ax_route, ax_sector, cycles: list[dict], sectors: Sequence[str]) -> None:
+    """Grouped horizontal bars: one bar per cycle within each route and each of ``sectors``."""
     height = 0.8 / len(cycles)
     for n, cycle in enumerate(cycles):
         offset = n * height - 0.4 + height / 2
@@ -258,24 +278,33 @@ def _route_and_sector_bars(ax_route, ax_sector, cycles: list[dict]) -> None:
 
 
 def delegates(result: Result) -> Figure | Omitted:
-    """The delegate pool over time and who was selected: by route (ex officio, ordinary, achievers, ties, bribery) and sector."""
+    """The delegate pool and the selected delegates over time, then who was selected: by route and by sector.
+
+    Pool and selected delegates get a panel each: the selected are a few dozen out of thousands recommended,
+    a flat line at zero on the pool's scale.
+    """
     ts = result.timeseries
     held, _ = nonzero(ts, DELEGATE_STOCKS)
     cycles = [c for c in result.summary.get("congress", []) if "by_route" in c or "by_sector" in c]
     if not held and not cycles:
         return Omitted("Congress delegates", "no delegate pool was formed and the summary has no congress cycles")
-    layout = ([["pool", "pool"]] if held else []) + ([["route", "sector"]] if cycles else [])
+    layout = ([held if len(held) == 2 else held * 2] if held else []) + ([["route", "sector"]] if cycles else [])
     canvas, axes = new_mosaic(layout, height=3.4 * len(layout))
-    if held:
-        plot_lines(axes["pool"], _dates(ts), ts, held, step=True)
-        axes["pool"].set_title("Delegate pool and selected delegates")
-        count_axis(axes["pool"], "members")
-        legend(axes["pool"])
-        date_axis(axes["pool"])
+    zoomed = False
+    for n, column in enumerate(held):
+        ax = axes[column]
+        plot_lines(ax, _dates(ts), ts, [column], first_style=n, step=True)
+        ax.set_title(label(column).capitalize())
+        count_axis(ax, "members")
+        zoomed = zoom_to_activity(ax, ts["date"], ts[held])  # both panels over the same weeks
+        date_axis(ax, maxticks=6)
+    sectors, empty = _sectors(cycles)
     if cycles:
-        _route_and_sector_bars(axes["route"], axes["sector"], cycles)
+        _route_and_sector_bars(axes["route"], axes["sector"], cycles, sectors)
     return Figure("delegates", "Congress delegates",
                   "The pool holds the members recommended by their cells' general assemblies until the Congress; "
-                  "routes: ex officio seats, ordinary selection, campaign achievers, personal ties, bribery.",
+                  "routes: ex officio seats, ordinary selection, campaign achievers, personal ties, bribery."
+                  + (" The time axis covers the weeks the pool exists." if zoomed else "")
+                  + (f" No delegate from (not drawn): {', '.join(label(s) for s in empty)}." if empty else ""),
                   canvas)
 

@@ -19,7 +19,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from sim.report.axes import grouped_ticks
 from sim.report.figures import Figure, Omitted, new_canvas, panel_grid
+from sim.report.html import cell
 from sim.report.palette import INK, series
 
 #: Small multiples beyond this many outcomes or parameters are cut (the tables hold them all).
@@ -71,6 +73,9 @@ def outcome_vs_parameters(summary: pd.DataFrame, parameters: Sequence[str], outc
                     _line_with_band(ax, rows[rows[others[0]] == level], parameter, n, f"{others[0]} = {level:g}")
             if _is_log(specs, parameter):
                 ax.set_xscale("log")
+            if (rows["mean"] >= 0).all():
+                ax.set_ylim(bottom=max(ax.get_ylim()[0], 0))
+            grouped_ticks(ax.yaxis)
             ax.set_xlabel(parameter)
             ax.set_ylabel(outcome)
     if design == "grid":
@@ -79,7 +84,9 @@ def outcome_vs_parameters(summary: pd.DataFrame, parameters: Sequence[str], outc
     kind = "lines per level of the other parameter, bands: 95% CI over replications" if design == "grid" else \
         "each marker is a design point (mean over replications), bars: 95% CI"
     return Figure("outcomes-vs-parameters", "Outcomes against parameters",
-                  f"Rows: outcomes; columns: parameters ({kind}). Points with one replication have no interval.",
+                  f"Rows: outcomes; columns: parameters ({kind}). Points with one replication have no interval. "
+                  "Outcomes whose means are all non-negative (counts) are drawn from zero up: an interval reaching "
+                  "below zero (few replications) is cut at zero.",
                   canvas)
 
 
@@ -98,13 +105,13 @@ def heat_maps(summary: pd.DataFrame, parameters: Sequence[str], outcomes: Sequen
         ax.set_yticks(range(table.shape[0]), [f"{v:g}" for v in table.index])
         ax.grid(False)
         for (i, j), value in np.ndenumerate(table.to_numpy()):
-            text = "failed" if np.isnan(value) else f"{value:,.3g}"
+            text = "failed" if np.isnan(value) else cell(value)
             shade = image.norm(value) if np.isfinite(value) else 1.0
             ax.text(j, i, text, ha="center", va="center", fontsize=8, color="white" if shade < 0.55 else "black")
         ax.set_xlabel(x)
         ax.set_ylabel(y)
         ax.set_title(outcome)
-        canvas.colorbar(image, ax=ax, label=f"mean {outcome}")
+        grouped_ticks(canvas.colorbar(image, ax=ax, label=f"mean {outcome}").ax.yaxis)
     return Figure("heat-maps", "Heat maps over the grid",
                   "Mean over replications at each grid point (cividis colour map: lighter is higher, also in greyscale).",
                   canvas)

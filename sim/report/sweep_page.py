@@ -69,7 +69,7 @@ def failed_runs(runs: pd.DataFrame | None, parameters: list[str]) -> Table | Omi
     return Table(f"Failed runs ({len(failed)})", ["run", "point", "replication", "seed", *parameters, "error"],
                  [[r["run_id"], cell(int(r["point"])), cell(int(r["replication"])), str(r["seed"]),
                    *(cell(r[p]) for p in parameters), str(r["error"])[:ERROR_CHARS]] for _, r in failed.iterrows()],
-                 "Rerun them with partysim sweep SPEC --out DIR --resume once the cause is fixed.")
+                 "Rerun them with partysim sweep SPEC --out DIR --resume once the cause is fixed.", wide=True)
 
 
 def sweep_page(directory: Path) -> Page:
