@@ -1,0 +1,40 @@
+"""The calendar queue of deferred procedures returns exactly what a per-day dictionary would."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.agenda import Agenda
+
+pushes = st.lists(st.tuples(st.integers(0, 60), st.lists(st.tuples(st.integers(0, 40), st.integers(0, 90)),
+                                                          min_size=1, max_size=30, unique_by=lambda t: t[0])),
+                  max_size=25)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(pushes)
+def test_pop_returns_every_id_due_by_the_day_once_and_sorted(plan):
+    """Pushes made on ``today`` for later days, popped daily: compared with a naive per-day dictionary."""
+    agenda, naive = Agenda(), {}
+    by_day: dict[int, list] = {}
+    for today, entries in plan:
+        by_day.setdefault(today, []).append(entries)
+    for today in range(0, 160):
+        got = agenda.pop(today)
+        expected = sorted({i for day in [d for d in naive if d <= today] for i in naive.pop(day)})
+        assert got.tolist() == expected
+        for entries in by_day.get(today, []):
+            ids = np.array([i for i, _ in entries])
+            days = np.array([today + offset for _, offset in entries])
+            agenda.push(ids, days)
+            for i, d in zip(ids.tolist(), days.tolist()):
+                naive.setdefault(d, []).append(i)
+        assert len(agenda) == sum(len(v) for v in naive.values())
+
+
+def test_one_day_for_every_id():
+    agenda = Agenda()
+    agenda.push(np.array([5, 3]), 9)
+    assert agenda.pop(8).size == 0 and agenda.pop(20).tolist() == [3, 5] and len(agenda) == 0
