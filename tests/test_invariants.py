@@ -126,10 +126,16 @@ def test_maintained_stocks_that_drift_from_a_recount_are_caught(drift):
 
 
 def test_a_cell_left_too_large_after_reorganization_is_caught(monkeypatch):
-    monkeypatch.setattr(Reorganization, "_split_large_cells", lambda self, day, cells: cells[:0])
-    scenario = small_scenario(membership={"applications_per_member_year": 0.8})  # fast growth: cells pass 30
-    message = _run_expecting(scenario, "cells within bylaw bounds after re-organization")
-    assert "above 30" in message and "organization" in message
+    """A broken split that crams the three largest cells into one instead of splitting anything."""
+
+    def cram(self, day, cells):
+        largest = cells[np.argsort(self.world.pop.org_size[cells])[-3:]]
+        self._move_units(largest[:2], largest[2:].repeat(2))
+        return cells[:0]
+
+    monkeypatch.setattr(Reorganization, "_split_large_cells", cram)
+    message = _run_expecting(small_scenario(), "cells within bylaw bounds after re-organization")
+    assert "above 30" in message and "(cell)" in message
 
 
 def test_a_small_cell_left_beside_a_neighbour_after_reorganization_is_caught(monkeypatch):
