@@ -32,7 +32,12 @@ How elections are modelled:
   sub-primary organizations, direct cells) by the same score. A promoted
   secretary leaves the office below, and that organization elects again.
 * Members who leave, or stop being full members, lose their office at the next
-  re-organization tick, when their organization elects a replacement.
+  re-organization tick, when a replacement is elected: a vacant cell office by
+  the cell alone (from its members holding no office of the organization
+  above, whose committee stays as it is), a vacant office of a primary, branch
+  or sub-primary organization by the whole basic organization. Cells that a
+  re-organization split, merged or attached elect their cell offices the same
+  way.
 
 Members of a set of units are found through :class:`MemberIndex`, a member list
 sorted by unit built once when the run is set up and merged with the rows added
@@ -182,10 +187,8 @@ class Elections:
         before = pop.role[members].copy()
         cadre = (before == Role.COUNTY_CADRE) & (pop.status[members] == Status.FULL)
         pop.role[members[~cadre]] = Role.NONE
-        eligible = members[(pop.status[members] == Status.FULL) & ~cadre & (pop.punish_level[members] <= self.roles_allowed)]
-        score = self.score(eligible, day)
+        eligible, score = self._seat_cells(members[~cadre], day)
         cell = pop.cell[eligible]
-        self._seat(eligible, cell, score, self.cell_ballots, orgs.committee[cell].astype(np.int64))
         top = orgs.basic_org(cell)
         pool = (pop.role[eligible] == Role.NONE) & IS_TOP_BASIC_ORG[orgs.kind[top]]
         self._seat(eligible[pool], top[pool], score[pool], self.org_ballots, orgs.executive[top[pool]].astype(np.int64))
@@ -194,6 +197,38 @@ class Elections:
         self._seat(eligible[pool], branch[pool], score[pool], self.org_ballots, np.zeros(int(pool.sum()), dtype=np.int64))
         self.holders = np.concatenate([self.holders, eligible[pop.role[eligible] != Role.NONE]])
         return int((pop.role[members] != before).sum())
+
+    def elect_cells(self, units: np.ndarray, day: int) -> int:
+        """Elect only the cell offices of ``units`` (cells, party teams), from their members who hold
+        no office of the organization above; their organization's committee keeps its members.
+
+        This is how a vacancy in a cell is filled, and how split, merged and
+        attached cells get their officers: work in proportion to the cells'
+        members, not to their primary organization's. Returns how many members'
+        offices changed.
+        """
+        orgs, pop = self.orgs, self.pop
+        units = distinct(units[orgs.alive[units] & of_kind(*MEMBER_UNITS)[orgs.kind[units]]])
+        if len(units) == 0:
+            return 0
+        orgs.secretary[units] = -1
+        orgs.deputy[units] = -1
+        members = self.index.members_of(units)
+        before = pop.role[members].copy()
+        candidates = members[before <= Role.CELL_SECRETARY]
+        pop.role[candidates] = Role.NONE
+        eligible, _ = self._seat_cells(candidates, day)
+        self.holders = np.concatenate([self.holders, eligible[pop.role[eligible] != Role.NONE]])
+        return int((pop.role[members] != before).sum())
+
+    def _seat_cells(self, members: np.ndarray, day: int) -> tuple[np.ndarray, np.ndarray]:
+        """Seat the cell offices among ``members`` (no office yet); returns the eligible and their scores."""
+        pop, orgs = self.pop, self.orgs
+        eligible = members[(pop.status[members] == Status.FULL) & (pop.punish_level[members] <= self.roles_allowed)]
+        score = self.score(eligible, day)
+        cell = pop.cell[eligible]
+        self._seat(eligible, cell, score, self.cell_ballots, orgs.committee[cell].astype(np.int64))
+        return eligible, score
 
     def _seat(self, ids: np.ndarray, group: np.ndarray, score: np.ndarray, ballots: np.ndarray, row: np.ndarray) -> None:
         """Give the r-th best member of each group the office ``ballots[row, r]``; record secretaries and deputies."""
@@ -206,25 +241,26 @@ class Elections:
         self.orgs.deputy[group[rank == 1]] = ids[rank == 1]
 
     # -- vacancies and county/city cadres ----------------------------------------
-    def vacancies(self) -> np.ndarray:
-        """Strip offices from members who left or stopped being full members; returns the units and
-        organizations that must elect again.
+    def vacancies(self) -> tuple[np.ndarray, np.ndarray]:
+        """Strip offices from members who left or stopped being full members; returns the units whose
+        cell offices must be elected again and the basic organizations that must elect again.
 
-        Those are the units of the members who lost an office, and every unit or
-        basic organization whose secretary or deputy seat is empty or whose
-        holder no longer holds that office (discipline may remove officers). One
-        pass over the office holders (a small share of the members), which also
-        drops stale and repeated entries from the list, and one over the
-        organizations.
+        A cell office vacated (its holder gone, or the seat empty, or its holder
+        no longer holding it: discipline may remove officers) is a unit's
+        business; an organization's office vacated elects the whole basic
+        organization. One pass over the office holders (a small share of the
+        members), which also drops stale and repeated entries from the list,
+        and one over the organizations.
         """
         pop, orgs = self.pop, self.orgs
         holders = self.holders[pop.role[self.holders] != Role.NONE]
         seen = np.zeros(pop.n, dtype=bool)
         seen[holders] = True
         holders = np.flatnonzero(seen)
-        gone = pop.status[holders] != Status.FULL
-        pop.role[holders[gone]] = Role.NONE
-        self.holders = holders[~gone]
+        gone = holders[pop.status[holders] != Status.FULL]
+        role = pop.role[gone]
+        pop.role[gone] = Role.NONE
+        self.holders = holders[pop.status[holders] == Status.FULL]
         led = orgs.ids_of(*MEMBER_UNITS, *BASIC_ORGS)
         unit = of_kind(*MEMBER_UNITS)[orgs.kind[led]]
         vacant = np.zeros(len(led), dtype=bool)
@@ -232,7 +268,10 @@ class Elections:
                                 (orgs.deputy, (Role.ORG_DEPUTY, Role.CELL_DEPUTY))):
             holder = column[led]
             vacant |= (holder < 0) | (pop.role[np.maximum(holder, 0)] != np.where(unit, offices[1], offices[0]))
-        return np.concatenate([pop.cell[holders[gone]], led[vacant]])
+        org_level = (role > Role.CELL_SECRETARY) & (role < Role.COUNTY_CADRE)  # county seats: promote_cadres
+        cells = np.concatenate([pop.cell[gone[role <= Role.CELL_SECRETARY]], led[vacant & unit]])
+        basic = np.concatenate([orgs.basic_org(pop.cell[gone[org_level]]), led[vacant & ~unit]])
+        return cells.astype(np.int64), basic.astype(np.int64)
 
     def promote_cadres(self, day: int) -> np.ndarray:
         """Fill each county/city committee's vacant cadre seats; returns the organizations that lost a secretary."""
@@ -250,11 +289,16 @@ class Elections:
         orgs.secretary[promoted] = -1
         return promoted
 
-    def fill(self, units_or_orgs: np.ndarray, day: int) -> int:
-        """Elect the given organizations, then promote cadres to vacant county seats and replace them.
+    def fill(self, units_or_orgs: np.ndarray, day: int, cells: np.ndarray | None = None) -> int:
+        """Elect the given organizations and the cell offices of ``cells`` (those not inside them), then
+        promote cadres to vacant county seats and replace them.
 
         Returns how many members' offices changed.
         """
         changed = self.elect(units_or_orgs, day)
+        if cells is not None and len(cells):
+            elected = np.zeros(self.orgs.n, dtype=bool)
+            elected[self.orgs.basic_org(units_or_orgs)] = True
+            changed += self.elect_cells(cells[~elected[self.orgs.basic_org(cells)]], day)
         promoted_from = self.promote_cadres(day)
         return changed + len(promoted_from) + self.elect(promoted_from, day)

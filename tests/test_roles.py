@@ -116,3 +116,49 @@ def test_vacant_secretary_is_replaced_at_the_next_tick_and_cadres_are_promoted()
     assert pop.role[gone] == Role.NONE and pop.role[cadre] == Role.NONE
     assert orgs.secretary[cell] == deputy  # the next in line
     assert_offices_filled(world)
+
+
+def test_a_vacant_cell_office_is_filled_by_the_cell_alone():
+    """A cell under a primary organization loses its secretary: only that cell's offices change.
+
+    The cell chosen has a primary-committee member next in line after its
+    deputy; electing the whole primary again would make them the cell's deputy
+    (and change the committee), electing the cell alone leaves them where they are.
+    """
+    simulation = Simulation(small_scenario(**LARGE))
+    world, mechanism = simulation.world, simulation.mechanisms[0]
+    pop, orgs, elections = world.pop, world.orgs, mechanism.elections
+    mechanism.reorganize(day=5)  # settle the day-0 odd units first
+    full = np.flatnonzero((pop.status[: pop.n] == Status.FULL) & (pop.role[: pop.n] <= Role.ORG_SECRETARY))
+    waiting = full[(pop.role[full] == Role.NONE) | (pop.role[full] >= Role.ORG_COMMITTEE)]
+    waiting = waiting[np.lexsort((-elections.score(waiting, 10), pop.cell[waiting]))]
+    next_in_line = waiting[np.r_[True, pop.cell[waiting][1:] != pop.cell[waiting][:-1]]]
+    officer = next_in_line[(pop.role[next_in_line] >= Role.ORG_COMMITTEE) & ~orgs.committee[pop.cell[next_in_line]]][0]
+    cell = pop.cell[officer]
+    gone, office = orgs.secretary[cell], pop.role[officer]
+    before = pop.role[: pop.n].copy()
+    pop.transition(np.array([gone]), Status.EXITED)
+    mechanism.reorganize(day=10)
+    changed = np.flatnonzero(pop.role[: pop.n] != before)
+    assert gone in changed and (pop.cell[changed] == cell).all()
+    assert pop.role[officer] == office
+    assert pop.role[orgs.secretary[cell]] == Role.CELL_SECRETARY
+    assert_offices_filled(world)
+
+
+def test_a_vacant_organization_office_elects_the_whole_basic_organization():
+    """The primary's secretary leaves: its committee is elected again, other organizations keep theirs."""
+    simulation = Simulation(small_scenario(**LARGE))
+    world, mechanism = simulation.world, simulation.mechanisms[0]
+    pop, orgs = world.pop, world.orgs
+    mechanism.reorganize(day=5)  # settle the day-0 odd units first
+    primary = orgs.ids_of(Kind.PRIMARY)[0]
+    gone = orgs.secretary[primary]
+    deputy = orgs.deputy[primary]
+    before = pop.role[: pop.n].copy()
+    pop.transition(np.array([gone]), Status.EXITED)
+    mechanism.reorganize(day=10)
+    assert orgs.secretary[primary] == deputy  # the next in line moves up
+    changed = np.flatnonzero(pop.role[: pop.n] != before)
+    assert (orgs.basic_org(pop.cell[changed]) == primary).all()
+    assert_offices_filled(world)

@@ -111,18 +111,20 @@ class Reorganization(Mechanism):
         cells = np.concatenate([cells, np.arange(n_before, orgs.n)])  # splitting only appends cells
         touched.append(self._merge_small_units(day, cells))
         cells = cells[orgs.alive[cells]]
-        if regular:
-            touched.append(self._apply_formula(day))
-            touched.append(self.elections.vacancies())
-            self.elections.index.refresh()
-        else:
-            touched.append(set_cell_committees(orgs, cells, pop.org_size, self.cfg))
+        touched.append(set_cell_committees(orgs, cells, pop.org_size, self.cfg))
         touched = np.concatenate(touched).astype(np.int64)
-        if len(touched) == 0:
+        if regular:
+            formed = self._apply_formula(day)
+            vacant_cells, vacant_orgs = self.elections.vacancies()
+            self.elections.index.refresh()
+            changed = self.elections.fill(np.concatenate([formed, vacant_orgs]), day,
+                                          cells=np.concatenate([touched, vacant_cells]))
+        elif len(touched):
+            changed = self.elections.elect_cells(touched, day)
+        else:
             return
         world.tally.add("reorganizations")
-        elect = self.elections.fill if regular else self.elections.elect
-        world.tally.add("offices_changed", elect(touched, day))
+        world.tally.add("offices_changed", changed)
 
     def _apply_formula(self, day: int) -> np.ndarray:
         """Form and dissolve primary, branch and sub-primary organizations (``sim.structure``)."""
