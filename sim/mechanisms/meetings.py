@@ -54,10 +54,19 @@ class Meetings(Mechanism):
         return ((self.world.calendar.daily(), self.step),)
 
     def _members_below(self, month: int) -> np.ndarray:
-        """Members per organization including sub-organizations, refreshed monthly."""
-        if month != self._sizes_month or len(self._sizes) < self.world.orgs.n:
-            self._sizes = members_below(self.world.orgs, self.world.pop.org_size)
+        """Members per organization including sub-organizations, refreshed monthly.
+
+        Organizations created since the refresh (cells split by a weekly
+        threshold check) count their own members until the next refresh: a
+        new cell has nothing below it, and new primary organizations appear
+        only at regular re-organizations.
+        """
+        orgs, pop = self.world.orgs, self.world.pop
+        if month != self._sizes_month:
+            self._sizes = members_below(orgs, pop.org_size)
             self._sizes_month = month
+        elif len(self._sizes) < orgs.n:
+            self._sizes = np.concatenate([self._sizes, pop.org_size[len(self._sizes): orgs.n]])
         return self._sizes
 
     def step(self, day: int) -> None:

@@ -97,21 +97,26 @@ class Reorganization(Mechanism):
         direct = self.world.orgs.kind[self.world.orgs.parent[cells]] == Kind.COUNTY
         crossed |= direct & ((size > self.cfg.cell_committee_above) != self.world.orgs.committee[cells])
         if crossed.any():
-            self._restructure(day, cells, regular=False)
+            self._restructure(day, cells, regular=False, changed=cells[crossed])
 
     def reorganize(self, day: int) -> None:
         """The regular re-organization: cells, the organizational formula, vacant offices."""
         self._restructure(day, self.world.orgs.ids_of(Kind.CELL), regular=True)
 
-    def _restructure(self, day: int, cells: np.ndarray, regular: bool) -> None:
-        """Split, merge and attach ``cells`` (the living cells), then apply the formula and elect."""
+    def _restructure(self, day: int, cells: np.ndarray, regular: bool, changed: np.ndarray | None = None) -> None:
+        """Split, merge and attach ``cells`` (the living cells), then apply the formula and elect.
+
+        ``changed``: the cells whose size crossed a threshold (weekly checks);
+        only they and the cells re-organized here can need a new committee flag.
+        """
         world, orgs, pop = self.world, self.world.orgs, self.world.pop
         n_before = orgs.n
         touched = [self._split_large_cells(day, cells)]  # first, so that small units find room
         cells = np.concatenate([cells, np.arange(n_before, orgs.n)])  # splitting only appends cells
         touched.append(self._merge_small_units(day, cells))
-        cells = cells[orgs.alive[cells]]
-        touched.append(set_cell_committees(orgs, cells, pop.org_size, self.cfg))
+        flagged = cells if changed is None else np.concatenate([changed, *touched])
+        flagged = flagged[orgs.alive[flagged]]
+        touched.append(set_cell_committees(orgs, flagged, pop.org_size, self.cfg))
         touched = np.concatenate(touched).astype(np.int64)
         if regular:
             formed = self._apply_formula(day)
