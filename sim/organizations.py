@@ -100,10 +100,13 @@ class Organizations(ColumnTable):
         super().__init__(capacity)
         #: Living organizations of each kind, kept up to date by append/dissolve.
         self.kind_counts = np.zeros(len(Kind), dtype=np.int64)
+        #: ids_of answers since the last append or dissolve (kind and alive change only there).
+        self._ids_cache: dict[tuple[Kind, ...], np.ndarray] = {}
 
     def append(self, count: int, **columns) -> np.ndarray:
         ids = super().append(count, **columns)
         self.kind_counts += np.bincount(self.kind[ids], minlength=len(Kind))
+        self._ids_cache.clear()
         return ids
 
     def dissolve(self, ids: np.ndarray) -> None:
@@ -113,10 +116,20 @@ class Organizations(ColumnTable):
         self.committee[ids] = False
         self.executive[ids] = False
         self.kind_counts -= np.bincount(self.kind[ids], minlength=len(Kind))
+        self._ids_cache.clear()
 
     def ids_of(self, *kinds: Kind) -> np.ndarray:
-        """Ids of living organizations of the given kinds."""
-        return np.flatnonzero(of_kind(*kinds)[self.column("kind")] & self.column("alive"))
+        """Ids of living organizations of the given kinds (read-only; cached until the table changes).
+
+        Mechanisms ask for the same kinds many times between re-organizations;
+        at national scale each scan is half a million rows.
+        """
+        ids = self._ids_cache.get(kinds)
+        if ids is None:
+            ids = np.flatnonzero(of_kind(*kinds)[self.column("kind")] & self.column("alive"))
+            ids.flags.writeable = False
+            self._ids_cache[kinds] = ids
+        return ids
 
     def count(self, kind: Kind) -> int:
         return int(self.kind_counts[kind])
