@@ -23,7 +23,9 @@ def run(scenario: Scenario, seed: int | None = None, events: bool = False, check
     """Run one scenario (with its own seed unless ``seed`` is given) and return the outputs.
 
     ``events`` also collects the per-event table; ``checks`` (default on) verifies the
-    model's invariants during the run (sim.invariants).
+    model's invariants during the run (sim.invariants). Memory is not checked here, as it
+    is by the command line: call ``sim.resources.check_memory([scenario])`` first to refuse
+    a run too large for this machine.
     """
     from sim.engine import Simulation
 

@@ -1,7 +1,9 @@
 """The ``partysim`` command line.
 
-Every user mistake (bad scenario, bad option, unusable output directory)
-ends with one line on stderr and exit code 2, never a traceback.
+Every user mistake (bad scenario, bad option, unusable output directory, a
+run too large for the memory available) ends with one line on stderr and exit
+code 2, never a traceback. Ctrl-C and SIGTERM end with one line and exit code
+130 or 143, leaving a run directory whole or not at all (sim.rundir).
 """
 
 from __future__ import annotations
@@ -16,10 +18,13 @@ from rich.console import Console
 from rich.table import Table
 
 from sim import compare, sweep
+from sim.interruption import exit_code, terminate_as_interrupt
 from sim.invariants import InvariantError
 from sim.report.command import add_report_command, report_after_run
+from sim.resources import MemoryShortage, check_memory
 from sim.result import FORMATS, OutputError
-from sim.scenario import ScenarioError, load_scenario, scenario_schema
+from sim.rundir import check_target
+from sim.scenario import Scenario, ScenarioError, load_scenario, scenario_schema
 
 EXIT_USAGE = 2
 #: A run stopped because the model broke one of its invariants (a bug, not a user mistake).
@@ -42,12 +47,20 @@ def default_run_dir(name: str) -> Path:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from sim.engine import Simulation
-
     scenario = load_scenario(args.scenario, args.overrides)
     out = Path(args.out) if args.out else default_run_dir(scenario.name)
-    if out.exists() and not args.overwrite and (not out.is_dir() or any(out.iterdir())):
-        raise OutputError(f"{out}: output directory exists and is not empty (use --overwrite to replace it)")
+    check_target(out, args.overwrite)  # before the run, not after minutes of work
+    if not args.ignore_memory_check:
+        check_memory([scenario], events=args.events)
+    try:
+        return _run_and_save(args, scenario, out)
+    except KeyboardInterrupt as exc:
+        raise type(exc)(f"{out} holds either this run complete or nothing of it") from None
+
+
+def _run_and_save(args: argparse.Namespace, scenario: Scenario, out: Path) -> int:
+    from sim.engine import Simulation
+
     simulation = Simulation(scenario, seed=args.seed, events=args.events, checks=not args.no_checks)
     console = Console(stderr=True)
     if args.quiet or not console.is_terminal:
@@ -110,6 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--overwrite", action="store_true", help="replace an existing output directory")
     run.add_argument("--quiet", action="store_true", help="print nothing on success")
     run.add_argument("--no-checks", action="store_true", help="skip the invariant checks during the run")
+    run.add_argument("--ignore-memory-check", action="store_true",
+                     help="run even if the estimated peak memory exceeds the memory available")
     run.set_defaults(func=cmd_run)
 
     validate = commands.add_parser("validate", help="check a scenario file without running it")
@@ -128,13 +143,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
-    except (ScenarioError, OutputError, UsageError) as exc:
+        with terminate_as_interrupt():
+            return args.func(args)
+    except (ScenarioError, OutputError, UsageError, MemoryShortage) as exc:
         print(f"partysim: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except InvariantError as exc:
         print(f"partysim: model error: {exc}", file=sys.stderr)
         return EXIT_INVARIANT
-    except KeyboardInterrupt:
-        print("partysim: interrupted; no output was written", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        print(f"partysim: interrupted; {str(exc) or 'no output was written'}", file=sys.stderr)
+        return exit_code(exc)

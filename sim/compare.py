@@ -27,7 +27,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from sim.executors import add_executor_args, positive_int, with_executor
+from sim.executors import add_executor_args, check_local_memory, positive_int, with_executor
 from sim.intervals import independent_difference, paired_difference
 from sim.outcomes import OutcomeError, names_of, parse
 from sim.result import _versions
@@ -215,6 +215,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     out = Path(args.out) if args.out else Path("results") / "compare" / arms[0].scenario.name / stamp
     prepare_output(out, args.overwrite)
+    check_local_memory(args, [arm.scenario for arm in arms], len(arms) * args.reps)
 
     def work(executor) -> int:
         report = run_comparison(arms, args.reps, seed, out, executor, expressions, args.independent,

@@ -31,10 +31,13 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Protocol
 
+from sim.interruption import exit_code
+from sim.resources import check_memory
 from sim.runs import RunRecord, RunTask, execute, failure
+from sim.scenario import Scenario
 
 
-EXIT_USAGE, EXIT_INTERRUPTED = 2, 130
+EXIT_USAGE = 2
 
 
 class ExecutorError(Exception):
@@ -172,11 +175,24 @@ def positive_int(text: str) -> int:
 
 
 def add_executor_args(parser: argparse.ArgumentParser) -> None:
-    """--workers / --scheduler / --dask-local / --quiet, shared by ``sweep`` and ``compare``."""
+    """--workers / --scheduler / --dask-local / --quiet / --ignore-memory-check, shared by ``sweep`` and ``compare``."""
     parser.add_argument("--workers", type=positive_int, help="local worker processes (default: the cores; 1 runs in this process)")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask scheduler, e.g. tcp://host:8786")
     parser.add_argument("--dask-local", type=positive_int, metavar="N", help="run on a Dask LocalCluster of N workers")
     parser.add_argument("--quiet", action="store_true", help="print nothing on success (no progress bar)")
+    parser.add_argument("--ignore-memory-check", action="store_true",
+                        help="start even if the runs at once on this machine would need more memory than is available")
+
+
+def check_local_memory(args: argparse.Namespace, scenarios: list[Scenario], runs: int) -> None:
+    """Refuse (MemoryShortage, exit 2) when the runs this machine would do at once do not fit in its memory.
+
+    Every local worker holds one run; on a Dask scheduler the runs use the cluster's memory, not this machine's.
+    """
+    if args.ignore_memory_check or args.scheduler:
+        return
+    workers = args.dask_local or args.workers or default_workers()
+    check_memory(scenarios, runs_at_once=min(workers, runs))
 
 
 def with_executor(args: argparse.Namespace, work: Callable[[Executor], int], after_interrupt: str) -> int:
@@ -191,8 +207,8 @@ def with_executor(args: argparse.Namespace, work: Callable[[Executor], int], aft
         return EXIT_USAGE
     try:
         return work(executor)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (sim.interruption)
         print(f"partysim: interrupted; {after_interrupt}", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return exit_code(exc)
     finally:
         executor.close()

@@ -11,6 +11,13 @@ from sim.scenario import Scenario
 from sim.traits import draw_traits
 
 DAYS_PER_YEAR = 365.25
+#: Member-table rows reserved on day 0 per day-0 member: room for recruits before the table first doubles.
+CAPACITY_PER_MEMBER = 1.25
+
+
+def initial_capacity(members: int) -> int:
+    """Rows of the member table on day 0 (the memory estimate of sim.resources starts from it)."""
+    return int(members * CAPACITY_PER_MEMBER) + 64
 
 
 def found_party(scenario: Scenario, rng: np.random.Generator) -> tuple[Population, Organizations]:
@@ -24,7 +31,7 @@ def found_party(scenario: Scenario, rng: np.random.Generator) -> tuple[Populatio
     cfg = scenario.population
     orgs, member_cell = structure.build(cfg.members, scenario.organization, rng)
     n = cfg.members
-    pop = Population(capacity=int(n * 1.25) + 64, n_orgs=orgs.capacity)
+    pop = Population(capacity=initial_capacity(n), n_orgs=orgs.capacity)
     pop.ensure_orgs(orgs.n)
     candidate = rng.random(n) < cfg.candidate_share
     standing = rng.exponential(cfg.seniority_mean_years * DAYS_PER_YEAR, n)

@@ -4,19 +4,17 @@ A run directory holds ``timeseries.parquet``, ``summary.json``,
 ``manifest.json`` and, with ``--events``, ``events.parquet`` (``.csv`` with
 ``--format csv``). It is written atomically: everything goes to a hidden
 temporary sibling directory which is renamed into place at the end, so a
-reader never sees half a run and a crash leaves no output directory.
+reader never sees half a run and a crash leaves no output directory
+(:mod:`sim.rundir` says how, including concurrent writers and kill -9).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import platform
-import shutil
 import subprocess
 import sys
-import uuid
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -24,13 +22,10 @@ from pathlib import Path
 import pandas as pd
 
 from sim.population import Status
+from sim.rundir import OutputError, check_target, commit, staged
 
 FORMATS = ("parquet", "csv")
 PACKAGES = ("partysim", "numpy", "simpy", "pandas", "pyarrow", "pydantic", "pyyaml")
-
-
-class OutputError(Exception):
-    """An output location that cannot be used; the message is one line for the user."""
 
 
 @dataclass
@@ -44,25 +39,26 @@ class Result:
     extra: dict = field(default_factory=dict)
 
     def save(self, directory: str | Path, fmt: str = "parquet", overwrite: bool = False) -> Path:
-        """Write the run directory atomically; returns its path."""
+        """Write the run directory atomically; returns its path.
+
+        Any failure to write (a full disk, permissions) is an :class:`OutputError` that
+        leaves nothing behind and an existing directory at ``directory`` as it was.
+        """
         if fmt not in FORMATS:
             raise OutputError(f"--format: expected one of {', '.join(FORMATS)}, found {fmt!r}")
         target = Path(directory)
-        if target.exists() and not overwrite and (not target.is_dir() or any(target.iterdir())):
-            raise OutputError(f"{target}: output directory exists and is not empty (use --overwrite to replace it)")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = target.parent / f".{target.name}.partial-{uuid.uuid4().hex[:8]}"
-        staging.mkdir()
+        check_target(target, overwrite)
         try:
-            write_table(self.timeseries, staging / "timeseries", fmt)
-            if self.events is not None:
-                write_table(self.events, staging / "events", fmt)
-            write_json(staging / "summary.json", self.summary)
-            write_json(staging / "manifest.json", self.manifest)
-            replace_directory(staging, target)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
+            with staged(target) as staging:
+                write_table(self.timeseries, staging / "timeseries", fmt)
+                if self.events is not None:
+                    write_table(self.events, staging / "events", fmt)
+                write_json(staging / "summary.json", self.summary)
+                write_json(staging / "manifest.json", self.manifest)
+                commit(staging, target, overwrite)
+        except OSError as exc:
+            reason = (exc.strerror or str(exc) or type(exc).__name__).splitlines()[0]
+            raise OutputError(f"{target}: could not write the run ({reason}); nothing was changed there") from None
         return target
 
     @classmethod
@@ -95,17 +91,6 @@ def read_table(stem: Path) -> pd.DataFrame:
 
 def write_json(path: Path, data: dict) -> None:
     path.write_text(json.dumps(data, indent=2, sort_keys=False, default=str) + "\n", encoding="utf-8")
-
-
-def replace_directory(staging: Path, target: Path) -> None:
-    """Rename ``staging`` to ``target``; an existing target is swapped out, then removed."""
-    if target.exists():
-        trash = target.parent / f".{target.name}.old-{uuid.uuid4().hex[:8]}"
-        os.replace(target, trash)
-        os.replace(staging, target)
-        shutil.rmtree(trash, ignore_errors=True)
-    else:
-        os.replace(staging, target)
 
 
 def _versions() -> dict[str, str]:

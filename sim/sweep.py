@@ -42,7 +42,7 @@ from pydantic_core import InitErrorDetails
 from sim import outcomes as outcome_grammar
 from sim.designs import SENSITIVITY_DESIGNS, Design, DesignName, Parameter, build_design, sensitivity
 from sim.intervals import mean_interval
-from sim.executors import add_executor_args, with_executor
+from sim.executors import add_executor_args, check_local_memory, with_executor
 from sim.outcomes import OutcomeError
 from sim.result import OutputError, _versions
 from sim.runs import (
@@ -401,6 +401,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     prepare_output(out, args.overwrite, args.resume)
     if args.resume:
         check_resumable(sweep, out)
+    check_local_memory(args, sweep.scenarios, len(sweep.scenarios) * sweep.spec.replications)
 
     def work(executor) -> int:
         report = run_sweep(sweep, out, executor, resume=args.resume, overwrite=args.overwrite, show_progress=not args.quiet)
