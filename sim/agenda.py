@@ -54,7 +54,10 @@ class Agenda:
         if bucket[0] == bucket[-1] and (bucket == bucket[0]).all():
             self._add(int(bucket[0]), (ids, days))
             return
-        order = np.argsort(bucket, kind="stable")
+        offset = bucket - bucket.min()
+        if offset.max() < np.iinfo(np.int16).max:
+            offset = offset.astype(np.int16)  # a push spans a few years at most: radix-sorted 16-bit keys
+        order = np.argsort(offset, kind="stable")
         bucket, ids, days = bucket[order], ids[order], days[order]
         bounds = np.concatenate([[0], np.flatnonzero(np.diff(bucket)) + 1, [len(ids)]]).tolist()
         for start, end in zip(bounds[:-1], bounds[1:]):

@@ -92,8 +92,8 @@ class Critique(Mechanism):
         due[sessions] = True
         p_max = cfg.attendance_probability * cfg.referral_probability
         rows = bernoulli_rows(self.rng, pop.n, p_max)
+        rows = rows[due[pop.cell[rows]]]  # the most selective filter first (a stale cell is filtered next)
         rows = rows[ACTIVE[pop.status[rows]]]
-        rows = rows[due[pop.cell[rows]]]
         referred = thin(self.rng, rows, p_max * (1.0 - pop.sincerity[rows]), p_max)
         self.world.tally.add("critique_referrals", len(referred))
         discipline = self.world.mechanisms.get("discipline")
