@@ -54,8 +54,8 @@ class Buckets:
 
     Looking up today's cohort is then O(cohort size). The grouping is rebuilt
     only when the organization table changes (organizations added or
-    dissolved): at national scale the weekly threshold checks do that every
-    week, so a rebuild must stay cheap (a radix sort of small keys).
+    dissolved): at national scale every threshold check does that, so a
+    rebuild must stay cheap (a radix sort of small keys).
     """
 
     def __init__(self, orgs: Organizations, key: Callable[[Organizations], np.ndarray], n_keys: int):

@@ -9,15 +9,25 @@ modelling assumption, listed as such in README.md.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
-class Section(BaseModel):
-    """Base of every section: unknown fields are errors, assignments are validated."""
+#: A multiplier by sector (sector name -> factor). Bounded like every other field, so that the
+#: schema states the range and a weight cannot turn a sampling probability negative or infinite.
+SectorFactor = Annotated[float, Field(ge=0, le=100)]
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+#: Unknown fields are errors, assignments are validated, and a number is finite: YAML's .inf and
+#: .nan are no one's intended value, and the engine cannot sample with them.
+SECTION_CONFIG = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
+
+
+class Section(BaseModel):
+    """Base of every section (see SECTION_CONFIG)."""
+
+    model_config = SECTION_CONFIG
 
 
 class MechanismSection(Section):
@@ -25,14 +35,17 @@ class MechanismSection(Section):
 
 
 class SectorShares(Section):
-    """Shares of members by sector of work; the sectors of the 8th Congress delegate report."""
+    """Shares of members by sector of work; the sectors of the 8th Congress delegate report.
 
-    party_political: float = Field(0.10, ge=0, description="Party and political workers (share of members).")
-    state_economic: float = Field(0.12, ge=0, description="State administrative and economic officials.")
-    service: float = Field(0.15, ge=0, description="Service personnel: the army and security forces.")
-    working_peoples_orgs: float = Field(0.03, ge=0, description="Working people's organizations.")
-    science_education_culture: float = Field(0.15, ge=0, description="Science, education, public health, literature, arts, media.")
-    field_labour: float = Field(0.45, ge=0, description="Workers and farmers in field labour.")
+    Shares are relative (normalized by their sum); the bound keeps the sum finite.
+    """
+
+    party_political: float = Field(0.10, ge=0, le=1_000_000, description="Party and political workers (share of members).")
+    state_economic: float = Field(0.12, ge=0, le=1_000_000, description="State administrative and economic officials.")
+    service: float = Field(0.15, ge=0, le=1_000_000, description="Service personnel: the army and security forces.")
+    working_peoples_orgs: float = Field(0.03, ge=0, le=1_000_000, description="Working people's organizations.")
+    science_education_culture: float = Field(0.15, ge=0, le=1_000_000, description="Science, education, public health, literature, arts, media.")
+    field_labour: float = Field(0.45, ge=0, le=1_000_000, description="Workers and farmers in field labour.")
 
     @model_validator(mode="after")
     def _positive_total(self) -> "SectorShares":
@@ -53,8 +66,8 @@ class PopulationSection(Section):
     candidate_share: float = Field(0.04, ge=0, le=1, description="Share of day-0 members who are candidates on probation.")
     seniority_mean_years: float = Field(12.0, gt=0, le=60, description="Mean party standing of day-0 full members (years, exponential); gives recommenders of two years' standing from day one.")
     female_share: float = Field(0.3, ge=0, le=1, description="Share of women among members and applicants.")
-    sincerity_mean: float = Field(0.8, gt=0, lt=1, description="Mean sincerity in Party life (0..1, Beta distributed); low sincerity raises critique findings.")
-    sincerity_concentration: float = Field(10.0, gt=0, description="Beta concentration a+b of sincerity (higher: less spread).")
+    sincerity_mean: float = Field(0.8, ge=0.001, le=0.999, description="Mean sincerity in Party life (0.001..0.999, Beta distributed); low sincerity raises critique findings.")
+    sincerity_concentration: float = Field(10.0, ge=0.01, description="Beta concentration a+b of sincerity (higher: less spread); with the mean's range, both Beta parameters stay positive.")
     ties_group_size: float = Field(25.0, ge=1, description="Mean number of members sharing one personal-tie group (blood, friend, teacher-student, school).")
     wealth_sigma: float = Field(1.0, ge=0, le=5, description="Log-normal sigma of members' means to bribe (relative units).")
     sectors: SectorShares = Field(default_factory=SectorShares)
@@ -69,9 +82,9 @@ class OrganizationSection(Section):
     cell_min: int = Field(5, ge=1, le=100, description="Fewest members a cell may have (source: 5); smaller units attach or merge.")
     cell_max: int = Field(30, ge=2, le=1000, description="Most members a cell may have (source: 30); larger cells split.")
     cell_size_mean: float = Field(14.0, gt=0, description="Mean members per cell on day 0 (persons).")
-    cells_per_primary_mean: float = Field(6.0, ge=1, description="Mean cells per primary party organization on day 0.")
+    cells_per_primary_mean: float = Field(6.0, ge=1, le=10_000, description="Mean cells per primary party organization on day 0.")
     direct_cell_share: float = Field(0.2, ge=0, le=1, description="Share of day-0 cells at residential localities rather than workplaces; they stand directly under a county/city committee unless their locality forms a sub-primary organization.")
-    cells_per_locality_mean: float = Field(1.5, ge=1, description="Mean residential cells per locality on day 0; a locality whose cells together have more than primary_above members forms a sub-primary organization.")
+    cells_per_locality_mean: float = Field(1.5, ge=1, le=10_000, description="Mean residential cells per locality on day 0; a locality whose cells together have more than primary_above members forms a sub-primary organization.")
     primary_above: int = Field(31, ge=1, le=10_000, description="A workplace (or workplace section) with more than this many members forms a primary (or branch) organization, a residential locality a sub-primary one; one that falls to it or below is dissolved into direct cells (source: more than 31).")
     branches_above: int = Field(150, ge=1, le=1_000_000, description="Primary organizations with more than this many members on day 0 group their cells into branch organizations at workplace sections (persons).")
     branch_members_mean: float = Field(80.0, ge=2, description="Mean members per workplace section of a large primary organization on day 0 (persons).")
@@ -87,7 +100,7 @@ class OrganizationSection(Section):
     extra_cells: list[int] = Field(default_factory=list, description="Extra cells directly under a county/city committee on day 0 (sizes within cell_min..cell_max), e.g. 21 for a cell with a cell committee.")
     reorganize: bool = Field(True, description="Re-organize units and fill vacant offices during the run; off: the day-0 structure and offices stay as they are.")
     reorganize_every: str = Field("3m", pattern=r"^[1-9][0-9]*[dwmy]$", description="Regular re-organization and filling of vacant offices (d/w/m/y span).")
-    threshold_check_every: str = Field("1w", pattern=r"^[1-9][0-9]*[dwmy]$", description="How often unit sizes are checked against the thresholds; a unit past one is re-organized at once (d/w/m/y span).")
+    threshold_check_every: str = Field("1m", pattern=r"^[1-9][0-9]*[dwmy]$", description="How often unit sizes are checked against the thresholds; a unit past one is re-organized at once (d/w/m/y span). Monthly by default: the bodies that decide a re-organization meet monthly.")
 
     @model_validator(mode="after")
     def _cell_bounds(self) -> "OrganizationSection":
@@ -110,7 +123,7 @@ class OrganizationSection(Section):
 class MembershipSection(MechanismSection):
     """Recruitment, review, county decision, candidacy and admission (source: basic party organizations)."""
 
-    applications_per_year: float = Field(0.0, ge=0, description="Applications filed per year regardless of party size (persons/year).")
+    applications_per_year: float = Field(0.0, ge=0, le=10_000_000, description="Applications filed per year regardless of party size (persons/year).")
     applications_per_member_year: float = Field(0.03, ge=0, le=1, description="Applications filed per full member per year (persons/member/year).")
     youth_league_share: float = Field(0.6, ge=0, le=1, description="Share of applicants in the Youth League, whose committee's letter replaces one recommendation (source).")
     recommender_min_years: float = Field(2.0, ge=0, le=50, description="Party standing a recommender needs (years; source: two years).")
@@ -149,6 +162,9 @@ class CritiqueSection(MechanismSection):
 
 
 LevelName = Literal["warning", "severe_warning", "removal_from_post", "probation", "expulsion"]
+#: A punishment a member goes on standing under (an amnesty can lift it): the ladder without expulsion.
+LiftableLevelName = Literal["warning", "severe_warning", "removal_from_post", "probation"]
+#: The heaviest standing punishment a rule tolerates; "none" tolerates none.
 StandingLevelName = Literal["none", "warning", "severe_warning", "removal_from_post", "probation"]
 
 
@@ -158,7 +174,7 @@ class CauseSpec(Section):
     rate_per_year: float = Field(0.0, ge=0, le=10, description="Offences per member per year before modifiers (0 for causes found in critique).")
     level: LevelName = Field("warning", description="Ladder level of a first offence; repeat offences escalate from there.")
     from_critique: bool = Field(False, description="Offences are the referrals of Party Life Critique (insincerity in Party life).")
-    sector_modifiers: dict[str, float] = Field(default_factory=dict, description="Rate multiplier by sector (sector name -> factor >= 0).")
+    sector_modifiers: dict[str, SectorFactor] = Field(default_factory=dict, description="Rate multiplier by sector (sector name -> factor, 0..100).")
     cadre_modifier: float = Field(1.0, ge=0, le=100, description="Rate multiplier for members holding a post (cell secretary and above).")
 
     @model_validator(mode="after")
@@ -166,8 +182,6 @@ class CauseSpec(Section):
         unknown = sorted(set(self.sector_modifiers) - set(SectorShares.model_fields))
         if unknown:
             raise ValueError(f"sector names among {sorted(SectorShares.model_fields)}, found {unknown}")
-        if any(v < 0 for v in self.sector_modifiers.values()):
-            raise ValueError("non-negative sector modifiers")
         return self
 
 
@@ -262,7 +276,7 @@ class SelectionWeights(Section):
     bribery: float = Field(4.0, ge=0, description="Extra weight (added to 1) for members who pay a bribe.")
     sincerity: float = Field(1.0, ge=0, description="Exponent on sincerity (loyal members are recommended more).")
     female: float = Field(1.0, ge=0, description="Weight multiplier for women.")
-    sectors: dict[str, float] = Field(default_factory=dict, description="Weight multiplier by sector (sector name -> factor).")
+    sectors: dict[str, SectorFactor] = Field(default_factory=dict, description="Weight multiplier by sector (sector name -> factor, 0..100).")
 
     @model_validator(mode="after")
     def _known_sectors(self) -> "SelectionWeights":
@@ -273,11 +287,14 @@ class SelectionWeights(Section):
 
 
 class ScoreWeights(Section):
-    """Unit score = exp(sum of weight x unit aggregate): 'fighting power' and 'ideology'."""
+    """Unit score = exp(sum of weight x unit aggregate): 'fighting power' and 'ideology'.
 
-    achievement: float = Field(2.0, description="Weight of the unit's share of achievers (fighting power).")
-    sincerity: float = Field(2.0, description="Weight of the unit's mean sincerity (ideology).")
-    punished: float = Field(-4.0, description="Weight of the unit's share of punished members.")
+    The aggregates are shares (0..1), so weights within +-100 keep the score a finite number.
+    """
+
+    achievement: float = Field(2.0, ge=-100, le=100, description="Weight of the unit's share of achievers (fighting power).")
+    sincerity: float = Field(2.0, ge=-100, le=100, description="Weight of the unit's mean sincerity (ideology).")
+    punished: float = Field(-4.0, ge=-100, le=100, description="Weight of the unit's share of punished members.")
 
 
 class CongressSection(MechanismSection):
@@ -326,7 +343,7 @@ class AmnestyOrder(Section):
 
     date: dt.date = Field(description="Day the order comes down.")
     causes: list[str] = Field(default_factory=lambda: ["insincerity"], description="Causes whose punishments are lifted.")
-    levels: list[StandingLevelName] = Field(default_factory=lambda: ["warning", "severe_warning"], description="Levels lifted.")
+    levels: list[LiftableLevelName] = Field(default_factory=lambda: ["warning", "severe_warning"], description="Levels lifted.")
     educate_causes: list[str] = Field(default_factory=lambda: ["desertion", "absence_without_leave", "lax_discipline", "anti_socialist"], description="Causes whose punished members get ideological education instead ('reward with loyalty'), not lifting.")
     education_effect: float = Field(0.1, ge=0, le=1, description="Share of the gap to full sincerity closed by the education that comes with the order.")
 

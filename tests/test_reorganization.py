@@ -159,7 +159,7 @@ def test_a_group_of_direct_cells_growing_past_thirty_one_forms_a_primary_organiz
     mechanism.check_thresholds(day=1)  # nothing to do yet: a cell of 30 under the county
     assert orgs.kind[orgs.parent[cell]] == Kind.COUNTY
     _resize(world, mechanism, cell, 32)
-    mechanism.check_thresholds(day=2)  # the weekly check splits it into 16 + 16 ...
+    mechanism.check_thresholds(day=2)  # the threshold check splits it into 16 + 16 ...
     assert orgs.kind[orgs.parent[cell]] == Kind.COUNTY
     mechanism.reorganize(day=3)  # ... and the regular tick sees a workplace of more than 31
     assert orgs.kind[orgs.parent[cell]] == Kind.PRIMARY

@@ -56,7 +56,7 @@ class Meetings(Mechanism):
     def _members_below(self, month: int) -> np.ndarray:
         """Members per organization including sub-organizations, refreshed monthly.
 
-        Organizations created since the refresh (cells split by a weekly
+        Organizations created since the refresh (cells split by a
         threshold check) count their own members until the next refresh: a
         new cell has nothing below it, and new primary organizations appear
         only at regular re-organizations.

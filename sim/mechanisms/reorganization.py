@@ -31,11 +31,12 @@ The rule as modelled, on every re-organization:
 When: every ``reorganize_every`` (default quarterly) the whole routine runs:
 cells, then the organizational formula (primary, branch and sub-primary
 organizations formed or dissolved, executive committees), then vacant offices.
-At every ``threshold_check_every`` (default weekly), if membership changes
+At every ``threshold_check_every`` (default monthly: the cell meeting and the
+county/city committee that decide a re-organization meet monthly, and the
+committee decides applications "within one month"), if membership changes
 pushed a cell across a threshold (below 5, above 30, or a direct cell across
 20 members and its cell committee), those cells are re-organized at once and
-their organizations elect again; the organizations above wait for the regular
-tick. A check is O(number of cells); acting on it touches only the members of
+elect their cell offices; the organizations above wait for the regular tick. A check is O(number of cells); acting on it touches only the members of
 the affected units, found through the member index of ``sim.elections``.
 """
 
@@ -106,7 +107,7 @@ class Reorganization(Mechanism):
     def _restructure(self, day: int, cells: np.ndarray, regular: bool, changed: np.ndarray | None = None) -> None:
         """Split, merge and attach ``cells`` (the living cells), then apply the formula and elect.
 
-        ``changed``: the cells whose size crossed a threshold (weekly checks);
+        ``changed``: the cells whose size crossed a threshold (threshold checks);
         only they and the cells re-organized here can need a new committee flag.
         """
         world, orgs, pop = self.world, self.world.orgs, self.world.pop
