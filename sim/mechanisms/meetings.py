@@ -27,11 +27,12 @@ import numpy as np
 from sim import cohorts
 from sim.aggregates import members_below
 from sim.mechanisms.base import Mechanism, Step
-from sim.organizations import Kind
+from sim.organizations import BASIC_ORGS, MEMBER_UNITS, Kind, of_kind
 from sim.world import World
 
-UNIT_KINDS = (Kind.CELL, Kind.TEAM)
-BASIC_ORG_KINDS = (Kind.PRIMARY, Kind.BRANCH, Kind.SUBPRIMARY)
+#: Lookup tables over kinds: cells and party teams; primary, branch and sub-primary organizations.
+IS_UNIT = of_kind(*MEMBER_UNITS)
+IS_BASIC_ORG = of_kind(*BASIC_ORGS)
 #: Each report goes to the city/county committee and to the provincial committee.
 REPORT_RECIPIENTS = 2
 
@@ -77,17 +78,17 @@ class Meetings(Mechanism):
         kind_first, kind_second = orgs.kind[first], orgs.kind[second]
         held: dict[str, np.ndarray] = {}
         # Cells and party teams: the monthly meeting; cell committees two weeks later.
-        held["cell_meetings"] = first[np.isin(kind_first, UNIT_KINDS)]
+        held["cell_meetings"] = first[IS_UNIT[kind_first]]
         held["cell_committee_meetings"] = second[(kind_second == Kind.CELL) & orgs.committee[second]]
         # Primary/branch/sub-primary: general meeting quarterly, yearly above the threshold.
-        basic = first[np.isin(kind_first, BASIC_ORG_KINDS)]
+        basic = first[IS_BASIC_ORG[kind_first]]
         size = self._members_below(month)[basic]
         yearly = (orgs.kind[basic] == Kind.PRIMARY) & (size > cfg.general_meeting_yearly_above)
         general = np.where(yearly, cohorts.in_phase(basic, month, 12),
                            cohorts.in_phase(basic, month, cfg.general_meeting_every_months))
         held["general_meetings"] = basic[general]
         # Their committees: twice a month, or monthly with an executive meeting twice a month.
-        basic_second = second[np.isin(kind_second, BASIC_ORG_KINDS)]
+        basic_second = second[IS_BASIC_ORG[kind_second]]
         held["committee_meetings"] = np.concatenate([basic, basic_second[~orgs.executive[basic_second]]])
         held["executive_meetings"] = np.concatenate([basic[orgs.executive[basic]], basic_second[orgs.executive[basic_second]]])
         total = 0
@@ -103,7 +104,7 @@ class Meetings(Mechanism):
         """Basic organizations (and cells directly under a county committee) report upward."""
         orgs = self.world.orgs
         direct_cell = (kind_first == Kind.CELL) & (orgs.kind[np.maximum(orgs.parent[first], 0)] == Kind.COUNTY)
-        reporting = first[np.isin(kind_first, BASIC_ORG_KINDS) | direct_cell]
+        reporting = first[IS_BASIC_ORG[kind_first] | direct_cell]
         reporting = reporting[cohorts.in_phase(reporting, month, self.cfg.report_every_months)]
         self.world.tally.add("reports_sent", REPORT_RECIPIENTS * len(reporting))
         self.world.events.log(day, "report", orgs=reporting)
