@@ -14,7 +14,8 @@ expression                      value
 ``max:COLUMN`` / ``min:COLUMN`` peak / trough over the run
 ``sum:COLUMN``                  total of a flow column over the run
 ``mean:COLUMN``                 mean over the recorded rows
-``summary:KEY.KEY...``          a number in ``summary.json`` (e.g. ``summary:totals.admitted``)
+``summary:KEY.KEY...``          a number in ``summary.json`` (e.g. ``summary:totals.admitted``;
+                                a number indexes a list: ``summary:congress.0.by_route.ties``)
 ``summary:KEY.*``               every number directly under ``KEY`` (expanded to one outcome each)
 ==============================  =================================================
 
@@ -131,11 +132,15 @@ def names_of(expressions: Iterable[str] | Mapping[str, str]) -> dict[str, str]:
 
 
 def _summary_item(summary: Mapping, path: str):
+    """The item at a dotted path: keys of sections, positions in lists (each Congress cycle); None if absent."""
     node = summary
     for key in path.split("."):
-        if not isinstance(node, Mapping) or key not in node:
+        if isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            node = node[int(key)]
+        elif isinstance(node, Mapping) and key in node:
+            node = node[key]
+        else:
             return None
-        node = node[key]
     return node
 
 

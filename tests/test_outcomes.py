@@ -10,13 +10,14 @@ import pytest
 from sim.outcomes import OutcomeError, evaluate, expand, names_of, parse
 
 SERIES = pd.DataFrame({"day": [0, 7, 14, 21], "members_full": [10, 12, 9, 11], "admitted": [0, 3, 1, 2]})
-SUMMARY = {"final": {"members_full": 11, "cells": 2}, "totals": {"admitted": 6}, "scenario": "x", "nested": {"a": {"b": 2.5}}}
+SUMMARY = {"final": {"members_full": 11, "cells": 2}, "totals": {"admitted": 6}, "scenario": "x", "nested": {"a": {"b": 2.5}},
+           "congress": [{"by_route": {"ties": 4}}, {"by_route": {"ties": 7}}]}
 
 
 @pytest.mark.parametrize("expression, expected", [
     ("final:members_full", 11), ("initial:members_full", 10), ("change:members_full", 1),
     ("max:members_full", 12), ("min:members_full", 9), ("sum:admitted", 6), ("mean:admitted", 1.5),
-    ("summary:totals.admitted", 6), ("summary:nested.a.b", 2.5),
+    ("summary:totals.admitted", 6), ("summary:nested.a.b", 2.5), ("summary:congress.1.by_route.ties", 7),
 ])
 def test_each_reducer_reads_the_run(expression, expected):
     assert parse(expression).value(SERIES, SUMMARY) == expected
