@@ -44,8 +44,9 @@ MECHANISMS: tuple[type[Mechanism], ...] = (
 
 Progress = Callable[[int, int], None]
 
-#: Days between whole-table invariant checks (one pass over the member table each).
-TABLE_CHECK_DAYS = 365
+#: Span between whole-table invariant checks (one pass over the member table each); the cell
+#: bounds are checked by re-organization itself, right after each regular re-organization.
+TABLE_CHECK_EVERY = "1y"
 
 
 class Simulation:
@@ -74,16 +75,10 @@ class Simulation:
                 progress(day, cal.horizon)
 
     def _check_tables(self, env: simpy.Environment):
-        """Cell bounds after every regular re-organization; whole-table checks yearly and at the end."""
-        cal, organization = self.world.calendar, self.scenario.organization
-        ticks = cal.span_ticks(Span.parse(organization.reorganize_every), first=1) if organization.reorganize else []
-        last_full = 0
-        for day in list(ticks):
+        """Whole-table invariants yearly (one pass over the member table each) and at the end of the run."""
+        for day in self.world.calendar.span_ticks(Span.parse(TABLE_CHECK_EVERY), first=1).tolist():
             yield env.timeout(day - env.now)
-            self.world.invariants.check_cell_bounds(day)
-            if day - last_full >= TABLE_CHECK_DAYS:
-                self.world.invariants.check_tables(day)
-                last_full = day
+            self.world.invariants.check_tables(day)
 
     def run(self, progress: Progress | None = None) -> Result:
         started = time.perf_counter()

@@ -30,7 +30,9 @@ The rule as modelled, on every re-organization:
 
 When: every ``reorganize_every`` (default quarterly) the whole routine runs:
 cells, then the organizational formula (primary, branch and sub-primary
-organizations formed or dissolved, executive committees), then vacant offices.
+organizations formed or dissolved, executive committees), then small units
+again (the cells of a dissolved organization join the county's direct cells
+and may be a small unit's first neighbours), then vacant offices.
 At every ``threshold_check_every`` (default monthly: the cell meeting and the
 county/city committee that decide a re-organization meet monthly, and the
 committee decides applications "within one month"), if membership changes
@@ -101,8 +103,14 @@ class Reorganization(Mechanism):
             self._restructure(day, cells, regular=False, changed=cells[crossed])
 
     def reorganize(self, day: int) -> None:
-        """The regular re-organization: cells, the organizational formula, vacant offices."""
+        """The regular re-organization: cells, the organizational formula, vacant offices.
+
+        The cell-bounds invariant is checked right after it: later the same day
+        members may leave a cell that re-organization left at its minimum.
+        """
         self._restructure(day, self.world.orgs.ids_of(Kind.CELL), regular=True)
+        if self.world.invariants is not None:
+            self.world.invariants.check_cell_bounds(day)
 
     def _restructure(self, day: int, cells: np.ndarray, regular: bool, changed: np.ndarray | None = None) -> None:
         """Split, merge and attach ``cells`` (the living cells), then apply the formula and elect.
@@ -121,6 +129,8 @@ class Reorganization(Mechanism):
         touched = np.concatenate(touched).astype(np.int64)
         if regular:
             formed = self._apply_formula(day)
+            # A dissolved organization leaves its cells under the county: small units there may now have neighbours.
+            touched = np.concatenate([touched, self._merge_small_units(day, orgs.ids_of(Kind.CELL))])
             vacant_cells, vacant_orgs = self.elections.vacancies()
             self.elections.index.refresh()
             changed = self.elections.fill(np.concatenate([formed, vacant_orgs]), day,
