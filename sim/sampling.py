@@ -20,6 +20,9 @@ def bernoulli_rows(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
 
     The gaps between successive included rows of a Bernoulli process are
     geometric, so the rows are a cumulative sum of geometric draws: O(n p).
+    Any gap past row n ends the selection, so gaps are capped at n + 1: for a
+    tiny p numpy's geometric saturates at the int64 maximum, and the sum would
+    wrap around to negative rows and never reach n.
     """
     if n <= 0 or p <= 0:
         return np.empty(0, dtype=np.int64)
@@ -30,7 +33,7 @@ def bernoulli_rows(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
     last = -1
     while last < n:
         size = int(expected + 5 * np.sqrt(expected) + 16)
-        rows = last + np.cumsum(rng.geometric(p, size))
+        rows = last + np.cumsum(np.minimum(rng.geometric(p, size), n + 1))
         chunks.append(rows)
         last = int(rows[-1])
     rows = np.concatenate(chunks)

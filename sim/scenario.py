@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import reprlib
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
-from sim.calendar import Span
+from sim.calendar import Calendar, Span
 from sim.sections import (
+    SECTION_CONFIG,
     AmnestySection,
     AttritionSection,
     CampaignSpec,
@@ -40,10 +42,18 @@ class ScenarioError(Exception):
     """A scenario (or sweep spec) that cannot be used; the message is one line for the user."""
 
 
+def _shift_on_calendar(field: str, span: str, origin: dt.date, described: str) -> dt.date:
+    """``origin`` plus ``span``, or a ValueError naming ``field`` if that date is off the calendar."""
+    try:
+        return Calendar.shift(origin, Span.parse(span))
+    except (OverflowError, ValueError):
+        raise ValueError(f"{field}: a span that, counted from {described}, ends before the year 10000, found {span!r}") from None
+
+
 class Scenario(BaseModel):
     """One simulated world: who is in the party, how it is organized, which rules run."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = SECTION_CONFIG
 
     name: str = Field("scenario", description="Short name; the default output folder is results/<name>/<timestamp>.", pattern=r"^[A-Za-z0-9_.-]+$")
     description: str = Field("", description="Free text shown in reports.")
@@ -71,10 +81,22 @@ class Scenario(BaseModel):
         return str(span)
 
     @model_validator(mode="after")
-    def _dates_inside_the_run(self) -> "Scenario":
-        """One-off dates must fall inside the run; causes named by orders must exist."""
-        from sim.calendar import Calendar
+    def _spans_on_the_calendar(self) -> "Scenario":
+        """The run, and every cadence counted past its end, must stay on the calendar (before the year 10000).
 
+        A cadence's ticks are counted up to the first one after the end of the run, so a
+        cadence too long to add to that date would otherwise fail in the middle of the run.
+        """
+        end = _shift_on_calendar("duration", self.duration, self.start, "the start")
+        for name, text in (("record_every", self.record_every),
+                           ("organization.reorganize_every", self.organization.reorganize_every),
+                           ("organization.threshold_check_every", self.organization.threshold_check_every)):
+            _shift_on_calendar(name, text, end, f"the end of the run ({end})")
+        return self
+
+    @model_validator(mode="after")
+    def _dates_inside_the_run(self) -> "Scenario":
+        """One-off dates must fall inside the run; causes named by orders or referred to by mechanisms must exist."""
         end = Calendar.shift(self.start, Span.parse(self.duration))
         dated: list[tuple[str, dt.date]] = []
         for i, cycle in enumerate(self.congress.cycles if self.congress.enabled else []):
@@ -97,6 +119,8 @@ class Scenario(BaseModel):
         inspected = any(c.inspection for c in self.congress.cycles) and self.congress.enabled
         if inspected and "bribery" not in self.discipline.causes:
             raise ValueError("discipline.causes: a cause named 'bribery' for the Congress inspection to refer bribers to")
+        if self.critique.enabled and "insincerity" not in self.discipline.causes:  # referred even with discipline off
+            raise ValueError("discipline.causes: a cause named 'insincerity' for Party Life Critique to refer members to")
         return self
 
     @property
@@ -138,14 +162,24 @@ class _Origins:
     def __init__(self) -> None:
         self.where: dict[tuple, tuple[str, int | None]] = {}
 
-    def record(self, node: yaml.Node, source: str, prefix: tuple = ()) -> None:
+    def record(self, node: yaml.Node, source: str, prefix: tuple = (), visited: set[int] | None = None) -> None:
+        """Record the line of every path under ``node``.
+
+        An alias is the same node again: its contents are recorded at its first
+        place only, or a self-referring alias would never end and ten nested
+        aliases of ten ('billion laughs') would take forever.
+        """
+        visited = set() if visited is None else visited
         self.where[prefix] = (source, node.start_mark.line + 1)
+        if id(node) in visited:
+            return
+        visited.add(id(node))
         if isinstance(node, yaml.MappingNode):
             for key_node, value_node in node.value:
-                self.record(value_node, source, prefix + (key_node.value,))
+                self.record(value_node, source, prefix + (key_node.value,), visited)
         elif isinstance(node, yaml.SequenceNode):
             for index, item in enumerate(node.value):
-                self.record(item, source, prefix + (index,))
+                self.record(item, source, prefix + (index,), visited)
 
     def locate(self, path: tuple, default_source: str) -> tuple[str, int | None]:
         for cut in range(len(path), -1, -1):
@@ -172,6 +206,8 @@ def _read_yaml(path: Path, origins: _Origins, what: str = "scenario fields") -> 
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ScenarioError(f"{path}{where}: invalid YAML: {problem}") from None
+    except RecursionError:  # PyYAML's parser recurses once per level of nesting
+        raise ScenarioError(f"{path}: invalid YAML: expected a few levels of nesting, found hundreds") from None
     if data is None:
         raise ScenarioError(f"{path}: expected a mapping of {what}, found an empty file")
     if not isinstance(data, dict):
@@ -205,7 +241,7 @@ def _load_chain(path: Path, origins: _Origins, seen: tuple[Path, ...]) -> dict:
         origins.where.update(own.where)
         return data
     if not isinstance(parent, str) or not parent.strip():
-        raise ScenarioError(f"{path}: extends: expected a file name, found {parent!r}")
+        raise ScenarioError(f"{path}: extends: expected a file name, found {_describe(parent)}")
     parent_path = (path.parent / parent).resolve()
     if not parent_path.is_file():
         raise ScenarioError(f"{path}: extends: expected an existing scenario file, found no file at {parent_path}")
@@ -261,7 +297,8 @@ def apply_overrides(data: dict, overrides: list[str], origins: _Origins) -> dict
 
 
 def _describe(value: Any) -> str:
-    text = repr(value)
+    """What an error says it found, short even for a huge input (a few items of a few levels)."""
+    text = reprlib.repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 

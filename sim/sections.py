@@ -269,13 +269,16 @@ class CongressCycle(Section):
 
 
 class SelectionWeights(Section):
-    """How strongly each trait raises a member's chance to be recommended and selected."""
+    """How strongly each trait raises a member's chance to be recommended and selected.
 
-    achiever: float = Field(5.0, ge=0, description="Weight multiplier for members credited in a campaign (source: achievers are prioritized).")
-    ties: float = Field(3.0, ge=0, description="Favouritism: extra weight (added to 1) for members sharing a tie group with a cadre of their unit (blood, friend, teacher, school).")
-    bribery: float = Field(4.0, ge=0, description="Extra weight (added to 1) for members who pay a bribe.")
-    sincerity: float = Field(1.0, ge=0, description="Exponent on sincerity (loyal members are recommended more).")
-    female: float = Field(1.0, ge=0, description="Weight multiplier for women.")
+    The weights multiply; their bounds keep the product finite, so that weighted selection ranks members.
+    """
+
+    achiever: float = Field(5.0, ge=0, le=1000, description="Weight multiplier for members credited in a campaign (source: achievers are prioritized).")
+    ties: float = Field(3.0, ge=0, le=1000, description="Favouritism: extra weight (added to 1) for members sharing a tie group with a cadre of their unit (blood, friend, teacher, school).")
+    bribery: float = Field(4.0, ge=0, le=1000, description="Extra weight (added to 1) for members who pay a bribe.")
+    sincerity: float = Field(1.0, ge=0, le=100, description="Exponent on sincerity (loyal members are recommended more).")
+    female: float = Field(1.0, ge=0, le=1000, description="Weight multiplier for women.")
     sectors: dict[str, SectorFactor] = Field(default_factory=dict, description="Weight multiplier by sector (sector name -> factor, 0..100).")
 
     @model_validator(mode="after")
@@ -308,7 +311,7 @@ class CongressSection(MechanismSection):
     score_weights: ScoreWeights = Field(default_factory=ScoreWeights)
     selection: SelectionWeights = Field(default_factory=SelectionWeights)
     bribe_propensity: float = Field(0.02, ge=0, le=1, description="Probability a member who can afford it pays a bribe to get in.")
-    bribe_price: float = Field(2.0, ge=0, description="Means needed to bribe (relative to the median wealth of 1).")
+    bribe_price: float = Field(2.0, ge=0, le=1_000_000, description="Means needed to bribe (relative to the median wealth of 1).")
     inspection_detection: float = Field(0.3, ge=0, le=1, description="Probability an inspection detects a briber, who is referred for discipline (cause bribery).")
 
     @model_validator(mode="after")

@@ -105,3 +105,72 @@ def test_module_entry_point_exits_2_without_traceback(write_yaml):
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert "population.members" in proc.stderr
+
+
+# ---------------------------------------------------------------------------
+# Found by fuzzing (tests/test_fuzz_scenarios.py): each once crashed, hung or named no field
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        # Values the schema allowed but the run could not use: a traceback at founding or in a mechanism.
+        ("membership:\n  applications_per_year: 1.0e+300\n", "membership.applications_per_year: expected less than or equal to"),
+        ("organization:\n  cells_per_primary_mean: 1.0e+300\n", "organization.cells_per_primary_mean: expected less than or equal to"),
+        ("organization:\n  cells_per_locality_mean: 1.0e+300\n", "organization.cells_per_locality_mean: expected less than or equal to"),
+        ("congress:\n  score_weights: {punished: 1.0e+300}\n", "congress.score_weights.punished: expected less than or equal to"),
+        ("congress:\n  selection: {sectors: {service: -1}}\n", "congress.selection.sectors.service: expected greater than or equal to 0"),
+        # Weights that multiply to infinity ranked delegates by garbage (a numpy overflow warning, no error).
+        ("congress:\n  selection: {ties: 1.0e+308}\n", "congress.selection.ties: expected less than or equal to"),
+        ("congress:\n  bribe_price: 1.0e+308\n", "congress.bribe_price: expected less than or equal to"),
+        ("population:\n  sincerity_concentration: 5.0e-324\n", "population.sincerity_concentration: expected greater than or equal to"),
+        ("population:\n  sectors: {service: 1.0e+308, field_labour: 1.0e+308}\n", "population.sectors.service: expected less than or equal to"),
+        ("population:\n  ties_group_size: .inf\n", "population.ties_group_size: expected a finite number"),
+        ("congress:\n  bribe_price: .nan\n", "congress.bribe_price: expected a finite number"),
+        ("amnesty:\n  orders: [{date: 2016-06-01, levels: [none]}]\n", "amnesty.orders.0.levels.0: expected 'warning'"),
+        # Critique refers members for insincerity: a scenario without that cause crashed mid-run.
+        ("discipline:\n  enabled: false\n  causes: {}\n", "discipline.causes: expected a cause named 'insincerity'"),
+        # Spans past the year 9999 raised OverflowError, or were blamed on "(top level)".
+        ("duration: 99999999999999999999d\n", "duration: expected a span that, counted from the start"),
+        ("start: 9999-12-01\nduration: 3m\n", "duration: expected a span that, counted from the start"),
+        ("record_every: 99999999y\n", "record_every: expected a span that, counted from the end of the run"),
+        ("organization:\n  reorganize_every: 99999999999y\n", "organization.reorganize_every: expected a span"),
+    ],
+)
+def test_values_the_run_cannot_use_are_refused_by_field(write_yaml, capsys, content, expected):
+    path = write_yaml(content)
+    code, err = run_cli(capsys, "validate", str(path))
+    assert code == 2
+    assert expected in err and str(path) in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def billion_laughs(levels: int) -> str:
+    """Each alias level refers to the previous one ten times: 10**levels items if expanded."""
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        ("population: &p {members: 100, x: *p}\n", "population.x: unknown field"),  # RecursionError
+        (billion_laughs(9) + "description: *a8\n", "description: expected a valid string"),  # hung in repr
+        (billion_laughs(9) + "extends: *a8\n", "extends: expected a file name"),  # hung in repr
+        ("description: " + "[" * 600 + "]" * 600 + "\n", "invalid YAML: expected a few levels of nesting"),  # RecursionError
+    ],
+)
+def test_self_referring_nested_and_exploding_yaml_is_refused_at_once(write_yaml, capsys, content, expected):
+    path = write_yaml(content)
+    code, err = run_cli(capsys, "validate", str(path))
+    assert code == 2
+    assert expected in err and len(err) < 300
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_tiny_probability_runs(tmp_path, write_yaml, capsys):
+    """A probability near 1e-245 once saturated numpy's geometric gaps: the row sum wrapped and never ended."""
+    path = write_yaml("population: {members: 60}\nduration: 8w\ncritique: {attendance_probability: 3.8e-243}\n")
+    code, err = run_cli(capsys, "run", str(path), "--out", str(tmp_path / "out"), "--quiet")
+    assert code == 0, err
