@@ -38,6 +38,11 @@ from sim.sections import (
 )
 
 
+#: A name that is one path component: letters, digits, ``_ . -``, at least one not a dot (the default
+#: output folder is ``results/<name>/``; ``..`` would put it outside ``results/``).
+NAME_PATTERN = r"^[A-Za-z0-9_.-]*[A-Za-z0-9_-][A-Za-z0-9_.-]*$"
+
+
 class ScenarioError(Exception):
     """A scenario (or sweep spec) that cannot be used; the message is one line for the user."""
 
@@ -55,7 +60,7 @@ class Scenario(BaseModel):
 
     model_config = SECTION_CONFIG
 
-    name: str = Field("scenario", description="Short name; the default output folder is results/<name>/<timestamp>.", pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str = Field("scenario", description="Short name; the default output folder is results/<name>/<timestamp>.", pattern=NAME_PATTERN)
     description: str = Field("", description="Free text shown in reports.")
     seed: int = Field(1, ge=0, description="Seed of the run's random streams (one stream per mechanism).")
     start: dt.date = Field(dt.date(2016, 5, 10), description="Date of sim day 0 (YYYY-MM-DD).")

@@ -66,6 +66,7 @@ from sim.runs import (
     write_text_atomic,
 )
 from sim.scenario import (
+    NAME_PATTERN,
     Scenario,
     ScenarioError,
     _load_chain,
@@ -94,7 +95,7 @@ class SweepSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field("sweep", pattern=r"^[A-Za-z0-9_.-]+$", description="Short name; the default output is results/sweeps/<name>.")
+    name: str = Field("sweep", pattern=NAME_PATTERN, description="Short name; the default output is results/sweeps/<name>.")
     description: str = Field("", description="Free text shown in reports.")
     base: str = Field(description="Scenario file every run starts from (relative to the spec file).")
     set: list[str] = Field(default_factory=list, description="Fixed overrides for every run, as with --set (path.to.field=value).")

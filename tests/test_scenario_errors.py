@@ -116,6 +116,8 @@ def test_module_entry_point_exits_2_without_traceback(write_yaml):
     [
         # Values the schema allowed but the run could not use: a traceback at founding or in a mechanism.
         ("membership:\n  applications_per_year: 1.0e+300\n", "membership.applications_per_year: expected less than or equal to"),
+        # A name of ".." made the default output folder results/../<timestamp>, outside results/.
+        ("name: ..\n", "name: expected"),
         ("organization:\n  cells_per_primary_mean: 1.0e+300\n", "organization.cells_per_primary_mean: expected less than or equal to"),
         ("organization:\n  cells_per_locality_mean: 1.0e+300\n", "organization.cells_per_locality_mean: expected less than or equal to"),
         ("congress:\n  score_weights: {punished: 1.0e+300}\n", "congress.score_weights.punished: expected less than or equal to"),
