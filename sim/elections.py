@@ -98,7 +98,12 @@ class MemberIndex:
         return np.concatenate([np.arange(self.indexed, self.pop.n, dtype=np.int64), *self._moved])
 
     def members_of(self, units: np.ndarray, statuses: np.ndarray = OPEN) -> np.ndarray:
-        """Ids (sorted) of the people in ``units`` whose status is flagged in ``statuses``."""
+        """Ids of the people in ``units`` whose status is flagged in ``statuses``, each once.
+
+        Grouped by unit when nothing is pending (every indexed row is then where
+        the index says: no sort, which matters when a whole party elects on day
+        0), else sorted by id.
+        """
         pop = self.pop
         units = distinct(units)
         known = np.minimum(units, len(self.offsets) - 2)
@@ -106,7 +111,10 @@ class MemberIndex:
         count = np.where(units == known, self.offsets[known + 1] - lo, 0)
         starts = np.repeat(lo - (np.cumsum(count) - count), count)
         found = self.ids[starts + np.arange(int(count.sum()))]
-        candidates = np.concatenate([found, self.pending()])
+        pending = self.pending()
+        if len(pending) == 0:
+            return found[statuses[pop.status[found]]]
+        candidates = np.concatenate([found, pending])
         asked = np.zeros(max(pop.cell[candidates].max(initial=0), units.max(initial=0)) + 1, dtype=bool)
         asked[units] = True
         keep = asked[pop.cell[candidates]] & statuses[pop.status[candidates]]
