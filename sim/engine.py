@@ -84,6 +84,8 @@ class Simulation:
         started = time.perf_counter()
         env = simpy.Environment()
         self.recorder.record(0)  # the state at the start of day 0
+        # One process per mechanism cadence (a dozen in all), never per member or cell: each wakes
+        # on its calendar ticks and updates whole cohorts with numpy (DESIGN.md).
         for mechanism in self.mechanisms:
             for process in mechanism.processes(env):
                 env.process(process)
