@@ -28,11 +28,12 @@ def distinct(values: np.ndarray) -> np.ndarray:
 def rank_within(group: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Order by group, best score first, and each row's rank within its group (0 = best).
 
-    One argsort of a 63-bit key instead of ``np.lexsort`` (several times
+    One sort of a 63-bit key instead of ``np.lexsort`` (several times
     faster on millions of members): the group in the high bits, then the score
     quantized over its range (best first) in as many bits as are left, then the
     row's position. The position makes every key distinct, so the fast
-    unstable sort gives the one order a stable sort would, on any machine;
+    unstable sort gives the one order a stable sort would, on any machine, and
+    the sorted keys' low bits are that order;
     scores closer than the quantum tie and keep their input order, as equal
     scores do with lexsort. Groups are non-negative integers.
     """
@@ -50,7 +51,8 @@ def rank_within(group: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.nd
         scale = (2.0**score_bits - 1) / (high - low) if high > low else 0.0
         quantized = np.floor((high - score) * scale).astype(np.int64)
         key = (group << (score_bits + position_bits)) | (quantized << position_bits) | np.arange(n)
-        order = np.argsort(key)
+        # Sorting the keys themselves is about twice as fast as argsort, and the low bits are the order.
+        order = np.sort(key) & ((1 << position_bits) - 1)
     sorted_group = group[order]
     position = np.arange(n)
     first = np.r_[True, sorted_group[1:] != sorted_group[:-1]]
