@@ -16,11 +16,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 import reprlib
+import types
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from sim.calendar import Calendar, Span
 from sim.sections import (
@@ -47,6 +49,90 @@ class ScenarioError(Exception):
     """A scenario (or sweep spec) that cannot be used; the message is one line for the user."""
 
 
+#: The error type of a boolean written where a number is expected (its ``ctx["field"]`` is the path below the model).
+BOOLEAN_FOR_NUMBER = "boolean_for_number"
+
+
+def _unwrap(annotation: Any) -> Any:
+    """The type inside ``Annotated[...]`` (constraints do not change what kind of value a field takes)."""
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    return annotation
+
+
+def _members(annotation: Any) -> list[Any]:
+    """The non-null members of a union (``int | None`` -> ``[int]``), or the annotation itself."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        return [_unwrap(a) for a in get_args(annotation) if a is not type(None)]
+    return [annotation]
+
+
+def _number_kind(annotation: Any) -> str | None:
+    """``"integer"`` or ``"number"`` when a field takes numbers only, else None (a bool is fine there)."""
+    members = _members(_unwrap(annotation))
+    if members and all(m in (int, float) for m in members):
+        return "integer" if all(m is int for m in members) else "number"
+    return None
+
+
+def boolean_for_number(annotation: Any, value: Any, path: tuple = ()) -> tuple[tuple, str] | None:
+    """The path and kind of the first boolean under ``value`` where ``annotation`` expects a number.
+
+    Follows only the fields, list items and mapping values that the annotation types, so the
+    walk is as deep as the models (an alias repeated a billion times is not expanded).
+    """
+    annotation = _unwrap(annotation)
+    if isinstance(value, bool):
+        kind = _number_kind(annotation)
+        return (path, kind) if kind else None
+    members = _members(annotation)
+    if len(members) != 1:
+        return None
+    annotation = members[0]
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel) and isinstance(value, dict):
+        fields = annotation.model_fields
+        items = [(key, fields[key].annotation, item) for key, item in value.items() if isinstance(key, str) and key in fields]
+    elif get_origin(annotation) is list and isinstance(value, list):
+        items = [(index, get_args(annotation)[0], item) for index, item in enumerate(value)]
+    elif get_origin(annotation) is dict and isinstance(value, dict):
+        items = [(key, get_args(annotation)[1], item) for key, item in value.items()]
+    else:
+        return None
+    for key, child, item in items:
+        found = boolean_for_number(child, item, path + (key,))
+        if found:
+            return found
+    return None
+
+
+class UserFileModel(BaseModel):
+    """Base of the models of user-written files (scenarios, sweep specs): no boolean stands for a number.
+
+    pydantic's lax mode reads ``True`` as 1 (and 1.0), so ``seed: yes`` silently ran seed 1.
+    Strict mode would also refuse what lax mode rightly converts (dates written as text,
+    whole numbers for floats), so only booleans are refused, and for the whole tree of
+    sections at once from the top-level model: one check, not one per field. The JSON
+    Schema is unchanged: ``integer`` and ``number`` never included booleans there.
+    """
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_boolean_for_a_number(cls, data: Any) -> Any:
+        found = boolean_for_number(cls, data)
+        if found:
+            path, kind = found
+            value = _at(data, path)
+            raise PydanticCustomError(BOOLEAN_FOR_NUMBER, f"a valid {kind}, found a boolean ({str(value).lower()})", {"field": path})
+        return data
+
+
+def _at(data: Any, path: tuple) -> Any:
+    """The value at ``path`` in the raw data (to show the boolean the user wrote)."""
+    for key in path:
+        data = data[key]
+    return data
+
+
 def _shift_on_calendar(field: str, span: str, origin: dt.date, described: str) -> dt.date:
     """``origin`` plus ``span``, or a ValueError naming ``field`` if that date is off the calendar."""
     try:
@@ -55,7 +141,7 @@ def _shift_on_calendar(field: str, span: str, origin: dt.date, described: str) -
         raise ValueError(f"{field}: a span that, counted from {described}, ends before the year 10000, found {span!r}") from None
 
 
-class Scenario(BaseModel):
+class Scenario(UserFileModel):
     """One simulated world: who is in the party, how it is organized, which rules run."""
 
     model_config = SECTION_CONFIG
@@ -186,6 +272,13 @@ class _Origins:
             for index, item in enumerate(node.value):
                 self.record(item, source, prefix + (index,), visited)
 
+    def claim(self, keys: tuple, place: tuple[str, int | None]) -> None:
+        """Locate ``keys`` at ``place``, and every section on the way that was not located yet
+        (one the path created), so an unknown name along it is reported there too."""
+        for cut in range(1, len(keys)):
+            self.where.setdefault(tuple(keys[:cut]), place)
+        self.where[tuple(keys)] = place
+
     def locate(self, path: tuple, default_source: str) -> tuple[str, int | None]:
         for cut in range(len(path), -1, -1):
             found = self.where.get(tuple(path[:cut]))
@@ -255,14 +348,75 @@ def _load_chain(path: Path, origins: _Origins, seen: tuple[Path, ...]) -> dict:
     return _merge(base, data)
 
 
+class FieldPathError(ValueError):
+    """A field path that cannot be followed into the data: at ``at``, expected ``expected``, found ``found``."""
+
+    def __init__(self, at: str, expected: str, found: str) -> None:
+        super().__init__(f"{at}: expected {expected}, found {found}")
+        self.at, self.expected, self.found = at, expected, found
+
+
+def field_path(text: str) -> list[str]:
+    """The parts of a dotted field path (``congress.cycles.0.name``); ValueError if a part is empty.
+
+    The one path grammar of ``--set``, a sweep spec's ``set`` and its parameters.
+    """
+    parts = text.strip().split(".")
+    if not text.strip() or any(not p for p in parts):
+        raise ValueError("a dotted field path like membership.applications_per_year")
+    return parts
+
+
+def _is_index(part: str) -> bool:
+    return part.isascii() and part.isdigit()
+
+
+def set_field(data: dict, parts: list[str], value: Any) -> tuple[dict, tuple[str | int, ...]]:
+    """A copy of ``data`` with the field at ``parts`` set to ``value``, and that field's location.
+
+    A numeric part indexes a list (``amnesty.orders.0.education_effect``) and must name an
+    item the data has. A missing section is created, so that a misspelt name is reported by
+    validation as an unknown field. Only the containers along the path are copied: ``data``
+    itself is left as it was (a sweep sets every point on the same base). The location has
+    list indices as ints, as pydantic reports them, so errors find their origin.
+    """
+    data = dict(data)
+    node: dict | list = data
+    keys: list[str | int] = []
+    for depth, part in enumerate(parts):
+        at = ".".join(parts[: depth + 1])
+        key: str | int = part
+        if isinstance(node, list):
+            if not _is_index(part) or int(part) >= len(node):
+                raise FieldPathError(at, f"an index below {len(node)}", repr(part))
+            key = int(part)
+        keys.append(key)
+        if depth == len(parts) - 1:
+            node[key] = value
+            break
+        child = node[key] if isinstance(node, list) else node.get(key)
+        if child is None:
+            if _is_index(parts[depth + 1]):
+                raise FieldPathError(at, f"a list with an item {parts[depth + 1]}",
+                                     "none in the scenario file (write the list out to change one of its items)")
+            child = {}
+        elif not isinstance(child, (dict, list)):
+            raise FieldPathError(at, "a section", type(child).__name__)
+        child = list(child) if isinstance(child, list) else dict(child)
+        node[key] = child
+        node = child
+    return data, tuple(keys)
+
+
 def parse_override(text: str) -> tuple[list[str], Any]:
     """Parse ``a.b.c=value``; the value is read as a YAML scalar (numbers, booleans, dates)."""
     if "=" not in text:
         raise ScenarioError(f"--set {text}: expected path.to.field=value, found no '='")
     key, raw = text.split("=", 1)
-    parts = [p for p in key.strip().split(".")]
-    if not key.strip() or any(not p for p in parts):
-        raise ScenarioError(f"--set {text}: expected a dotted field path like membership.applications_per_year")
+    try:
+        parts = field_path(key)
+    except ValueError as exc:
+        raise ScenarioError(f"--set {text}: expected {exc}") from None
     try:
         value = yaml_load(raw) if raw.strip() else ""
     except yaml.YAMLError:
@@ -270,35 +424,21 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     return parts, value
 
 
-def apply_overrides(data: dict, overrides: list[str], origins: _Origins) -> dict:
-    """Apply ``a.b.c=value`` overrides; a numeric part indexes a list (``congress.cycles.0.name``)."""
-    data = dict(data)
-    for text in overrides:
+def apply_overrides(data: dict, overrides: list[str], origins: _Origins,
+                    places: list[tuple[str, int | None]] | None = None) -> dict:
+    """Apply ``a.b.c=value`` overrides (see :func:`set_field`); ``places`` says where each was written.
+
+    By default an override is located at its ``--set`` option; a sweep spec passes its
+    ``set`` lines instead.
+    """
+    for index, text in enumerate(overrides):
         parts, value = parse_override(text)
-        keys: list[str | int] = []
-        node: dict | list = data
-        for depth, part in enumerate(parts):
-            key: str | int = part
-            if isinstance(node, list):
-                if not part.isdigit() or int(part) >= len(node):
-                    raise ScenarioError(f"--set {text}: {'.'.join(parts[:depth + 1])}: expected an index below {len(node)}, found {part!r}")
-                key = int(part)
-            keys.append(key)
-            if depth == len(parts) - 1:
-                node[key] = value
-                break
-            child = node[key] if isinstance(node, list) else node.get(key)
-            if child is None:
-                child = {}
-            elif not isinstance(child, (dict, list)):
-                raise ScenarioError(
-                    f"--set {text}: {'.'.join(parts[: depth + 1])}: expected a section, found {type(child).__name__}"
-                )
-            child = list(child) if isinstance(child, list) else dict(child)
-            node[key] = child
-            node = child
-        origins.where[tuple(keys)] = (f"--set {text}", None)
-    return data
+        try:
+            data, keys = set_field(data, parts, value)
+        except FieldPathError as exc:
+            raise ScenarioError(f"--set {text}: {exc}") from None
+        origins.claim(keys, places[index] if places else (f"--set {text}", None))
+    return dict(data)
 
 
 def _describe(value: Any) -> str:
@@ -317,6 +457,8 @@ def format_validation_error(exc: ValidationError, origins: _Origins, default_sou
         # A cross-field check names the field it is about: report it there.
         path += tuple(int(p) if p.isdigit() else p for p in named.group(1).split("."))
         message = named.group(2)
+    if error["type"] == BOOLEAN_FOR_NUMBER:  # found by the model's before-validator, at a field below it
+        path += tuple(error["ctx"]["field"])
     field = ".".join(str(p) for p in path) or "(top level)"
     source, line = origins.locate(path, default_source)
     where = f"{source} (line {line})" if line else source

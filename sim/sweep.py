@@ -36,7 +36,7 @@ from typing import Annotated
 import numpy as np
 import pandas as pd
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import InitErrorDetails
 
 from sim import outcomes as outcome_grammar
@@ -67,16 +67,18 @@ from sim.runs import (
 )
 from sim.scenario import (
     NAME_PATTERN,
+    FieldPathError,
     Scenario,
     ScenarioError,
+    UserFileModel,
     _load_chain,
-    _merge,
     _Origins,
     _read_yaml,
     apply_overrides,
+    field_path,
     format_validation_error,
-    parse_override,
     scenario_from_dict,
+    set_field,
 )
 
 #: Columns of runs.parquet that a parameter's dotted path must not shadow.
@@ -90,7 +92,7 @@ def _expression(text: str) -> str:
     return text
 
 
-class SweepSpec(BaseModel):
+class SweepSpec(UserFileModel):  # like a scenario, `replications: yes` is an error, not 1
     """A sweep file: the base scenario, the parameters to vary, the design, replications and outcomes."""
 
     model_config = ConfigDict(extra="forbid")
@@ -107,7 +109,8 @@ class SweepSpec(BaseModel):
     seed: int = Field(0, ge=0, description="Root of every run's seed (numpy SeedSequence).")
     common_random_numbers: bool = Field(False, description="Replication r of every point uses the same seed, so differences between points are "
                                         "not blurred by run-to-run noise (sharper sensitivity indices with few replications).")
-    parameters: dict[str, Parameter] = Field(min_length=1, description="Dotted scenario field -> list of values, range or distribution.")
+    parameters: dict[str, Parameter] = Field(min_length=1, description="Scenario field, a path as with --set (a number indexes a list: "
+                                             "amnesty.orders.0.education_effect) -> list of values, range or distribution.")
     outcomes: dict[str, Annotated[str, AfterValidator(_expression)]] = Field(
         min_length=1, description="Name -> outcome expression (see sim.outcomes); a list names each by its expression.")
 
@@ -182,6 +185,10 @@ def load_sweep(path: str | Path) -> Sweep:
     except ValidationError as exc:
         raise ScenarioError(format_validation_error(exc, origins, str(path))) from None
     for name, parameter in spec.parameters.items():
+        try:
+            field_path(name)
+        except ValueError as exc:
+            raise located_error(origins, str(path), ("parameters", name), str(exc), name) from None
         if name in RUN_COLUMNS:
             raise located_error(origins, str(path), ("parameters", name),
                                 "a scenario field (the sweep itself sets each run's seed)", name)
@@ -198,20 +205,28 @@ def load_sweep(path: str | Path) -> Sweep:
 
 
 def point_scenarios(spec: SweepSpec, path: Path, base_path: Path, design: Design, spec_origins: _Origins) -> list[Scenario]:
-    """The scenario of every point; a value the scenario rejects is reported at its line in the spec."""
+    """The scenario of every point; a value the scenario rejects is reported at its line in the spec.
+
+    A parameter is set by the same path grammar as ``--set`` (:func:`sim.scenario.set_field`),
+    so a list item is addressed by its index; an index the base scenario does not have, or a
+    path through a value that is not a section, is an error at the parameter's line.
+    """
     origins = _Origins()
     base = _load_chain(base_path, origins, ())
-    base = apply_overrides(base, spec.set, origins)
-    for index, text in enumerate(spec.set):
-        origins.where[tuple(parse_override(text)[0])] = spec_origins.locate(("set", index), str(path))
+    base = apply_overrides(base, spec.set, origins, [spec_origins.locate(("set", i), str(path)) for i in range(len(spec.set))])
     scenarios = []
     for row in design.table.itertuples(index=False):
-        point = {}
+        data = base
         for name, value in zip(design.table.columns, row):
             value = value.item() if isinstance(value, np.generic) else value
-            point = _merge(point, _nested(name.split("."), value))
-            origins.where[tuple(name.split("."))] = spec_origins.locate(_spec_place(spec, name, value), str(path))
-        scenarios.append(scenario_from_dict(_merge(base, point), origins, str(path)))
+            try:
+                data, keys = set_field(data, field_path(name), value)
+            except FieldPathError as exc:
+                raise located_error(spec_origins, str(path), ("parameters", name),
+                                    f"a field of the base scenario, with {exc.at}: {exc.expected}, found {exc.found}", name) from None
+            origins.claim(keys, spec_origins.locate(("parameters", name), str(path)))
+            origins.where[keys] = spec_origins.locate(_spec_place(spec, name, value), str(path))
+        scenarios.append(scenario_from_dict(data, origins, str(path)))
     return scenarios
 
 
@@ -219,12 +234,6 @@ def _spec_place(spec: SweepSpec, name: str, value) -> tuple:
     """Where a point's value is written in the spec: its item in a list of values, else the parameter."""
     values = spec.parameters[name].values
     return ("parameters", name, values.index(value)) if values is not None and value in values else ("parameters", name)
-
-
-def _nested(parts: list[str], value) -> dict:
-    for part in reversed(parts):
-        value = {part: value}
-    return value
 
 
 # ---------------------------------------------------------------------------

@@ -176,3 +176,37 @@ def test_a_tiny_probability_runs(tmp_path, write_yaml, capsys):
     path = write_yaml("population: {members: 60}\nduration: 8w\ncritique: {attendance_probability: 3.8e-243}\n")
     code, err = run_cli(capsys, "run", str(path), "--out", str(tmp_path / "out"), "--quiet")
     assert code == 0, err
+
+
+# ---------------------------------------------------------------------------
+# YAML booleans are not numbers (pydantic's lax mode read `seed: yes` as seed 1)
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        ("seed: yes\n", "(line 1): seed: expected a valid integer, found a boolean (true)"),
+        ("population:\n  sincerity_mean: true\n", "(line 2): population.sincerity_mean: expected a valid number, found a boolean (true)"),
+        ("organization:\n  small_units: [3, no]\n", "(line 2): organization.small_units.1: expected a valid integer, found a boolean (false)"),
+        ("congress:\n  selection: {sectors: {service: on}}\n", "(line 2): congress.selection.sectors.service: expected a valid number"),
+        ("amnesty:\n  orders:\n    - date: 2016-06-01\n      education_effect: off\n",
+         "(line 4): amnesty.orders.0.education_effect: expected a valid number, found a boolean (false)"),
+    ],
+)
+def test_a_boolean_where_a_number_is_expected_is_refused(write_yaml, capsys, content, expected):
+    path = write_yaml(content)
+    code, err = run_cli(capsys, "validate", str(path))
+    assert code == 2
+    assert f"{path} {expected}" in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_a_boolean_override_of_a_number_names_the_option(capsys):
+    code, err = run_cli(capsys, "validate", str(SCENARIOS / "county.yaml"), "--set", "seed=true")
+    assert code == 2 and "--set seed=true: seed: expected a valid integer, found a boolean (true)" in err
+
+
+def test_booleans_still_switch_boolean_fields(write_yaml, capsys):
+    path = write_yaml("membership:\n  enabled: no\norganization:\n  army: yes\n")
+    code, err = run_cli(capsys, "validate", str(path))
+    assert code == 0, err

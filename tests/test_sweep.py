@@ -55,6 +55,9 @@ def fails_with_one_line(capsys, argv: list[str]) -> str:
     ({"replications": 0}, "replications", "replications: expected greater than or equal to 1, found 0"),
     ({"outcomes": {"members": "final:no_such_column"}}, "no_such_column",
      "outcomes.members: expected a time-series column, found no column 'no_such_column'"),
+    ({"replications": True}, "replications", "replications: expected a valid integer, found a boolean (true)"),
+    ({"parameters": {"attrition.death_rate": [0.1, True]}}, "- true",
+     "attrition.death_rate: expected a valid number, found a boolean (true)"),
 ])
 def test_spec_errors_name_file_field_line_expected_and_found(tmp_path, base, capsys, fields, field, says):
     spec = write_spec(tmp_path, base, **fields)
@@ -80,6 +83,53 @@ def test_an_error_in_the_fixed_overrides_points_at_the_set_line(tmp_path, base, 
     spec = write_spec(tmp_path, base, set=["population.members=-3"])
     err = fails_with_one_line(capsys, ["sweep", str(spec), "--workers", "1"])
     assert f"{spec} (line {line_of(spec, 'members=-3')}): population.members: expected greater than or equal to 5" in err
+
+
+# ---------------------------------------------------------------------------
+# Parameter paths: the grammar of --set, so a number indexes a list
+# ---------------------------------------------------------------------------
+
+#: The attrition-only scenario with one amnesty order (no causes, so it needs no discipline).
+WITH_AN_ORDER = {**ATTRITION_ONLY, "amnesty": {"orders": [{"date": "2016-08-01", "causes": [], "educate_causes": []}]}}
+
+
+def test_a_sweep_over_a_list_item_reaches_the_runs(tmp_path):
+    base = write_scenario(tmp_path, WITH_AN_ORDER)
+    spec = write_spec(tmp_path, base, replications=1, parameters={"amnesty.orders.0.education_effect": [0.0, 0.7]})
+    out = tmp_path / "out"
+    report = run_sweep(load_sweep(spec), out, InProcess(), show_progress=False)
+    assert not report.failed
+    runs = pd.read_parquet(out / "runs.parquet").drop_duplicates("run_id")
+    for row in runs.itertuples():
+        orders = sim.Result.load(out / "runs" / row.run_id).manifest["scenario"]["amnesty"]["orders"]
+        assert len(orders) == 1 and orders[0]["date"] == "2016-08-01" and orders[0]["causes"] == []
+        assert orders[0]["education_effect"] == row[runs.columns.get_loc("amnesty.orders.0.education_effect") + 1]
+    assert sorted(runs["amnesty.orders.0.education_effect"]) == [0.0, 0.7]
+
+
+@pytest.mark.parametrize("scenario, parameter, says", [
+    (WITH_AN_ORDER, "amnesty.orders.1.education_effect",
+     "expected a field of the base scenario, with amnesty.orders.1: an index below 1, found '1'"),
+    (WITH_AN_ORDER, "amnesty.orders.first.education_effect",
+     "expected a field of the base scenario, with amnesty.orders.first: an index below 1, found 'first'"),
+    (ATTRITION_ONLY, "amnesty.orders.0.education_effect",
+     "expected a field of the base scenario, with amnesty.orders: a list with an item 0, found none in the scenario file"),
+    (ATTRITION_ONLY, "attrition.death_rate.0", "expected a field of the base scenario, with attrition.death_rate: a section, found float"),
+])
+def test_a_parameter_path_the_base_does_not_have_names_the_spec_and_parameter(tmp_path, capsys, scenario, parameter, says):
+    base = write_scenario(tmp_path, scenario)
+    spec = write_spec(tmp_path, base, parameters={parameter: [0.1, 0.2]})
+    out = tmp_path / "out"
+    err = fails_with_one_line(capsys, ["sweep", str(spec), "--out", str(out), "--workers", "1"])
+    assert f"{spec} (line {line_of(spec, '- 0.1')}): parameters.{parameter}: {says}" in err
+    assert not out.exists()
+
+
+def test_an_unknown_field_under_a_list_item_is_reported_at_the_parameter(tmp_path, capsys):
+    base = write_scenario(tmp_path, WITH_AN_ORDER)
+    spec = write_spec(tmp_path, base, parameters={"amnesty.orders.0.lenience.level": [0.1]})
+    err = fails_with_one_line(capsys, ["sweep", str(spec), "--workers", "1"])
+    assert f"{spec} (line {line_of(spec, '- 0.1')}): amnesty.orders.0.lenience: unknown field" in err
 
 
 # ---------------------------------------------------------------------------
