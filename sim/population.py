@@ -7,8 +7,8 @@ status so that ids stay stable for recommenders and the event log. Capacity
 grows by doubling, never row by row.
 
 Every status change goes through :meth:`Population.transition`, which keeps
-the stock of each status, the per-organization count of active members and
-the matrix of flows between statuses. The recorder reads stocks and flows from
+the stock of each status, the per-organization count of active members, the
+sum of their sincerity and the matrix of flows between statuses. The recorder reads stocks and flows from
 there, which is what makes the conservation identity (stock at t = stock at
 t-1 + inflows - outflows) hold by construction and checkable.
 """
@@ -125,6 +125,8 @@ class Population(ColumnTable):
         self.punished = np.zeros(N_LEVEL_CODES, dtype=np.int64)
         #: Standing punishments that ended because their holder left (since last read).
         self.punishments_removed = 0
+        #: Sum of the sincerity of active members (critique findings scale with its mean).
+        self.active_sincerity = 0.0
 
     def ensure_orgs(self, n_orgs: int) -> None:
         """Make room in the per-organization counts for organization ids < n_orgs."""
@@ -154,10 +156,12 @@ class Population(ColumnTable):
             joining = ids[~was_active]
             if len(joining):
                 np.add.at(self.org_size, self.cell[joining], 1)
+                self.active_sincerity += float(self.sincerity[joining].sum(dtype=np.float64))
         else:
             leaving = ids[was_active]
             if len(leaving):
                 np.subtract.at(self.org_size, self.cell[leaving], 1)
+                self.active_sincerity -= float(self.sincerity[leaving].sum(dtype=np.float64))
                 held = self.punish_level[leaving]
                 held = held[held > 0]
                 if len(held):
@@ -174,6 +178,23 @@ class Population(ColumnTable):
         self.punish_level[ids] = level
         self.punished += np.bincount(self.punish_level[ids], minlength=N_LEVEL_CODES)
         self.punished[0] = 0
+
+    def educate(self, ids: np.ndarray, effect: float) -> None:
+        """Ideological education: close the share ``effect`` of each member's gap to full sincerity.
+
+        The one place sincerity changes after entry, so that the active members'
+        sum stays exact. ``ids`` are distinct.
+        """
+        before = self.sincerity[ids]
+        after = before + np.float32(effect) * (1 - before)
+        self.sincerity[ids] = after
+        active = ACTIVE[self.status[ids]]
+        self.active_sincerity += float((after[active].astype(np.float64) - before[active]).sum())
+
+    def mean_active_sincerity(self) -> float:
+        """Mean sincerity of the active members (0 when there are none), without a pass over the table."""
+        active = int(self.counts[ACTIVE].sum())
+        return self.active_sincerity / active if active else 0.0
 
     def move(self, ids: np.ndarray, new_cells: np.ndarray) -> None:
         """Re-attach members to other cells (re-organization, transfer)."""
@@ -211,6 +232,9 @@ class Population(ColumnTable):
         if not np.array_equal(sizes[: len(self.org_size)], self.org_size):
             bad = np.flatnonzero(sizes[: len(self.org_size)] != self.org_size)[:5]
             raise AssertionError(f"organization sizes drifted at orgs {bad.tolist()}")
+        total = float(self.sincerity[: self.n][active].sum(dtype=np.float64))
+        if not np.isclose(total, self.active_sincerity, rtol=1e-6, atol=1e-3):
+            raise AssertionError(f"active sincerity sum drifted: tracked {self.active_sincerity:.6g}, actual {total:.6g}")
         punished = np.bincount(self.punish_level[: self.n][active], minlength=N_LEVEL_CODES)
         punished[0] = 0
         if not np.array_equal(punished, self.punished):

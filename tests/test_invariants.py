@@ -116,7 +116,13 @@ def _drift_punishment_stock(simulation: Simulation) -> str:
     return "punishment stocks drifted"
 
 
-@pytest.mark.parametrize("drift", [_drift_org_size, _drift_status_stock, _drift_punishment_stock])
+def _drift_sincerity_sum(simulation: Simulation) -> str:
+    """Sincerity written past ``Population.educate``: the active members' sum no longer matches."""
+    simulation.world.pop.sincerity[7] = 0.0
+    return "active sincerity sum drifted"
+
+
+@pytest.mark.parametrize("drift", [_drift_org_size, _drift_status_stock, _drift_punishment_stock, _drift_sincerity_sum])
 def test_maintained_stocks_that_drift_from_a_recount_are_caught(drift):
     """A maintained aggregate knocked off before day 0: the rows stay self-consistent, only the recount sees it."""
     simulation = Simulation(small_scenario(duration="6m", organization={"reorganize": False}))

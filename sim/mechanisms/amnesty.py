@@ -53,7 +53,7 @@ class Amnesty(Mechanism):
         discipline.lift(ids, day, "amnesty", education=order.education_effect)
         pop.amnestied[ids] = True
         educated = discipline.punished_ids(causes=order.educate_causes)
-        pop.sincerity[educated] += np.float32(order.education_effect) * (1 - pop.sincerity[educated])
+        pop.educate(educated, order.education_effect)
         world.tally.add("amnestied", len(ids))
         world.tally.add("educated", len(educated))
         world.events.log(day, "education", educated, pop.cell[educated])

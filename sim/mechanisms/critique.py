@@ -49,8 +49,6 @@ class Critique(Mechanism):
             return np.where(unit, cohorts.critique_cohort(ids, share), -1)
 
         self.cohorts = cohorts.Buckets(world.orgs, cohort, cohorts.N_CRITIQUE_COHORTS)
-        self._sincerity_month = -1
-        self._mean_sincerity = 0.0
 
     def cadences(self) -> Iterable[tuple[np.ndarray, Step]]:
         if not self.cfg.enabled:
@@ -67,23 +65,13 @@ class Critique(Mechanism):
         world, pop, cfg = self.world, self.world.pop, self.cfg
         sessions = self.sessions_today(day)
         present = int(self.rng.binomial(int(pop.org_size[sessions].sum()), cfg.attendance_probability))
-        findings = int(self.rng.binomial(present, cfg.finding_probability * (1 - self._sincerity(day))))
+        findings = int(self.rng.binomial(present, cfg.finding_probability * (1 - pop.mean_active_sincerity())))
         world.tally.add("critiques_held", len(sessions))
         world.tally.add("critique_attendance", present)
         world.tally.add("critique_findings", findings)
         world.events.log(day, "critique", orgs=sessions, value=pop.org_size[sessions])
         self._refer(day, sessions)
         self._reviews(day)
-
-    def _sincerity(self, day: int) -> float:
-        """Mean sincerity of active members, refreshed monthly (one pass over the table)."""
-        month = int(self.world.calendar.month[day])
-        if month != self._sincerity_month:
-            pop = self.world.pop
-            active = pop.active_mask()
-            self._mean_sincerity = float(pop.sincerity[: pop.n][active].mean()) if active.any() else 0.0
-            self._sincerity_month = month
-        return self._mean_sincerity
 
     def _refer(self, day: int, sessions: np.ndarray) -> None:
         """Members whose criticism ends in a referral for discipline (insincerity in Party life)."""

@@ -236,9 +236,7 @@ class Discipline(Mechanism):
         pop.set_punishment(ids, 0)
         pop.lift_due[ids] = -1
         pop.transition(ids[pop.status[ids] == Status.DEMOTED], Status.FULL)
-        sincerity = pop.sincerity[ids]
-        effect = self.cfg.education_effect if education is None else education
-        pop.sincerity[ids] = sincerity + np.float32(effect) * (1 - sincerity)
+        pop.educate(ids, self.cfg.education_effect if education is None else education)
         world.tally.add("punishments_lifted", len(ids))
         cause_counts = np.bincount(cause, minlength=len(self.causes))
         for code, name in enumerate(self.causes):
