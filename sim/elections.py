@@ -39,10 +39,9 @@ How elections are modelled:
   re-organization split, merged or attached elect their cell offices the same
   way.
 
-Members of a set of units are found through :class:`MemberIndex`, a member list
-sorted by unit built once when the run is set up and merged with the rows added
-or moved since, so that electing a few units costs work proportional to their
-members, not to the party's size.
+Members of a set of units are found through the run's
+:class:`~sim.member_index.MemberIndex`, so that electing a few units costs work
+proportional to their members, not to the party's size.
 """
 
 from __future__ import annotations
@@ -51,91 +50,12 @@ import numpy as np
 
 from sim.arrays import distinct, rank_within
 from sim.organizations import BASIC_ORGS, IS_TOP_BASIC_ORG, MEMBER_UNITS, TOP_BASIC_ORGS, Kind, Organizations, of_kind
-from sim.population import ACTIVE, Population, Status
+from sim.member_index import MemberIndex
+from sim.population import Population, Status
 from sim.roles import Role
 from sim.sections import OrganizationSection
 
 DAYS_PER_YEAR = 365.25
-
-#: Statuses of people attached to a unit: its active members, and applicants waiting for its meeting.
-OPEN = ACTIVE.copy()
-OPEN[Status.APPLICANT] = True
-
-
-class MemberIndex:
-    """Open members (applicants and active members) by unit, without scanning the member table.
-
-    ``ids`` is sorted by ``keys``, the unit each member was in when indexed;
-    ``offsets[u]:offsets[u + 1]`` is unit u's range of ``ids`` (units created
-    since have none). Rows added since (``pop.n`` grew) and members moved since (reported through
-    :meth:`moved`) are kept apart in the *pending* set; a lookup scans the index
-    ranges of the asked units plus the pending set, then keeps those whose unit
-    is still one of the asked ones. :meth:`refresh` merges the pending set into
-    the index once it is large (a linear merge, no full sort).
-    """
-
-    #: Merge the pending rows into the index once they exceed this share of it.
-    REFRESH_SHARE = 1 / 32
-
-    def __init__(self, pop: Population):
-        self.pop = pop
-        ids = np.flatnonzero(OPEN[pop.status[: pop.n]])
-        order = np.argsort(pop.cell[ids], kind="stable")  # once, when the run is set up
-        self._index(ids[order], pop.cell[ids[order]])
-
-    def _index(self, ids: np.ndarray, keys: np.ndarray) -> None:
-        """Adopt ``ids`` sorted by ``keys`` as the index; nothing is pending any more."""
-        self.ids, self.keys = ids, keys
-        self.offsets = np.concatenate([[0], np.cumsum(np.bincount(keys, minlength=self.pop.org_size.shape[0]))])
-        self.indexed = self.pop.n
-        self._moved: list[np.ndarray] = []
-
-    def moved(self, ids: np.ndarray) -> None:
-        """Report members re-attached to another unit (they are looked up in the pending set)."""
-        self._moved.append(np.asarray(ids, dtype=np.int64))
-
-    def pending(self) -> np.ndarray:
-        return np.concatenate([np.arange(self.indexed, self.pop.n, dtype=np.int64), *self._moved])
-
-    def members_of(self, units: np.ndarray, statuses: np.ndarray = OPEN) -> np.ndarray:
-        """Ids of the people in ``units`` whose status is flagged in ``statuses``, each once.
-
-        Grouped by unit when nothing is pending (every indexed row is then where
-        the index says: no sort, which matters when a whole party elects on day
-        0), else sorted by id.
-        """
-        pop = self.pop
-        units = distinct(units)
-        known = np.minimum(units, len(self.offsets) - 2)
-        lo = self.offsets[known]
-        count = np.where(units == known, self.offsets[known + 1] - lo, 0)
-        starts = np.repeat(lo - (np.cumsum(count) - count), count)
-        found = self.ids[starts + np.arange(int(count.sum()))]
-        pending = self.pending()
-        if len(pending) == 0:
-            return found[statuses[pop.status[found]]]
-        candidates = np.concatenate([found, pending])
-        asked = np.zeros(max(pop.cell[candidates].max(initial=0), units.max(initial=0)) + 1, dtype=bool)
-        asked[units] = True
-        keep = asked[pop.cell[candidates]] & statuses[pop.status[candidates]]
-        return distinct(candidates[keep])
-
-    def refresh(self) -> None:
-        """Merge the pending rows into the sorted index if there are many (O(N) array copies)."""
-        pop = self.pop
-        pending = self.pending()
-        if len(pending) < self.REFRESH_SHARE * len(self.ids):
-            return
-        pending = distinct(pending)
-        is_pending = np.zeros(pop.n, dtype=bool)
-        is_pending[pending] = True
-        keep = ~is_pending[self.ids] & OPEN[pop.status[self.ids]]
-        ids, keys = self.ids[keep], self.keys[keep]
-        pending = pending[OPEN[pop.status[pending]]]
-        pending = pending[np.argsort(pop.cell[pending], kind="stable")]
-        at = np.searchsorted(keys, pop.cell[pending], side="right")
-        self._index(np.insert(ids, at, pending), np.insert(keys, at, pop.cell[pending]))
-
 
 def _ballot(*seats: tuple[Role, int]) -> list[Role]:
     return [role for role, count in seats for _ in range(count)]
@@ -144,13 +64,16 @@ def _ballot(*seats: tuple[Role, int]) -> list[Role]:
 class Elections:
     """Fills the offices of basic organizations and county/city committees (see the module docstring)."""
 
-    def __init__(self, pop: Population, orgs: Organizations, cfg: OrganizationSection, roles_allowed: int):
-        self.pop, self.orgs, self.cfg = pop, orgs, cfg
+    def __init__(self, pop: Population, orgs: Organizations, index: MemberIndex, cfg: OrganizationSection,
+                 roles_allowed: int):
+        self.pop, self.orgs, self.index, self.cfg = pop, orgs, index, cfg
         #: Heaviest punishment (ladder code) under which a member may be elected (discipline.roles_allowed_up_to).
         self.roles_allowed = roles_allowed
-        self.index = MemberIndex(pop)
         #: Ids that held an office when last elected (may repeat or be stale; cleaned at vacancy checks).
         self.holders = np.empty(0, dtype=np.int64)
+        #: The office each member was last elected or promoted to (by id): a holder whose role differs
+        #: now was removed (discipline) or left, and the seat is vacant.
+        self.elected = np.zeros(0, dtype=np.int8)
         self.weight_days = cfg.election_sincerity_years * DAYS_PER_YEAR
         cell_seats = _ballot((Role.CELL_SECRETARY, 1), (Role.CELL_DEPUTY, 1))
         cell_committee = _ballot((Role.CELL_COMMITTEE, cfg.cell_committee_size - 2))
@@ -203,7 +126,7 @@ class Elections:
         branch = orgs.parent[cell]
         pool = (pop.role[eligible] == Role.NONE) & (orgs.kind[branch] == Kind.BRANCH)
         self._seat(eligible[pool], branch[pool], score[pool], self.org_ballots, np.zeros(int(pool.sum()), dtype=np.int64))
-        self.holders = np.concatenate([self.holders, eligible[pop.role[eligible] != Role.NONE]])
+        self._seated(members, eligible)
         return int((pop.role[members] != before).sum())
 
     def elect_cells(self, units: np.ndarray, day: int) -> int:
@@ -223,11 +146,24 @@ class Elections:
         orgs.deputy[units] = -1
         members = self.index.members_of(units)
         before = pop.role[members].copy()
-        candidates = members[before <= Role.CELL_SECRETARY]
+        # A member removed from an organization's office stays out: the organization elects that seat.
+        candidates = members[(before <= Role.CELL_SECRETARY) & (self._elected()[members] <= Role.CELL_SECRETARY)]
         pop.role[candidates] = Role.NONE
         eligible, _ = self._seat_cells(candidates, day)
-        self.holders = np.concatenate([self.holders, eligible[pop.role[eligible] != Role.NONE]])
+        self._seated(candidates, eligible)
         return int((pop.role[members] != before).sum())
+
+    def _elected(self) -> np.ndarray:
+        """``elected``, grown with the member table."""
+        if len(self.elected) < len(self.pop.role):
+            self.elected = np.concatenate([self.elected, np.zeros(len(self.pop.role) - len(self.elected), dtype=np.int8)])
+        return self.elected
+
+    def _seated(self, members: np.ndarray, eligible: np.ndarray) -> None:
+        """Record the offices of ``members`` after an election (``eligible``: those who could win one)."""
+        pop = self.pop
+        self._elected()[members] = pop.role[members]
+        self.holders = np.concatenate([self.holders, eligible[pop.role[eligible] != Role.NONE]])
 
     def _seat_cells(self, members: np.ndarray, day: int) -> tuple[np.ndarray, np.ndarray]:
         """Seat the cell offices among ``members`` (no office yet); returns the eligible and their scores."""
@@ -254,21 +190,23 @@ class Elections:
         cell offices must be elected again and the basic organizations that must elect again.
 
         A cell office vacated (its holder gone, or the seat empty, or its holder
-        no longer holding it: discipline may remove officers) is a unit's
-        business; an organization's office vacated elects the whole basic
-        organization. One pass over the office holders (a small share of the
+        no longer holding it: discipline removes officers from any seat,
+        committee seats included) is a unit's business; an organization's
+        office vacated elects the whole basic organization. One pass over the office holders (a small share of the
         members), which also drops stale and repeated entries from the list,
         and one over the organizations.
         """
         pop, orgs = self.pop, self.orgs
-        holders = self.holders[pop.role[self.holders] != Role.NONE]
+        holders = self.holders[self.elected[self.holders] != Role.NONE]
         seen = np.zeros(pop.n, dtype=bool)
         seen[holders] = True
         holders = np.flatnonzero(seen)
-        gone = holders[pop.status[holders] != Status.FULL]
-        role = pop.role[gone]
+        vacated = (pop.status[holders] != Status.FULL) | (pop.role[holders] != self.elected[holders])
+        gone = holders[vacated]
+        role = self.elected[gone]
         pop.role[gone] = Role.NONE
-        self.holders = holders[pop.status[holders] == Status.FULL]
+        self.elected[gone] = Role.NONE
+        self.holders = holders[~vacated]
         led = orgs.ids_of(*MEMBER_UNITS, *BASIC_ORGS)
         unit = of_kind(*MEMBER_UNITS)[orgs.kind[led]]
         vacant = np.zeros(len(led), dtype=bool)
@@ -293,6 +231,7 @@ class Elections:
         basic = basic[order]
         promoted = basic[rank < need[orgs.county[basic]]]
         pop.role[orgs.secretary[promoted]] = Role.COUNTY_CADRE
+        self.elected[orgs.secretary[promoted]] = Role.COUNTY_CADRE
         self.holders = np.concatenate([self.holders, orgs.secretary[promoted]])
         orgs.secretary[promoted] = -1
         return promoted

@@ -9,6 +9,7 @@ import numpy as np
 from sim.calendar import Calendar
 from sim.cohorts import Buckets, meeting_buckets
 from sim.invariants import Invariants
+from sim.member_index import MemberIndex
 from sim.organizations import Organizations
 from sim.population import Population
 from sim.scenario import Scenario
@@ -33,11 +34,14 @@ class World:
     #: Living organizations by the day of month they meet (shared by every mechanism
     #: that acts at meetings).
     meeting_days: Buckets = field(init=False)
+    #: Open members by unit (elections, re-organization and critique act on the members of some units).
+    members: MemberIndex = field(init=False)
     #: The run's invariant checks, or None with --no-checks.
     invariants: Invariants | None = None
 
     def __post_init__(self) -> None:
         self.meeting_days = meeting_buckets(self.orgs)
+        self.members = MemberIndex(self.pop)
 
     def rng(self, name: str) -> np.random.Generator:
         """The random stream of mechanism ``name`` (see sim.streams)."""

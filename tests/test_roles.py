@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from sim.engine import Simulation
+from sim.mechanisms.discipline import REMOVAL
 from sim.organizations import Kind
 from sim.population import Status
 from sim.roles import Role
@@ -161,4 +163,24 @@ def test_a_vacant_organization_office_elects_the_whole_basic_organization():
     assert orgs.secretary[primary] == deputy  # the next in line moves up
     changed = np.flatnonzero(pop.role[: pop.n] != before)
     assert (orgs.basic_org(pop.cell[changed]) == primary).all()
+    assert_offices_filled(world)
+
+
+@pytest.mark.parametrize("office", [Role.CELL_COMMITTEE, Role.ORG_COMMITTEE, Role.EXECUTIVE])
+def test_a_committee_member_removed_from_post_is_replaced_at_the_next_tick(office):
+    """Discipline removes a committee member from post (they stay a full member): the seat is filled again.
+
+    Secretaries and deputies are seen vacant through the organization table;
+    committee seats only through the office each member was elected to.
+    """
+    simulation = Simulation(small_scenario(**LARGE))
+    world, mechanism = simulation.world, simulation.mechanisms[0]
+    pop = world.pop
+    mechanism.reorganize(day=5)  # settle the day-0 odd units first
+    holder = np.flatnonzero(pop.role[: pop.n] == office)[0]
+    discipline = world.mechanisms["discipline"]
+    discipline._punish(6, np.array([holder]), np.array([REMOVAL], dtype=np.int8), np.array([0], dtype=np.int8))
+    assert pop.role[holder] == Role.NONE and pop.status[holder] == Status.FULL
+    mechanism.reorganize(day=10)
+    assert pop.role[holder] == Role.NONE  # removed from post: not elected again while punished
     assert_offices_filled(world)

@@ -70,7 +70,7 @@ class Reorganization(Mechanism):
         super().__init__(world)
         self.cfg = world.scenario.organization
         #: Offices are filled when the run is set up, whether or not re-organization runs later.
-        self.elections = Elections(world.pop, world.orgs, self.cfg,
+        self.elections = Elections(world.pop, world.orgs, world.members, self.cfg,
                                    ladder.allowed_code(world.scenario.discipline.roles_allowed_up_to))
         self.elections.fill(world.orgs.ids_of(*MEMBER_UNITS), day=0)
 
@@ -132,7 +132,7 @@ class Reorganization(Mechanism):
             # A dissolved organization leaves its cells under the county: small units there may now have neighbours.
             touched = np.concatenate([touched, self._merge_small_units(day, orgs.ids_of(Kind.CELL))])
             vacant_cells, vacant_orgs = self.elections.vacancies()
-            self.elections.index.refresh()
+            self.world.members.refresh()
             changed = self.elections.fill(np.concatenate([formed, vacant_orgs]), day,
                                           cells=np.concatenate([touched, vacant_cells]))
         elif len(touched):
@@ -214,11 +214,11 @@ class Reorganization(Mechanism):
         world, orgs, pop = self.world, self.world.orgs, self.world.pop
         if len(sources) == 0:
             return
-        members = self.elections.index.members_of(sources)
+        members = self.world.members.members_of(sources)
         order = np.argsort(sources)
         receiver_of = receivers[order][np.searchsorted(sources[order], pop.cell[members])]
         pop.move(members, receiver_of)
-        self.elections.index.moved(members)
+        self.world.members.moved(members)
         orgs.dissolve(sources)
         world.tally.add("members_reassigned", int(ACTIVE[pop.status[members]].sum()))
 
@@ -233,7 +233,7 @@ class Reorganization(Mechanism):
         new = orgs.copy_rows(np.repeat(large, parts - 1), committee=False,
                              meeting_day=self.rng.integers(1, MEETING_DAYS + 1, int((parts - 1).sum())))
         pop.ensure_orgs(orgs.n)
-        members = self.elections.index.members_of(large, ACTIVE)
+        members = self.world.members.members_of(large, ACTIVE)
         order, rank = rank_within(pop.cell[members].astype(np.int64), self.rng.random(len(members)))
         members = members[order]
         which = np.searchsorted(large, pop.cell[members])
@@ -242,7 +242,7 @@ class Reorganization(Mechanism):
         first_new = np.cumsum(parts - 1) - (parts - 1) + new[0]
         members, target = members[movers], first_new[which[movers]] + part[movers] - 1
         pop.move(members, target)
-        self.elections.index.moved(members)
+        self.world.members.moved(members)
         world.tally.add("cells_split", len(large))
         world.tally.add("members_reassigned", len(members))
         world.events.log(day, "cell_split", orgs=new, value=np.repeat(large, parts - 1))

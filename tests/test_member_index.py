@@ -1,0 +1,41 @@
+"""The member index against a scan of the member table, with members moved and added since it was built."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.engine import Simulation
+from sim.member_index import OPEN
+from sim.organizations import Kind
+from sim.population import ACTIVE, Status
+from tests.conftest import small_scenario
+
+
+@pytest.fixture
+def world():
+    """A world whose index has stale entries (members moved twice), new rows and departures since it was built."""
+    world = Simulation(small_scenario(organization={"reorganize": False})).world
+    pop, index = world.pop, world.members
+    rng = np.random.default_rng(5)
+    cells = world.orgs.ids_of(Kind.CELL)
+    for _ in range(2):  # some members move twice, some back to where they were indexed
+        movers = rng.choice(pop.n, 60, replace=False)
+        movers = movers[ACTIVE[pop.status[movers]]]
+        pop.move(movers, rng.choice(cells, len(movers)))
+        index.moved(movers)
+    pop.add(40, Status.CANDIDATE, rng.choice(cells, 40))
+    pop.add(10, Status.APPLICANT, rng.choice(cells, 10))
+    pop.transition(np.flatnonzero(ACTIVE[pop.status[: pop.n]])[:25], Status.EXITED)
+    return world
+
+
+def _scan(world, units: np.ndarray, statuses: np.ndarray) -> np.ndarray:
+    pop = world.pop
+    return np.flatnonzero(np.isin(pop.cell[: pop.n], units) & statuses[pop.status[: pop.n]])
+
+
+def test_members_of_equals_a_scan_of_the_table(world):
+    units = world.orgs.ids_of(Kind.CELL)[::3]
+    for statuses in (OPEN, ACTIVE):
+        assert np.array_equal(np.sort(world.members.members_of(units, statuses)), _scan(world, units, statuses))
