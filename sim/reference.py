@@ -91,6 +91,7 @@ from sim import ladder
 from sim.calendar import RECORD_PHASE, Calendar
 from sim.cohorts import EVERY_TWO_DAYS_COHORTS, critique_cohort
 from sim.elections import Elections
+from sim.member_index import MemberIndex
 from sim.founding import DAYS_PER_YEAR, found_party
 from sim.organizations import MEMBER_UNITS
 from sim.population import Status
@@ -298,7 +299,8 @@ class ReferenceModel:
         """Read the engine's day-0 party (same founding stream and offices) into objects."""
         sc = self.scenario
         pop, orgs = found_party(sc, stream(self.seed, "founding"))
-        Elections(pop, orgs, sc.organization, ladder.allowed_code(sc.discipline.roles_allowed_up_to)).fill(orgs.ids_of(*MEMBER_UNITS), day=0)
+        Elections(pop, orgs, MemberIndex(pop), sc.organization,
+                  ladder.allowed_code(sc.discipline.roles_allowed_up_to)).fill(orgs.ids_of(*MEMBER_UNITS), day=0)
         units = orgs.ids_of(*MEMBER_UNITS)
         cohorts = critique_cohort(units, sc.critique.every_two_days_share)
         weekday0 = sc.start.weekday()
