@@ -46,14 +46,23 @@ def rank_within(group: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.nd
     score_bits = 63 - position_bits - max(int(group.max()), 1).bit_length()
     if score_bits < MIN_SCORE_BITS:  # too many rows or groups to pack: the slow exact sort
         order = np.lexsort((-score, group))
+        sorted_group = group[order]
     else:
         low, high = float(score.min()), float(score.max())
-        scale = (2.0**score_bits - 1) / (high - low) if high > low else 0.0
-        quantized = np.floor((high - score) * scale).astype(np.int64)
-        key = (group << (score_bits + position_bits)) | (quantized << position_bits) | np.arange(n)
-        # Sorting the keys themselves is about twice as fast as argsort, and the low bits are the order.
-        order = np.sort(key) & ((1 << position_bits) - 1)
-    sorted_group = group[order]
-    position = np.arange(n)
-    first = np.r_[True, sorted_group[1:] != sorted_group[:-1]]
-    return order, position - np.maximum.accumulate(np.where(first, position, 0))
+        # 2**score_bits - 1 rounds up to 2**score_bits in floating point, and the worst score would then
+        # carry into the group bits (sorting it into the next group): quantize over one bit less.
+        scale = 2.0 ** (score_bits - 1) / (high - low) if high > low else 0.0
+        key = np.floor((high - score) * scale).astype(np.int64)
+        key <<= position_bits
+        key |= group << (score_bits + position_bits)
+        key |= np.arange(n)
+        # Sorting the keys themselves is about twice as fast as argsort; their high bits are the
+        # group and their low bits the order.
+        key.sort()
+        sorted_group = key >> (score_bits + position_bits)
+        order = np.bitwise_and(key, (1 << position_bits) - 1, out=key)
+    first = np.empty(n, dtype=bool)
+    first[0] = True
+    np.not_equal(sorted_group[1:], sorted_group[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    return order, np.arange(n) - np.repeat(starts, np.diff(starts, append=n))

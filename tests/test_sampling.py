@@ -18,6 +18,13 @@ def test_rank_within_orders_groups_then_best_score_first_like_lexsort():
         assert np.array_equal(rank[sorted_group == g], np.arange(np.count_nonzero(group == g)))
 
 
+def test_the_worst_score_stays_in_its_group():
+    """The lowest score quantizes to the top of the score bits; it must not carry into the next group's."""
+    group, score = np.array([1, 1, 0, 0]), np.array([5.0, 4.0, 0.0, 3.0])
+    order, rank = rank_within(group, score)
+    assert order.tolist() == [3, 2, 0, 1] and rank.tolist() == [0, 1, 0, 1]
+
+
 def test_one_draw_per_group_picks_each_item_with_probability_proportional_to_its_weight():
     """k = 1: item i of a group is chosen with probability w_i / sum(w); 4-sigma binomial bounds."""
     weights = np.array([1.0, 2.0, 3.0, 4.0])
