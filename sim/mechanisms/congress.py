@@ -189,9 +189,9 @@ class Congress(Mechanism):
         reporting = np.zeros(orgs.n, dtype=bool)
         reporting[today[~state.late[today]]] = True
         ids = self._candidates(reporting[pop.cell[: pop.n]])
-        _, group = np.unique(pop.cell[ids], return_inverse=True)
-        k = np.full(group.max() + 1 if len(group) else 0, self.cfg.recommendations_per_cell)
-        chosen = ids[weighted_top_k(self.rng, group, self.weights(ids, state), k)]
+        # Each unit (by its id: no relabelling sort needed) recommends the same number.
+        k = np.full(orgs.n, self.cfg.recommendations_per_cell)
+        chosen = ids[weighted_top_k(self.rng, pop.cell[ids], self.weights(ids, state), k)]
         pop.delegate[chosen] = RECOMMENDED
         self.pool += len(chosen)
         world.tally.add("recommendations", len(chosen))
