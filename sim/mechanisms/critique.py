@@ -69,7 +69,8 @@ class Critique(Mechanism):
         world.tally.add("critiques_held", len(sessions))
         world.tally.add("critique_attendance", present)
         world.tally.add("critique_findings", findings)
-        world.events.log(day, "critique", orgs=sessions, value=pop.org_size[sessions])
+        if world.events.enabled:  # the sizes are a gather over every cell in session
+            world.events.log(day, "critique", orgs=sessions, value=pop.org_size[sessions])
         self._refer(day, sessions)
         self._reviews(day)
 

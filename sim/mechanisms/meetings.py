@@ -95,8 +95,9 @@ class Meetings(Mechanism):
         for kind, ids in held.items():
             world.tally.add(kind, len(ids))
             total += len(ids)
-            world.events.log(day, "meeting", orgs=ids, cause=kind.removesuffix("_meetings"),
-                             value=self._members_below(month)[ids])
+            if world.events.enabled:  # the sizes are a gather over every organization meeting today
+                world.events.log(day, "meeting", orgs=ids, cause=kind.removesuffix("_meetings"),
+                                 value=self._members_below(month)[ids])
         world.tally.add("meetings_held", total)
         self._send_reports(day, month, first, kind_first)
 
