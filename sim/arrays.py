@@ -52,7 +52,9 @@ def rank_within(group: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.nd
         # 2**score_bits - 1 rounds up to 2**score_bits in floating point, and the worst score would then
         # carry into the group bits (sorting it into the next group): quantize over one bit less.
         scale = 2.0 ** (score_bits - 1) / (high - low) if high > low else 0.0
-        key = np.floor((high - score) * scale).astype(np.int64)
+        distance = high - score
+        distance *= scale
+        key = np.floor(distance, out=distance).astype(np.int64)
         key <<= position_bits
         key |= group << (score_bits + position_bits)
         key |= np.arange(n)
@@ -65,4 +67,6 @@ def rank_within(group: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.nd
     first[0] = True
     np.not_equal(sorted_group[1:], sorted_group[:-1], out=first[1:])
     starts = np.flatnonzero(first)
-    return order, np.arange(n) - np.repeat(starts, np.diff(starts, append=n))
+    rank = np.arange(n)
+    rank -= np.repeat(starts, np.diff(starts, append=n))
+    return order, rank

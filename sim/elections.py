@@ -94,7 +94,11 @@ class Elections:
     def score(self, ids: np.ndarray, day: int) -> np.ndarray:
         """Election score: standing in days plus the sincerity bonus (higher is elected first)."""
         pop = self.pop
-        return (day - pop.joined[ids]).astype(np.float64) + self.weight_days * pop.sincerity[ids]
+        score = pop.sincerity[ids].astype(np.float64)
+        score *= self.weight_days
+        score += day
+        score -= pop.joined[ids]
+        return score
 
     # -- the election of a set of basic organizations --------------------------
     def elect(self, units_or_orgs: np.ndarray, day: int) -> int:
@@ -122,10 +126,10 @@ class Elections:
         cell = pop.cell[eligible]
         top = orgs.basic_org(cell)
         pool = (pop.role[eligible] == Role.NONE) & IS_TOP_BASIC_ORG[orgs.kind[top]]
-        self._seat(eligible[pool], top[pool], score[pool], self.org_ballots, orgs.executive[top[pool]].astype(np.int64))
+        self._seat(eligible[pool], top[pool], score[pool], self.org_ballots, orgs.executive.view(np.int8))
         branch = orgs.parent[cell]
         pool = (pop.role[eligible] == Role.NONE) & (orgs.kind[branch] == Kind.BRANCH)
-        self._seat(eligible[pool], branch[pool], score[pool], self.org_ballots, np.zeros(int(pool.sum()), dtype=np.int64))
+        self._seat(eligible[pool], branch[pool], score[pool], self.org_ballots, np.zeros(orgs.n, dtype=np.int8))
         self._seated(members, eligible)
         return int((pop.role[members] != before).sum())
 
@@ -171,16 +175,20 @@ class Elections:
         eligible = members[(pop.status[members] == Status.FULL) & (pop.punish_level[members] <= self.roles_allowed)]
         score = self.score(eligible, day)
         cell = pop.cell[eligible]
-        self._seat(eligible, cell, score, self.cell_ballots, orgs.committee[cell].astype(np.int64))
+        self._seat(eligible, cell, score, self.cell_ballots, orgs.committee.view(np.int8))
         return eligible, score
 
-    def _seat(self, ids: np.ndarray, group: np.ndarray, score: np.ndarray, ballots: np.ndarray, row: np.ndarray) -> None:
-        """Give the r-th best member of each group the office ``ballots[row, r]``; record secretaries and deputies."""
+    def _seat(self, ids: np.ndarray, group: np.ndarray, score: np.ndarray, ballots: np.ndarray,
+              ballot_of: np.ndarray) -> None:
+        """Give the r-th best member of each group g the office ``ballots[ballot_of[g], r]``; record
+        secretaries and deputies. ``ids`` hold no office yet, so only those ranked within the seats change."""
         if len(ids) == 0:
             return
         order, rank = rank_within(group, score)
-        ids, group, row = ids[order], group[order], row[order]
-        self.pop.role[ids] = ballots[row, np.minimum(rank, ballots.shape[1] - 1)]
+        seated = rank < ballots.shape[1] - 1
+        pick, rank = order[seated], rank[seated]
+        ids, group = ids[pick], group[pick]
+        self.pop.role[ids] = ballots[ballot_of[group], rank]
         self.orgs.secretary[group[rank == 0]] = ids[rank == 0]
         self.orgs.deputy[group[rank == 1]] = ids[rank == 1]
 
