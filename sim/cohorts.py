@@ -63,18 +63,28 @@ class Buckets:
         self.key = key
         self.n_keys = n_keys
         self._signature: tuple[int, int] | None = None
+        self._keys = np.zeros(0, dtype=np.int16)
         self._order = np.zeros(0, dtype=np.int64)
         self._bounds = np.zeros(n_keys + 1, dtype=np.int64)
 
-    def ids(self, key: int) -> np.ndarray:
+    def _refresh(self) -> None:
         signature = (self.orgs.n, int(self.orgs.kind_counts.sum()))
         if signature != self._signature:
             # -1 for organizations outside every group; 16-bit keys sort by radix, in linear time.
-            keys = self.key(self.orgs).astype(np.int16)
-            self._order = np.argsort(keys, kind="stable")
-            self._bounds = np.searchsorted(keys[self._order], np.arange(self.n_keys + 1))
+            self._keys = self.key(self.orgs).astype(np.int16)
+            self._order = np.argsort(self._keys, kind="stable")
+            self._bounds = np.searchsorted(self._keys[self._order], np.arange(self.n_keys + 1))
             self._signature = signature
+
+    def ids(self, key: int) -> np.ndarray:
+        """Ids of the organizations in group ``key``."""
+        self._refresh()
         return self._order[self._bounds[key]: self._bounds[key + 1]]
+
+    def keys(self) -> np.ndarray:
+        """The group of every organization by id (-1: in none), to test many members' units at once."""
+        self._refresh()
+        return self._keys
 
 
 def meeting_buckets(orgs: Organizations) -> Buckets:

@@ -55,11 +55,13 @@ class Critique(Mechanism):
             return ()
         return ((self.world.calendar.daily(), self.step),)
 
+    def cohorts_today(self, day: int) -> tuple[int, int]:
+        """The two critique cohorts in session today: the weekday's and the day parity's."""
+        return int(self.world.calendar.weekday[day]), cohorts.EVERY_TWO_DAYS_COHORTS[0] + day % 2
+
     def sessions_today(self, day: int) -> np.ndarray:
         """Ids of the cells and party teams holding Party Life Critique today."""
-        weekday = int(self.world.calendar.weekday[day])
-        parity = cohorts.EVERY_TWO_DAYS_COHORTS[0] + day % 2
-        return np.concatenate([self.cohorts.ids(weekday), self.cohorts.ids(parity)])
+        return np.concatenate([self.cohorts.ids(key) for key in self.cohorts_today(day)])
 
     def step(self, day: int) -> None:
         world, pop, cfg = self.world, self.world.pop, self.cfg
@@ -71,17 +73,17 @@ class Critique(Mechanism):
         world.tally.add("critique_findings", findings)
         if world.events.enabled:  # the sizes are a gather over every cell in session
             world.events.log(day, "critique", orgs=sessions, value=pop.org_size[sessions])
-        self._refer(day, sessions)
+        self._refer(day)
         self._reviews(day)
 
-    def _refer(self, day: int, sessions: np.ndarray) -> None:
+    def _refer(self, day: int) -> None:
         """Members whose criticism ends in a referral for discipline (insincerity in Party life)."""
         pop, cfg = self.world.pop, self.cfg
-        due = np.zeros(self.world.orgs.n, dtype=bool)
-        due[sessions] = True
+        weekday, parity = self.cohorts_today(day)
         p_max = cfg.attendance_probability * cfg.referral_probability
         rows = bernoulli_rows(self.rng, pop.n, p_max)
-        rows = rows[due[pop.cell[rows]]]  # the most selective filter first (a stale cell is filtered next)
+        cohort = self.cohorts.keys()[pop.cell[rows]]
+        rows = rows[(cohort == weekday) | (cohort == parity)]  # the most selective filter first (a stale cell is filtered next)
         rows = rows[ACTIVE[pop.status[rows]]]
         referred = thin(self.rng, rows, p_max * (1.0 - pop.sincerity[rows]), p_max)
         self.world.tally.add("critique_referrals", len(referred))
