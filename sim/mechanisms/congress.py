@@ -164,7 +164,9 @@ class Congress(Mechanism):
         return weight
 
     def _tied(self, ids: np.ndarray, state: CycleState) -> np.ndarray:
-        return np.isin(self._tie_key(ids), state.cadre_keys)
+        keys, cadres = self._tie_key(ids), state.cadre_keys  # sorted and distinct: a binary search each
+        at = np.minimum(np.searchsorted(cadres, keys), max(len(cadres) - 1, 0))
+        return (cadres[at] == keys) if len(cadres) else np.zeros(len(ids), dtype=bool)
 
     def _bribes(self, ids: np.ndarray, state: CycleState) -> np.ndarray:
         inside = ids < len(state.briber)
