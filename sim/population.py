@@ -44,6 +44,9 @@ ACTIVE[[Status.CANDIDATE, Status.FULL, Status.DEMOTED]] = True
 #: Ladder codes 0 (none) .. len(LEVELS).
 N_LEVEL_CODES = len(LEVELS) + 1
 
+#: Above this many codes, :func:`code_counts` compares instead of calling ``np.bincount``.
+COUNT_BY_COMPARISON_ABOVE = 10_000
+
 #: Recommender code meaning "the Kim Il Sung Youth League committee's letter" (source).
 YOUTH_LEAGUE_LETTER = -2
 NO_RECOMMENDER = -1
@@ -78,6 +81,19 @@ COLUMNS: dict[str, tuple[type, object]] = {
     "delegate": (np.int8, 0),
     "delegate_route": (np.int8, 0),
 }
+
+
+def code_counts(codes: np.ndarray, n_codes: int) -> np.ndarray:
+    """How many of the int8 ``codes`` equal 0, 1, .., n_codes - 1 (codes outside that range are not counted).
+
+    ``np.bincount`` first copies the codes to int64: on millions of statuses
+    one ``count_nonzero`` per code is three times faster and needs no 50 MB
+    temporary; on a few hundred codes bincount is ten times faster (measured
+    with numpy 2.4). Its unsigned view leaves negative codes out of range.
+    """
+    if len(codes) <= COUNT_BY_COMPARISON_ABOVE:
+        return np.bincount(codes.view(np.uint8), minlength=n_codes)[:n_codes]
+    return np.array([np.count_nonzero(codes == code) for code in range(n_codes)], dtype=np.int64)
 
 
 class Population(ColumnTable):
@@ -147,13 +163,13 @@ class Population(ColumnTable):
         if len(ids) == 0:
             return
         old = self.status[ids]
-        moved = np.bincount(old, minlength=N_STATUS)
+        moved = code_counts(old, N_STATUS)
         self.counts -= moved
         self.counts[to] += len(ids)
         self.flows[:, to] += moved
         was_active = ACTIVE[old]
         if ACTIVE[to]:
-            joining = ids[~was_active]
+            joining = ids[~was_active] if was_active.any() else ids  # no copy of new rows
             if len(joining):
                 np.add.at(self.org_size, self.cell[joining], 1)
                 self.active_sincerity += float(self.sincerity[joining].sum(dtype=np.float64))

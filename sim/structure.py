@@ -214,8 +214,9 @@ def _sections(site: np.ndarray, sizes: np.ndarray, n_sites: int, cfg: Organizati
     return (offset[site] + part).astype(np.int64)
 
 
-def build(n_members: int, cfg: OrganizationSection, rng: np.random.Generator) -> tuple[Organizations, np.ndarray]:
-    """Build the day-0 hierarchy; returns the table and each member's cell id (members stored cell by cell).
+def build(n_members: int, cfg: OrganizationSection,
+          rng: np.random.Generator) -> tuple[Organizations, np.ndarray, np.ndarray]:
+    """Build the day-0 hierarchy; returns the table, the ids of its cells and party teams, and their members.
 
     Cells are workplace cells (grouped into workplaces of ~cells_per_primary_mean
     cells, large workplaces cut into sections) or residential cells (grouped into
@@ -268,4 +269,4 @@ def build(n_members: int, cfg: OrganizationSection, rng: np.random.Generator) ->
     unit_members = np.zeros(orgs.n, dtype=np.int64)
     unit_members[units] = sizes
     classify(orgs, unit_members, cfg, rng)
-    return orgs, np.repeat(units, sizes)
+    return orgs, units, sizes

@@ -76,14 +76,15 @@ def test_probation_demotes_full_members_and_restores_them_when_lifted():
 def test_decisions_are_taken_at_the_cells_meeting_after_the_referral():
     simulation, result = simulate(small_scenario(**_discipline()))
     ev = result.events
-    punished = ev[ev.kind == "punishment"]
+    # The meeting decides; an expulsion it proposes is ratified later by the county/city committee.
+    decided = ev[((ev.kind == "punishment") & (ev.level != "expulsion")) | (ev.kind == "expulsion_proposed")]
     cal, orgs = simulation.world.calendar, simulation.world.orgs
-    assert np.array_equal(cal.day_of_month(punished.day.to_numpy()), orgs.meeting_day[punished.org.to_numpy()])
+    assert np.array_equal(cal.day_of_month(decided.day.to_numpy()), orgs.meeting_day[decided.org.to_numpy()])
     meetings = ev[(ev.kind == "meeting") & (ev.cause == "cell")]
-    traced = punished.merge(meetings[["day", "org"]], on=["day", "org"], how="left", indicator=True)
-    assert (traced["_merge"] == "both").all()  # every punishment traces back to its cell meeting
+    traced = decided.merge(meetings[["day", "org"]], on=["day", "org"], how="left", indicator=True)
+    assert (traced["_merge"] == "both").all()  # every decision traces back to its cell meeting
     referred = ev[ev.kind == "referral"].groupby("member").day.min()
-    first = punished.groupby("member").day.min()
+    first = decided.groupby("member").day.min()
     wait = (first - referred).dropna()
     assert wait.min() >= 1 and wait.max() <= 31  # the next monthly meeting
 

@@ -13,7 +13,10 @@ import numpy as np
 
 from sim.aggregates import members_below
 from sim.engine import Simulation
+from sim.founding import DAYS_PER_YEAR
 from sim.organizations import Kind
+from sim.population import Status
+from sim.traits import SECTORS, TRAITS, draw_traits
 from tests.conftest import small_scenario
 
 SCENARIO = {"population": {"members": 6000},
@@ -60,3 +63,40 @@ def test_residential_localities_above_thirty_one_form_sub_primary_organizations(
     locality = np.bincount(orgs.site[residential], weights=pop.org_size[residential])
     in_subprimary = orgs.kind[orgs.parent[residential]] == Kind.SUBPRIMARY
     assert np.array_equal(in_subprimary, locality[orgs.site[residential]] > 31)
+
+
+def test_founders_are_stored_cell_by_cell_with_their_standing_or_probation():
+    """Full members joined an exponential standing (at least a day) before day 0; candidates are part-way through
+    their probation; neighbouring rows are cell mates."""
+    scenario = small_scenario(population={"members": 20_000, "candidate_share": 0.1})
+    pop = Simulation(scenario).world.pop
+    n, cfg = pop.n, scenario.population
+    assert n == cfg.members and (np.diff(pop.cell[:n]) >= 0).all()
+    full, candidate = pop.status[:n] == Status.FULL, pop.status[:n] == Status.CANDIDATE
+    assert (full | candidate).all()
+    # Binomial share and exponential mean, each within four standard errors.
+    assert abs(candidate.mean() - 0.1) < 4 * np.sqrt(0.1 * 0.9 / n)
+    standing = -pop.joined[:n][full].astype(np.float64)
+    mean_days = cfg.seniority_mean_years * DAYS_PER_YEAR
+    assert standing.min() >= 1 and abs(standing.mean() - 0.5 - mean_days) < 4 * mean_days / np.sqrt(full.sum())
+    assert (pop.joined[:n][candidate] == 0).all() and (pop.candidate_since[:n][full] == 0).all()
+    since = pop.candidate_since[:n][candidate]
+    assert since.min() > -scenario.membership.probation_days and since.max() <= 0
+
+
+def test_new_people_draw_their_traits_from_the_population_section():
+    """Sex, sector, sincerity (Beta) and wealth (log-normal) match the section, within four standard errors."""
+    cfg = small_scenario(population={"female_share": 0.3, "sincerity_mean": 0.7, "sincerity_concentration": 5,
+                                     "wealth_sigma": 0.8}).population
+    n = 200_000
+    traits = draw_traits(n, cfg, np.random.default_rng(1))
+    assert {name: column.dtype for name, column in traits.items()} == {name: np.dtype(t) for name, t in TRAITS.items()}
+    assert abs(traits["female"].mean() - 0.3) < 4 * np.sqrt(0.3 * 0.7 / n)
+    shares = np.array([cfg.sectors.normalized()[s] for s in SECTORS])
+    drawn = np.bincount(traits["sector"], minlength=len(SECTORS)) / n
+    assert len(drawn) == len(SECTORS) and (abs(drawn - shares) < 4 * np.sqrt(shares * (1 - shares) / n)).all()
+    sincerity_sd = np.sqrt(0.7 * 0.3 / (5 + 1))
+    assert abs(traits["sincerity"].mean() - 0.7) < 4 * sincerity_sd / np.sqrt(n)
+    log_wealth = np.log(traits["wealth"].astype(np.float64))
+    assert abs(log_wealth.mean()) < 4 * 0.8 / np.sqrt(n)
+    assert abs(log_wealth.std() - 0.8) < 4 * 0.8 / np.sqrt(2 * n)

@@ -1,0 +1,33 @@
+"""The member table's storage: appended rows, status counts, the recount behind the stock invariants."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.population import COLUMNS, COUNT_BY_COMPARISON_ABOVE, N_STATUS, Population, Status, code_counts
+
+
+@pytest.mark.parametrize("size", [50, COUNT_BY_COMPARISON_ABOVE + 1])
+def test_code_counts_equal_bincount_and_skip_codes_outside_the_range(size):
+    """Both ways of counting (bincount for a few codes, comparisons for many) give bincount's answer."""
+    codes = np.random.default_rng(3).integers(-2, N_STATUS + 3, size).astype(np.int8)
+    inside = codes[(codes >= 0) & (codes < N_STATUS)]
+    counts = code_counts(codes, N_STATUS)
+    assert counts.tolist() == np.bincount(inside, minlength=N_STATUS).tolist()
+
+
+def test_appended_rows_take_the_column_fill_unless_given_also_after_the_table_grows():
+    pop = Population(capacity=16, n_orgs=4)
+    pop.add(10, Status.FULL, cell=1, sincerity=0.5)
+    pop.add(30, Status.CANDIDATE, cell=np.arange(30) % 4, recommender1=7)  # grows the table
+    assert pop.capacity >= 40 and pop.n == 40
+    first, rest = {"sincerity": 0.5}, {"recommender1": 7}
+    for name, (_, fill) in COLUMNS.items():
+        if name not in ("status", "cell"):
+            assert (pop.column(name)[:10] == first.get(name, fill)).all(), name
+            assert (pop.column(name)[10:] == rest.get(name, fill)).all(), name
+    assert pop.counts[Status.FULL] == 10 and pop.counts[Status.CANDIDATE] == 30
+    assert pop.org_size.tolist() == [8, 18, 7, 7]
+    pop.check_consistency()
+
