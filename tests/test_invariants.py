@@ -82,12 +82,17 @@ def test_missed_meetings_are_caught(monkeypatch):
     assert "cell meetings recorded" in message
 
 
-@pytest.mark.parametrize("outside", ["county committee", "no organization"])
+@pytest.mark.parametrize("outside", ["county committee", "no organization", "dissolved cell"])
 def test_a_member_outside_every_organization_is_caught(outside):
     """A member with a status but no living cell or party team (a county committee holds no members directly)."""
     simulation = Simulation(small_scenario(duration="6m", organization={"reorganize": False}))
     pop, orgs = simulation.world.pop, simulation.world.orgs
-    pop.cell[7] = orgs.ids_of(Kind.COUNTY)[0] if outside == "county committee" else -1
+    if outside == "dissolved cell":  # its only member, alone in a cell that was dissolved
+        dissolved = orgs.copy_rows(np.array([pop.cell[7]]))
+        pop.ensure_orgs(orgs.n)
+        orgs.dissolve(dissolved)
+    pop.cell[7] = {"county committee": orgs.ids_of(Kind.COUNTY)[0], "no organization": -1,
+                   "dissolved cell": orgs.n - 1}[outside]
     message = _run_expecting(simulation, "every active member in exactly one organization", on=_last_day(simulation))
     assert f"member 7 is in organization {pop.cell[7]}, not a living cell or party team" in message
 
@@ -98,6 +103,19 @@ def test_a_person_in_no_known_state_is_caught():
     pop.status[7] = Status.EMPTY  # a row in use with the code of unused capacity
     message = _run_expecting(simulation, "every member in exactly one state", on=_last_day(simulation))
     assert f"member 7 of organization {pop.cell[7]} has status code 0" in message
+
+
+def test_codes_past_the_tables_are_caught():
+    """A status past the statuses, an organization id past the organization table (checked on day 0: a run would
+    stumble on them before its checks)."""
+    world = Simulation(small_scenario()).world
+    pop, orgs = world.pop, world.orgs
+    pop.cell[9] = orgs.n + 3
+    with pytest.raises(InvariantError, match=f"member 9 is in organization {orgs.n + 3}, not a living cell"):
+        world.invariants.check_tables(0)
+    pop.status[7] = 12
+    with pytest.raises(InvariantError, match=f"member 7 of organization {pop.cell[7]} has status code 12"):
+        world.invariants.check_tables(0)
 
 
 def _drift_org_size(simulation: Simulation) -> str:

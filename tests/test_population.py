@@ -31,3 +31,10 @@ def test_appended_rows_take_the_column_fill_unless_given_also_after_the_table_gr
     assert pop.org_size.tolist() == [8, 18, 7, 7]
     pop.check_consistency()
 
+
+def test_a_row_with_no_status_code_fails_the_recount():
+    pop = Population(capacity=16, n_orgs=2)
+    pop.add(5, Status.FULL, cell=1)
+    pop.status[2] = N_STATUS + 3
+    with pytest.raises(AssertionError, match="1 rows hold no status code"):
+        pop.check_consistency()
