@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.organizations import Kind
+from sim.organizations import MEMBER_UNITS, Kind
 from sim.population import N_STATUS, Status
 
 #: stock column -> (inflow columns, outflow columns), the conservation identities of the time series.
@@ -47,6 +47,9 @@ class Invariants:
         self.world = world
         self._previous_row: dict | None = None
         self._orgs_signature = self._signature()
+        #: Living cells and party teams by the day of month they meet, and the table signature it was counted at.
+        self._units_per_meeting_day = np.zeros(32, dtype=np.int64)
+        self._units_counted_at: tuple[int, int] | None = None
 
     def _fail(self, name: str, day: int, where: str) -> None:
         raise InvariantError(f"invariant '{name}' violated on {self.world.calendar.date(day)}: {where}")
@@ -57,11 +60,19 @@ class Invariants:
         return orgs.n, int(orgs.kind_counts.sum())
 
     def _cell_meetings_prescribed(self, first: int, last: int) -> int:
-        """Cell and party-team meetings the calendar prescribes on days first..last (from the org table)."""
+        """Cell and party-team meetings the calendar prescribes on days first..last (from the org table).
+
+        The units' meeting days are counted once per state of the organization
+        table (its signature), not at every row: at national scale a count is
+        a pass over half a million organizations.
+        """
         orgs, cal = self.world.orgs, self.world.calendar
-        units = (orgs.column("kind") >= Kind.CELL) & orgs.column("alive")
-        per_day_of_month = np.bincount(orgs.column("meeting_day")[units], minlength=32)
-        return int(per_day_of_month[cal.dom[first: last + 1]].sum())
+        signature = self._signature()
+        if signature != self._units_counted_at:
+            units = orgs.ids_of(*MEMBER_UNITS)
+            self._units_per_meeting_day = np.bincount(orgs.meeting_day[units], minlength=32)
+            self._units_counted_at = signature
+        return int(self._units_per_meeting_day[cal.dom[first: last + 1]].sum())
 
     def check_row(self, row: dict, meetings_on: bool) -> None:
         day = row["day"]

@@ -118,6 +118,20 @@ def test_codes_past_the_tables_are_caught():
         world.invariants.check_tables(0)
 
 
+def test_prescribed_meetings_follow_cells_added_or_dissolved():
+    """The per-row meetings check counts the units' meeting days again once the organization table changes."""
+    simulation = Simulation(small_scenario())
+    world, invariants = simulation.world, simulation.world.invariants
+    cell = world.orgs.ids_of(Kind.CELL)[0]
+    meeting_day = int(world.orgs.meeting_day[cell])
+    day = int(np.flatnonzero(world.calendar.dom == meeting_day)[0])
+    before = invariants._cell_meetings_prescribed(day, day)
+    added = world.orgs.copy_rows(np.array([cell]))
+    assert invariants._cell_meetings_prescribed(day, day) == before + 1
+    world.orgs.dissolve(np.concatenate([added, [cell]]))
+    assert invariants._cell_meetings_prescribed(day, day) == before - 1
+
+
 def _drift_org_size(simulation: Simulation) -> str:
     cell = int(simulation.world.pop.cell[7])
     simulation.world.pop.org_size[cell] += 1
