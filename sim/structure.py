@@ -43,6 +43,8 @@ Everything is a handful of ``np.bincount`` calls over the organization table
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from sim.aggregates import members_below
@@ -168,9 +170,8 @@ def _cell_sizes(n_members: int, cfg: OrganizationSection, rng: np.random.Generat
         return np.empty(0, dtype=np.int64)
     excess = max(cfg.cell_size_mean - cfg.cell_min, 0.0)
     estimate = int(np.ceil(n_members / cfg.cell_size_mean * 1.2)) + 2
-    sizes = np.clip(cfg.cell_min + rng.poisson(excess, estimate), cfg.cell_min, cfg.cell_max)
-    while sizes.sum() < n_members:  # rare: top up with a second batch
-        sizes = np.concatenate([sizes, np.clip(cfg.cell_min + rng.poisson(excess, estimate), cfg.cell_min, cfg.cell_max)])
+    sizes = _draw_until(n_members, lambda: np.clip(cfg.cell_min + rng.poisson(excess, estimate),
+                                                   cfg.cell_min, cfg.cell_max))
     total = np.cumsum(sizes)
     n_cells = int(np.searchsorted(total, n_members)) + 1
     sizes = sizes[:n_cells].copy()
@@ -187,10 +188,22 @@ def _cell_sizes(n_members: int, cfg: OrganizationSection, rng: np.random.Generat
 
 
 def _groups(n: int, mean: float, rng: np.random.Generator) -> np.ndarray:
-    """Group index of each of n consecutive items, in groups of 1 + Poisson(mean - 1) items."""
-    lengths = 1 + rng.poisson(max(mean - 1, 0), n + 1)
-    starts = np.cumsum(lengths) - lengths
-    return np.searchsorted(starts[starts < n], np.arange(n), side="right") - 1
+    """Group index of each of n consecutive items, in groups of 1 + Poisson(mean - 1) items.
+
+    About n / mean group lengths are drawn, not one per item: a Poisson draw
+    of a small mean multiplies uniforms, so the draws were most of the cost.
+    """
+    estimate = int(np.ceil(n / mean * 1.2)) + 2
+    lengths = _draw_until(n, lambda: 1 + rng.poisson(max(mean - 1, 0), estimate))
+    return np.repeat(np.arange(len(lengths)), lengths)[:n]
+
+
+def _draw_until(total: int, batch: Callable[[], np.ndarray]) -> np.ndarray:
+    """Batches of lengths drawn until they add up to ``total`` at least (a second batch is rare)."""
+    lengths = batch()
+    while lengths.sum() < total:
+        lengths = np.concatenate([lengths, batch()])
+    return lengths
 
 
 def _sections(site: np.ndarray, sizes: np.ndarray, n_sites: int, cfg: OrganizationSection) -> np.ndarray:
