@@ -232,14 +232,17 @@ class Population(ColumnTable):
     # -- views -------------------------------------------------------------
     def ids_in(self, *statuses: Status) -> np.ndarray:
         """Ids of everyone in one of ``statuses`` (an O(N) scan: not for per-day use)."""
-        return np.flatnonzero(np.isin(self.status[: self.n], statuses))
+        return np.flatnonzero(self._in(statuses))
 
     def active_mask(self) -> np.ndarray:
-        """Which rows are active members (one comparison per active status: on the whole table five
-        times faster than looking the int8 codes up in ``ACTIVE``)."""
+        return self._in(ACTIVE_STATUSES)
+
+    def _in(self, statuses: tuple[Status, ...]) -> np.ndarray:
+        """Which rows hold one of ``statuses``: one comparison per status, on the whole table several times
+        faster than ``np.isin`` or looking the int8 codes up in ``ACTIVE`` (numpy 2.4)."""
         status = self.status[: self.n]
         mask = np.zeros(self.n, dtype=bool)
-        for code in ACTIVE_STATUSES:
+        for code in statuses:
             mask |= status == code
         return mask
 
