@@ -84,11 +84,11 @@ class Reorganization(Mechanism):
 
     def stocks(self) -> dict[str, int]:
         orgs = self.world.orgs
-        committee, kind = orgs.column("committee"), orgs.column("kind")
+        cells = orgs.ids_of(Kind.CELL)
         return {
-            "cell_committees": int((committee & (kind == Kind.CELL)).sum()),
-            "executive_committees": int(orgs.column("executive").sum()),
-            "units_below_minimum": int((self.world.pop.org_size[orgs.ids_of(Kind.CELL)] < self.cfg.cell_min).sum()),
+            "cell_committees": np.count_nonzero(orgs.committee[cells]),
+            "executive_committees": np.count_nonzero(orgs.column("executive")),
+            "units_below_minimum": np.count_nonzero(self.world.pop.org_size[cells] < self.cfg.cell_min),
         }
 
     # -- the two cadences ------------------------------------------------------
