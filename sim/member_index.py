@@ -38,8 +38,11 @@ class MemberIndex:
     def __init__(self, pop: Population):
         self.pop = pop
         ids = np.flatnonzero(OPEN[pop.status[: pop.n]])
-        order = np.argsort(pop.cell[ids], kind="stable")  # once, when the run is set up
-        self._index(ids[order], pop.cell[ids[order]])
+        keys = pop.cell[ids]
+        if np.any(keys[1:] < keys[:-1]):  # founders are stored cell by cell: usually sorted already
+            order = np.argsort(keys, kind="stable")
+            ids, keys = ids[order], keys[order]
+        self._index(ids, keys)
 
     def _index(self, ids: np.ndarray, keys: np.ndarray) -> None:
         """Adopt ``ids`` sorted by ``keys`` as the index; nothing is pending any more."""

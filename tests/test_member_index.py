@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sim.engine import Simulation
-from sim.member_index import OPEN
+from sim.member_index import OPEN, MemberIndex
 from sim.organizations import Kind
 from sim.population import ACTIVE, Status
 from tests.conftest import small_scenario
@@ -39,3 +39,10 @@ def test_members_of_equals_a_scan_of_the_table(world):
     units = world.orgs.ids_of(Kind.CELL)[::3]
     for statuses in (OPEN, ACTIVE):
         assert np.array_equal(np.sort(world.members.members_of(units, statuses)), _scan(world, units, statuses))
+
+
+def test_an_index_built_over_members_out_of_cell_order_equals_a_scan(world):
+    """Founders come cell by cell; members moved before the index is built do not."""
+    index = MemberIndex(world.pop)
+    units = world.orgs.ids_of(Kind.CELL)[::3]
+    assert np.array_equal(np.sort(index.members_of(units)), _scan(world, units, OPEN))
