@@ -200,9 +200,9 @@ class Elections:
         A cell office vacated (its holder gone, or the seat empty, or its holder
         no longer holding it: discipline removes officers from any seat,
         committee seats included) is a unit's business; an organization's
-        office vacated elects the whole basic organization. One pass over the office holders (a small share of the
-        members), which also drops stale and repeated entries from the list,
-        and one over the organizations.
+        office vacated elects the whole basic organization. One pass over the
+        office holders (a small share of the members), which also drops stale
+        and repeated entries from the list, and one over the organizations.
         """
         pop, orgs = self.pop, self.orgs
         holders = self.holders[self.elected[self.holders] != Role.NONE]
