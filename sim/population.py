@@ -8,9 +8,10 @@ grows by doubling, never row by row.
 
 Every status change goes through :meth:`Population.transition`, which keeps
 the stock of each status, the per-organization count of active members, the
-sum of their sincerity and the matrix of flows between statuses. The recorder reads stocks and flows from
-there, which is what makes the conservation identity (stock at t = stock at
-t-1 + inflows - outflows) hold by construction and checkable.
+sum of their sincerity and the matrix of flows between statuses. The recorder
+reads stocks and flows from there, which is what makes the conservation
+identity (stock at t = stock at t-1 + inflows - outflows) hold by
+construction and checkable.
 """
 
 from __future__ import annotations
