@@ -159,8 +159,9 @@ class Elections:
 
     def _elected(self) -> np.ndarray:
         """``elected``, grown with the member table."""
-        if len(self.elected) < len(self.pop.role):
-            self.elected = np.concatenate([self.elected, np.zeros(len(self.pop.role) - len(self.elected), dtype=np.int8)])
+        missing = len(self.pop.role) - len(self.elected)
+        if missing > 0:
+            self.elected = np.concatenate([self.elected, np.zeros(missing, dtype=np.int8)])
         return self.elected
 
     def _seated(self, members: np.ndarray, eligible: np.ndarray) -> None:
