@@ -26,9 +26,9 @@ class MemberIndex:
     ``ids`` is sorted by ``keys``, the unit each member was in when indexed;
     ``offsets[u]:offsets[u + 1]`` is unit u's range of ``ids`` (units created
     since have none). Rows added since (``pop.n`` grew) and members moved since
-    (reported through :meth:`moved`) are kept apart in the *pending* set. A lookup
-    scans the index ranges of the asked units plus the pending set, then keeps
-    those whose unit is still one of the asked ones. :meth:`refresh` merges the
+    (reported through :meth:`moved`; their index entry is *stale*) are kept
+    apart in the *pending* set. A lookup takes the current entries of the asked
+    units' index ranges, plus the pending set's members now in one of them. :meth:`refresh` merges the
     pending set into the index once it is large (a linear merge, no full sort).
     """
 
@@ -50,20 +50,29 @@ class MemberIndex:
         self.offsets = np.concatenate([[0], np.cumsum(np.bincount(keys, minlength=self.pop.org_size.shape[0]))])
         self.indexed = self.pop.n
         self._moved: list[np.ndarray] = []
+        #: Indexed rows moved since (their entry is stale), and those rows once each when asked for.
+        self._stale = np.zeros(self.indexed, dtype=bool)
+        self._stale_ids: np.ndarray | None = np.empty(0, dtype=np.int64)
 
     def moved(self, ids: np.ndarray) -> None:
         """Report members re-attached to another unit (they are looked up in the pending set)."""
-        self._moved.append(np.asarray(ids, dtype=np.int64))
+        ids = np.asarray(ids, dtype=np.int64)
+        self._moved.append(ids)
+        self._stale[ids[ids < self.indexed]] = True
+        self._stale_ids = None
 
     def pending(self) -> np.ndarray:
-        return np.concatenate([np.arange(self.indexed, self.pop.n, dtype=np.int64), *self._moved])
+        """The pending set, once each: the stale indexed members, then the rows added since."""
+        if self._stale_ids is None:  # recomputed only after a move (re-organization)
+            moved = distinct(np.concatenate(self._moved))
+            self._stale_ids = moved[moved < self.indexed]
+        return np.concatenate([self._stale_ids, np.arange(self.indexed, self.pop.n, dtype=np.int64)])
 
     def members_of(self, units: np.ndarray, statuses: np.ndarray = OPEN) -> np.ndarray:
         """Ids of the people in ``units`` whose status is flagged in ``statuses``, each once.
 
-        Grouped by unit when nothing is pending (every indexed row is then where
-        the index says: no sort, which matters when a whole party elects on day
-        0), else sorted by id.
+        The indexed members come grouped by unit (no sort: that matters when a
+        whole party elects on day 0), followed by the pending ones.
         """
         pop = self.pop
         units = distinct(units)
@@ -73,13 +82,12 @@ class MemberIndex:
         starts = np.repeat(lo - (np.cumsum(count) - count), count)
         found = self.ids[starts + np.arange(int(count.sum()))]
         pending = self.pending()
-        if len(pending) == 0:
-            return found[statuses[pop.status[found]]]
-        candidates = np.concatenate([found, pending])
-        asked = np.zeros(max(pop.cell[candidates].max(initial=0), units.max(initial=0)) + 1, dtype=bool)
-        asked[units] = True
-        keep = asked[pop.cell[candidates]] & statuses[pop.status[candidates]]
-        return distinct(candidates[keep])
+        if len(pending):
+            found = found[~self._stale[found]]
+            asked = np.zeros(len(pop.org_size), dtype=bool)
+            asked[units] = True
+            found = np.concatenate([found, pending[asked[pop.cell[pending]]]])
+        return found[statuses[pop.status[found]]]
 
     def refresh(self) -> None:
         """Merge the pending rows into the sorted index if there are many (O(N) array copies)."""
@@ -87,10 +95,7 @@ class MemberIndex:
         pending = self.pending()
         if len(pending) < self.REFRESH_SHARE * len(self.ids):
             return
-        pending = distinct(pending)
-        is_pending = np.zeros(pop.n, dtype=bool)
-        is_pending[pending] = True
-        keep = ~is_pending[self.ids] & OPEN[pop.status[self.ids]]
+        keep = ~self._stale[self.ids] & OPEN[pop.status[self.ids]]
         ids, keys = self.ids[keep], self.keys[keep]
         pending = pending[OPEN[pop.status[pending]]]
         pending = pending[np.argsort(pop.cell[pending], kind="stable")]

@@ -46,3 +46,14 @@ def test_an_index_built_over_members_out_of_cell_order_equals_a_scan(world):
     index = MemberIndex(world.pop)
     units = world.orgs.ids_of(Kind.CELL)[::3]
     assert np.array_equal(np.sort(index.members_of(units)), _scan(world, units, OPEN))
+
+
+def test_after_a_refresh_nothing_is_pending_and_lookups_still_equal_a_scan(world):
+    index = world.members
+    assert len(index.pending())
+    index.REFRESH_SHARE = 0  # merge whatever is pending
+    index.refresh()
+    assert len(index.pending()) == 0
+    units = world.orgs.ids_of(Kind.CELL)[1::2]
+    for statuses in (OPEN, ACTIVE):
+        assert np.array_equal(np.sort(index.members_of(units, statuses)), _scan(world, units, statuses))

@@ -14,9 +14,9 @@ Source: "Basic Party Organizations" (NK Leadership Watch):
   the cell may extend the probation once, for another year; a candidate who
   still does not qualify is expelled.
 
-Cohort-level: recruitment is planned once a month (one pass over the member
-table to find eligible recommenders in the chosen cells), applications are
-filed on days spread over the month, and every later step is an
+Cohort-level: recruitment is planned once a month (eligible recommenders are
+found among the members of the chosen cells through the member index),
+applications are filed on days spread over the month, and every later step is an
 :class:`~sim.agenda.Agenda` of ids due on a given day, so daily work is
 proportional to the people due that day, not to the party's size.
 """
@@ -30,10 +30,15 @@ import numpy as np
 from sim.agenda import Agenda
 from sim.founding import DAYS_PER_YEAR
 from sim.mechanisms.base import Mechanism, Step
-from sim.population import YOUTH_LEAGUE_LETTER, Status
+from sim.population import N_STATUS, YOUTH_LEAGUE_LETTER, Status
 from sim.sampling import rows_where
 from sim.traits import draw_traits
 from sim.world import World
+
+
+#: Status filter for the member index: recommenders are full members.
+FULL_ONLY = np.zeros(N_STATUS, dtype=bool)
+FULL_ONLY[Status.FULL] = True
 
 
 class Membership(Mechanism):
@@ -70,7 +75,6 @@ class Membership(Mechanism):
         if n_apps == 0:
             return
         min_joined = day - int(round(cfg.recommender_min_years * DAYS_PER_YEAR))
-        n = pop.n
 
         def may_vouch(ids: np.ndarray) -> np.ndarray:
             return ids[(pop.status[ids] == Status.FULL) & (pop.joined[ids] <= min_joined)]
@@ -78,17 +82,17 @@ class Membership(Mechanism):
         # Applicants come through members who know them: the cell of a random
         # eligible member (drawn by rejection from the table's rows), so cells
         # are chosen in proportion to the members who may vouch.
-        vouchers = rows_where(self.rng, n, n_apps, may_vouch)
+        vouchers = rows_where(self.rng, pop.n, n_apps, may_vouch)
         world.tally.add("applications_unsponsored", n_apps - len(vouchers))
         if len(vouchers) == 0:
             return
         cells = pop.cell[vouchers]
-        # The month's one pass over the table: who may vouch in the chosen cells.
-        chosen = np.zeros(world.orgs.n, dtype=bool)
-        chosen[cells] = True
-        eligible = may_vouch(np.flatnonzero(chosen[pop.cell[:n]]))
-        roster = eligible[np.argsort(pop.cell[eligible], kind="stable")]
-        roster_cells = pop.cell[roster]
+        # Who may vouch in the chosen cells (through the member index, not a pass over the table),
+        # ordered by cell and id: one sort of (cell, id) packed in 64 bits.
+        eligible = may_vouch(world.members.members_of(cells, FULL_ONLY))
+        key = (pop.cell[eligible].astype(np.int64) << 32) | eligible
+        key.sort()
+        roster, roster_cells = key & 0xFFFFFFFF, key >> 32
         start = np.searchsorted(roster_cells, cells, side="left")
         count = np.searchsorted(roster_cells, cells, side="right") - start
         youth = self.rng.random(len(cells)) < cfg.youth_league_share
