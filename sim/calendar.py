@@ -89,6 +89,9 @@ class Calendar:
         self.dom = self.day_of_month(every_day)
         self.month = self.month_index(every_day)
         self.weekday = (self.dates64(every_day).astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday
+        #: Sim days of the first of consecutive months (grown on demand; see :meth:`_month_starts`).
+        self._starts = np.zeros(0, dtype=np.int64)
+        self._first_month = np.datetime64(start, "M")
 
     # -- conversions -----------------------------------------------------
     @staticmethod
@@ -121,25 +124,42 @@ class Calendar:
         return (d64.astype("datetime64[M]") - self._start64.astype("datetime64[M]")).astype(np.int64)
 
     # -- meeting dates of cohorts ------------------------------------------
+    def _month_starts(self, lo: int, hi: int) -> np.ndarray:
+        """Sim days of the first of every month from the month before day ``lo`` to the month after ``hi``.
+
+        Kept and grown by a year or more at a time, so that the daily procedures
+        (next cell meeting, end of probation) find meeting dates by integer
+        lookups instead of datetime arithmetic on every call.
+        """
+        lo_month, hi_month = self.dates64(np.array([lo, hi])).astype("datetime64[M]")
+        first, last = lo_month - 1, hi_month + 1
+        covered = self._first_month + len(self._starts) - 1
+        if len(self._starts) == 0 or first < self._first_month or last > covered:
+            if len(self._starts):
+                first, last = min(first, self._first_month), max(last, covered)
+            self._first_month = first - 12
+            self._starts = self.days_of(np.arange(self._first_month, last + 13).astype("datetime64[D]"))
+        return self._starts
+
     def next_monthly(self, days: np.ndarray, day_of_month: np.ndarray) -> np.ndarray:
         """For each (day, meeting day-of-month 1..28): the first meeting on or after day."""
-        d64 = self.dates64(days)
-        month = d64.astype("datetime64[M]").astype("datetime64[D]")
-        candidate = month + (np.asarray(day_of_month) - 1).astype("timedelta64[D]")
-        late = candidate < d64
-        next_month = (d64.astype("datetime64[M]") + 1).astype("datetime64[D]")
-        candidate = np.where(late, next_month + (np.asarray(day_of_month) - 1).astype("timedelta64[D]"), candidate)
-        return self.days_of(candidate)
+        return self._monthly(days, day_of_month, later=True)
 
     def previous_monthly(self, days: np.ndarray, day_of_month: np.ndarray) -> np.ndarray:
         """For each (day, meeting day-of-month 1..28): the last meeting on or before day."""
-        d64 = self.dates64(days)
-        month = d64.astype("datetime64[M]").astype("datetime64[D]")
-        candidate = month + (np.asarray(day_of_month) - 1).astype("timedelta64[D]")
-        early = candidate > d64
-        prev_month = (d64.astype("datetime64[M]") - 1).astype("datetime64[D]")
-        candidate = np.where(early, prev_month + (np.asarray(day_of_month) - 1).astype("timedelta64[D]"), candidate)
-        return self.days_of(candidate)
+        return self._monthly(days, day_of_month, later=False)
+
+    def _monthly(self, days: np.ndarray, day_of_month: np.ndarray, later: bool) -> np.ndarray:
+        """The meeting in the day's month, or in the next (previous) month if it falls before (after) the day."""
+        days = np.asarray(days, dtype=np.int64)
+        offset = np.asarray(day_of_month, dtype=np.int64) - 1
+        if days.size == 0:
+            return np.zeros(days.shape, dtype=np.int64)
+        starts = self._month_starts(int(days.min()), int(days.max()))
+        month = np.searchsorted(starts, days, side="right") - 1
+        candidate = starts[month] + offset
+        missed = candidate < days if later else candidate > days
+        return np.where(missed, starts[month + (1 if later else -1)] + offset, candidate)
 
     # -- tick generators (arrays of days inside [0, horizon)) -------------
     def every(self, n_days: int, offset: int = 0) -> np.ndarray:

@@ -6,6 +6,8 @@ import datetime as dt
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim.calendar import Calendar, Span
 
@@ -52,6 +54,28 @@ def test_next_and_previous_monthly_meeting():
     assert [cal.date(d) for d in nxt] == [dt.date(2020, 1, 10), dt.date(2020, 2, 5), dt.date(2020, 12, 28)]
     prev = cal.previous_monthly(days, np.array([11, 20, 28]))
     assert [cal.date(d) for d in prev] == [dt.date(2019, 12, 11), dt.date(2020, 1, 20), dt.date(2020, 11, 28)]
+
+
+def _meeting(cal: Calendar, day: int, meeting_day: int, step: int) -> int:
+    """The first day from ``day`` on, walking by ``step`` (+1 or -1), whose day of month is ``meeting_day``."""
+    while cal.date(day).day != meeting_day:
+        day += step
+    return day
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(start=st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2090, 1, 1)),
+       days=st.lists(st.integers(-4000, 12000), min_size=1, max_size=8),
+       meeting_days=st.lists(st.integers(1, 28), min_size=8, max_size=8))
+def test_monthly_meetings_match_a_walk_through_the_calendar(start, days, meeting_days):
+    """Far past and future days (probation ends, liftings years ahead), several calls growing the month table."""
+    cal = Calendar(start, Span.parse("1y"))
+    for chunk in (days[: len(days) // 2], days[len(days) // 2:]):
+        if not chunk:
+            continue
+        on, dom = np.array(chunk), np.array(meeting_days[: len(chunk)])
+        assert cal.next_monthly(on, dom).tolist() == [_meeting(cal, d, m, 1) for d, m in zip(chunk, dom.tolist())]
+        assert cal.previous_monthly(on, dom).tolist() == [_meeting(cal, d, m, -1) for d, m in zip(chunk, dom.tolist())]
 
 
 def test_span_ticks_in_months_follow_the_calendar():
