@@ -63,6 +63,7 @@ COLUMNS: dict[str, tuple[type, object]] = {
     "applied": (np.int32, 0),
     "extended": (np.bool_, False),  # probation extended once
     "due": (np.int32, -1),  # day of the member's next pending procedure (review, decision)
+    "awaiting_review": (np.bool_, False),  # an applicant whose cell has not reviewed the application yet
     "recommender1": (np.int32, NO_RECOMMENDER),
     "recommender2": (np.int32, NO_RECOMMENDER),
     "youth_league": (np.bool_, False),
@@ -109,6 +110,7 @@ class Population(ColumnTable):
     applied: np.ndarray
     extended: np.ndarray
     due: np.ndarray
+    awaiting_review: np.ndarray
     recommender1: np.ndarray
     recommender2: np.ndarray
     youth_league: np.ndarray

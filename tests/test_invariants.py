@@ -168,7 +168,7 @@ def test_a_cell_left_too_large_after_reorganization_is_caught(monkeypatch):
 
     def cram(self, day, cells):
         largest = cells[np.argsort(self.world.pop.org_size[cells])[-3:]]
-        self._move_units(largest[:2], largest[2:].repeat(2))
+        self._move_units(day, largest[:2], largest[2:].repeat(2))
         return cells[:0]
 
     monkeypatch.setattr(Reorganization, "_split_large_cells", cram)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.engine import Simulation
+from sim.organizations import Kind
 from sim.population import YOUTH_LEAGUE_LETTER, Status
 from tests.conftest import simulate, small_scenario
 
@@ -93,3 +95,25 @@ def test_member_table_aggregates_stay_exact():
     simulation, _ = simulate(small_scenario(**BUSY))
     simulation.world.pop.check_consistency()
     assert simulation.world.pop.counts[Status.FULL] > 0
+
+
+def test_an_application_moved_by_a_merge_is_reviewed_at_the_new_cells_meeting():
+    """A residential unit below five members merges before its applicant is reviewed: the receiving
+    cell reviews the application at its own next meeting; the old cell's date goes stale."""
+    simulation = Simulation(small_scenario(organization={"small_units": "[3]"}))
+    world = simulation.world
+    pop, orgs, cal = world.pop, world.orgs, world.calendar
+    membership, reorganization = world.mechanisms["membership"], world.mechanisms["reorganization"]
+    cells = orgs.ids_of(Kind.CELL)
+    small = cells[pop.org_size[cells] == 3][0]
+    applicant = pop.add(1, Status.APPLICANT, small, applied=0, awaiting_review=True)
+    membership._schedule_review(applicant, 0)
+    old_review = int(pop.due[applicant[0]])
+    reorganization.reorganize(day=1)
+    new_cell = pop.cell[applicant[0]]
+    assert new_cell != small and not orgs.alive[small]
+    new_review = int(cal.next_monthly(np.array([2]), orgs.meeting_day[[new_cell]])[0])
+    assert pop.due[applicant[0]] == new_review
+    if new_review != old_review:  # the old date finds nothing to review
+        assert applicant[0] not in membership._due(membership.review, old_review, Status.APPLICANT)
+    assert applicant[0] in membership._due(membership.review, new_review, Status.APPLICANT)

@@ -140,20 +140,31 @@ class Membership(Mechanism):
         rows, rec1, cell = rows[filed], rec1[filed], cell[filed]
         traits = draw_traits(len(rows), world.scenario.population, self.rng)
         ids = pop.add(
-            len(rows), Status.APPLICANT, cell, applied=day, recommender1=rec1,
+            len(rows), Status.APPLICANT, cell, applied=day, awaiting_review=True, recommender1=rec1,
             recommender2=plan["rec2"][rows], youth_league=plan["youth"][rows],
             ties_group=pop.ties_group[rec1], **traits,
         )
-        # Reviewed with the applicant at the cell's next general meeting.
-        review = world.calendar.next_monthly(np.full(len(ids), day + 1), world.orgs.meeting_day[pop.cell[ids]])
-        self._schedule(self.review, ids, review)
+        self._schedule_review(ids, day)
         world.events.log(day, "application", ids, pop.cell[ids])
+
+    def _schedule_review(self, ids: np.ndarray, day: int) -> None:
+        """The application is reviewed with the applicant at the cell's next general meeting after ``day``."""
+        world = self.world
+        review = world.calendar.next_monthly(np.full(len(ids), day + 1), world.orgs.meeting_day[world.pop.cell[ids]])
+        self._schedule(self.review, ids, review)
+
+    def moved(self, ids: np.ndarray, day: int) -> None:
+        """Members re-attached to another cell by re-organization: an application not yet reviewed
+        goes to the new cell, which reviews it at its next meeting (the old entry goes stale)."""
+        pop = self.world.pop
+        self._schedule_review(ids[pop.awaiting_review[ids] & (pop.status[ids] == Status.APPLICANT)], day)
 
     def _cell_review(self, day: int, ids: np.ndarray) -> None:
         """The cell meeting reviews the application and forwards it to the county/city committee."""
         if len(ids) == 0:
             return
         pop, world = self.world.pop, self.world
+        pop.awaiting_review[ids] = False
         endorsed = self.rng.random(len(ids)) < self.cfg.cell_endorse_probability
         refused = ids[~endorsed]
         pop.transition(refused, Status.REJECTED)

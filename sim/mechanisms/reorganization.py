@@ -185,7 +185,7 @@ class Reorganization(Mechanism):
         receiver[attach] = self._roomiest_neighbours(cells, parent[attach], group_members[group[attach]])
         moving = (receiver != small) & (receiver >= 0)
         sources, receivers = small[moving], receiver[moving]
-        self._move_units(sources, receivers)
+        self._move_units(day, sources, receivers)
         attached = attach[moving]
         world.tally.add("cells_merged", int((~attached).sum()))
         world.tally.add("units_attached", int(attached.sum()))
@@ -209,8 +209,11 @@ class Reorganization(Mechanism):
         room = cfg.cell_max - pop.org_size[np.maximum(neighbour, 0)]
         return np.where((neighbour >= 0) & (room >= need), neighbour, -1)
 
-    def _move_units(self, sources: np.ndarray, receivers: np.ndarray) -> None:
-        """Move everyone attached to ``sources`` (applicants too) into ``receivers``; dissolve the sources."""
+    def _move_units(self, day: int, sources: np.ndarray, receivers: np.ndarray) -> None:
+        """Move everyone attached to ``sources`` (applicants too) into ``receivers``; dissolve the sources.
+
+        Applications not yet reviewed go to the receiving cell (``Membership.moved``).
+        """
         world, orgs, pop = self.world, self.world.orgs, self.world.pop
         if len(sources) == 0:
             return
@@ -219,6 +222,9 @@ class Reorganization(Mechanism):
         receiver_of = receivers[order][np.searchsorted(sources[order], pop.cell[members])]
         pop.move(members, receiver_of)
         self.world.members.moved(members)
+        membership = world.mechanisms.get("membership")
+        if membership is not None:
+            membership.moved(members, day)
         orgs.dissolve(sources)
         world.tally.add("members_reassigned", int(ACTIVE[pop.status[members]].sum()))
 
