@@ -59,19 +59,17 @@ class Critique(Mechanism):
         """The two critique cohorts in session today: the weekday's and the day parity's."""
         return int(self.world.calendar.weekday[day]), cohorts.EVERY_TWO_DAYS_COHORTS[0] + day % 2
 
-    def sessions_today(self, day: int) -> np.ndarray:
-        """Ids of the cells and party teams holding Party Life Critique today."""
-        return np.concatenate([self.cohorts.ids(key) for key in self.cohorts_today(day)])
-
     def step(self, day: int) -> None:
         world, pop, cfg = self.world, self.world.pop, self.cfg
-        sessions = self.sessions_today(day)
-        present = int(self.rng.binomial(int(pop.org_size[sessions].sum()), cfg.attendance_probability))
+        cohorts_in_session = [self.cohorts.ids(key) for key in self.cohorts_today(day)]  # two views, no copy
+        members = sum(int(pop.org_size[units].sum()) for units in cohorts_in_session)
+        present = int(self.rng.binomial(members, cfg.attendance_probability))
         findings = int(self.rng.binomial(present, cfg.finding_probability * (1 - pop.mean_active_sincerity())))
-        world.tally.add("critiques_held", len(sessions))
+        world.tally.add("critiques_held", sum(len(units) for units in cohorts_in_session))
         world.tally.add("critique_attendance", present)
         world.tally.add("critique_findings", findings)
         if world.events.enabled:  # the sizes are a gather over every cell in session
+            sessions = np.concatenate(cohorts_in_session)
             world.events.log(day, "critique", orgs=sessions, value=pop.org_size[sessions])
         self._refer(day)
         self._reviews(day)
