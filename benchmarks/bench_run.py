@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CHILD = """
 import json, resource, sys, time
 import sim
-from sim.engine import Simulation
+from sim.run.engine import Simulation
 overrides = json.loads(sys.argv[1])
 scenario = sim.load_scenario(sys.argv[2], overrides)
 started = time.perf_counter()
@@ -43,8 +43,13 @@ print(json.dumps({
 
 def measure(scenario: Path, members: int, off: list[str]) -> dict:
     overrides = [f"population.members={members}"] + [f"{name}.enabled=false" for name in off]
-    out = subprocess.run([sys.executable, "-c", CHILD, json.dumps(overrides), str(scenario)],
-                         capture_output=True, text=True, check=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, json.dumps(overrides), str(scenario)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -55,12 +60,17 @@ def main() -> None:
     parser.add_argument("--off", nargs="*", default=[], help="mechanism sections to switch off")
     args = parser.parse_args()
     print(f"{args.scenario.name}, 5 years" + (f", off: {', '.join(args.off)}" if args.off else ""))
-    print(f"{'members':>10} {'build s':>8} {'run s':>8} {'total s':>8} {'peak MB':>8} {'events':>8} {'ns/member-week':>15}")
+    print(
+        f"{'members':>10} {'build s':>8} {'run s':>8} {'total s':>8} {'peak MB':>8} {'events':>8} {'ns/member-week':>15}"
+    )
     for members in args.sizes:
         m = measure(args.scenario, members, args.off)
         per = (m["build_s"] + m["run_s"]) / (members * m["weeks"]) * 1e9
-        print(f"{members:>10,} {m['build_s']:>8.2f} {m['run_s']:>8.2f} {m['build_s'] + m['run_s']:>8.2f} "
-              f"{m['peak_mb']:>8.0f} {m['events']:>8,} {per:>15.1f}", flush=True)
+        print(
+            f"{members:>10,} {m['build_s']:>8.2f} {m['run_s']:>8.2f} {m['build_s'] + m['run_s']:>8.2f} "
+            f"{m['peak_mb']:>8.0f} {m['events']:>8,} {per:>15.1f}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ Issue 8's targets, checked at the end when the sizes were run: 6.5M members x
 5 years with every mechanism on in under 20 s and 2 GB peak RSS; time per
 member-week at 6.5M within 1.5x of that at 100k (linear cost); the engine at
 least 500x faster per member-week than the per-member reference model
-(``sim.reference``) at 50k members.
+(``sim.reference.model``) at 50k members.
 
 The speed target is checked as the engine's speed per member-week at national
 scale (6.5M) over the reference model's at 50k, the largest size the reference
@@ -56,8 +56,8 @@ def child(model: str, scenario_path: str, overrides: list[str]) -> dict:
     import resource
 
     import sim
-    from sim.engine import Simulation
-    from sim.reference import ReferenceModel
+    from sim.reference.model import ReferenceModel
+    from sim.run.engine import Simulation
 
     scenario = sim.load_scenario(scenario_path, overrides)
     started = time.perf_counter()
@@ -92,8 +92,12 @@ def measure(model: str, scenario: Path, members: int, extra: list[str], repeat: 
     overrides = [f"population.members={members}", *extra]
     runs = []
     for _ in range(repeat):
-        out = subprocess.run([sys.executable, __file__, "--child", model, str(scenario), json.dumps(overrides)],
-                             capture_output=True, text=True, cwd=ROOT)
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", model, str(scenario), json.dumps(overrides)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
         if out.returncode != 0:
             raise RuntimeError(f"{model} at {members:,} members failed:\n{out.stderr.strip()[-2000:]}")
         runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
@@ -108,11 +112,16 @@ def measure(model: str, scenario: Path, members: int, extra: list[str], repeat: 
 
 def print_table(title: str, rows: list[dict]) -> None:
     print(title)
-    print(f"{'members':>10} {'wall s':>9} {'slowest s':>10} {'peak MB':>9} {'SimPy events':>13} "
-          f"{'member-weeks/s':>15} {'ns/member-week':>15}")
+    print(
+        f"{'members':>10} {'wall s':>9} {'slowest s':>10} {'peak MB':>9} {'SimPy events':>13} "
+        f"{'member-weeks/s':>15} {'ns/member-week':>15}"
+    )
     for m in rows:
-        print(f"{m['members']:>10,} {m['wall_s']:>9.2f} {m['slowest_s']:>10.2f} {m['peak_mb']:>9.0f} {m['events']:>13,} "
-              f"{m['mw_per_s']:>15,.0f} {m['ns_per_mw']:>15.1f}", flush=True)
+        print(
+            f"{m['members']:>10,} {m['wall_s']:>9.2f} {m['slowest_s']:>10.2f} {m['peak_mb']:>9.0f} {m['events']:>13,} "
+            f"{m['mw_per_s']:>15,.0f} {m['ns_per_mw']:>15.1f}",
+            flush=True,
+        )
 
 
 def run_rows(model: str, scenario: Path, sizes: list[int], extra: list[str], repeat: int) -> list[dict]:
@@ -143,14 +152,18 @@ def main() -> None:
     if args.quick:
         args.sizes, args.reference_sizes = [10_000, 100_000], [10_000]
 
-    print(f"{args.scenario.relative_to(ROOT) if args.scenario.is_relative_to(ROOT) else args.scenario}, "
-          f"every mechanism on; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; {os.cpu_count()} CPUs")
+    print(
+        f"{args.scenario.relative_to(ROOT) if args.scenario.is_relative_to(ROOT) else args.scenario}, "
+        f"every mechanism on; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; {os.cpu_count()} CPUs"
+    )
     engine = run_rows("engine", args.scenario, args.sizes, [], args.repeat)
     print_table("\nEngine, scenario as written (5 years):", engine)
 
     ratios, reference = [], []
     if not args.skip_reference:
-        window = [o for o in REFERENCE_WINDOW if not o.startswith("duration=")] + [f"duration={args.reference_duration}"]
+        window = [o for o in REFERENCE_WINDOW if not o.startswith("duration=")] + [
+            f"duration={args.reference_duration}"
+        ]
         print(f"\nSpeed comparison on the same scenario with {', '.join(window)}:")
         same = run_rows("engine", args.scenario, args.reference_sizes, window, args.repeat)
         reference = run_rows("reference", args.scenario, args.reference_sizes, window, args.repeat)
@@ -163,8 +176,10 @@ def main() -> None:
         if engine:
             best = max(engine, key=lambda m: m["members"])
             for r in reference:
-                print(f"  engine at {best['members']:,} (5 years) vs reference at {r['members']:,}: "
-                      f"{best['mw_per_s'] / r['mw_per_s']:,.0f}x per member-week")
+                print(
+                    f"  engine at {best['members']:,} (5 years) vs reference at {r['members']:,}: "
+                    f"{best['mw_per_s'] / r['mw_per_s']:,.0f}x per member-week"
+                )
 
     print("\nTargets (issue 8):")
     by_size = {m["members"]: m for m in engine}

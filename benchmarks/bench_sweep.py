@@ -40,8 +40,12 @@ def write_spec(directory: Path, runs: int, members: int) -> Path:
         "replications": max(1, runs // points),
         "seed": 1,
         "parameters": {"membership.qualify_probability": [round(0.5 + 0.05 * i, 2) for i in range(points)]},
-        "outcomes": {"members": "final:members_full", "peak_punished": "max:punished_total",
-                     "admitted": "sum:admitted", "headline": "summary:totals.*"},
+        "outcomes": {
+            "members": "final:members_full",
+            "peak_punished": "max:punished_total",
+            "admitted": "sum:admitted",
+            "headline": "summary:totals.*",
+        },
     }
     path = directory / "bench.yaml"
     path.write_text(yaml.safe_dump(spec, sort_keys=False))
@@ -50,7 +54,7 @@ def write_spec(directory: Path, runs: int, members: int) -> Path:
 
 def baseline_seconds(sweep, out: Path, count: int) -> float:
     """Mean time of one run as a worker does it, in this process."""
-    from sim.runs import execute, probe
+    from sim.many.runs import execute, probe
 
     outcomes, _ = probe(sweep.spec.outcomes, sweep.tasks(out, {})[0])
     tasks = sweep.tasks(out, outcomes)[:count]
@@ -68,8 +72,8 @@ def main() -> None:
     parser.add_argument("--baseline", type=int, default=3, help="single runs timed for the baseline (default 3)")
     args = parser.parse_args()
 
-    from sim.executors import LocalPool
-    from sim.sweep import load_sweep, run_sweep
+    from sim.many.executors import LocalPool
+    from sim.many.sweep import load_sweep, run_sweep
 
     with tempfile.TemporaryDirectory(prefix="bench-sweep-") as tmp:
         tmp = Path(tmp)
@@ -87,18 +91,26 @@ def main() -> None:
     overhead = per_run - single
     fresh = [r.wall_seconds for r in report.records if not r.resumed and r.wall_seconds == r.wall_seconds]
     in_worker = sum(fresh) / len(fresh)
-    print(f"sweep: {runs} runs of {args.members:,} members x {sweep.scenarios[0].duration} on {args.workers} workers "
-          f"({len(report.failed)} failed)")
+    print(
+        f"sweep: {runs} runs of {args.members:,} members x {sweep.scenarios[0].duration} on {args.workers} workers "
+        f"({len(report.failed)} failed)"
+    )
     print(f"single run (simulate + outcomes + save, in-process): {single:.2f} s")
     print(f"sweep wall time: {wall:.1f} s, {runs / wall:.2f} runs/s")
-    print(f"per-run cost in the sweep (wall x workers / runs): {per_run:.2f} s; "
-          f"overhead {overhead:+.3f} s = {overhead / single:+.1%} of a single run")
-    print(f"run time measured inside the workers: {in_worker:.2f} s; pool overhead beyond it "
-          f"{per_run - in_worker:+.3f} s = {(per_run - in_worker) / in_worker:+.1%} (separates the pool's cost "
-          f"from CPU contention between workers)")
+    print(
+        f"per-run cost in the sweep (wall x workers / runs): {per_run:.2f} s; "
+        f"overhead {overhead:+.3f} s = {overhead / single:+.1%} of a single run"
+    )
+    print(
+        f"run time measured inside the workers: {in_worker:.2f} s; pool overhead beyond it "
+        f"{per_run - in_worker:+.3f} s = {(per_run - in_worker) / in_worker:+.1%} (separates the pool's cost "
+        f"from CPU contention between workers)"
+    )
     if runs != TARGET_RUNS:
-        print(f"extrapolated to {TARGET_RUNS} runs: {wall / runs * TARGET_RUNS:.0f} s "
-              f"({wall / runs * TARGET_RUNS / 60:.1f} min)")
+        print(
+            f"extrapolated to {TARGET_RUNS} runs: {wall / runs * TARGET_RUNS:.0f} s "
+            f"({wall / runs * TARGET_RUNS / 60:.1f} min)"
+        )
 
 
 if __name__ == "__main__":

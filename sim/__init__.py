@@ -12,8 +12,15 @@ Python API::
 
 from __future__ import annotations
 
-from sim.result import Result
+import importlib
+
+from sim.run.result import Result
 from sim.scenario import Scenario, ScenarioError, load_scenario
+
+# The layer package ``sim.run`` (one run) is imported before the function ``run`` below is
+# bound, so that ``sim.run`` stays the function: importing a submodule binds its name on the
+# parent package only when it is first loaded.
+importlib.import_module("sim.run")
 
 __all__ = ["Result", "Scenario", "ScenarioError", "load_scenario", "run"]
 __version__ = "0.1.0"
@@ -23,10 +30,10 @@ def run(scenario: Scenario, seed: int | None = None, events: bool = False, check
     """Run one scenario (with its own seed unless ``seed`` is given) and return the outputs.
 
     ``events`` also collects the per-event table; ``checks`` (default on) verifies the
-    model's invariants during the run (sim.invariants). Memory is not checked here, as it
-    is by the command line: call ``sim.resources.check_memory([scenario])`` first to refuse
+    model's invariants during the run (sim.model.invariants). Memory is not checked here, as it
+    is by the command line: call ``sim.run.resources.check_memory([scenario])`` first to refuse
     a run too large for this machine.
     """
-    from sim.engine import Simulation
+    from sim.run.engine import simulate
 
-    return Simulation(scenario, seed=seed, events=events, checks=checks).run()
+    return simulate(scenario, seed=seed, events=events, checks=checks)

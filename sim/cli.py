@@ -3,7 +3,7 @@
 Every user mistake (bad scenario, bad option, unusable output directory, a
 run too large for the memory available) ends with one line on stderr and exit
 code 2, never a traceback. Ctrl-C and SIGTERM end with one line and exit code
-130 or 143, leaving a run directory whole or not at all (sim.rundir).
+130 or 143, leaving a run directory whole or not at all (sim.run.rundir).
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from sim import compare, sweep
-from sim.interruption import exit_code, terminate_as_interrupt
-from sim.invariants import InvariantError
+from sim.many import compare, sweep
+from sim.model.invariants import InvariantError
 from sim.report.command import add_report_command, report_after_run
-from sim.resources import MemoryShortage, check_memory
-from sim.result import FORMATS, OutputError
-from sim.rundir import check_target
+from sim.run.interruption import exit_code, terminate_as_interrupt
+from sim.run.resources import MemoryShortage, check_memory
+from sim.run.result import FORMATS, OutputError
+from sim.run.rundir import check_target
 from sim.scenario import Scenario, ScenarioError, load_scenario, scenario_schema
 
 EXIT_USAGE = 2
@@ -37,8 +37,14 @@ class UsageError(Exception):
 
 def _add_scenario_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenario", help="scenario YAML file")
-    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
-                        help="override a field, e.g. --set population.members=10000 (repeatable)")
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a field, e.g. --set population.members=10000 (repeatable)",
+    )
 
 
 def default_run_dir(name: str) -> Path:
@@ -59,7 +65,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _run_and_save(args: argparse.Namespace, scenario: Scenario, out: Path) -> int:
-    from sim.engine import Simulation
+    from sim.run.engine import Simulation
 
     simulation = Simulation(scenario, seed=args.seed, events=args.events, checks=not args.no_checks)
     console = Console(stderr=True)
@@ -68,8 +74,14 @@ def _run_and_save(args: argparse.Namespace, scenario: Scenario, out: Path) -> in
     else:
         from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-                      TimeRemainingColumn(), console=console, transient=True) as bar:
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            TextColumn("{task.percentage:>3.0f}%"),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+        ) as bar:
             task = bar.add_task(f"{scenario.name} (seed {simulation.seed})", total=simulation.world.calendar.horizon)
             result = simulation.run(progress=lambda day, total: bar.update(task, completed=day))
     path = result.save(out, fmt=args.format, overwrite=args.overwrite)
@@ -81,8 +93,10 @@ def _run_and_save(args: argparse.Namespace, scenario: Scenario, out: Path) -> in
 
 def _print_summary(result, path: Path) -> None:
     console = Console()
-    table = Table(title=f"{result.summary['scenario']} (seed {result.summary['seed']}), "
-                        f"{result.summary['start']} to {result.summary['end']}")
+    table = Table(
+        title=f"{result.summary['scenario']} (seed {result.summary['seed']}), "
+        f"{result.summary['start']} to {result.summary['end']}"
+    )
     table.add_column("figure")
     table.add_column("value", justify="right")
     for name, value in result.summary["final"].items():
@@ -91,15 +105,19 @@ def _print_summary(result, path: Path) -> None:
         table.add_row(f"total {name}", f"{value:,}")
     console.print(table)
     manifest = result.manifest
-    console.print(f"{manifest['wall_seconds']:.2f} s, {manifest['simpy_events']:,} SimPy events, "
-                  f"peak {manifest['peak_rss_mb']:.0f} MB")
+    console.print(
+        f"{manifest['wall_seconds']:.2f} s, {manifest['simpy_events']:,} SimPy events, "
+        f"peak {manifest['peak_rss_mb']:.0f} MB"
+    )
     console.print(f"results in {path}")
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, args.overrides)
-    print(f"{args.scenario}: valid scenario '{scenario.name}' ({scenario.population.members:,} members, "
-          f"{scenario.start} + {scenario.duration})")
+    print(
+        f"{args.scenario}: valid scenario '{scenario.name}' ({scenario.population.members:,} members, "
+        f"{scenario.start} + {scenario.duration})"
+    )
     if args.resolved:
         print(json.dumps(scenario.model_dump(mode="json"), indent=2))
     return 0
@@ -123,8 +141,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--overwrite", action="store_true", help="replace an existing output directory")
     run.add_argument("--quiet", action="store_true", help="print nothing on success")
     run.add_argument("--no-checks", action="store_true", help="skip the invariant checks during the run")
-    run.add_argument("--ignore-memory-check", action="store_true",
-                     help="run even if the estimated peak memory exceeds the memory available")
+    run.add_argument(
+        "--ignore-memory-check",
+        action="store_true",
+        help="run even if the estimated peak memory exceeds the memory available",
+    )
     run.set_defaults(func=cmd_run)
 
     validate = commands.add_parser("validate", help="check a scenario file without running it")

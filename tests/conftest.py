@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 import sim
-from sim.engine import Simulation
+from sim.run.engine import Simulation
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"

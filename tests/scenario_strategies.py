@@ -19,9 +19,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from sim.calendar import Calendar, Span
 from sim.scenario import scenario_schema
-from sim.sections import DisciplineSection
+from sim.scenario.sections import DisciplineSection
+from sim.scenario.spans import Span, shift
 
 SCHEMA = scenario_schema()
 #: A field path: section and field names, list indexes (ints) and mapping keys.
@@ -81,7 +81,9 @@ def bounds(path: FieldPath) -> tuple[Any, Any]:
 
 
 SECTORS = tuple(resolve(SCHEMA["$defs"]["SectorShares"])["properties"])
-SECTOR_DEFAULTS = {name: node["default"] for name, node in resolve(SCHEMA["$defs"]["SectorShares"])["properties"].items()}
+SECTOR_DEFAULTS = {
+    name: node["default"] for name, node in resolve(SCHEMA["$defs"]["SectorShares"])["properties"].items()
+}
 DEFAULT_CAUSES = tuple(DisciplineSection().causes)
 #: Named in the model as a cause the engine reserves for itself.
 RESERVED_CAUSES = ("recommender_liability",)
@@ -89,10 +91,14 @@ RESERVED_CAUSES = ("recommender_liability",)
 
 def spans(counts: dict[str, int]) -> st.SearchStrategy[str]:
     """Valid d/w/m/y spans up to the given count per unit."""
-    return st.sampled_from(sorted(counts)).flatmap(lambda unit: st.integers(1, counts[unit]).map(lambda n: f"{n}{unit}"))
+    return st.sampled_from(sorted(counts)).flatmap(
+        lambda unit: st.integers(1, counts[unit]).map(lambda n: f"{n}{unit}")
+    )
 
 
-def from_schema(node: dict, path: FieldPath = (), built: dict[FieldPath, st.SearchStrategy] | None = None) -> st.SearchStrategy:
+def from_schema(
+    node: dict, path: FieldPath = (), built: dict[FieldPath, st.SearchStrategy] | None = None
+) -> st.SearchStrategy:
     """Valid values of one schema node; ``built`` replaces the parts the schema cannot describe.
 
     An object draws any subset of its optional fields (the rest keep their
@@ -108,10 +114,16 @@ def from_schema(node: dict, path: FieldPath = (), built: dict[FieldPath, st.Sear
         return st.sampled_from(node["enum"])
     kind = node.get("type")
     if kind == "object" and "properties" in node:
-        fields = {name: from_schema(sub, path + (name,), built) for name, sub in node["properties"].items() if name != "extends"}
+        fields = {
+            name: from_schema(sub, path + (name,), built)
+            for name, sub in node["properties"].items()
+            if name != "extends"
+        }
         required = set(node.get("required", ()))
-        return st.fixed_dictionaries({k: v for k, v in fields.items() if k in required},
-                                     optional={k: v for k, v in fields.items() if k not in required})
+        return st.fixed_dictionaries(
+            {k: v for k, v in fields.items() if k in required},
+            optional={k: v for k, v in fields.items() if k not in required},
+        )
     if kind == "object":
         keys = st.text(min_size=1, max_size=12)
         return st.dictionaries(keys, from_schema(node["additionalProperties"], path + (ANY,), built), max_size=3)
@@ -121,8 +133,14 @@ def from_schema(node: dict, path: FieldPath = (), built: dict[FieldPath, st.Sear
         return st.integers(node.get("minimum"), node.get("maximum"))
     if kind == "number":
         low, high = limits(node)
-        return st.floats(low, high, exclude_min="exclusiveMinimum" in node, exclude_max="exclusiveMaximum" in node,
-                         allow_nan=False, allow_infinity=False)
+        return st.floats(
+            low,
+            high,
+            exclude_min="exclusiveMinimum" in node,
+            exclude_max="exclusiveMaximum" in node,
+            allow_nan=False,
+            allow_infinity=False,
+        )
     if kind == "boolean":
         return st.booleans()
     if kind == "null":
@@ -147,7 +165,10 @@ def increasing_dates(draw, start: dt.date, end: dt.date, count: int) -> list[dt.
     Drawing distinct days instead needs a filter, which Hypothesis often fails to satisfy on a short run.
     """
     early = _window(start, end - dt.timedelta(days=count - 1))
-    return [day + dt.timedelta(days=i) for i, day in enumerate(sorted(draw(st.lists(early, min_size=count, max_size=count))))]
+    return [
+        day + dt.timedelta(days=i)
+        for i, day in enumerate(sorted(draw(st.lists(early, min_size=count, max_size=count))))
+    ]
 
 
 #: Fields the organization rules tie together.
@@ -173,7 +194,9 @@ def organizations(draw, members: int) -> dict:
         section + ("cell_max",): st.just(cell_max),
         section + ("cell_size_mean",): st.floats(cell_min, cell_max),
         section + ("org_committee_size",): st.just(org_size),
-        section + ("executive_committee_size",): st.integers(bounds(section + ("executive_committee_size",))[0], org_size),
+        section + ("executive_committee_size",): st.integers(
+            bounds(section + ("executive_committee_size",))[0], org_size
+        ),
         **{section + (name,): strategy for name, strategy in odd.items()},
     }
     data = draw(from_schema(node_at(section), section, built))
@@ -194,14 +217,20 @@ CAUSE = ("discipline", "causes", ANY)
 def causes() -> st.SearchStrategy[dict]:
     """Causes of punishment by name: the default ones and invented ones, never a reserved name."""
     names = st.sampled_from(DEFAULT_CAUSES) | st.text(string.ascii_lowercase + "_", min_size=1, max_size=10)
-    return st.dictionaries(names.filter(lambda name: name not in RESERVED_CAUSES),
-                           from_schema(node_at(CAUSE), CAUSE, _sector_maps()), max_size=6)
+    return st.dictionaries(
+        names.filter(lambda name: name not in RESERVED_CAUSES),
+        from_schema(node_at(CAUSE), CAUSE, _sector_maps()),
+        max_size=6,
+    )
 
 
 def _sector_maps() -> dict[FieldPath, st.SearchStrategy]:
     """Mappings keyed by sector name (the model checks the names); values as the schema says."""
     paths = [("discipline", "causes", ANY, "sector_modifiers"), ("congress", "selection", "sectors")]
-    return {path: st.dictionaries(st.sampled_from(SECTORS), from_schema(node_at(path + (ANY,))), max_size=3) for path in paths}
+    return {
+        path: st.dictionaries(st.sampled_from(SECTORS), from_schema(node_at(path + (ANY,))), max_size=3)
+        for path in paths
+    }
 
 
 @st.composite
@@ -213,17 +242,27 @@ def congress_cycles(draw, start: dt.date, end: dt.date, inspection_allowed: bool
     cycles = []
     path = ("congress", "cycles", ANY)
     for cycle_levels in levels:
-        own, dates = dates[: len(steps) + len(cycle_levels) + 1], dates[len(steps) + len(cycle_levels) + 1:]
+        own, dates = dates[: len(steps) + len(cycle_levels) + 1], dates[len(steps) + len(cycle_levels) + 1 :]
         conference = ("congress", "cycles", ANY, "conferences", ANY)
-        conferences = [draw(from_schema(node_at(conference), conference, {conference + ("date",): st.just(day.isoformat()),
-                                                                         conference + ("level",): st.just(level)}))
-                       for level, day in zip(cycle_levels, own[len(steps):-1])]
+        conferences = [
+            draw(
+                from_schema(
+                    node_at(conference),
+                    conference,
+                    {conference + ("date",): st.just(day.isoformat()), conference + ("level",): st.just(level)},
+                )
+            )
+            for level, day in zip(cycle_levels, own[len(steps) : -1])
+        ]
         inspection = st.none()
         if inspection_allowed:  # an inspection refers bribers to the cause 'bribery' (Scenario rule)
             inspection |= st.dates(own[0], own[-2]).map(dt.date.isoformat)
         built = {path + (step,): st.just(day.isoformat()) for step, day in zip(steps, own)}
-        built |= {path + ("congress",): st.just(own[-1].isoformat()), path + ("conferences",): st.just(conferences),
-                  path + ("inspection",): inspection}
+        built |= {
+            path + ("congress",): st.just(own[-1].isoformat()),
+            path + ("conferences",): st.just(conferences),
+            path + ("inspection",): inspection,
+        }
         cycles.append(draw(from_schema(node_at(path), path, built)))
     return cycles
 
@@ -237,7 +276,7 @@ def valid_scenarios(draw) -> dict:
     """A valid scenario mapping (as it would be written in YAML), cheap enough to run in a test."""
     start = draw(st.dates(*STARTS))
     duration = draw(st.sampled_from(RUN_LENGTHS))
-    end = Calendar.shift(start, Span.parse(duration))
+    end = shift(start, Span.parse(duration))
     window = _window(start, end)
     members = draw(st.integers(*MEMBERS))
     drawn_causes = draw(causes())
@@ -249,7 +288,8 @@ def valid_scenarios(draw) -> dict:
         ("duration",): st.just(duration),
         ("population", "members"): st.just(members),
         ("population", "sectors"): from_schema(node_at(("population", "sectors"))).filter(
-            lambda shares: sum({**SECTOR_DEFAULTS, **shares}.values()) > 0),  # SectorShares._positive_total
+            lambda shares: sum({**SECTOR_DEFAULTS, **shares}.values()) > 0
+        ),  # SectorShares._positive_total
         ("organization",): organizations(members),
         ("membership", "applications_per_year"): st.floats(0, APPLICATIONS_PER_YEAR),
         ("discipline", "causes"): st.just(drawn_causes),
@@ -273,7 +313,9 @@ def valid_scenarios(draw) -> dict:
         # the cause Party Life Critique refers members to (Scenario._dates_inside_the_run)
         drawn_causes["insincerity"] = draw(from_schema(node_at(CAUSE), CAUSE, _sector_maps()))
     # Written out whatever the draw: their defaults would break the rules the hand-built parts follow.
-    data.update(start=start.isoformat(), duration=duration, discipline={**data.get("discipline", {}), "causes": drawn_causes})
+    data.update(
+        start=start.isoformat(), duration=duration, discipline={**data.get("discipline", {}), "causes": drawn_causes}
+    )
     data.setdefault("population", {})["members"] = members
     for item in data.get("campaigns", []):  # CampaignSpec._valid: end on or after start
         item["start"], item["end"] = sorted([item["start"], item["end"]])
@@ -321,8 +363,8 @@ def bad_values(node: dict) -> st.SearchStrategy:
     options = [st.sampled_from(wrong)]
     if kind in ("integer", "number"):
         low, high = limits(node)
-        outside = [-(10 ** 40), -1e300] if low is not None else []
-        outside += [10 ** 40, 1e300] if high is not None else []
+        outside = [-(10**40), -1e300] if low is not None else []
+        outside += [10**40, 1e300] if high is not None else []
         if low is not None:
             outside += [low - 1, low - 0.5] if "exclusiveMinimum" not in node else [low, low - 1]
         if high is not None:
@@ -386,6 +428,12 @@ def unknown_fields(draw) -> tuple[dict, str]:
     path = draw(st.sampled_from(sections))
     known = set(node_at(path)["properties"])
     real = draw(st.sampled_from(sorted(known)))
-    typo = st.integers(0, len(real)).map(lambda i: real[:i] + real[i + 1:] + ("_" if i == len(real) else ""))
-    key = draw((typo | st.text(string.ascii_letters + "_", min_size=1, max_size=12)).filter(lambda k: k not in known and k != "extends"))
-    return set_at(data, path + (key,), draw(st.integers() | st.text(max_size=5) | st.just(None))), ".".join(map(str, path + (key,)))
+    typo = st.integers(0, len(real)).map(lambda i: real[:i] + real[i + 1 :] + ("_" if i == len(real) else ""))
+    key = draw(
+        (typo | st.text(string.ascii_letters + "_", min_size=1, max_size=12)).filter(
+            lambda k: k not in known and k != "extends"
+        )
+    )
+    return set_at(data, path + (key,), draw(st.integers() | st.text(max_size=5) | st.just(None))), ".".join(
+        map(str, path + (key,))
+    )

@@ -6,11 +6,15 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.agenda import Agenda
+from sim.model.agenda import Agenda
 
-pushes = st.lists(st.tuples(st.integers(0, 60), st.lists(st.tuples(st.integers(0, 40), st.integers(0, 90)),
-                                                          min_size=1, max_size=30, unique_by=lambda t: t[0])),
-                  max_size=25)
+pushes = st.lists(
+    st.tuples(
+        st.integers(0, 60),
+        st.lists(st.tuples(st.integers(0, 40), st.integers(0, 90)), min_size=1, max_size=30, unique_by=lambda t: t[0]),
+    ),
+    max_size=25,
+)
 
 
 @settings(max_examples=150, deadline=None, derandomize=True)
@@ -21,7 +25,7 @@ def test_pop_returns_every_id_due_by_the_day_once_and_sorted(plan):
     by_day: dict[int, list] = {}
     for today, entries in plan:
         by_day.setdefault(today, []).append(entries)
-    for today in range(0, 160):
+    for today in range(160):
         got = agenda.pop(today)
         expected = sorted({i for day in [d for d in naive if d <= today] for i in naive.pop(day)})
         assert got.tolist() == expected

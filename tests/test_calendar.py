@@ -9,10 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.calendar import Calendar, Span
+from sim.model.calendar import Calendar
+from sim.scenario.spans import Span
 
 
-@pytest.mark.parametrize("text, unit, count", [("5y", "y", 5), ("18m", "m", 18), ("260w", "w", 260), ("400d", "d", 400)])
+@pytest.mark.parametrize(
+    "text, unit, count", [("5y", "y", 5), ("18m", "m", 18), ("260w", "w", 260), ("400d", "d", 400)]
+)
 def test_span_parse(text, unit, count):
     span = Span.parse(text)
     assert (span.unit, span.count) == (unit, count)
@@ -64,13 +67,15 @@ def _meeting(cal: Calendar, day: int, meeting_day: int, step: int) -> int:
 
 
 @settings(max_examples=200, deadline=None, derandomize=True)
-@given(start=st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2090, 1, 1)),
-       days=st.lists(st.integers(-4000, 12000), min_size=1, max_size=8),
-       meeting_days=st.lists(st.integers(1, 28), min_size=8, max_size=8))
+@given(
+    start=st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2090, 1, 1)),
+    days=st.lists(st.integers(-4000, 12000), min_size=1, max_size=8),
+    meeting_days=st.lists(st.integers(1, 28), min_size=8, max_size=8),
+)
 def test_monthly_meetings_match_a_walk_through_the_calendar(start, days, meeting_days):
     """Far past and future days (probation ends, liftings years ahead), several calls growing the month table."""
     cal = Calendar(start, Span.parse("1y"))
-    for chunk in (days[: len(days) // 2], days[len(days) // 2:]):
+    for chunk in (days[: len(days) // 2], days[len(days) // 2 :]):
         if not chunk:
             continue
         on, dom = np.array(chunk), np.array(meeting_days[: len(chunk)])

@@ -10,9 +10,9 @@ import pytest
 from scipy import stats
 
 from sim.cli import main
-from sim.compare import load_arms, run_comparison
-from sim.executors import InProcess, LocalPool
-from sim.intervals import independent_difference, mean_interval, paired_difference
+from sim.many.compare import load_arms, run_comparison
+from sim.many.executors import InProcess, LocalPool
+from sim.many.intervals import independent_difference, mean_interval, paired_difference
 from tests.many_runs import ATTRITION_ONLY, write_scenario
 
 #: Every mechanism on, small: recruitment and attrition move the membership, discipline expels a few.
@@ -23,8 +23,11 @@ SMALL_PARTY = {"name": "small-party", "duration": "1y", "population": {"members"
 def scenarios(tmp_path):
     base = write_scenario(tmp_path, ATTRITION_ONLY, "base.yaml")
     same = write_scenario(tmp_path, {**ATTRITION_ONLY, "name": "same-again"}, "same.yaml")
-    faster = write_scenario(tmp_path, {**ATTRITION_ONLY, "name": "faster-exits",
-                                       "attrition": {**ATTRITION_ONLY["attrition"], "death_rate": 0.2}}, "faster.yaml")
+    faster = write_scenario(
+        tmp_path,
+        {**ATTRITION_ONLY, "name": "faster-exits", "attrition": {**ATTRITION_ONLY["attrition"], "death_rate": 0.2}},
+        "faster.yaml",
+    )
     return base, same, faster
 
 
@@ -44,22 +47,58 @@ def test_paired_and_welch_intervals_agree_with_scipy():
 def test_identical_scenarios_under_common_random_numbers_differ_by_exactly_zero(scenarios, tmp_path):
     base, same, faster = scenarios
     arms = load_arms(str(base), [str(same), str(faster)], [])
-    report = run_comparison(arms, 3, 5, tmp_path / "out", InProcess(), {"members": "final:members_full"}, show_progress=False)
+    report = run_comparison(
+        arms, 3, 5, tmp_path / "out", InProcess(), {"members": "final:members_full"}, show_progress=False
+    )
     rows = report.table.set_index("variant")
     assert rows.loc["same-again", "diff_mean"] == 0 and rows.loc["same-again", "diff_sd"] == 0
-    assert (rows.loc["same-again", "ci_low"], rows.loc["same-again", "ci_high"], rows.loc["same-again", "p_value"]) == (0, 0, 1)
+    assert (rows.loc["same-again", "ci_low"], rows.loc["same-again", "ci_high"], rows.loc["same-again", "p_value"]) == (
+        0,
+        0,
+        1,
+    )
     assert rows.loc["faster-exits", "ci_high"] < 0  # more deaths, fewer members, beyond noise
 
 
 def test_comparison_directory_follows_the_output_contract(scenarios, tmp_path, capsys):
     base, _, faster = scenarios
     out = tmp_path / "out"
-    assert main(["compare", str(base), str(faster), str(faster), "--reps", "3", "--out", str(out), "--workers", "1",
-                 "--outcome", "members=final:members_full", "--outcome", "sum:exits"]) == 0
+    assert (
+        main(
+            [
+                "compare",
+                str(base),
+                str(faster),
+                str(faster),
+                "--reps",
+                "3",
+                "--out",
+                str(out),
+                "--workers",
+                "1",
+                "--outcome",
+                "members=final:members_full",
+                "--outcome",
+                "sum:exits",
+            ]
+        )
+        == 0
+    )
     assert "variant - base" in capsys.readouterr().out
     table = pd.read_parquet(out / "comparison.parquet")
-    assert list(table.columns) == ["variant", "outcome", "n", "base_mean", "variant_mean", "diff_mean", "diff_sd",
-                                   "ci_low", "ci_high", "p_value", "paired"]
+    assert list(table.columns) == [
+        "variant",
+        "outcome",
+        "n",
+        "base_mean",
+        "variant_mean",
+        "diff_mean",
+        "diff_sd",
+        "ci_low",
+        "ci_high",
+        "p_value",
+        "paired",
+    ]
     assert list(table["variant"].unique()) == ["faster-exits", "faster-exits-2"] and table["paired"].all()
     meta = json.loads((out / "comparison.json").read_text())
     assert meta["kind"] == "comparison" and meta["reps"] == 3 and meta["paired"] is True
@@ -68,12 +107,16 @@ def test_comparison_directory_follows_the_output_contract(scenarios, tmp_path, c
     assert sorted(p.name for p in (out / "runs" / "base").iterdir()) == ["0", "1", "2"]
     # the two copies of the variant ran with the same seeds: identical results
     rows = table.set_index(["variant", "outcome"])
-    assert rows.loc[("faster-exits", "members"), "variant_mean"] == rows.loc[("faster-exits-2", "members"), "variant_mean"]
+    assert (
+        rows.loc[("faster-exits", "members"), "variant_mean"] == rows.loc[("faster-exits-2", "members"), "variant_mean"]
+    )
 
 
 def test_default_outcomes_are_every_headline_number(scenarios, tmp_path):
     base, _, faster = scenarios
-    report = run_comparison(load_arms(str(base), [str(faster)], []), 2, 1, tmp_path / "out", InProcess(), show_progress=False)
+    report = run_comparison(
+        load_arms(str(base), [str(faster)], []), 2, 1, tmp_path / "out", InProcess(), show_progress=False
+    )
     assert {"summary:final.members_full", "summary:totals.exits"} <= set(report.table["outcome"])
 
 
@@ -82,7 +125,9 @@ def test_bad_outcome_is_a_usage_error_and_writes_nothing(scenarios, tmp_path, ca
     out = tmp_path / "out"
     assert main(["compare", str(base), str(faster), "--out", str(out), "--outcome", "peak:members_full"]) == 2
     assert "--outcome peak:members_full: expected an outcome like final:members_full" in capsys.readouterr().err
-    assert main(["compare", str(base), str(faster), "--out", str(out), "--workers", "1", "--outcome", "final:nope"]) == 2
+    assert (
+        main(["compare", str(base), str(faster), "--out", str(out), "--workers", "1", "--outcome", "final:nope"]) == 2
+    )
     assert "--outcome final:nope: expected a time-series column, found no column 'nope'" in capsys.readouterr().err
     assert not out.exists()
 
@@ -91,15 +136,17 @@ def test_common_random_numbers_at_least_halve_the_ci_of_a_difference(tmp_path):
     """The variant changes one mechanism (discipline convicts half as often); the outcome, full members,
     is driven mostly by recruitment and attrition, whose draws CRN shares between base and variant."""
     base = write_scenario(tmp_path, SMALL_PARTY, "party.yaml")
-    lenient = write_scenario(tmp_path, {**SMALL_PARTY, "name": "lenient", "discipline": {"conviction_probability": 0.4}},
-                             "lenient.yaml")
+    lenient = write_scenario(
+        tmp_path, {**SMALL_PARTY, "name": "lenient", "discipline": {"conviction_probability": 0.4}}, "lenient.yaml"
+    )
     arms = load_arms(str(base), [str(lenient)], [])
     outcome = {"members": "final:members_full"}
     pool = LocalPool(2)
     try:
         paired = run_comparison(arms, 8, 3, tmp_path / "crn", pool, outcome, show_progress=False).table.iloc[0]
-        independent = run_comparison(arms, 8, 3, tmp_path / "independent", pool, outcome, independent=True,
-                                     show_progress=False).table.iloc[0]
+        independent = run_comparison(
+            arms, 8, 3, tmp_path / "independent", pool, outcome, independent=True, show_progress=False
+        ).table.iloc[0]
     finally:
         pool.close()
     assert paired["paired"] and not independent["paired"]

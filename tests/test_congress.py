@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 
@@ -11,17 +12,24 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim.apportionment import apportion
-from sim.engine import Simulation
+from sim.model.apportionment import apportion
+from sim.run.engine import Simulation
 from sim.scenario import ScenarioError
 from tests.conftest import SCENARIOS, simulate, small_scenario
 
 CYCLE = {
-    "name": "test", "announce": "2017-01-10", "assemblies_open": "2017-02-04", "assemblies_close": "2017-02-09",
+    "name": "test",
+    "announce": "2017-01-10",
+    "assemblies_open": "2017-02-04",
+    "assemblies_close": "2017-02-09",
     "report_deadline": "2017-02-11",
-    "conferences": [{"level": "county", "date": "2017-03-01", "shortlist_factor": 2},
-                    {"level": "province", "date": "2017-03-20"}],
-    "congress": "2017-04-05", "delegates_total": 60, "ex_officio_total": 5,
+    "conferences": [
+        {"level": "county", "date": "2017-03-01", "shortlist_factor": 2},
+        {"level": "province", "date": "2017-03-20"},
+    ],
+    "congress": "2017-04-05",
+    "delegates_total": 60,
+    "ex_officio_total": 5,
 }
 
 
@@ -61,8 +69,12 @@ def test_slot_totals_equal_the_configured_total_and_ex_officio_come_first():
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.floats(0.1, 1000), min_size=2, max_size=30), st.integers(1, 500),
-       st.sampled_from(["largest_remainder", "sainte_lague"]), st.floats(1.01, 5))
+@given(
+    st.lists(st.floats(0.1, 1000), min_size=2, max_size=30),
+    st.integers(1, 500),
+    st.sampled_from(["largest_remainder", "sainte_lague"]),
+    st.floats(1.01, 5),
+)
 def test_apportionment_totals_and_monotone_in_score(votes, seats, method, boost):
     votes = np.array(votes)
     base = apportion(votes, seats, method)
@@ -73,8 +85,7 @@ def test_apportionment_totals_and_monotone_in_score(votes, seats, method, boost)
 
 
 def test_punished_members_are_never_selected_unless_amnestied():
-    strict = {"conviction_probability": 1.0,
-              "causes": {"lax_discipline": {"rate_per_year": 0.3, "level": "warning"}}}
+    strict = {"conviction_probability": 1.0, "causes": {"lax_discipline": {"rate_per_year": 0.3, "level": "warning"}}}
     _, result = simulate(congress_scenario(discipline=strict))
     ev = result.events  # rows in the order things happened (a punishment later on the selection day comes after)
     delegates = ev[ev.kind == "delegate"]
@@ -111,8 +122,9 @@ def _briber_shares(strength: float, seeds=range(4)) -> tuple[float, float, int]:
     """Share of bribers among elected delegates and among members, pooled over seeds."""
     selected = bribers_selected = members = bribers = 0
     for seed in seeds:
-        scenario = congress_scenario(congress={"bribe_propensity": 0.3, "bribe_price": 0.5,
-                                               "selection": {"bribery": strength, "ties": 0.0}})
+        scenario = congress_scenario(
+            congress={"bribe_propensity": 0.3, "bribe_price": 0.5, "selection": {"bribery": strength, "ties": 0.0}}
+        )
         simulation, result = simulate(scenario, seed=seed, events=False)
         report = result.summary["congress"][0]
         elected = report["delegates_selected"] - report["ex_officio"]
@@ -133,7 +145,7 @@ def test_without_bribery_selection_is_independent_of_wealth():
 
 def test_distorted_share_rises_with_the_strength_of_bribery_and_ties():
     shares = [_briber_shares(strength)[0] for strength in (0.0, 2.0, 8.0, 32.0)]
-    assert all(b > a for a, b in zip(shares, shares[1:])), shares
+    assert all(b > a for a, b in itertools.pairwise(shares)), shares
     ties = []
     for strength in (0.0, 4.0, 32.0):
         scenario = congress_scenario(congress={"bribe_propensity": 0.0, "selection": {"ties": strength}})
@@ -143,9 +155,16 @@ def test_distorted_share_rises_with_the_strength_of_bribery_and_ties():
 
 
 def test_two_congress_cycles_in_one_run_both_complete():
-    second = {**CYCLE, "name": "second", "announce": "2018-01-10", "assemblies_open": "2018-02-03",
-              "assemblies_close": "2018-02-08", "report_deadline": "2018-02-10",
-              "conferences": [{"level": "county", "date": "2018-03-01"}], "congress": "2018-04-05"}
+    second = {
+        **CYCLE,
+        "name": "second",
+        "announce": "2018-01-10",
+        "assemblies_open": "2018-02-03",
+        "assemblies_close": "2018-02-08",
+        "report_deadline": "2018-02-10",
+        "conferences": [{"level": "county", "date": "2018-03-01"}],
+        "congress": "2018-04-05",
+    }
     scenario = congress_scenario(cycles=(CYCLE, second), duration="3y")
     _, result = simulate(scenario)
     reports = result.summary["congress"]
@@ -160,14 +179,21 @@ def test_two_congress_cycles_in_one_run_both_complete():
 def test_campaign_achievers_are_preferred():
     campaign = [{"name": "flood", "start": "2016-09-01", "end": "2016-10-01", "achiever_share": 0.05}]
     _, with_weight = simulate(congress_scenario(campaigns=campaign), events=False)
-    _, without = simulate(congress_scenario(campaigns=campaign, congress={"selection": {"achiever": 1.0}}), events=False)
-    assert with_weight.summary["congress"][0]["by_route"]["achievers"] > 3 * max(without.summary["congress"][0]["by_route"]["achievers"], 1)
+    _, without = simulate(
+        congress_scenario(campaigns=campaign, congress={"selection": {"achiever": 1.0}}), events=False
+    )
+    assert with_weight.summary["congress"][0]["by_route"]["achievers"] > 3 * max(
+        without.summary["congress"][0]["by_route"]["achievers"], 1
+    )
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("assemblies_close", "2017-01-01", "assemblies_close on or after assemblies_open"),
-    ("congress", "2017-03-10", "congress on or after conferences.1.date"),
-])
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("assemblies_close", "2017-01-01", "assemblies_close on or after assemblies_open"),
+        ("congress", "2017-03-10", "congress on or after conferences.1.date"),
+    ],
+)
 def test_timeline_out_of_order_is_an_error(field, value, message):
     bad = {**CYCLE, field: value}
     with pytest.raises(ScenarioError, match=message):

@@ -10,8 +10,10 @@ from tests.conftest import simulate, small_scenario
 #: stock column -> (inflow columns, outflow columns)
 IDENTITIES = {
     "applicants": (["applications"], ["applications_rejected", "candidates_approved"]),
-    "members_candidate": (["candidates_approved"],
-                          ["admitted", "candidates_expelled", "expelled_candidates", "exits_candidates"]),
+    "members_candidate": (
+        ["candidates_approved"],
+        ["admitted", "candidates_expelled", "expelled_candidates", "exits_candidates"],
+    ),
     "members_full": (["admitted", "restored"], ["expelled_full", "exits_full", "demoted"]),
     "members_demoted": (["demoted"], ["restored", "expelled_demoted", "exits_demoted"]),
 }

@@ -7,7 +7,7 @@ import pytest
 from pydantic import ValidationError
 from scipy import stats
 
-from sim.designs import Design, Parameter, build_design, sensitivity
+from sim.many.designs import Design, Parameter, build_design, sensitivity
 
 
 def p(data) -> Parameter:
@@ -15,7 +15,9 @@ def p(data) -> Parameter:
 
 
 def test_grid_is_every_combination_first_parameter_slowest():
-    design = build_design("grid", {"a": p([1, 2]), "b": p({"low": 0, "high": 1, "steps": 3})}, None, np.random.default_rng(0))
+    design = build_design(
+        "grid", {"a": p([1, 2]), "b": p({"low": 0, "high": 1, "steps": 3})}, None, np.random.default_rng(0)
+    )
     assert design.table.values.tolist() == [[1, 0.0], [1, 0.5], [1, 1.0], [2, 0.0], [2, 0.5], [2, 1.0]]
 
 
@@ -52,20 +54,25 @@ def test_distributions_map_the_unit_interval_through_their_quantiles():
     truncated = p({"distribution": "normal", "mean": 0, "sd": 1, "low": 0, "high": 1}).from_unit(np.linspace(0, 1, 11))
     assert min(truncated) == pytest.approx(0) and max(truncated) == pytest.approx(1)
     assert p({"distribution": "lognormal", "median": 4, "sigma": 1}).from_unit(np.array([0.5])) == pytest.approx([4])
-    assert p({"distribution": "triangular", "low": 0, "mode": 1, "high": 4}).from_unit(np.array([0.0, 1.0])) == pytest.approx([0, 4])
+    assert p({"distribution": "triangular", "low": 0, "mode": 1, "high": 4}).from_unit(
+        np.array([0.0, 1.0])
+    ) == pytest.approx([0, 4])
     assert p({"low": 2, "high": 4, "integer": True}).from_unit(np.array([0.0, 0.34, 0.99, 1.0])) == [2, 3, 4, 4]
     assert p(["x", "y"]).from_unit(np.array([0.0, 0.49, 0.5, 1.0])) == ["x", "x", "y", "y"]
 
 
-@pytest.mark.parametrize("data, says", [
-    ({"low": 1}, "a range with high, low, found no high"),
-    ({"low": 2, "high": 1}, "low < high"),
-    ({"low": 0, "high": 1, "log": True}, "low > 0"),
-    ({"values": [1], "low": 0}, "either a list of values or a range"),
-    ({"distribution": "normal", "mean": 0}, "found no sd"),
-    ({"distribution": "lognormal", "median": 1, "sigma": 1, "steps": 3}, "found steps"),
-    (0.5, "a list of values, a range"),
-])
+@pytest.mark.parametrize(
+    "data, says",
+    [
+        ({"low": 1}, "a range with high, low, found no high"),
+        ({"low": 2, "high": 1}, "low < high"),
+        ({"low": 0, "high": 1, "log": True}, "low > 0"),
+        ({"values": [1], "low": 0}, "either a list of values or a range"),
+        ({"distribution": "normal", "mean": 0}, "found no sd"),
+        ({"distribution": "lognormal", "median": 1, "sigma": 1, "steps": 3}, "found steps"),
+        (0.5, "a list of values, a range"),
+    ],
+)
 def test_inconsistent_parameters_say_what_was_expected(data, says):
     with pytest.raises(ValidationError, match=says):
         p(data)

@@ -6,9 +6,9 @@ import math
 
 import numpy as np
 
-from sim import ladder
-from sim.engine import Simulation
-from sim.population import Status
+from sim.model import ladder
+from sim.model.population import Status
+from sim.run.engine import Simulation
 from tests.conftest import simulate, small_scenario
 
 QUIET = {"critique": {"enabled": False}, "membership": {"enabled": False}}
@@ -50,9 +50,11 @@ def test_repeat_offences_escalate_one_step_up_the_ladder():
 
 
 def test_without_escalation_each_cause_enters_at_its_configured_level():
-    causes = {"desertion": {"rate_per_year": 0.2, "level": "probation"},
-              "anti_socialist": {"rate_per_year": 0.2, "level": "severe_warning"},
-              "bribery": {"rate_per_year": 0.2, "level": "removal_from_post"}}
+    causes = {
+        "desertion": {"rate_per_year": 0.2, "level": "probation"},
+        "anti_socialist": {"rate_per_year": 0.2, "level": "severe_warning"},
+        "bribery": {"rate_per_year": 0.2, "level": "removal_from_post"},
+    }
     scenario = small_scenario(**QUIET, discipline={"causes": only(**causes), "escalate_repeat": False})
     _, result = simulate(scenario)
     issued = result.events[result.events.kind == "punishment"]
@@ -63,9 +65,11 @@ def test_without_escalation_each_cause_enters_at_its_configured_level():
 
 def test_probation_demotes_full_members_and_restores_them_when_lifted():
     causes = only(desertion={"rate_per_year": 0.2, "level": "probation"})
-    scenario = small_scenario(**QUIET, population={"candidate_share": 0},
-                              discipline={"causes": causes, "escalate_repeat": False,
-                                          "lift_after_days": {"probation": 200}})
+    scenario = small_scenario(
+        **QUIET,
+        population={"candidate_share": 0},
+        discipline={"causes": causes, "escalate_repeat": False, "lift_after_days": {"probation": 200}},
+    )
     _, result = simulate(scenario)
     ts = result.timeseries
     assert ts["demoted"].sum() > 20 and ts["restored"].sum() > 10
@@ -90,7 +94,7 @@ def test_decisions_are_taken_at_the_cells_meeting_after_the_referral():
 
 def test_punishments_are_lifted_after_the_good_conduct_period_at_a_meeting():
     periods = {"warning": 120, "severe_warning": 240}
-    simulation, result = simulate(small_scenario(**QUIET, **_discipline(lift_after_days=periods)))
+    _simulation, result = simulate(small_scenario(**QUIET, **_discipline(lift_after_days=periods)))
     ev = result.events
     issued = ev[ev.kind == "punishment"].groupby("member").tail(1)[["member", "day", "level"]]
     lifted = ev[ev.kind == "punishment_lifted"][["member", "day", "level"]]
@@ -103,11 +107,18 @@ def test_punishments_are_lifted_after_the_good_conduct_period_at_a_meeting():
 
 def test_recommender_liability_only_inside_the_window_and_only_for_the_two_recommenders():
     causes = only(anti_socialist={"rate_per_year": 0.5, "level": "expulsion"})
-    scenario = small_scenario(duration="3y", critique={"enabled": False},
-                              membership={"applications_per_member_year": 0.3},
-                              discipline={"causes": causes, "conviction_probability": 1.0,
-                                          "expulsion_ratify_probability": 1.0, "liability_probability": 1.0,
-                                          "liability_years": 1.0})
+    scenario = small_scenario(
+        duration="3y",
+        critique={"enabled": False},
+        membership={"applications_per_member_year": 0.3},
+        discipline={
+            "causes": causes,
+            "conviction_probability": 1.0,
+            "expulsion_ratify_probability": 1.0,
+            "liability_probability": 1.0,
+            "liability_years": 1.0,
+        },
+    )
     simulation, result = simulate(scenario)
     pop, ev = simulation.world.pop, result.events
     expelled = ev[(ev.kind == "punishment") & (ev.level == "expulsion")]
@@ -159,10 +170,18 @@ def test_long_run_warning_stock_is_rate_times_members_times_period():
     stock is Binomial(N, 1 - exp(-r D))."""
     rate, period, members, reps = 0.05, 365, 2000, 5
     causes = only(lax_discipline={"rate_per_year": rate, "level": "warning"})
-    scenario = small_scenario(duration="4y", population={"members": members}, **QUIET,
-                              attrition={"enabled": False},
-                              discipline={"causes": causes, "conviction_probability": 1.0,
-                                          "escalate_repeat": False, "lift_after_days": {"warning": period}})
+    scenario = small_scenario(
+        duration="4y",
+        population={"members": members},
+        **QUIET,
+        attrition={"enabled": False},
+        discipline={
+            "causes": causes,
+            "conviction_probability": 1.0,
+            "escalate_repeat": False,
+            "lift_after_days": {"warning": period},
+        },
+    )
     finals = [Simulation(scenario, seed=s).run().timeseries["punished_warning"].iloc[-1] for s in range(reps)]
     q = 1 - math.exp(-rate * (period + 14.5) / 365.25)
     expected = members * q

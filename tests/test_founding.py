@@ -11,17 +11,25 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.aggregates import members_below
-from sim.engine import Simulation
-from sim.founding import DAYS_PER_YEAR
-from sim.organizations import Kind
-from sim.population import Status
-from sim.traits import SECTORS, TRAITS, draw_traits
+from sim.model.aggregates import members_below
+from sim.model.founding import DAYS_PER_YEAR
+from sim.model.organizations import Kind
+from sim.model.population import Status
+from sim.model.traits import SECTORS, TRAITS, draw_traits
+from sim.run.engine import Simulation
 from tests.conftest import small_scenario
 
-SCENARIO = {"population": {"members": 6000},
-            "organization": {"cells_per_primary_mean": 12, "direct_cell_share": 0.3, "cells_per_locality_mean": 3,
-                             "small_units": "[3, 4]", "abroad_teams": "[3]", "extra_cells": "[21]"}}
+SCENARIO = {
+    "population": {"members": 6000},
+    "organization": {
+        "cells_per_primary_mean": 12,
+        "direct_cell_share": 0.3,
+        "cells_per_locality_mean": 3,
+        "small_units": "[3, 4]",
+        "abroad_teams": "[3]",
+        "extra_cells": "[21]",
+    },
+}
 
 
 def test_day_zero_structure_follows_the_organizational_formula():
@@ -86,8 +94,9 @@ def test_founders_are_stored_cell_by_cell_with_their_standing_or_probation():
 
 def test_new_people_draw_their_traits_from_the_population_section():
     """Sex, sector, sincerity (Beta) and wealth (log-normal) match the section, within four standard errors."""
-    cfg = small_scenario(population={"female_share": 0.3, "sincerity_mean": 0.7, "sincerity_concentration": 5,
-                                     "wealth_sigma": 0.8}).population
+    cfg = small_scenario(
+        population={"female_share": 0.3, "sincerity_mean": 0.7, "sincerity_concentration": 5, "wealth_sigma": 0.8}
+    ).population
     n = 200_000
     traits = draw_traits(n, cfg, np.random.default_rng(1))
     assert {name: column.dtype for name, column in traits.items()} == {name: np.dtype(t) for name, t in TRAITS.items()}

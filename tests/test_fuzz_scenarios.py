@@ -36,8 +36,13 @@ SCALE = int(os.environ.get("PARTYSIM_FUZZ_SCALE", "1"))
 
 def fuzz(examples: int) -> settings:
     """Reproducible, bounded settings: the same examples on every CI run, no deadline for runs."""
-    return settings(max_examples=examples * SCALE, deadline=None, derandomize=True, database=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example])
+    return settings(
+        max_examples=examples * SCALE,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
+    )
 
 
 def cli(*args: str | Path) -> tuple[int, str]:
@@ -131,8 +136,18 @@ def test_an_unknown_field_is_named(case):
 
 
 #: Lines that break any YAML document they are inserted into.
-YAML_BREAKERS = ["key: [unclosed", "key: {unclosed", 'key: "unterminated', "\tkey: tab", "key: *undefined_alias",
-                 "key: value: nested", "- item", "key: !!python/object:os.system x", "@reserved", "? [a\n"]
+YAML_BREAKERS = [
+    "key: [unclosed",
+    "key: {unclosed",
+    'key: "unterminated',
+    "\tkey: tab",
+    "key: *undefined_alias",
+    "key: value: nested",
+    "- item",
+    "key: !!python/object:os.system x",
+    "@reserved",
+    "? [a\n",
+]
 
 
 @fuzz(100)
@@ -157,11 +172,21 @@ def test_an_empty_file_or_a_lone_value_is_not_a_scenario(text):
 
 
 #: Junk a file could hold: raw bytes, control characters, text that YAML reads as something odd.
-JUNK = (st.binary(max_size=200)
-        | st.text(max_size=200).map(str.encode)
-        | st.text(string.printable, max_size=200).map(str.encode)
-        | st.sampled_from([b"\x00" * 8, b"\xef\xbb\xbfname: x\n", b"\xff\xfe\x00n\x00", "name: \u202e\u0000\n".encode(),
-                           b"a: &x [*x]\n", b"population: &p {members: 100, x: *p}\n"]))
+JUNK = (
+    st.binary(max_size=200)
+    | st.text(max_size=200).map(str.encode)
+    | st.text(string.printable, max_size=200).map(str.encode)
+    | st.sampled_from(
+        [
+            b"\x00" * 8,
+            b"\xef\xbb\xbfname: x\n",
+            b"\xff\xfe\x00n\x00",
+            "name: \u202e\u0000\n".encode(),
+            b"a: &x [*x]\n",
+            b"population: &p {members: 100, x: *p}\n",
+        ]
+    )
+)
 
 
 @fuzz(200)
@@ -180,8 +205,11 @@ def nested_aliases(levels: int) -> str:
 
 
 @fuzz(30)
-@given(st.sampled_from(["description", "population", "campaigns", "extends", "typo"]), st.integers(1, 400),
-       st.sampled_from(["[", "{k: "]))
+@given(
+    st.sampled_from(["description", "population", "campaigns", "extends", "typo"]),
+    st.integers(1, 400),
+    st.sampled_from(["[", "{k: "]),
+)
 def test_deep_nesting_and_alias_bombs_are_refused(field, depth, opener):
     """Hundreds of levels overflowed PyYAML's recursion; ten levels of ten aliases hung the error message."""
     closer = "]" if opener == "[" else "}"
@@ -242,8 +270,11 @@ discipline:
 """
 
 
-@pytest.mark.parametrize("text", [MEMBERS_LEAVE_AFTER_REORGANIZATION, FORMULA_AFTER_MERGE],
-                         ids=["members-leave-after-reorganization", "formula-after-merge"])
+@pytest.mark.parametrize(
+    "text",
+    [MEMBERS_LEAVE_AFTER_REORGANIZATION, FORMULA_AFTER_MERGE],
+    ids=["members-leave-after-reorganization", "formula-after-merge"],
+)
 def test_fuzzed_scenarios_that_broke_the_cell_bounds_invariant(text):
     with scenario_file(text) as path:
         assert_runs(path, yaml_load(text))

@@ -9,14 +9,14 @@ import numpy as np
 import pytest
 
 import sim
-from sim.engine import Simulation
-from sim.invariants import InvariantError
 from sim.mechanisms.attrition import Attrition
 from sim.mechanisms.congress import Congress
 from sim.mechanisms.meetings import Meetings
 from sim.mechanisms.reorganization import Reorganization
-from sim.organizations import Kind
-from sim.population import Status
+from sim.model.invariants import InvariantError
+from sim.model.organizations import Kind
+from sim.model.population import Status
+from sim.run.engine import Simulation
 from tests.conftest import simulate, small_scenario
 from tests.test_congress import congress_scenario
 
@@ -91,8 +91,11 @@ def test_a_member_outside_every_organization_is_caught(outside):
         dissolved = orgs.copy_rows(np.array([pop.cell[7]]))
         pop.ensure_orgs(orgs.n)
         orgs.dissolve(dissolved)
-    pop.cell[7] = {"county committee": orgs.ids_of(Kind.COUNTY)[0], "no organization": -1,
-                   "dissolved cell": orgs.n - 1}[outside]
+    pop.cell[7] = {
+        "county committee": orgs.ids_of(Kind.COUNTY)[0],
+        "no organization": -1,
+        "dissolved cell": orgs.n - 1,
+    }[outside]
     message = _run_expecting(simulation, "every active member in exactly one organization", on=_last_day(simulation))
     assert f"member 7 is in organization {pop.cell[7]}, not a living cell or party team" in message
 
@@ -187,8 +190,9 @@ def test_a_small_cell_left_beside_a_neighbour_after_reorganization_is_caught(mon
     assert sorted(small.values()) == [3, 4]
     first_reorganization = dt.date(2016, 8, 10)  # county.yaml starts 2016-05-10 and re-organizes every 3 months
     message = _run_expecting(simulation, "cells within bylaw bounds after re-organization", on=first_reorganization)
-    found = re.search(r"organization (\d+) \(cell\) has (\d+) members, below 5, and a neighbour under organization (\d+)",
-                      message)
+    found = re.search(
+        r"organization (\d+) \(cell\) has (\d+) members, below 5, and a neighbour under organization (\d+)", message
+    )
     assert found, message
     org, size, parent = (int(g) for g in found.groups())
     assert small.get(org) == size and orgs.parent[org] == parent
@@ -209,10 +213,20 @@ def test_cli_reports_a_violation_in_one_line_with_exit_3(tmp_path, capsys, monke
     from tests.conftest import SCENARIOS, UNDATED
 
     original = Attrition.step
-    monkeypatch.setattr(Attrition, "step", lambda self, day: (original(self, day), self.world.tally.add("exits_death", -1)))
+    monkeypatch.setattr(
+        Attrition, "step", lambda self, day: (original(self, day), self.world.tally.add("exits_death", -1))
+    )
     out = tmp_path / "out"
-    args = ["run", str(SCENARIOS / "county.yaml"), "--out", str(out), "--quiet", "--set", "duration=1y",
-            *(a for o in UNDATED for a in ("--set", o))]
+    args = [
+        "run",
+        str(SCENARIOS / "county.yaml"),
+        "--out",
+        str(out),
+        "--quiet",
+        "--set",
+        "duration=1y",
+        *(a for o in UNDATED for a in ("--set", o)),
+    ]
     assert main(args) == 3
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "no negative counts" in err

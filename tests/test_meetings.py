@@ -13,18 +13,23 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim import cohorts
-from sim.engine import Simulation
-from sim.organizations import Kind
+from sim.model import cohorts
+from sim.model.organizations import Kind
+from sim.run.engine import Simulation
 from tests.conftest import small_scenario
 
 BASIC = (Kind.PRIMARY, Kind.BRANCH, Kind.SUBPRIMARY)
 
 
 def _year(organization: dict | None = None, **sections) -> Simulation:
-    scenario = small_scenario(duration="1y", population={"members": 4000},
-                              organization={"reorganize": False, **(organization or {})},
-                              membership={"enabled": False}, attrition={"enabled": False}, **sections)
+    scenario = small_scenario(
+        duration="1y",
+        population={"members": 4000},
+        organization={"reorganize": False, **(organization or {})},
+        membership={"enabled": False},
+        attrition={"enabled": False},
+        **sections,
+    )
     return Simulation(scenario, events=True, checks=False)
 
 
@@ -101,7 +106,11 @@ def test_life_reviews_are_monthly_quarterly_and_yearly_at_every_cell():
     _count(simulation, "critique", "critique")
     held = simulation.world.tally.take()
     units = len(simulation.world.orgs.ids_of(Kind.CELL, Kind.TEAM))
-    assert (held["reviews_monthly"], held["reviews_quarterly"], held["reviews_yearly"]) == (12 * units, 4 * units, units)
+    assert (held["reviews_monthly"], held["reviews_quarterly"], held["reviews_yearly"]) == (
+        12 * units,
+        4 * units,
+        units,
+    )
 
 
 def test_reports_go_up_monthly_from_every_basic_organization():

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.engine import Simulation
-from sim.member_index import OPEN, MemberIndex
-from sim.organizations import Kind
-from sim.population import ACTIVE, Status
+from sim.model.member_index import OPEN, MemberIndex
+from sim.model.organizations import Kind
+from sim.model.population import ACTIVE, Status
+from sim.run.engine import Simulation
 from tests.conftest import small_scenario
 
 

@@ -5,13 +5,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.engine import Simulation
-from sim.organizations import Kind
-from sim.population import YOUTH_LEAGUE_LETTER, Status
+from sim.model.organizations import Kind
+from sim.model.population import YOUTH_LEAGUE_LETTER, Status
+from sim.run.engine import Simulation
 from tests.conftest import simulate, small_scenario
 
-BUSY = {"membership": {"applications_per_member_year": 0.2, "qualify_probability": 0.5,
-                       "extension_probability": 0.7, "second_qualify_probability": 0.5}}
+BUSY = {
+    "membership": {
+        "applications_per_member_year": 0.2,
+        "qualify_probability": 0.5,
+        "extension_probability": 0.7,
+        "second_qualify_probability": 0.5,
+    }
+}
 
 
 def _first_day(events: pd.DataFrame, kind: str) -> pd.Series:
@@ -40,8 +46,9 @@ def test_probation_is_decided_within_a_year_extended_once_and_ended_by_two():
 
 
 def test_candidates_not_extended_are_expelled_at_the_first_decision():
-    scenario = small_scenario(membership={"applications_per_member_year": 0.2, "qualify_probability": 0.3,
-                                          "extension_probability": 0.0})
+    scenario = small_scenario(
+        membership={"applications_per_member_year": 0.2, "qualify_probability": 0.3, "extension_probability": 0.0}
+    )
     _, result = simulate(scenario)
     ev = result.events
     assert (ev.kind == "probation_extended").sum() == 0
@@ -53,8 +60,12 @@ def test_county_committee_decides_within_a_month_of_the_cell_meeting():
     _, result = simulate(small_scenario(**BUSY))
     ev = result.events
     forwarded = _first_day(ev, "application_forwarded")
-    decided = pd.concat([_first_day(ev, "candidate_admitted"),
-                         ev[(ev.kind == "application_rejected") & (ev.cause == "county")].groupby("member")["day"].min()])
+    decided = pd.concat(
+        [
+            _first_day(ev, "candidate_admitted"),
+            ev[(ev.kind == "application_rejected") & (ev.cause == "county")].groupby("member")["day"].min(),
+        ]
+    )
     delay = (decided - forwarded).dropna()
     assert len(delay) > 100
     assert delay.min() >= 1 and delay.max() <= 30
@@ -70,7 +81,7 @@ def test_applications_are_reviewed_at_the_cells_meeting_day():
 
 
 def test_recommenders_have_two_years_standing_and_belong_to_the_cell():
-    simulation, result = simulate(small_scenario(**BUSY))
+    simulation, _result = simulate(small_scenario(**BUSY))
     pop = simulation.world.pop
     applicants = np.flatnonzero(pop.applied[: pop.n] > 0)
     assert len(applicants) > 100

@@ -25,10 +25,11 @@ import pandas as pd
 import pytest
 
 import sim
-from sim import resources, result as result_module, rundir
 from sim.cli import main
-from sim.interruption import Terminated
-from sim.result import Result
+from sim.run import resources, rundir
+from sim.run import result as result_module
+from sim.run.interruption import Terminated
+from sim.run.result import Result
 from tests.conftest import ROOT, SCENARIOS, UNDATED
 
 TINY = ["population.members=200", "duration=8w", *UNDATED]
@@ -49,8 +50,13 @@ def run_args(out: Path, *extra: str) -> list[str]:
 
 def start(out: Path, *extra: str) -> subprocess.Popen:
     """``partysim run`` in a subprocess; memory is not checked, so a busy test machine does not refuse it."""
-    return subprocess.Popen([sys.executable, "-m", "sim", *run_args(out, "--ignore-memory-check", *extra)], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "sim", *run_args(out, "--ignore-memory-check", *extra)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def wait_until_in_main(process: subprocess.Popen) -> None:
@@ -103,7 +109,9 @@ def leftovers(out: Path) -> list[str]:
     return sorted(p.name for p in out.parent.glob(f".{out.name}.*"))
 
 
-def assert_complete_or_none(out: Path, references: dict[int, pd.DataFrame], seeds: tuple[int, ...] = (1, 2)) -> int | None:
+def assert_complete_or_none(
+    out: Path, references: dict[int, pd.DataFrame], seeds: tuple[int, ...] = (1, 2)
+) -> int | None:
     """The directory is absent, or one whole run of one of ``seeds``; returns that seed."""
     if not out.exists():
         return None
@@ -162,7 +170,7 @@ def test_two_runs_racing_for_one_directory_leave_one_whole_run(tmp_path, referen
     succeeded = [seed for seed, (_, code) in outcomes.items() if code == 0]
     assert assert_complete_or_none(out, references) in succeeded
     assert not leftovers(out)
-    for seed, (err, code) in outcomes.items():
+    for _seed, (err, code) in outcomes.items():
         assert code in (0, 2), err
         if code == 2:
             assert str(out) in one_line(err)
@@ -222,8 +230,11 @@ def test_signals_during_the_commit_are_delivered_after_it(tmp_path, references, 
     assert assert_complete_or_none(out, references) == 1 and not leftovers(out)
 
 
-@pytest.mark.parametrize("stop", [KeyboardInterrupt, Terminated, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))],
-                         ids=["ctrl-c", "sigterm", "disk-full"])
+@pytest.mark.parametrize(
+    "stop",
+    [KeyboardInterrupt, Terminated, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))],
+    ids=["ctrl-c", "sigterm", "disk-full"],
+)
 def test_a_save_failing_midway_keeps_the_earlier_run(tmp_path, references, monkeypatch, capsys, stop):
     """Stopped between two files of the save, an --overwrite leaves the old run as it was and nothing else."""
     out = tmp_path / "out"
@@ -289,7 +300,7 @@ def test_a_sweep_too_large_for_the_memory_available_is_refused(tmp_path, monkeyp
 
 
 def test_the_estimate_matches_the_measured_national_peak():
-    """6.5 million members peaked at 1,290 MiB (RSS, see sim.resources); the estimate is a little above."""
+    """6.5 million members peaked at 1,290 MiB (RSS, see sim.run.resources); the estimate is a little above."""
     national = sim.load_scenario(SCENARIOS / "national.yaml")
     measured = 1290 * 2**20
     assert measured < resources.estimate_peak_bytes(national) < measured * 1.1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.population import COLUMNS, COUNT_BY_COMPARISON_ABOVE, N_STATUS, Population, Status, code_counts
+from sim.model.population import COLUMNS, COUNT_BY_COMPARISON_ABOVE, N_STATUS, Population, Status, code_counts
 
 
 @pytest.mark.parametrize("size", [50, COUNT_BY_COMPARISON_ABOVE + 1])

@@ -4,7 +4,7 @@ A 2,000-member county over two years, 2019-06-01 to 2021-06-01, so that the
 2020 campaigns, the amnesty order of 2020-10-01 and the whole 8th Congress
 cycle (announced 2020-08-19, opened 2021-01-05) fall inside the run. Every
 mechanism is on except re-organization, which the reference leaves out
-(``sim.reference``). Discipline is made busier than in ``county.yaml``
+(``sim.reference.model``). Discipline is made busier than in ``county.yaml``
 (more critique referrals and desertions, shorter good-conduct periods) so that
 every rung of the ladder — demotion and restoration, removal from post,
 expulsion with ratification, lifting — happens often enough in two years to
@@ -41,8 +41,9 @@ import pytest
 from scipy import stats
 
 import sim
-from sim.calendar import Calendar, Span
-from sim.reference import ReferenceModel, meeting_on_or_after, meeting_on_or_before, run_reference
+from sim.model.calendar import Calendar
+from sim.reference.model import ReferenceModel, meeting_on_or_after, meeting_on_or_before, run_reference
+from sim.scenario.spans import Span
 from tests.conftest import SCENARIOS
 
 REPLICATIONS = 30
@@ -65,13 +66,26 @@ OVERRIDES = (
 
 #: Stocks read on the last row of the time series (the state at the end of the run).
 FINAL_STOCKS = (
-    "members_full", "members_candidate", "members_demoted",
-    "punished_warning", "punished_severe_warning", "punished_removal_from_post", "punished_probation",
+    "members_full",
+    "members_candidate",
+    "members_demoted",
+    "punished_warning",
+    "punished_severe_warning",
+    "punished_removal_from_post",
+    "punished_probation",
 )
 #: Flows summed over the run.
 TOTALS = (
-    "admitted", "candidates_expelled", "expelled", "exits", "demoted", "restored",
-    "punishments_issued", "punishments_lifted", "amnestied", "achievers_credited",
+    "admitted",
+    "candidates_expelled",
+    "expelled",
+    "exits",
+    "demoted",
+    "restored",
+    "punishments_issued",
+    "punishments_lifted",
+    "amnestied",
+    "achievers_credited",
 )
 #: Figures of the Congress cycle (slots are fixed totals: the delegates selected should match exactly).
 CONGRESS = ("recommended", "delegates_selected")
@@ -118,7 +132,7 @@ def welch_interval(a: np.ndarray, b: np.ndarray, level: float) -> tuple[float, f
     se = np.sqrt(va + vb)
     if se == 0:
         return diff, diff
-    dof = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
+    dof = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))
     half = stats.t.ppf(0.5 + level / 2, dof) * se
     return diff - half, diff + half
 
@@ -130,9 +144,12 @@ def describe(samples: dict[str, pd.DataFrame], outcome: str) -> str:
 
 # -- the equivalence -----------------------------------------------------------
 
+
 @pytest.mark.parametrize("outcome", OUTCOMES)
 def test_means_agree_within_the_99_percent_welch_interval(samples, outcome):
-    low, high = welch_interval(samples["engine"][outcome].to_numpy(), samples["reference"][outcome].to_numpy(), 1 - ALPHA)
+    low, high = welch_interval(
+        samples["engine"][outcome].to_numpy(), samples["reference"][outcome].to_numpy(), 1 - ALPHA
+    )
     assert low <= 0 <= high, f"{describe(samples, outcome)}; 99% CI of the difference [{low:.2f}, {high:.2f}]"
 
 
@@ -148,7 +165,14 @@ def test_endpoint_distributions_agree_mann_whitney(samples, outcome):
 def test_the_equivalence_scenario_exercises_every_rung_of_the_ladder(samples):
     """A test that cannot fail is no test: each compared flow must actually happen in the runs."""
     for model, frame in samples.items():
-        for outcome in ("expelled", "demoted", "restored", "candidates_expelled", "amnestied", "punished_removal_from_post"):
+        for outcome in (
+            "expelled",
+            "demoted",
+            "restored",
+            "candidates_expelled",
+            "amnestied",
+            "punished_removal_from_post",
+        ):
             assert frame[outcome].sum() > 0, f"{model}: no {outcome} in {REPLICATIONS} runs"
 
 
@@ -162,10 +186,19 @@ def test_delegates_fill_the_fixed_slots(samples):
 
 # -- the reference's own footing ---------------------------------------------------
 
+
 def test_reference_starts_from_the_engines_day_zero_state():
-    scenario = sim.load_scenario(SCENARIOS / "county.yaml", ["population.members=300", "duration=2m",
-                                                             "organization.reorganize=false", "campaigns=[]",
-                                                             "congress.enabled=false", "amnesty.enabled=false"])
+    scenario = sim.load_scenario(
+        SCENARIOS / "county.yaml",
+        [
+            "population.members=300",
+            "duration=2m",
+            "organization.reorganize=false",
+            "campaigns=[]",
+            "congress.enabled=false",
+            "amnesty.enabled=false",
+        ],
+    )
     engine, reference = sim.run(scenario, seed=5).timeseries, run_reference(scenario, seed=5).timeseries
     for column in ("members_full", "members_candidate", "applicants", "punished_total"):
         assert engine[column].iloc[0] == reference[column].iloc[0], column
@@ -173,9 +206,10 @@ def test_reference_starts_from_the_engines_day_zero_state():
 
 
 def test_reference_refuses_reorganization():
-    scenario = sim.load_scenario(SCENARIOS / "county.yaml", ["population.members=100", "duration=1m",
-                                                             "campaigns=[]", "congress.enabled=false",
-                                                             "amnesty.enabled=false"])
+    scenario = sim.load_scenario(
+        SCENARIOS / "county.yaml",
+        ["population.members=100", "duration=1m", "campaigns=[]", "congress.enabled=false", "amnesty.enabled=false"],
+    )
     with pytest.raises(ValueError, match="reorganize"):
         ReferenceModel(scenario, seed=1).run()
 
@@ -188,4 +222,5 @@ def test_meeting_dates_agree_with_the_calendar():
         md = np.full(len(days), meeting_day)
         assert cal.next_monthly(days, md).tolist() == [meeting_on_or_after(cal, d, meeting_day) for d in days.tolist()]
         assert cal.previous_monthly(days + 400, md).tolist() == [
-            meeting_on_or_before(cal, d, meeting_day) for d in (days + 400).tolist()]
+            meeting_on_or_before(cal, d, meeting_day) for d in (days + 400).tolist()
+        ]

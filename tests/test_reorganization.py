@@ -14,11 +14,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.aggregates import members_below
-from sim.engine import Simulation
 from sim.mechanisms.reorganization import Reorganization
-from sim.organizations import Kind
-from sim.population import ACTIVE, Status
+from sim.model.aggregates import members_below
+from sim.model.organizations import Kind
+from sim.model.population import ACTIVE, Status
+from sim.run.engine import Simulation
 from tests.conftest import simulate, small_scenario
 
 ODD = {"organization": {"small_units": "[3, 4, 2]", "abroad_teams": "[3]", "extra_cells": "[21]"}}
@@ -148,7 +148,7 @@ def test_a_primary_organization_needs_more_than_thirty_one_members(size, kept):
 
 def test_a_group_of_direct_cells_growing_past_thirty_one_forms_a_primary_organization():
     world, mechanism = _world()
-    orgs, pop = world.orgs, world.pop
+    orgs, _pop = world.orgs, world.pop
     cells = orgs.ids_of(Kind.CELL)
     direct = cells[(orgs.kind[orgs.parent[cells]] == Kind.COUNTY) & orgs.workplace[cells]]
     if len(direct) == 0:  # a workplace cell of its own: a dissolved primary's
@@ -167,9 +167,12 @@ def test_a_group_of_direct_cells_growing_past_thirty_one_forms_a_primary_organiz
 
 
 def test_a_long_run_keeps_every_unit_within_bounds_and_members_in_one_unit():
-    scenario = small_scenario(duration="3y", **ODD,
-                              membership={"applications_per_member_year": 0.6, "qualify_probability": 0.95},
-                              attrition={"death_rate": 0.05, "transfer_out_rate": 0.05})
+    scenario = small_scenario(
+        duration="3y",
+        **ODD,
+        membership={"applications_per_member_year": 0.6, "qualify_probability": 0.95},
+        attrition={"death_rate": 0.05, "transfer_out_rate": 0.05},
+    )
     simulation, result = simulate(scenario, events=True)
     ts = result.timeseries
     assert ts["cells_split"].sum() > 0 and ts["cells_merged"].sum() + ts["units_attached"].sum() > 0

@@ -12,6 +12,7 @@ import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -21,15 +22,14 @@ from matplotlib.dates import date2num
 
 import sim
 from sim.cli import main
-from sim.compare import load_arms, run_comparison
-from sim.executors import InProcess
-from sim.report import ReportError, figures_directory, write_report
-from sim.report import plots_compare, plots_run, plots_sweep
+from sim.many.compare import load_arms, run_comparison
+from sim.many.executors import InProcess
+from sim.many.sweep import load_sweep, run_sweep
+from sim.report import ReportError, figures_directory, plots_compare, plots_run, plots_sweep, write_report
 from sim.report.axes import per_month
 from sim.report.figures import Figure, Omitted, report_style
 from sim.report.html import number
 from sim.report.sweep_page import failed_runs
-from sim.sweep import load_sweep, run_sweep
 from tests.many_runs import ATTRITION_ONLY, write_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,7 +42,7 @@ CONGRESS_YEAR = ["population.members=300", "duration=1y", "start=2020-01-15"]
 class PageParser(HTMLParser):
     """Collects what the tests check: image sources, links, CSS ``url()``s, visible text; fails on broken nesting."""
 
-    VOID = {"meta", "img", "br", "hr", "link", "input"}
+    VOID: ClassVar[set[str]] = {"meta", "img", "br", "hr", "link", "input"}
 
     def __init__(self) -> None:
         super().__init__()
@@ -129,26 +129,48 @@ def test_run_report_is_one_self_contained_page_with_every_figure(run_dir, run_re
     assert run_report == run_dir / "report.html"
     assert_self_contained(run_report)
     names = {p.stem for p in figures_directory(run_report).glob("*.png")}
-    assert names == {"membership", "flows", "punishments-by-level", "punishments-by-cause", "meetings", "critique",
-                     "congress-timeline", "delegates"}
+    assert names == {
+        "membership",
+        "flows",
+        "punishments-by-level",
+        "punishments-by-cause",
+        "meetings",
+        "critique",
+        "congress-timeline",
+        "delegates",
+    }
 
 
 def test_run_report_shows_the_headline_numbers_of_the_summary(run_dir, run_report):
     summary = json.loads((run_dir / "summary.json").read_text())
     manifest = json.loads((run_dir / "manifest.json").read_text())
     text = " ".join(parse(run_report).text)
-    for expected in (summary["scenario"], str(summary["seed"]), summary["start"], summary["end"],
-                     f"{manifest['wall_seconds']:.3g}", summary["congress"][0]["congress"],
-                     *(f"{v:,}" for v in summary["final"].values()), *(f"{v:,}" for v in summary["totals"].values())):
+    for expected in (
+        summary["scenario"],
+        str(summary["seed"]),
+        summary["start"],
+        summary["end"],
+        f"{manifest['wall_seconds']:.3g}",
+        summary["congress"][0]["congress"],
+        *(f"{v:,}" for v in summary["final"].values()),
+        *(f"{v:,}" for v in summary["totals"].values()),
+    ):
         assert expected in text, expected
 
 
 def test_run_figures_have_labelled_axes(run_dir):
     result = sim.Result.load(run_dir)
     with report_style():
-        for draw in (plots_run.membership_stocks, plots_run.membership_flows, plots_run.punishments_by_level,
-                     plots_run.punishments_by_cause, plots_run.meetings, plots_run.critiques,
-                     plots_run.congress_timeline, plots_run.delegates):
+        for draw in (
+            plots_run.membership_stocks,
+            plots_run.membership_flows,
+            plots_run.punishments_by_level,
+            plots_run.punishments_by_cause,
+            plots_run.meetings,
+            plots_run.critiques,
+            plots_run.congress_timeline,
+            plots_run.delegates,
+        ):
             assert_axes_labelled(draw(result))
 
 
@@ -181,8 +203,13 @@ def test_the_delegate_pool_is_drawn_over_the_weeks_it_exists(run_dir):
 def _weekly(start: str, weeks: int, per_day: float) -> pd.DataFrame:
     """A time series recorded weekly whose flow happens ``per_day`` times every day."""
     days = np.arange(weeks + 1) * 7
-    return pd.DataFrame({"date": pd.Timestamp(start) + pd.to_timedelta(days, unit="D"), "day": days,
-                         "cell_meetings": np.r_[0.0, np.full(weeks, 7 * per_day)]})
+    return pd.DataFrame(
+        {
+            "date": pd.Timestamp(start) + pd.to_timedelta(days, unit="D"),
+            "day": days,
+            "cell_meetings": np.r_[0.0, np.full(weeks, 7 * per_day)],
+        }
+    )
 
 
 def test_monthly_counts_follow_the_calendar_not_the_number_of_weekly_rows():
@@ -223,8 +250,14 @@ def test_report_of_a_directory_that_is_not_a_result_is_a_usage_error(tmp_path, c
 
 
 def _sweep(directory: Path, name: str, **fields) -> Path:
-    spec = {"name": name, "base": str(COUNTY), "set": CONGRESS_YEAR, "seed": 5,
-            "outcomes": {"members": "final:members_full", "punishments": "sum:punishments_issued"}, **fields}
+    spec = {
+        "name": name,
+        "base": str(COUNTY),
+        "set": CONGRESS_YEAR,
+        "seed": 5,
+        "outcomes": {"members": "final:members_full", "punishments": "sum:punishments_issued"},
+        **fields,
+    }
     path = directory / f"{name}.yaml"
     path.write_text(yaml.safe_dump(spec, sort_keys=False))
     out = directory / name
@@ -234,20 +267,35 @@ def _sweep(directory: Path, name: str, **fields) -> Path:
 
 @pytest.fixture(scope="module")
 def grid_sweep(tmp_path_factory) -> Path:
-    return _sweep(tmp_path_factory.mktemp("sweep"), "grid", design="grid", replications=2, parameters={
-        "critique.every_two_days_share": [0.0, 1.0],
-        "critique.referral_probability": [0.002, 0.006],
-    })
+    return _sweep(
+        tmp_path_factory.mktemp("sweep"),
+        "grid",
+        design="grid",
+        replications=2,
+        parameters={
+            "critique.every_two_days_share": [0.0, 1.0],
+            "critique.referral_probability": [0.002, 0.006],
+        },
+    )
 
 
 @pytest.fixture(scope="module")
 def sobol_sweep(tmp_path_factory) -> Path:
     directory = tmp_path_factory.mktemp("sobol")
     base = write_scenario(directory, ATTRITION_ONLY)
-    spec = {"name": "sobol", "base": base.name, "design": "sobol", "samples": 4, "replications": 1, "seed": 3,
-            "parameters": {"attrition.death_rate": {"low": 0.0, "high": 0.1},
-                           "attrition.retirement_rate": {"low": 0.0, "high": 0.05}},
-            "outcomes": {"members": "final:members_full", "exits": "sum:exits"}}
+    spec = {
+        "name": "sobol",
+        "base": base.name,
+        "design": "sobol",
+        "samples": 4,
+        "replications": 1,
+        "seed": 3,
+        "parameters": {
+            "attrition.death_rate": {"low": 0.0, "high": 0.1},
+            "attrition.retirement_rate": {"low": 0.0, "high": 0.05},
+        },
+        "outcomes": {"members": "final:members_full", "exits": "sum:exits"},
+    }
     path = directory / "sobol.yaml"
     path.write_text(yaml.safe_dump(spec, sort_keys=False))
     run_sweep(load_sweep(path), directory / "out", InProcess(), show_progress=False)
@@ -284,16 +332,23 @@ def test_sweep_figures_have_labelled_axes(grid_sweep):
 
 def test_counts_are_drawn_from_zero_even_where_an_interval_dips_below():
     """Two replications give wide t intervals; a count's axis must not show negative counts."""
-    summary = pd.DataFrame({"a": [0.0, 1.0], "outcome": "expelled", "mean": [0.5, 2.5], "ci_low": [-6.0, -15.0],
-                            "ci_high": [7.0, 20.0]})
+    summary = pd.DataFrame(
+        {"a": [0.0, 1.0], "outcome": "expelled", "mean": [0.5, 2.5], "ci_low": [-6.0, -15.0], "ci_high": [7.0, 20.0]}
+    )
     with report_style():
         figure = plots_sweep.outcome_vs_parameters(summary, ["a"], ["expelled"], "grid", {})
     assert figure.canvas.axes[0].get_ylim()[0] == 0
 
 
 def test_heat_map_cells_read_like_the_tables():
-    summary = pd.DataFrame({"a": [0.0, 0.0, 1.0, 1.0], "b": [1.0, 2.0, 1.0, 2.0], "outcome": "critiques",
-                            "mean": [18522.4, 32023.0, 47935.0, 72.5]})
+    summary = pd.DataFrame(
+        {
+            "a": [0.0, 0.0, 1.0, 1.0],
+            "b": [1.0, 2.0, 1.0, 2.0],
+            "outcome": "critiques",
+            "mean": [18522.4, 32023.0, 47935.0, 72.5],
+        }
+    )
     with report_style():
         figure = plots_sweep.heat_maps(summary, ["a", "b"], ["critiques"], "grid", {})
     assert {text.get_text() for text in figure.canvas.axes[0].texts} == {"18,522", "32,023", "47,935", "72.5"}
@@ -323,8 +378,15 @@ def test_same_sweep_gives_byte_identical_figures(grid_sweep, tmp_path):
 def comparison(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("compare") / "out"
     arms = load_arms(str(COUNTY), [str(STRICT)], CONGRESS_YEAR)
-    run_comparison(arms, 3, 7, out, InProcess(), {"members": "final:members_full", "punished": "final:punished_total",
-                                                  "punishments": "sum:punishments_issued"}, show_progress=False)
+    run_comparison(
+        arms,
+        3,
+        7,
+        out,
+        InProcess(),
+        {"members": "final:members_full", "punished": "final:punished_total", "punishments": "sum:punishments_issued"},
+        show_progress=False,
+    )
     return out
 
 
@@ -350,8 +412,9 @@ def test_large_numbers_are_written_without_exponents():
 def test_comparison_figures_have_labelled_axes(comparison):
     table = pd.read_parquet(comparison / "comparison.parquet")
     arms = {label: plots_compare.replications(comparison, label) for label in ("base", "county-strict-discipline")}
-    stocks, flows = plots_compare.series_columns({"p": "final:punished_total", "i": "sum:punishments_issued"},
-                                                 list(arms["base"].columns))
+    stocks, flows = plots_compare.series_columns(
+        {"p": "final:punished_total", "i": "sum:punishments_issued"}, list(arms["base"].columns)
+    )
     assert "punished_total" in stocks and flows == ["punishments_issued"]
     assert all(len(frame["replication"].unique()) == 3 for frame in arms.values())
     with report_style():

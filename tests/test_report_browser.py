@@ -18,6 +18,7 @@ does not decode, a blank page, a page wider than a phone.
 from __future__ import annotations
 
 import base64
+import contextlib
 import fcntl
 import io
 import json
@@ -83,10 +84,23 @@ class Browser:
             os.dup2(child_out, 4)
 
         self._process = subprocess.Popen(
-            [executable, "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-pipe", "--no-first-run",
-             "--hide-scrollbars", f"--user-data-dir={profile}", "about:blank"],
-            preexec_fn=pipe_on_3_and_4, close_fds=False, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL)
+            [
+                executable,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--remote-debugging-pipe",
+                "--no-first-run",
+                "--hide-scrollbars",
+                f"--user-data-dir={profile}",
+                "about:blank",
+            ],
+            preexec_fn=pipe_on_3_and_4,
+            close_fds=False,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         os.close(child_in)
         os.close(child_out)
         self._buffer = b""
@@ -95,10 +109,8 @@ class Browser:
 
     def close(self) -> None:
         """Ask Chromium to quit; kill it if it does not within a few seconds."""
-        try:
+        with contextlib.suppress(BrokenPipeError):
             self._send("Browser.close")
-        except BrokenPipeError:
-            pass
         try:
             self._process.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -146,28 +158,40 @@ class Browser:
         try:
             for domain in ("Runtime", "Log", "Page"):
                 self.call(f"{domain}.enable", session=session)
-            self.call("Emulation.setDeviceMetricsOverride", {"width": width, "height": height, "deviceScaleFactor": 1,
-                                                             "mobile": width < 600}, session)
+            self.call(
+                "Emulation.setDeviceMetricsOverride",
+                {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600},
+                session,
+            )
             navigation = self.call("Page.navigate", {"url": page.resolve().as_uri()}, session)
             if "errorText" in navigation:
                 raise BrowserError(f"{page}: {navigation['errorText']}")
             self.wait_for("Page.loadEventFired", session)
             content = self.call("Page.getLayoutMetrics", session=session)["cssContentSize"]
-            shot = self.call("Page.captureScreenshot", {
-                "format": "png", "captureBeyondViewport": True,
-                "clip": {"x": 0, "y": 0, "width": width, "height": content["height"], "scale": 1}}, session)
-            return Rendering(errors=problems([e for e in self._events if e.get("sessionId") == session]),
-                             broken_images=self.evaluate(BROKEN_IMAGES, session),
-                             overflow_px=self.evaluate(OVERFLOW, session),
-                             png=base64.b64decode(shot["data"]))
+            shot = self.call(
+                "Page.captureScreenshot",
+                {
+                    "format": "png",
+                    "captureBeyondViewport": True,
+                    "clip": {"x": 0, "y": 0, "width": width, "height": content["height"], "scale": 1},
+                },
+                session,
+            )
+            return Rendering(
+                errors=problems([e for e in self._events if e.get("sessionId") == session]),
+                broken_images=self.evaluate(BROKEN_IMAGES, session),
+                overflow_px=self.evaluate(OVERFLOW, session),
+                png=base64.b64decode(shot["data"]),
+            )
         finally:
             self.call("Target.closeTarget", {"targetId": target})
             self._events = [e for e in self._events if e.get("sessionId") != session]
 
     def evaluate(self, expression: str, session: str):
         """The value of a JavaScript expression in the tab (JSON-serialisable values only)."""
-        return self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True},
-                         session)["result"]["value"]
+        return self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True}, session)["result"][
+            "value"
+        ]
 
 
 def problems(events: list[dict]) -> list[str]:
@@ -176,8 +200,12 @@ def problems(events: list[dict]) -> list[str]:
     for event in events:
         method, params = event.get("method"), event.get("params", {})
         if method == "Runtime.consoleAPICalled" and params["type"] in ERROR_TYPES:
-            found.append("console." + params["type"] + ": "
-                         + " ".join(str(arg.get("value", arg.get("description"))) for arg in params["args"]))
+            found.append(
+                "console."
+                + params["type"]
+                + ": "
+                + " ".join(str(arg.get("value", arg.get("description"))) for arg in params["args"])
+            )
         elif method == "Runtime.exceptionThrown":
             details = params["exceptionDetails"]
             found.append("uncaught: " + details.get("exception", {}).get("description", details["text"]))
@@ -229,8 +257,10 @@ def run_report(tmp_path_factory) -> Path:
 # ---------------------------------------------------------------------------
 
 #: A page that is visibly drawn (text on colour), to which each broken case adds one fault.
-DRAWN = ("<h1 style='font-size:80px'>A drawn page</h1>"
-         "<div style='height:300px; background:linear-gradient(red, blue)'></div>")
+DRAWN = (
+    "<h1 style='font-size:80px'>A drawn page</h1>"
+    "<div style='height:300px; background:linear-gradient(red, blue)'></div>"
+)
 #: Each broken case: (page body, what the failure message must say).
 BROKEN = {
     "console error": (DRAWN + "<script>console.error('boom')</script>", "boom"),
@@ -245,8 +275,10 @@ BROKEN = {
 def _page(directory: Path, body: str) -> Path:
     """A page of ``body`` laid out for the device's width, as the report is."""
     page = directory / "page.html"
-    page.write_text("<!DOCTYPE html><html><head><meta name='viewport' content='width=device-width'></head>"
-                    f"<body>{body}</body></html>")
+    page.write_text(
+        "<!DOCTYPE html><html><head><meta name='viewport' content='width=device-width'></head>"
+        f"<body>{body}</body></html>"
+    )
     return page
 
 

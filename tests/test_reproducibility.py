@@ -7,8 +7,15 @@ import hashlib
 from sim.cli import main
 from tests.conftest import SCENARIOS, UNDATED
 
-ARGS = ["--set", "population.members=400", "--set", "duration=1y", "--quiet", "--events",
-        *(arg for override in UNDATED for arg in ("--set", override))]
+ARGS = [
+    "--set",
+    "population.members=400",
+    "--set",
+    "duration=1y",
+    "--quiet",
+    "--events",
+    *(arg for override in UNDATED for arg in ("--set", override)),
+]
 
 
 def _digest(path) -> str:

@@ -13,24 +13,38 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.engine import Simulation
 from sim.mechanisms.discipline import REMOVAL
-from sim.organizations import Kind
-from sim.population import Status
-from sim.roles import Role
+from sim.model.organizations import Kind
+from sim.model.population import Status
+from sim.model.roles import Role
+from sim.run.engine import Simulation
 from tests.conftest import simulate, small_scenario
 
-LARGE = {"population": {"members": 4000},
-         "organization": {"cells_per_primary_mean": 25, "executive_committee_above": 250, "extra_cells": "[21]",
-                          "direct_cell_share": 0.3}}
+LARGE = {
+    "population": {"members": 4000},
+    "organization": {
+        "cells_per_primary_mean": 25,
+        "executive_committee_above": 250,
+        "extra_cells": "[21]",
+        "direct_cell_share": 0.3,
+    },
+}
 
 
 def _offices(world) -> pd.DataFrame:
     pop, orgs = world.pop, world.orgs
     ids = np.flatnonzero(pop.role[: pop.n] != Role.NONE)
-    return pd.DataFrame({"id": ids, "role": pop.role[ids], "cell": pop.cell[ids], "status": pop.status[ids],
-                         "basic": orgs.basic_org(pop.cell[ids]), "parent": orgs.parent[pop.cell[ids]],
-                         "county": orgs.county[pop.cell[ids]]})
+    return pd.DataFrame(
+        {
+            "id": ids,
+            "role": pop.role[ids],
+            "cell": pop.cell[ids],
+            "status": pop.status[ids],
+            "basic": orgs.basic_org(pop.cell[ids]),
+            "parent": orgs.parent[pop.cell[ids]],
+            "county": orgs.county[pop.cell[ids]],
+        }
+    )
 
 
 def _full_non_cadres_per_cell(world) -> np.ndarray:
@@ -95,8 +109,7 @@ def test_officers_are_the_senior_full_members_of_their_cell():
 
 
 def test_offices_are_held_only_by_full_members_after_a_reorganization_tick():
-    scenario = small_scenario(duration="1y", **LARGE,
-                              attrition={"death_rate": 0.1, "retirement_rate": 0.1})
+    scenario = small_scenario(duration="1y", **LARGE, attrition={"death_rate": 0.1, "retirement_rate": 0.1})
     simulation, _ = simulate(scenario, events=False)
     world = simulation.world
     simulation.mechanisms[0].reorganize(day=world.calendar.horizon)

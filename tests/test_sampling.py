@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.arrays import rank_within
-from sim.sampling import weighted_top_k
+from sim.model.arrays import rank_within
+from sim.model.sampling import weighted_top_k
 
 
 def test_rank_within_orders_groups_then_best_score_first_like_lexsort():
@@ -30,8 +30,9 @@ def test_one_draw_per_group_picks_each_item_with_probability_proportional_to_its
     weights = np.array([1.0, 2.0, 3.0, 4.0])
     groups_count = 20_000
     groups = np.repeat(np.arange(groups_count), len(weights))
-    chosen = weighted_top_k(np.random.default_rng(3), groups, np.tile(weights, groups_count),
-                            np.ones(groups_count, dtype=np.int64))
+    chosen = weighted_top_k(
+        np.random.default_rng(3), groups, np.tile(weights, groups_count), np.ones(groups_count, dtype=np.int64)
+    )
     assert len(chosen) == groups_count
     share = np.bincount(chosen % len(weights), minlength=len(weights)) / groups_count
     expected = weights / weights.sum()

@@ -24,7 +24,10 @@ def run_cli(capsys, *args) -> tuple[int, str]:
         ("name: x\npopulaton:\n  members: 100\n", "populaton: unknown field"),
         ("population:\n  members: lots\n", "population.members: expected a valid integer"),
         ("attrition:\n  death_rate: -0.1\n", "attrition.death_rate: expected greater than or equal to 0"),
-        ("membership:\n  qualify_probability: 1.5\n", "membership.qualify_probability: expected less than or equal to 1"),
+        (
+            "membership:\n  qualify_probability: 1.5\n",
+            "membership.qualify_probability: expected less than or equal to 1",
+        ),
         ("duration: 0y\n", "duration: expected a positive span"),
         ("duration: five years\n", "duration: expected a span like"),
         ("start: 2016-02-31\n", "start:"),
@@ -92,9 +95,19 @@ def test_existing_output_directory_is_not_overwritten(tmp_path, capsys):
     out = tmp_path / "out"
     out.mkdir()
     (out / "keep.txt").write_text("precious")
-    code, err = run_cli(capsys, "run", str(SCENARIOS / "county.yaml"), "--out", str(out), "--quiet",
-                        "--set", "population.members=50", "--set", "duration=30d",
-                        *(arg for override in UNDATED for arg in ("--set", override)))
+    code, err = run_cli(
+        capsys,
+        "run",
+        str(SCENARIOS / "county.yaml"),
+        "--out",
+        str(out),
+        "--quiet",
+        "--set",
+        "population.members=50",
+        "--set",
+        "duration=30d",
+        *(arg for override in UNDATED for arg in ("--set", override)),
+    )
     assert code == 2 and "--overwrite" in err
     assert (out / "keep.txt").read_text() == "precious"
 
@@ -111,22 +124,44 @@ def test_module_entry_point_exits_2_without_traceback(write_yaml):
 # Found by fuzzing (tests/test_fuzz_scenarios.py): each once crashed, hung or named no field
 # ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "content, expected",
     [
         # Values the schema allowed but the run could not use: a traceback at founding or in a mechanism.
-        ("membership:\n  applications_per_year: 1.0e+300\n", "membership.applications_per_year: expected less than or equal to"),
+        (
+            "membership:\n  applications_per_year: 1.0e+300\n",
+            "membership.applications_per_year: expected less than or equal to",
+        ),
         # A name of ".." made the default output folder results/../<timestamp>, outside results/.
         ("name: ..\n", "name: expected"),
-        ("organization:\n  cells_per_primary_mean: 1.0e+300\n", "organization.cells_per_primary_mean: expected less than or equal to"),
-        ("organization:\n  cells_per_locality_mean: 1.0e+300\n", "organization.cells_per_locality_mean: expected less than or equal to"),
-        ("congress:\n  score_weights: {punished: 1.0e+300}\n", "congress.score_weights.punished: expected less than or equal to"),
-        ("congress:\n  selection: {sectors: {service: -1}}\n", "congress.selection.sectors.service: expected greater than or equal to 0"),
+        (
+            "organization:\n  cells_per_primary_mean: 1.0e+300\n",
+            "organization.cells_per_primary_mean: expected less than or equal to",
+        ),
+        (
+            "organization:\n  cells_per_locality_mean: 1.0e+300\n",
+            "organization.cells_per_locality_mean: expected less than or equal to",
+        ),
+        (
+            "congress:\n  score_weights: {punished: 1.0e+300}\n",
+            "congress.score_weights.punished: expected less than or equal to",
+        ),
+        (
+            "congress:\n  selection: {sectors: {service: -1}}\n",
+            "congress.selection.sectors.service: expected greater than or equal to 0",
+        ),
         # Weights that multiply to infinity ranked delegates by garbage (a numpy overflow warning, no error).
         ("congress:\n  selection: {ties: 1.0e+308}\n", "congress.selection.ties: expected less than or equal to"),
         ("congress:\n  bribe_price: 1.0e+308\n", "congress.bribe_price: expected less than or equal to"),
-        ("population:\n  sincerity_concentration: 5.0e-324\n", "population.sincerity_concentration: expected greater than or equal to"),
-        ("population:\n  sectors: {service: 1.0e+308, field_labour: 1.0e+308}\n", "population.sectors.service: expected less than or equal to"),
+        (
+            "population:\n  sincerity_concentration: 5.0e-324\n",
+            "population.sincerity_concentration: expected greater than or equal to",
+        ),
+        (
+            "population:\n  sectors: {service: 1.0e+308, field_labour: 1.0e+308}\n",
+            "population.sectors.service: expected less than or equal to",
+        ),
         ("population:\n  ties_group_size: .inf\n", "population.ties_group_size: expected a finite number"),
         ("congress:\n  bribe_price: .nan\n", "congress.bribe_price: expected a finite number"),
         ("amnesty:\n  orders: [{date: 2016-06-01, levels: [none]}]\n", "amnesty.orders.0.levels.0: expected 'warning'"),
@@ -160,7 +195,10 @@ def billion_laughs(levels: int) -> str:
         ("population: &p {members: 100, x: *p}\n", "population.x: unknown field"),  # RecursionError
         (billion_laughs(9) + "description: *a8\n", "description: expected a valid string"),  # hung in repr
         (billion_laughs(9) + "extends: *a8\n", "extends: expected a file name"),  # hung in repr
-        ("description: " + "[" * 600 + "]" * 600 + "\n", "invalid YAML: expected a few levels of nesting"),  # RecursionError
+        (
+            "description: " + "[" * 600 + "]" * 600 + "\n",
+            "invalid YAML: expected a few levels of nesting",
+        ),  # RecursionError
     ],
 )
 def test_self_referring_nested_and_exploding_yaml_is_refused_at_once(write_yaml, capsys, content, expected):
@@ -182,15 +220,27 @@ def test_a_tiny_probability_runs(tmp_path, write_yaml, capsys):
 # YAML booleans are not numbers (pydantic's lax mode read `seed: yes` as seed 1)
 # ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "content, expected",
     [
         ("seed: yes\n", "(line 1): seed: expected a valid integer, found a boolean (true)"),
-        ("population:\n  sincerity_mean: true\n", "(line 2): population.sincerity_mean: expected a valid number, found a boolean (true)"),
-        ("organization:\n  small_units: [3, no]\n", "(line 2): organization.small_units.1: expected a valid integer, found a boolean (false)"),
-        ("congress:\n  selection: {sectors: {service: on}}\n", "(line 2): congress.selection.sectors.service: expected a valid number"),
-        ("amnesty:\n  orders:\n    - date: 2016-06-01\n      education_effect: off\n",
-         "(line 4): amnesty.orders.0.education_effect: expected a valid number, found a boolean (false)"),
+        (
+            "population:\n  sincerity_mean: true\n",
+            "(line 2): population.sincerity_mean: expected a valid number, found a boolean (true)",
+        ),
+        (
+            "organization:\n  small_units: [3, no]\n",
+            "(line 2): organization.small_units.1: expected a valid integer, found a boolean (false)",
+        ),
+        (
+            "congress:\n  selection: {sectors: {service: on}}\n",
+            "(line 2): congress.selection.sectors.service: expected a valid number",
+        ),
+        (
+            "amnesty:\n  orders:\n    - date: 2016-06-01\n      education_effect: off\n",
+            "(line 4): amnesty.orders.0.education_effect: expected a valid number, found a boolean (false)",
+        ),
     ],
 )
 def test_a_boolean_where_a_number_is_expected_is_refused(write_yaml, capsys, content, expected):

@@ -19,8 +19,8 @@ import pandas as pd
 import psutil
 import pytest
 
-from sim.executors import LocalPool
-from sim.sweep import load_sweep, run_sweep
+from sim.many.executors import LocalPool
+from sim.many.sweep import load_sweep, run_sweep
 from tests.many_runs import ATTRITION_ONLY, write_scenario, write_spec
 
 #: Runs slow enough (critique sessions every few days) that a kill lands while some are in flight.
@@ -31,8 +31,12 @@ RUNS = 16
 @pytest.fixture(scope="module")
 def spec(tmp_path_factory) -> Path:
     directory = tmp_path_factory.mktemp("resume")
-    return write_spec(directory, write_scenario(directory, SLOW), replications=4,
-                      parameters={"attrition.death_rate": [0.01, 0.05, 0.1, 0.2]})
+    return write_spec(
+        directory,
+        write_scenario(directory, SLOW),
+        replications=4,
+        parameters={"attrition.death_rate": [0.01, 0.05, 0.1, 0.2]},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -47,9 +51,14 @@ def uninterrupted(spec, tmp_path_factory) -> pd.DataFrame:
 
 
 def start_sweep(spec: Path, out: Path, *extra: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "sim", "sweep", str(spec), "--out", str(out), "--workers", "2",
-                             "--quiet", *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True, cwd=Path(__file__).resolve().parents[1])
+    return subprocess.Popen(
+        [sys.executable, "-m", "sim", "sweep", str(spec), "--out", str(out), "--workers", "2", "--quiet", *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
 
 
 def finished_runs(out: Path) -> list[str]:
@@ -103,5 +112,6 @@ def test_a_sweep_killed_with_sigkill_resumes_where_it_stopped(spec, uninterrupte
     assert 2 <= len(before) < RUNS and not (out / "runs.parquet").exists()
     mtimes = {run: (out / "runs" / run / "summary.json").stat().st_mtime_ns for run in before}
     resume_and_check(spec, out, uninterrupted)
-    assert all((out / "runs" / run / "summary.json").stat().st_mtime_ns == mtimes[run] for run in before), \
+    assert all((out / "runs" / run / "summary.json").stat().st_mtime_ns == mtimes[run] for run in before), (
         "a finished run was done again"
+    )

@@ -18,8 +18,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sim.executors import LocalPool
-from sim.sweep import load_sweep, run_sweep
+from sim.many.executors import LocalPool
+from sim.many.sweep import load_sweep, run_sweep
 from tests.many_runs import ATTRITION_ONLY, write_scenario, write_spec
 
 POINTS, REPS = 50, 3
@@ -32,9 +32,14 @@ def test_ci_of_the_mean_covers_the_analytic_mean_in_at_least_90_percent_of_50_re
     n0, survival = 1000, math.exp(-mu * 364 / 365.25)
     true_mean, true_sd = n0 * survival, math.sqrt(n0 * survival * (1 - survival))
 
-    spec = write_spec(tmp_path, write_scenario(tmp_path, scenario), replications=REPS, seed=2024,
-                      parameters={"description": [f"repetition {i}" for i in range(POINTS)]},
-                      outcomes={"members": "final:members_full", "initial": "initial:members_full"})
+    spec = write_spec(
+        tmp_path,
+        write_scenario(tmp_path, scenario),
+        replications=REPS,
+        seed=2024,
+        parameters={"description": [f"repetition {i}" for i in range(POINTS)]},
+        outcomes={"members": "final:members_full", "initial": "initial:members_full"},
+    )
     pool = LocalPool(2)
     try:
         run_sweep(load_sweep(spec), tmp_path / "out", pool, show_progress=False)

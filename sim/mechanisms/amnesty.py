@@ -20,8 +20,8 @@ from collections.abc import Generator
 import numpy as np
 import simpy
 
-from sim import ladder
 from sim.mechanisms.base import Mechanism
+from sim.model import ladder
 
 
 class Amnesty(Mechanism):
@@ -57,13 +57,23 @@ class Amnesty(Mechanism):
         world.tally.add("amnestied", len(ids))
         world.tally.add("educated", len(educated))
         world.events.log(day, "education", educated, pop.cell[educated])
-        self.executed.append({
-            "date": str(order.date),
-            "lifted": int(len(ids)),
-            "educated": int(len(educated)),
-            "by_cause": {discipline.causes[c]: int(n) for c, n in enumerate(np.bincount(causes, minlength=len(discipline.causes))) if n},
-            "by_level": {lvl: int((levels == code).sum()) for code, lvl in enumerate(ladder.LEVELS, start=1) if (levels == code).any()},
-        })
+        self.executed.append(
+            {
+                "date": str(order.date),
+                "lifted": len(ids),
+                "educated": len(educated),
+                "by_cause": {
+                    discipline.causes[c]: int(n)
+                    for c, n in enumerate(np.bincount(causes, minlength=len(discipline.causes)))
+                    if n
+                },
+                "by_level": {
+                    lvl: int((levels == code).sum())
+                    for code, lvl in enumerate(ladder.LEVELS, start=1)
+                    if (levels == code).any()
+                },
+            }
+        )
         return ids
 
     def summary(self, timeseries) -> dict:

@@ -1,7 +1,7 @@
 """Members leaving for reasons outside party discipline: death, retirement, transfer out.
 
 Constant per-member hazards, applied weekly to candidates and full members by
-Bernoulli selection over the table's rows (``sim.sampling``): the work per
+Bernoulli selection over the table's rows (``sim.model.sampling``): the work per
 week is proportional to the members who leave, not to the party's size.
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Iterable
 import numpy as np
 
 from sim.mechanisms.base import Mechanism, Step
-from sim.population import ACTIVE, Status
-from sim.sampling import bernoulli_rows, step_probability
+from sim.model.population import ACTIVE, Status
+from sim.model.sampling import bernoulli_rows, step_probability
 
 STEP_DAYS = 7
 REASONS = ("death", "retirement", "transfer_out")

@@ -7,7 +7,7 @@ from collections.abc import Callable, Generator, Iterable
 import numpy as np
 import simpy
 
-from sim.world import World
+from sim.model.world import World
 
 Step = Callable[[int], None]
 

@@ -16,9 +16,9 @@ import numpy as np
 import simpy
 
 from sim.mechanisms.base import Mechanism
-from sim.population import ACTIVE
-from sim.sampling import bernoulli_rows
-from sim.traits import SECTORS
+from sim.model.population import ACTIVE
+from sim.model.sampling import bernoulli_rows
+from sim.model.traits import SECTORS
 
 
 class Campaigns(Mechanism):
@@ -53,7 +53,18 @@ class Campaigns(Mechanism):
         return rows
 
     def summary(self, timeseries) -> dict:
-        return {"campaigns": [
-            {"name": c.name, "start": str(c.start), "end": str(c.end), "achievers": self.credited.get(c.name, 0)}
-            for c in self.world.scenario.campaigns
-        ]} if self.world.scenario.campaigns else {}
+        return (
+            {
+                "campaigns": [
+                    {
+                        "name": c.name,
+                        "start": str(c.start),
+                        "end": str(c.end),
+                        "achievers": self.credited.get(c.name, 0),
+                    }
+                    for c in self.world.scenario.campaigns
+                ]
+            }
+            if self.world.scenario.campaigns
+            else {}
+        )

@@ -21,8 +21,8 @@ assembly day, reporting deadline, inspection, one tick per conference level,
 Congress); several cycles in one run are independent processes. Every step is
 a vectorized pass over the members concerned: recommendations and selections
 are weighted samples without replacement drawn for all cells (or units) at
-once (``sim.sampling.weighted_top_k``), slots are apportioned with
-``sim.apportionment``.
+once (``sim.model.sampling.weighted_top_k``), slots are apportioned with
+``sim.model.apportionment``.
 """
 
 from __future__ import annotations
@@ -33,17 +33,17 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
-from sim.arrays import distinct
-from sim import cohorts
-from sim.apportionment import apportion
 from sim.mechanisms.base import Mechanism
-from sim.organizations import Kind
-from sim.population import ACTIVE
-from sim.roles import CADRE_ROLES, Role
-from sim.sampling import weighted_top_k
-from sim.sections import CongressCycle
-from sim.traits import SECTORS
-from sim.world import World
+from sim.model import cohorts
+from sim.model.apportionment import apportion
+from sim.model.arrays import distinct
+from sim.model.organizations import Kind
+from sim.model.population import ACTIVE
+from sim.model.roles import CADRE_ROLES, Role
+from sim.model.sampling import weighted_top_k
+from sim.model.traits import SECTORS
+from sim.model.world import World
+from sim.scenario.sections import CongressCycle
 
 #: pop.delegate codes: 0 none, 1..8 still in the race after that many stages, SELECTED.
 RECOMMENDED = 1
@@ -77,8 +77,14 @@ class CycleState:
 
 class Congress(Mechanism):
     name = "congress"
-    FLOWS = ("assemblies_held", "recommendations", "units_late", "delegates_chosen", "bribers_detected",
-             "congresses_held")
+    FLOWS = (
+        "assemblies_held",
+        "recommendations",
+        "units_late",
+        "delegates_chosen",
+        "bribers_detected",
+        "congresses_held",
+    )
 
     def __init__(self, world: World):
         super().__init__(world)
@@ -207,10 +213,15 @@ class Congress(Mechanism):
         unit = orgs.county[pop.cell[:n][active]]
         size = np.bincount(unit, minlength=orgs.n).astype(np.float64)
         share = {}
-        for name, values in (("achievement", pop.achiever[:n][active]), ("sincerity", pop.sincerity[:n][active]),
-                             ("punished", pop.punish_level[:n][active] > 0)):
+        for name, values in (
+            ("achievement", pop.achiever[:n][active]),
+            ("sincerity", pop.sincerity[:n][active]),
+            ("punished", pop.punish_level[:n][active] > 0),
+        ):
             share[name] = np.bincount(unit, weights=values.astype(np.float64), minlength=orgs.n) / np.maximum(size, 1)
-        score = np.exp(w.achievement * share["achievement"] + w.sincerity * share["sincerity"] + w.punished * share["punished"])
+        score = np.exp(
+            w.achievement * share["achievement"] + w.sincerity * share["sincerity"] + w.punished * share["punished"]
+        )
         return size, np.where(size > 0, score, 0.0)
 
     def close_reports(self, day: int, state: CycleState) -> None:
@@ -256,8 +267,14 @@ class Congress(Mechanism):
             pop.delegate_route[chosen] = self._route(chosen, state)
             self.selected += len(chosen)
             world.tally.add("delegates_chosen", len(chosen))
-            world.events.log(day, "delegate", chosen, pop.cell[chosen], cause=c.name,
-                             level=np.asarray(ROUTES, dtype=object)[pop.delegate_route[chosen]])
+            world.events.log(
+                day,
+                "delegate",
+                chosen,
+                pop.cell[chosen],
+                cause=c.name,
+                level=np.asarray(ROUTES, dtype=object)[pop.delegate_route[chosen]],
+            )
 
     def _choose_ex_officio(self, day: int, state: CycleState) -> None:
         """Core cadres of each unit's party committee, highest rank and longest standing first."""
@@ -292,28 +309,38 @@ class Congress(Mechanism):
         delegates = np.flatnonzero((pop.delegate[: pop.n] == SELECTED) & ACTIVE[pop.status[: pop.n]])
         route = np.bincount(pop.delegate_route[delegates], minlength=len(ROUTES))
         elected = len(delegates) - int(route[ROUTE["ex_officio"]])
-        self.reports.append({
-            "name": c.name,
-            "announce": str(c.announce), "assemblies_open": str(c.assemblies_open),
-            "assemblies_close": str(c.assemblies_close), "report_deadline": str(c.report_deadline),
-            "inspection": str(c.inspection) if c.inspection else None,
-            "conferences": [{"level": conf.level, "name": self.level_names[conf.level], "date": str(conf.date)}
-                            for conf in c.conferences],
-            "congress": str(c.congress),
-            "assemblies": state.counts["assemblies"],
-            "recommended": self.pool,
-            "slots_total": int(state.slots.sum()),
-            "delegates_selected": int(len(delegates)),
-            "ex_officio": int(route[ROUTE["ex_officio"]]),
-            "ex_officio_unfilled": state.counts.get("ex_officio_unfilled", 0),
-            "by_route": {name: int(route[code]) for code, name in enumerate(ROUTES) if code},
-            "by_sector": {name: int(n) for name, n in zip(SECTORS, np.bincount(pop.sector[delegates], minlength=len(SECTORS)))},
-            "women": int(pop.female[delegates].sum()),
-            "distorted_share": float((route[ROUTE["ties"]] + route[ROUTE["bribery"]]) / elected) if elected else 0.0,
-            "units_late": state.counts["units_late"],
-            "bribers": state.counts["bribers"],
-            "bribers_detected": state.counts.get("bribers_detected", 0),
-        })
+        self.reports.append(
+            {
+                "name": c.name,
+                "announce": str(c.announce),
+                "assemblies_open": str(c.assemblies_open),
+                "assemblies_close": str(c.assemblies_close),
+                "report_deadline": str(c.report_deadline),
+                "inspection": str(c.inspection) if c.inspection else None,
+                "conferences": [
+                    {"level": conf.level, "name": self.level_names[conf.level], "date": str(conf.date)}
+                    for conf in c.conferences
+                ],
+                "congress": str(c.congress),
+                "assemblies": state.counts["assemblies"],
+                "recommended": self.pool,
+                "slots_total": int(state.slots.sum()),
+                "delegates_selected": len(delegates),
+                "ex_officio": int(route[ROUTE["ex_officio"]]),
+                "ex_officio_unfilled": state.counts.get("ex_officio_unfilled", 0),
+                "by_route": {name: int(route[code]) for code, name in enumerate(ROUTES) if code},
+                "by_sector": {
+                    name: int(n) for name, n in zip(SECTORS, np.bincount(pop.sector[delegates], minlength=len(SECTORS)))
+                },
+                "women": int(pop.female[delegates].sum()),
+                "distorted_share": float((route[ROUTE["ties"]] + route[ROUTE["bribery"]]) / elected)
+                if elected
+                else 0.0,
+                "units_late": state.counts["units_late"],
+                "bribers": state.counts["bribers"],
+                "bribers_detected": state.counts.get("bribers_detected", 0),
+            }
+        )
         world.tally.add("congresses_held", 1)
         world.events.log(day, "congress_opened", delegates, pop.cell[delegates], cause=c.name)
         pop.delegate[: pop.n] = 0

@@ -8,12 +8,12 @@ Daily NK: cells "must carry out weekly, monthly, quarterly and yearly reviews
 of members".
 
 Each cell belongs to a critique cohort (a weekday, or a day parity for cells
-that meet every two days; ``sim.cohorts``). On each day the cohorts due hold
+that meet every two days; ``sim.model.cohorts``). On each day the cohorts due hold
 their sessions. Attendance and findings are binomial draws on the cohort's
 member count, with the finding probability linear in (1 - sincerity) so that
 the expectation equals the sum over members. Referrals for discipline (the
 outcome that matters per member) are drawn per member by Bernoulli selection
-and thinning (``sim.sampling``), in work proportional to the referrals.
+and thinning (``sim.model.sampling``), in work proportional to the referrals.
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from sim import cohorts
 from sim.mechanisms.base import Mechanism, Step
-from sim.organizations import Kind, Organizations
-from sim.population import ACTIVE
-from sim.sampling import bernoulli_rows, thin
-from sim.world import World
+from sim.model import cohorts
+from sim.model.organizations import Kind, Organizations
+from sim.model.population import ACTIVE
+from sim.model.sampling import bernoulli_rows, thin
+from sim.model.world import World
 
 #: The discipline cause that critique referrals are judged under.
 INSINCERITY = "insincerity"
@@ -35,8 +35,15 @@ INSINCERITY = "insincerity"
 
 class Critique(Mechanism):
     name = "critique"
-    FLOWS = ("critiques_held", "critique_attendance", "critique_findings", "critique_referrals",
-             "reviews_monthly", "reviews_quarterly", "reviews_yearly")
+    FLOWS = (
+        "critiques_held",
+        "critique_attendance",
+        "critique_findings",
+        "critique_referrals",
+        "reviews_monthly",
+        "reviews_quarterly",
+        "reviews_yearly",
+    )
 
     def __init__(self, world: World):
         super().__init__(world)
@@ -81,7 +88,9 @@ class Critique(Mechanism):
         p_max = cfg.attendance_probability * cfg.referral_probability
         rows = bernoulli_rows(self.rng, pop.n, p_max)
         cohort = self.cohorts.keys()[pop.cell[rows]]
-        rows = rows[(cohort == weekday) | (cohort == parity)]  # the most selective filter first (a stale cell is filtered next)
+        rows = rows[
+            (cohort == weekday) | (cohort == parity)
+        ]  # the most selective filter first (a stale cell is filtered next)
         rows = rows[ACTIVE[pop.status[rows]]]
         referred = thin(self.rng, rows, p_max * (1.0 - pop.sincerity[rows]), p_max)
         self.world.tally.add("critique_referrals", len(referred))

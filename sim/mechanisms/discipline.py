@@ -22,7 +22,7 @@ Flow of a case:
    good-conduct period for their level (or by an amnesty order, through
    :meth:`Discipline.lift`); ideological education raises sincerity.
 
-Every step works on the ids due that day (``sim.agenda``), never on the whole
+Every step works on the ids due that day (``sim.model.agenda``), never on the whole
 table, except :meth:`Discipline.punished_ids` for one-off orders.
 """
 
@@ -32,16 +32,16 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from sim.arrays import distinct
-from sim import ladder
-from sim.agenda import Agenda
-from sim.founding import DAYS_PER_YEAR
 from sim.mechanisms.base import Mechanism, Step
-from sim.population import ACTIVE, NO_RECOMMENDER, Status
-from sim.roles import Role
-from sim.sampling import bernoulli_rows, step_probability, thin
-from sim.traits import SECTORS
-from sim.world import World
+from sim.model import ladder
+from sim.model.agenda import Agenda
+from sim.model.arrays import distinct
+from sim.model.founding import DAYS_PER_YEAR
+from sim.model.population import ACTIVE, NO_RECOMMENDER, Status
+from sim.model.roles import Role
+from sim.model.sampling import bernoulli_rows, step_probability, thin
+from sim.model.traits import SECTORS
+from sim.model.world import World
 
 OFFENCE_STEP_DAYS = 7
 LIABILITY = "recommender_liability"
@@ -60,8 +60,12 @@ class Discipline(Mechanism):
         self.causes = [*cfg.causes, LIABILITY]
         super().__init__(world)
         specs = [*cfg.causes.values()]
-        self.first_level = np.array([ladder.code(s.level) for s in specs] + [ladder.code(cfg.liability_level)], dtype=np.int8)
-        self.lift_days = np.array([0] + [getattr(cfg.lift_after_days, lvl) for lvl in ladder.STANDING_LEVELS], dtype=np.int64)
+        self.first_level = np.array(
+            [ladder.code(s.level) for s in specs] + [ladder.code(cfg.liability_level)], dtype=np.int8
+        )
+        self.lift_days = np.array(
+            [0] + [getattr(cfg.lift_after_days, lvl) for lvl in ladder.STANDING_LEVELS], dtype=np.int64
+        )
         self.roles_allowed = ladder.allowed_code(cfg.roles_allowed_up_to)
         self.delegates_allowed = ladder.allowed_code(cfg.delegates_allowed_up_to)
         self.decisions = Agenda()  # referred members, by the day of their cell's meeting
@@ -70,8 +74,12 @@ class Discipline(Mechanism):
 
     def flows(self) -> tuple[str, ...]:
         return (
-            "referrals", "punishments_issued", "punishments_replaced", "punishments_lifted",
-            "liability_referrals", "expulsions_not_ratified",
+            "referrals",
+            "punishments_issued",
+            "punishments_replaced",
+            "punishments_lifted",
+            "liability_referrals",
+            "expulsions_not_ratified",
             *(f"issued_{level}" for level in ladder.LEVELS),
             *(f"issued_{cause}" for cause in self.causes),
             *(f"lifted_{cause}" for cause in self.causes),
@@ -81,14 +89,16 @@ class Discipline(Mechanism):
         def totals(prefix: str, names: Iterable[str]) -> dict[str, int]:
             return {name: int(timeseries[f"{prefix}{name}"].sum()) for name in names}
 
-        return {"punishments": {
-            "issued": int(timeseries["punishments_issued"].sum()),
-            "lifted": int(timeseries["punishments_lifted"].sum()),
-            "issued_by_cause": totals("issued_", self.causes),
-            "issued_by_level": totals("issued_", ladder.LEVELS),
-            "lifted_by_cause": totals("lifted_", self.causes),
-            "final_by_level": {lvl: int(timeseries[f"punished_{lvl}"].iloc[-1]) for lvl in ladder.STANDING_LEVELS},
-        }}
+        return {
+            "punishments": {
+                "issued": int(timeseries["punishments_issued"].sum()),
+                "lifted": int(timeseries["punishments_lifted"].sum()),
+                "issued_by_cause": totals("issued_", self.causes),
+                "issued_by_level": totals("issued_", ladder.LEVELS),
+                "lifted_by_cause": totals("lifted_", self.causes),
+                "final_by_level": {lvl: int(timeseries[f"punished_{lvl}"].iloc[-1]) for lvl in ladder.STANDING_LEVELS},
+            }
+        }
 
     def cadences(self) -> Iterable[tuple[np.ndarray, Step]]:
         if not self.cfg.enabled:
@@ -108,7 +118,9 @@ class Discipline(Mechanism):
             p_max = step_probability(spec.rate_per_year * top, OFFENCE_STEP_DAYS)
             rows = bernoulli_rows(self.rng, pop.n, p_max)
             rows = rows[ACTIVE[pop.status[rows]]]
-            factor = sector_factor[pop.sector[rows]] * np.where(pop.role[rows] >= Role.CELL_SECRETARY, spec.cadre_modifier, 1.0)
+            factor = sector_factor[pop.sector[rows]] * np.where(
+                pop.role[rows] >= Role.CELL_SECRETARY, spec.cadre_modifier, 1.0
+            )
             p = -np.expm1(-spec.rate_per_year * factor * OFFENCE_STEP_DAYS / DAYS_PER_YEAR)
             self.refer(thin(self.rng, rows, p, p_max), self.causes[code], day)
 
@@ -156,8 +168,9 @@ class Discipline(Mechanism):
         ratify = day + self.rng.integers(1, self.cfg.expulsion_ratification_days + 1, len(pending))
         pop.referral_due[pending] = ratify
         self.ratifications.push(pending, ratify)
-        self.world.events.log(day, "expulsion_proposed", pending, pop.cell[pending],
-                              cause=self._names(pop.referral_cause[pending]))
+        self.world.events.log(
+            day, "expulsion_proposed", pending, pop.cell[pending], cause=self._names(pop.referral_cause[pending])
+        )
 
     def _ratify(self, day: int, ids: np.ndarray) -> None:
         """The county/city committee ratifies expulsions; a refused one becomes probation."""
@@ -188,8 +201,14 @@ class Discipline(Mechanism):
         cause_counts = np.bincount(cause, minlength=len(self.causes))
         for code, name in enumerate(self.causes):
             world.tally.add(f"issued_{name}", int(cause_counts[code]))
-        world.events.log(day, "punishment", ids, pop.cell[ids], cause=self._names(cause),
-                         level=np.asarray(ladder.LEVELS, dtype=object)[np.asarray(level, dtype=np.int64) - 1])
+        world.events.log(
+            day,
+            "punishment",
+            ids,
+            pop.cell[ids],
+            cause=self._names(cause),
+            level=np.asarray(ladder.LEVELS, dtype=object)[np.asarray(level, dtype=np.int64) - 1],
+        )
 
     def _punish(self, day: int, ids: np.ndarray, level: np.ndarray, cause: np.ndarray) -> None:
         """Issue standing punishments (warning .. probation) and schedule their lifting."""
@@ -241,13 +260,24 @@ class Discipline(Mechanism):
         cause_counts = np.bincount(cause, minlength=len(self.causes))
         for code, name in enumerate(self.causes):
             world.tally.add(f"lifted_{name}", int(cause_counts[code]))
-        world.events.log(day, event, ids, pop.cell[ids], cause=self._names(cause),
-                         level=np.asarray(ladder.LEVELS, dtype=object)[level - 1])
+        world.events.log(
+            day,
+            event,
+            ids,
+            pop.cell[ids],
+            cause=self._names(cause),
+            level=np.asarray(ladder.LEVELS, dtype=object)[level - 1],
+        )
         return ids
 
-    def punished_ids(self, causes: Iterable[str] | None = None, levels: Iterable[str] | None = None,
-                     since: int | None = None, until: int | None = None,
-                     orgs: np.ndarray | None = None) -> np.ndarray:
+    def punished_ids(
+        self,
+        causes: Iterable[str] | None = None,
+        levels: Iterable[str] | None = None,
+        since: int | None = None,
+        until: int | None = None,
+        orgs: np.ndarray | None = None,
+    ) -> np.ndarray:
         """Active members holding a standing punishment matching every given filter (one table pass)."""
         pop = self.world.pop
         n = pop.n

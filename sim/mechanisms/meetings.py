@@ -14,7 +14,7 @@ Source: "Basic Party Organizations" (NK Leadership Watch):
   provincial committees.
 
 One daily tick finds the organizations whose cohort meets today
-(``sim.cohorts``) and counts each kind of meeting; the work per day is
+(``sim.model.cohorts``) and counts each kind of meeting; the work per day is
 proportional to the number of organizations, never to the members.
 """
 
@@ -24,11 +24,11 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from sim import cohorts
-from sim.aggregates import members_below
 from sim.mechanisms.base import Mechanism, Step
-from sim.organizations import BASIC_ORGS, MEMBER_UNITS, Kind, of_kind
-from sim.world import World
+from sim.model import cohorts
+from sim.model.aggregates import members_below
+from sim.model.organizations import BASIC_ORGS, MEMBER_UNITS, Kind, of_kind
+from sim.model.world import World
 
 #: Lookup tables over kinds: cells and party teams; primary, branch and sub-primary organizations.
 IS_UNIT = of_kind(*MEMBER_UNITS)
@@ -36,7 +36,13 @@ IS_BASIC_ORG = of_kind(*BASIC_ORGS)
 #: Each report goes to the city/county committee and to the provincial committee.
 REPORT_RECIPIENTS = 2
 
-MEETING_KINDS = ("cell_meetings", "cell_committee_meetings", "general_meetings", "committee_meetings", "executive_meetings")
+MEETING_KINDS = (
+    "cell_meetings",
+    "cell_committee_meetings",
+    "general_meetings",
+    "committee_meetings",
+    "executive_meetings",
+)
 
 
 class Meetings(Mechanism):
@@ -67,7 +73,7 @@ class Meetings(Mechanism):
             self._sizes = members_below(orgs, pop.org_size)
             self._sizes_month = month
         elif len(self._sizes) < orgs.n:
-            self._sizes = np.concatenate([self._sizes, pop.org_size[len(self._sizes): orgs.n]])
+            self._sizes = np.concatenate([self._sizes, pop.org_size[len(self._sizes) : orgs.n]])
         return self._sizes
 
     def step(self, day: int) -> None:
@@ -84,20 +90,28 @@ class Meetings(Mechanism):
         basic = first[IS_BASIC_ORG[kind_first]]
         size = self._members_below(month)[basic]
         yearly = (orgs.kind[basic] == Kind.PRIMARY) & (size > cfg.general_meeting_yearly_above)
-        general = np.where(yearly, cohorts.in_phase(basic, month, 12),
-                           cohorts.in_phase(basic, month, cfg.general_meeting_every_months))
+        general = np.where(
+            yearly, cohorts.in_phase(basic, month, 12), cohorts.in_phase(basic, month, cfg.general_meeting_every_months)
+        )
         held["general_meetings"] = basic[general]
         # Their committees: twice a month, or monthly with an executive meeting twice a month.
         basic_second = second[IS_BASIC_ORG[kind_second]]
         held["committee_meetings"] = np.concatenate([basic, basic_second[~orgs.executive[basic_second]]])
-        held["executive_meetings"] = np.concatenate([basic[orgs.executive[basic]], basic_second[orgs.executive[basic_second]]])
+        held["executive_meetings"] = np.concatenate(
+            [basic[orgs.executive[basic]], basic_second[orgs.executive[basic_second]]]
+        )
         total = 0
         for kind, ids in held.items():
             world.tally.add(kind, len(ids))
             total += len(ids)
             if world.events.enabled:  # the sizes are a gather over every organization meeting today
-                world.events.log(day, "meeting", orgs=ids, cause=kind.removesuffix("_meetings"),
-                                 value=self._members_below(month)[ids])
+                world.events.log(
+                    day,
+                    "meeting",
+                    orgs=ids,
+                    cause=kind.removesuffix("_meetings"),
+                    value=self._members_below(month)[ids],
+                )
         world.tally.add("meetings_held", total)
         self._send_reports(day, month, first, kind_first)
 

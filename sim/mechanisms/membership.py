@@ -17,7 +17,7 @@ Source: "Basic Party Organizations" (NK Leadership Watch):
 Cohort-level: recruitment is planned once a month (eligible recommenders are
 found among the members of the chosen cells through the member index),
 applications are filed on days spread over the month, and every later step is an
-:class:`~sim.agenda.Agenda` of ids due on a given day, so daily work is
+:class:`~sim.model.agenda.Agenda` of ids due on a given day, so daily work is
 proportional to the people due that day, not to the party's size.
 """
 
@@ -27,14 +27,13 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from sim.agenda import Agenda
-from sim.founding import DAYS_PER_YEAR
 from sim.mechanisms.base import Mechanism, Step
-from sim.population import N_STATUS, YOUTH_LEAGUE_LETTER, Status
-from sim.sampling import rows_where
-from sim.traits import draw_traits
-from sim.world import World
-
+from sim.model.agenda import Agenda
+from sim.model.founding import DAYS_PER_YEAR
+from sim.model.population import N_STATUS, YOUTH_LEAGUE_LETTER, Status
+from sim.model.sampling import rows_where
+from sim.model.traits import draw_traits
+from sim.model.world import World
 
 #: Status filter for the member index: recommenders are full members.
 FULL_ONLY = np.zeros(N_STATUS, dtype=bool)
@@ -68,13 +67,13 @@ class Membership(Mechanism):
     def plan_recruitment(self, day: int) -> None:
         """Plan this month's applications: cells, filing days and recommenders."""
         world, pop, cfg = self.world, self.world.pop, self.cfg
-        next_month = self.months[np.searchsorted(self.months, day, side="right"):]
+        next_month = self.months[np.searchsorted(self.months, day, side="right") :]
         days_in_month = int(next_month[0] if len(next_month) else world.calendar.horizon) - day
         rate = cfg.applications_per_year + cfg.applications_per_member_year * pop.counts[Status.FULL]
         n_apps = int(self.rng.poisson(rate * days_in_month / DAYS_PER_YEAR))
         if n_apps == 0:
             return
-        min_joined = day - int(round(cfg.recommender_min_years * DAYS_PER_YEAR))
+        min_joined = day - round(cfg.recommender_min_years * DAYS_PER_YEAR)
 
         def may_vouch(ids: np.ndarray) -> np.ndarray:
             return ids[(pop.status[ids] == Status.FULL) & (pop.joined[ids] <= min_joined)]
@@ -140,9 +139,16 @@ class Membership(Mechanism):
         rows, rec1, cell = rows[filed], rec1[filed], cell[filed]
         traits = draw_traits(len(rows), world.scenario.population, self.rng)
         ids = pop.add(
-            len(rows), Status.APPLICANT, cell, applied=day, awaiting_review=True, recommender1=rec1,
-            recommender2=plan["rec2"][rows], youth_league=plan["youth"][rows],
-            ties_group=pop.ties_group[rec1], **traits,
+            len(rows),
+            Status.APPLICANT,
+            cell,
+            applied=day,
+            awaiting_review=True,
+            recommender1=rec1,
+            recommender2=plan["rec2"][rows],
+            youth_league=plan["youth"][rows],
+            ties_group=pop.ties_group[rec1],
+            **traits,
         )
         self._schedule_review(ids, day)
         world.events.log(day, "application", ids, pop.cell[ids])

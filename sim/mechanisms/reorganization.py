@@ -8,7 +8,7 @@ or two residential units with few than five party members or candidate members
 can form one party cell 'taking into account the nature of their activities and
 geographical propinquity'"; a group abroad or relocated with fewer than five
 forms a "party team", a temporary organization. The primary, branch and
-sub-primary formula is in ``sim.structure``; offices in ``sim.elections``.
+sub-primary formula is in ``sim.model.structure``; offices in ``sim.model.elections``.
 
 The rule as modelled, on every re-organization:
 
@@ -39,7 +39,7 @@ committee decides applications "within one month"), if membership changes
 pushed a cell across a threshold (below 5, above 30, or a direct cell across
 20 members and its cell committee), those cells are re-organized at once and
 elect their cell offices; the organizations above wait for the regular tick. A check is O(number of cells); acting on it touches only the members of
-the affected units, found through the member index of ``sim.elections``.
+the affected units, found through the member index of ``sim.model.elections``.
 """
 
 from __future__ import annotations
@@ -48,30 +48,43 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from sim import ladder
-from sim.arrays import distinct, rank_within
-from sim.calendar import Span
-from sim.elections import Elections
 from sim.mechanisms.base import Mechanism, Step
-from sim.organizations import BASIC_ORGS, MEETING_DAYS, MEMBER_UNITS, Kind
-from sim.population import ACTIVE
-from sim.structure import classify, set_cell_committees
-from sim.world import World
+from sim.model import ladder
+from sim.model.arrays import distinct, rank_within
+from sim.model.elections import Elections
+from sim.model.organizations import BASIC_ORGS, MEETING_DAYS, MEMBER_UNITS, Kind
+from sim.model.population import ACTIVE
+from sim.model.structure import classify, set_cell_committees
+from sim.model.world import World
+from sim.scenario.spans import Span
 
 KIND_NAMES = np.array([kind.name.lower() for kind in Kind], dtype=object)
 
 
 class Reorganization(Mechanism):
     name = "reorganization"
-    FLOWS = ("reorganizations", "cells_split", "cells_merged", "units_attached", "members_reassigned",
-             "orgs_formed", "orgs_dissolved", "offices_changed")
+    FLOWS = (
+        "reorganizations",
+        "cells_split",
+        "cells_merged",
+        "units_attached",
+        "members_reassigned",
+        "orgs_formed",
+        "orgs_dissolved",
+        "offices_changed",
+    )
 
     def __init__(self, world: World):
         super().__init__(world)
         self.cfg = world.scenario.organization
         #: Offices are filled when the run is set up, whether or not re-organization runs later.
-        self.elections = Elections(world.pop, world.orgs, world.members, self.cfg,
-                                   ladder.allowed_code(world.scenario.discipline.roles_allowed_up_to))
+        self.elections = Elections(
+            world.pop,
+            world.orgs,
+            world.members,
+            self.cfg,
+            ladder.allowed_code(world.scenario.discipline.roles_allowed_up_to),
+        )
         self.elections.fill(world.orgs.ids_of(*MEMBER_UNITS), day=0)
 
     def cadences(self) -> Iterable[tuple[np.ndarray, Step]]:
@@ -133,8 +146,9 @@ class Reorganization(Mechanism):
             touched = np.concatenate([touched, self._merge_small_units(day, orgs.ids_of(Kind.CELL))])
             vacant_cells, vacant_orgs = self.elections.vacancies()
             self.world.members.refresh()
-            changed = self.elections.fill(np.concatenate([formed, vacant_orgs]), day,
-                                          cells=np.concatenate([touched, vacant_cells]))
+            changed = self.elections.fill(
+                np.concatenate([formed, vacant_orgs]), day, cells=np.concatenate([touched, vacant_cells])
+            )
         elif len(touched):
             changed = self.elections.elect_cells(touched, day)
         else:
@@ -143,7 +157,7 @@ class Reorganization(Mechanism):
         world.tally.add("offices_changed", changed)
 
     def _apply_formula(self, day: int) -> np.ndarray:
-        """Form and dissolve primary, branch and sub-primary organizations (``sim.structure``)."""
+        """Form and dissolve primary, branch and sub-primary organizations (``sim.model.structure``)."""
         world, orgs, pop = self.world, self.world.orgs, self.world.pop
         basic_before = int(orgs.kind_counts[list(BASIC_ORGS)].sum())
         n_before = orgs.n
@@ -153,7 +167,9 @@ class Reorganization(Mechanism):
         dissolved = basic_before + formed - int(orgs.kind_counts[list(BASIC_ORGS)].sum())
         world.tally.add("orgs_formed", formed)
         world.tally.add("orgs_dissolved", dissolved)
-        world.events.log(day, "org_formed", orgs=np.arange(n_before, orgs.n), level=KIND_NAMES[orgs.kind[n_before: orgs.n]])
+        world.events.log(
+            day, "org_formed", orgs=np.arange(n_before, orgs.n), level=KIND_NAMES[orgs.kind[n_before : orgs.n]]
+        )
         return touched
 
     # -- units below the minimum -------------------------------------------------
@@ -236,8 +252,11 @@ class Reorganization(Mechanism):
         if len(large) == 0:
             return large
         parts = -(-pop.org_size[large] // cfg.cell_max)
-        new = orgs.copy_rows(np.repeat(large, parts - 1), committee=False,
-                             meeting_day=self.rng.integers(1, MEETING_DAYS + 1, int((parts - 1).sum())))
+        new = orgs.copy_rows(
+            np.repeat(large, parts - 1),
+            committee=False,
+            meeting_day=self.rng.integers(1, MEETING_DAYS + 1, int((parts - 1).sum())),
+        )
         pop.ensure_orgs(orgs.n)
         members = self.world.members.members_of(large, ACTIVE)
         order, rank = rank_within(pop.cell[members].astype(np.int64), self.rng.random(len(members)))

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sim.result import OutputError
+from sim.run.result import OutputError
 
 if TYPE_CHECKING:
     from sim.report.html import Page
@@ -36,13 +36,17 @@ def detect_kind(directory: Path) -> str:
         return SWEEP
     if (directory / "comparison.json").is_file():
         return COMPARISON
-    if (directory / "manifest.json").is_file() and any((directory / f"timeseries.{s}").is_file() for s in ("parquet", "csv")):
+    if (directory / "manifest.json").is_file() and any(
+        (directory / f"timeseries.{s}").is_file() for s in ("parquet", "csv")
+    ):
         return RUN
-    raise ReportError(f"{directory}: not a run, sweep or comparison directory "
-                      "(expected manifest.json with timeseries.parquet/.csv, sweep.json or comparison.json)")
+    raise ReportError(
+        f"{directory}: not a run, sweep or comparison directory "
+        "(expected manifest.json with timeseries.parquet/.csv, sweep.json or comparison.json)"
+    )
 
 
-def _builders() -> dict[str, Callable[[Path], "Page"]]:
+def _builders() -> dict[str, Callable[[Path], Page]]:
     # Imported here: the plotting modules load matplotlib, which the CLI should only pay for when reporting.
     from sim.report.compare_page import comparison_page
     from sim.report.run_page import run_page
@@ -56,12 +60,17 @@ def figures_directory(page_path: Path) -> Path:
     return page_path.with_name(f"{page_path.stem}_figures")
 
 
-def _remove_stale(figure_dir: Path, page: "Page") -> None:
+def _remove_stale(figure_dir: Path, page: Page) -> None:
     """Delete figure files of an earlier report that this one no longer draws (the folder must match the page)."""
     from sim.report.figures import SavedFigure
 
-    current = {path for section in page.sections for item in section.items if isinstance(item, SavedFigure)
-               for path in (item.png, item.svg)}
+    current = {
+        path
+        for section in page.sections
+        for item in section.items
+        if isinstance(item, SavedFigure)
+        for path in (item.png, item.svg)
+    }
     for path in figure_dir.glob("*.*"):
         if path.suffix in (".png", ".svg") and path not in current:
             path.unlink()

@@ -26,8 +26,10 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from sim.report.palette import INK, series
 
-MONTH_NOTE = ("Counts per calendar month (each recorded period's counts shared evenly over its days); "
-              "the partial months at the start and end of the run are not drawn.")
+MONTH_NOTE = (
+    "Counts per calendar month (each recorded period's counts shared evenly over its days); "
+    "the partial months at the start and end of the run are not drawn."
+)
 #: Why a monthly figure is missing when the run is too short for one.
 NO_WHOLE_MONTH = "the run covers no whole calendar month"
 #: A series drawn over its active dates only is given this much room on either side.
@@ -113,7 +115,9 @@ def legend(ax: Axes, reverse: bool = False) -> None:
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), reverse=reverse)
 
 
-def plot_lines(ax: Axes, x, frame: pd.DataFrame, columns: Sequence[str], first_style: int = 0, step: bool = False) -> None:
+def plot_lines(
+    ax: Axes, x, frame: pd.DataFrame, columns: Sequence[str], first_style: int = 0, step: bool = False
+) -> None:
     """One line per column, each with its own colour, dash and marker (legend label = column name)."""
     for n, column in enumerate(columns):
         style = series(first_style + n).line()
@@ -128,9 +132,19 @@ def mark_dates(ax: Axes, events: Iterable[tuple[dt.date | str, str]]) -> None:
     for when, name in events:
         when = pd.Timestamp(when)
         ax.axvline(when, color=INK, linestyle=(0, (1, 2)), linewidth=1.1, zorder=0.5)
-        ax.annotate(name, xy=(when, 1.0), xycoords=("data", "axes fraction"), xytext=(3, -3),
-                    textcoords="offset points", rotation=90, va="top", ha="left", fontsize=8, color=INK,
-                    bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
+        ax.annotate(
+            name,
+            xy=(when, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(3, -3),
+            textcoords="offset points",
+            rotation=90,
+            va="top",
+            ha="left",
+            fontsize=8,
+            color=INK,
+            bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.8},
+        )
 
 
 def label(column: str) -> str:

@@ -14,12 +14,18 @@ from pathlib import Path
 
 def add_report_command(commands, run: argparse.ArgumentParser) -> None:
     """Register the ``report`` subcommand and the ``--report`` option of ``run`` (called from sim.cli.build_parser)."""
-    report = commands.add_parser("report", help="write a self-contained HTML report (and PNG/SVG figures) of a run, sweep or comparison")
+    report = commands.add_parser(
+        "report", help="write a self-contained HTML report (and PNG/SVG figures) of a run, sweep or comparison"
+    )
     report.add_argument("directory", help="a run, sweep or comparison directory")
-    report.add_argument("--out", help="HTML file to write (default DIR/report.html; figures go to <name>_figures/ beside it)")
+    report.add_argument(
+        "--out", help="HTML file to write (default DIR/report.html; figures go to <name>_figures/ beside it)"
+    )
     report.add_argument("--open", action="store_true", help="open the page in the default web browser")
     report.set_defaults(func=cmd_report)
-    run.add_argument("--report", action="store_true", help="also write the run's report (report.html in the run directory)")
+    run.add_argument(
+        "--report", action="store_true", help="also write the run's report (report.html in the run directory)"
+    )
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -36,20 +36,34 @@ def differences_tables(table: pd.DataFrame, variants: list[str]) -> list[Table]:
     Per variant rather than one long table, so that the variant's (long) name is said once, in the title,
     and the difference column fits beside the outcome even on a narrow screen.
     """
+
     def signed(value: float) -> str:
         return number(value, signed=True) if pd.notna(value) else "—"
 
     def rows(variant: str) -> list[list[str]]:
-        return [[r.outcome, cell(int(r.n)), number(r.base_mean), number(r.variant_mean),
-                 f"{signed(r.diff_mean)} [{signed(r.ci_low)}, {signed(r.ci_high)}]"
-                 + (" *" if r.ci_low > 0 or r.ci_high < 0 else ""),
-                 f"{r.p_value:.3g}" if pd.notna(r.p_value) else "—"]
-                for r in table[table["variant"] == variant].itertuples(index=False)]
+        return [
+            [
+                r.outcome,
+                cell(int(r.n)),
+                number(r.base_mean),
+                number(r.variant_mean),
+                f"{signed(r.diff_mean)} [{signed(r.ci_low)}, {signed(r.ci_high)}]"
+                + (" *" if r.ci_low > 0 or r.ci_high < 0 else ""),
+                f"{r.p_value:.3g}" if pd.notna(r.p_value) else "—",
+            ]
+            for r in table[table["variant"] == variant].itertuples(index=False)
+        ]
 
-    return [Table(f"{variant} − base", ["outcome", "n", "base mean", "variant mean", "difference [95% CI]", "p"],
-                  rows(variant), "* the 95% CI excludes zero. n: replications (pairs when paired) that finished.",
-                  wide=True)
-            for variant in variants]
+    return [
+        Table(
+            f"{variant} − base",
+            ["outcome", "n", "base mean", "variant mean", "difference [95% CI]", "p"],
+            rows(variant),
+            "* the 95% CI excludes zero. n: replications (pairs when paired) that finished.",
+            wide=True,
+        )
+        for variant in variants
+    ]
 
 
 def comparison_page(directory: Path) -> Page:
@@ -59,12 +73,14 @@ def comparison_page(directory: Path) -> Page:
     path = directory / "comparison.parquet"
     table = pd.read_parquet(path) if path.is_file() else pd.DataFrame(columns=["variant", "outcome"])
     arms = {name: frame for name in labels if (frame := plots_compare.replications(directory, name)) is not None}
-    stocks, flows = plots_compare.series_columns(meta.get("outcomes", {}), list(arms.get(BASE_LABEL, pd.DataFrame()).columns))
+    stocks, flows = plots_compare.series_columns(
+        meta.get("outcomes", {}), list(arms.get(BASE_LABEL, pd.DataFrame()).columns)
+    )
     pairing = "paired, common random numbers" if meta.get("paired") else "independent seeds"
     return Page(
         title=f"Comparison report: {Path(str(meta.get('base', 'base'))).stem} and {len(labels) - 1} variant(s)",
         subtitle=f"{meta.get('reps')} replications per scenario, {pairing}, seed {meta.get('seed')}; "
-                 f"comparison directory {directory}",
+        f"comparison directory {directory}",
         sections=[
             Section("Headline", [headline(meta)]),
             Section("Differences", [plots_compare.forest(table, labels[1:]), *differences_tables(table, labels[1:])]),

@@ -104,23 +104,27 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _td(text: str) -> str:
-    kind = " class=\"num\"" if _is_number(text) else " class=\"date\"" if _DATE.fullmatch(text) else ""
+    kind = ' class="num"' if _is_number(text) else ' class="date"' if _DATE.fullmatch(text) else ""
     return f"<td{kind}>{html.escape(text)}</td>"
 
 
 def _table(table: Table) -> str:
-    head = "".join(f"<th scope=\"col\">{html.escape(c)}</th>" for c in table.columns)
+    head = "".join(f'<th scope="col">{html.escape(c)}</th>' for c in table.columns)
     body = "".join("<tr>" + "".join(_td(text) for text in row) + "</tr>" for row in table.rows)
-    note = f"<p class=\"note\">{html.escape(table.note)}</p>" if table.note else ""
-    return (f"<div class=\"{'table wide' if table.wide else 'table'}\"><h3>{html.escape(table.title)}</h3>"
-            f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}</div>")
+    note = f'<p class="note">{html.escape(table.note)}</p>' if table.note else ""
+    return (
+        f'<div class="{"table wide" if table.wide else "table"}"><h3>{html.escape(table.title)}</h3>'
+        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}</div>"
+    )
 
 
 def _figure(figure: SavedFigure) -> str:
-    return (f"<figure id=\"{html.escape(figure.name)}\"><h3>{html.escape(figure.title)}</h3>"
-            f"<div class=\"plot\"><img src=\"{figure.data_uri()}\" alt=\"{html.escape(figure.title)}\"></div>"
-            f"<figcaption>{html.escape(figure.caption)} Files: {html.escape(figure.png.name)}, "
-            f"{html.escape(figure.svg.name)}.</figcaption></figure>")
+    return (
+        f'<figure id="{html.escape(figure.name)}"><h3>{html.escape(figure.title)}</h3>'
+        f'<div class="plot"><img src="{figure.data_uri()}" alt="{html.escape(figure.title)}"></div>'
+        f"<figcaption>{html.escape(figure.caption)} Files: {html.escape(figure.png.name)}, "
+        f"{html.escape(figure.svg.name)}.</figcaption></figure>"
+    )
 
 
 def _item(item: Table | SavedFigure | Omitted | str) -> str:
@@ -129,22 +133,23 @@ def _item(item: Table | SavedFigure | Omitted | str) -> str:
     if isinstance(item, SavedFigure):
         return _figure(item)
     if isinstance(item, Omitted):
-        return f"<div class=\"omitted\"><h3>{html.escape(item.title)}</h3>Not drawn: {html.escape(item.reason)}.</div>"
-    return f"<p class=\"note\">{html.escape(item)}</p>"
+        return f'<div class="omitted"><h3>{html.escape(item.title)}</h3>Not drawn: {html.escape(item.reason)}.</div>'
+    return f'<p class="note">{html.escape(item)}</p>'
 
 
 def render(page: Page, generator: str) -> str:
     """The page as one HTML document; ``generator`` (program and version) goes in the footer."""
     sections = "".join(
-        f"<section><h2>{html.escape(s.title)}</h2><div class=\"grid\">{''.join(_item(i) for i in s.items)}</div></section>"
-        for s in page.sections)
+        f'<section><h2>{html.escape(s.title)}</h2><div class="grid">{"".join(_item(i) for i in s.items)}</div></section>'
+        for s in page.sections
+    )
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        f"<meta name=\"generator\" content=\"{html.escape(generator)}\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<meta name="generator" content="{html.escape(generator)}">'
         f"<title>{html.escape(page.title)}</title><style>{CSS}</style></head>\n"
         f"<body><main><header><h1>{html.escape(page.title)}</h1>"
-        f"<p class=\"subtitle\">{html.escape(page.subtitle)}</p></header>\n{sections}\n"
+        f'<p class="subtitle">{html.escape(page.subtitle)}</p></header>\n{sections}\n'
         f"<footer>Written by {html.escape(generator)}. Colours: {PALETTE_NAME} palette with distinct line styles "
         "and hatches, readable in greyscale. Every figure is also saved as PNG and SVG next to this page.</footer>"
         "</main></body></html>\n"

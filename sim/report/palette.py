@@ -45,8 +45,14 @@ class SeriesStyle:
 
     def line(self) -> dict:
         """Keyword arguments for ``Axes.plot``."""
-        return {"color": self.color, "linestyle": self.linestyle, "marker": self.marker,
-                "markevery": 0.1, "markersize": 4, "linewidth": 1.6}
+        return {
+            "color": self.color,
+            "linestyle": self.linestyle,
+            "marker": self.marker,
+            "markevery": 0.1,
+            "markersize": 4,
+            "linewidth": 1.6,
+        }
 
     def area(self) -> dict:
         """Keyword arguments for a filled area or bar (``bar``, ``barh``, ``fill_between``)."""

@@ -24,7 +24,7 @@ import pandas as pd
 from sim.report.axes import date_axis, grouped_ticks, label, zoom_to_activity
 from sim.report.figures import Figure, Omitted, panel_grid
 from sim.report.palette import INK, series
-from sim.result import read_table
+from sim.run.result import read_table
 
 #: Columns always worth a look when a comparison's runs have them.
 KEY_COLUMNS = ("members_full", "members_candidate", "punished_total", "delegate_pool")
@@ -39,7 +39,8 @@ def forest(table: pd.DataFrame, variants: Sequence[str]) -> Figure | Omitted:
     if table.empty:
         return Omitted("Differences from the base", "comparison.parquet has no rows")
     moved = table.groupby("outcome", sort=False)[["diff_mean", "ci_low", "ci_high"]].apply(
-        lambda rows: bool(np.any(rows.fillna(0).to_numpy() != 0)))
+        lambda rows: bool(np.any(rows.fillna(0).to_numpy() != 0))
+    )
     outcomes = [o for o in moved.index if moved[o]]
     unmoved = [o for o in moved.index if not moved[o]]
     if not outcomes:
@@ -47,12 +48,21 @@ def forest(table: pd.DataFrame, variants: Sequence[str]) -> Figure | Omitted:
     canvas, axes = panel_grid(len(outcomes), PANEL_COLUMNS, row_height=0.7 + 0.35 * len(variants))
     for ax, outcome in zip(axes, outcomes):
         rows = table[table["outcome"] == outcome].set_index("variant").reindex(list(variants))
-        for n, (variant, row) in enumerate(rows.iterrows()):
+        for n, (_variant, row) in enumerate(rows.iterrows()):
             style = series(n + 1)
             excludes_zero = row["ci_low"] > 0 or row["ci_high"] < 0
-            ax.errorbar([row["diff_mean"]], [n], xerr=[[row["diff_mean"] - row["ci_low"]], [row["ci_high"] - row["diff_mean"]]],
-                        fmt=style.marker, color=style.color, ecolor=style.color, capsize=3, markersize=6,
-                        markeredgecolor=INK, markerfacecolor=style.color if excludes_zero else "white")
+            ax.errorbar(
+                [row["diff_mean"]],
+                [n],
+                xerr=[[row["diff_mean"] - row["ci_low"]], [row["ci_high"] - row["diff_mean"]]],
+                fmt=style.marker,
+                color=style.color,
+                ecolor=style.color,
+                capsize=3,
+                markersize=6,
+                markeredgecolor=INK,
+                markerfacecolor=style.color if excludes_zero else "white",
+            )
         ax.axvline(0, color=INK, linewidth=0.9, linestyle="--")
         ax.set_yticks(range(len(variants)), list(variants))
         ax.set_ylim(len(variants) - 0.5, -0.5)
@@ -67,9 +77,13 @@ def forest(table: pd.DataFrame, variants: Sequence[str]) -> Figure | Omitted:
             ax.tick_params(labelleft=False)
     canvas.suptitle("Difference from the base per outcome (mean, 95% CI)", fontweight="bold")
     note = f" No difference at all (not drawn): {', '.join(unmoved)}." if unmoved else ""
-    return Figure("differences", "Differences from the base",
-                  "Each panel is one outcome in its own units; markers are filled where the 95% CI excludes zero, "
-                  f"hollow where it does not.{note}", canvas)
+    return Figure(
+        "differences",
+        "Differences from the base",
+        "Each panel is one outcome in its own units; markers are filled where the 95% CI excludes zero, "
+        f"hollow where it does not.{note}",
+        canvas,
+    )
 
 
 def series_columns(outcomes: dict[str, str], available: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -89,8 +103,11 @@ def series_columns(outcomes: dict[str, str], available: Sequence[str]) -> tuple[
 
 def replications(directory: Path, arm: str) -> pd.DataFrame | None:
     """Every finished replication of one arm (``runs/<arm>/<replication>/``) stacked, with a ``replication`` column."""
-    frames = [read_table(run / "timeseries").assign(replication=run.name)
-              for run in sorted((directory / "runs" / arm).glob("*/")) if (run / "manifest.json").is_file()]
+    frames = [
+        read_table(run / "timeseries").assign(replication=run.name)
+        for run in sorted((directory / "runs" / arm).glob("*/"))
+        if (run / "manifest.json").is_file()
+    ]
     return pd.concat(frames, ignore_index=True) if frames else None
 
 
@@ -124,8 +141,11 @@ def time_series(arms: dict[str, pd.DataFrame], stocks: Sequence[str], flows: Seq
     handles, names = axes[0].get_legend_handles_labels()
     canvas.legend(handles, names, loc="outside lower center", ncols=len(names))
     canvas.suptitle("Base and variants over time (mean and range over replications)", fontweight="bold")
-    return Figure("time-series", "Base and variants over time",
-                  "Lines: mean over replications; bands: lowest to highest replication at each date. "
-                  "Flows are cumulated from the start of the run."
-                  + (f" Drawn only around the dates where they are not zero: {', '.join(zoomed)}." if zoomed else ""),
-                  canvas)
+    return Figure(
+        "time-series",
+        "Base and variants over time",
+        "Lines: mean over replications; bands: lowest to highest replication at each date. "
+        "Flows are cumulated from the start of the run."
+        + (f" Drawn only around the dates where they are not zero: {', '.join(zoomed)}." if zoomed else ""),
+        canvas,
+    )

@@ -1,6 +1,6 @@
 """Figures of one run: membership, punishments, meetings and critique, the Congress cycle, delegates.
 
-Each function takes the run's :class:`~sim.result.Result` and returns a
+Each function takes the run's :class:`~sim.run.result.Result` and returns a
 :class:`~sim.report.figures.Figure`, or an :class:`~sim.report.figures.Omitted`
 note when the run has none of the columns or summary keys the figure needs
 (mechanisms can be switched off, and new ones add columns). Series that stay
@@ -15,17 +15,35 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from sim.ladder import LEVELS, STANDING_LEVELS
-from sim.report.axes import (ACTIVE_MARGIN, MONTH_NOTE, NO_WHOLE_MONTH, count_axis, date_axis, label, legend,
-                              mark_dates, nonzero, per_month, plot_lines, zoom_to_activity)
+from sim.model.ladder import LEVELS, STANDING_LEVELS
+from sim.report.axes import (
+    ACTIVE_MARGIN,
+    MONTH_NOTE,
+    NO_WHOLE_MONTH,
+    count_axis,
+    date_axis,
+    label,
+    legend,
+    mark_dates,
+    nonzero,
+    per_month,
+    plot_lines,
+    zoom_to_activity,
+)
 from sim.report.figures import Figure, Omitted, new_canvas, new_mosaic
 from sim.report.palette import INK, series
-from sim.result import Result
+from sim.run.result import Result
 
 STOCKS = ("members_full", "members_candidate", "applicants")
 FLOWS = ("applications", "admitted", "candidates_expelled", "expelled", "exits")
-MEETINGS = ("cell_meetings", "cell_committee_meetings", "general_meetings", "committee_meetings",
-            "executive_meetings", "reports_sent")
+MEETINGS = (
+    "cell_meetings",
+    "cell_committee_meetings",
+    "general_meetings",
+    "committee_meetings",
+    "executive_meetings",
+    "reports_sent",
+)
 CRITIQUE_SESSIONS = ("critiques_held", "critique_findings")
 CRITIQUE_OUTCOMES = ("critique_referrals", "reviews_monthly", "reviews_quarterly", "reviews_yearly")
 DELEGATE_STOCKS = ("delegate_pool", "delegates_selected")
@@ -64,9 +82,13 @@ def membership_stocks(result: Result) -> Figure | Omitted:
         count_axis(bottom, "people")
         legend(bottom)
     date_axis(axes[-1, 0])
-    return Figure("membership", "Membership", "Stocks at each recorded date. Candidates are on probation "
-                  "(up to a year, one extension); applicants await their cell's review or the county's decision.",
-                  canvas)
+    return Figure(
+        "membership",
+        "Membership",
+        "Stocks at each recorded date. Candidates are on probation "
+        "(up to a year, one extension); applicants await their cell's review or the county's decision.",
+        canvas,
+    )
 
 
 def membership_flows(result: Result) -> Figure | Omitted:
@@ -99,8 +121,15 @@ def _stack_bars(ax, months: pd.DataFrame, columns: Sequence[str], names: Callabl
     bottom = np.zeros(len(months))
     for n, column in enumerate(columns):
         values = months[column].to_numpy()
-        ax.bar(months.index, values, bottom=bottom, width=MONTH_BAR_DAYS, align="edge", label=names(column),
-               **series(n).area())
+        ax.bar(
+            months.index,
+            values,
+            bottom=bottom,
+            width=MONTH_BAR_DAYS,
+            align="edge",
+            label=names(column),
+            **series(n).area(),
+        )
         bottom = bottom + values
 
 
@@ -118,9 +147,13 @@ def punishments_by_level(result: Result) -> Figure | Omitted:
     count_axis(ax, "members punished")
     legend(ax, reverse=True)
     date_axis(ax)
-    return Figure("punishments-by-level", "Punishments by level",
-                  "Stock at each recorded date, stacked from the lightest level (bottom) to the heaviest; "
-                  "dotted lines mark amnesty orders." + _zero_note(zeros), canvas)
+    return Figure(
+        "punishments-by-level",
+        "Punishments by level",
+        "Stock at each recorded date, stacked from the lightest level (bottom) to the heaviest; "
+        "dotted lines mark amnesty orders." + _zero_note(zeros),
+        canvas,
+    )
 
 
 def punishment_causes(timeseries: pd.DataFrame) -> list[str]:
@@ -145,17 +178,25 @@ def punishments_by_cause(result: Result) -> Figure | Omitted:
     count_axis(ax, "punishments per month")
     legend(ax, reverse=True)
     date_axis(ax)
-    return Figure("punishments-by-cause", "Punishments by cause",
-                  MONTH_NOTE + " Dotted lines mark amnesty orders." + _zero_note(zeros), canvas)
+    return Figure(
+        "punishments-by-cause",
+        "Punishments by cause",
+        MONTH_NOTE + " Dotted lines mark amnesty orders." + _zero_note(zeros),
+        canvas,
+    )
 
 
-def _monthly_panels(result: Result, name: str, title: str, panels: Sequence[tuple[str, Sequence[str], str]]) -> Figure | Omitted:
+def _monthly_panels(
+    result: Result, name: str, title: str, panels: Sequence[tuple[str, Sequence[str], str]]
+) -> Figure | Omitted:
     """Several panels of monthly flows (one per scale), sharing the time axis."""
     drawn = [(heading, *nonzero(result.timeseries, columns), unit) for heading, columns, unit in panels]
     drawn = [(heading, held, zeros, unit) for heading, held, zeros, unit in drawn if held]
     if not drawn:
-        return Omitted(title, "none of its columns has a non-zero count: "
-                              + ", ".join(c for _, columns, _ in panels for c in columns))
+        return Omitted(
+            title,
+            "none of its columns has a non-zero count: " + ", ".join(c for _, columns, _ in panels for c in columns),
+        )
     months = per_month(result.timeseries, [c for _, held, _, _ in drawn for c in held])
     if months.empty:
         return Omitted(title, NO_WHOLE_MONTH)
@@ -173,17 +214,27 @@ def _monthly_panels(result: Result, name: str, title: str, panels: Sequence[tupl
 
 def meetings(result: Result) -> Figure | Omitted:
     """Meetings held per month by body, against the bylaw cadences (monthly cells, quarterly general meetings)."""
-    return _monthly_panels(result, "meetings", "Meetings", [
-        ("Meetings held per month, by body", MEETINGS, "meetings per month"),
-    ])
+    return _monthly_panels(
+        result,
+        "meetings",
+        "Meetings",
+        [
+            ("Meetings held per month, by body", MEETINGS, "meetings per month"),
+        ],
+    )
 
 
 def critiques(result: Result) -> Figure | Omitted:
     """Party Life Critique sessions and findings, then the rarer referrals and life reviews, per month."""
-    return _monthly_panels(result, "critique", "Party Life Critique and life reviews", [
-        ("Critique sessions and findings per month", CRITIQUE_SESSIONS, "per month"),
-        ("Referrals to discipline and life reviews per month", CRITIQUE_OUTCOMES, "per month"),
-    ])
+    return _monthly_panels(
+        result,
+        "critique",
+        "Party Life Critique and life reviews",
+        [
+            ("Critique sessions and findings per month", CRITIQUE_SESSIONS, "per month"),
+            ("Referrals to discipline and life reviews per month", CRITIQUE_OUTCOMES, "per month"),
+        ],
+    )
 
 
 def _timeline_rows(summary: dict) -> list[tuple[str, list[tuple[str, str | None]]]]:
@@ -195,8 +246,12 @@ def _timeline_rows(summary: dict) -> list[tuple[str, list[tuple[str, str | None]
     rows.append(("report deadline", [(c["report_deadline"], None) for c in cycles]))
     levels = dict.fromkeys(conf["level"] for c in cycles for conf in c.get("conferences", []))
     for level in levels:
-        rows.append((f"{level} conference", [(conf["date"], None) for c in cycles
-                                             for conf in c.get("conferences", []) if conf["level"] == level]))
+        rows.append(
+            (
+                f"{level} conference",
+                [(conf["date"], None) for c in cycles for conf in c.get("conferences", []) if conf["level"] == level],
+            )
+        )
     rows.append(("Congress opens", [(c["congress"], None) for c in cycles]))
     rows.append(("amnesty order", [(order["date"], None) for order in summary.get("amnesty", [])]))
     rows += [(f"campaign: {c['name']}", [(c["start"], c["end"])]) for c in summary.get("campaigns", [])]
@@ -218,19 +273,33 @@ def congress_timeline(result: Result) -> Figure | Omitted:
         return Omitted("Congress cycle", "the summary has no congress cycles, amnesty orders or campaigns")
     canvas, axes = new_canvas(height=1.2 + 0.36 * len(rows))
     ax = axes[0, 0]
-    for y, (name, spans) in enumerate(rows):
+    for y, (_name, spans) in enumerate(rows):
         style = series(y)
         for start, end in spans:
             start_ts = pd.Timestamp(start)
             if end is None:
-                ax.plot([start_ts], [y], linestyle="none", marker=style.marker, markersize=8, color=style.color,
-                        markeredgecolor=INK)
+                ax.plot(
+                    [start_ts],
+                    [y],
+                    linestyle="none",
+                    marker=style.marker,
+                    markersize=8,
+                    color=style.color,
+                    markeredgecolor=INK,
+                )
             else:
                 days = (pd.Timestamp(end) - start_ts).days + 1
                 ax.barh(y, days, left=start_ts, height=0.5, **style.area())
             middle = start_ts if end is None else start_ts + (pd.Timestamp(end) - start_ts) / 2
-            ax.annotate(_span_label(start_ts, end), xy=(middle, y), xytext=(0, 7), textcoords="offset points",
-                        ha="center", fontsize=7.5, color=INK)
+            ax.annotate(
+                _span_label(start_ts, end),
+                xy=(middle, y),
+                xytext=(0, 7),
+                textcoords="offset points",
+                ha="center",
+                fontsize=7.5,
+                color=INK,
+            )
     ax.set_yticks(range(len(rows)), [name for name, _ in rows])
     ax.set_ylim(len(rows) - 0.4, -0.8)
     dates = [pd.Timestamp(d) for _, spans in rows for span in spans for d in span if d is not None]
@@ -239,11 +308,14 @@ def congress_timeline(result: Result) -> Figure | Omitted:
     ax.grid(axis="y", visible=False)
     ax.set_title("Congress cycle, amnesty orders and campaigns")
     date_axis(ax)
-    return Figure("congress-timeline", "Congress cycle",
-                  "Markers are one-day events (date above); bars are windows (first and last day above): the "
-                  "general assemblies of cells and the campaigns whose achievers are preferred as delegates. "
-                  "The axis covers these events only.",
-                  canvas)
+    return Figure(
+        "congress-timeline",
+        "Congress cycle",
+        "Markers are one-day events (date above); bars are windows (first and last day above): the "
+        "general assemblies of cells and the campaigns whose achievers are preferred as delegates. "
+        "The axis covers these events only.",
+        canvas,
+    )
 
 
 def _sectors(cycles: list[dict]) -> tuple[list[str], list[str]]:
@@ -259,13 +331,22 @@ def _route_and_sector_bars(ax_route, ax_sector, cycles: list[dict], sectors: Seq
     for n, cycle in enumerate(cycles):
         offset = n * height - 0.4 + height / 2
         style = series(n).area()
-        for ax, names, counts in ((ax_route, ROUTES, cycle.get("by_route", {})),
-                                  (ax_sector, sectors, cycle.get("by_sector", {}))):
-            bars = ax.barh(np.arange(len(names)) + offset, [counts.get(name, 0) for name in names], height=height,
-                           label=f"{cycle['name']} Congress", **style)
+        for ax, names, counts in (
+            (ax_route, ROUTES, cycle.get("by_route", {})),
+            (ax_sector, sectors, cycle.get("by_sector", {})),
+        ):
+            bars = ax.barh(
+                np.arange(len(names)) + offset,
+                [counts.get(name, 0) for name in names],
+                height=height,
+                label=f"{cycle['name']} Congress",
+                **style,
+            )
             ax.bar_label(bars, padding=2, fontsize=8)
-    for ax, names, title in ((ax_route, ROUTES, "Selected delegates by route"),
-                             (ax_sector, sectors, "Selected delegates by sector")):
+    for ax, names, title in (
+        (ax_route, ROUTES, "Selected delegates by route"),
+        (ax_sector, sectors, "Selected delegates by sector"),
+    ):
         ax.set_yticks(range(len(names)), [label(name) for name in names])
         ax.invert_yaxis()
         ax.set_xlabel("delegates")
@@ -301,10 +382,12 @@ def delegates(result: Result) -> Figure | Omitted:
     sectors, empty = _sectors(cycles)
     if cycles:
         _route_and_sector_bars(axes["route"], axes["sector"], cycles, sectors)
-    return Figure("delegates", "Congress delegates",
-                  "The pool holds the members recommended by their cells' general assemblies until the Congress; "
-                  "routes: ex officio seats, ordinary selection, campaign achievers, personal ties, bribery."
-                  + (" The time axis covers the weeks the pool exists." if zoomed else "")
-                  + (f" No delegate from (not drawn): {', '.join(label(s) for s in empty)}." if empty else ""),
-                  canvas)
-
+    return Figure(
+        "delegates",
+        "Congress delegates",
+        "The pool holds the members recommended by their cells' general assemblies until the Congress; "
+        "routes: ex officio seats, ordinary selection, campaign achievers, personal ties, bribery."
+        + (" The time axis covers the weeks the pool exists." if zoomed else "")
+        + (f" No delegate from (not drawn): {', '.join(label(s) for s in empty)}." if empty else ""),
+        canvas,
+    )

@@ -46,12 +46,23 @@ def _line_with_band(ax, frame: pd.DataFrame, x: str, n: int, name: str | None) -
 def _scatter_with_bars(ax, frame: pd.DataFrame, x: str) -> None:
     style = series(0)
     error = np.vstack([frame["mean"] - frame["ci_low"], frame["ci_high"] - frame["mean"]])
-    ax.errorbar(frame[x], frame["mean"], yerr=np.nan_to_num(error), fmt=style.marker, color=style.color,
-                ecolor=INK, elinewidth=0.7, capsize=2, markersize=4, label="design point (mean, 95% CI)")
+    ax.errorbar(
+        frame[x],
+        frame["mean"],
+        yerr=np.nan_to_num(error),
+        fmt=style.marker,
+        color=style.color,
+        ecolor=INK,
+        elinewidth=0.7,
+        capsize=2,
+        markersize=4,
+        label="design point (mean, 95% CI)",
+    )
 
 
-def outcome_vs_parameters(summary: pd.DataFrame, parameters: Sequence[str], outcomes: Sequence[str], design: str,
-                          specs: dict) -> Figure | Omitted:
+def outcome_vs_parameters(
+    summary: pd.DataFrame, parameters: Sequence[str], outcomes: Sequence[str], design: str, specs: dict
+) -> Figure | Omitted:
     """One panel per (outcome, parameter): means with 95% CIs against the parameter's value."""
     summary = summary[np.isfinite(summary["mean"])]
     if summary.empty:
@@ -81,17 +92,24 @@ def outcome_vs_parameters(summary: pd.DataFrame, parameters: Sequence[str], outc
     if design == "grid":
         for ax in axes[0]:
             ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.02), fontsize=7.5)  # above each column: its own lines
-    kind = "lines per level of the other parameter, bands: 95% CI over replications" if design == "grid" else \
-        "each marker is a design point (mean over replications), bars: 95% CI"
-    return Figure("outcomes-vs-parameters", "Outcomes against parameters",
-                  f"Rows: outcomes; columns: parameters ({kind}). Points with one replication have no interval. "
-                  "Outcomes whose means are all non-negative (counts) are drawn from zero up: an interval reaching "
-                  "below zero (few replications) is cut at zero.",
-                  canvas)
+    kind = (
+        "lines per level of the other parameter, bands: 95% CI over replications"
+        if design == "grid"
+        else "each marker is a design point (mean over replications), bars: 95% CI"
+    )
+    return Figure(
+        "outcomes-vs-parameters",
+        "Outcomes against parameters",
+        f"Rows: outcomes; columns: parameters ({kind}). Points with one replication have no interval. "
+        "Outcomes whose means are all non-negative (counts) are drawn from zero up: an interval reaching "
+        "below zero (few replications) is cut at zero.",
+        canvas,
+    )
 
 
-def heat_maps(summary: pd.DataFrame, parameters: Sequence[str], outcomes: Sequence[str], design: str,
-              specs: dict) -> Figure | Omitted:
+def heat_maps(
+    summary: pd.DataFrame, parameters: Sequence[str], outcomes: Sequence[str], design: str, specs: dict
+) -> Figure | Omitted:
     """Mean of each outcome over a two-parameter grid, one annotated heat map per outcome."""
     if design != "grid" or len(parameters) != 2:
         return Omitted("Heat maps", "heat maps are drawn for grid designs over exactly two parameters")
@@ -112,9 +130,12 @@ def heat_maps(summary: pd.DataFrame, parameters: Sequence[str], outcomes: Sequen
         ax.set_ylabel(y)
         ax.set_title(outcome)
         grouped_ticks(canvas.colorbar(image, ax=ax, label=f"mean {outcome}").ax.yaxis)
-    return Figure("heat-maps", "Heat maps over the grid",
-                  "Mean over replications at each grid point (cividis colour map: lighter is higher, also in greyscale).",
-                  canvas)
+    return Figure(
+        "heat-maps",
+        "Heat maps over the grid",
+        "Mean over replications at each grid point (cividis colour map: lighter is higher, also in greyscale).",
+        canvas,
+    )
 
 
 def sensitivity_bars(indices: pd.DataFrame | None, design: str) -> Figure | Omitted:
@@ -122,8 +143,11 @@ def sensitivity_bars(indices: pd.DataFrame | None, design: str) -> Figure | Omit
     if design not in ("sobol", "morris"):
         return Omitted("Sensitivity indices", f"a {design} design gives no sensitivity indices (use sobol or morris)")
     if indices is None or indices.empty:
-        return Omitted("Sensitivity indices", "sensitivity.parquet is missing or empty "
-                       "(SALib needs a finished run at every design point; see the failed runs below)")
+        return Omitted(
+            "Sensitivity indices",
+            "sensitivity.parquet is missing or empty "
+            "(SALib needs a finished run at every design point; see the failed runs below)",
+        )
     kinds = ["S1", "ST"] if design == "sobol" else ["mu_star", "sigma"]
     indices = indices[indices["index"].isin(kinds)]
     outcomes = list(dict.fromkeys(indices["outcome"]))[:MAX_PANELS_PER_SIDE]
@@ -135,9 +159,15 @@ def sensitivity_bars(indices: pd.DataFrame | None, design: str) -> Figure | Omit
         for n, kind in enumerate(kinds):
             values = rows.loc[kind].reindex(parameters)
             error = np.vstack([values["value"] - values["ci_low"], values["ci_high"] - values["value"]])
-            ax.barh(np.arange(len(parameters)) + (n - (len(kinds) - 1) / 2) * height, values["value"], height=height,
-                    xerr=np.nan_to_num(np.abs(error)), error_kw={"ecolor": INK, "capsize": 2, "elinewidth": 0.8},
-                    label=kind.replace("_star", "*"), **series(n).area())
+            ax.barh(
+                np.arange(len(parameters)) + (n - (len(kinds) - 1) / 2) * height,
+                values["value"],
+                height=height,
+                xerr=np.nan_to_num(np.abs(error)),
+                error_kw={"ecolor": INK, "capsize": 2, "elinewidth": 0.8},
+                label=kind.replace("_star", "*"),
+                **series(n).area(),
+            )
         ax.set_yticks(range(len(parameters)), parameters)
         ax.invert_yaxis()
         ax.axvline(0, color=INK, linewidth=0.8)
@@ -146,8 +176,10 @@ def sensitivity_bars(indices: pd.DataFrame | None, design: str) -> Figure | Omit
         ax.set_title(outcome)
         ax.grid(axis="y", visible=False)
         ax.legend(loc="lower right")
-    explanation = ("S1: share of the outcome's variance due to the parameter alone; ST: including its interactions."
-                   if design == "sobol" else
-                   "mu*: mean absolute effect of moving the parameter across its range; sigma: spread of that effect "
-                   "(non-linearity or interactions).")
+    explanation = (
+        "S1: share of the outcome's variance due to the parameter alone; ST: including its interactions."
+        if design == "sobol"
+        else "mu*: mean absolute effect of moving the parameter across its range; sigma: spread of that effect "
+        "(non-linearity or interactions)."
+    )
     return Figure("sensitivity", "Sensitivity indices", explanation + " Bars: 95% CI (SALib).", canvas)

@@ -13,7 +13,7 @@ from sim.report import plots_run
 from sim.report.axes import label
 from sim.report.figures import Omitted
 from sim.report.html import Page, Section, Table, cell
-from sim.result import Result
+from sim.run.result import Result
 
 CONGRESS_FIGURES = ("recommended", "delegates_selected", "women", "distorted_share", "units_late")
 
@@ -48,23 +48,37 @@ def congress_table(cycles: list[dict]) -> Table:
     columns = ["", *(f"{c['name']} Congress" for c in cycles)]
     rows = [[label(name), *(cell(c.get(name)) for c in cycles)] for name in CONGRESS_FIGURES]
     rows.insert(0, ["Congress opens", *(c["congress"] for c in cycles)])
-    return Table("Congress cycles", columns, rows,
-                 "distorted share: the share of selected delegates who owe their seat to ties or bribery.")
+    return Table(
+        "Congress cycles",
+        columns,
+        rows,
+        "distorted share: the share of selected delegates who owe their seat to ties or bribery.",
+    )
 
 
 def amnesty_table(orders: list[dict]) -> Table:
     """One row per amnesty order: how many punishments it lifted, of which causes and levels."""
+
     def breakdown(counts: dict) -> str:
         return ", ".join(f"{label(k)} {v:,}" for k, v in counts.items()) or "—"
-    return Table("Amnesty orders", ["date", "lifted", "by cause", "by level"],
-                 [[o["date"], cell(o.get("lifted")), breakdown(o.get("by_cause", {})), breakdown(o.get("by_level", {}))]
-                  for o in orders])
+
+    return Table(
+        "Amnesty orders",
+        ["date", "lifted", "by cause", "by level"],
+        [
+            [o["date"], cell(o.get("lifted")), breakdown(o.get("by_cause", {})), breakdown(o.get("by_level", {}))]
+            for o in orders
+        ],
+    )
 
 
 def campaigns_table(campaigns: list[dict]) -> Table:
     """One row per campaign: its window and the achievers it credited (preferred later as delegates)."""
-    return Table("Campaigns", ["campaign", "start", "end", "achievers"],
-                 [[c["name"], c["start"], c["end"], cell(c.get("achievers"))] for c in campaigns])
+    return Table(
+        "Campaigns",
+        ["campaign", "start", "end", "achievers"],
+        [[c["name"], c["start"], c["end"], cell(c.get("achievers"))] for c in campaigns],
+    )
 
 
 def _optional(table, items: list[dict] | None, title: str, key: str):
@@ -79,21 +93,34 @@ def run_page(directory: Path) -> Page:
         title=f"Run report: {summary['scenario']}",
         subtitle=f"seed {summary['seed']}, {summary['start']} to {summary['end']}; run directory {directory}",
         sections=[
-            Section("Headline", [
-                headline(result),
-                _figures_table("Final state", summary.get("final", {}), "Stocks on the last recorded date."),
-                _figures_table("Totals over the run", summary.get("totals", {}), "Flows summed over all recorded dates."),
-            ]),
+            Section(
+                "Headline",
+                [
+                    headline(result),
+                    _figures_table("Final state", summary.get("final", {}), "Stocks on the last recorded date."),
+                    _figures_table(
+                        "Totals over the run", summary.get("totals", {}), "Flows summed over all recorded dates."
+                    ),
+                ],
+            ),
             Section("Membership", [plots_run.membership_stocks(result), plots_run.membership_flows(result)]),
-            Section("Discipline", [
-                plots_run.punishments_by_level(result), plots_run.punishments_by_cause(result),
-                _optional(amnesty_table, summary.get("amnesty"), "Amnesty orders", "amnesty"),
-            ]),
+            Section(
+                "Discipline",
+                [
+                    plots_run.punishments_by_level(result),
+                    plots_run.punishments_by_cause(result),
+                    _optional(amnesty_table, summary.get("amnesty"), "Amnesty orders", "amnesty"),
+                ],
+            ),
             Section("Meetings and Party Life Critique", [plots_run.meetings(result), plots_run.critiques(result)]),
-            Section("Congress", [
-                plots_run.congress_timeline(result), plots_run.delegates(result),
-                _optional(congress_table, summary.get("congress"), "Congress cycles", "congress"),
-                _optional(campaigns_table, summary.get("campaigns"), "Campaigns", "campaigns"),
-            ]),
+            Section(
+                "Congress",
+                [
+                    plots_run.congress_timeline(result),
+                    plots_run.delegates(result),
+                    _optional(congress_table, summary.get("congress"), "Congress cycles", "congress"),
+                    _optional(campaigns_table, summary.get("campaigns"), "Campaigns", "campaigns"),
+                ],
+            ),
         ],
     )

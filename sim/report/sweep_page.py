@@ -50,13 +50,18 @@ def headline(meta: dict) -> Table:
 def parameters_table(meta: dict) -> Table:
     """Each swept scenario field with its values, range or distribution as written in the spec."""
     specs = meta.get("parameter_specs", {})
-    return Table("Parameters", ["scenario field", "values / range"],
-                 [[name, ", ".join(f"{k}: {v}" for k, v in specs.get(name, {}).items())] for name in meta["parameters"]])
+    return Table(
+        "Parameters",
+        ["scenario field", "values / range"],
+        [[name, ", ".join(f"{k}: {v}" for k, v in specs.get(name, {}).items())] for name in meta["parameters"]],
+    )
 
 
 def outcomes_table(meta: dict) -> Table:
-    """Each outcome's name and the expression it is read with (see ``sim.outcomes``)."""
-    return Table("Outcomes", ["outcome", "expression"], [[name, expr] for name, expr in meta.get("outcomes", {}).items()])
+    """Each outcome's name and the expression it is read with (see ``sim.many.outcomes``)."""
+    return Table(
+        "Outcomes", ["outcome", "expression"], [[name, expr] for name, expr in meta.get("outcomes", {}).items()]
+    )
 
 
 def failed_runs(runs: pd.DataFrame | None, parameters: list[str]) -> Table | Omitted:
@@ -66,10 +71,23 @@ def failed_runs(runs: pd.DataFrame | None, parameters: list[str]) -> Table | Omi
     failed = runs[runs["status"] == FAILED].drop_duplicates("run_id")
     if failed.empty:
         return "No run failed."
-    return Table(f"Failed runs ({len(failed)})", ["run", "point", "replication", "seed", *parameters, "error"],
-                 [[r["run_id"], cell(int(r["point"])), cell(int(r["replication"])), str(r["seed"]),
-                   *(cell(r[p]) for p in parameters), str(r["error"])[:ERROR_CHARS]] for _, r in failed.iterrows()],
-                 "Rerun them with partysim sweep SPEC --out DIR --resume once the cause is fixed.", wide=True)
+    return Table(
+        f"Failed runs ({len(failed)})",
+        ["run", "point", "replication", "seed", *parameters, "error"],
+        [
+            [
+                r["run_id"],
+                cell(int(r["point"])),
+                cell(int(r["replication"])),
+                str(r["seed"]),
+                *(cell(r[p]) for p in parameters),
+                str(r["error"])[:ERROR_CHARS],
+            ]
+            for _, r in failed.iterrows()
+        ],
+        "Rerun them with partysim sweep SPEC --out DIR --resume once the cause is fixed.",
+        wide=True,
+    )
 
 
 def sweep_page(directory: Path) -> Page:
@@ -78,13 +96,18 @@ def sweep_page(directory: Path) -> Page:
     parameters, outcomes = meta["parameters"], list(meta.get("outcomes", {}))
     design, specs = meta.get("design", ""), meta.get("parameter_specs", {})
     summary = _read(directory / "summary.parquet")
-    figures = ([plots_sweep.outcome_vs_parameters(summary, parameters, outcomes, design, specs),
-                plots_sweep.heat_maps(summary, parameters, outcomes, design, specs)]
-               if summary is not None else [Omitted("Outcomes against parameters", "summary.parquet is missing")])
+    figures = (
+        [
+            plots_sweep.outcome_vs_parameters(summary, parameters, outcomes, design, specs),
+            plots_sweep.heat_maps(summary, parameters, outcomes, design, specs),
+        ]
+        if summary is not None
+        else [Omitted("Outcomes against parameters", "summary.parquet is missing")]
+    )
     return Page(
         title=f"Sweep report: {meta.get('name', directory.name)}",
         subtitle=f"{design} design, {meta.get('points')} points × {meta.get('replications')} replications, "
-                 f"seed {meta.get('seed')}; sweep directory {directory}",
+        f"seed {meta.get('seed')}; sweep directory {directory}",
         sections=[
             Section("Headline", [headline(meta), parameters_table(meta), outcomes_table(meta)]),
             Section("Outcomes", figures),

@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from sim.engine import Simulation
+from sim.run.engine import Simulation
 from tests.conftest import small_scenario
 
 LAMBDA = 250.0  # applications per year
@@ -32,11 +32,16 @@ def test_long_run_full_membership_matches_lambda_p_over_mu():
     expected_candidates = LAMBDA * APPROVE * CANDIDACY_DAYS / 365.25
     members = round(expected_full + expected_candidates)
     scenario = small_scenario(
-        duration="20y", record_every="1y",
+        duration="20y",
+        record_every="1y",
         population={"members": members, "candidate_share": round(expected_candidates / members, 4)},
-        membership={"applications_per_year": LAMBDA, "applications_per_member_year": 0,
-                    "cell_endorse_probability": 1, "county_approve_probability": APPROVE,
-                    "qualify_probability": 1},
+        membership={
+            "applications_per_year": LAMBDA,
+            "applications_per_member_year": 0,
+            "cell_endorse_probability": 1,
+            "county_approve_probability": APPROVE,
+            "qualify_probability": 1,
+        },
         attrition={"death_rate": MU, "retirement_rate": 0, "transfer_out_rate": 0},
     )
     finals = [Simulation(scenario, seed=seed).run().timeseries["members_full"].iloc[-1] for seed in range(REPLICATIONS)]

@@ -36,8 +36,8 @@ from __future__ import annotations
 
 import pytest
 
-from sim.engine import Simulation
-from sim.population import Status
+from sim.model.population import Status
+from sim.run.engine import Simulation
 from tests.conftest import small_scenario
 from tests.validity.tolerance import assert_within_sigmas, binomial_share_sd
 
@@ -47,12 +47,19 @@ QUALIFY, SECOND_QUALIFY = 0.6, 0.3
 @pytest.mark.parametrize("extension", [1.0, 0.5], ids=["bylaw-one-extension", "extension-at-discretion"])
 def test_probation_outcome_shares_follow_the_two_stage_bernoulli_process(extension: float):
     scenario = small_scenario(
-        duration="25m", population={"members": 20_000, "candidate_share": 0.5},
-        organization={"reorganize": False}, critique={"enabled": False}, discipline={"enabled": False},
+        duration="25m",
+        population={"members": 20_000, "candidate_share": 0.5},
+        organization={"reorganize": False},
+        critique={"enabled": False},
+        discipline={"enabled": False},
         attrition={"enabled": False},
-        membership={"applications_per_member_year": 0, "applications_per_year": 0,
-                    "qualify_probability": QUALIFY, "extension_probability": extension,
-                    "second_qualify_probability": SECOND_QUALIFY},
+        membership={
+            "applications_per_member_year": 0,
+            "applications_per_year": 0,
+            "qualify_probability": QUALIFY,
+            "extension_probability": extension,
+            "second_qualify_probability": SECOND_QUALIFY,
+        },
     )
     simulation = Simulation(scenario, seed=3)
     pop = simulation.world.pop
@@ -65,8 +72,10 @@ def test_probation_outcome_shares_follow_the_two_stage_bernoulli_process(extensi
         "admitted at the first decision": ((status == Status.FULL) & ~extended, QUALIFY),
         "extended, then admitted": ((status == Status.FULL) & extended, fail * extension * SECOND_QUALIFY),
         "expelled at the first decision": ((status == Status.CANDIDATE_EXPELLED) & ~extended, fail * (1 - extension)),
-        "extended, then expelled": ((status == Status.CANDIDATE_EXPELLED) & extended,
-                                    fail * extension * (1 - SECOND_QUALIFY)),
+        "extended, then expelled": (
+            (status == Status.CANDIDATE_EXPELLED) & extended,
+            fail * extension * (1 - SECOND_QUALIFY),
+        ),
     }
     n = len(candidates)
     assert n > 9000

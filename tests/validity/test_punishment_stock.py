@@ -44,8 +44,8 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.engine import Simulation
-from sim.traits import SECTORS
+from sim.model.traits import SECTORS
+from sim.run.engine import Simulation
 from tests.conftest import small_scenario
 from tests.test_discipline import only
 from tests.validity.tolerance import assert_within_sigmas, time_average_variance
@@ -61,18 +61,34 @@ FIRST_MEETING_DAYS = 31
 
 def _scenario() -> sim.Scenario:
     sectors = {name: 0 for name in SECTORS} | {WARNING["sector"]: 1, SEVERE["sector"]: 1}
-    causes = only(**{
-        WARNING["cause"]: {"rate_per_year": WARNING["rate"], "level": "warning",
-                           "sector_modifiers": {SEVERE["sector"]: 0}},
-        SEVERE["cause"]: {"rate_per_year": SEVERE["rate"], "level": "severe_warning",
-                          "sector_modifiers": {WARNING["sector"]: 0}},
-    })
+    causes = only(
+        **{
+            WARNING["cause"]: {
+                "rate_per_year": WARNING["rate"],
+                "level": "warning",
+                "sector_modifiers": {SEVERE["sector"]: 0},
+            },
+            SEVERE["cause"]: {
+                "rate_per_year": SEVERE["rate"],
+                "level": "severe_warning",
+                "sector_modifiers": {WARNING["sector"]: 0},
+            },
+        }
+    )
     return small_scenario(
-        start="2020-03-01", duration="47m", population={"members": MEMBERS, "sectors": sectors},
-        organization={"reorganize": False}, membership={"enabled": False}, attrition={"enabled": False},
+        start="2020-03-01",
+        duration="47m",
+        population={"members": MEMBERS, "sectors": sectors},
+        organization={"reorganize": False},
+        membership={"enabled": False},
+        attrition={"enabled": False},
         critique={"enabled": False},
-        discipline={"causes": causes, "conviction_probability": 1.0, "escalate_repeat": False,
-                    "lift_after_days": {"warning": WARNING["period"], "severe_warning": SEVERE["period"]}},
+        discipline={
+            "causes": causes,
+            "conviction_probability": 1.0,
+            "escalate_repeat": False,
+            "lift_after_days": {"warning": WARNING["period"], "severe_warning": SEVERE["period"]},
+        },
     )
 
 
@@ -98,7 +114,10 @@ def test_time_averaged_punished_stock_is_rate_times_members_times_period(runs, l
         averages.append(steady[f"punished_{level}"].mean())
         means.append(members * -math.expm1(-rate * period / 365.25))
         per_day = rate * members / 365.25
-        variances.append(time_average_variance(steady["day"].to_numpy(),
-                                               lambda lag: per_day * np.maximum(period - lag, 0)))
+        variances.append(
+            time_average_variance(
+                steady["day"].to_numpy(), lambda lag, per_day=per_day: per_day * np.maximum(period - lag, 0)
+            )
+        )
     sd = math.sqrt(sum(variances)) / len(runs)
     assert_within_sigmas(float(np.mean(averages)), float(np.mean(means)), sd, f"time-averaged punished_{level}")

@@ -1,0 +1,252 @@
+"""One run of a sweep or comparison, as a task any executor can ship to a worker.
+
+A :class:`RunTask` carries everything the run needs (the validated scenario,
+its seed, where to write, which outcomes to read) so that a worker process,
+local or on a Dask cluster, needs nothing else. :func:`execute` never raises
+for a failing model: the error is returned in the :class:`RunRecord`, so one
+bad parameter combination does not stop a thousand-run sweep.
+
+The run directory is the unit of progress: :meth:`Result.save` writes it
+atomically, so a run whose directory exists is finished (that is what
+``--resume`` relies on) and a crash leaves at most a hidden staging directory,
+removed by :func:`remove_staging`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import sys
+import time
+import traceback
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.many.outcomes import Outcome, evaluate, expand, parse
+from sim.run.engine import simulate
+from sim.run.result import OutputError, Result
+from sim.scenario import Scenario
+
+OK, FAILED = "ok", "failed"
+#: Exit code of a sweep or comparison in which some runs failed (2 stays for bad input).
+EXIT_FAILED_RUNS = 1
+
+
+def run_seed(root_seed: int, *key: int) -> int:
+    """The seed of the run at ``key`` (e.g. point, replication): a child of ``SeedSequence(root_seed)``.
+
+    Keyed by position in the design, never by order of completion, so a run's seed
+    is the same whatever the executor, the worker count or how often it was resumed.
+    """
+    child = np.random.SeedSequence(root_seed, spawn_key=tuple(int(k) for k in key))
+    return int(child.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))  # fits int64 columns
+
+
+@dataclass(frozen=True)
+class RunTask:
+    """One run to do: scenario, seed, output directory and the outcomes to read off it."""
+
+    run_id: str
+    directory: str
+    scenario: Scenario
+    seed: int
+    outcomes: Mapping[str, Outcome]
+    labels: Mapping[str, object] = field(default_factory=dict)
+    fmt: str = "parquet"
+
+    @property
+    def finished(self) -> bool:
+        """A run directory exists only once complete (atomic save), so its presence means done."""
+        return (Path(self.directory) / "summary.json").is_file()
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """What came back from a run: its outcome values, or the error that stopped it."""
+
+    run_id: str
+    status: str
+    values: Mapping[str, float]
+    error: str | None = None
+    wall_seconds: float = math.nan
+    resumed: bool = False
+
+
+def execute(task: RunTask) -> RunRecord:
+    """Run, read the outcomes, save the run directory; a model error becomes a failed record."""
+    started = time.perf_counter()
+    try:
+        result = simulate(task.scenario, seed=task.seed)
+        values = evaluate(task.outcomes, result.timeseries, result.summary)
+        save(task, result)
+    except Exception as exc:
+        return failure(task, exc, time.perf_counter() - started)
+    return RunRecord(task.run_id, OK, values, wall_seconds=time.perf_counter() - started)
+
+
+def save(task: RunTask, result: Result) -> None:
+    """Write the run directory (atomically), labelled in its manifest with the run's place in the design."""
+    result.manifest["many_runs"] = {"run_id": task.run_id, "seed": task.seed, **task.labels}
+    result.save(task.directory, fmt=task.fmt, overwrite=True)
+
+
+def probe(expressions: Mapping[str, str], first: RunTask) -> tuple[dict[str, Outcome], Result | None]:
+    """Check outcome expressions against the first run, expanding ``summary:KEY.*``, before anything is written.
+
+    The first run is done here unless it is finished already; a fresh result is returned
+    so that the caller saves it once the output directory exists (the check costs no extra run).
+    Raises :class:`~sim.many.outcomes.OutcomeError` ``(message, name)`` for an outcome the run cannot give.
+    """
+    try:
+        fresh = not first.finished
+        result = simulate(first.scenario, seed=first.seed) if fresh else Result.load(first.directory)
+    except Exception:
+        return {name: parse(expression) for name, expression in expressions.items()}, None
+    return expand(expressions, result.timeseries, result.summary), result if fresh else None
+
+
+def record_of(task: RunTask, result: Result, resumed: bool = False) -> RunRecord:
+    """The record of a run whose result is at hand (the probe run, or one read back for --resume)."""
+    return RunRecord(task.run_id, OK, evaluate(task.outcomes, result.timeseries, result.summary), resumed=resumed)
+
+
+def failure(task: RunTask, exc: BaseException, wall_seconds: float = math.nan) -> RunRecord:
+    """A failed record whose error names the exception and the innermost frame of the model."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" ({Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return RunRecord(task.run_id, FAILED, {}, f"{type(exc).__name__}: {message}{where}", wall_seconds)
+
+
+def reload(task: RunTask) -> RunRecord:
+    """The record of a run finished earlier (``--resume``), read back from its directory."""
+    return record_of(task, Result.load(task.directory), resumed=True)
+
+
+def prepare_output(out: Path, overwrite: bool, resume: bool | None = None) -> None:
+    """Refuse to mix new runs into a non-empty directory (before anything runs); clear it for --overwrite.
+
+    ``resume`` is None for commands that cannot resume, so the hint does not offer it.
+    """
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out}: expected an output directory, found a file")
+    if out.exists() and any(out.iterdir()) and not (resume or overwrite):
+        hint = (
+            "--resume to continue it or --overwrite to replace it"
+            if resume is not None
+            else "--overwrite to replace it"
+        )
+        raise OutputError(f"{out}: output directory exists and is not empty (use {hint})")
+
+
+def clear_output(out: Path, overwrite: bool, resume: bool = False) -> None:
+    """Remove an old output directory for --overwrite (never when resuming)."""
+    if overwrite and not resume and out.exists():
+        shutil.rmtree(out)
+
+
+def remove_staging(directory: Path) -> int:
+    """Delete staging and swap directories a killed run left (``.<name>.partial-*``, ``.<name>.old-*``)."""
+    removed = 0
+    for pattern in (".*.partial-*", ".*.old-*"):
+        for leftover in directory.rglob(pattern):
+            if leftover.is_dir():
+                shutil.rmtree(leftover, ignore_errors=True)
+                removed += 1
+    return removed
+
+
+def split_finished(tasks: Iterable[RunTask]) -> tuple[list[RunRecord], list[RunTask]]:
+    """Records of tasks already done (read back) and the tasks still to run."""
+    done, todo = [], []
+    for task in tasks:
+        if task.finished:
+            done.append(reload(task))
+        else:
+            todo.append(task)
+    return done, todo
+
+
+class RunProgress:
+    """Runs done, failed and the ETA, as a rich bar on a terminal and nothing elsewhere."""
+
+    def __init__(self, total: int, already: int = 0, show: bool = True, label: str = "runs"):
+        self.bar = None
+        if show:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            console = Console(stderr=True)
+            if console.is_terminal:
+                self.bar = Progress(
+                    TextColumn(f"[bold]{label}"),
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    TextColumn("{task.fields[failed]} failed"),
+                    TimeRemainingColumn(),
+                    console=console,
+                    transient=True,
+                )
+                self.task = self.bar.add_task(label, total=total, completed=already, failed=0)
+        self.failed = 0
+
+    def __enter__(self) -> RunProgress:
+        if self.bar:
+            self.bar.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.bar:
+            self.bar.stop()
+
+    def advance(self, record: RunRecord) -> None:
+        self.failed += record.status == FAILED
+        if self.bar:
+            self.bar.update(self.task, advance=1, failed=self.failed)
+
+
+def print_counts(
+    records: list[RunRecord], out: Path, wall_seconds: float, kind: str, quiet: bool, retry: str = ""
+) -> int:
+    """One line of counts (and the first errors on stderr); the exit code: 1 when some runs failed."""
+    failed = [r for r in records if r.status == FAILED]
+    for record in failed[:5]:
+        print(f"partysim: run {record.run_id} failed: {record.error}", file=sys.stderr)
+    if failed:
+        more = " (errors of the first 5 above)" if len(failed) > 5 else ""
+        print(f"partysim: {len(failed)} of {len(records)} runs failed{more}{retry}", file=sys.stderr)
+    if not quiet:
+        resumed = sum(r.resumed for r in records)
+        print(
+            f"{kind}: {len(records) - len(failed)} runs ok ({resumed} from before), {len(failed)} failed, "
+            f"{wall_seconds:.1f} s; results in {out}"
+        )
+    return EXIT_FAILED_RUNS if failed else 0
+
+
+def _staged(path: Path) -> Path:
+    return path.parent / f".{path.name}.partial-{uuid.uuid4().hex[:8]}"
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Tables and metadata of a sweep are replaced whole, never seen half-written."""
+    staging = _staged(path)
+    staging.write_text(text, encoding="utf-8")
+    os.replace(staging, path)
+
+
+def write_json_atomic(path: Path, data: dict) -> None:
+    write_text_atomic(path, json.dumps(data, indent=2, default=str) + "\n")
+
+
+def write_parquet_atomic(frame: pd.DataFrame, path: Path) -> None:
+    staging = _staged(path)
+    frame.to_parquet(staging, index=False)
+    os.replace(staging, path)

@@ -1,0 +1,152 @@
+"""Sim day <-> calendar date, and the ticks of every bylaw cadence.
+
+Sim time is counted in whole days from the scenario's ``start`` date. Bylaw
+cadences are calendar rules ("at least once a month", "every three months",
+"once a week"), so they are generated from real dates here, in one place, and
+every mechanism asks the calendar for its ticks instead of doing date
+arithmetic of its own. All functions are vectorized over numpy arrays of days
+so that a whole cohort of cells gets its next meeting date in one call.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+from sim.scenario.spans import Span, add_months, shift
+
+#: The recorder samples a row for date *d* half a day before *d*: after every
+#: mechanism of day *d - 1* and before any mechanism of day *d*, so a row is
+#: "the state at the start of that date" and its flows cover the days since
+#: the previous row.
+RECORD_PHASE = -0.5
+
+
+class Calendar:
+    """Converts sim days to dates and generates cadence ticks within the horizon."""
+
+    def __init__(self, start: dt.date, duration: Span):
+        self.start = start
+        self._start64 = np.datetime64(start, "D")
+        self.end = self.shift(start, duration)
+        #: Number of simulated days; days run from 0 to ``horizon - 1``.
+        self.horizon = (self.end - start).days
+        if self.horizon <= 0:
+            raise ValueError("duration must be at least one day")
+        every_day = np.arange(self.horizon + 1)
+        #: Per sim day (0..horizon): day of month, months since the start month, weekday (Monday 0).
+        #: Daily mechanisms read these instead of doing date arithmetic every tick.
+        self.dom = self.day_of_month(every_day)
+        self.month = self.month_index(every_day)
+        self.weekday = (self.dates64(every_day).astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday
+        #: Sim days of the first of consecutive months (grown on demand; see :meth:`_month_starts`).
+        self._starts = np.zeros(0, dtype=np.int64)
+        self._first_month = np.datetime64(start, "M")
+
+    # -- conversions -----------------------------------------------------
+    shift = staticmethod(shift)
+
+    def date(self, day: int) -> dt.date:
+        return self.start + dt.timedelta(days=int(day))
+
+    def day(self, date: dt.date) -> int:
+        return (date - self.start).days
+
+    def dates64(self, days: np.ndarray) -> np.ndarray:
+        """Vectorized day -> numpy datetime64[D]."""
+        return self._start64 + np.asarray(days).astype("timedelta64[D]")
+
+    def days_of(self, dates64: np.ndarray) -> np.ndarray:
+        return (np.asarray(dates64, dtype="datetime64[D]") - self._start64).astype(np.int64)
+
+    def day_of_month(self, days: np.ndarray | int) -> np.ndarray:
+        d64 = self.dates64(np.asarray(days))
+        return (d64 - d64.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64) + 1
+
+    def month_index(self, days: np.ndarray | int) -> np.ndarray:
+        """Months since the start's month (0 for the start month)."""
+        d64 = self.dates64(np.asarray(days))
+        return (d64.astype("datetime64[M]") - self._start64.astype("datetime64[M]")).astype(np.int64)
+
+    # -- meeting dates of cohorts ------------------------------------------
+    def _month_starts(self, lo: int, hi: int) -> np.ndarray:
+        """Sim days of the first of every month from the month before day ``lo`` to the month after ``hi``.
+
+        Kept and grown by a year or more at a time, so that the daily procedures
+        (next cell meeting, end of probation) find meeting dates by integer
+        lookups instead of datetime arithmetic on every call.
+        """
+        lo_month, hi_month = self.dates64(np.array([lo, hi])).astype("datetime64[M]")
+        first, last = lo_month - 1, hi_month + 1
+        covered = self._first_month + len(self._starts) - 1
+        if len(self._starts) == 0 or first < self._first_month or last > covered:
+            if len(self._starts):
+                first, last = min(first, self._first_month), max(last, covered)
+            self._first_month = first - 12
+            self._starts = self.days_of(np.arange(self._first_month, last + 13).astype("datetime64[D]"))
+        return self._starts
+
+    def next_monthly(self, days: np.ndarray, day_of_month: np.ndarray) -> np.ndarray:
+        """For each (day, meeting day-of-month 1..28): the first meeting on or after day."""
+        return self._monthly(days, day_of_month, later=True)
+
+    def previous_monthly(self, days: np.ndarray, day_of_month: np.ndarray) -> np.ndarray:
+        """For each (day, meeting day-of-month 1..28): the last meeting on or before day."""
+        return self._monthly(days, day_of_month, later=False)
+
+    def _monthly(self, days: np.ndarray, day_of_month: np.ndarray, later: bool) -> np.ndarray:
+        """The meeting in the day's month, or in the next (previous) month if it falls before (after) the day."""
+        days = np.asarray(days, dtype=np.int64)
+        offset = np.asarray(day_of_month, dtype=np.int64) - 1
+        if days.size == 0:
+            return np.zeros(days.shape, dtype=np.int64)
+        starts = self._month_starts(int(days.min()), int(days.max()))
+        month = np.searchsorted(starts, days, side="right") - 1
+        candidate = starts[month] + offset
+        missed = candidate < days if later else candidate > days
+        return np.where(missed, starts[month + (1 if later else -1)] + offset, candidate)
+
+    # -- tick generators (arrays of days inside [0, horizon)) -------------
+    def every(self, n_days: int, offset: int = 0) -> np.ndarray:
+        """Every n days starting at ``offset`` (e.g. Party Life Critique every 2 days)."""
+        return np.arange(offset, self.horizon, n_days, dtype=np.int64)
+
+    def daily(self) -> np.ndarray:
+        return self.every(1)
+
+    def weekly(self, weekday: int) -> np.ndarray:
+        """Every week on ``weekday`` (0 = Monday)."""
+        first = (weekday - self.start.weekday()) % 7
+        return self.every(7, first)
+
+    def monthly(self, day_of_month: int = 1, every_months: int = 1, phase: int = 0) -> np.ndarray:
+        """On ``day_of_month`` of every ``every_months``-th month (quarterly: 3, yearly: 12).
+
+        ``phase`` shifts which months are chosen (0..every_months-1) so that
+        quarterly bodies can be spread over the quarter's three months.
+        """
+        first_month = self._start64.astype("datetime64[M]")
+        months = first_month + np.arange(0, self.horizon // 28 + 2)
+        months = months[(months - first_month).astype(np.int64) % every_months == phase % every_months]
+        dates = months.astype("datetime64[D]") + np.timedelta64(day_of_month - 1, "D")
+        days = self.days_of(dates)
+        return days[(days >= 0) & (days < self.horizon)]
+
+    def span_ticks(self, span: Span, first: int = 0) -> np.ndarray:
+        """Days at multiples of a span from the start (record_every, reorganization...)."""
+        days = span.days()
+        if days is not None:
+            ticks = self.every(days)
+            return ticks[ticks >= first]
+        months = span.months()
+        ticks = []
+        k = 0
+        while True:
+            day = self.day(add_months(self.start, k * months))
+            if day >= self.horizon:
+                break
+            if day >= first:
+                ticks.append(day)
+            k += 1
+        return np.asarray(ticks, dtype=np.int64)

@@ -1,0 +1,105 @@
+"""Which organizations meet on a given day: the cohort rules of the bylaw calendar.
+
+Organizations are spread over meeting days so that meetings are cohort-level
+events (DESIGN.md): each has a ``meeting_day`` of the month (1..28), bodies
+that meet twice a month meet again two weeks later (``second_day``), bodies
+that meet every k months meet in the months where ``(month + id) % k == 0``,
+and Party Life Critique cohorts are a weekday (weekly cells) or a day parity
+(cells that meet every two days). Every rule here is a pure function of the
+organization id, its meeting day and the date, so a split cell simply joins a
+cohort and nothing has to be re-scheduled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from sim.model.organizations import MEETING_DAYS, Organizations
+
+#: Weekday codes 0..6 are weekly critique cohorts; these two are the parities
+#: of the every-two-days cohorts.
+EVERY_TWO_DAYS_COHORTS = (7, 8)
+N_CRITIQUE_COHORTS = 9
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+def second_day(meeting_day: np.ndarray) -> np.ndarray:
+    """The day two weeks after ``meeting_day``, wrapped into 1..28 (second meeting of the month)."""
+    return (meeting_day.astype(np.int64) - 1 + 14) % MEETING_DAYS + 1
+
+
+def in_phase(ids: np.ndarray, month_index: int, every_months: int) -> np.ndarray:
+    """Whether bodies meeting every ``every_months`` months meet in month ``month_index``."""
+    return (np.asarray(ids, dtype=np.int64) + month_index) % every_months == 0
+
+
+def unit_hash(ids: np.ndarray) -> np.ndarray:
+    """A fixed pseudo-random number in [0, 1) per organization id (stable across runs)."""
+    mixed = (np.asarray(ids, dtype=np.uint64) + np.uint64(1)) * _GOLDEN
+    return ((mixed >> np.uint64(11)).astype(np.float64)) / float(1 << 53)
+
+
+def critique_cohort(ids: np.ndarray, every_two_days_share: float) -> np.ndarray:
+    """Critique cohort of each unit: a weekday 0..6, or 7/8 for every-two-days cells by parity."""
+    ids = np.asarray(ids, dtype=np.int64)
+    frequent = unit_hash(ids) < every_two_days_share
+    return np.where(frequent, EVERY_TWO_DAYS_COHORTS[0] + ids % 2, ids % 7).astype(np.int8)
+
+
+class Buckets:
+    """Ids of living organizations grouped by a small integer key (meeting day, critique cohort).
+
+    Looking up today's cohort is then O(cohort size). The grouping is rebuilt
+    only when the organization table changes (organizations added or
+    dissolved): at national scale every threshold check does that, so a
+    rebuild must stay cheap (a radix sort of small keys).
+    """
+
+    def __init__(self, orgs: Organizations, key: Callable[[Organizations], np.ndarray], n_keys: int):
+        self.orgs = orgs
+        self.key = key
+        self.n_keys = n_keys
+        self._signature: tuple[int, int] | None = None
+        self._keys = np.zeros(0, dtype=np.int16)
+        self._order = np.zeros(0, dtype=np.int64)
+        self._bounds = np.zeros(n_keys + 1, dtype=np.int64)
+
+    def _refresh(self) -> None:
+        signature = (self.orgs.n, int(self.orgs.kind_counts.sum()))
+        if signature != self._signature:
+            # -1 for organizations outside every group; 16-bit keys sort by radix, in linear time.
+            self._keys = self.key(self.orgs).astype(np.int16)
+            self._order = np.argsort(self._keys, kind="stable")
+            self._bounds = np.searchsorted(self._keys[self._order], np.arange(self.n_keys + 1))
+            self._signature = signature
+
+    def ids(self, key: int) -> np.ndarray:
+        """Ids of the organizations in group ``key``."""
+        self._refresh()
+        return self._order[self._bounds[key] : self._bounds[key + 1]]
+
+    def keys(self) -> np.ndarray:
+        """The group of every organization by id (-1: in none), to test many members' units at once."""
+        self._refresh()
+        return self._keys
+
+
+def meeting_buckets(orgs: Organizations) -> Buckets:
+    """Living organizations by the day of month of their first monthly meeting (key 0..27)."""
+
+    def key(table: Organizations) -> np.ndarray:
+        return np.where(table.column("alive"), table.column("meeting_day").astype(np.int64) - 1, -1)
+
+    return Buckets(orgs, key, MEETING_DAYS)
+
+
+def meeting_today(buckets: Buckets, day_of_month: int, second: bool = False) -> np.ndarray:
+    """Ids of living organizations whose (first or second) monthly meeting falls on this day."""
+    if day_of_month > MEETING_DAYS:  # the 29th-31st: no body meets
+        return np.empty(0, dtype=np.int64)
+    # second_day(m) == d  <=>  m == the day two weeks before d.
+    first_day = (day_of_month - 1 - 14) % MEETING_DAYS + 1 if second else day_of_month
+    return buckets.ids(first_day - 1)

@@ -1,0 +1,275 @@
+"""Offices in the party organizations: who is secretary, deputy, committee member, cadre.
+
+Source: "Basic Party Organizations" (NK Leadership Watch): "party cell
+meetings ... are led by a party cell secretary and a deputy (vice) secretary.
+If a party cell under a city (municipal) or county party committee has more
+than 20 members, then the party cell elects a Party Cell Committee and this
+committee elects a secretary and deputy secretary"; the general meeting of a
+primary, branch or sub-primary organization "elects a party committee. The
+... committees then elect a secretary and deputy secretary"; larger primary
+and sub-primary committees "can also elect a separate executive committee".
+The pre-Congress text names the "core cadres of unit party committees".
+
+How elections are modelled:
+
+* Only full members hold offices. Candidates are ranked by an election score,
+  party standing (days since admission) plus ``election_sincerity_years`` x
+  sincerity: seniority with a personal component. The score does not change
+  between elections, so electing a unit again keeps its officers unless its
+  membership changed: re-electing is how vacancies are filled.
+* A member holds one office, the highest (``sim.model.roles``). Elections go
+  bottom-up inside a basic organization (a primary or sub-primary
+  organization with its branches and cells, or a cell or party team directly
+  under a county/city committee): each cell first elects its secretary, deputy
+  and, with a cell committee, the rest of the committee; the primary or
+  sub-primary committee is then drawn from the members holding no cell office
+  (secretary and deputy first, then executive members if it has an executive
+  committee, then ordinary committee members); branch committees last, from
+  the members still without an office. So every cell with two full members has
+  exactly one secretary and one deputy.
+* Each county/city committee has ``county_cadres`` core cadres (``COUNTY_CADRE``),
+  promoted from the secretaries of its basic organizations (primary and
+  sub-primary organizations, direct cells) by the same score. A promoted
+  secretary leaves the office below, and that organization elects again.
+* Members who leave, or stop being full members, lose their office at the next
+  re-organization tick, when a replacement is elected: a vacant cell office by
+  the cell alone (from its members holding no office of the organization
+  above, whose committee stays as it is), a vacant office of a primary, branch
+  or sub-primary organization by the whole basic organization. Cells that a
+  re-organization split, merged or attached elect their cell offices the same
+  way.
+
+Members of a set of units are found through the run's
+:class:`~sim.model.member_index.MemberIndex`, so that electing a few units costs work
+proportional to their members, not to the party's size.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.model.arrays import distinct, rank_within
+from sim.model.member_index import MemberIndex
+from sim.model.organizations import (
+    BASIC_ORGS,
+    IS_TOP_BASIC_ORG,
+    MEMBER_UNITS,
+    TOP_BASIC_ORGS,
+    Kind,
+    Organizations,
+    of_kind,
+)
+from sim.model.population import Population, Status
+from sim.model.roles import Role
+from sim.scenario.sections import OrganizationSection
+
+DAYS_PER_YEAR = 365.25
+
+
+def _ballot(*seats: tuple[Role, int]) -> list[Role]:
+    return [role for role, count in seats for _ in range(count)]
+
+
+class Elections:
+    """Fills the offices of basic organizations and county/city committees (see the module docstring)."""
+
+    def __init__(
+        self, pop: Population, orgs: Organizations, index: MemberIndex, cfg: OrganizationSection, roles_allowed: int
+    ):
+        self.pop, self.orgs, self.index, self.cfg = pop, orgs, index, cfg
+        #: Heaviest punishment (ladder code) under which a member may be elected (discipline.roles_allowed_up_to).
+        self.roles_allowed = roles_allowed
+        #: Ids that held an office when last elected (may repeat or be stale; cleaned at vacancy checks).
+        self.holders = np.empty(0, dtype=np.int64)
+        #: The office each member was last elected or promoted to (by id): a holder whose role differs
+        #: now was removed (discipline) or left, and the seat is vacant.
+        self.elected = np.zeros(0, dtype=np.int8)
+        self.weight_days = cfg.election_sincerity_years * DAYS_PER_YEAR
+        cell_seats = _ballot((Role.CELL_SECRETARY, 1), (Role.CELL_DEPUTY, 1))
+        cell_committee = _ballot((Role.CELL_COMMITTEE, cfg.cell_committee_size - 2))
+        org_seats = _ballot((Role.ORG_SECRETARY, 1), (Role.ORG_DEPUTY, 1))
+        org_committee = _ballot((Role.ORG_COMMITTEE, cfg.org_committee_size - 2))
+        executive = _ballot(
+            (Role.EXECUTIVE, cfg.executive_committee_size - 2),
+            (Role.ORG_COMMITTEE, cfg.org_committee_size - cfg.executive_committee_size),
+        )
+        #: Offices by rank: row 0 without, row 1 with a (cell / executive) committee.
+        self.cell_ballots = self._table([cell_seats, cell_seats + cell_committee])
+        self.org_ballots = self._table([org_seats + org_committee, org_seats + executive])
+
+    @staticmethod
+    def _table(rows: list[list[Role]]) -> np.ndarray:
+        """Ballot rows padded with NONE; the last column is always NONE (rank beyond the seats)."""
+        width = max(len(row) for row in rows) + 1
+        return np.array([row + [Role.NONE] * (width - len(row)) for row in rows], dtype=np.int8)
+
+    def score(self, ids: np.ndarray, day: int) -> np.ndarray:
+        """Election score: standing in days plus the sincerity bonus (higher is elected first)."""
+        pop = self.pop
+        score = pop.sincerity[ids].astype(np.float64)
+        score *= self.weight_days
+        score += day
+        score -= pop.joined[ids]
+        return score
+
+    # -- the election of a set of basic organizations --------------------------
+    def elect(self, units_or_orgs: np.ndarray, day: int) -> int:
+        """Elect every office of the basic organizations containing ``units_or_orgs``.
+
+        Returns how many members' offices changed (elected, moved up or down, or out).
+        """
+        orgs, pop = self.orgs, self.pop
+        units_or_orgs = units_or_orgs[orgs.alive[units_or_orgs]]
+        if len(units_or_orgs) == 0:
+            return 0
+        in_scope = np.zeros(orgs.n, dtype=bool)
+        in_scope[orgs.basic_org(units_or_orgs)] = True
+        branches = orgs.ids_of(Kind.BRANCH)
+        in_scope[branches[in_scope[orgs.parent[branches]]]] = True
+        units = orgs.ids_of(*MEMBER_UNITS)
+        units = units[in_scope[units] | in_scope[orgs.parent[units]]]
+        orgs.secretary[: orgs.n][in_scope] = -1
+        orgs.deputy[: orgs.n][in_scope] = -1
+        members = self.index.members_of(units)
+        before = pop.role[members].copy()
+        cadre = (before == Role.COUNTY_CADRE) & (pop.status[members] == Status.FULL)
+        pop.role[members[~cadre]] = Role.NONE
+        eligible, score = self._seat_cells(members[~cadre], day)
+        cell = pop.cell[eligible]
+        top = orgs.basic_org(cell)
+        pool = (pop.role[eligible] == Role.NONE) & IS_TOP_BASIC_ORG[orgs.kind[top]]
+        self._seat(eligible[pool], top[pool], score[pool], self.org_ballots, orgs.executive.view(np.int8))
+        branch = orgs.parent[cell]
+        pool = (pop.role[eligible] == Role.NONE) & (orgs.kind[branch] == Kind.BRANCH)
+        self._seat(eligible[pool], branch[pool], score[pool], self.org_ballots, np.zeros(orgs.n, dtype=np.int8))
+        self._seated(members, eligible)
+        return int((pop.role[members] != before).sum())
+
+    def elect_cells(self, units: np.ndarray, day: int) -> int:
+        """Elect only the cell offices of ``units`` (cells, party teams), from their members who hold
+        no office of the organization above; their organization's committee keeps its members.
+
+        This is how a vacancy in a cell is filled, and how split, merged and
+        attached cells get their officers: work in proportion to the cells'
+        members, not to their primary organization's. Returns how many members'
+        offices changed.
+        """
+        orgs, pop = self.orgs, self.pop
+        units = distinct(units[orgs.alive[units] & of_kind(*MEMBER_UNITS)[orgs.kind[units]]])
+        if len(units) == 0:
+            return 0
+        orgs.secretary[units] = -1
+        orgs.deputy[units] = -1
+        members = self.index.members_of(units)
+        before = pop.role[members].copy()
+        # A member removed from an organization's office stays out: the organization elects that seat.
+        candidates = members[(before <= Role.CELL_SECRETARY) & (self._elected()[members] <= Role.CELL_SECRETARY)]
+        pop.role[candidates] = Role.NONE
+        eligible, _ = self._seat_cells(candidates, day)
+        self._seated(candidates, eligible)
+        return int((pop.role[members] != before).sum())
+
+    def _elected(self) -> np.ndarray:
+        """``elected``, grown with the member table."""
+        missing = len(self.pop.role) - len(self.elected)
+        if missing > 0:
+            self.elected = np.concatenate([self.elected, np.zeros(missing, dtype=np.int8)])
+        return self.elected
+
+    def _seated(self, members: np.ndarray, eligible: np.ndarray) -> None:
+        """Record the offices of ``members`` after an election (``eligible``: those who could win one)."""
+        pop = self.pop
+        self._elected()[members] = pop.role[members]
+        self.holders = np.concatenate([self.holders, eligible[pop.role[eligible] != Role.NONE]])
+
+    def _seat_cells(self, members: np.ndarray, day: int) -> tuple[np.ndarray, np.ndarray]:
+        """Seat the cell offices among ``members`` (no office yet); returns the eligible and their scores."""
+        pop, orgs = self.pop, self.orgs
+        eligible = members[(pop.status[members] == Status.FULL) & (pop.punish_level[members] <= self.roles_allowed)]
+        score = self.score(eligible, day)
+        cell = pop.cell[eligible]
+        self._seat(eligible, cell, score, self.cell_ballots, orgs.committee.view(np.int8))
+        return eligible, score
+
+    def _seat(
+        self, ids: np.ndarray, group: np.ndarray, score: np.ndarray, ballots: np.ndarray, ballot_of: np.ndarray
+    ) -> None:
+        """Give the r-th best member of each group g the office ``ballots[ballot_of[g], r]``; record
+        secretaries and deputies. ``ids`` hold no office yet, so only those ranked within the seats change."""
+        if len(ids) == 0:
+            return
+        order, rank = rank_within(group, score)
+        seated = rank < ballots.shape[1] - 1
+        pick, rank = order[seated], rank[seated]
+        ids, group = ids[pick], group[pick]
+        self.pop.role[ids] = ballots[ballot_of[group], rank]
+        self.orgs.secretary[group[rank == 0]] = ids[rank == 0]
+        self.orgs.deputy[group[rank == 1]] = ids[rank == 1]
+
+    # -- vacancies and county/city cadres ----------------------------------------
+    def vacancies(self) -> tuple[np.ndarray, np.ndarray]:
+        """Strip offices from members who left or stopped being full members; returns the units whose
+        cell offices must be elected again and the basic organizations that must elect again.
+
+        A cell office vacated (its holder gone, or the seat empty, or its holder
+        no longer holding it: discipline removes officers from any seat,
+        committee seats included) is a unit's business; an organization's
+        office vacated elects the whole basic organization. One pass over the
+        office holders (a small share of the members), which also drops stale
+        and repeated entries from the list, and one over the organizations.
+        """
+        pop, orgs = self.pop, self.orgs
+        holders = self.holders[self.elected[self.holders] != Role.NONE]
+        seen = np.zeros(pop.n, dtype=bool)
+        seen[holders] = True
+        holders = np.flatnonzero(seen)
+        vacated = (pop.status[holders] != Status.FULL) | (pop.role[holders] != self.elected[holders])
+        gone = holders[vacated]
+        role = self.elected[gone]
+        pop.role[gone] = Role.NONE
+        self.elected[gone] = Role.NONE
+        self.holders = holders[~vacated]
+        led = orgs.ids_of(*MEMBER_UNITS, *BASIC_ORGS)
+        unit = of_kind(*MEMBER_UNITS)[orgs.kind[led]]
+        vacant = np.zeros(len(led), dtype=bool)
+        for column, offices in (
+            (orgs.secretary, (Role.ORG_SECRETARY, Role.CELL_SECRETARY)),
+            (orgs.deputy, (Role.ORG_DEPUTY, Role.CELL_DEPUTY)),
+        ):
+            holder = column[led]
+            vacant |= (holder < 0) | (pop.role[np.maximum(holder, 0)] != np.where(unit, offices[1], offices[0]))
+        org_level = (role > Role.CELL_SECRETARY) & (role < Role.COUNTY_CADRE)  # county seats: promote_cadres
+        cells = np.concatenate([pop.cell[gone[role <= Role.CELL_SECRETARY]], led[vacant & unit]])
+        basic = np.concatenate([orgs.basic_org(pop.cell[gone[org_level]]), led[vacant & ~unit]])
+        return cells.astype(np.int64), basic.astype(np.int64)
+
+    def promote_cadres(self, day: int) -> np.ndarray:
+        """Fill each county/city committee's vacant cadre seats; returns the organizations that lost a secretary."""
+        orgs, pop = self.orgs, self.pop
+        cadres = self.holders[pop.role[self.holders] == Role.COUNTY_CADRE]
+        have = np.bincount(orgs.county[pop.cell[cadres]], minlength=orgs.n)
+        need = np.maximum(self.cfg.county_cadres - have, 0)
+        basic = orgs.ids_of(*TOP_BASIC_ORGS, *MEMBER_UNITS)
+        basic = basic[(orgs.basic_org(basic) == basic) & (orgs.secretary[basic] >= 0) & (need[orgs.county[basic]] > 0)]
+        order, rank = rank_within(orgs.county[basic], self.score(orgs.secretary[basic], day))
+        basic = basic[order]
+        promoted = basic[rank < need[orgs.county[basic]]]
+        pop.role[orgs.secretary[promoted]] = Role.COUNTY_CADRE
+        self.elected[orgs.secretary[promoted]] = Role.COUNTY_CADRE
+        self.holders = np.concatenate([self.holders, orgs.secretary[promoted]])
+        orgs.secretary[promoted] = -1
+        return promoted
+
+    def fill(self, units_or_orgs: np.ndarray, day: int, cells: np.ndarray | None = None) -> int:
+        """Elect the given organizations and the cell offices of ``cells`` (those not inside them), then
+        promote cadres to vacant county seats and replace them.
+
+        Returns how many members' offices changed.
+        """
+        changed = self.elect(units_or_orgs, day)
+        if cells is not None and len(cells):
+            elected = np.zeros(self.orgs.n, dtype=bool)
+            elected[self.orgs.basic_org(units_or_orgs)] = True
+            changed += self.elect_cells(cells[~elected[self.orgs.basic_org(cells)]], day)
+        promoted_from = self.promote_cadres(day)
+        return changed + len(promoted_from) + self.elect(promoted_from, day)

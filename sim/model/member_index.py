@@ -1,0 +1,103 @@
+"""The members of each unit, found without scanning the member table.
+
+Elections and re-organization act on the members of a set of cells or
+organizations: the units electing, the cells splitting or merging. Scanning
+the member table for them would cost a pass over millions of rows each time;
+:class:`MemberIndex` keeps the members sorted by unit, so that such a step
+costs work proportional to the members of the units asked, not to the party's
+size.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.model.arrays import distinct
+from sim.model.population import ACTIVE, Population, Status
+
+#: Statuses of people attached to a unit: its active members, and applicants waiting for its meeting.
+OPEN = ACTIVE.copy()
+OPEN[Status.APPLICANT] = True
+
+
+class MemberIndex:
+    """Open members (applicants and active members) by unit.
+
+    ``ids`` is sorted by ``keys``, the unit each member was in when indexed;
+    ``offsets[u]:offsets[u + 1]`` is unit u's range of ``ids`` (units created
+    since have none). Rows added since (``pop.n`` grew) and members moved since
+    (reported through :meth:`moved`; their index entry is *stale*) are kept
+    apart in the *pending* set. A lookup takes the current entries of the asked
+    units' index ranges, plus the pending set's members now in one of them. :meth:`refresh` merges the
+    pending set into the index once it is large (a linear merge, no full sort).
+    """
+
+    #: Merge the pending rows into the index once they exceed this share of it.
+    REFRESH_SHARE = 1 / 32
+
+    def __init__(self, pop: Population):
+        self.pop = pop
+        ids = np.flatnonzero(OPEN[pop.status[: pop.n]])
+        keys = pop.cell[ids]
+        if np.any(keys[1:] < keys[:-1]):  # founders are stored cell by cell: usually sorted already
+            order = np.argsort(keys, kind="stable")
+            ids, keys = ids[order], keys[order]
+        self._index(ids, keys)
+
+    def _index(self, ids: np.ndarray, keys: np.ndarray) -> None:
+        """Adopt ``ids`` sorted by ``keys`` as the index; nothing is pending any more."""
+        self.ids, self.keys = ids, keys
+        self.offsets = np.concatenate([[0], np.cumsum(np.bincount(keys, minlength=self.pop.org_size.shape[0]))])
+        self.indexed = self.pop.n
+        self._moved: list[np.ndarray] = []
+        #: Indexed rows moved since (their entry is stale), and those rows once each when asked for.
+        self._stale = np.zeros(self.indexed, dtype=bool)
+        self._stale_ids: np.ndarray | None = np.empty(0, dtype=np.int64)
+
+    def moved(self, ids: np.ndarray) -> None:
+        """Report members re-attached to another unit (they are looked up in the pending set)."""
+        ids = np.asarray(ids, dtype=np.int64)
+        self._moved.append(ids)
+        self._stale[ids[ids < self.indexed]] = True
+        self._stale_ids = None
+
+    def pending(self) -> np.ndarray:
+        """The pending set, once each: the stale indexed members, then the rows added since."""
+        if self._stale_ids is None:  # recomputed only after a move (re-organization)
+            moved = distinct(np.concatenate(self._moved))
+            self._stale_ids = moved[moved < self.indexed]
+        return np.concatenate([self._stale_ids, np.arange(self.indexed, self.pop.n, dtype=np.int64)])
+
+    def members_of(self, units: np.ndarray, statuses: np.ndarray = OPEN) -> np.ndarray:
+        """Ids of the people in ``units`` whose status is flagged in ``statuses``, each once.
+
+        The indexed members come grouped by unit (no sort: that matters when a
+        whole party elects on day 0), followed by the pending ones.
+        """
+        pop = self.pop
+        units = distinct(units)
+        known = np.minimum(units, len(self.offsets) - 2)
+        lo = self.offsets[known]
+        count = np.where(units == known, self.offsets[known + 1] - lo, 0)
+        starts = np.repeat(lo - (np.cumsum(count) - count), count)
+        found = self.ids[starts + np.arange(int(count.sum()))]
+        pending = self.pending()
+        if len(pending):
+            found = found[~self._stale[found]]
+            asked = np.zeros(len(pop.org_size), dtype=bool)
+            asked[units] = True
+            found = np.concatenate([found, pending[asked[pop.cell[pending]]]])
+        return found[statuses[pop.status[found]]]
+
+    def refresh(self) -> None:
+        """Merge the pending rows into the sorted index if there are many (O(N) array copies)."""
+        pop = self.pop
+        pending = self.pending()
+        if len(pending) < self.REFRESH_SHARE * len(self.ids):
+            return
+        keep = ~self._stale[self.ids] & OPEN[pop.status[self.ids]]
+        ids, keys = self.ids[keep], self.keys[keep]
+        pending = pending[OPEN[pop.status[pending]]]
+        pending = pending[np.argsort(pop.cell[pending], kind="stable")]
+        at = np.searchsorted(keys, pop.cell[pending], side="right")
+        self._index(np.insert(ids, at, pending), np.insert(keys, at, pop.cell[pending]))

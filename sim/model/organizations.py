@@ -1,0 +1,156 @@
+"""The organization table: central committee down to cells, as arrays with parent ids.
+
+Source: "Basic Party Organizations" (NK Leadership Watch). Party cells of 5 to
+30 members are "the starting point of party life"; "the primary party
+organization consists of more than 31 party members"; "branch party
+organizations (a sectional party organization) are established at workplaces
+and production sites"; "if local party members ... cannot be organized based
+on the 'organizational formula' of the party cell, primary party organization
+and branch party organization then a sub-primary party organization is
+established"; a group abroad or relocated with fewer than five members forms
+a "party team". Above them are the county/city committees, the provincial
+committees and the Central Committee (in the army: units, corps and the
+General Political Bureau).
+
+Like members, organizations are rows of numpy columns: the hierarchy is a
+``parent`` column, per-organization aggregates come from ``np.bincount`` over
+the member table (``sim.model.aggregates``), and a cell's meeting day-of-month is its
+cohort so that meetings are cohort-level events (DESIGN.md). Which
+organizations exist is decided by the organizational formula in
+``sim.model.structure``; this module only stores them.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import ClassVar
+
+import numpy as np
+
+from sim.model.table import ColumnTable
+
+
+class Kind(IntEnum):
+    CENTRAL = 0  # Central Committee, or the army's General Political Bureau
+    PROVINCE = 1  # provincial committee (corps in the army)
+    COUNTY = 2  # county/city committee (unit party committee in the army)
+    PRIMARY = 3  # primary party organization (> 31 members)
+    BRANCH = 4  # branch party organization at a workplace section
+    SUBPRIMARY = 5  # sub-primary organization where the other formulas do not fit
+    CELL = 6  # party cell, 5-30 members
+    TEAM = 7  # party team: a temporary unit abroad or relocated, < 5 members
+
+
+#: Kinds that hold members directly.
+MEMBER_UNITS = (Kind.CELL, Kind.TEAM)
+#: Kinds between the county/city committee and the cells; each has a general meeting and a committee.
+BASIC_ORGS = (Kind.PRIMARY, Kind.BRANCH, Kind.SUBPRIMARY)
+#: Basic organizations that stand directly under a county/city committee (branches sit inside primaries).
+TOP_BASIC_ORGS = (Kind.PRIMARY, Kind.SUBPRIMARY)
+
+
+def of_kind(*kinds: Kind) -> np.ndarray:
+    """Lookup table over kinds: ``of_kind(A, B)[orgs.kind[ids]]`` is True where the kind is A or B."""
+    wanted = np.zeros(len(Kind), dtype=bool)
+    wanted[list(kinds)] = True
+    return wanted
+
+
+IS_TOP_BASIC_ORG = of_kind(*TOP_BASIC_ORGS)
+
+#: Day-of-month range for monthly meetings: 1..28 exists in every month.
+MEETING_DAYS = 28
+
+
+class Organizations(ColumnTable):
+    """Struct-of-arrays organization table."""
+
+    COLUMNS: ClassVar[dict[str, tuple[type, object]]] = {
+        "kind": (np.int8, Kind.CELL),
+        "parent": (np.int32, -1),
+        "county": (np.int32, -1),  # county/city committee above (itself for a county)
+        "province": (np.int32, -1),
+        "meeting_day": (np.int8, 1),  # day of month of the monthly meeting (cohort)
+        "alive": (np.bool_, True),  # False once merged away or dissolved
+        "abroad": (np.bool_, False),  # a unit abroad or relocated (party teams)
+        "committee": (np.bool_, False),  # has an elected committee (cell committee, org committee)
+        "executive": (np.bool_, False),  # has an executive committee (large primary/sub-primary)
+        "site": (np.int32, -1),  # the workplace or residential locality a unit belongs to
+        "section": (np.int32, -1),  # the workplace section (branch territory) within the site
+        "workplace": (np.bool_, False),  # the site is a workplace (else a residential locality)
+        "secretary": (np.int32, -1),  # member id of the elected secretary (-1: none)
+        "deputy": (np.int32, -1),  # member id of the elected deputy secretary (-1: none)
+    }
+
+    kind: np.ndarray
+    parent: np.ndarray
+    county: np.ndarray
+    province: np.ndarray
+    meeting_day: np.ndarray
+    alive: np.ndarray
+    abroad: np.ndarray
+    committee: np.ndarray
+    executive: np.ndarray
+    site: np.ndarray
+    section: np.ndarray
+    workplace: np.ndarray
+    secretary: np.ndarray
+    deputy: np.ndarray
+
+    def __init__(self, capacity: int):
+        super().__init__(capacity)
+        #: Living organizations of each kind, kept up to date by append/dissolve.
+        self.kind_counts = np.zeros(len(Kind), dtype=np.int64)
+        #: ids_of answers since the last append or dissolve (kind and alive change only there).
+        self._ids_cache: dict[tuple[Kind, ...], np.ndarray] = {}
+
+    def append(self, count: int, **columns) -> np.ndarray:
+        ids = super().append(count, **columns)
+        self.kind_counts += np.bincount(self.kind[ids], minlength=len(Kind))
+        self._ids_cache.clear()
+        return ids
+
+    def dissolve(self, ids: np.ndarray) -> None:
+        """Mark organizations as merged away or dissolved."""
+        ids = ids[self.alive[ids]]
+        self.alive[ids] = False
+        self.committee[ids] = False
+        self.executive[ids] = False
+        self.kind_counts -= np.bincount(self.kind[ids], minlength=len(Kind))
+        self._ids_cache.clear()
+
+    def ids_of(self, *kinds: Kind) -> np.ndarray:
+        """Ids of living organizations of the given kinds (read-only; cached until the table changes).
+
+        Mechanisms ask for the same kinds many times between re-organizations;
+        at national scale each scan is half a million rows.
+        """
+        ids = self._ids_cache.get(kinds)
+        if ids is None:
+            ids = np.flatnonzero(of_kind(*kinds)[self.column("kind")] & self.column("alive"))
+            ids.flags.writeable = False
+            self._ids_cache[kinds] = ids
+        return ids
+
+    def count(self, kind: Kind) -> int:
+        return int(self.kind_counts[kind])
+
+    def copy_rows(self, sources: np.ndarray, **columns) -> np.ndarray:
+        """Append one new organization per source row, a copy of it except ``columns``."""
+        copied = {name: getattr(self, name)[sources] for name in self.COLUMNS}
+        copied.update(secretary=-1, deputy=-1, **columns)
+        return self.append(len(sources), **copied)
+
+    def basic_org(self, ids: np.ndarray) -> np.ndarray:
+        """The basic party organization each unit or organization belongs to.
+
+        That is the primary or sub-primary organization above it (through a
+        branch), or the unit itself when it stands directly under a county/city
+        committee (a direct cell, a party team). It is the scope of elections:
+        a cell's officers and its organization's committee are chosen together.
+        """
+        top = np.asarray(ids, dtype=np.int64).copy()
+        for _ in range(2):  # cell -> branch -> primary at the deepest
+            climb = ~IS_TOP_BASIC_ORG[self.kind[top]] & (self.kind[self.parent[top]] != Kind.COUNTY)
+            top[climb] = self.parent[top[climb]]
+        return top

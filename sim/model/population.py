@@ -1,0 +1,310 @@
+"""The member table: one numpy array per attribute, one row per person ever seen.
+
+Members are never Python objects: every mechanism reads and writes whole
+columns with boolean masks and fancy indexing (DESIGN.md, "the one rule").
+Rows are never deleted; people who leave keep their row with a terminal
+status so that ids stay stable for recommenders and the event log. Capacity
+grows by doubling, never row by row.
+
+Every status change goes through :meth:`Population.transition`, which keeps
+the stock of each status, the per-organization count of active members, the
+sum of their sincerity and the matrix of flows between statuses. The recorder
+reads stocks and flows from there, which is what makes the conservation
+identity (stock at t = stock at t-1 + inflows - outflows) hold by
+construction and checkable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numpy as np
+
+from sim.model.ladder import LEVELS
+from sim.model.table import ColumnTable
+
+
+class Status(IntEnum):
+    """Where a person stands. APPLICANT, CANDIDATE, FULL and DEMOTED are open states; the rest are terminal."""
+
+    EMPTY = 0  # unused capacity
+    APPLICANT = 1  # application filed, awaiting cell review and county decision
+    CANDIDATE = 2  # candidate member on probation
+    FULL = 3  # full party member
+    REJECTED = 4  # application not endorsed by the cell or not approved by the county
+    CANDIDATE_EXPELLED = 5  # candidate who did not qualify after the probation (source)
+    EXPELLED = 6  # expelled by party discipline
+    EXITED = 7  # died, retired or transferred out
+    DEMOTED = 8  # full member demoted to candidate membership by discipline ("probation")
+
+
+N_STATUS = len(Status)
+ACTIVE_STATUSES = (Status.CANDIDATE, Status.FULL, Status.DEMOTED)
+ACTIVE = np.zeros(N_STATUS, dtype=bool)
+ACTIVE[list(ACTIVE_STATUSES)] = True
+
+#: Ladder codes 0 (none) .. len(LEVELS).
+N_LEVEL_CODES = len(LEVELS) + 1
+
+#: Above this many codes, :func:`code_counts` compares instead of calling ``np.bincount``.
+COUNT_BY_COMPARISON_ABOVE = 10_000
+
+#: Recommender code meaning "the Kim Il Sung Youth League committee's letter" (source).
+YOUTH_LEAGUE_LETTER = -2
+NO_RECOMMENDER = -1
+
+#: Column name -> (dtype, fill value of new rows). Days are sim days (int32).
+COLUMNS: dict[str, tuple[type, object]] = {
+    "status": (np.int8, Status.EMPTY),
+    "cell": (np.int32, -1),  # organization id of the member's cell or party team
+    "joined": (np.int32, 0),  # day admitted to full membership (negative: before day 0)
+    "candidate_since": (np.int32, 0),
+    "applied": (np.int32, 0),
+    "extended": (np.bool_, False),  # probation extended once
+    "due": (np.int32, -1),  # day of the member's next pending procedure (review, decision)
+    "awaiting_review": (np.bool_, False),  # an applicant whose cell has not reviewed the application yet
+    "recommender1": (np.int32, NO_RECOMMENDER),
+    "recommender2": (np.int32, NO_RECOMMENDER),
+    "youth_league": (np.bool_, False),
+    "female": (np.bool_, False),
+    "sector": (np.int8, 0),
+    "sincerity": (np.float32, 0.8),
+    "ties_group": (np.int32, 0),
+    "wealth": (np.float32, 1.0),
+    "role": (np.int8, 0),
+    "achiever": (np.bool_, False),
+    "punish_level": (np.int8, 0),
+    "punish_cause": (np.int8, -1),
+    "punish_day": (np.int32, 0),
+    "punish_count": (np.int16, 0),  # punishments received so far (history)
+    "lift_due": (np.int32, -1),  # day the standing punishment is due to be lifted
+    "referral_due": (np.int32, -1),  # day of the meeting that decides a pending referral
+    "referral_cause": (np.int8, -1),
+    "amnestied": (np.bool_, False),
+    "delegate": (np.int8, 0),
+    "delegate_route": (np.int8, 0),
+}
+
+
+def code_counts(codes: np.ndarray, n_codes: int) -> np.ndarray:
+    """How many of the int8 ``codes`` equal 0, 1, .., n_codes - 1 (codes outside that range are not counted).
+
+    ``np.bincount`` first copies the codes to int64: on millions of statuses
+    one ``count_nonzero`` per code is three times faster and needs no 50 MB
+    temporary; on a few hundred codes bincount is ten times faster (measured
+    with numpy 2.4). Its unsigned view leaves negative codes out of range.
+    """
+    if len(codes) <= COUNT_BY_COMPARISON_ABOVE:
+        return np.bincount(codes.view(np.uint8), minlength=n_codes)[:n_codes]
+    return np.array([np.count_nonzero(codes == code) for code in range(n_codes)], dtype=np.int64)
+
+
+class Population(ColumnTable):
+    """Struct-of-arrays member table with stocks, flows and per-organization sizes."""
+
+    status: np.ndarray
+    cell: np.ndarray
+    joined: np.ndarray
+    candidate_since: np.ndarray
+    applied: np.ndarray
+    extended: np.ndarray
+    due: np.ndarray
+    awaiting_review: np.ndarray
+    recommender1: np.ndarray
+    recommender2: np.ndarray
+    youth_league: np.ndarray
+    female: np.ndarray
+    sector: np.ndarray
+    sincerity: np.ndarray
+    ties_group: np.ndarray
+    wealth: np.ndarray
+    role: np.ndarray
+    achiever: np.ndarray
+    punish_level: np.ndarray
+    punish_cause: np.ndarray
+    punish_day: np.ndarray
+    punish_count: np.ndarray
+    lift_due: np.ndarray
+    referral_due: np.ndarray
+    referral_cause: np.ndarray
+    amnestied: np.ndarray
+    delegate: np.ndarray
+    delegate_route: np.ndarray
+
+    COLUMNS = COLUMNS
+
+    def __init__(self, capacity: int, n_orgs: int):
+        super().__init__(capacity)
+        #: Persons in each status now (the stocks).
+        self.counts = np.zeros(N_STATUS, dtype=np.int64)
+        #: flows[a, b]: transitions from status a to b since the recorder last read them.
+        self.flows = np.zeros((N_STATUS, N_STATUS), dtype=np.int64)
+        #: Active members (candidates + full) per organization id.
+        self.org_size = np.zeros(max(n_orgs, 1), dtype=np.int64)
+        #: Active members holding each punishment level now (index = ladder code; 0 unused).
+        self.punished = np.zeros(N_LEVEL_CODES, dtype=np.int64)
+        #: Standing punishments that ended because their holder left (since last read).
+        self.punishments_removed = 0
+        #: Sum of the sincerity of active members (critique findings scale with its mean).
+        self.active_sincerity = 0.0
+
+    def ensure_orgs(self, n_orgs: int) -> None:
+        """Make room in the per-organization counts for organization ids < n_orgs."""
+        if n_orgs > len(self.org_size):
+            grown = np.zeros(max(n_orgs, 2 * len(self.org_size)), dtype=np.int64)
+            grown[: len(self.org_size)] = self.org_size
+            self.org_size = grown
+
+    def add(self, count: int, status: Status, cell: np.ndarray | int, **columns: np.ndarray) -> np.ndarray:
+        """Append ``count`` people in ``status`` (counted as a flow from EMPTY); returns their ids."""
+        ids = self.append(count, cell=cell, **columns)
+        self.transition(ids, status)
+        return ids
+
+    # -- the one place where status changes ---------------------------------
+    def transition(self, ids: np.ndarray, to: Status) -> None:
+        """Move ``ids`` to status ``to``, keeping stocks, flows and org sizes exact."""
+        if len(ids) == 0:
+            return
+        old = self.status[ids]
+        moved = code_counts(old, N_STATUS)
+        self.counts -= moved
+        self.counts[to] += len(ids)
+        self.flows[:, to] += moved
+        was_active = ACTIVE[old]
+        if ACTIVE[to]:
+            joining = ids[~was_active] if was_active.any() else ids  # no copy of new rows
+            if len(joining):
+                np.add.at(self.org_size, self.cell[joining], 1)
+                self.active_sincerity += float(self.sincerity[joining].sum(dtype=np.float64))
+        else:
+            leaving = ids[was_active]
+            if len(leaving):
+                np.subtract.at(self.org_size, self.cell[leaving], 1)
+                self.active_sincerity -= float(self.sincerity[leaving].sum(dtype=np.float64))
+                held = self.punish_level[leaving]
+                held = held[held > 0]
+                if len(held):
+                    self.punished -= np.bincount(held, minlength=N_LEVEL_CODES)
+                    self.punishments_removed += len(held)
+        self.status[ids] = to
+
+    def set_punishment(self, ids: np.ndarray, level: int | np.ndarray) -> None:
+        """Set the standing punishment level of active members (0 lifts it), keeping the stocks."""
+        if len(ids) == 0:
+            return
+        old = self.punish_level[ids]
+        self.punished -= np.bincount(old, minlength=N_LEVEL_CODES)
+        self.punish_level[ids] = level
+        self.punished += np.bincount(self.punish_level[ids], minlength=N_LEVEL_CODES)
+        self.punished[0] = 0
+
+    def educate(self, ids: np.ndarray, effect: float) -> None:
+        """Ideological education: close the share ``effect`` of each member's gap to full sincerity.
+
+        The one place sincerity changes after entry, so that the active members'
+        sum stays exact. ``ids`` are distinct.
+        """
+        before = self.sincerity[ids]
+        after = before + np.float32(effect) * (1 - before)
+        self.sincerity[ids] = after
+        active = ACTIVE[self.status[ids]]
+        self.active_sincerity += float((after[active].astype(np.float64) - before[active]).sum())
+
+    def mean_active_sincerity(self) -> float:
+        """Mean sincerity of the active members (0 when there are none), without a pass over the table."""
+        active = int(self.counts[ACTIVE].sum())
+        return self.active_sincerity / active if active else 0.0
+
+    def move(self, ids: np.ndarray, new_cells: np.ndarray) -> None:
+        """Re-attach members to other cells (re-organization, transfer)."""
+        if len(ids) == 0:
+            return
+        active = ACTIVE[self.status[ids]]
+        np.subtract.at(self.org_size, self.cell[ids[active]], 1)
+        self.cell[ids] = new_cells
+        np.add.at(self.org_size, self.cell[ids[active]], 1)
+
+    def take_flows(self) -> np.ndarray:
+        """Flows since the previous call (the recorder resets them at each row)."""
+        flows = self.flows.copy()
+        self.flows[:] = 0
+        return flows
+
+    # -- views -------------------------------------------------------------
+    def ids_in(self, *statuses: Status) -> np.ndarray:
+        """Ids of everyone in one of ``statuses`` (an O(N) scan: not for per-day use)."""
+        return np.flatnonzero(self._in(statuses))
+
+    def active_mask(self) -> np.ndarray:
+        return self._in(ACTIVE_STATUSES)
+
+    def _in(self, statuses: tuple[Status, ...]) -> np.ndarray:
+        """Which rows hold one of ``statuses``: one comparison per status, on the whole table several times
+        faster than ``np.isin`` or looking the int8 codes up in ``ACTIVE`` (numpy 2.4)."""
+        status = self.status[: self.n]
+        mask = np.zeros(self.n, dtype=bool)
+        for code in statuses:
+            mask |= status == code
+        return mask
+
+    def recount(self) -> Recount:
+        """The maintained aggregates recomputed from the columns, one pass over each column they need."""
+        counts = code_counts(self.status[: self.n], N_STATUS)
+        active = self.active_mask()
+        cells = self.cell[: self.n][active]
+        outside = len(self.org_size)
+        if len(cells) and cells.view(np.uint32).max() >= outside:  # negative ids wrap past the end too
+            cells = np.minimum(cells.view(np.uint32), outside)
+        level = self.punish_level[: self.n]
+        return Recount(
+            counts=counts,
+            unknown=self.n - int(counts.sum()),
+            active=active,
+            org_members=np.bincount(cells, minlength=outside + 1),
+            sincerity=float(self.sincerity[: self.n][active].sum(dtype=np.float64)),
+            punished=code_counts(level[active & (level != 0)], N_LEVEL_CODES),
+        )
+
+    def check_consistency(self, recount: Recount | None = None) -> None:
+        """Compare the maintained aggregates with a recount (``recount``, else a fresh one); raise if they drifted."""
+        recount = self.recount() if recount is None else recount
+        counts = recount.counts.copy()
+        counts[Status.EMPTY] = 0
+        tracked = self.counts.copy()
+        tracked[Status.EMPTY] = 0
+        if recount.unknown:
+            raise AssertionError(f"status stocks drifted: {recount.unknown} rows hold no status code")
+        if not np.array_equal(counts, tracked):
+            raise AssertionError(f"status stocks drifted: tracked {tracked.tolist()}, actual {counts.tolist()}")
+        sizes = recount.org_members[: len(self.org_size)]
+        if not np.array_equal(sizes, self.org_size):
+            bad = np.flatnonzero(sizes != self.org_size)[:5]
+            raise AssertionError(f"organization sizes drifted at orgs {bad.tolist()}")
+        if not np.isclose(recount.sincerity, self.active_sincerity, rtol=1e-6, atol=1e-3):
+            raise AssertionError(
+                f"active sincerity sum drifted: tracked {self.active_sincerity:.6g}, actual {recount.sincerity:.6g}"
+            )
+        if not np.array_equal(recount.punished, self.punished):
+            raise AssertionError(
+                f"punishment stocks drifted: tracked {self.punished.tolist()}, actual {recount.punished.tolist()}"
+            )
+
+
+@dataclass(frozen=True)
+class Recount:
+    """The member table's aggregates recomputed from its columns (:meth:`Population.recount`)."""
+
+    #: Rows with each status code.
+    counts: np.ndarray
+    #: Rows whose code is no status.
+    unknown: int
+    #: Which rows are active members.
+    active: np.ndarray
+    #: Active members by organization id; the last bin counts those whose cell is no organization id.
+    org_members: np.ndarray
+    #: Sum of the active members' sincerity.
+    sincerity: float
+    #: Active members holding each punishment level (index = ladder code; 0 unused).
+    punished: np.ndarray

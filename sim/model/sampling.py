@@ -1,0 +1,91 @@
+"""Sampling rare per-member events without touching every member.
+
+A hazard of probability ``p`` per member per step is exactly an independent
+Bernoulli(p) draw for every row. Drawing the gaps between selected rows from
+the geometric distribution gives the same joint distribution in O(n p) work
+instead of O(n). Heterogeneous hazards ``p_i <= p_max`` are handled by thinning: select
+with ``p_max``, then keep each selected row with probability ``p_i / p_max``.
+This is how every per-member rate in partysim scales to millions of members.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.model.arrays import rank_within
+
+
+def bernoulli_rows(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
+    """Rows of 0..n-1, each included independently with probability p (sorted).
+
+    The gaps between successive included rows of a Bernoulli process are
+    geometric, so the rows are a cumulative sum of geometric draws: O(n p).
+    Any gap past row n ends the selection, so gaps are capped at n + 1: for a
+    tiny p numpy's geometric saturates at the int64 maximum, and the sum would
+    wrap around to negative rows and never reach n.
+    """
+    if n <= 0 or p <= 0:
+        return np.empty(0, dtype=np.int64)
+    if p >= 1:
+        return np.arange(n, dtype=np.int64)
+    expected = n * p
+    chunks: list[np.ndarray] = []
+    last = -1
+    while last < n:
+        size = int(expected + 5 * np.sqrt(expected) + 16)
+        rows = last + np.cumsum(np.minimum(rng.geometric(p, size), n + 1))
+        chunks.append(rows)
+        last = int(rows[-1])
+    rows = np.concatenate(chunks)
+    return rows[: np.searchsorted(rows, n)]
+
+
+def thin(rng: np.random.Generator, ids: np.ndarray, accept: np.ndarray, p_max: float) -> np.ndarray:
+    """Keep ``ids[i]`` with probability ``accept[i] / p_max`` (thinning step)."""
+    if len(ids) == 0 or p_max <= 0:
+        return ids[:0]
+    return ids[rng.random(len(ids)) * p_max < accept]
+
+
+def step_probability(rate_per_year: float, days: float) -> float:
+    """Probability of at least one event in ``days`` for a Poisson rate per year."""
+    return float(-np.expm1(-rate_per_year * days / 365.25))
+
+
+def weighted_top_k(rng: np.random.Generator, groups: np.ndarray, weights: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """Weighted sampling without replacement of ``k[g]`` items in every group g at once.
+
+    Gumbel-top-k (the log form of Efraimidis-Spirakis): item i gets the key
+    log(w_i) + G_i with G_i standard Gumbel; the k largest keys of a group are
+    a weighted sample without replacement. One sort of the candidates
+    (:func:`sim.model.arrays.rank_within`) replaces a loop over groups; items of
+    zero weight are never chosen. Returns the selected positions, sorted.
+    """
+    weights = np.asarray(weights, dtype=np.float64)
+    positive = np.flatnonzero(weights > 0)
+    keys = np.log(weights[positive]) + rng.gumbel(size=len(positive))
+    group = np.asarray(groups)[positive]
+    order, rank = rank_within(group, keys)
+    return np.sort(positive[order[rank < np.asarray(k)[group[order]]]])
+
+
+def rows_where(rng: np.random.Generator, n: int, k: int, keep, max_rounds: int = 30) -> np.ndarray:
+    """Up to ``k`` rows drawn uniformly (with replacement) from those of 0..n-1 that ``keep`` accepts.
+
+    Rejection sampling in batches sized by the acceptance seen so far: O(k / acceptance)
+    work instead of a pass over all n rows. ``keep(rows)`` returns the accepted rows.
+    Fewer than ``k`` come back only when nearly no row is accepted.
+    """
+    found: list[np.ndarray] = []
+    have, drawn, accepted = 0, 0, 0
+    for _ in range(max_rounds):
+        if have >= k or n == 0:
+            break
+        rate = max(accepted / drawn, 0.01) if drawn else 0.5
+        batch = int((k - have) / rate * 1.2) + 16
+        kept = keep(rng.integers(0, n, batch))
+        drawn, accepted = drawn + batch, accepted + len(kept)
+        found.append(kept)
+        have += len(kept)
+    rows = np.concatenate(found) if found else np.empty(0, dtype=np.int64)
+    return rows[:k]

@@ -1,0 +1,61 @@
+"""Struct-of-arrays storage shared by the member and organization tables.
+
+A table is a set of equal-length numpy columns declared once as
+``{name: (dtype, fill)}``. Rows are appended in blocks; capacity doubles when
+it runs out, so appending k rows costs O(k) amortized and never reallocates
+row by row.
+
+Columns are allocated with ``np.zeros``, whose pages the operating system maps
+lazily, and a row's values are written when it is appended (the given value,
+else the column's fill). Capacity reserved for later rows therefore costs
+neither time nor memory until it is used, and a column given on append is
+written once, not filled first and overwritten (at national scale the fills
+were a third of the build). Rows at or past ``n`` hold no meaning: every
+reader stops at ``n``.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+
+class ColumnTable:
+    """Columns declared in ``COLUMNS`` become numpy attributes of capacity ``self.capacity``."""
+
+    COLUMNS: ClassVar[dict[str, tuple[type, object]]] = {}
+
+    def __init__(self, capacity: int):
+        self.n = 0
+        self.capacity = max(int(capacity), 16)
+        for name, (dtype, _) in self.COLUMNS.items():
+            setattr(self, name, np.zeros(self.capacity, dtype=dtype))
+
+    def _grow(self, needed: int) -> None:
+        if needed <= self.capacity:
+            return
+        new_capacity = self.capacity
+        while new_capacity < needed:
+            new_capacity *= 2
+        for name, (dtype, _) in self.COLUMNS.items():
+            grown = np.zeros(new_capacity, dtype=dtype)
+            grown[: self.n] = getattr(self, name)[: self.n]
+            setattr(self, name, grown)
+        self.capacity = new_capacity
+
+    def append(self, count: int, **columns: np.ndarray | int | float) -> np.ndarray:
+        """Append ``count`` rows with the given column values (the fill elsewhere); returns their ids."""
+        self._grow(self.n + count)
+        rows = slice(self.n, self.n + count)
+        for name, values in columns.items():
+            getattr(self, name)[rows] = values
+        for name, (_, fill) in self.COLUMNS.items():
+            if fill != 0 and name not in columns:  # fresh rows are zeros already
+                getattr(self, name)[rows] = fill
+        self.n += count
+        return np.arange(rows.start, rows.stop, dtype=np.int64)
+
+    def column(self, name: str) -> np.ndarray:
+        """The used part of a column (a view)."""
+        return getattr(self, name)[: self.n]

@@ -1,0 +1,123 @@
+"""One run: build the world, start one SimPy process per mechanism cadence, record, return.
+
+There is exactly one ``simpy.Environment`` per run. Sim time is in days.
+Mechanisms act at whole days; the recorder samples at ``day + RECORD_PHASE``
+(half a day before), so a row holds the state at the start of its date. The
+number of SimPy events depends on the calendar and on the number of cadences,
+never on the number of members.
+"""
+
+from __future__ import annotations
+
+import resource
+import time
+from collections.abc import Callable
+
+import numpy as np
+import simpy
+
+from sim.mechanisms.amnesty import Amnesty
+from sim.mechanisms.attrition import Attrition
+from sim.mechanisms.base import Mechanism
+from sim.mechanisms.campaigns import Campaigns
+from sim.mechanisms.congress import Congress
+from sim.mechanisms.critique import Critique
+from sim.mechanisms.discipline import Discipline
+from sim.mechanisms.meetings import Meetings
+from sim.mechanisms.membership import Membership
+from sim.mechanisms.reorganization import Reorganization
+from sim.model.arrays import distinct
+from sim.model.calendar import RECORD_PHASE, Calendar
+from sim.model.founding import found_party
+from sim.model.invariants import Invariants
+from sim.model.streams import stream
+from sim.model.tally import EventLog, Tally
+from sim.model.world import World
+from sim.run.recorder import Recorder
+from sim.run.result import Result, build_manifest, build_summary
+from sim.scenario import Scenario
+from sim.scenario.spans import Span
+
+#: Mechanisms in the order they act within a day.
+MECHANISMS: tuple[type[Mechanism], ...] = (
+    Reorganization,
+    Campaigns,
+    Meetings,
+    Critique,
+    Membership,
+    Discipline,
+    Attrition,
+    Amnesty,
+    Congress,
+)
+
+Progress = Callable[[int, int], None]
+
+#: Span between whole-table invariant checks (one pass over the member table each); the cell
+#: bounds are checked by re-organization itself, right after each regular re-organization.
+TABLE_CHECK_EVERY = "1y"
+
+
+class Simulation:
+    """A scenario, a seed and the world they build; :meth:`run` returns a :class:`Result`."""
+
+    def __init__(self, scenario: Scenario, seed: int | None = None, events: bool = False, checks: bool = True):
+        self.scenario = scenario
+        self.seed = scenario.seed if seed is None else int(seed)
+        calendar = Calendar(scenario.start, scenario.duration_span)
+        pop, orgs = found_party(scenario, stream(self.seed, "founding"))
+        self.world = World(scenario, self.seed, calendar, pop, orgs, Tally(), EventLog(events))
+        if checks:
+            self.world.invariants = Invariants(self.world)
+        self.mechanisms = [cls(self.world) for cls in MECHANISMS]
+        self.world.mechanisms.update({mechanism.name: mechanism for mechanism in self.mechanisms})
+        self.recorder = Recorder(self.world, self.mechanisms)
+        self.events_processed = 0
+
+    def _record(self, env: simpy.Environment, progress: Progress | None):
+        cal = self.world.calendar
+        days = np.append(cal.span_ticks(self.scenario.record_span, first=1), cal.horizon)
+        for day in distinct(days).tolist():
+            yield env.timeout(day + RECORD_PHASE - env.now)
+            self.recorder.record(day)
+            if progress:
+                progress(day, cal.horizon)
+
+    def _check_tables(self, env: simpy.Environment):
+        """Whole-table invariants yearly (one pass over the member table each) and at the end of the run."""
+        for day in self.world.calendar.span_ticks(Span.parse(TABLE_CHECK_EVERY), first=1).tolist():
+            yield env.timeout(day - env.now)
+            self.world.invariants.check_tables(day)
+
+    def run(self, progress: Progress | None = None) -> Result:
+        started = time.perf_counter()
+        env = simpy.Environment()
+        self.recorder.record(0)  # the state at the start of day 0
+        # One process per mechanism cadence (a dozen in all), never per member or cell: each wakes
+        # on its calendar ticks and updates whole cohorts with numpy (DESIGN.md).
+        for mechanism in self.mechanisms:
+            for process in mechanism.processes(env):
+                env.process(process)
+        env.process(self._record(env, progress))
+        if self.world.invariants is not None:
+            env.process(self._check_tables(env))
+        horizon = self.world.calendar.horizon
+        while env.peek() < horizon:
+            env.step()
+            self.events_processed += 1
+        if self.world.invariants is not None:
+            self.world.invariants.check_tables(horizon - 1)
+        wall = time.perf_counter() - started
+        timeseries = self.recorder.frame()
+        events = self.world.events.frame(self.world.calendar.dates64(0)) if self.world.events.enabled else None
+        peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        manifest = build_manifest(self.scenario, self.seed, wall, self.events_processed, peak_rss_mb)
+        summary = build_summary(self.world, timeseries)
+        for mechanism in self.mechanisms:
+            summary.update(mechanism.summary(timeseries))
+        return Result(timeseries=timeseries, summary=summary, events=events, manifest=manifest)
+
+
+def simulate(scenario: Scenario, seed: int | None = None, events: bool = False, checks: bool = True) -> Result:
+    """Run ``scenario`` once and return its outputs (the body of the API's :func:`sim.run`)."""
+    return Simulation(scenario, seed=seed, events=events, checks=checks).run()

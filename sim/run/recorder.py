@@ -1,0 +1,118 @@
+"""The time series: one row per recorded date, stocks at the date and flows since the previous row.
+
+Stocks of members come from the population's maintained counts, flows from
+its transition matrix, organization counts from the organization table, and
+the rest from the mechanisms' tallies and stocks. Every column of the output
+contract (DESIGN.md) exists in every run, with zeros where the mechanism that
+fills it is switched off.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.model.invariants import InvariantError
+from sim.model.ladder import STANDING_LEVELS
+from sim.model.organizations import Kind
+from sim.model.population import Status
+from sim.model.world import World
+
+S = Status
+
+#: Flow columns read from the population's transition matrix: name -> [(from, to), ...].
+TRANSITION_FLOWS: dict[str, list[tuple[Status, Status]]] = {
+    "applications": [(S.EMPTY, S.APPLICANT)],
+    "applications_rejected": [(S.APPLICANT, S.REJECTED)],
+    "candidates_approved": [(S.APPLICANT, S.CANDIDATE)],
+    "admitted": [(S.CANDIDATE, S.FULL)],
+    "candidates_expelled": [(S.CANDIDATE, S.CANDIDATE_EXPELLED)],
+    "expelled_full": [(S.FULL, S.EXPELLED)],
+    "expelled_candidates": [(S.CANDIDATE, S.EXPELLED)],
+    "expelled_demoted": [(S.DEMOTED, S.EXPELLED)],
+    "expelled": [(S.FULL, S.EXPELLED), (S.CANDIDATE, S.EXPELLED), (S.DEMOTED, S.EXPELLED)],
+    "demoted": [(S.FULL, S.DEMOTED)],
+    "restored": [(S.DEMOTED, S.FULL)],
+    "exits_full": [(S.FULL, S.EXITED)],
+    "exits_candidates": [(S.CANDIDATE, S.EXITED)],
+    "exits_demoted": [(S.DEMOTED, S.EXITED)],
+    "exits": [(S.FULL, S.EXITED), (S.CANDIDATE, S.EXITED), (S.DEMOTED, S.EXITED)],
+}
+
+#: Every status change the model allows; any other flow is a bug and stops the run.
+ALLOWED = np.zeros((len(Status), len(Status)), dtype=bool)
+for _pairs in TRANSITION_FLOWS.values():
+    for _a, _b in _pairs:
+        ALLOWED[_a, _b] = True
+
+
+#: Organization-count stock columns.
+ORG_COUNTS = {
+    "cells": Kind.CELL,
+    "party_teams": Kind.TEAM,
+    "primary_orgs": Kind.PRIMARY,
+    "branch_orgs": Kind.BRANCH,
+    "subprimary_orgs": Kind.SUBPRIMARY,
+    "county_committees": Kind.COUNTY,
+}
+
+#: Columns later mechanisms fill; present (as zeros) in every run.
+CONTRACT_ZERO_COLUMNS = (
+    "punished_total",
+    *(f"punished_{level}" for level in STANDING_LEVELS),
+    "punishments_issued",
+    "punishments_lifted",
+    "amnestied",
+    "meetings_held",
+    "critiques_held",
+    "delegate_pool",
+    "delegates_selected",
+)
+
+
+class Recorder:
+    """Collects rows in memory (a few hundred per run) and builds the DataFrame once."""
+
+    def __init__(self, world: World, stock_sources: list):
+        self.world = world
+        self.stock_sources = stock_sources
+        self.rows: list[dict] = []
+
+    def record(self, day: int) -> None:
+        world, pop = self.world, self.world.pop
+        flows = pop.take_flows()
+        if flows[~ALLOWED].any():
+            bad = [(Status(a).name, Status(b).name) for a, b in zip(*np.nonzero(flows * ~ALLOWED))]
+            raise InvariantError(
+                f"invariant 'only allowed status changes' violated on {world.calendar.date(day)}: {bad}"
+            )
+        row: dict[str, int] = dict.fromkeys(CONTRACT_ZERO_COLUMNS, 0)
+        row["day"] = day
+        row["members_full"] = int(pop.counts[S.FULL])
+        row["members_candidate"] = int(pop.counts[S.CANDIDATE])
+        row["applicants"] = int(pop.counts[S.APPLICANT])
+        row["members_demoted"] = int(pop.counts[S.DEMOTED])
+        row["punished_total"] = int(pop.punished.sum())
+        for code, level in enumerate(STANDING_LEVELS, start=1):
+            row[f"punished_{level}"] = int(pop.punished[code])
+        row["punishments_removed"] = pop.punishments_removed
+        pop.punishments_removed = 0
+        for name, pairs in TRANSITION_FLOWS.items():
+            row[name] = int(sum(flows[a, b] for a, b in pairs))
+        for name, kind in ORG_COUNTS.items():
+            row[name] = world.orgs.count(kind)
+        row.update(world.tally.take())
+        for source in self.stock_sources:
+            row.update(source.stocks())
+        if world.invariants is not None:
+            world.invariants.check_row(row, meetings_on=world.scenario.meetings.enabled)
+        self.rows.append(row)
+
+    def frame(self) -> pd.DataFrame:
+        frame = pd.DataFrame(self.rows)
+        days = frame["day"].to_numpy()
+        dates = self.world.calendar.dates64(days).astype("datetime64[s]")
+        frame.insert(0, "date", dates)
+        for name in frame.columns[2:]:
+            frame[name] = frame[name].astype(np.int64)
+        return frame

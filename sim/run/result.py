@@ -1,0 +1,175 @@
+"""What a run returns and how it is written: the output contract of DESIGN.md.
+
+A run directory holds ``timeseries.parquet``, ``summary.json``,
+``manifest.json`` and, with ``--events``, ``events.parquet`` (``.csv`` with
+``--format csv``). It is written atomically: everything goes to a hidden
+temporary sibling directory which is renamed into place at the end, so a
+reader never sees half a run and a crash leaves no output directory
+(:mod:`sim.run.rundir` says how, including concurrent writers and kill -9).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import platform
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+from sim.model.population import Status
+from sim.run.rundir import OutputError, check_target, commit, staged
+
+FORMATS = ("parquet", "csv")
+PACKAGES = ("partysim", "numpy", "simpy", "pandas", "pyarrow", "pydantic", "pyyaml")
+
+
+@dataclass
+class Result:
+    """The outputs of one run."""
+
+    timeseries: pd.DataFrame
+    summary: dict
+    manifest: dict
+    events: pd.DataFrame | None = None
+    extra: dict = field(default_factory=dict)
+
+    def save(self, directory: str | Path, fmt: str = "parquet", overwrite: bool = False) -> Path:
+        """Write the run directory atomically; returns its path.
+
+        Any failure to write (a full disk, permissions) is an :class:`OutputError` that
+        leaves nothing behind and an existing directory at ``directory`` as it was.
+        """
+        if fmt not in FORMATS:
+            raise OutputError(f"--format: expected one of {', '.join(FORMATS)}, found {fmt!r}")
+        target = Path(directory)
+        check_target(target, overwrite)
+        try:
+            with staged(target) as staging:
+                write_table(self.timeseries, staging / "timeseries", fmt)
+                if self.events is not None:
+                    write_table(self.events, staging / "events", fmt)
+                write_json(staging / "summary.json", self.summary)
+                write_json(staging / "manifest.json", self.manifest)
+                commit(staging, target, overwrite)
+        except OSError as exc:
+            reason = (exc.strerror or str(exc) or type(exc).__name__).splitlines()[0]
+            raise OutputError(f"{target}: could not write the run ({reason}); nothing was changed there") from None
+        return target
+
+    @classmethod
+    def load(cls, directory: str | Path) -> Result:
+        directory = Path(directory)
+        timeseries = read_table(directory / "timeseries")
+        events_path = directory / "events"
+        events = (
+            read_table(events_path) if any(events_path.with_suffix(s).exists() for s in (".parquet", ".csv")) else None
+        )
+        return cls(
+            timeseries=timeseries,
+            summary=json.loads((directory / "summary.json").read_text()),
+            manifest=json.loads((directory / "manifest.json").read_text()),
+            events=events,
+        )
+
+
+def write_table(frame: pd.DataFrame, stem: Path, fmt: str) -> None:
+    if fmt == "parquet":
+        frame.to_parquet(stem.with_suffix(".parquet"), index=False)
+    else:
+        frame.to_csv(stem.with_suffix(".csv"), index=False)
+
+
+def read_table(stem: Path) -> pd.DataFrame:
+    parquet = stem.with_suffix(".parquet")
+    if parquet.exists():
+        return pd.read_parquet(parquet)
+    return pd.read_csv(stem.with_suffix(".csv"), parse_dates=["date"])
+
+
+def write_json(path: Path, data: dict) -> None:
+    path.write_text(json.dumps(data, indent=2, sort_keys=False, default=str) + "\n", encoding="utf-8")
+
+
+def _versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def _git_commit() -> str | None:
+    here = Path(__file__).resolve().parent
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def build_manifest(scenario, seed: int, wall_seconds: float, events_processed: int, peak_rss_mb: float) -> dict:
+    """Everything needed to reproduce and audit the run."""
+    return {
+        "scenario": scenario.model_dump(mode="json"),
+        "seed": seed,
+        "versions": _versions(),
+        "git_commit": _git_commit(),
+        "command": sys.argv,
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "wall_seconds": round(wall_seconds, 3),
+        "simpy_events": events_processed,
+        "peak_rss_mb": round(peak_rss_mb, 1),
+    }
+
+
+#: Summary keys: flows summed over the run.
+TOTALS = (
+    "applications",
+    "candidates_approved",
+    "admitted",
+    "candidates_expelled",
+    "expelled",
+    "exits",
+    "punishments_issued",
+    "punishments_lifted",
+    "amnestied",
+    "meetings_held",
+    "critiques_held",
+)
+
+
+def build_summary(world, timeseries: pd.DataFrame) -> dict:
+    """Headline figures: final stocks, flow totals, and whatever the mechanisms add."""
+    last = timeseries.iloc[-1]
+    summary = {
+        "scenario": world.scenario.name,
+        "seed": world.seed,
+        "start": str(world.calendar.start),
+        "end": str(world.calendar.end),
+        "final": {
+            "members_full": int(last["members_full"]),
+            "members_candidate": int(last["members_candidate"]),
+            "applicants": int(last["applicants"]),
+            "punished_total": int(last["punished_total"]),
+            "cells": int(last["cells"]),
+            "primary_orgs": int(last["primary_orgs"]),
+        },
+        "initial": {
+            "members_full": int(timeseries["members_full"].iloc[0]),
+            "members_candidate": int(timeseries["members_candidate"].iloc[0]),
+        },
+        "totals": {name: int(timeseries[name].sum()) for name in TOTALS if name in timeseries},
+        "ever_members": int(
+            world.pop.counts[
+                [Status.CANDIDATE, Status.FULL, Status.CANDIDATE_EXPELLED, Status.EXPELLED, Status.EXITED]
+            ].sum()
+        ),
+    }
+    return summary

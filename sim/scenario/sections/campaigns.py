@@ -1,0 +1,29 @@
+"""Mass campaigns (speed battles) and the achievers they credit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import Field, model_validator
+
+from sim.scenario.sections.base import Section
+from sim.scenario.sections.population import SectorShares
+
+
+class CampaignSpec(Section):
+    """A mass campaign whose end credits achievers (source: flood recovery, border closing, 80-day campaign)."""
+
+    name: str = Field(description="Campaign name.")
+    start: dt.date = Field(description="First day.")
+    end: dt.date = Field(description="Last day; achievers are credited on this day.")
+    achiever_share: float = Field(0.05, ge=0, le=1, description="Share of active members credited as achievers.")
+    sectors: list[str] = Field(default_factory=list, description="Sectors that take part (all if empty).")
+
+    @model_validator(mode="after")
+    def _valid(self) -> CampaignSpec:
+        if self.end < self.start:
+            raise ValueError(f"end on or after start ({self.start}), found {self.end}")
+        unknown = sorted(set(self.sectors) - set(SectorShares.model_fields))
+        if unknown:
+            raise ValueError(f"sector names among {sorted(SectorShares.model_fields)}, found {unknown}")
+        return self

@@ -1,0 +1,142 @@
+"""How the party is organized: the hierarchy, unit sizes, committees and re-organization."""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from sim.scenario.sections.base import Section
+
+
+class OrganizationSection(Section):
+    """The party's structure: central committee (or the army's General Political Bureau) down to cells."""
+
+    army: bool = Field(
+        False, description="Army party organization: the levels are called unit, corps and General Political Bureau."
+    )
+    provinces: int = Field(1, ge=1, le=100, description="Provincial committees (corps in the army).")
+    counties_per_province: int = Field(
+        1, ge=1, le=1000, description="County/city committees per province (units in the army)."
+    )
+    cell_min: int = Field(
+        5, ge=1, le=100, description="Fewest members a cell may have (source: 5); smaller units attach or merge."
+    )
+    cell_max: int = Field(
+        30, ge=2, le=1000, description="Most members a cell may have (source: 30); larger cells split."
+    )
+    cell_size_mean: float = Field(14.0, gt=0, description="Mean members per cell on day 0 (persons).")
+    cells_per_primary_mean: float = Field(
+        6.0, ge=1, le=10_000, description="Mean cells per primary party organization on day 0."
+    )
+    direct_cell_share: float = Field(
+        0.2,
+        ge=0,
+        le=1,
+        description="Share of day-0 cells at residential localities rather than workplaces; they stand directly under a county/city committee unless their locality forms a sub-primary organization.",
+    )
+    cells_per_locality_mean: float = Field(
+        1.5,
+        ge=1,
+        le=10_000,
+        description="Mean residential cells per locality on day 0; a locality whose cells together have more than primary_above members forms a sub-primary organization.",
+    )
+    primary_above: int = Field(
+        31,
+        ge=1,
+        le=10_000,
+        description="A workplace (or workplace section) with more than this many members forms a primary (or branch) organization, a residential locality a sub-primary one; one that falls to it or below is dissolved into direct cells (source: more than 31).",
+    )
+    branches_above: int = Field(
+        150,
+        ge=1,
+        le=1_000_000,
+        description="Primary organizations with more than this many members on day 0 group their cells into branch organizations at workplace sections (persons).",
+    )
+    branch_members_mean: float = Field(
+        80.0, ge=2, description="Mean members per workplace section of a large primary organization on day 0 (persons)."
+    )
+    executive_committee_above: int = Field(
+        300,
+        ge=1,
+        le=1_000_000,
+        description="Primary and sub-primary organizations with more than this many members elect an executive committee (persons).",
+    )
+    cell_committee_above: int = Field(
+        20,
+        ge=1,
+        le=1000,
+        description="A cell directly under a county/city committee with more than this many members elects a cell committee (source: more than 20).",
+    )
+    cell_committee_size: int = Field(
+        5, ge=2, le=30, description="Members of a cell committee, secretary and deputy included."
+    )
+    org_committee_size: int = Field(
+        7, ge=2, le=100, description="Members of a primary/branch/sub-primary committee, secretary and deputy included."
+    )
+    executive_committee_size: int = Field(
+        5,
+        ge=2,
+        le=100,
+        description="Members of an executive committee, secretary and deputy included (drawn from the committee).",
+    )
+    county_cadres: int = Field(
+        5,
+        ge=0,
+        le=1000,
+        description="Core cadres of each county/city committee, promoted from the secretaries of its basic organizations.",
+    )
+    election_sincerity_years: float = Field(
+        5.0,
+        ge=0,
+        le=100,
+        description="Elections rank full members by party standing plus this many years times their sincerity (0..1).",
+    )
+    small_units: list[int] = Field(
+        default_factory=list,
+        description="Extra residential units on day 0 with fewer than cell_min members each (sizes); re-organization attaches or merges them (source).",
+    )
+    abroad_teams: list[int] = Field(
+        default_factory=list,
+        description="Party teams abroad or relocated on day 0 with fewer than cell_min members each (sizes, source).",
+    )
+    extra_cells: list[int] = Field(
+        default_factory=list,
+        description="Extra cells directly under a county/city committee on day 0 (sizes within cell_min..cell_max), e.g. 21 for a cell with a cell committee.",
+    )
+    reorganize: bool = Field(
+        True,
+        description="Re-organize units and fill vacant offices during the run; off: the day-0 structure and offices stay as they are.",
+    )
+    reorganize_every: str = Field(
+        "3m",
+        pattern=r"^[1-9][0-9]*[dwmy]$",
+        description="Regular re-organization and filling of vacant offices (d/w/m/y span).",
+    )
+    threshold_check_every: str = Field(
+        "1m",
+        pattern=r"^[1-9][0-9]*[dwmy]$",
+        description="How often unit sizes are checked against the thresholds; a unit past one is re-organized at once (d/w/m/y span). Monthly by default: the bodies that decide a re-organization meet monthly.",
+    )
+
+    @model_validator(mode="after")
+    def _cell_bounds(self) -> OrganizationSection:
+        if self.cell_max < self.cell_min:
+            raise ValueError(f"cell_max >= cell_min ({self.cell_min}), found cell_max={self.cell_max}")
+        if not self.cell_min <= self.cell_size_mean <= self.cell_max:
+            raise ValueError(f"cell_size_mean between cell_min and cell_max, found {self.cell_size_mean}")
+        if self.cell_max < 4 * self.cell_min - 3:
+            raise ValueError(
+                f"cell_max >= 4 * cell_min - 3 ({4 * self.cell_min - 3}) so that small units merge without overflowing a cell, found {self.cell_max}"
+            )
+        if self.executive_committee_size > self.org_committee_size:
+            raise ValueError(
+                f"executive_committee_size <= org_committee_size ({self.org_committee_size}), found {self.executive_committee_size}"
+            )
+        for name, low, high in (
+            ("small_units", 1, self.cell_min - 1),
+            ("abroad_teams", 1, self.cell_min - 1),
+            ("extra_cells", self.cell_min, self.cell_max),
+        ):
+            outside = [size for size in getattr(self, name) if not low <= size <= high]
+            if outside:
+                raise ValueError(f"{name} sizes between {low} and {high}, found {outside}")
+        return self

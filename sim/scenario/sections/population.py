@@ -1,0 +1,72 @@
+"""Who is in the party on day 0: members, candidates, traits and sector shares."""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from sim.scenario.sections.base import Section
+
+
+class SectorShares(Section):
+    """Shares of members by sector of work; the sectors of the 8th Congress delegate report.
+
+    Shares are relative (normalized by their sum); the bound keeps the sum finite.
+    """
+
+    party_political: float = Field(
+        0.10, ge=0, le=1_000_000, description="Party and political workers (share of members)."
+    )
+    state_economic: float = Field(0.12, ge=0, le=1_000_000, description="State administrative and economic officials.")
+    service: float = Field(0.15, ge=0, le=1_000_000, description="Service personnel: the army and security forces.")
+    working_peoples_orgs: float = Field(0.03, ge=0, le=1_000_000, description="Working people's organizations.")
+    science_education_culture: float = Field(
+        0.15, ge=0, le=1_000_000, description="Science, education, public health, literature, arts, media."
+    )
+    field_labour: float = Field(0.45, ge=0, le=1_000_000, description="Workers and farmers in field labour.")
+
+    @model_validator(mode="after")
+    def _positive_total(self) -> SectorShares:
+        if sum(self.model_dump().values()) <= 0:
+            raise ValueError("sector shares with a positive sum")
+        return self
+
+    def normalized(self) -> dict[str, float]:
+        values = self.model_dump()
+        total = sum(values.values())
+        return {name: share / total for name, share in values.items()}
+
+
+class PopulationSection(Section):
+    """The members on day 0."""
+
+    members: int = Field(3000, ge=5, le=50_000_000, description="Members and candidate members on day 0 (persons).")
+    candidate_share: float = Field(
+        0.04, ge=0, le=1, description="Share of day-0 members who are candidates on probation."
+    )
+    seniority_mean_years: float = Field(
+        12.0,
+        gt=0,
+        le=60,
+        description="Mean party standing of day-0 full members (years, exponential); gives recommenders of two years' standing from day one.",
+    )
+    female_share: float = Field(0.3, ge=0, le=1, description="Share of women among members and applicants.")
+    sincerity_mean: float = Field(
+        0.8,
+        ge=0.001,
+        le=0.999,
+        description="Mean sincerity in Party life (0.001..0.999, Beta distributed); low sincerity raises critique findings.",
+    )
+    sincerity_concentration: float = Field(
+        10.0,
+        ge=0.01,
+        description="Beta concentration a+b of sincerity (higher: less spread); with the mean's range, both Beta parameters stay positive.",
+    )
+    ties_group_size: float = Field(
+        25.0,
+        ge=1,
+        description="Mean number of members sharing one personal-tie group (blood, friend, teacher-student, school).",
+    )
+    wealth_sigma: float = Field(
+        1.0, ge=0, le=5, description="Log-normal sigma of members' means to bribe (relative units)."
+    )
+    sectors: SectorShares = Field(default_factory=SectorShares)
