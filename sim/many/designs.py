@@ -107,14 +107,21 @@ class Parameter(BaseModel):
     def on_grid(self) -> bool:
         return self.values is not None or (self.distribution is None and self.steps is not None)
 
+    def _field(self, name: str) -> float:
+        """A number the parameter's kind requires (``_consistent`` has checked it is given)."""
+        value = getattr(self, name)
+        if value is None:
+            raise ValueError(f"{name} is not given for this parameter")
+        return value
+
     def grid(self) -> list:
         """The values of a grid design, in order."""
         if self.values is not None:
             return list(self.values)
         if self.log:
-            points = np.geomspace(self.low, self.high, self.steps)
+            points = np.geomspace(self._field("low"), self._field("high"), int(self._field("steps")))
         else:
-            points = np.linspace(self.low, self.high, self.steps)
+            points = np.linspace(self._field("low"), self._field("high"), int(self._field("steps")))
         return list(dict.fromkeys(self._typed(points)))
 
     def from_unit(self, u: np.ndarray) -> list:
@@ -126,22 +133,24 @@ class Parameter(BaseModel):
             index = np.minimum((u * len(self.values)).astype(int), len(self.values) - 1)
             return [self.values[i] for i in index.tolist()]
         if self.distribution == "normal":
-            a = (self.low - self.mean) / self.sd if self.low is not None else -np.inf
-            b = (self.high - self.mean) / self.sd if self.high is not None else np.inf
+            a = (self.low - self._field("mean")) / self._field("sd") if self.low is not None else -np.inf
+            b = (self.high - self._field("mean")) / self._field("sd") if self.high is not None else np.inf
             tail = TAIL if not (np.isfinite(a) and np.isfinite(b)) else 0.0
-            points = stats.truncnorm.ppf(np.clip(u, tail, 1 - tail), a, b, loc=self.mean, scale=self.sd)
+            points = stats.truncnorm.ppf(
+                np.clip(u, tail, 1 - tail), a, b, loc=self._field("mean"), scale=self._field("sd")
+            )
         elif self.distribution == "lognormal":
-            points = self.median * np.exp(self.sigma * stats.norm.ppf(np.clip(u, TAIL, 1 - TAIL)))
+            points = self._field("median") * np.exp(self._field("sigma") * stats.norm.ppf(np.clip(u, TAIL, 1 - TAIL)))
         elif self.distribution == "triangular":
-            c = (self.mode - self.low) / (self.high - self.low)
-            points = stats.triang.ppf(u, c, loc=self.low, scale=self.high - self.low)
+            c = (self._field("mode") - self._field("low")) / (self._field("high") - self._field("low"))
+            points = stats.triang.ppf(u, c, loc=self._field("low"), scale=self._field("high") - self._field("low"))
         elif self.integer:  # every whole number in [low, high] equally likely
-            first, last = math.ceil(self.low), math.floor(self.high)
+            first, last = math.ceil(self._field("low")), math.floor(self._field("high"))
             return np.minimum(first + np.floor(u * (last - first + 1)), last).astype(int).tolist()
         elif self.log:
-            points = np.exp(np.log(self.low) + u * (np.log(self.high) - np.log(self.low)))
+            points = np.exp(np.log(self._field("low")) + u * (np.log(self._field("high")) - np.log(self._field("low"))))
         else:
-            points = self.low + u * (self.high - self.low)
+            points = self._field("low") + u * (self._field("high") - self._field("low"))
         return self._typed(points)
 
     def _typed(self, points: np.ndarray) -> list:
@@ -180,6 +189,8 @@ def build_design(
     if name == "grid":
         rows = list(itertools.product(*(parameters[n].grid() for n in names)))
         return Design(name, pd.DataFrame(rows, columns=names))
+    if samples is None:
+        raise ValueError(f"the {name} design needs a number of samples")
     salib_seed = int(rng.integers(2**31 - 1))
     if name == "random":
         unit = rng.random((samples, len(names)))

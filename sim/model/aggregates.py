@@ -22,7 +22,7 @@ def roll_up(orgs: Organizations, own: np.ndarray) -> np.ndarray:
     parent = orgs.column("parent")
     alive = orgs.column("alive")
     total = np.asarray(own[:n], dtype=np.float64).copy()
-    carry = total.copy()
+    carry: np.ndarray = total.copy()
     for _ in range(MAX_DEPTH):
         has_parent = (parent >= 0) & alive & (carry != 0)
         if not has_parent.any():

@@ -53,6 +53,11 @@ class Calendar:
     def day(self, date: dt.date) -> int:
         return (date - self.start).days
 
+    @property
+    def start64(self) -> np.datetime64:
+        """The first day of the run as a numpy datetime64[D]."""
+        return self._start64
+
     def dates64(self, days: np.ndarray) -> np.ndarray:
         """Vectorized day -> numpy datetime64[D]."""
         return self._start64 + np.asarray(days).astype("timedelta64[D]")
@@ -140,13 +145,14 @@ class Calendar:
             ticks = self.every(days)
             return ticks[ticks >= first]
         months = span.months()
-        ticks = []
+        assert months is not None  # a span is counted in days or in months
+        found: list[int] = []
         k = 0
         while True:
             day = self.day(add_months(self.start, k * months))
             if day >= self.horizon:
                 break
             if day >= first:
-                ticks.append(day)
+                found.append(day)
             k += 1
-        return np.asarray(ticks, dtype=np.int64)
+        return np.asarray(found, dtype=np.int64)

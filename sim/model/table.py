@@ -39,7 +39,7 @@ class ColumnTable:
         while new_capacity < needed:
             new_capacity *= 2
         for name, (dtype, _) in self.COLUMNS.items():
-            grown = np.zeros(new_capacity, dtype=dtype)
+            grown: np.ndarray = np.zeros(new_capacity, dtype=dtype)
             grown[: self.n] = getattr(self, name)[: self.n]
             setattr(self, name, grown)
         self.capacity = new_capacity

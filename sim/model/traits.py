@@ -33,7 +33,7 @@ TRAITS: dict[str, type] = {"female": np.bool_, "sector": np.int8, "sincerity": n
 
 def draw_traits(n: int, cfg: PopulationSection, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Trait columns for ``n`` new people."""
-    traits = {name: np.empty(n, dtype=dtype) for name, dtype in TRAITS.items()}
+    traits: dict[str, np.ndarray] = {name: np.empty(n, dtype=dtype) for name, dtype in TRAITS.items()}
     fill_traits(traits, cfg, rng)
     return traits
 

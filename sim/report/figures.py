@@ -24,7 +24,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure as Canvas
 
-from sim.report.palette import RC_PARAMS
+from sim.report.palette import FIGURE_SIZE, RC_PARAMS
 
 #: Metadata that would make files differ between two writes of the same figure.
 _NO_DATES = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
@@ -66,12 +66,12 @@ class SavedFigure:
 @contextmanager
 def report_style() -> Iterator[None]:
     """Matplotlib settings of the report, restored on exit so callers' own plots are untouched."""
-    with matplotlib.rc_context(RC_PARAMS):
+    with matplotlib.rc_context(RC_PARAMS):  # type: ignore[arg-type]  # matplotlib types keys as a Literal of every rc name
         yield
 
 
 def _canvas(height: float | None) -> Canvas:
-    width, default_height = RC_PARAMS["figure.figsize"]
+    width, default_height = FIGURE_SIZE
     return Canvas(figsize=(width, height or default_height), layout="constrained")
 
 
@@ -84,7 +84,7 @@ def new_canvas(rows: int = 1, cols: int = 1, height: float | None = None, **subp
 def new_mosaic(layout: list[list[str]], height: float | None = None) -> tuple[Canvas, dict[str, Axes]]:
     """An empty figure with named axes laid out as in :meth:`matplotlib.figure.Figure.subplot_mosaic`."""
     canvas = _canvas(height)
-    return canvas, canvas.subplot_mosaic(layout)
+    return canvas, canvas.subplot_mosaic(layout)  # type: ignore[arg-type]  # a list of lists is a valid mosaic
 
 
 def panel_grid(count: int, columns: int, row_height: float) -> tuple[Canvas, list[Axes]]:

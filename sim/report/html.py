@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sim.report.figures import Omitted, SavedFigure
+from sim.report.figures import Figure, Omitted, SavedFigure
 from sim.report.palette import PALETTE_NAME
 
 
@@ -37,7 +38,9 @@ class Section:
     """A heading with its tables, figures and notes, in order."""
 
     title: str
-    items: list[Table | SavedFigure | Omitted | str] = field(default_factory=list)
+    #: A :class:`~sim.report.figures.Figure` is drawn by the page and replaced by its
+    #: :class:`SavedFigure` when the report is written.
+    items: Sequence[Table | Figure | SavedFigure | Omitted | str] = field(default_factory=list)
 
 
 @dataclass
@@ -127,7 +130,9 @@ def _figure(figure: SavedFigure) -> str:
     )
 
 
-def _item(item: Table | SavedFigure | Omitted | str) -> str:
+def _item(item: Table | Figure | SavedFigure | Omitted | str) -> str:
+    if isinstance(item, Figure):
+        raise TypeError(f"figure {item.name!r} must be saved (sim.report.figures.save) before the page is rendered")
     if isinstance(item, Table):
         return _table(item)
     if isinstance(item, SavedFigure):

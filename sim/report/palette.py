@@ -11,6 +11,7 @@ and light colours so neighbouring series differ in lightness too.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 PALETTE_NAME = "Okabe-Ito"
 
@@ -66,10 +67,14 @@ def series(index: int) -> SeriesStyle:
 
 
 #: Matplotlib settings for every report figure: readable on a phone, reproducible bytes.
-RC_PARAMS = {
+#: Width and height of a report figure (inches).
+FIGURE_SIZE = (8.0, 4.2)
+
+#: Matplotlib settings for every report figure (see above).
+RC_PARAMS: dict[str, Any] = {
     "figure.dpi": 100,
     "savefig.dpi": 150,
-    "figure.figsize": (8.0, 4.2),
+    "figure.figsize": FIGURE_SIZE,
     "font.size": 10,
     "axes.titlesize": 11,
     "axes.titleweight": "bold",

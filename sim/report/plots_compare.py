@@ -71,7 +71,8 @@ def forest(table: pd.DataFrame, variants: Sequence[str]) -> Figure | Omitted:
         grouped_ticks(ax.xaxis)
         ax.grid(axis="y", visible=False)
     for ax in axes:
-        if ax.get_subplotspec().is_first_col():
+        spec = ax.get_subplotspec()
+        if spec is not None and spec.is_first_col():
             ax.set_ylabel("variant")
         else:
             ax.tick_params(labelleft=False)

@@ -122,9 +122,11 @@ def heat_maps(
         ax.set_xticks(range(table.shape[1]), [f"{v:g}" for v in table.columns])
         ax.set_yticks(range(table.shape[0]), [f"{v:g}" for v in table.index])
         ax.grid(False)
-        for (i, j), value in np.ndenumerate(table.to_numpy()):
+        means = table.to_numpy(dtype=float)
+        shades = np.asarray(image.norm(means), dtype=float)
+        for (i, j), value in np.ndenumerate(means):
             text = "failed" if np.isnan(value) else cell(value)
-            shade = image.norm(value) if np.isfinite(value) else 1.0
+            shade = float(shades[i, j]) if np.isfinite(value) else 1.0
             ax.text(j, i, text, ha="center", va="center", fontsize=8, color="white" if shade < 0.55 else "black")
         ax.set_xlabel(x)
         ax.set_ylabel(y)

@@ -64,7 +64,7 @@ def outcomes_table(meta: dict) -> Table:
     )
 
 
-def failed_runs(runs: pd.DataFrame | None, parameters: list[str]) -> Table | Omitted:
+def failed_runs(runs: pd.DataFrame | None, parameters: list[str]) -> Table | Omitted | str:
     """One row per failed run: where in the design, its seed, parameter values and the error."""
     if runs is None:
         return Omitted("Failed runs", "runs.parquet is missing")

@@ -87,6 +87,7 @@ class Simulation:
         """Whole-table invariants yearly (one pass over the member table each) and at the end of the run."""
         for day in self.world.calendar.span_ticks(Span.parse(TABLE_CHECK_EVERY), first=1).tolist():
             yield env.timeout(day - env.now)
+            assert self.world.invariants is not None  # this process runs only with the checks on
             self.world.invariants.check_tables(day)
 
     def run(self, progress: Progress | None = None) -> Result:
@@ -109,7 +110,7 @@ class Simulation:
             self.world.invariants.check_tables(horizon - 1)
         wall = time.perf_counter() - started
         timeseries = self.recorder.frame()
-        events = self.world.events.frame(self.world.calendar.dates64(0)) if self.world.events.enabled else None
+        events = self.world.events.frame(self.world.calendar.start64) if self.world.events.enabled else None
         peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         manifest = build_manifest(self.scenario, self.seed, wall, self.events_processed, peak_rss_mb)
         summary = build_summary(self.world, timeseries)

@@ -103,7 +103,7 @@ def estimate_peak_bytes(scenario: Scenario, events: bool = False) -> int:
     grown = capacity
     while grown < rows:
         grown *= 2
-    peak = BASE_BYTES + BYTES_PER_MEMBER * members + ROW_BYTES * (grown - capacity)
+    peak: float = BASE_BYTES + BYTES_PER_MEMBER * members + ROW_BYTES * (grown - capacity)
     if events:
         peak += BYTES_PER_EVENT * EVENTS_PER_MEMBER_YEAR * members * years
     return int(peak)

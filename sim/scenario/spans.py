@@ -64,4 +64,6 @@ def shift(date: dt.date, span: Span) -> dt.date:
     months = span.months()
     if months is not None:
         return add_months(date, months)
-    return date + dt.timedelta(days=span.days())
+    days = span.days()
+    assert days is not None  # a span is counted in days or in months
+    return date + dt.timedelta(days=days)
