@@ -136,7 +136,10 @@ class Elections:
         pop.role[members[~cadre]] = Role.NONE
         eligible, score = self._seat_cells(members[~cadre], day)
         cell = pop.cell[eligible]
-        top = orgs.basic_org(cell)
+        # Each unit's basic organization, looked up by cell: a climb per unit, not per member.
+        basic_of = np.empty(orgs.n, dtype=np.int64)
+        basic_of[units] = orgs.basic_org(units)
+        top = basic_of[cell]
         pool = (pop.role[eligible] == Role.NONE) & IS_TOP_BASIC_ORG[orgs.kind[top]]
         self._seat(eligible[pool], top[pool], score[pool], self.org_ballots, orgs.executive.view(np.int8))
         branch = orgs.parent[cell]
