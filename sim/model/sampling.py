@@ -33,7 +33,10 @@ def bernoulli_rows(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
     last = -1
     while last < n:
         size = int(expected + 5 * np.sqrt(expected) + 16)
-        rows = last + np.cumsum(np.minimum(rng.geometric(p, size), n + 1))
+        rows = rng.geometric(p, size)  # the gaps, turned into rows in place (three passes, no temporaries)
+        np.minimum(rows, n + 1, out=rows)
+        np.cumsum(rows, out=rows)
+        rows += last
         chunks.append(rows)
         last = int(rows[-1])
     rows = np.concatenate(chunks)
