@@ -246,6 +246,8 @@ def main() -> None:
         args.sizes, args.reference_sizes = [10_000, 100_000], [10_000]
     if args.floor_only:
         args.sizes, args.skip_reference = [], True
+    if not (args.skip_floor or args.quick) and not args.floor_probe.exists():
+        parser.error(f"no floor probe at {args.floor_probe} (give --floor-probe PATH, or --skip-floor)")
 
     print(
         f"{args.scenario.relative_to(ROOT) if args.scenario.is_relative_to(ROOT) else args.scenario}, "
