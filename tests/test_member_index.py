@@ -57,3 +57,29 @@ def test_after_a_refresh_nothing_is_pending_and_lookups_still_equal_a_scan(world
     units = world.orgs.ids_of(Kind.CELL)[1::2]
     for statuses in (OPEN, ACTIVE):
         assert np.array_equal(np.sort(index.members_of(units, statuses)), _scan(world, units, statuses))
+
+
+def test_asking_most_of_the_index_reads_it_through_a_mask_in_the_same_order(world):
+    """Day 0 asks every unit: the mask over the index gives what gathering each unit's range gives, in order."""
+    index = world.members
+    units = world.orgs.ids_of(Kind.CELL)[::2]
+    index.MASK_SHARE = 2.0  # never the mask
+    ranges = index.members_of(units)
+    index.MASK_SHARE = 0.0  # always the mask
+    assert np.array_equal(index.members_of(units), ranges)
+    assert np.array_equal(np.sort(ranges), _scan(world, units, OPEN))
+
+
+def test_a_refresh_inserts_each_pending_member_after_its_units_indexed_members(world):
+    """The merge keeps the index sorted by unit, indexed members before the pending ones (np.insert's order)."""
+    index, pop = world.members, world.pop
+    keep = ~index._stale[index.ids] & OPEN[pop.status[index.ids]]
+    pending = index.pending()
+    pending = pending[OPEN[pop.status[pending]]]
+    pending = pending[np.argsort(pop.cell[pending], kind="stable")]
+    at = np.searchsorted(index.keys[keep], pop.cell[pending], side="right")
+    expected = np.insert(index.ids[keep], at, pending)
+    index.REFRESH_SHARE = 0
+    index.refresh()
+    assert np.array_equal(index.ids, expected)
+    assert np.array_equal(index.keys, pop.cell[expected])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.arrays import rank_within
+from sim.model.arrays import MAX_TOP_PASSES, rank_within, top_within
 from sim.model.sampling import weighted_top_k
 
 
@@ -23,6 +23,37 @@ def test_the_worst_score_stays_in_its_group():
     group, score = np.array([1, 1, 0, 0]), np.array([5.0, 4.0, 0.0, 3.0])
     order, rank = rank_within(group, score)
     assert order.tolist() == [3, 2, 0, 1] and rank.tolist() == [0, 1, 0, 1]
+
+
+def _ranked_below(group, score, k):
+    """(row, rank) pairs rank_within ranks below k (k per group if an array)."""
+    order, rank = rank_within(group, score)
+    keep = rank < (k[group[order]] if np.ndim(k) else k)
+    return set(zip(order[keep].tolist(), rank[keep].tolist()))
+
+
+def test_top_within_gives_the_rows_and_ranks_rank_within_gives_below_k_ties_included():
+    """Elections take only the few best of each group: the same rows and ranks as the full ranking,
+    with equal (and quantum-close) scores keeping their input order, for k fixed or per group."""
+    rng = np.random.default_rng(5)
+    for trial in range(300):
+        n, groups = int(rng.integers(0, 400)), int(rng.integers(1, 50))
+        group = rng.integers(0, groups, n)
+        score = rng.integers(0, 4, n).astype(np.float64) if trial % 2 else rng.normal(size=n)
+        k = int(rng.integers(0, 9)) if trial % 3 else rng.integers(0, 6, groups)
+        rows, rank = top_within(group, score, k)
+        assert len(rows) == len(set(rows.tolist()))
+        assert set(zip(rows.tolist(), rank.tolist())) == _ranked_below(group, score, k)
+
+
+def test_top_within_beyond_its_passes_or_its_key_bits_takes_the_full_ranking():
+    rng = np.random.default_rng(6)
+    group, score = rng.integers(0, 3, 200), rng.normal(size=200)
+    rows, rank = top_within(group, score, MAX_TOP_PASSES + 5)
+    assert set(zip(rows.tolist(), rank.tolist())) == _ranked_below(group, score, MAX_TOP_PASSES + 5)
+    huge = np.array([2**45, 2**45, 3])  # group ids too wide to pack: lexsort
+    rows, rank = top_within(huge, np.array([1.0, 2.0, 0.0]), 1)
+    assert sorted(zip(rows.tolist(), rank.tolist())) == [(1, 0), (2, 0)]
 
 
 def test_one_draw_per_group_picks_each_item_with_probability_proportional_to_its_weight():

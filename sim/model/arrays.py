@@ -12,6 +12,9 @@ import numpy as np
 
 #: Fewest bits of score resolution :func:`rank_within` packs into its sort key before it falls back to lexsort.
 MIN_SCORE_BITS = 16
+#: Most seats :func:`top_within` takes by passes over the rows; beyond, one sort is cheaper (a pass costs
+#: about a tenth of the sort at national scale).
+MAX_TOP_PASSES = 12
 
 
 def distinct(values: np.ndarray) -> np.ndarray:
@@ -23,6 +26,29 @@ def distinct(values: np.ndarray) -> np.ndarray:
     keep[0] = True
     np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
     return ordered[keep]
+
+
+def _rank_keys(group: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, int, int] | None:
+    """The distinct 63-bit sort keys of :func:`rank_within`, with their position and score bit counts.
+
+    None when the rows or groups are too many to pack (the callers then take the exact lexsort).
+    """
+    n = len(group)
+    position_bits = max(n - 1, 1).bit_length()
+    score_bits = 63 - position_bits - max(int(group.max()), 1).bit_length()
+    if score_bits < MIN_SCORE_BITS:
+        return None
+    low, high = float(score.min()), float(score.max())
+    # 2**score_bits - 1 rounds up to 2**score_bits in floating point, and the worst score would then
+    # carry into the group bits (sorting it into the next group): quantize over one bit less.
+    scale = 2.0 ** (score_bits - 1) / (high - low) if high > low else 0.0
+    distance = high - score
+    distance *= scale
+    key = np.floor(distance, out=distance).astype(np.int64)
+    key <<= position_bits
+    key |= group << (score_bits + position_bits)
+    key |= np.arange(n)
+    return key, position_bits, score_bits
 
 
 def rank_within(group: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -42,22 +68,12 @@ def rank_within(group: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.nd
     n = len(group)
     if n == 0:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    position_bits = max(n - 1, 1).bit_length()
-    score_bits = 63 - position_bits - max(int(group.max()), 1).bit_length()
-    if score_bits < MIN_SCORE_BITS:  # too many rows or groups to pack: the slow exact sort
+    packed = _rank_keys(group, score)
+    if packed is None:  # too many rows or groups to pack: the slow exact sort
         order = np.lexsort((-score, group))
         sorted_group = group[order]
     else:
-        low, high = float(score.min()), float(score.max())
-        # 2**score_bits - 1 rounds up to 2**score_bits in floating point, and the worst score would then
-        # carry into the group bits (sorting it into the next group): quantize over one bit less.
-        scale = 2.0 ** (score_bits - 1) / (high - low) if high > low else 0.0
-        distance = high - score
-        distance *= scale
-        key = np.floor(distance, out=distance).astype(np.int64)
-        key <<= position_bits
-        key |= group << (score_bits + position_bits)
-        key |= np.arange(n)
+        key, position_bits, score_bits = packed
         # Sorting the keys themselves is about twice as fast as argsort; their high bits are the
         # group and their low bits the order.
         key.sort()
@@ -70,3 +86,47 @@ def rank_within(group: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.nd
     rank = np.arange(n)
     rank -= np.repeat(starts, np.diff(starts, append=n))
     return order, rank
+
+
+def top_within(group: np.ndarray, score: np.ndarray, k: int | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rows :func:`rank_within` ranks below ``k`` in their group (``k[g]`` if an array), and their ranks.
+
+    What an election needs: only the few best of each group, not the order of
+    everyone. The rows come ordered by rank, then group (not by group first).
+    Same keys as :func:`rank_within`, so the same ranks, ties included; but
+    instead of sorting all of them, ``max(k)`` passes (up to ``MAX_TOP_PASSES``) each take the smallest
+    key left in every group (``np.minimum.at``; its low bits are the row),
+    O(n) each: at national scale (5.8 million members in 460,000 cells, 6
+    seats) 0.2 s instead of 1.3 s for the sort.
+    """
+    group = np.asarray(group, dtype=np.int64)
+    score = np.asarray(score, dtype=np.float64)
+    limit = np.asarray(k, dtype=np.int64)
+    seats = int(limit.max()) if limit.size else 0
+    n = len(group)
+    # A pass also fills a table of one entry per group id: worth it only when the ids are not spread far wider than the rows.
+    passes = n and 0 < seats <= MAX_TOP_PASSES and int(group.max()) < 4 * n + 1024
+    packed = _rank_keys(group, score) if passes else None
+    if packed is None:  # nothing to rank, too many seats, sparse groups, or too much to pack: the full ranking
+        order, rank = rank_within(group, score)
+        keep = rank < (limit[group[order]] if limit.ndim else limit)
+        return order[keep], rank[keep]
+    key, position_bits, _ = packed
+    empty = np.iinfo(np.int64).max
+    best = np.empty(int(group.max()) + 1, dtype=np.int64)
+    rows, ranks = [], []
+    for rank in range(seats):
+        best.fill(empty)
+        np.minimum.at(best, group, key)
+        open_groups = np.flatnonzero(best != empty)
+        if limit.ndim:
+            open_groups = open_groups[limit[open_groups] > rank]
+        if len(open_groups) == 0:
+            break
+        row = best[open_groups] & ((1 << position_bits) - 1)
+        key[row] = empty
+        rows.append(row)
+        ranks.append(np.full(len(row), rank, dtype=np.int64))
+    if not rows:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    return np.concatenate(rows), np.concatenate(ranks)

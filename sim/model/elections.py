@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.arrays import distinct, rank_within
+from sim.model.arrays import distinct, top_within
 from sim.model.member_index import MemberIndex
 from sim.model.organizations import (
     BASIC_ORGS,
@@ -136,7 +136,10 @@ class Elections:
         pop.role[members[~cadre]] = Role.NONE
         eligible, score = self._seat_cells(members[~cadre], day)
         cell = pop.cell[eligible]
-        top = orgs.basic_org(cell)
+        # Each unit's basic organization, looked up by cell: a climb per unit, not per member.
+        basic_of = np.empty(orgs.n, dtype=np.int64)
+        basic_of[units] = orgs.basic_org(units)
+        top = basic_of[cell]
         pool = (pop.role[eligible] == Role.NONE) & IS_TOP_BASIC_ORG[orgs.kind[top]]
         self._seat(eligible[pool], top[pool], score[pool], self.org_ballots, orgs.executive.view(np.int8))
         branch = orgs.parent[cell]
@@ -198,9 +201,7 @@ class Elections:
         secretaries and deputies. ``ids`` hold no office yet, so only those ranked within the seats change."""
         if len(ids) == 0:
             return
-        order, rank = rank_within(group, score)
-        seated = rank < ballots.shape[1] - 1
-        pick, rank = order[seated], rank[seated]
+        pick, rank = top_within(group, score, ballots.shape[1] - 1)
         ids, group = ids[pick], group[pick]
         self.pop.role[ids] = ballots[ballot_of[group], rank]
         self.orgs.secretary[group[rank == 0]] = ids[rank == 0]
@@ -251,9 +252,7 @@ class Elections:
         need = np.maximum(self.cfg.county_cadres - have, 0)
         basic = orgs.ids_of(*TOP_BASIC_ORGS, *MEMBER_UNITS)
         basic = basic[(orgs.basic_org(basic) == basic) & (orgs.secretary[basic] >= 0) & (need[orgs.county[basic]] > 0)]
-        order, rank = rank_within(orgs.county[basic], self.score(orgs.secretary[basic], day))
-        basic = basic[order]
-        promoted = basic[rank < need[orgs.county[basic]]]
+        promoted = basic[top_within(orgs.county[basic], self.score(orgs.secretary[basic], day), need)[0]]
         pop.role[orgs.secretary[promoted]] = Role.COUNTY_CADRE
         self.elected[orgs.secretary[promoted]] = Role.COUNTY_CADRE
         self.holders = np.concatenate([self.holders, orgs.secretary[promoted]])

@@ -34,6 +34,9 @@ class MemberIndex:
 
     #: Merge the pending rows into the index once they exceed this share of it.
     REFRESH_SHARE = 1 / 32
+    #: Asked units holding more than this share of the index are read through a mask over it (same
+    #: order: the index is sorted by unit): on day 0 every unit elects.
+    MASK_SHARE = 1 / 4
 
     def __init__(self, pop: Population):
         self.pop = pop
@@ -79,13 +82,17 @@ class MemberIndex:
         known = np.minimum(units, len(self.offsets) - 2)
         lo = self.offsets[known]
         count = np.where(units == known, self.offsets[known + 1] - lo, 0)
-        starts = np.repeat(lo - (np.cumsum(count) - count), count)
-        found = self.ids[starts + np.arange(int(count.sum()))]
+        total = int(count.sum())
+        asked = np.zeros(len(pop.org_size), dtype=bool)
+        asked[units] = True
+        if total > len(self.ids) * self.MASK_SHARE:  # most of the index: one mask instead of gathering ranges
+            found = self.ids[asked[self.keys]]
+        else:
+            starts = np.repeat(lo - (np.cumsum(count) - count), count)
+            found = self.ids[starts + np.arange(total)]
         pending = self.pending()
         if len(pending):
             found = found[~self._stale[found]]
-            asked = np.zeros(len(pop.org_size), dtype=bool)
-            asked[units] = True
             found = np.concatenate([found, pending[asked[pop.cell[pending]]]])
         return found[statuses[pop.status[found]]]
 
@@ -99,5 +106,19 @@ class MemberIndex:
         ids, keys = self.ids[keep], self.keys[keep]
         pending = pending[OPEN[pop.status[pending]]]
         pending = pending[np.argsort(pop.cell[pending], kind="stable")]
-        at = np.searchsorted(keys, pop.cell[pending], side="right")
-        self._index(np.insert(ids, at, pending), np.insert(keys, at, pop.cell[pending]))
+        cells = pop.cell[pending]
+        # What np.insert(ids, at, pending) gives for non-decreasing ``at``, with one slot mask for both columns
+        # (np.insert sorts the positions and builds its mask for each column).
+        slots = np.searchsorted(keys, cells, side="right")
+        slots += np.arange(len(pending))
+        kept = np.ones(len(ids) + len(pending), dtype=bool)
+        kept[slots] = False
+        self._index(_merged(ids, pending, slots, kept), _merged(keys, cells, slots, kept))
+
+
+def _merged(base: np.ndarray, extra: np.ndarray, slots: np.ndarray, kept: np.ndarray) -> np.ndarray:
+    """``base`` in the ``kept`` positions and ``extra`` in the ``slots`` (the others), as one array."""
+    out = np.empty(len(kept), dtype=base.dtype)
+    out[slots] = extra
+    out[kept] = base
+    return out

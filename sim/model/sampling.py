@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.arrays import rank_within
+from sim.model.arrays import top_within
 
 
 def bernoulli_rows(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
@@ -33,7 +33,10 @@ def bernoulli_rows(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
     last = -1
     while last < n:
         size = int(expected + 5 * np.sqrt(expected) + 16)
-        rows = last + np.cumsum(np.minimum(rng.geometric(p, size), n + 1))
+        rows = rng.geometric(p, size)  # the gaps, turned into rows in place (three passes, no temporaries)
+        np.minimum(rows, n + 1, out=rows)
+        np.cumsum(rows, out=rows)
+        rows += last
         chunks.append(rows)
         last = int(rows[-1])
     rows = np.concatenate(chunks)
@@ -57,16 +60,15 @@ def weighted_top_k(rng: np.random.Generator, groups: np.ndarray, weights: np.nda
 
     Gumbel-top-k (the log form of Efraimidis-Spirakis): item i gets the key
     log(w_i) + G_i with G_i standard Gumbel; the k largest keys of a group are
-    a weighted sample without replacement. One sort of the candidates
-    (:func:`sim.model.arrays.rank_within`) replaces a loop over groups; items of
+    a weighted sample without replacement. The best keys of every group at once
+    (:func:`sim.model.arrays.top_within`) replace a loop over groups; items of
     zero weight are never chosen. Returns the selected positions, sorted.
     """
     weights = np.asarray(weights, dtype=np.float64)
     positive = np.flatnonzero(weights > 0)
     keys = np.log(weights[positive]) + rng.gumbel(size=len(positive))
     group = np.asarray(groups)[positive]
-    order, rank = rank_within(group, keys)
-    return np.sort(positive[order[rank < np.asarray(k)[group[order]]]])
+    return np.sort(positive[top_within(group, keys, np.asarray(k))[0]])
 
 
 def rows_where(rng: np.random.Generator, n: int, k: int, keep, max_rounds: int = 30) -> np.ndarray:
