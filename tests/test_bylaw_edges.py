@@ -156,18 +156,19 @@ def grow(simulation, cell: int, by: int) -> None:
 
 @pytest.mark.parametrize(
     ("small_units", "abroad_teams", "extra_cells", "stays"),
-    [([4], [], [], False), ([], [], [5], True), ([], [4], [], True)],
-    ids=["unit_of_4_merges", "cell_of_5_stays", "party_team_of_4_stays"],
+    [([4], [], [], False), ([], [], [5, 5], True), ([], [4], [], True)],
+    ids=["unit_of_4_merges", "two_cells_of_5_stay", "party_team_of_4_stays"],
 )
 def test_units_below_5_members_merge_or_attach_except_party_teams(small_units, abroad_teams, extra_cells, stays):
     simulation = with_odd_units(small_units, abroad_teams, extra_cells)
     world = simulation.world
-    [unit] = odd_units(simulation, 1)
-    size = int(world.pop.org_size[unit])
+    units = odd_units(simulation, len(small_units + abroad_teams + extra_cells))
+    assert (world.orgs.parent[units] == world.orgs.parent[units[0]]).all()  # neighbours: they could merge
+    sizes = world.pop.org_size[units].copy()
     world.mechanisms["reorganization"].reorganize(1)
-    assert bool(world.orgs.alive[unit]) == stays
+    assert (world.orgs.alive[units] == stays).all()
     if stays:
-        assert world.pop.org_size[unit] == size
+        assert (world.pop.org_size[units] == sizes).all()
     assert world.pop.org_size[world.orgs.ids_of(Kind.CELL)].min() >= 5
 
 
@@ -177,6 +178,8 @@ def test_a_cell_of_30_stays_and_a_cell_of_31_splits_at_the_next_threshold_check(
     [cell] = odd_units(simulation, 1)
     reorganization.check_thresholds(1)
     assert reorganizations(simulation) == 0 and world.pop.org_size[cell] == 30
+    reorganization.reorganize(1)
+    assert world.tally.take()["cells_split"] == 0 and world.pop.org_size[cell] == 30
     grow(simulation, cell, 1)
     n_before = world.orgs.n
     reorganization.check_thresholds(2)
@@ -213,14 +216,14 @@ def test_a_cell_falling_below_5_members_is_merged_at_the_next_threshold_check():
 
 
 # -- 500 / 501: the yearly general meeting ----------------------------------------------------------
-def general_meetings_in_a_year(yearly_above: int | None) -> tuple[int, int]:
-    """General meetings held in a year by the largest primary organization, and by all organizations."""
+def general_meetings_in_a_year(yearly_above: int | None, kind: Kind) -> tuple[int, int]:
+    """Members of the largest organization of ``kind`` and the general meetings it holds in a year."""
     meetings = {} if yearly_above is None else {"general_meeting_yearly_above": yearly_above}
     simulation = founded(seed=2, **{"population.members": 2000}, meetings=meetings)
     world = simulation.world
-    primaries = world.orgs.ids_of(Kind.PRIMARY)
+    candidates = world.orgs.ids_of(kind)
     size = members_below(world.orgs, world.pop.org_size)
-    largest = int(primaries[np.argmax(size[primaries])])
+    largest = int(candidates[np.argmax(size[candidates])])
     world.events.enabled = True
     mechanism = world.mechanisms["meetings"]
     for day in range(365):
@@ -231,10 +234,15 @@ def general_meetings_in_a_year(yearly_above: int | None) -> tuple[int, int]:
 
 
 def test_general_meetings_are_yearly_only_for_primary_organizations_of_more_than_the_threshold():
-    size, quarterly = general_meetings_in_a_year(None)
+    size, quarterly = general_meetings_in_a_year(None, Kind.PRIMARY)
     assert size <= 500 and quarterly == 4
-    assert general_meetings_in_a_year(size)[1] == 4  # exactly at the threshold: still quarterly
-    assert general_meetings_in_a_year(size - 1)[1] == 1  # one more member than the threshold: yearly
+    assert general_meetings_in_a_year(size, Kind.PRIMARY)[1] == 4  # exactly at the threshold: still quarterly
+    assert general_meetings_in_a_year(size - 1, Kind.PRIMARY)[1] == 1  # one more member than the threshold
+
+
+def test_sub_primary_organizations_above_the_threshold_still_meet_every_three_months():
+    size, _ = general_meetings_in_a_year(None, Kind.SUBPRIMARY)
+    assert general_meetings_in_a_year(size - 1, Kind.SUBPRIMARY)[1] == 4
 
 
 def test_the_yearly_general_meeting_threshold_defaults_to_the_sources_500():
