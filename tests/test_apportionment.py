@@ -63,6 +63,25 @@ def test_sainte_lague_equals_the_highest_averages_definition(seed):
 
 
 @pytest.mark.parametrize("seed", range(40))
+def test_sainte_lague_equals_the_definition_for_few_seats_and_whole_votes(seed):
+    # Few seats among few units and whole-number votes: exact ties and divisors far from the mean.
+    rng = np.random.default_rng(500 + seed)
+    votes = rng.integers(1, 20, rng.integers(1, 6)) * 10.0 ** rng.integers(-2, 3)
+    seats = int(rng.integers(1, 8))
+    assert sainte_lague(votes, seats).tolist() == highest_averages(votes.tolist(), seats)
+
+
+def test_sainte_lague_finds_the_divisor_when_one_seat_goes_to_few_units():
+    assert sainte_lague(np.array([1700.0, 1900.0, 200.0]), 1).tolist() == [0, 1, 0]
+
+
+def test_sainte_lague_gives_tied_seats_by_position_not_to_the_unit_already_ahead():
+    # After the largest unit's first seat, three averages tie at 10: the two seats left go by position.
+    assert sainte_lague(np.array([10.0, 10.0, 30.0, 7.0]), 3).tolist() == [1, 1, 1, 0]
+    assert highest_averages([10.0, 10.0, 30.0, 7.0], 3) == [1, 1, 1, 0]
+
+
+@pytest.mark.parametrize("seed", range(40))
 def test_largest_remainder_equals_the_hare_quota_definition(seed):
     rng = np.random.default_rng(1000 + seed)
     votes = rng.uniform(1, 1000, rng.integers(2, 12))
@@ -94,6 +113,13 @@ def test_no_seats_or_no_votes_apportion_nothing(method):
     assert apportion(np.array([3.0, 4.0]), 0, method).tolist() == [0, 0]
     assert apportion(np.array([0.0, 0.0]), 5, method).tolist() == [0, 0]
     assert apportion(np.array([3.0, 4.0]), 0, method).dtype == np.int64
+
+
+@pytest.mark.parametrize("method", sorted(METHODS))
+def test_seats_are_whole_numbers_even_for_whole_votes_and_small_totals(method):
+    for votes in (np.array([3, 4, 5]), np.array([0.2, 0.3]), np.array([1.0, 2.0, 3.5])):
+        seats = apportion(votes, 5, method)
+        assert seats.dtype == np.int64 and seats.sum() == 5
 
 
 @pytest.mark.parametrize("method", sorted(METHODS))
