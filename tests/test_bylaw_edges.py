@@ -56,10 +56,6 @@ def classified(sizes, sites, **kwargs):
     return orgs, cells, members
 
 
-def alive_of(orgs: Organizations, kind: Kind) -> np.ndarray:
-    return orgs.ids_of(kind)
-
-
 # -- 31 / 32: primary and sub-primary organizations --------------------------------------------
 def test_a_workplace_of_31_members_forms_no_primary_organization():
     orgs, cells, _ = classified([16, 15], [0, 0])
@@ -69,7 +65,7 @@ def test_a_workplace_of_31_members_forms_no_primary_organization():
 
 def test_a_workplace_of_more_than_31_members_forms_a_primary_organization():
     orgs, cells, _ = classified([16, 16], [0, 0])
-    [primary] = alive_of(orgs, Kind.PRIMARY)
+    [primary] = orgs.ids_of(Kind.PRIMARY)
     assert (orgs.parent[cells] == primary).all()
     assert orgs.committee[primary]
 
@@ -84,7 +80,7 @@ def test_a_residential_locality_of_more_than_31_members_forms_a_sub_primary_orga
 @pytest.mark.parametrize(("remaining", "survives"), [(16, True), (15, False)])
 def test_a_primary_organization_that_falls_to_31_members_is_dissolved(remaining, survives):
     orgs, cells, members = classified([16, 16], [0, 0])
-    [primary] = alive_of(orgs, Kind.PRIMARY)
+    [primary] = orgs.ids_of(Kind.PRIMARY)
     members[cells[1]] = remaining
     classify(orgs, members, CFG, np.random.default_rng(0))
     assert bool(orgs.alive[primary]) == survives
@@ -103,7 +99,7 @@ def test_sections_form_branches_only_in_a_primary_of_more_than_150_members(sizes
 def test_a_primary_of_more_than_300_members_elects_an_executive_committee(last, executive):
     # Ten cells in ten sections of one workplace (too small for branches): 300 or 301 members.
     orgs, _, _ = classified([30] * 9 + [last], [0] * 10, sections=list(range(10)))
-    [primary] = alive_of(orgs, Kind.PRIMARY)
+    [primary] = orgs.ids_of(Kind.PRIMARY)
     assert bool(orgs.executive[primary]) == executive
 
 

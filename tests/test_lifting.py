@@ -113,3 +113,19 @@ def test_repeat_offence_at_the_lifting_meeting_escalates_from_the_standing_punis
     assert pop.referral_due[member] == lifting  # the referral is decided at the lifting meeting
     discipline.decide(lifting)
     assert pop.punish_level[member] == ladder.code("severe_warning")
+
+
+def test_a_punishment_replaced_before_its_lifting_is_not_lifted_at_the_old_date():
+    """Which members a lifting applies to: only those whose current punishment is due that day."""
+    simulation = punished_world("warning")
+    world, discipline = simulation.world, simulation.world.mechanisms["discipline"]
+    pop = world.pop
+    member = int(full_members(simulation)[0])
+    convict(simulation, member, day=3)
+    first_lifting = int(pop.lift_due[member])
+    # A second offence, judged before the first lifting, replaces the warning by a severe warning.
+    second = convict(simulation, member, day=first_lifting - 40)
+    assert second < first_lifting and pop.punish_level[member] == ladder.code("severe_warning")
+    for day in range(second + 1, first_lifting + 1):
+        discipline.decide(day)
+    assert pop.punish_level[member] == ladder.code("severe_warning")
