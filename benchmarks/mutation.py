@@ -1,0 +1,117 @@
+"""Mutation testing of the model and mechanism layers, run by hand (not in CI).
+
+mutmut (the ``mutation`` extra, configured under ``[tool.mutmut]`` in
+pyproject.toml) makes small changes to the code — ``>`` for ``>=``, ``+ 1``
+for ``+ 2``, a call's argument dropped — and runs, for each change, the tests
+that reach the mutated function (mutmut records which tests call which
+function in a first pass). A mutant that no test notices is a rule the suite
+does not guard. This script runs mutmut in a scratch copy of the working tree
+(so the worktree gets no ``mutants/`` directory and the installed package or
+``PYTHONPATH`` cannot shadow the mutated code), narrowed to the modules and
+test files asked for, then prints the kill rate and the surviving mutants
+with their diffs.
+
+    python benchmarks/mutation.py sim/model/apportionment.py sim/model/ladder.py \
+        --tests tests/test_apportionment.py tests/test_congress.py
+
+Without modules it mutates all of sim/model and sim/mechanisms against the
+whole suite, which takes hours on two cores: narrow it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+COPIED = ("sim", "tests", "scenarios", "sweeps", "pyproject.toml")
+DEFAULT_MODULES = ("sim/model/*", "sim/mechanisms/*")
+#: Exit statuses mutmut reports, and which of them count as a kill.
+KILLED = ("killed", "timeout", "segfault")
+
+
+def mutmut_section(modules: list[str], tests: list[str]) -> str:
+    """The ``[tool.mutmut]`` table for this run: the project's settings, narrowed."""
+    import tomllib
+
+    settings = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]
+    settings["only_mutate"] = modules
+    settings["pytest_add_cli_args_test_selection"] = tests
+    lines = ["[tool.mutmut]"] + [f"{key} = {json.dumps(value)}" for key, value in settings.items()]
+    return "\n".join(lines) + "\n"
+
+
+def scratch_copy(modules: list[str], tests: list[str]) -> Path:
+    scratch = Path(tempfile.mkdtemp(prefix="partysim-mutation-"))
+    for name in COPIED:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, scratch / name, ignore=shutil.ignore_patterns("__pycache__", "mutants"))
+        elif source.exists():
+            shutil.copy2(source, scratch / name)
+    pyproject = scratch / "pyproject.toml"
+    text = re.sub(r"(?ms)^\[tool\.mutmut\]\n.*?(?=^\[)", "", pyproject.read_text())
+    pyproject.write_text(text + "\n" + mutmut_section(modules, tests))
+    return scratch
+
+
+def mutmut(scratch: Path, *args: str, capture: bool = False) -> subprocess.CompletedProcess:
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    return subprocess.run(
+        [sys.executable, "-m", "mutmut", *args], cwd=scratch, env=env, text=True, capture_output=capture, check=False
+    )
+
+
+def statuses(scratch: Path) -> dict[str, str]:
+    """Mutant name -> status, from ``mutmut results --all true``."""
+    out = mutmut(scratch, "results", "--all", "true", capture=True).stdout
+    found = {}
+    for line in out.splitlines():
+        name, _, status = line.strip().rpartition(": ")
+        if name:
+            found[name] = status
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("modules", nargs="*", help="files or globs under sim/model and sim/mechanisms to mutate")
+    parser.add_argument("--tests", nargs="+", default=["tests/"], help="test files or directories to run")
+    parser.add_argument("--max-children", type=int, default=2, help="mutants tested in parallel (default 2)")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch copy (its mutants/ directory)")
+    args = parser.parse_args(argv)
+    modules = args.modules or list(DEFAULT_MODULES)
+    scratch = scratch_copy(modules, args.tests)
+    print(f"mutating {', '.join(modules)} against {' '.join(args.tests)} in {scratch}", flush=True)
+    try:
+        mutmut(scratch, "run", "--max-children", str(args.max_children), capture=True)
+        found = statuses(scratch)
+        killed = sorted(name for name, status in found.items() if status in KILLED)
+        survived = sorted(name for name, status in found.items() if status == "survived")
+        others = {name: status for name, status in found.items() if status not in KILLED and status != "survived"}
+        tested = len(killed) + len(survived)
+        for name in survived:
+            print(f"\n--- survived: {name}")
+            print(mutmut(scratch, "show", name, capture=True).stdout.strip())
+        if others:
+            print("\nnot tested:", ", ".join(f"{name} ({status})" for name, status in sorted(others.items())))
+        rate = len(killed) / tested if tested else float("nan")
+        print(f"\nmutants {len(found)}: killed {len(killed)}, survived {len(survived)}, other {len(others)}")
+        print(f"kill rate {rate:.1%} of the {tested} mutants tested")
+    finally:
+        if args.keep:
+            print(f"kept {scratch}")
+        else:
+            shutil.rmtree(scratch, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
