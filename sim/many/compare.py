@@ -28,7 +28,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sim.many.executors import add_executor_args, check_local_memory, positive_int, with_executor
-from sim.many.intervals import independent_difference, paired_difference
+from sim.many.intervals import adjusted_p_values, independent_difference, paired_difference
 from sim.many.outcomes import OutcomeError, names_of, parse
 from sim.many.runs import (
     OK,
@@ -145,7 +145,16 @@ def comparison_table(
             "p_value",
             "paired",
         ],
-    )
+    ).assign(p_adjusted=lambda table: adjusted_p_values(table["p_value"]))
+
+
+#: False discovery rate at which a difference is marked significant (on the BH-adjusted p-values).
+FDR = 0.05
+
+
+def significant(table: pd.DataFrame) -> pd.Series:
+    """Rows whose BH-adjusted p-value is below :data:`FDR`: the marks of the printed table and the report."""
+    return table["p_adjusted"] < FDR
 
 
 @dataclass
@@ -216,7 +225,7 @@ def run_comparison(
 
 
 def print_table(table: pd.DataFrame, console: Console | None = None) -> None:
-    """Difference, its 95% CI and the p-value per variant and outcome; stars where the CI excludes 0."""
+    """Difference, its 95% CI, raw and BH-adjusted p-values per variant and outcome; stars where significant."""
     method = "paired t (common random numbers)" if table["paired"].all() else "Welch t (independent seeds)"
     shown = Table(title=f"variant - base, 95% CI, {method}")
     for column, justify in (
@@ -227,10 +236,11 @@ def print_table(table: pd.DataFrame, console: Console | None = None) -> None:
         ("variant mean", "right"),
         ("difference [95% CI]", "right"),
         ("p", "right"),
+        ("p (BH)", "right"),
     ):
         shown.add_column(column, justify=justify)
-    for row in table.itertuples(index=False):
-        mark = " *" if row.ci_low > 0 or row.ci_high < 0 else ""
+    for row, marked in zip(table.itertuples(index=False), significant(table)):
+        mark = " *" if marked else ""
         shown.add_row(
             row.variant,
             row.outcome,
@@ -239,6 +249,7 @@ def print_table(table: pd.DataFrame, console: Console | None = None) -> None:
             f"{row.variant_mean:,.4g}",
             f"{row.diff_mean:+,.4g} [{row.ci_low:+,.4g}, {row.ci_high:+,.4g}]{mark}",
             f"{row.p_value:.3g}",
+            f"{row.p_adjusted:.3g}",
         )
     (console or Console()).print(shown)
 

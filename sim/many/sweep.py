@@ -36,7 +36,17 @@ from typing import Annotated
 import numpy as np
 import pandas as pd
 import yaml
-from pydantic import AfterValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import InitErrorDetails
 
 from sim.many import outcomes as outcome_grammar
@@ -107,7 +117,8 @@ class SweepSpec(UserFileModel):  # like a scenario, `replications: yes` is an er
     )
     design: DesignName = Field(
         "grid",
-        description="grid: every combination; random; lhs: Latin hypercube; sobol, morris: SALib sensitivity designs.",
+        description="grid: every combination; random; lhs: Latin hypercube; sobol, morris: SALib sensitivity designs; "
+        "cases: the named rows of `cases`, one point each.",
     )
     samples: int | None = Field(
         None,
@@ -125,15 +136,47 @@ class SweepSpec(UserFileModel):  # like a scenario, `replications: yes` is an er
         description="Replication r of every point uses the same seed, so differences between points are "
         "not blurred by run-to-run noise (sharper sensitivity indices with few replications).",
     )
+    cases: list[dict[str, StrictBool | StrictInt | StrictFloat | str]] | None = Field(
+        None,
+        min_length=1,
+        description="Design cases: named rows, each a `name` and scenario fields (paths as with --set) -> values; "
+        "a field a case leaves out keeps the base scenario's value.",
+    )
     parameters: dict[str, Parameter] = Field(
         min_length=1,
         description="Scenario field, a path as with --set (a number indexes a list: "
-        "amnesty.orders.0.education_effect) -> list of values, range or distribution.",
+        "amnesty.orders.0.education_effect) -> list of values, range or distribution. "
+        "Not written for design cases: the fields the cases name.",
     )
     outcomes: dict[str, Annotated[str, AfterValidator(_expression)]] = Field(
         min_length=1,
         description="Name -> outcome expression (see sim.many.outcomes); a list names each by its expression.",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parameters_of_cases(cls, data):
+        """A cases design's parameters are the fields its rows name, each with the values they give it."""
+        if not isinstance(data, dict) or data.get("design") != "cases":
+            return data
+        cases = data.get("cases")
+        if "parameters" in data:
+            raise ValueError("parameters: no parameters for design cases (the cases name their fields)")
+        if not isinstance(cases, list) or not cases:
+            raise ValueError("cases: a list of named rows for design cases, e.g. [{name: weekly, path.to.field: 1}]")
+        parameters: dict[str, list] = {}
+        for index, case in enumerate(cases):
+            if not isinstance(case, dict) or not isinstance(case.get("name"), str):
+                raise ValueError(f"cases.{index}: a row with a name, e.g. {{name: weekly, path.to.field: 1}}")
+            for name, value in case.items():
+                if name != "name" and value not in parameters.setdefault(name, []):
+                    parameters[name].append(value)
+        names = [case["name"] for case in cases]
+        if len(set(names)) < len(names):
+            raise ValueError(f"cases: rows with different names, found {names}")
+        if not parameters:
+            raise ValueError("cases: at least one scenario field in a row (each row is `name` plus fields)")
+        return {**data, "parameters": parameters}
 
     @field_validator("outcomes", mode="before")
     @classmethod
@@ -144,8 +187,8 @@ class SweepSpec(UserFileModel):  # like a scenario, `replications: yes` is an er
     @classmethod
     def _samples_fit_design(cls, samples: int | None, info):
         design = info.data.get("design")
-        if design == "grid" and samples is not None:
-            raise ValueError("no samples for a grid design (its points are every combination of the values)")
+        if design in ("grid", "cases") and samples is not None:
+            raise ValueError(f"no samples for a {design} design (its points are given, not drawn)")
         if design in ("random", "lhs", "sobol", "morris") and samples is None:
             raise ValueError(f"a number of samples for design {design} (see the field's description)")
         if design == "sobol" and samples is not None and samples & (samples - 1):
@@ -247,6 +290,7 @@ def load_sweep(path: str | Path) -> Sweep:
         np.random.default_rng(np.random.SeedSequence(spec.seed)),
         spec.levels,
         spec.second_order,
+        spec.cases,
     )
     scenarios = point_scenarios(spec, path, base_path, design, origins)
     return Sweep(spec, path, base_path, design, scenarios, origins)
@@ -271,6 +315,8 @@ def point_scenarios(
         data = base
         for name, value in zip(design.table.columns, row):
             value = value.item() if isinstance(value, np.generic) else value
+            if value is None:  # a case that leaves the field out keeps the base scenario's value
+                continue
             try:
                 data, keys = set_field(data, field_path(name), value)
             except FieldPathError as exc:
@@ -475,6 +521,7 @@ def sweep_metadata(
         "base": str(sweep.base_path),
         "design": spec.design,
         "samples": spec.samples,
+        "cases": list(sweep.design.labels) if sweep.design.labels else None,
         "parameters": sweep.parameter_names,
         "parameter_specs": sweep.resolved()["parameters"],
         "outcomes": {name: outcome.expression for name, outcome in outcomes.items()},

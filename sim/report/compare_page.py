@@ -48,8 +48,9 @@ def differences_tables(table: pd.DataFrame, variants: list[str]) -> list[Table]:
                 number(r.base_mean),
                 number(r.variant_mean),
                 f"{signed(r.diff_mean)} [{signed(r.ci_low)}, {signed(r.ci_high)}]"
-                + (" *" if r.ci_low > 0 or r.ci_high < 0 else ""),
+                + (" *" if plots_compare.significant(r) else ""),
                 f"{r.p_value:.3g}" if pd.notna(r.p_value) else "—",
+                f"{r.p_adjusted:.3g}" if pd.notna(getattr(r, "p_adjusted", None)) else "—",
             ]
             for r in table[table["variant"] == variant].itertuples(index=False)
         ]
@@ -57,9 +58,10 @@ def differences_tables(table: pd.DataFrame, variants: list[str]) -> list[Table]:
     return [
         Table(
             f"{variant} − base",
-            ["outcome", "n", "base mean", "variant mean", "difference [95% CI]", "p"],
+            ["outcome", "n", "base mean", "variant mean", "difference [95% CI]", "p", "p (BH)"],
             rows(variant),
-            "* the 95% CI excludes zero. n: replications (pairs when paired) that finished.",
+            f"* significant at a false discovery rate of {plots_compare.FDR:.0%}: the Benjamini–Hochberg adjusted p-value "
+            "(over every outcome of every variant) is below it. n: replications (pairs when paired) that finished.",
             wide=True,
         )
         for variant in variants
