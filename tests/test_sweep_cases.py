@@ -39,7 +39,7 @@ def test_cases_design_runs_each_named_row_once_without_crossing(tmp_path):
 
 
 def test_cases_design_rejects_unnamed_rows_and_explicit_parameters(tmp_path):
-    with pytest.raises(ScenarioError, match="cases.1: expected a row with a name"):
+    with pytest.raises(ScenarioError, match=r"cases\.1: expected a row with a name"):
         load_sweep(_cases_spec(tmp_path, cases=[{"name": "a"}, {"attrition.death_rate": 0.2}]))
     spec = write_spec(tmp_path, write_scenario(tmp_path, ATTRITION_ONLY), design="cases", cases=CASES)
     with pytest.raises(ScenarioError, match="parameters: expected no parameters for design cases"):
