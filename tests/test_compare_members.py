@@ -84,3 +84,26 @@ def test_a_delegate_in_the_variant_only_is_found_with_its_first_parting(events):
     found = fate_differences(events, variant).query("fate == 'delegate'")
     assert found["member"].tolist() == [7] and found["in_variant"].all()
     assert found["parted_kind"].tolist() == ["recommended"] and found["parted_mechanism"].tolist() == ["congress"]
+
+
+def test_comparison_report_summarizes_who_changes_fate(tmp_path):
+    from sim.report import write_report
+
+    base = write_scenario(tmp_path, PARTY, "base.yaml")
+    stricter = write_scenario(
+        tmp_path, {**PARTY, "name": "stricter", "critique": {"referral_probability": 0.03}}, "stricter.yaml"
+    )
+    out = tmp_path / "out"
+    run_comparison(
+        load_arms(str(base), [str(stricter)], []),
+        1,
+        9,
+        out,
+        InProcess(),
+        {"punished": "final:punished_total"},
+        members=True,
+        show_progress=False,
+    )
+    assert not pd.read_parquet(out / "members.parquet").query("fate == 'punished'").empty
+    page = write_report(out).read_text()
+    assert "Members whose fate differs from the base" in page and "discipline" in page

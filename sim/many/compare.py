@@ -243,7 +243,7 @@ def run_comparison(
             "seeds": seeds,
             "outcomes": {name: outcome.expression for name, outcome in outcomes.items()},
             "precision": {**precision.describe(), "batches": batches} if precision else None,
-            "members": members,
+            "members": fate_summary(fates).to_dict(orient="records") if fates is not None else None,
             "counts": {"done": len(records) - failed, "failed": failed},
             "executor": executor.description,
             "wall_seconds": round(time.perf_counter() - started, 3),

@@ -68,6 +68,21 @@ def differences_tables(table: pd.DataFrame, variants: list[str]) -> list[Table]:
     ]
 
 
+def fates_table(summary: list[dict]) -> Table:
+    """``compare --members``: per variant and fate, members in one arm only and where their paths first part."""
+    return Table(
+        "Members whose fate differs from the base",
+        ["variant", "fate", "in base only", "in variant only", "first parting (mechanism: members)"],
+        [
+            [row["variant"], row["fate"], cell(row["base_only"]), cell(row["variant_only"]), row["mechanisms"]]
+            for row in summary
+        ],
+        "Summed over replications. Members are matched by id under common random numbers; the first parting "
+        "is the first recorded event the two arms do not share (members.parquet lists every member).",
+        wide=True,
+    )
+
+
 def comparison_page(directory: Path) -> Page:
     """The sections of a comparison report, figures not yet written."""
     meta = json.loads((directory / "comparison.json").read_text(encoding="utf-8"))
@@ -87,5 +102,6 @@ def comparison_page(directory: Path) -> Page:
             Section("Headline", [headline(meta)]),
             Section("Differences", [plots_compare.forest(table, labels[1:]), *differences_tables(table, labels[1:])]),
             Section("Over time", [plots_compare.time_series(arms, stocks, flows)]),
+            *([Section("Who changes fate", [fates_table(meta["members"])])] if meta.get("members") is not None else []),
         ],
     )
