@@ -44,7 +44,8 @@ Outputs (in ``--out``, default ``SWEEP_DIR/discovery``): ``discovery.parquet``
 (the trajectory, one row per peel, ``low:<parameter>``/``high:<parameter>``
 columns, ``chosen`` on the reported box), ``stability.parquet`` (one row per
 parameter: the chosen limits and their bootstrap intervals) and
-``discovery.json`` (the question, the answer, counts).
+``discovery.json`` (the question, the answer, counts); ``partysim report OUT``
+draws its page (:mod:`sim.report.discover_page`).
 """
 
 from __future__ import annotations
@@ -113,15 +114,19 @@ class Question:
 
 
 def _peel_limit(values: np.ndarray, alpha: float, low_end: bool) -> float | None:
-    """The new limit after peeling ``alpha`` of ``values`` at one end (at least one distinct value); None if it cannot."""
-    distinct = np.unique(values)
-    if len(distinct) < 2:
+    """The new limit after peeling ``alpha`` of ``values`` at one end (at least one distinct value); None if it cannot.
+
+    The quantiles are numpy's ``higher``/``lower`` ones, read off the sorted values.
+    """
+    ordered = np.sort(values)
+    last = len(ordered) - 1
+    if ordered[0] == ordered[last]:
         return None
     if low_end:
-        limit = np.quantile(values, alpha, method="higher")
-        return float(limit if limit > distinct[0] else distinct[1])
-    limit = np.quantile(values, 1 - alpha, method="lower")
-    return float(limit if limit < distinct[-1] else distinct[-2])
+        limit = ordered[math.ceil(alpha * last)]
+        return float(limit if limit > ordered[0] else ordered[np.searchsorted(ordered, ordered[0], "right")])
+    limit = ordered[math.floor((1 - alpha) * last)]
+    return float(limit if limit < ordered[last] else ordered[np.searchsorted(ordered, ordered[last], "left") - 1])
 
 
 def peel(x: np.ndarray, cases: np.ndarray, alpha: float = ALPHA, mass_min: float = MASS_MIN) -> pd.DataFrame:
@@ -161,9 +166,10 @@ def peel(x: np.ndarray, cases: np.ndarray, alpha: float = ALPHA, mass_min: float
                 if limit is None:
                     continue
                 keep = inside & ((x[:, j] >= limit) if low_end else (x[:, j] <= limit))
-                if keep.mean() < mass_min or not keep.any():
+                held = np.count_nonzero(keep)
+                if held < mass_min * n or held == 0:
                     continue
-                density = cases[keep].mean()
+                density = np.count_nonzero(cases & keep) / held
                 if best is None or density > best[0]:
                     best = (density, j, low_end, limit, keep)
         if best is None:
@@ -397,7 +403,6 @@ def add_command(commands) -> None:
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default 0)")
     parser.add_argument("--out", help="output directory (default SWEEP_DIR/discovery)")
-    parser.add_argument("--report", action="store_true", help="also write the report page (report.html in --out)")
     parser.add_argument("--quiet", action="store_true", help="print nothing on success")
     parser.set_defaults(func=cmd_discover)
 
@@ -452,11 +457,7 @@ def cmd_discover(args: argparse.Namespace) -> int:
         args.seed,
         args.out,
     )
-    if args.report:
-        from sim.report import write_report
-
-        write_report(out)
     if not args.quiet:
         print(answer(found))
-        print(f"discovery in {out}")
+        print(f"discovery in {out}; its report page: partysim report {out}")
     return 0
