@@ -18,7 +18,7 @@ from __future__ import annotations
 import importlib
 
 from sim.run.result import Result
-from sim.scenario import Scenario, ScenarioError, load_scenario
+from sim.scenario import PartysimError, Scenario, ScenarioError, load_scenario
 
 # The layer package ``sim.run`` (one run) is imported before the function ``run`` below is
 # bound, so that ``sim.run`` stays the function: importing a submodule binds its name on the

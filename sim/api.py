@@ -20,7 +20,8 @@ directory's Parquet files::
     sim.report(comparison)                                   # -> Path of report.html
 
 Every mistake the command line reports on one line (exit code 2) raises
-:class:`PartysimError` here, with the same message. ``sim.calibrate`` joins this
+:class:`PartysimError` here, with the same message (``Scenario.load`` and
+``Scenario.with_changes`` raise :class:`ScenarioError`, a kind of it). ``sim.calibrate`` joins this
 module when calibration lands (issue 17): same shape, a spec path or object in,
 a result with DataFrames out.
 """
@@ -43,17 +44,13 @@ from sim.many.executors import ExecutorError, make_executor
 from sim.many.precision import Precision
 from sim.run.resources import MemoryShortage, check_memory
 from sim.run.result import OutputError
-from sim.scenario import Scenario, ScenarioError, load_scenario
+from sim.scenario import PartysimError, Scenario, ScenarioError, load_scenario
 
 T = TypeVar("T")
 
-
-class PartysimError(Exception):
-    """Any mistake the command line would report in one line (bad scenario, option, directory, memory)."""
-
-
-#: The exceptions the command line turns into ``partysim: error: <message>`` and exit code 2.
-USER_ERRORS = (ScenarioError, OutputError, MemoryShortage, ExecutorError)
+#: The exceptions the command line turns into ``partysim: error: <message>`` and exit code 2 that are not
+#: already a :class:`PartysimError` (a :class:`ScenarioError` is one).
+USER_ERRORS = (OutputError, MemoryShortage, ExecutorError)
 
 
 def _user_errors(function: Callable[..., T]) -> Callable[..., T]:

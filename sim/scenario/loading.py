@@ -44,7 +44,15 @@ from sim.scenario.spans import Span, shift
 NAME_PATTERN = r"^[A-Za-z0-9_.-]*[A-Za-z0-9_-][A-Za-z0-9_.-]*$"
 
 
-class ScenarioError(Exception):
+class PartysimError(Exception):
+    """Any mistake of the user's, in the one line the command line prints (``partysim: error: ...``, exit 2).
+
+    Defined in the lowest layer so that the Python API (:mod:`sim.api`) raises one type for every such
+    mistake: scenario errors are one; the others (output directory, memory, executor) are re-raised as one.
+    """
+
+
+class ScenarioError(PartysimError):
     """A scenario (or sweep spec) that cannot be used; the message is one line for the user."""
 
 
