@@ -141,7 +141,12 @@ def sweep(
     if resume:
         sweeping.check_resumable(loaded, target)
     executor = _executor(
-        loaded.scenarios, len(loaded.tasks(target, {})), workers, scheduler, dask_local, ignore_memory_check
+        loaded.scenarios,
+        len(loaded.scenarios) * loaded.first_replications,
+        workers,
+        scheduler,
+        dask_local,
+        ignore_memory_check,
     )
     try:
         report = sweeping.run_sweep(loaded, target, executor, resume, overwrite, show_progress=progress)

@@ -38,6 +38,7 @@ import pandas as pd
 import yaml
 from pydantic import (
     AfterValidator,
+    BaseModel,
     ConfigDict,
     Field,
     StrictBool,
@@ -54,6 +55,7 @@ from sim.many.designs import SENSITIVITY_DESIGNS, Design, DesignName, Parameter,
 from sim.many.executors import add_executor_args, check_local_memory, with_executor
 from sim.many.intervals import mean_interval
 from sim.many.outcomes import OutcomeError
+from sim.many.precision import Precision
 from sim.many.runs import (
     FAILED,
     OK,
@@ -102,6 +104,28 @@ def _expression(text: str) -> str:
     return text
 
 
+class ReplicationsToPrecision(BaseModel):
+    """``replications: {precision: 0.02, max: 50}``: runs per point until each outcome's mean is that precise."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    precision: float = Field(
+        gt=0, description="Target 95% CI half-width of each point's mean, as a share of |mean| (or absolute)."
+    )
+    absolute: bool = Field(False, description="`precision` is in the outcome's units, not a share of |mean|.")
+    start: int = Field(3, ge=2, le=100_000, description="Runs per point in the first batch.")
+    max: int = Field(ge=2, le=100_000, description="Most runs per point.")
+
+    @model_validator(mode="after")
+    def _start_below_max(self) -> ReplicationsToPrecision:
+        if self.start > self.max:
+            raise ValueError(f"start <= max, found start={self.start} and max={self.max}")
+        return self
+
+    def rule(self) -> Precision:
+        return Precision(self.precision, self.absolute, self.max)
+
+
 class SweepSpec(UserFileModel):  # like a scenario, `replications: yes` is an error, not 1
     """A sweep file: the base scenario, the parameters to vary, the design, replications and outcomes."""
 
@@ -129,7 +153,32 @@ class SweepSpec(UserFileModel):  # like a scenario, `replications: yes` is an er
     )
     levels: int = Field(4, ge=2, le=100, description="Morris grid levels.")
     second_order: bool = Field(False, description="Sobol: also sample for second-order indices (more runs).")
-    replications: int = Field(1, ge=1, le=100_000, description="Runs per point, each with its own seed.")
+    replications: int | ReplicationsToPrecision = Field(
+        1,
+        description="Runs per point, each with its own seed; or {precision, max} to add runs to each point in "
+        "batches until every outcome's 95% CI half-width is at most `precision` (see sim.many.precision).",
+    )
+
+    @field_validator("replications", mode="before")
+    @classmethod
+    def _whole_replications(cls, value):
+        if isinstance(value, dict):  # validated here so that its errors name its fields, not the union's int
+            try:
+                return ReplicationsToPrecision.model_validate(value)
+            except ValidationError as exc:
+                error = exc.errors(include_url=False)[0]
+                where = ".".join(str(p) for p in error["loc"])
+                message = error["msg"].removeprefix("Value error, ")
+                raise ValueError(f"{where}: {message}" if where else message) from None
+        if isinstance(value, bool):  # YAML's yes/no: a typo, not one run (as for a scenario's numbers)
+            raise ValueError(f"a valid integer, found a boolean ({str(value).lower()})")
+        if isinstance(value, int):
+            if value < 1:
+                raise ValueError("greater than or equal to 1")
+            if value > 100_000:
+                raise ValueError("less than or equal to 100000")
+        return value
+
     seed: int = Field(0, ge=0, description="Root of every run's seed (numpy SeedSequence).")
     common_random_numbers: bool = Field(
         False,
@@ -211,6 +260,22 @@ class Sweep:
     def parameter_names(self) -> list[str]:
         return list(self.spec.parameters)
 
+    @property
+    def precision(self) -> Precision | None:
+        """The rule of ``replications: {precision, max}``, None for a fixed count."""
+        reps = self.spec.replications
+        return reps.rule() if isinstance(reps, ReplicationsToPrecision) else None
+
+    @property
+    def first_replications(self) -> int:
+        reps = self.spec.replications
+        return reps.start if isinstance(reps, ReplicationsToPrecision) else reps
+
+    @property
+    def max_replications(self) -> int:
+        reps = self.spec.replications
+        return reps.max if isinstance(reps, ReplicationsToPrecision) else reps
+
     def resolved(self) -> dict:
         """The spec as written to spec.yaml: every default filled in, the base as an absolute path."""
         data = self.spec.model_dump(mode="json", exclude_none=True)
@@ -220,13 +285,17 @@ class Sweep:
         }
         return data
 
-    def tasks(self, out: Path, outcomes: dict) -> list[RunTask]:
-        """Every (point, replication) run, point-major; seeds keyed by position, never by schedule."""
-        points, reps = len(self.scenarios), self.spec.replications
-        width_p, width_r = max(3, len(str(points - 1))), max(2, len(str(reps - 1)))
+    def tasks(self, out: Path, outcomes: dict, reps: list[int] | None = None) -> list[RunTask]:
+        """Every (point, replication) run, point-major; seeds keyed by position, never by schedule.
+
+        ``reps`` is the number of runs of each point (default: the first batch's, the same for all).
+        """
+        points = len(self.scenarios)
+        reps = reps or [self.first_replications] * points
+        width_p, width_r = max(3, len(str(points - 1))), max(2, len(str(self.max_replications - 1)))
         tasks = []
         for point, scenario in enumerate(self.scenarios):
-            for rep in range(reps):
+            for rep in range(reps[point]):
                 run_id = f"p{point:0{width_p}d}-r{rep:0{width_r}d}"
                 key = (rep,) if self.spec.common_random_numbers else (point, rep)
                 tasks.append(
@@ -399,12 +468,18 @@ def run_sweep(
     if first_result is not None:
         save(tasks[0], first_result)
         records.append(record_of(tasks[0], first_result))
-    done, todo = split_finished(tasks[len(records) :])
-    records += done
-    with RunProgress(len(tasks), already=len(records), show=show_progress) as progress:
-        for record in executor.run(todo):
-            progress.advance(record)
-            records.append(record)
+    while True:  # one pass for a fixed count; batches until precise enough with replications: {precision, max}
+        have = {r.run_id for r in records}
+        done, todo = split_finished(t for t in tasks if t.run_id not in have)
+        records += done
+        with RunProgress(len(tasks), already=len(records), show=show_progress) as progress:
+            for record in executor.run(todo):
+                progress.advance(record)
+                records.append(record)
+        more = next_replications(sweep, tasks, records, outcomes)
+        if more is None:
+            break
+        tasks = sweep.tasks(out, outcomes, more)  # replication r keeps its seed: batches continue the sequence
     report = SweepReport(out, records, time.perf_counter() - started)
     write_tables(sweep, out, tasks, records, outcomes)
     write_json_atomic(
@@ -487,9 +562,24 @@ def sensitivity_table(sweep: Sweep, summary: pd.DataFrame) -> tuple[pd.DataFrame
     return (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)), skipped
 
 
+def next_replications(sweep: Sweep, tasks: list[RunTask], records: list[RunRecord], outcomes: dict) -> list[int] | None:
+    """Runs per point after the next batch (each point on its own), None when every point is precise or capped."""
+    rule = sweep.precision
+    if rule is None:
+        return None
+    summary = summary_table(runs_table(sweep, tasks, records, outcomes), sweep.parameter_names)
+    reps = [0] * len(sweep.scenarios)
+    for task in tasks:
+        reps[task.labels["point"]] += 1
+    more = [rule.next_replications(summary[summary["point"] == point], "mean", n) for point, n in enumerate(reps)]
+    return None if all(m is None for m in more) else [n if m is None else m for n, m in zip(reps, more)]
+
+
 def write_tables(sweep: Sweep, out: Path, tasks: list[RunTask], records: list[RunRecord], outcomes: dict) -> None:
     runs = runs_table(sweep, tasks, records, outcomes)
     summary = summary_table(runs, sweep.parameter_names)
+    if sweep.precision:
+        summary = sweep.precision.annotate(summary, "mean")
     write_parquet_atomic(runs, out / "runs.parquet")
     write_parquet_atomic(summary, out / "summary.parquet")
     if sweep.spec.design in SENSITIVITY_DESIGNS:
@@ -525,10 +615,10 @@ def sweep_metadata(
         "parameters": sweep.parameter_names,
         "parameter_specs": sweep.resolved()["parameters"],
         "outcomes": {name: outcome.expression for name, outcome in outcomes.items()},
-        "replications": spec.replications,
+        "replications": spec.model_dump(mode="json")["replications"],
         "seed": spec.seed,
         "points": len(sweep.scenarios),
-        "runs": len(sweep.scenarios) * spec.replications,
+        "runs": len(records) if status == "complete" else len(sweep.scenarios) * sweep.first_replications,
         "counts": {"done": len(records) - failed, "failed": failed, "resumed": sum(r.resumed for r in records)},
         "status": status,
         "executor": executor.description,
@@ -565,7 +655,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     prepare_output(out, args.overwrite, args.resume)
     if args.resume:
         check_resumable(sweep, out)
-    check_local_memory(args, sweep.scenarios, len(sweep.scenarios) * sweep.spec.replications)
+    check_local_memory(args, sweep.scenarios, len(sweep.scenarios) * sweep.first_replications)
 
     def work(executor) -> int:
         report = run_sweep(
