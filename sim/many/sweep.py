@@ -17,6 +17,10 @@ what was found, and nothing is written)::
       members: final:members_full
       peak_punished: max:punished_total
 
+``replications: {precision: 0.02, max: 50}`` runs each point in batches until
+every outcome's mean is that precise (:mod:`sim.many.precision`), and
+``design: cases`` runs named rows (:mod:`sim.many.designs`).
+
 Each run's seed is ``SeedSequence(seed)`` spawned at (point, replication), its
 directory is ``<out>/runs/<run_id>/`` written atomically, and the tables
 (``runs.parquet``, ``summary.parquet``, ``sensitivity.parquet``) are built
