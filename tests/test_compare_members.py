@@ -107,3 +107,14 @@ def test_comparison_report_summarizes_who_changes_fate(tmp_path):
     assert not pd.read_parquet(out / "members.parquet").query("fate == 'punished'").empty
     page = write_report(out).read_text()
     assert "Members whose fate differs from the base" in page and "discipline" in page
+
+
+def test_member_diff_needs_common_random_numbers(tmp_path):
+    from sim.scenario import ScenarioError
+
+    base = write_scenario(tmp_path, PARTY, "base.yaml")
+    with pytest.raises(ScenarioError, match="--members: expected common random numbers"):
+        run_comparison(
+            load_arms(str(base), [str(base)], []), 2, 9, tmp_path / "out", InProcess(), independent=True, members=True
+        )
+    assert not (tmp_path / "out").exists()

@@ -191,6 +191,8 @@ def run_comparison(
     keep their events and ``members.parquet`` lists who changes fate (:mod:`sim.many.fate`).
     """
     started = time.perf_counter()
+    if members and independent:  # member i of one arm is member i of the other only under common random numbers
+        raise ScenarioError("--members: expected common random numbers, found --independent")
     prepare_output(out, overwrite)
     expressions = expressions or names_of(DEFAULT_OUTCOMES)
     seeds = replication_seeds(seed, reps, arms, independent)
