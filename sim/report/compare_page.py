@@ -13,6 +13,18 @@ from sim.report.html import Page, Section, Table, cell, number
 BASE_LABEL = "base"
 
 
+def _precision_text(precision: dict | None) -> str | None:
+    """``compare --precision``: the target half-width, the cap and the batches run (None without it)."""
+    if not precision:
+        return None
+    unit = "" if precision.get("absolute") else " of |base mean|"
+    batches = ", ".join(str(b) for b in precision.get("batches", []))
+    return (
+        f"95% CI half-width ≤ {precision.get('target')}{unit}, at most {precision.get('max_replications')}; "
+        f"batches up to {batches}"
+    )
+
+
 def headline(meta: dict) -> Table:
     """Base and variant files, replications, pairing (common random numbers or independent seeds), seed, time."""
     counts = meta.get("counts", {})
@@ -20,6 +32,7 @@ def headline(meta: dict) -> Table:
         ("base scenario", meta.get("base")),
         *((f"variant {v['label']}", f"{v['path']} ({v['scenario']})") for v in meta.get("variants", [])),
         ("replications per scenario", meta.get("reps")),
+        ("replications to a precision", _precision_text(meta.get("precision"))),
         ("pairing", "paired t, common random numbers" if meta.get("paired") else "Welch t, independent seeds"),
         ("seed", str(meta["seed"])),
         ("runs finished", counts.get("done")),
