@@ -8,6 +8,9 @@ Python API::
     result.timeseries  # pandas DataFrame, one row per recorded date
     result.summary     # headline figures (dict)
     result.save("results/my-run")
+
+Sweeps, comparisons, scenario discovery and reports: :mod:`sim.api` (``sim.sweep``,
+``sim.compare``, ``sim.discover``, ``sim.report``), tables as pandas DataFrames.
 """
 
 from __future__ import annotations
@@ -15,14 +18,29 @@ from __future__ import annotations
 import importlib
 
 from sim.run.result import Result
-from sim.scenario import Scenario, ScenarioError, load_scenario
+from sim.scenario import PartysimError, Scenario, ScenarioError, load_scenario
 
 # The layer package ``sim.run`` (one run) is imported before the function ``run`` below is
 # bound, so that ``sim.run`` stays the function: importing a submodule binds its name on the
 # parent package only when it is first loaded.
 importlib.import_module("sim.run")
+importlib.import_module("sim.report")  # likewise: ``sim.report`` is the function below, not the package
 
-__all__ = ["Result", "Scenario", "ScenarioError", "load_scenario", "run"]
+__all__ = [
+    "ComparisonResult",
+    "DiscoveryResult",
+    "PartysimError",
+    "Result",
+    "Scenario",
+    "ScenarioError",
+    "SweepResult",
+    "compare",
+    "discover",
+    "load_scenario",
+    "report",
+    "run",
+    "sweep",
+]
 __version__ = "0.1.0"
 
 
@@ -37,3 +55,28 @@ def run(scenario: Scenario, seed: int | None = None, events: bool = False, check
     from sim.run.engine import simulate
 
     return simulate(scenario, seed=seed, events=events, checks=checks)
+
+
+def report(result, out=None):
+    """Write the report page of a run, sweep, comparison or discovery directory, or of an API result (:func:`sim.api.report`)."""
+    return importlib.import_module("sim.api").report(result, out)
+
+
+#: Names served by :mod:`sim.api`, loaded on first use: ``import sim`` for one run need not load
+#: sweeps and comparisons, and the layers below (which read ``sim.__version__``) must not.
+API_NAMES = (
+    "ComparisonResult",
+    "DiscoveryResult",
+    "PartysimError",
+    "SweepResult",
+    "compare",
+    "discover",
+    "report",
+    "sweep",
+)
+
+
+def __getattr__(name: str):
+    if name in API_NAMES:
+        return getattr(importlib.import_module("sim.api"), name)
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")

@@ -98,6 +98,7 @@ def test_comparison_directory_follows_the_output_contract(scenarios, tmp_path, c
         "ci_high",
         "p_value",
         "paired",
+        "p_adjusted",
     ]
     assert list(table["variant"].unique()) == ["faster-exits", "faster-exits-2"] and table["paired"].all()
     meta = json.loads((out / "comparison.json").read_text())

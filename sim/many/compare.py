@@ -28,8 +28,10 @@ from rich.console import Console
 from rich.table import Table
 
 from sim.many.executors import add_executor_args, check_local_memory, positive_int, with_executor
-from sim.many.intervals import independent_difference, paired_difference
+from sim.many.fate import fate_summary, member_fates
+from sim.many.intervals import adjusted_p_values, independent_difference, paired_difference
 from sim.many.outcomes import OutcomeError, names_of, parse
+from sim.many.precision import Precision
 from sim.many.runs import (
     OK,
     RunProgress,
@@ -85,7 +87,9 @@ def replication_seeds(seed: int, reps: int, arms: list[Arm], independent: bool) 
     }
 
 
-def comparison_tasks(arms: list[Arm], seeds: dict[str, list[int]], out: Path, outcomes: dict) -> list[RunTask]:
+def comparison_tasks(
+    arms: list[Arm], seeds: dict[str, list[int]], out: Path, outcomes: dict, events: bool = False
+) -> list[RunTask]:
     return [
         RunTask(
             f"{arm.label}/{rep}",
@@ -94,6 +98,7 @@ def comparison_tasks(arms: list[Arm], seeds: dict[str, list[int]], out: Path, ou
             seed,
             outcomes,
             {"comparison": arm.label, "replication": rep},
+            events=events,
         )
         for arm in arms
         for rep, seed in enumerate(seeds[arm.label])
@@ -145,7 +150,16 @@ def comparison_table(
             "p_value",
             "paired",
         ],
-    )
+    ).assign(p_adjusted=lambda table: adjusted_p_values(table["p_value"]))
+
+
+#: False discovery rate at which a difference is marked significant (on the BH-adjusted p-values).
+FDR = 0.05
+
+
+def significant(table: pd.DataFrame) -> pd.Series:
+    """Rows whose BH-adjusted p-value is below :data:`FDR`: the marks of the printed table and the report."""
+    return table["p_adjusted"] < FDR
 
 
 @dataclass
@@ -154,6 +168,7 @@ class ComparisonReport:
     table: pd.DataFrame
     records: list[RunRecord]
     wall_seconds: float
+    members: pd.DataFrame | None = None
 
 
 def run_comparison(
@@ -166,30 +181,55 @@ def run_comparison(
     independent: bool = False,
     overwrite: bool = False,
     show_progress: bool = True,
+    precision: Precision | None = None,
+    members: bool = False,
 ) -> ComparisonReport:
-    """Run every arm ``reps`` times and write the comparison directory (see the module docstring)."""
+    """Run every arm ``reps`` times and write the comparison directory (see the module docstring).
+
+    With ``precision``, ``reps`` is the first batch and further batches follow until every
+    outcome's interval is narrow enough (:mod:`sim.many.precision`). With ``members``, the runs
+    keep their events and ``members.parquet`` lists who changes fate (:mod:`sim.many.fate`).
+    """
     started = time.perf_counter()
+    if members and independent:  # member i of one arm is member i of the other only under common random numbers
+        raise ScenarioError("--members: expected common random numbers, found --independent")
     prepare_output(out, overwrite)
     expressions = expressions or names_of(DEFAULT_OUTCOMES)
     seeds = replication_seeds(seed, reps, arms, independent)
     try:
-        outcomes, first_result = probe(expressions, comparison_tasks(arms, seeds, out, {})[0])
+        outcomes, first_result = probe(expressions, comparison_tasks(arms, seeds, out, {}, members)[0])
     except OutcomeError as exc:
         message, name = exc.args
         raise ScenarioError(f"--outcome {expressions[name]}: expected {message}") from None
-    tasks = comparison_tasks(arms, seeds, out, outcomes)
     clear_output(out, overwrite)
     (out / "runs").mkdir(parents=True, exist_ok=True)
-    records = []
+    records: list[RunRecord] = []
     if first_result is not None:
-        save(tasks[0], first_result)
-        records.append(record_of(tasks[0], first_result))
-    with RunProgress(len(tasks), already=len(records), show=show_progress) as progress:
-        for record in executor.run(tasks[len(records) :]):
-            progress.advance(record)
-            records.append(record)
-    table = comparison_table(arms, reps, outcomes, records, paired=not independent)
+        first = comparison_tasks(arms, seeds, out, outcomes, members)[0]
+        save(first, first_result)
+        records.append(record_of(first, first_result))
+    batches = []
+    while True:
+        done = {r.run_id for r in records}
+        todo = [t for t in comparison_tasks(arms, seeds, out, outcomes, members) if t.run_id not in done]
+        with RunProgress(len(todo), show=show_progress) as progress:
+            for record in executor.run(todo):
+                progress.advance(record)
+                records.append(record)
+        batches.append(reps)
+        table = comparison_table(arms, reps, outcomes, records, paired=not independent)
+        more = precision.next_replications(table, "base_mean", reps) if precision else None
+        if more is None:
+            break
+        reps = more
+        seeds = replication_seeds(seed, reps, arms, independent)  # batch k continues the same seed sequence
+    if precision:
+        table = precision.annotate(table, "base_mean")
     write_parquet_atomic(table, out / "comparison.parquet")
+    fates = None
+    if members:
+        fates = member_fates(out / "runs", BASE_LABEL, [arm.label for arm in arms[1:]], reps)
+        write_parquet_atomic(fates, out / "members.parquet")
     failed = sum(r.status != OK for r in records)
     write_json_atomic(
         out / "comparison.json",
@@ -204,6 +244,8 @@ def run_comparison(
             "seed": seed,
             "seeds": seeds,
             "outcomes": {name: outcome.expression for name, outcome in outcomes.items()},
+            "precision": {**precision.describe(), "batches": batches} if precision else None,
+            "members": fate_summary(fates).to_dict(orient="records") if fates is not None else None,
             "counts": {"done": len(records) - failed, "failed": failed},
             "executor": executor.description,
             "wall_seconds": round(time.perf_counter() - started, 3),
@@ -212,11 +254,11 @@ def run_comparison(
             "versions": _versions(),
         },
     )
-    return ComparisonReport(out, table, records, time.perf_counter() - started)
+    return ComparisonReport(out, table, records, time.perf_counter() - started, fates)
 
 
 def print_table(table: pd.DataFrame, console: Console | None = None) -> None:
-    """Difference, its 95% CI and the p-value per variant and outcome; stars where the CI excludes 0."""
+    """Difference, its 95% CI, raw and BH-adjusted p-values per variant and outcome; stars where significant."""
     method = "paired t (common random numbers)" if table["paired"].all() else "Welch t (independent seeds)"
     shown = Table(title=f"variant - base, 95% CI, {method}")
     for column, justify in (
@@ -227,10 +269,11 @@ def print_table(table: pd.DataFrame, console: Console | None = None) -> None:
         ("variant mean", "right"),
         ("difference [95% CI]", "right"),
         ("p", "right"),
+        ("p (BH)", "right"),
     ):
         shown.add_column(column, justify=justify)
-    for row in table.itertuples(index=False):
-        mark = " *" if row.ci_low > 0 or row.ci_high < 0 else ""
+    for row, marked in zip(table.itertuples(index=False), significant(table)):
+        mark = " *" if marked else ""
         shown.add_row(
             row.variant,
             row.outcome,
@@ -239,8 +282,22 @@ def print_table(table: pd.DataFrame, console: Console | None = None) -> None:
             f"{row.variant_mean:,.4g}",
             f"{row.diff_mean:+,.4g} [{row.ci_low:+,.4g}, {row.ci_high:+,.4g}]{mark}",
             f"{row.p_value:.3g}",
+            f"{row.p_adjusted:.3g}",
         )
     (console or Console()).print(shown)
+    if "precision" in table:
+        _print_precision(table, console)
+
+
+def _print_precision(table: pd.DataFrame, console: Console | None) -> None:
+    """Per outcome: the replications used and the half-width reached, against the target."""
+    unit = "units" if table["precision_absolute"].all() else "of |base mean|"
+    for row in table.itertuples(index=False):
+        state = "reached" if row.precision_met else "NOT reached (cap)"
+        (console or Console()).print(
+            f"{row.variant} {row.outcome}: {row.n} replications, half-width {row.precision:.3g} {unit} "
+            f"(target {row.precision_target:g}: {state})"
+        )
 
 
 def add_command(commands) -> None:
@@ -272,6 +329,23 @@ def add_command(commands) -> None:
         metavar="PATH=VALUE",
         help="override a field of every scenario, e.g. --set population.members=1000",
     )
+    parser.add_argument(
+        "--precision",
+        type=float,
+        metavar="HALF_WIDTH",
+        help="add replications in batches (the first is --reps) until every outcome's 95%% CI half-width is at "
+        "most this share of |base mean| (or, with --absolute, this many units)",
+    )
+    parser.add_argument("--absolute", action="store_true", help="--precision is in the outcome's units")
+    parser.add_argument(
+        "--max-reps", type=positive_int, default=100, help="cap on replications with --precision (default 100)"
+    )
+    parser.add_argument(
+        "--members",
+        action="store_true",
+        help="keep every run's events and write members.parquet: who becomes a delegate, is expelled or "
+        "punished in one arm only, and the first mechanism at which their paths part",
+    )
     parser.add_argument("--out", help="output directory (default results/compare/<base name>/<timestamp>)")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing output directory")
     add_executor_args(parser)
@@ -291,6 +365,29 @@ def parse_outcome_options(options: list[str]) -> dict[str, str] | None:
     return named
 
 
+def precision_option(args: argparse.Namespace) -> Precision | None:
+    """``--precision`` with ``--absolute`` and ``--max-reps``; a bad value is a usage error (exit 2)."""
+    if args.precision is None:
+        if args.absolute:
+            raise ScenarioError("--absolute: expected --precision with it, found none")
+        return None
+    if not args.precision > 0:
+        raise ScenarioError(f"--precision: expected a half-width above 0, found {args.precision}")
+    if args.max_reps < args.reps:
+        raise ScenarioError(f"--max-reps: expected at least --reps ({args.reps}), found {args.max_reps}")
+    return Precision(args.precision, args.absolute, args.max_reps)
+
+
+def print_members(fates: pd.DataFrame, console: Console | None = None) -> None:
+    """Members whose fate differs, per variant and fate, and the mechanism where their paths first part."""
+    shown = Table(title="members whose fate differs from the base (all replications)")
+    for column in ("variant", "fate", "in base only", "in variant only", "first parting mechanisms"):
+        shown.add_column(column)
+    for row in fate_summary(fates).itertuples(index=False):
+        shown.add_row(row.variant, row.fate, str(row.base_only), str(row.variant_only), row.mechanisms)
+    (console or Console()).print(shown)
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     arms = load_arms(args.base, args.variants, args.overrides)
     expressions = parse_outcome_options(args.outcomes)
@@ -298,6 +395,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     out = Path(args.out) if args.out else Path("results") / "compare" / arms[0].scenario.name / stamp
     prepare_output(out, args.overwrite)
+    precision = precision_option(args)
     check_local_memory(args, [arm.scenario for arm in arms], len(arms) * args.reps)
 
     def work(executor) -> int:
@@ -311,9 +409,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
             args.independent,
             args.overwrite,
             show_progress=not args.quiet,
+            precision=precision,
+            members=args.members,
         )
         if not args.quiet:
             print_table(report.table)
+            if report.members is not None:
+                print_members(report.members)
         return print_counts(report.records, out, report.wall_seconds, "compare", args.quiet)
 
     return with_executor(args, work, f"the runs finished so far are in {out}/runs")

@@ -15,6 +15,11 @@ through the parameter's quantile function. Sensitivity indices are therefore
 computed on the unit cube: Sobol' indices do not change under such monotone
 maps, and Morris elementary effects are per full range of each parameter, so
 they compare across parameters of different units.
+
+The **cases** design is not drawn at all: the user lists named rows
+(``cases: [{name: weekly, critique.every_two_days_share: 0.0}, ...]``), one
+point each, in order, for the what-ifs chosen one by one rather than crossed.
+A field a case does not name keeps the base scenario's value.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, model_validator
 
-DesignName = Literal["grid", "random", "lhs", "sobol", "morris"]
+DesignName = Literal["grid", "random", "lhs", "sobol", "morris", "cases"]
 #: Designs analysed with SALib, whose points must come from SALib's own samplers.
 SENSITIVITY_DESIGNS = ("sobol", "morris")
 #: Unbounded distributions are cut at these quantiles so that Morris levels 0 and 1 stay finite.
@@ -169,6 +174,7 @@ class Design:
     name: str
     table: pd.DataFrame
     unit: np.ndarray | None = None
+    labels: tuple[str, ...] | None = None  # the case names of a cases design, one per point
 
 
 def salib_problem(names: list[str]) -> dict:
@@ -183,9 +189,18 @@ def build_design(
     rng: np.random.Generator,
     levels: int = 4,
     second_order: bool = False,
+    cases: list[dict] | None = None,
 ) -> Design:
-    """The points of design ``name``; every random choice comes from ``rng`` (the sweep seed)."""
+    """The points of design ``name``; every random choice comes from ``rng`` (the sweep seed).
+
+    ``cases`` (design ``cases``) are the named rows, ``name`` plus field -> value; a field a
+    case leaves out is None in the table (the point keeps the base scenario's value).
+    """
     names = list(parameters)
+    if name == "cases":
+        rows = [[case.get(n) for n in names] for case in cases or []]
+        labels = tuple(str(case["name"]) for case in cases or [])
+        return Design(name, pd.DataFrame(rows, columns=names, dtype=object), labels=labels)
     if name == "grid":
         rows = list(itertools.product(*(parameters[n].grid() for n in names)))
         return Design(name, pd.DataFrame(rows, columns=names))

@@ -112,3 +112,22 @@ def independent_difference(base, variant, level: float = LEVEL) -> Difference:
     low, high, p_value = _t_interval(mean, standard_error, df, level)
     diff_sd = math.sqrt(base.var(ddof=1) + variant.var(ddof=1))
     return Difference(n, float(base.mean()), float(variant.mean()), mean, diff_sd, low, high, p_value)
+
+
+def adjusted_p_values(p_values) -> np.ndarray:
+    """Benjamini–Hochberg adjusted p-values of the finite ones (NaN stays NaN).
+
+    A comparison tests every outcome of every variant at once (~17 headline numbers
+    each); at 5% apiece, one or more "significant" differences among them is likely
+    by chance alone. Controlling the false discovery rate (Benjamini & Hochberg 1995,
+    ``scipy.stats.false_discovery_control``) keeps the expected share of false
+    discoveries among the marked differences at 5%.
+    """
+    from scipy import stats
+
+    p_values = np.asarray(p_values, dtype=float)
+    adjusted = np.full_like(p_values, math.nan)
+    finite = np.isfinite(p_values)
+    if finite.any():
+        adjusted[finite] = stats.false_discovery_control(p_values[finite], method="bh")
+    return adjusted

@@ -60,6 +60,7 @@ class RunTask:
     outcomes: Mapping[str, Outcome]
     labels: Mapping[str, object] = field(default_factory=dict)
     fmt: str = "parquet"
+    events: bool = False  # also write events.parquet (compare --members reads who did what)
 
     @property
     def finished(self) -> bool:
@@ -83,7 +84,7 @@ def execute(task: RunTask) -> RunRecord:
     """Run, read the outcomes, save the run directory; a model error becomes a failed record."""
     started = time.perf_counter()
     try:
-        result = simulate(task.scenario, seed=task.seed)
+        result = simulate(task.scenario, seed=task.seed, events=task.events)
         values = evaluate(task.outcomes, result.timeseries, result.summary)
         save(task, result)
     except Exception as exc:
@@ -106,7 +107,9 @@ def probe(expressions: Mapping[str, str], first: RunTask) -> tuple[dict[str, Out
     """
     try:
         fresh = not first.finished
-        result = simulate(first.scenario, seed=first.seed) if fresh else Result.load(first.directory)
+        result = (
+            simulate(first.scenario, seed=first.seed, events=first.events) if fresh else Result.load(first.directory)
+        )
     except Exception:
         return {name: parse(expression) for name, expression in expressions.items()}, None
     return expand(expressions, result.timeseries, result.summary), result if fresh else None

@@ -17,6 +17,10 @@ what was found, and nothing is written)::
       members: final:members_full
       peak_punished: max:punished_total
 
+``replications: {precision: 0.02, max: 50}`` runs each point in batches until
+every outcome's mean is that precise (:mod:`sim.many.precision`), and
+``design: cases`` runs named rows (:mod:`sim.many.designs`).
+
 Each run's seed is ``SeedSequence(seed)`` spawned at (point, replication), its
 directory is ``<out>/runs/<run_id>/`` written atomically, and the tables
 (``runs.parquet``, ``summary.parquet``, ``sensitivity.parquet``) are built
@@ -36,7 +40,18 @@ from typing import Annotated
 import numpy as np
 import pandas as pd
 import yaml
-from pydantic import AfterValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import InitErrorDetails
 
 from sim.many import outcomes as outcome_grammar
@@ -44,6 +59,7 @@ from sim.many.designs import SENSITIVITY_DESIGNS, Design, DesignName, Parameter,
 from sim.many.executors import add_executor_args, check_local_memory, with_executor
 from sim.many.intervals import mean_interval
 from sim.many.outcomes import OutcomeError
+from sim.many.precision import Precision
 from sim.many.runs import (
     FAILED,
     OK,
@@ -92,6 +108,28 @@ def _expression(text: str) -> str:
     return text
 
 
+class ReplicationsToPrecision(BaseModel):
+    """``replications: {precision: 0.02, max: 50}``: runs per point until each outcome's mean is that precise."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    precision: float = Field(
+        gt=0, description="Target 95% CI half-width of each point's mean, as a share of |mean| (or absolute)."
+    )
+    absolute: bool = Field(False, description="`precision` is in the outcome's units, not a share of |mean|.")
+    start: int = Field(3, ge=2, le=100_000, description="Runs per point in the first batch.")
+    max: int = Field(ge=2, le=100_000, description="Most runs per point.")
+
+    @model_validator(mode="after")
+    def _start_below_max(self) -> ReplicationsToPrecision:
+        if self.start > self.max:
+            raise ValueError(f"start <= max, found start={self.start} and max={self.max}")
+        return self
+
+    def rule(self) -> Precision:
+        return Precision(self.precision, self.absolute, self.max)
+
+
 class SweepSpec(UserFileModel):  # like a scenario, `replications: yes` is an error, not 1
     """A sweep file: the base scenario, the parameters to vary, the design, replications and outcomes."""
 
@@ -107,7 +145,8 @@ class SweepSpec(UserFileModel):  # like a scenario, `replications: yes` is an er
     )
     design: DesignName = Field(
         "grid",
-        description="grid: every combination; random; lhs: Latin hypercube; sobol, morris: SALib sensitivity designs.",
+        description="grid: every combination; random; lhs: Latin hypercube; sobol, morris: SALib sensitivity designs; "
+        "cases: the named rows of `cases`, one point each.",
     )
     samples: int | None = Field(
         None,
@@ -118,22 +157,79 @@ class SweepSpec(UserFileModel):  # like a scenario, `replications: yes` is an er
     )
     levels: int = Field(4, ge=2, le=100, description="Morris grid levels.")
     second_order: bool = Field(False, description="Sobol: also sample for second-order indices (more runs).")
-    replications: int = Field(1, ge=1, le=100_000, description="Runs per point, each with its own seed.")
+    replications: int | ReplicationsToPrecision = Field(
+        1,
+        description="Runs per point, each with its own seed; or {precision, max} to add runs to each point in "
+        "batches until every outcome's 95% CI half-width is at most `precision` (see sim.many.precision).",
+    )
+
+    @field_validator("replications", mode="before")
+    @classmethod
+    def _whole_replications(cls, value):
+        if isinstance(value, dict):  # validated here so that its errors name its fields, not the union's int
+            try:
+                return ReplicationsToPrecision.model_validate(value)
+            except ValidationError as exc:
+                error = exc.errors(include_url=False)[0]
+                where = ".".join(str(p) for p in error["loc"])
+                message = error["msg"].removeprefix("Value error, ")
+                raise ValueError(f"{where}: {message}" if where else message) from None
+        if isinstance(value, bool):  # YAML's yes/no: a typo, not one run (as for a scenario's numbers)
+            raise ValueError(f"a valid integer, found a boolean ({str(value).lower()})")
+        if isinstance(value, int):
+            if value < 1:
+                raise ValueError("greater than or equal to 1")
+            if value > 100_000:
+                raise ValueError("less than or equal to 100000")
+        return value
+
     seed: int = Field(0, ge=0, description="Root of every run's seed (numpy SeedSequence).")
     common_random_numbers: bool = Field(
         False,
         description="Replication r of every point uses the same seed, so differences between points are "
         "not blurred by run-to-run noise (sharper sensitivity indices with few replications).",
     )
+    cases: list[dict[str, StrictBool | StrictInt | StrictFloat | str]] | None = Field(
+        None,
+        min_length=1,
+        description="Design cases: named rows, each a `name` and scenario fields (paths as with --set) -> values; "
+        "a field a case leaves out keeps the base scenario's value.",
+    )
     parameters: dict[str, Parameter] = Field(
         min_length=1,
         description="Scenario field, a path as with --set (a number indexes a list: "
-        "amnesty.orders.0.education_effect) -> list of values, range or distribution.",
+        "amnesty.orders.0.education_effect) -> list of values, range or distribution. "
+        "Not written for design cases: the fields the cases name.",
     )
     outcomes: dict[str, Annotated[str, AfterValidator(_expression)]] = Field(
         min_length=1,
         description="Name -> outcome expression (see sim.many.outcomes); a list names each by its expression.",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parameters_of_cases(cls, data):
+        """A cases design's parameters are the fields its rows name, each with the values they give it."""
+        if not isinstance(data, dict) or data.get("design") != "cases":
+            return data
+        cases = data.get("cases")
+        if "parameters" in data:
+            raise ValueError("parameters: no parameters for design cases (the cases name their fields)")
+        if not isinstance(cases, list) or not cases:
+            raise ValueError("cases: a list of named rows for design cases, e.g. [{name: weekly, path.to.field: 1}]")
+        parameters: dict[str, list] = {}
+        for index, case in enumerate(cases):
+            if not isinstance(case, dict) or not isinstance(case.get("name"), str):
+                raise ValueError(f"cases.{index}: a row with a name, e.g. {{name: weekly, path.to.field: 1}}")
+            for name, value in case.items():
+                if name != "name" and value not in parameters.setdefault(name, []):
+                    parameters[name].append(value)
+        names = [case["name"] for case in cases]
+        if len(set(names)) < len(names):
+            raise ValueError(f"cases: rows with different names, found {names}")
+        if not parameters:
+            raise ValueError("cases: at least one scenario field in a row (each row is `name` plus fields)")
+        return {**data, "parameters": parameters}
 
     @field_validator("outcomes", mode="before")
     @classmethod
@@ -144,8 +240,8 @@ class SweepSpec(UserFileModel):  # like a scenario, `replications: yes` is an er
     @classmethod
     def _samples_fit_design(cls, samples: int | None, info):
         design = info.data.get("design")
-        if design == "grid" and samples is not None:
-            raise ValueError("no samples for a grid design (its points are every combination of the values)")
+        if design in ("grid", "cases") and samples is not None:
+            raise ValueError(f"no samples for a {design} design (its points are given, not drawn)")
         if design in ("random", "lhs", "sobol", "morris") and samples is None:
             raise ValueError(f"a number of samples for design {design} (see the field's description)")
         if design == "sobol" and samples is not None and samples & (samples - 1):
@@ -168,6 +264,22 @@ class Sweep:
     def parameter_names(self) -> list[str]:
         return list(self.spec.parameters)
 
+    @property
+    def precision(self) -> Precision | None:
+        """The rule of ``replications: {precision, max}``, None for a fixed count."""
+        reps = self.spec.replications
+        return reps.rule() if isinstance(reps, ReplicationsToPrecision) else None
+
+    @property
+    def first_replications(self) -> int:
+        reps = self.spec.replications
+        return reps.start if isinstance(reps, ReplicationsToPrecision) else reps
+
+    @property
+    def max_replications(self) -> int:
+        reps = self.spec.replications
+        return reps.max if isinstance(reps, ReplicationsToPrecision) else reps
+
     def resolved(self) -> dict:
         """The spec as written to spec.yaml: every default filled in, the base as an absolute path."""
         data = self.spec.model_dump(mode="json", exclude_none=True)
@@ -177,13 +289,17 @@ class Sweep:
         }
         return data
 
-    def tasks(self, out: Path, outcomes: dict) -> list[RunTask]:
-        """Every (point, replication) run, point-major; seeds keyed by position, never by schedule."""
-        points, reps = len(self.scenarios), self.spec.replications
-        width_p, width_r = max(3, len(str(points - 1))), max(2, len(str(reps - 1)))
+    def tasks(self, out: Path, outcomes: dict, reps: list[int] | None = None) -> list[RunTask]:
+        """Every (point, replication) run, point-major; seeds keyed by position, never by schedule.
+
+        ``reps`` is the number of runs of each point (default: the first batch's, the same for all).
+        """
+        points = len(self.scenarios)
+        reps = reps or [self.first_replications] * points
+        width_p, width_r = max(3, len(str(points - 1))), max(2, len(str(self.max_replications - 1)))
         tasks = []
         for point, scenario in enumerate(self.scenarios):
-            for rep in range(reps):
+            for rep in range(reps[point]):
                 run_id = f"p{point:0{width_p}d}-r{rep:0{width_r}d}"
                 key = (rep,) if self.spec.common_random_numbers else (point, rep)
                 tasks.append(
@@ -247,6 +363,7 @@ def load_sweep(path: str | Path) -> Sweep:
         np.random.default_rng(np.random.SeedSequence(spec.seed)),
         spec.levels,
         spec.second_order,
+        spec.cases,
     )
     scenarios = point_scenarios(spec, path, base_path, design, origins)
     return Sweep(spec, path, base_path, design, scenarios, origins)
@@ -271,6 +388,8 @@ def point_scenarios(
         data = base
         for name, value in zip(design.table.columns, row):
             value = value.item() if isinstance(value, np.generic) else value
+            if value is None:  # a case that leaves the field out keeps the base scenario's value
+                continue
             try:
                 data, keys = set_field(data, field_path(name), value)
             except FieldPathError as exc:
@@ -353,12 +472,18 @@ def run_sweep(
     if first_result is not None:
         save(tasks[0], first_result)
         records.append(record_of(tasks[0], first_result))
-    done, todo = split_finished(tasks[len(records) :])
-    records += done
-    with RunProgress(len(tasks), already=len(records), show=show_progress) as progress:
-        for record in executor.run(todo):
-            progress.advance(record)
-            records.append(record)
+    while True:  # one pass for a fixed count; batches until precise enough with replications: {precision, max}
+        have = {r.run_id for r in records}
+        done, todo = split_finished(t for t in tasks if t.run_id not in have)
+        records += done
+        with RunProgress(len(tasks), already=len(records), show=show_progress) as progress:
+            for record in executor.run(todo):
+                progress.advance(record)
+                records.append(record)
+        more = next_replications(sweep, tasks, records, outcomes)
+        if more is None:
+            break
+        tasks = sweep.tasks(out, outcomes, more)  # replication r keeps its seed: batches continue the sequence
     report = SweepReport(out, records, time.perf_counter() - started)
     write_tables(sweep, out, tasks, records, outcomes)
     write_json_atomic(
@@ -441,9 +566,24 @@ def sensitivity_table(sweep: Sweep, summary: pd.DataFrame) -> tuple[pd.DataFrame
     return (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)), skipped
 
 
+def next_replications(sweep: Sweep, tasks: list[RunTask], records: list[RunRecord], outcomes: dict) -> list[int] | None:
+    """Runs per point after the next batch (each point on its own), None when every point is precise or capped."""
+    rule = sweep.precision
+    if rule is None:
+        return None
+    summary = summary_table(runs_table(sweep, tasks, records, outcomes), sweep.parameter_names)
+    reps = [0] * len(sweep.scenarios)
+    for task in tasks:
+        reps[task.labels["point"]] += 1
+    more = [rule.next_replications(summary[summary["point"] == point], "mean", n) for point, n in enumerate(reps)]
+    return None if all(m is None for m in more) else [n if m is None else m for n, m in zip(reps, more)]
+
+
 def write_tables(sweep: Sweep, out: Path, tasks: list[RunTask], records: list[RunRecord], outcomes: dict) -> None:
     runs = runs_table(sweep, tasks, records, outcomes)
     summary = summary_table(runs, sweep.parameter_names)
+    if sweep.precision:
+        summary = sweep.precision.annotate(summary, "mean")
     write_parquet_atomic(runs, out / "runs.parquet")
     write_parquet_atomic(summary, out / "summary.parquet")
     if sweep.spec.design in SENSITIVITY_DESIGNS:
@@ -475,13 +615,14 @@ def sweep_metadata(
         "base": str(sweep.base_path),
         "design": spec.design,
         "samples": spec.samples,
+        "cases": list(sweep.design.labels) if sweep.design.labels else None,
         "parameters": sweep.parameter_names,
         "parameter_specs": sweep.resolved()["parameters"],
         "outcomes": {name: outcome.expression for name, outcome in outcomes.items()},
-        "replications": spec.replications,
+        "replications": spec.model_dump(mode="json")["replications"],
         "seed": spec.seed,
         "points": len(sweep.scenarios),
-        "runs": len(sweep.scenarios) * spec.replications,
+        "runs": len(records) if status == "complete" else len(sweep.scenarios) * sweep.first_replications,
         "counts": {"done": len(records) - failed, "failed": failed, "resumed": sum(r.resumed for r in records)},
         "status": status,
         "executor": executor.description,
@@ -518,7 +659,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     prepare_output(out, args.overwrite, args.resume)
     if args.resume:
         check_resumable(sweep, out)
-    check_local_memory(args, sweep.scenarios, len(sweep.scenarios) * sweep.spec.replications)
+    check_local_memory(args, sweep.scenarios, len(sweep.scenarios) * sweep.first_replications)
 
     def work(executor) -> int:
         report = run_sweep(

@@ -22,7 +22,7 @@ from sim.run.result import OutputError
 if TYPE_CHECKING:
     from sim.report.html import Page
 
-RUN, SWEEP, COMPARISON = "run", "sweep", "comparison"
+RUN, SWEEP, COMPARISON, DISCOVERY = "run", "sweep", "comparison", "discovery"
 PAGE_NAME = "report.html"
 
 
@@ -31,7 +31,10 @@ class ReportError(OutputError):
 
 
 def detect_kind(directory: Path) -> str:
-    """``sweep`` if it has sweep.json, ``comparison`` if comparison.json, ``run`` if manifest.json and a time series."""
+    """``sweep`` if it has sweep.json, ``comparison`` if comparison.json, ``discovery`` if discovery.json,
+    ``run`` if manifest.json and a time series."""
+    if (directory / "discovery.json").is_file():
+        return DISCOVERY
     if (directory / "sweep.json").is_file():
         return SWEEP
     if (directory / "comparison.json").is_file():
@@ -42,17 +45,18 @@ def detect_kind(directory: Path) -> str:
         return RUN
     raise ReportError(
         f"{directory}: not a run, sweep or comparison directory "
-        "(expected manifest.json with timeseries.parquet/.csv, sweep.json or comparison.json)"
+        "(expected manifest.json with timeseries.parquet/.csv, sweep.json, comparison.json or discovery.json)"
     )
 
 
 def _builders() -> dict[str, Callable[[Path], Page]]:
     # Imported here: the plotting modules load matplotlib, which the CLI should only pay for when reporting.
     from sim.report.compare_page import comparison_page
+    from sim.report.discover_page import discovery_page
     from sim.report.run_page import run_page
     from sim.report.sweep_page import sweep_page
 
-    return {RUN: run_page, SWEEP: sweep_page, COMPARISON: comparison_page}
+    return {RUN: run_page, SWEEP: sweep_page, COMPARISON: comparison_page, DISCOVERY: discovery_page}
 
 
 def figures_directory(page_path: Path) -> Path:

@@ -13,6 +13,18 @@ from sim.report.html import Page, Section, Table, cell, number
 BASE_LABEL = "base"
 
 
+def _precision_text(precision: dict | None) -> str | None:
+    """``compare --precision``: the target half-width, the cap and the batches run (None without it)."""
+    if not precision:
+        return None
+    unit = "" if precision.get("absolute") else " of |base mean|"
+    batches = ", ".join(str(b) for b in precision.get("batches", []))
+    return (
+        f"95% CI half-width ≤ {precision.get('target')}{unit}, at most {precision.get('max_replications')}; "
+        f"batches up to {batches}"
+    )
+
+
 def headline(meta: dict) -> Table:
     """Base and variant files, replications, pairing (common random numbers or independent seeds), seed, time."""
     counts = meta.get("counts", {})
@@ -20,6 +32,7 @@ def headline(meta: dict) -> Table:
         ("base scenario", meta.get("base")),
         *((f"variant {v['label']}", f"{v['path']} ({v['scenario']})") for v in meta.get("variants", [])),
         ("replications per scenario", meta.get("reps")),
+        ("replications to a precision", _precision_text(meta.get("precision"))),
         ("pairing", "paired t, common random numbers" if meta.get("paired") else "Welch t, independent seeds"),
         ("seed", str(meta["seed"])),
         ("runs finished", counts.get("done")),
@@ -48,8 +61,9 @@ def differences_tables(table: pd.DataFrame, variants: list[str]) -> list[Table]:
                 number(r.base_mean),
                 number(r.variant_mean),
                 f"{signed(r.diff_mean)} [{signed(r.ci_low)}, {signed(r.ci_high)}]"
-                + (" *" if r.ci_low > 0 or r.ci_high < 0 else ""),
+                + (" *" if plots_compare.significant(r) else ""),
                 f"{r.p_value:.3g}" if pd.notna(r.p_value) else "—",
+                f"{r.p_adjusted:.3g}" if pd.notna(getattr(r, "p_adjusted", None)) else "—",
             ]
             for r in table[table["variant"] == variant].itertuples(index=False)
         ]
@@ -57,13 +71,29 @@ def differences_tables(table: pd.DataFrame, variants: list[str]) -> list[Table]:
     return [
         Table(
             f"{variant} − base",
-            ["outcome", "n", "base mean", "variant mean", "difference [95% CI]", "p"],
+            ["outcome", "n", "base mean", "variant mean", "difference [95% CI]", "p", "p (BH)"],
             rows(variant),
-            "* the 95% CI excludes zero. n: replications (pairs when paired) that finished.",
+            f"* significant at a false discovery rate of {plots_compare.FDR:.0%}: the Benjamini–Hochberg adjusted p-value "
+            "(over every outcome of every variant) is below it. n: replications (pairs when paired) that finished.",
             wide=True,
         )
         for variant in variants
     ]
+
+
+def fates_table(summary: list[dict]) -> Table:
+    """``compare --members``: per variant and fate, members in one arm only and where their paths first part."""
+    return Table(
+        "Members whose fate differs from the base",
+        ["variant", "fate", "in base only", "in variant only", "first parting (mechanism: members)"],
+        [
+            [row["variant"], row["fate"], cell(row["base_only"]), cell(row["variant_only"]), row["mechanisms"]]
+            for row in summary
+        ],
+        "Summed over replications. Members are matched by id under common random numbers; the first parting "
+        "is the first recorded event the two arms do not share (members.parquet lists every member).",
+        wide=True,
+    )
 
 
 def comparison_page(directory: Path) -> Page:
@@ -85,5 +115,6 @@ def comparison_page(directory: Path) -> Page:
             Section("Headline", [headline(meta)]),
             Section("Differences", [plots_compare.forest(table, labels[1:]), *differences_tables(table, labels[1:])]),
             Section("Over time", [plots_compare.time_series(arms, stocks, flows)]),
+            *([Section("Who changes fate", [fates_table(meta["members"])])] if meta.get("members") is not None else []),
         ],
     )

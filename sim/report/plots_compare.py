@@ -3,7 +3,8 @@
 Outcomes of a comparison have different units (members, punishments,
 meetings), so the forest plot is a set of small panels, one per outcome,
 each with its own axis in that outcome's units; within a panel every variant
-is a marker with its 95% CI, filled when the CI excludes zero. Outcomes whose
+is a marker with its 95% CI, filled when the difference is significant
+(Benjamini–Hochberg adjusted p-value below 5%, see :func:`significant`). Outcomes whose
 difference and CI are exactly zero for every variant (mechanisms the variants
 do not touch, thanks to common random numbers) are listed, not drawn.
 
@@ -34,6 +35,18 @@ MAX_SERIES_PANELS = 6
 PANEL_COLUMNS = 3
 
 
+#: False discovery rate of the significance marks (as sim.many.compare.FDR, which this layer may not import).
+FDR = 0.05
+
+
+def significant(row) -> bool:
+    """Significant after the Benjamini–Hochberg adjustment; a comparison written before it has only raw CIs."""
+    adjusted = getattr(row, "p_adjusted", None)
+    if adjusted is None:
+        return row.ci_low > 0 or row.ci_high < 0
+    return bool(pd.notna(adjusted) and adjusted < FDR)
+
+
 def forest(table: pd.DataFrame, variants: Sequence[str]) -> Figure | Omitted:
     """One panel per outcome: each variant's mean difference from the base with its 95% CI."""
     if table.empty:
@@ -50,7 +63,7 @@ def forest(table: pd.DataFrame, variants: Sequence[str]) -> Figure | Omitted:
         rows = table[table["outcome"] == outcome].set_index("variant").reindex(list(variants))
         for n, (_variant, row) in enumerate(rows.iterrows()):
             style = series(n + 1)
-            excludes_zero = row["ci_low"] > 0 or row["ci_high"] < 0
+            marked = significant(row)
             ax.errorbar(
                 [row["diff_mean"]],
                 [n],
@@ -61,7 +74,7 @@ def forest(table: pd.DataFrame, variants: Sequence[str]) -> Figure | Omitted:
                 capsize=3,
                 markersize=6,
                 markeredgecolor=INK,
-                markerfacecolor=style.color if excludes_zero else "white",
+                markerfacecolor=style.color if marked else "white",
             )
         ax.axvline(0, color=INK, linewidth=0.9, linestyle="--")
         ax.set_yticks(range(len(variants)), list(variants))
@@ -81,8 +94,8 @@ def forest(table: pd.DataFrame, variants: Sequence[str]) -> Figure | Omitted:
     return Figure(
         "differences",
         "Differences from the base",
-        "Each panel is one outcome in its own units; markers are filled where the 95% CI excludes zero, "
-        f"hollow where it does not.{note}",
+        "Each panel is one outcome in its own units; markers are filled where the difference is significant "
+        f"(Benjamini–Hochberg adjusted p below {FDR:.0%}), hollow where it is not.{note}",
         canvas,
     )
 

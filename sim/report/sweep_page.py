@@ -25,6 +25,14 @@ def _read(path: Path) -> pd.DataFrame | None:
     return pd.read_parquet(path) if path.is_file() else None
 
 
+def replications_text(replications) -> str:
+    """A fixed count as is; ``{precision, max, ...}`` as the rule it is (sim.many.precision)."""
+    if not isinstance(replications, dict):
+        return str(replications)
+    unit = "" if replications.get("absolute") else " of |mean|"
+    return f"{replications.get('start')} to {replications.get('max')} (to a half-width of {replications.get('precision')}{unit})"
+
+
 def headline(meta: dict) -> Table:
     """What the sweep was: design, size, seed, where its base scenario is, how long it took."""
     counts = meta.get("counts", {})
@@ -35,7 +43,7 @@ def headline(meta: dict) -> Table:
         ("design", meta.get("design")),
         ("samples", meta.get("samples")),
         ("design points", meta.get("points")),
-        ("replications per point", meta.get("replications")),
+        ("replications per point", replications_text(meta.get("replications"))),
         ("runs", meta.get("runs")),
         ("runs finished", counts.get("done")),
         ("runs failed", counts.get("failed")),
@@ -106,7 +114,7 @@ def sweep_page(directory: Path) -> Page:
     )
     return Page(
         title=f"Sweep report: {meta.get('name', directory.name)}",
-        subtitle=f"{design} design, {meta.get('points')} points × {meta.get('replications')} replications, "
+        subtitle=f"{design} design, {meta.get('points')} points × {replications_text(meta.get('replications'))} replications, "
         f"seed {meta.get('seed')}; sweep directory {directory}",
         sections=[
             Section("Headline", [headline(meta), parameters_table(meta), outcomes_table(meta)]),

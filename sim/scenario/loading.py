@@ -44,7 +44,15 @@ from sim.scenario.spans import Span, shift
 NAME_PATTERN = r"^[A-Za-z0-9_.-]*[A-Za-z0-9_-][A-Za-z0-9_.-]*$"
 
 
-class ScenarioError(Exception):
+class PartysimError(Exception):
+    """Any mistake of the user's, in the one line the command line prints (``partysim: error: ...``, exit 2).
+
+    Defined in the lowest layer so that the Python API (:mod:`sim.api`) raises one type for every such
+    mistake: scenario errors are one; the others (output directory, memory, executor) are re-raised as one.
+    """
+
+
+class ScenarioError(PartysimError):
     """A scenario (or sweep spec) that cannot be used; the message is one line for the user."""
 
 
@@ -171,6 +179,29 @@ class Scenario(UserFileModel):
     campaigns: list[CampaignSpec] = Field(default_factory=list, description="Mass campaigns that credit achievers.")
     congress: CongressSection = Field(default_factory=CongressSection)
     amnesty: AmnestySection = Field(default_factory=AmnestySection)
+
+    @classmethod
+    def load(cls, path: str | Path, overrides: list[str] | None = None) -> Scenario:
+        """Read a scenario file as the command line does (:func:`load_scenario`: ``extends``, ``--set`` overrides)."""
+        return load_scenario(path, overrides)
+
+    def with_changes(self, changes: dict[str, Any]) -> Scenario:
+        """A copy with fields changed, ``{"critique.every_two_days_share": 0.5}``: what-ifs without files.
+
+        Paths follow the grammar of ``--set`` (:func:`set_field`: a number indexes a list);
+        values are Python values, validated as a file's are, and a mistake is a
+        :class:`ScenarioError` naming the field.
+        """
+        data, origins = self.model_dump(mode="json"), _Origins()
+        for text, value in changes.items():
+            try:
+                data, keys = set_field(data, field_path(text), value)
+            except FieldPathError as exc:
+                raise ScenarioError(f"with_changes {text}: {exc}") from None
+            except ValueError as exc:
+                raise ScenarioError(f"with_changes {text!r}: expected {exc}") from None
+            origins.claim(keys, (f"with_changes {text}", None))
+        return scenario_from_dict(data, origins, "with_changes")
 
     @field_validator("duration", "record_every")
     @classmethod
