@@ -597,6 +597,7 @@ class Congress(Mechanism):
         """The model's composition beside each published figure the cycle names."""
         p = cycle.published
         rows = {
+            "delegates_total": (report["delegates_selected"], p.delegates_total),
             "delegates_elected": (report["delegates_selected"] - report["ex_officio"], p.delegates_elected),
             "ex_officio": (report["ex_officio"], p.ex_officio),
             "observers": (report["observers"], p.observers),

@@ -55,7 +55,8 @@ class Published(Section):
     """Published figures of a Congress, shown beside the model's (source: shared/data/congresses.yaml)."""
 
     source: str = Field(description="Where the figures come from (citation).")
-    delegates_elected: int | None = Field(None, ge=0, description="Elected (voting) delegates.")
+    delegates_total: int | None = Field(None, ge=0, description="Delegates with voting rights, ex officio included.")
+    delegates_elected: int | None = Field(None, ge=0, description="Elected (voting) delegates, ex officio excluded.")
     ex_officio: int | None = Field(None, ge=0, description="Ex-officio participants (members of the outgoing central leading bodies).")
     observers: int | None = Field(None, ge=0, description="Observers (or delegates with advisory rights only).")
     women: int | None = Field(None, ge=0, description="Women among the delegates.")
