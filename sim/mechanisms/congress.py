@@ -87,6 +87,14 @@ def _empty(dtype=np.int64) -> np.ndarray:
     return np.zeros(0, dtype=dtype)
 
 
+def _flag(flags: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """``flags[ids]``, False for members who joined after ``flags`` was drawn."""
+    out = np.zeros(len(ids), dtype=bool)
+    inside = ids < len(flags)
+    out[inside] = flags[ids[inside]]
+    return out
+
+
 @dataclass
 class TierState:
     """One tier of conferences in one cycle: quotas and days per unit (org id), what it did."""
@@ -235,8 +243,7 @@ class Congress(Mechanism):
 
     def _achiever(self, ids: np.ndarray, state: CycleState) -> np.ndarray:
         """Credits that count today (made before today, not expired): ``Campaigns.achievers_on``."""
-        inside = ids < len(state.achiever)
-        return np.where(inside, state.achiever[np.minimum(ids, max(len(state.achiever) - 1, 0))], False)
+        return _flag(state.achiever, ids)
 
     def weights(self, ids: np.ndarray, state: CycleState) -> np.ndarray:
         """Selection weight of each member: achievement, loyalty, sector, sex, ties, bribes.
@@ -258,8 +265,7 @@ class Congress(Mechanism):
         return (cadres[at] == keys) if len(cadres) else np.zeros(len(ids), dtype=bool)
 
     def _bribes(self, ids: np.ndarray, state: CycleState) -> np.ndarray:
-        inside = ids < len(state.briber)
-        return np.where(inside, state.briber[np.minimum(ids, max(len(state.briber) - 1, 0))], False)
+        return _flag(state.briber, ids)
 
     def _eligible(self, ids: np.ndarray) -> np.ndarray:
         """Whether each member is active and not barred by a standing punishment."""
@@ -348,7 +354,9 @@ class Congress(Mechanism):
             units = np.flatnonzero(unit_votes[level] > 0)
             for unit_above in np.flatnonzero(above.quota).tolist():  # one per unit of the tier above
                 inside = units[parent[units] == unit_above]
-                quota[inside] = apportion(unit_votes[level][inside], int(np.ceil(above.quota[unit_above] * factor)), method)
+                quota[inside] = apportion(
+                    unit_votes[level][inside], int(np.ceil(above.quota[unit_above] * factor)), method
+                )
             state.tiers[level].quota = quota
         self._schedule_tiers(state, scopes)
         state.ex_officio = apportion(votes, c.ex_officio_total, method)
@@ -435,6 +443,7 @@ class Congress(Mechanism):
         tier.women += int(pop.female[chosen].sum())
         self.tier_pool[c.conferences[level].level] += len(chosen)
         world.events.log(day, "conference", orgs=today, cause=c.conferences[level].level)
+        world.events.log(day, "elected", chosen, pop.cell[chosen], cause=c.conferences[level].level)
         if last:
             pop.delegate_route[chosen] = route
             self.selected += len(chosen)

@@ -57,11 +57,14 @@ class Published(Section):
     source: str = Field(description="Where the figures come from (citation).")
     delegates_total: int | None = Field(None, ge=0, description="Delegates with voting rights, ex officio included.")
     delegates_elected: int | None = Field(None, ge=0, description="Elected (voting) delegates, ex officio excluded.")
-    ex_officio: int | None = Field(None, ge=0, description="Ex-officio participants (members of the outgoing central leading bodies).")
+    ex_officio: int | None = Field(
+        None, ge=0, description="Ex-officio participants (members of the outgoing central leading bodies)."
+    )
     observers: int | None = Field(None, ge=0, description="Observers (or delegates with advisory rights only).")
     women: int | None = Field(None, ge=0, description="Women among the delegates.")
     by_sector: dict[str, int] = Field(
-        default_factory=dict, description="Delegates by sector (model sector name -> count), mapped by meaning from the report."
+        default_factory=dict,
+        description="Delegates by sector (model sector name -> count), mapped by meaning from the report.",
     )
 
     @model_validator(mode="after")
@@ -103,7 +106,9 @@ class CongressCycle(Section):
         description="Observers recommended at the last tier among those it did not elect (source: the 8th Congress had 2,000); "
         "they never vote and are never counted as delegates.",
     )
-    published: Published | None = Field(None, description="Published figures of this Congress, reported beside the model's.")
+    published: Published | None = Field(
+        None, description="Published figures of this Congress, reported beside the model's."
+    )
     delegates_total: int = Field(
         ge=1, le=1_000_000, description="Elected delegates (slots apportioned to units by score)."
     )
@@ -124,10 +129,11 @@ class CongressCycle(Section):
             ("assemblies_close", self.assemblies_close),
             ("report_deadline", self.report_deadline),
         ]
-        for i, c in enumerate(self.conferences):
-            steps += [(f"conferences.{i}.date", c.date)]
-            if c.close is not None:
-                steps += [(f"conferences.{i}.close", c.close)]
+        # A tier's window may overlap the one below (each unit waits for its area, see ConferenceSpec).
+        steps += [(f"conferences.{i}.date", c.date) for i, c in enumerate(self.conferences)]
+        last = self.conferences[-1]
+        if last.close is not None:
+            steps += [(f"conferences.{len(self.conferences) - 1}.close", last.close)]
         if self.credential_review is not None:
             steps += [("credential_review", self.credential_review)]
         steps += [("congress", self.congress)]
@@ -192,7 +198,9 @@ class ScoreWeights(Section):
         2.0, ge=-100, le=100, description="Weight of the unit's share of achievers (fighting power)."
     )
     sincerity: float = Field(2.0, ge=-100, le=100, description="Weight of the unit's mean sincerity (ideology).")
-    punished: float = Field(-4.0, ge=-100, le=100, description="Weight of the unit's share of punished members (discipline record).")
+    punished: float = Field(
+        -4.0, ge=-100, le=100, description="Weight of the unit's share of punished members (discipline record)."
+    )
     exponent: float = Field(
         1.0,
         ge=0,
@@ -246,7 +254,8 @@ class CongressSection(MechanismSection):
         2.0, ge=0, le=1_000_000, description="Means needed to bribe (relative to the median wealth of 1)."
     )
     central_committee: CentralCommittee | None = Field(
-        None, description="The outgoing central leadership (ex officio at every Congress of the run); none: unit cadres instead."
+        None,
+        description="The outgoing central leadership (ex officio at every Congress of the run); none: unit cadres instead.",
     )
     replacement: Literal["none", "observer"] = Field(
         "none",
