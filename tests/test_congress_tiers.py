@@ -9,12 +9,14 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import sim
 from sim.many.compare import load_arms, run_comparison
 from sim.many.executors import InProcess
 from sim.mechanisms.congress import ROUTE, CycleState
+from sim.model.organizations import MEMBER_UNITS, Kind
 from sim.run.engine import Simulation
 from sim.scenario.sections import CongressCycle
 from tests.conftest import SCENARIOS, simulate, small_scenario
@@ -307,3 +309,18 @@ def test_the_national_summary_shows_the_composition_beside_the_published_figures
     assert figures["ex_officio"] == {"model": report["ex_officio"], "published": 250}
     assert figures["observers"]["published"] == 2000 and figures["sector_field_labour"]["published"] == 1455
     assert report["slots_per_member_spread"]["best_to_worst"] > 1.2
+
+
+def test_basic_organizations_assemble_once_for_all_their_cells():
+    simulation, result = simulate(tiered_scenario(congress={"assemblies": "basic_organizations"}))
+    ev, orgs = result.events, simulation.world.orgs
+    assemblies = ev[ev.kind == "general_assembly"]
+    assert assemblies.org.is_unique
+    kinds = orgs.kind[assemblies.org.to_numpy()]
+    assert (kinds == Kind.PRIMARY).sum() > 10
+    assert not np.isin(kinds, [Kind.BRANCH]).any()
+    direct = assemblies.org[np.isin(kinds, MEMBER_UNITS)].to_numpy()
+    assert (orgs.kind[orgs.parent[direct]] == Kind.COUNTY).all()  # only cells outside any basic organization
+    recommended = ev[ev.kind == "recommended"]
+    per_assembly = pd.Series(orgs.basic_org(recommended.org.to_numpy())).value_counts()
+    assert per_assembly.max() > 2  # a primary recommends for all its cells (2 per cell here)

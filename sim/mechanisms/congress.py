@@ -57,7 +57,7 @@ from sim.model import cohorts
 from sim.model.apportionment import apportion
 from sim.model.arrays import distinct
 from sim.model.leadership import CentralLeadership, build_central_committee
-from sim.model.organizations import Kind
+from sim.model.organizations import MEMBER_UNITS, Kind
 from sim.model.population import ACTIVE
 from sim.model.roles import CADRE_ROLES, Role
 from sim.model.sampling import weighted_top_k
@@ -74,6 +74,10 @@ ROUTES = ("none", "ex_officio", "ordinary", "achievers", "ties", "bribery")
 ROUTE = {name: code for code, name in enumerate(ROUTES)}
 ASSEMBLY_KINDS = (Kind.CELL, Kind.TEAM, Kind.BRANCH)
 TIER_LEVELS = ("county", "province")
+#: A basic organization of more members meets as a representative meeting (basic-party-organizations text:
+#: the general membership meeting is held yearly above 500 members; congresses.yaml: "or, where large,
+#: representative meetings").
+REPRESENTATIVE_MEETING_ABOVE = 500
 #: Why the credential review strikes a delegate, in the order a reason is attributed.
 STRUCK_REASONS = ("left_party", "punished", "detected_briber")
 #: What the levels are called; in the army: "unit -> corps -> General Political Bureau" (source).
@@ -119,6 +123,7 @@ class CycleState:
     achiever: np.ndarray = field(default_factory=lambda: _empty(bool))
     cadre_keys: np.ndarray = field(default_factory=_empty)
     assembly_day: np.ndarray = field(default_factory=_empty)
+    assembly_of: np.ndarray = field(default_factory=_empty)
     late: np.ndarray = field(default_factory=lambda: _empty(bool))
     tiers: list[TierState] = field(default_factory=list)
     observer_quota: np.ndarray = field(default_factory=_empty)
@@ -213,10 +218,14 @@ class Congress(Mechanism):
         c, cal = state.cycle, world.calendar
         open_day, window = cal.day(c.assemblies_open), cal.day(c.assemblies_close) - cal.day(c.assemblies_open) + 1
         ids = np.arange(orgs.n)
-        assembles = np.isin(orgs.column("kind"), ASSEMBLY_KINDS) & orgs.column("alive")
+        state.assembly_of = self._assembly_of()
+        assembles = np.zeros(orgs.n, dtype=bool)
+        assembles[state.assembly_of[np.isin(orgs.column("kind"), ASSEMBLY_KINDS) & orgs.column("alive")]] = True
         spread = (cohorts.unit_hash(ids + 7919 * (state.index + 1)) * window).astype(np.int64)
         state.assembly_day = np.where(assembles, open_day + spread, -1)
         state.late = self.rng.random(orgs.n) < cfg.late_report_probability
+        members = np.bincount(state.assembly_of, weights=self.world.pop.org_size[: orgs.n], minlength=orgs.n)
+        representative = int((assembles & (members > REPRESENTATIVE_MEETING_ABOVE)).sum())
         pop.delegate[:n] = 0
         pop.delegate_route[:n] = 0
         self._reset_pools()
@@ -226,6 +235,7 @@ class Congress(Mechanism):
             "units_late": 0,
             "assemblies": 0,
             "previously_punished": 0,
+            "representative_meetings": representative if cfg.assemblies == "basic_organizations" else 0,
             "bribers_detected": 0,
             "struck": dict.fromkeys(STRUCK_REASONS, 0),
             "replaced": 0,
@@ -289,15 +299,31 @@ class Congress(Mechanism):
         state.counts["units_late"] += len(late)
         reporting = np.zeros(orgs.n, dtype=bool)
         reporting[today[~state.late[today]]] = True
-        ids = self._candidates(reporting[pop.cell[: pop.n]])
-        # Each unit (by its id: no relabelling sort needed) recommends the same number.
-        k = np.full(orgs.n, self.cfg.recommendations_per_cell)
-        chosen = ids[weighted_top_k(self.rng, pop.cell[ids], self.weights(ids, state), k)]
+        assembly = state.assembly_of[pop.cell[: pop.n]]
+        ids = self._candidates(reporting[assembly])
+        # Each assembly (by its org id: no relabelling sort needed) recommends the same number per unit it holds.
+        units = np.isin(orgs.column("kind"), ASSEMBLY_KINDS) & orgs.column("alive")
+        k = self.cfg.recommendations_per_cell * np.bincount(state.assembly_of[units], minlength=orgs.n)
+        chosen = ids[weighted_top_k(self.rng, assembly[ids], self.weights(ids, state), k)]
         pop.delegate[chosen] = RECOMMENDED
         self.pool += len(chosen)
         state.counts["previously_punished"] += int((pop.punish_count[chosen] > 0).sum())
         world.tally.add("recommendations", len(chosen))
         world.events.log(day, "recommended", chosen, pop.cell[chosen], cause=state.cycle.name)
+
+    def _assembly_of(self) -> np.ndarray:
+        """The organization whose assembly each organization's members attend (by org id).
+
+        'cells': each unit its own. 'basic_organizations': the basic party organization
+        (:meth:`Organizations.basic_org`): the primary or sub-primary above a cell or
+        branch, or a cell or team standing directly under a county/city committee.
+        """
+        orgs = self.world.orgs
+        of = np.arange(orgs.n)
+        if self.cfg.assemblies == "basic_organizations":
+            units = np.flatnonzero(np.isin(orgs.column("kind"), MEMBER_UNITS))
+            of[units] = orgs.basic_org(units)
+        return of
 
     def unit_scores(self, state: CycleState | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Members and score of every county/city committee (army: unit): fighting power and ideology.
@@ -562,6 +588,7 @@ class Congress(Mechanism):
             "conferences": [self._tier_report(conf, tier) for conf, tier in zip(c.conferences, state.tiers)],
             "congress": str(c.congress),
             "assemblies": state.counts["assemblies"],
+            "representative_meetings": state.counts["representative_meetings"],
             "recommended": self.pool,
             "recommended_previously_punished": state.counts["previously_punished"],
             "slots_total": int(state.tiers[-1].quota.sum()),

@@ -236,6 +236,14 @@ class CongressSection(MechanismSection):
     recommendations_per_cell: int = Field(
         1, ge=1, le=30, description="Members each cell's general assembly recommends as delegate candidates."
     )
+    assemblies: Literal["cells", "basic_organizations"] = Field(
+        "cells",
+        description="Who holds the recommending assemblies. 'cells': every cell, party team and branch (the army text: "
+        "general assemblies of party cells and branches). 'basic_organizations': every basic party organization — a "
+        "primary or sub-primary organization holds one general membership meeting for all its cells (a representative "
+        "meeting when it has more than 500 members), a cell or team directly under a county/city committee its own "
+        "(congresses.yaml, step 2); each recommends `recommendations_per_cell` members per cell it holds.",
+    )
     late_report_probability: float = Field(
         0.02,
         ge=0,
