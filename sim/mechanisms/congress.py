@@ -482,7 +482,8 @@ class Congress(Mechanism):
                 cause=c.name,
                 level=np.asarray(ROUTES, dtype=object)[route],
             )
-            self._recommend_observers(day, state, np.delete(ids, picked), np.delete(group, picked))
+            if state.observer_quota.any():
+                self._recommend_observers(day, state, np.delete(ids, picked), np.delete(group, picked))
 
     def _recommend_observers(self, day: int, state: CycleState, rest: np.ndarray, group: np.ndarray) -> None:
         """The last tier recommends its observers among those it did not elect; they never vote."""

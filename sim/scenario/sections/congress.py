@@ -154,9 +154,14 @@ class CongressCycle(Section):
 
 
 class SelectionWeights(Section):
-    """How strongly each trait raises a member's chance to be recommended and selected.
+    """How strongly each trait raises a member's chance to be recommended and elected.
 
     The weights multiply; their bounds keep the product finite, so that weighted selection ranks members.
+    Where they act: once at the assembly that recommends, and once more at each tier of conferences that
+    elects (each tier draws its delegates among those the tier below sent, with the same weights). So
+    with the assembly and two tiers a weight w acts about three times (close to w**3 on the odds when
+    slots are scarce): refit the weights when the number of tiers changes. The unit score weights
+    (``score_weights``) act elsewhere: only on the apportionment of quotas among units.
     """
 
     achiever: float = Field(
