@@ -91,6 +91,11 @@ def _empty(dtype=np.int64) -> np.ndarray:
     return np.zeros(0, dtype=dtype)
 
 
+def _padded(values: np.ndarray, n: int) -> np.ndarray:
+    """``values`` extended with zeros to length ``n`` (organizations created since it was computed)."""
+    return np.pad(values, (0, max(n - len(values), 0)))
+
+
 def _flag(flags: np.ndarray, ids: np.ndarray) -> np.ndarray:
     """``flags[ids]``, False for members who joined after ``flags`` was drawn."""
     out = np.zeros(len(ids), dtype=bool)
@@ -123,7 +128,6 @@ class CycleState:
     achiever: np.ndarray = field(default_factory=lambda: _empty(bool))
     cadre_keys: np.ndarray = field(default_factory=_empty)
     assembly_day: np.ndarray = field(default_factory=_empty)
-    assembly_of: np.ndarray = field(default_factory=_empty)
     late: np.ndarray = field(default_factory=lambda: _empty(bool))
     tiers: list[TierState] = field(default_factory=list)
     observer_quota: np.ndarray = field(default_factory=_empty)
@@ -218,13 +222,13 @@ class Congress(Mechanism):
         c, cal = state.cycle, world.calendar
         open_day, window = cal.day(c.assemblies_open), cal.day(c.assemblies_close) - cal.day(c.assemblies_open) + 1
         ids = np.arange(orgs.n)
-        state.assembly_of = self._assembly_of()
+        assembly_of = self._assembly_of()
         assembles = np.zeros(orgs.n, dtype=bool)
-        assembles[state.assembly_of[np.isin(orgs.column("kind"), ASSEMBLY_KINDS) & orgs.column("alive")]] = True
+        assembles[assembly_of[np.isin(orgs.column("kind"), ASSEMBLY_KINDS) & orgs.column("alive")]] = True
         spread = (cohorts.unit_hash(ids + 7919 * (state.index + 1)) * window).astype(np.int64)
         state.assembly_day = np.where(assembles, open_day + spread, -1)
         state.late = self.rng.random(orgs.n) < cfg.late_report_probability
-        members = np.bincount(state.assembly_of, weights=self.world.pop.org_size[: orgs.n], minlength=orgs.n)
+        members = np.bincount(assembly_of, weights=self.world.pop.org_size[: orgs.n], minlength=orgs.n)
         representative = int((assembles & (members > REPRESENTATIVE_MEETING_ABOVE)).sum())
         pop.delegate[:n] = 0
         pop.delegate_route[:n] = 0
@@ -299,11 +303,12 @@ class Congress(Mechanism):
         state.counts["units_late"] += len(late)
         reporting = np.zeros(orgs.n, dtype=bool)
         reporting[today[~state.late[today]]] = True
-        assembly = state.assembly_of[pop.cell[: pop.n]]
+        assembly_of = self._assembly_of()  # today's organizations: re-organization may have added units
+        assembly = assembly_of[pop.cell[: pop.n]]
         ids = self._candidates(reporting[assembly])
         # Each assembly (by its org id: no relabelling sort needed) recommends the same number per unit it holds.
         units = np.isin(orgs.column("kind"), ASSEMBLY_KINDS) & orgs.column("alive")
-        k = self.cfg.recommendations_per_cell * np.bincount(state.assembly_of[units], minlength=orgs.n)
+        k = self.cfg.recommendations_per_cell * np.bincount(assembly_of[units], minlength=orgs.n)
         chosen = ids[weighted_top_k(self.rng, assembly[ids], self.weights(ids, state), k)]
         pop.delegate[chosen] = RECOMMENDED
         self.pool += len(chosen)
@@ -447,15 +452,17 @@ class Congress(Mechanism):
             return
         last = level == len(c.conferences) - 1
         scope = self._scope(c.conferences[level].level)
-        holding = np.zeros(len(tier.day), dtype=bool)
+        n_orgs = self.world.orgs.n  # units created since the quotas were set hold no conference and no quota
+        holding = np.zeros(n_orgs, dtype=bool)
         holding[today] = True
+        quota = _padded(tier.quota, n_orgs)
         n = pop.n
         racers = np.flatnonzero(pop.delegate[:n] == RECOMMENDED + level)
         racers = racers[holding[scope[self.world.orgs.county[pop.cell[racers]]]]]
         ids = racers[self._eligible(racers)]
         group = scope[self.world.orgs.county[pop.cell[ids]]]
         weights = self.weights(ids, state)
-        picked = weighted_top_k(self.rng, group, weights, tier.quota)
+        picked = weighted_top_k(self.rng, group, weights, quota)
         chosen = ids[picked]
         if world.invariants is not None:
             world.invariants.check_delegates(day, chosen)
@@ -488,7 +495,8 @@ class Congress(Mechanism):
     def _recommend_observers(self, day: int, state: CycleState, rest: np.ndarray, group: np.ndarray) -> None:
         """The last tier recommends its observers among those it did not elect; they never vote."""
         pop = self.world.pop
-        observers = rest[weighted_top_k(self.rng, group, self.weights(rest, state), state.observer_quota)]
+        quota = _padded(state.observer_quota, self.world.orgs.n)
+        observers = rest[weighted_top_k(self.rng, group, self.weights(rest, state), quota)]
         pop.delegate[observers] = OBSERVER
         self.observers += len(observers)
         self.world.events.log(day, "observer", observers, pop.cell[observers], cause=state.cycle.name)
