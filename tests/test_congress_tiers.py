@@ -324,3 +324,21 @@ def test_basic_organizations_assemble_once_for_all_their_cells():
     recommended = ev[ev.kind == "recommended"]
     per_assembly = pd.Series(orgs.basic_org(recommended.org.to_numpy())).value_counts()
     assert per_assembly.max() > 2  # a primary recommends for all its cells (2 per cell here)
+
+
+@pytest.mark.parametrize("assemblies", ["cells", "basic_organizations"])
+def test_units_created_during_the_windows_do_not_break_the_cycle(assemblies):
+    simulation = Simulation(tiered_scenario(congress={"assemblies": assemblies, "central_committee": CENTRAL}))
+    world = simulation.world
+    congress, orgs, pop = world.mechanisms["congress"], world.orgs, world.pop
+    cycle = CongressCycle.model_validate(TIERED)
+    state = CycleState(cycle, 0)
+    cells = np.flatnonzero(orgs.column("kind") == Kind.CELL)[:3]
+    steps = congress.timeline(state)
+    for i, (day, step) in enumerate(steps):
+        if i % 5 == 1:  # re-organization adds cells (copies of existing ones) between the steps
+            orgs.copy_rows(cells)
+            pop.ensure_orgs(orgs.n)
+        step(day, state)
+    (report,) = congress.reports
+    assert report["conferences"][-1]["delegates_elected"] == TIERED["delegates_total"]
