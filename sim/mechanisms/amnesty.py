@@ -7,6 +7,11 @@ warnings'", while members punished for desertion, going AWOL, lax military
 discipline and "anti-socialist" activities receive ideological education to
 "reward with loyalty" the party's "faith and confidence".
 
+Timing matters: the army text has the ranks organized "ahead of" the
+Congress while the assemblies run, so the shipped army and national
+scenarios date their orders just before the assemblies; an order after the
+assemblies can no longer change who is recommended.
+
 An order is a dated scenario event. It lifts, through the discipline
 machinery (:meth:`Discipline.lift`), exactly the configured causes and levels,
 marks those members as amnestied (eligible again as delegates), and raises the

@@ -3,9 +3,15 @@
 Source: the pre-Congress text — Pyongyang ordered units to prioritize members
 "who have accomplished great achievements in this year's flood recovery
 efforts, closing the border and the 80-day campaign". A campaign is a dated
-scenario event; at its end a share of the active members of the sectors that
-took part is credited as achievers (``pop.achiever``), whom the Congress
-selection then prefers.
+scenario event. It credits a share of the active members of the sectors that
+took part as achievers (``pop.achiever``) in ``installments`` evenly spaced
+dates inside the campaign, the last on its end day (assumption: speed battles
+report their achievers as they progress), so that the achievers credited
+before a Congress tier's election are the ones it can prefer.
+
+Every credit is kept with its day (:meth:`Campaigns.achievers_on`): a tier
+counts only credits made before its day and, where the campaign says so, not
+older than ``credit_valid_days``.
 """
 
 from __future__ import annotations
@@ -27,30 +33,56 @@ class Campaigns(Mechanism):
 
     def __init__(self, world):
         super().__init__(world)
-        #: Achievers credited by each campaign that has ended.
+        #: Achievers credited by each campaign so far.
         self.credited: dict[str, int] = {}
+        #: (day, campaign index, member ids) of every installment credited.
+        self.credits: list[tuple[int, int, np.ndarray]] = []
 
     def processes(self, env: simpy.Environment) -> list[Generator]:
         return [self._campaign(env, i) for i in range(len(self.world.scenario.campaigns))]
 
+    def credit_days(self, index: int) -> list[int]:
+        """Sim days of the campaign's installments, evenly spaced, the last on its end day."""
+        spec, cal = self.world.scenario.campaigns[index], self.world.calendar
+        first, last = cal.day(spec.start), cal.day(spec.end)
+        k = spec.installments
+        return [first + ((last - first) * (i + 1)) // k for i in range(k)]
+
     def _campaign(self, env: simpy.Environment, index: int) -> Generator:
         spec = self.world.scenario.campaigns[index]
-        yield env.timeout(self.world.calendar.day(spec.end) - env.now)
-        self.credit(int(env.now), index)
+        for day in self.credit_days(index):
+            if day > env.now:
+                yield env.timeout(day - env.now)
+            self.credit(int(env.now), index, spec.achiever_share / spec.installments)
 
-    def credit(self, day: int, index: int) -> np.ndarray:
-        """Credit a share of the campaign's active members as achievers."""
+    def credit(self, day: int, index: int, share: float | None = None) -> np.ndarray:
+        """Credit ``share`` (default: the campaign's whole share) of the campaign's active members as achievers."""
         spec = self.world.scenario.campaigns[index]
         pop = self.world.pop
-        rows = bernoulli_rows(self.rng, pop.n, spec.achiever_share)
+        rows = bernoulli_rows(self.rng, pop.n, spec.achiever_share if share is None else share)
         rows = rows[ACTIVE[pop.status[rows]]]
         if spec.sectors:
             rows = rows[np.isin(pop.sector[rows], [SECTORS.index(s) for s in spec.sectors])]
         pop.achiever[rows] = True
+        self.credits.append((day, index, rows))
         self.world.tally.add("achievers_credited", len(rows))
         self.world.events.log(day, "achiever", rows, pop.cell[rows], cause=spec.name)
-        self.credited[spec.name] = len(rows)
+        self.credited[spec.name] = self.credited.get(spec.name, 0) + len(rows)
         return rows
+
+    def achievers_on(self, day: int, n: int) -> np.ndarray:
+        """Whether each of the first ``n`` members holds a credit that counts on ``day``.
+
+        A credit counts if it was made before ``day`` and, when its campaign sets
+        ``credit_valid_days``, less than that many days before.
+        """
+        specs = self.world.scenario.campaigns
+        holds = np.zeros(n, dtype=bool)
+        for credited, index, rows in self.credits:
+            valid = specs[index].credit_valid_days
+            if credited < day and (valid is None or day - credited < valid):
+                holds[rows[rows < n]] = True
+        return holds
 
     def summary(self, timeseries) -> dict:
         return (
@@ -60,6 +92,7 @@ class Campaigns(Mechanism):
                         "name": c.name,
                         "start": str(c.start),
                         "end": str(c.end),
+                        "installments": c.installments,
                         "achievers": self.credited.get(c.name, 0),
                     }
                     for c in self.world.scenario.campaigns

@@ -1,28 +1,47 @@
-"""The pre-Congress cycle: from the announcement to the delegates who open the Congress.
+"""The pre-Congress cycle: from the decision to convene to the delegates who open the Congress.
 
-Source: Daily NK, on the army's preparations for the 8th Party Congress:
+Sources: Daily NK, on the army's preparations for the 8th Party Congress, and
+shared/data/congresses.yaml ("how a Congress is prepared"):
 
-* the Congress is announced; "unit political departments and upper-level
-  unit party committees set their eyes on" members "based on blood ties,
-  friendships, student-teacher relationships, school ties";
-* general assemblies of party cells and branches, convened by order, review
-  the tasks of the last Congress and recommend candidates; the assembly
-  "must make a final report of its decisions ... by Saturday";
+* the Central Committee decides to convene the Congress, months ahead (the 7th
+  six months, the 8th four and a half); "unit political departments and
+  upper-level unit party committees set their eyes on" members "based on
+  blood ties, friendships, student-teacher relationships, school ties";
+* basic party organizations hold general assemblies, convened by order, that
+  review the tasks of the last Congress and **recommend** candidates; the
+  assembly "must make a final report of its decisions ... by Saturday";
+* tiers of representative conferences follow (scenario data,
+  ``CongressCycle.conferences``): city/county conferences (army: unit party
+  conferences) **elect** delegates to the provincial-level conferences, which
+  elect the Congress delegates and **recommend observers**. Each tier holds its
+  conferences in its own window, each unit on its own day and never before the
+  tier below has finished in its area;
 * each unit is evaluated on "whether it improved its fighting power" and "its
   level of ideological commitment"; "units that scored well reportedly
-  received more slots";
-* "ex officio" commanders — core cadres of unit party committees — take part
-  besides ordinary members accredited on recommendation; achievers of the
-  year's campaigns are prioritized;
-* "a lot of bribery is taking place to get in".
+  received more slots": the Congress total is apportioned to the last tier's
+  units by members x score**exponent, and every tier's quota is apportioned
+  among its units inside each unit of the tier above the same way, so that a
+  tier's quotas sum to the tier above's;
+* the ex officio — members of the outgoing central leading bodies
+  (``sim.model.leadership``; without one: core cadres of unit party committees)
+  — take their seats without election, before the ordinary delegates;
+  achievers of the year's campaigns are prioritized;
+* "a lot of bribery is taking place to get in";
+* the Politburo reviews the credentials shortly before the Congress and strikes
+  the delegates then ineligible.
 
-A cycle is a sequence of one-off SimPy events (announcement, one tick per
-assembly day, reporting deadline, inspection, one tick per conference level,
-Congress); several cycles in one run are independent processes. Every step is
-a vectorized pass over the members concerned: recommendations and selections
-are weighted samples without replacement drawn for all cells (or units) at
-once (``sim.model.sampling.weighted_top_k``), slots are apportioned with
-``sim.model.apportionment``.
+Where the weights act (so that a weight means the same whatever the number of
+tiers): the selection weights (``selection``) act on a member's chance at the
+assembly that recommends and again at every tier that elects; the score
+weights and exponent act only on the apportionment of quotas among units.
+
+A cycle is a sequence of one-off SimPy events (decision, one tick per assembly
+day, reporting deadline, inspection, one tick per day of each tier's window,
+credential review, Congress); several cycles in one run are independent
+processes. Every step is a vectorized pass over the members concerned:
+recommendations and elections are weighted samples without replacement drawn
+for all units at once (``sim.model.sampling.weighted_top_k``), quotas are
+apportioned with ``sim.model.apportionment``.
 """
 
 from __future__ import annotations
@@ -37,7 +56,8 @@ from sim.mechanisms.base import Mechanism
 from sim.model import cohorts
 from sim.model.apportionment import apportion
 from sim.model.arrays import distinct
-from sim.model.organizations import Kind
+from sim.model.leadership import CentralLeadership, build_central_committee
+from sim.model.organizations import MEMBER_UNITS, Kind
 from sim.model.population import ACTIVE
 from sim.model.roles import CADRE_ROLES, Role
 from sim.model.sampling import weighted_top_k
@@ -45,18 +65,56 @@ from sim.model.traits import SECTORS
 from sim.model.world import World
 from sim.scenario.sections import CongressCycle
 
-#: pop.delegate codes: 0 none, 1..8 still in the race after that many stages, SELECTED.
+#: pop.delegate codes: 0 none; RECOMMENDED + t: elected by tier t - 1 (t = 0: recommended); SELECTED; OBSERVER.
 RECOMMENDED = 1
 SELECTED = 9
+OBSERVER = 10
 #: pop.delegate_route codes, in the order a selected delegate is attributed.
 ROUTES = ("none", "ex_officio", "ordinary", "achievers", "ties", "bribery")
 ROUTE = {name: code for code, name in enumerate(ROUTES)}
 ASSEMBLY_KINDS = (Kind.CELL, Kind.TEAM, Kind.BRANCH)
+TIER_LEVELS = ("county", "province")
+#: A basic organization of more members meets as a representative meeting (basic-party-organizations text:
+#: the general membership meeting is held yearly above 500 members; congresses.yaml: "or, where large,
+#: representative meetings").
+REPRESENTATIVE_MEETING_ABOVE = 500
+#: Why the credential review strikes a delegate, in the order a reason is attributed.
+STRUCK_REASONS = ("left_party", "punished", "detected_briber")
 #: What the levels are called; in the army: "unit -> corps -> General Political Bureau" (source).
 LEVEL_NAMES = {
     False: {"county": "county/city committee", "province": "provincial committee", "central": "Central Committee"},
     True: {"county": "unit party committee", "province": "corps", "central": "General Political Bureau"},
 }
+
+
+def _empty(dtype=np.int64) -> np.ndarray:
+    return np.zeros(0, dtype=dtype)
+
+
+def _padded(values: np.ndarray, n: int) -> np.ndarray:
+    """``values`` extended with zeros to length ``n`` (organizations created since it was computed)."""
+    return np.pad(values, (0, max(n - len(values), 0)))
+
+
+def _flag(flags: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """``flags[ids]``, False for members who joined after ``flags`` was drawn."""
+    out = np.zeros(len(ids), dtype=bool)
+    inside = ids < len(flags)
+    out[inside] = flags[ids[inside]]
+    return out
+
+
+@dataclass
+class TierState:
+    """One tier of conferences in one cycle: quotas and days per unit (org id), what it did."""
+
+    quota: np.ndarray = field(default_factory=_empty)
+    day: np.ndarray = field(default_factory=_empty)
+    conferences: int = 0
+    elected: int = 0
+    by_route: np.ndarray = field(default_factory=lambda: np.zeros(len(ROUTES), dtype=np.int64))
+    by_sector: np.ndarray = field(default_factory=lambda: np.zeros(len(SECTORS), dtype=np.int64))
+    women: int = 0
 
 
 @dataclass
@@ -65,13 +123,15 @@ class CycleState:
 
     cycle: CongressCycle
     index: int
-    briber: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    cadre_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    assembly_day: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    late: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    slots: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # per org id (units)
-    ex_officio: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    stage: int = RECOMMENDED
+    briber: np.ndarray = field(default_factory=lambda: _empty(bool))
+    detected: np.ndarray = field(default_factory=_empty)
+    achiever: np.ndarray = field(default_factory=lambda: _empty(bool))
+    cadre_keys: np.ndarray = field(default_factory=_empty)
+    assembly_day: np.ndarray = field(default_factory=_empty)
+    late: np.ndarray = field(default_factory=lambda: _empty(bool))
+    tiers: list[TierState] = field(default_factory=list)
+    observer_quota: np.ndarray = field(default_factory=_empty)
+    ex_officio: np.ndarray = field(default_factory=_empty)  # per county (unit cadres) when no central committee
     counts: dict = field(default_factory=dict)
 
 
@@ -83,6 +143,7 @@ class Congress(Mechanism):
         "units_late",
         "delegates_chosen",
         "bribers_detected",
+        "delegates_struck",
         "congresses_held",
     )
 
@@ -91,13 +152,27 @@ class Congress(Mechanism):
         self.cfg = world.scenario.congress
         self.pool = 0  # recommended members in the current cycle
         self.selected = 0  # delegates chosen in the current cycle
+        self.observers = 0
+        self.tier_pool = dict.fromkeys(TIER_LEVELS, 0)  # delegates elected by each tier in the current cycle
         self.reports: list[dict] = []
         self.level_names = LEVEL_NAMES[world.scenario.organization.army]
         w = self.cfg.selection
         self._sector_weight = np.array([w.sectors.get(s, 1.0) for s in SECTORS])
+        # The outgoing central leadership is built once on day 0, from its own stream.
+        spec = self.cfg.central_committee
+        self.leadership = (
+            build_central_committee(world.pop, spec, world.rng("leadership"))
+            if self.cfg.enabled and spec is not None
+            else CentralLeadership.empty()
+        )
 
     def stocks(self) -> dict[str, int]:
-        return {"delegate_pool": self.pool, "delegates_selected": self.selected}
+        return {
+            "delegate_pool": self.pool,
+            "delegates_selected": self.selected,
+            **{f"delegates_{level}_tier": n for level, n in self.tier_pool.items()},
+            "observers": self.observers,
+        }
 
     def processes(self, env: simpy.Environment) -> list[Generator]:
         if not self.cfg.enabled:
@@ -114,7 +189,10 @@ class Congress(Mechanism):
         if c.inspection is not None:
             steps.append((cal.day(c.inspection), self.inspect))
         for level, conference in enumerate(c.conferences):
-            steps.append((cal.day(conference.date), self._conference_step(level)))
+            days = range(cal.day(conference.date), cal.day(conference.last_day) + 1)
+            steps += [(day, self._conference_step(level)) for day in days]
+        if c.credential_review is not None:
+            steps.append((cal.day(c.credential_review), self.review_credentials))
         steps.append((cal.day(c.congress), self.open_congress))
         order = sorted(range(len(steps)), key=lambda i: (steps[i][0], i))
         return [steps[i] for i in order]
@@ -126,11 +204,12 @@ class Congress(Mechanism):
         for day, step in self.timeline(state):
             if day > env.now:
                 yield env.timeout(day - env.now)
+            state.achiever = self.world.mechanisms["campaigns"].achievers_on(day, self.world.pop.n)
             step(day, state)
 
     # -- the steps -----------------------------------------------------------
     def announce(self, day: int, state: CycleState) -> None:
-        """The Congress is announced: bribers decide, cadres' ties are noted, assemblies are ordered."""
+        """The Congress is decided: bribers decide, cadres' ties are noted, assemblies are ordered."""
         world, pop, orgs, cfg = self.world, self.world.pop, self.world.orgs, self.cfg
         n = pop.n
         active = ACTIVE[pop.status[:n]]
@@ -143,26 +222,51 @@ class Congress(Mechanism):
         c, cal = state.cycle, world.calendar
         open_day, window = cal.day(c.assemblies_open), cal.day(c.assemblies_close) - cal.day(c.assemblies_open) + 1
         ids = np.arange(orgs.n)
-        assembles = np.isin(orgs.column("kind"), ASSEMBLY_KINDS) & orgs.column("alive")
+        assembly_of = self._assembly_of()
+        assembles = np.zeros(orgs.n, dtype=bool)
+        assembles[assembly_of[np.isin(orgs.column("kind"), ASSEMBLY_KINDS) & orgs.column("alive")]] = True
         spread = (cohorts.unit_hash(ids + 7919 * (state.index + 1)) * window).astype(np.int64)
         state.assembly_day = np.where(assembles, open_day + spread, -1)
         state.late = self.rng.random(orgs.n) < cfg.late_report_probability
+        members = np.bincount(assembly_of, weights=self.world.pop.org_size[: orgs.n], minlength=orgs.n)
+        representative = int((assembles & (members > REPRESENTATIVE_MEETING_ABOVE)).sum())
         pop.delegate[:n] = 0
         pop.delegate_route[:n] = 0
-        self.pool = self.selected = 0
-        state.counts = {"bribers": int(state.briber.sum()), "units_late": 0, "assemblies": 0}
+        self._reset_pools()
+        state.tiers = [TierState() for _ in c.conferences]
+        state.counts = {
+            "bribers": int(state.briber.sum()),
+            "units_late": 0,
+            "assemblies": 0,
+            "previously_punished": 0,
+            "representative_meetings": representative if cfg.assemblies == "basic_organizations" else 0,
+            "bribers_detected": 0,
+            "struck": dict.fromkeys(STRUCK_REASONS, 0),
+            "replaced": 0,
+        }
         world.events.log(day, "congress_announced", cause=c.name)
+
+    def _reset_pools(self) -> None:
+        self.pool = self.selected = self.observers = 0
+        self.tier_pool = dict.fromkeys(TIER_LEVELS, 0)
 
     def _tie_key(self, ids: np.ndarray) -> np.ndarray:
         """(county, tie group) as one integer: favouritism works inside a unit."""
         pop, orgs = self.world.pop, self.world.orgs
         return orgs.county[pop.cell[ids]].astype(np.int64) * (1 << 32) + pop.ties_group[ids]
 
+    def _achiever(self, ids: np.ndarray, state: CycleState) -> np.ndarray:
+        """Credits that count today (made before today, not expired): ``Campaigns.achievers_on``."""
+        return _flag(state.achiever, ids)
+
     def weights(self, ids: np.ndarray, state: CycleState) -> np.ndarray:
-        """Selection weight of each member: achievement, loyalty, sector, sex, ties, bribes."""
+        """Selection weight of each member: achievement, loyalty, sector, sex, ties, bribes.
+
+        The same weight acts at the assembly that recommends and at every tier that elects.
+        """
         pop, w = self.world.pop, self.cfg.selection
         weight = np.power(pop.sincerity[ids].astype(np.float64), w.sincerity)
-        weight *= np.where(pop.achiever[ids], w.achiever, 1.0)
+        weight *= np.where(self._achiever(ids, state), w.achiever, 1.0)
         weight *= np.where(pop.female[ids], w.female, 1.0)
         weight *= self._sector_weight[pop.sector[ids]]
         weight *= 1.0 + w.ties * self._tied(ids, state)
@@ -175,14 +279,17 @@ class Congress(Mechanism):
         return (cadres[at] == keys) if len(cadres) else np.zeros(len(ids), dtype=bool)
 
     def _bribes(self, ids: np.ndarray, state: CycleState) -> np.ndarray:
-        inside = ids < len(state.briber)
-        return np.where(inside, state.briber[np.minimum(ids, len(state.briber) - 1)], False)
+        return _flag(state.briber, ids)
+
+    def _eligible(self, ids: np.ndarray) -> np.ndarray:
+        """Whether each member is active and not barred by a standing punishment."""
+        pop = self.world.pop
+        return ACTIVE[pop.status[ids]] & self.world.mechanisms["discipline"].eligible_for_delegate(ids)
 
     def _candidates(self, mask: np.ndarray) -> np.ndarray:
         """Active, delegate-eligible members among ``mask`` (over the first pop.n rows)."""
-        pop = self.world.pop
-        ids = np.flatnonzero(mask & ACTIVE[pop.status[: pop.n]])
-        return ids[self.world.mechanisms["discipline"].eligible_for_delegate(ids)]
+        ids = np.flatnonzero(mask)
+        return ids[self._eligible(ids)]
 
     def assemble(self, day: int, state: CycleState) -> None:
         """Today's general assemblies review the last Congress's tasks and recommend candidates."""
@@ -196,25 +303,50 @@ class Congress(Mechanism):
         state.counts["units_late"] += len(late)
         reporting = np.zeros(orgs.n, dtype=bool)
         reporting[today[~state.late[today]]] = True
-        ids = self._candidates(reporting[pop.cell[: pop.n]])
-        # Each unit (by its id: no relabelling sort needed) recommends the same number.
-        k = np.full(orgs.n, self.cfg.recommendations_per_cell)
-        chosen = ids[weighted_top_k(self.rng, pop.cell[ids], self.weights(ids, state), k)]
+        assembly_of = self._assembly_of()  # today's organizations: re-organization may have added units
+        assembly = assembly_of[pop.cell[: pop.n]]
+        ids = self._candidates(reporting[assembly])
+        # Each assembly (by its org id: no relabelling sort needed) recommends the same number per unit it holds.
+        units = np.isin(orgs.column("kind"), ASSEMBLY_KINDS) & orgs.column("alive")
+        k = self.cfg.recommendations_per_cell * np.bincount(assembly_of[units], minlength=orgs.n)
+        chosen = ids[weighted_top_k(self.rng, assembly[ids], self.weights(ids, state), k)]
         pop.delegate[chosen] = RECOMMENDED
         self.pool += len(chosen)
+        state.counts["previously_punished"] += int((pop.punish_count[chosen] > 0).sum())
         world.tally.add("recommendations", len(chosen))
         world.events.log(day, "recommended", chosen, pop.cell[chosen], cause=state.cycle.name)
 
-    def unit_scores(self) -> tuple[np.ndarray, np.ndarray]:
-        """Members and score of every county/city committee (army: unit): fighting power and ideology."""
+    def _assembly_of(self) -> np.ndarray:
+        """The organization whose assembly each organization's members attend (by org id).
+
+        'cells': each unit its own. 'basic_organizations': the basic party organization
+        (:meth:`Organizations.basic_org`): the primary or sub-primary above a cell or
+        branch, or a cell or team standing directly under a county/city committee.
+        """
+        orgs = self.world.orgs
+        of = np.arange(orgs.n)
+        if self.cfg.assemblies == "basic_organizations":
+            units = np.flatnonzero(np.isin(orgs.column("kind"), MEMBER_UNITS))
+            of[units] = orgs.basic_org(units)
+        return of
+
+    def unit_scores(self, state: CycleState | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Members and score of every county/city committee (army: unit): fighting power and ideology.
+
+        Fighting power: the share of achievers whose credit counts today (campaign
+        achievements) and the share under punishment (discipline record); ideology:
+        mean sincerity (which critique findings and punishments lower). Score =
+        exp(sum of weight x share); the exponent acts in :meth:`votes`.
+        """
         pop, orgs, w = self.world.pop, self.world.orgs, self.cfg.score_weights
         n = pop.n
         active = ACTIVE[pop.status[:n]]
         unit = orgs.county[pop.cell[:n][active]]
         size = np.bincount(unit, minlength=orgs.n).astype(np.float64)
+        achiever = pop.achiever[:n] if state is None else self._achiever(np.arange(n), state)
         share = {}
         for name, values in (
-            ("achievement", pop.achiever[:n][active]),
+            ("achievement", achiever[active]),
             ("sincerity", pop.sincerity[:n][active]),
             ("punished", pop.punish_level[:n][active] > 0),
         ):
@@ -224,47 +356,129 @@ class Congress(Mechanism):
         )
         return size, np.where(size > 0, score, 0.0)
 
+    def _scope(self, level: str) -> np.ndarray:
+        orgs = self.world.orgs
+        return orgs.county if level == "county" else orgs.province
+
     def close_reports(self, day: int, state: CycleState) -> None:
-        """At the deadline units are scored and slots apportioned by score-weighted membership."""
-        size, score = self.unit_scores()
-        votes = size * score
-        c = state.cycle
-        state.slots = apportion(votes, c.delegates_total, self.cfg.apportionment)
-        state.ex_officio = apportion(votes, c.ex_officio_total, self.cfg.apportionment)
+        """At the deadline units are scored and every tier's quotas apportioned, from the top down.
+
+        The Congress total goes to the last tier's units by votes (members x score**exponent);
+        each lower tier's quota inside a unit of the tier above is ceil(that unit's quota x
+        shortlist_factor), apportioned among its units by their votes. Observers are
+        apportioned to the last tier's units like the delegates.
+        """
+        orgs, c = self.world.orgs, state.cycle
+        size, score = self.unit_scores(state)
+        votes = size * np.power(score, self.cfg.score_weights.exponent)
+        counties = np.flatnonzero(size > 0)
+        method = self.cfg.apportionment
+        scopes = [self._scope(conf.level) for conf in c.conferences]
+        unit_votes = [np.bincount(scope[counties], weights=votes[counties], minlength=orgs.n) for scope in scopes]
+        top = state.tiers[-1]
+        top.quota = apportion(unit_votes[-1], c.delegates_total, method)
+        state.observer_quota = apportion(unit_votes[-1], c.observers_total, method)
+        for level in range(len(c.conferences) - 2, -1, -1):
+            above, factor = state.tiers[level + 1], c.conferences[level].shortlist_factor
+            quota = np.zeros(orgs.n, dtype=np.int64)
+            parent = scopes[level + 1]
+            units = np.flatnonzero(unit_votes[level] > 0)
+            for unit_above in np.flatnonzero(above.quota).tolist():  # one per unit of the tier above
+                inside = units[parent[units] == unit_above]
+                quota[inside] = apportion(
+                    unit_votes[level][inside], int(np.ceil(above.quota[unit_above] * factor)), method
+                )
+            state.tiers[level].quota = quota
+        self._schedule_tiers(state, scopes)
+        state.ex_officio = apportion(votes, c.ex_officio_total, method)
+        state.counts["spread"] = self._slot_spread(state.tiers[0].quota, size, score)
+        self.world.events.log(day, "slots", orgs=counties, cause=c.name, value=state.tiers[0].quota[counties])
+
+    def _schedule_tiers(self, state: CycleState, scopes: list[np.ndarray]) -> None:
+        """Each unit's conference day: spread over its tier's window, after the tier below has finished in its area."""
+        cal, c, n_orgs = self.world.calendar, state.cycle, self.world.orgs.n
+        for level, (conf, tier) in enumerate(zip(c.conferences, state.tiers)):
+            first, last = cal.day(conf.date), cal.day(conf.last_day)
+            units = np.flatnonzero(tier.quota)
+            spread = cohorts.unit_hash(units + 7919 * (state.index + 1) + 104_729 * (level + 1))
+            day = np.full(n_orgs, -1, dtype=np.int64)
+            day[units] = first + (spread * (last - first + 1)).astype(np.int64)
+            if level:
+                below = state.tiers[level - 1]
+                done = np.full(n_orgs, -1, dtype=np.int64)
+                held = np.flatnonzero(below.day >= 0)
+                np.maximum.at(done, scopes[level][held], below.day[held])
+                day[units] = np.minimum(np.maximum(day[units], done[units] + 1), last)
+            tier.day = day
+
+    def _slot_spread(self, quota: np.ndarray, size: np.ndarray, score: np.ndarray) -> dict:
+        """Slots per member of the first tier's units: mean over the best and the worst tenth by score."""
         units = np.flatnonzero(size > 0)
-        self.world.events.log(day, "slots", orgs=units, cause=c.name, value=state.slots[units])
+        if len(units) < 2:
+            return {}
+        order = units[np.argsort(score[units], kind="stable")]
+        tenth = max(len(order) // 10, 1)
+        per_member = quota / np.maximum(size, 1)
+        worst, best = float(per_member[order[:tenth]].mean()), float(per_member[order[-tenth:]].mean())
+        return {
+            "units_per_tenth": int(tenth),
+            "best_tenth_slots_per_1000": 1000 * best,
+            "worst_tenth_slots_per_1000": 1000 * worst,
+            "best_to_worst": best / worst if worst > 0 else None,
+        }
 
     def inspect(self, day: int, state: CycleState) -> None:
         """An anti-corruption inspection refers detected bribers in the pool to discipline."""
         pop = self.world.pop
         in_race = np.flatnonzero((pop.delegate[: pop.n] >= RECOMMENDED) & self._bribes(np.arange(pop.n), state))
         detected = in_race[self.rng.random(len(in_race)) < self.cfg.inspection_detection]
+        state.detected = np.union1d(state.detected, detected)
         self.world.tally.add("bribers_detected", len(detected))
-        state.counts["bribers_detected"] = state.counts.get("bribers_detected", 0) + len(detected)
+        state.counts["bribers_detected"] += len(detected)
         self.world.mechanisms["discipline"].refer(detected, "bribery", day)
 
     def conference(self, day: int, state: CycleState, level: int) -> None:
-        """Delegate conference at one level: ex officio first, then recommended members by weight."""
-        world, pop, orgs = self.world, self.world.pop, self.world.orgs
-        c = state.cycle
-        last = level == len(c.conferences) - 1
-        if level == 0:
+        """Today's conferences of one tier: each elects its quota among those the tier below sent.
+
+        At the first tier's opening day the ex officio take their seats first. The last tier
+        elects the Congress delegates and then recommends its observers among the rest.
+        """
+        world, pop = self.world, self.world.pop
+        c, tier = state.cycle, state.tiers[level]
+        if level == 0 and day == world.calendar.day(c.conferences[0].date):
             self._choose_ex_officio(day, state)
-        scope = orgs.county if c.conferences[level].level == "county" else orgs.province
-        ids = self._candidates(pop.delegate[: pop.n] == state.stage)
-        group = scope[orgs.county[pop.cell[ids]]]
-        slots = np.bincount(scope[np.flatnonzero(state.slots)], weights=state.slots[state.slots > 0], minlength=orgs.n)
-        k = slots if last else np.ceil(slots * c.conferences[level].shortlist_factor)
-        chosen = ids[weighted_top_k(self.rng, group, self.weights(ids, state), k.astype(np.int64))]
+        today = np.flatnonzero(tier.day == day)
+        if not len(today):
+            return
+        last = level == len(c.conferences) - 1
+        scope = self._scope(c.conferences[level].level)
+        n_orgs = self.world.orgs.n  # units created since the quotas were set hold no conference and no quota
+        holding = np.zeros(n_orgs, dtype=bool)
+        holding[today] = True
+        quota = _padded(tier.quota, n_orgs)
+        n = pop.n
+        racers = np.flatnonzero(pop.delegate[:n] == RECOMMENDED + level)
+        racers = racers[holding[scope[self.world.orgs.county[pop.cell[racers]]]]]
+        ids = racers[self._eligible(racers)]
+        group = scope[self.world.orgs.county[pop.cell[ids]]]
+        weights = self.weights(ids, state)
+        picked = weighted_top_k(self.rng, group, weights, quota)
+        chosen = ids[picked]
         if world.invariants is not None:
             world.invariants.check_delegates(day, chosen)
-        in_race = pop.delegate[: pop.n]
-        in_race[in_race == state.stage] = 0  # those not passed on leave the race
-        state.stage += 1
-        pop.delegate[chosen] = SELECTED if last else state.stage
-        world.events.log(day, "conference", orgs=np.flatnonzero(slots), cause=c.conferences[level].level)
+        pop.delegate[racers] = 0  # those not passed on leave the race
+        pop.delegate[chosen] = SELECTED if last else RECOMMENDED + level + 1
+        route = self._route(chosen, state)
+        tier.conferences += len(today)
+        tier.elected += len(chosen)
+        tier.by_route += np.bincount(route, minlength=len(ROUTES))
+        tier.by_sector += np.bincount(pop.sector[chosen], minlength=len(SECTORS))
+        tier.women += int(pop.female[chosen].sum())
+        self.tier_pool[c.conferences[level].level] += len(chosen)
+        world.events.log(day, "conference", orgs=today, cause=c.conferences[level].level)
+        world.events.log(day, "elected", chosen, pop.cell[chosen], cause=c.conferences[level].level)
         if last:
-            pop.delegate_route[chosen] = self._route(chosen, state)
+            pop.delegate_route[chosen] = route
             self.selected += len(chosen)
             world.tally.add("delegates_chosen", len(chosen))
             world.events.log(
@@ -273,78 +487,176 @@ class Congress(Mechanism):
                 chosen,
                 pop.cell[chosen],
                 cause=c.name,
-                level=np.asarray(ROUTES, dtype=object)[pop.delegate_route[chosen]],
+                level=np.asarray(ROUTES, dtype=object)[route],
             )
+            if state.observer_quota.any():
+                self._recommend_observers(day, state, np.delete(ids, picked), np.delete(group, picked))
+
+    def _recommend_observers(self, day: int, state: CycleState, rest: np.ndarray, group: np.ndarray) -> None:
+        """The last tier recommends its observers among those it did not elect; they never vote."""
+        pop = self.world.pop
+        quota = _padded(state.observer_quota, self.world.orgs.n)
+        observers = rest[weighted_top_k(self.rng, group, self.weights(rest, state), quota)]
+        pop.delegate[observers] = OBSERVER
+        self.observers += len(observers)
+        self.world.events.log(day, "observer", observers, pop.cell[observers], cause=state.cycle.name)
 
     def _choose_ex_officio(self, day: int, state: CycleState) -> None:
-        """Core cadres of each unit's party committee, highest rank and longest standing first."""
+        """The ex officio take their seats without election.
+
+        With a central committee: its members and alternates still in the party and eligible.
+        Without one: core cadres of each unit's party committee, highest rank and longest standing first.
+        """
         pop, orgs = self.world.pop, self.world.orgs
-        cadres = self._candidates(np.isin(pop.role[: pop.n], CADRE_ROLES))
-        unit = orgs.county[pop.cell[cadres]]
-        order = np.lexsort((pop.joined[cadres], -pop.role[cadres].astype(np.int64), unit))
-        sorted_unit = unit[order]
-        rank = np.arange(len(order)) - np.searchsorted(sorted_unit, sorted_unit, side="left")
-        chosen = cadres[order[rank < state.ex_officio[sorted_unit]]]
+        if self.cfg.central_committee is not None:
+            leaders = self.leadership.ids
+            chosen = leaders[self._eligible(leaders)]
+            unfilled = len(leaders) - len(chosen)
+        else:
+            cadres = self._candidates(np.isin(pop.role[: pop.n], CADRE_ROLES))
+            unit = orgs.county[pop.cell[cadres]]
+            order = np.lexsort((pop.joined[cadres], -pop.role[cadres].astype(np.int64), unit))
+            sorted_unit = unit[order]
+            rank = np.arange(len(order)) - np.searchsorted(sorted_unit, sorted_unit, side="left")
+            chosen = cadres[order[rank < state.ex_officio[sorted_unit]]]
+            unfilled = int(state.ex_officio.sum() - len(chosen))
         if self.world.invariants is not None:
             self.world.invariants.check_delegates(day, chosen)
         pop.delegate[chosen] = SELECTED
         pop.delegate_route[chosen] = ROUTE["ex_officio"]
         self.selected += len(chosen)
-        state.counts["ex_officio_unfilled"] = int(state.ex_officio.sum() - len(chosen))
+        state.counts["ex_officio_unfilled"] = unfilled
         self.world.tally.add("delegates_chosen", len(chosen))
         self.world.events.log(day, "delegate", chosen, pop.cell[chosen], cause=state.cycle.name, level="ex_officio")
 
     def _route(self, ids: np.ndarray, state: CycleState) -> np.ndarray:
         """Why a delegate got in: bribery, else ties, else achievement, else ordinary recommendation."""
         route = np.full(len(ids), ROUTE["ordinary"], dtype=np.int8)
-        route[self.world.pop.achiever[ids]] = ROUTE["achievers"]
+        route[self._achiever(ids, state)] = ROUTE["achievers"]
         route[self._tied(ids, state)] = ROUTE["ties"]
         route[self._bribes(ids, state)] = ROUTE["bribery"]
         return route
+
+    def review_credentials(self, day: int, state: CycleState) -> None:
+        """The Politburo strikes delegates now ineligible: left the party, under punishment, detected bribers.
+
+        Source: congresses.yaml, step 5 (the review); who is ineligible follows the
+        delegate rules above. Replacement follows ``congress.replacement``.
+        """
+        world, pop = self.world, self.world.pop
+        delegates = np.flatnonzero(pop.delegate[: pop.n] == SELECTED)
+        reason = np.full(len(delegates), -1)
+        reason[np.isin(delegates, state.detected)] = STRUCK_REASONS.index("detected_briber")
+        reason[~world.mechanisms["discipline"].eligible_for_delegate(delegates)] = STRUCK_REASONS.index("punished")
+        reason[~ACTIVE[pop.status[delegates]]] = STRUCK_REASONS.index("left_party")
+        struck = delegates[reason >= 0]
+        for code, name in enumerate(STRUCK_REASONS):
+            state.counts["struck"][name] += int((reason == code).sum())
+        elected = struck[pop.delegate_route[struck] != ROUTE["ex_officio"]]
+        pop.delegate[struck] = 0
+        pop.delegate_route[struck] = 0
+        self.selected -= len(struck)
+        world.tally.add("delegates_struck", len(struck))
+        world.events.log(day, "struck", struck, pop.cell[struck], cause=state.cycle.name)
+        if self.cfg.replacement == "observer" and len(elected):
+            self._replace(day, state, elected)
+
+    def _replace(self, day: int, state: CycleState, struck: np.ndarray) -> None:
+        """Observers of the struck delegates' provincial-level units take their seats."""
+        world, pop, orgs = self.world, self.world.pop, self.world.orgs
+        scope = self._scope(state.cycle.conferences[-1].level)
+        seats = np.bincount(scope[orgs.county[pop.cell[struck]]], minlength=orgs.n)
+        observers = self._candidates(pop.delegate[: pop.n] == OBSERVER)
+        group = scope[orgs.county[pop.cell[observers]]]
+        promoted = observers[weighted_top_k(self.rng, group, self.weights(observers, state), seats)]
+        pop.delegate[promoted] = SELECTED
+        pop.delegate_route[promoted] = self._route(promoted, state)
+        self.selected += len(promoted)
+        self.observers -= len(promoted)
+        state.counts["replaced"] += len(promoted)
+        world.events.log(day, "delegate", promoted, pop.cell[promoted], cause=state.cycle.name, level="replacement")
 
     def open_congress(self, day: int, state: CycleState) -> None:
         """The Congress opens with the delegates still in the party; the cycle's figures are kept."""
         world, pop = self.world, self.world.pop
         c = state.cycle
-        delegates = np.flatnonzero((pop.delegate[: pop.n] == SELECTED) & ACTIVE[pop.status[: pop.n]])
+        n = pop.n
+        delegates = np.flatnonzero((pop.delegate[:n] == SELECTED) & ACTIVE[pop.status[:n]])
+        observers = np.flatnonzero((pop.delegate[:n] == OBSERVER) & ACTIVE[pop.status[:n]])
         route = np.bincount(pop.delegate_route[delegates], minlength=len(ROUTES))
         elected = len(delegates) - int(route[ROUTE["ex_officio"]])
-        self.reports.append(
-            {
-                "name": c.name,
-                "announce": str(c.announce),
-                "assemblies_open": str(c.assemblies_open),
-                "assemblies_close": str(c.assemblies_close),
-                "report_deadline": str(c.report_deadline),
-                "inspection": str(c.inspection) if c.inspection else None,
-                "conferences": [
-                    {"level": conf.level, "name": self.level_names[conf.level], "date": str(conf.date)}
-                    for conf in c.conferences
-                ],
-                "congress": str(c.congress),
-                "assemblies": state.counts["assemblies"],
-                "recommended": self.pool,
-                "slots_total": int(state.slots.sum()),
-                "delegates_selected": len(delegates),
-                "ex_officio": int(route[ROUTE["ex_officio"]]),
-                "ex_officio_unfilled": state.counts.get("ex_officio_unfilled", 0),
-                "by_route": {name: int(route[code]) for code, name in enumerate(ROUTES) if code},
-                "by_sector": {
-                    name: int(n) for name, n in zip(SECTORS, np.bincount(pop.sector[delegates], minlength=len(SECTORS)))
-                },
-                "women": int(pop.female[delegates].sum()),
-                "distorted_share": float((route[ROUTE["ties"]] + route[ROUTE["bribery"]]) / elected)
-                if elected
-                else 0.0,
-                "units_late": state.counts["units_late"],
-                "bribers": state.counts["bribers"],
-                "bribers_detected": state.counts.get("bribers_detected", 0),
-            }
-        )
+        by_sector = np.bincount(pop.sector[delegates], minlength=len(SECTORS))
+        report = {
+            "name": c.name,
+            "announce": str(c.announce),
+            "assemblies_open": str(c.assemblies_open),
+            "assemblies_close": str(c.assemblies_close),
+            "report_deadline": str(c.report_deadline),
+            "inspection": str(c.inspection) if c.inspection else None,
+            "credential_review": str(c.credential_review) if c.credential_review else None,
+            "conferences": [self._tier_report(conf, tier) for conf, tier in zip(c.conferences, state.tiers)],
+            "congress": str(c.congress),
+            "assemblies": state.counts["assemblies"],
+            "representative_meetings": state.counts["representative_meetings"],
+            "recommended": self.pool,
+            "recommended_previously_punished": state.counts["previously_punished"],
+            "slots_total": int(state.tiers[-1].quota.sum()),
+            "slots_per_member_spread": state.counts.get("spread", {}),
+            "delegates_selected": len(delegates),
+            "ex_officio": int(route[ROUTE["ex_officio"]]),
+            "ex_officio_unfilled": state.counts.get("ex_officio_unfilled", 0),
+            "observers": len(observers),
+            "struck": dict(state.counts["struck"]),
+            "replaced": state.counts["replaced"],
+            "by_route": {name: int(route[code]) for code, name in enumerate(ROUTES) if code},
+            "by_sector": {name: int(k) for name, k in zip(SECTORS, by_sector)},
+            "women": int(pop.female[delegates].sum()),
+            "distorted_share": float((route[ROUTE["ties"]] + route[ROUTE["bribery"]]) / elected) if elected else 0.0,
+            "units_late": state.counts["units_late"],
+            "bribers": state.counts["bribers"],
+            "bribers_detected": state.counts["bribers_detected"],
+        }
+        if c.published is not None:
+            report["beside_published"] = self._beside_published(report, c)
+        self.reports.append(report)
         world.tally.add("congresses_held", 1)
         world.events.log(day, "congress_opened", delegates, pop.cell[delegates], cause=c.name)
-        pop.delegate[: pop.n] = 0
-        self.pool = self.selected = 0
+        pop.delegate[:n] = 0
+        self._reset_pools()
+
+    def _tier_report(self, conf, tier: TierState) -> dict:
+        return {
+            "level": conf.level,
+            "name": self.level_names[conf.level],
+            "date": str(conf.date),
+            "close": str(conf.last_day),
+            "conferences_held": tier.conferences,
+            "delegates_elected": tier.elected,
+            "by_route": {name: int(tier.by_route[code]) for code, name in enumerate(ROUTES) if code},
+            "by_sector": {name: int(k) for name, k in zip(SECTORS, tier.by_sector)},
+            "women": tier.women,
+        }
+
+    @staticmethod
+    def _beside_published(report: dict, cycle: CongressCycle) -> dict:
+        """The model's composition beside each published figure the cycle names."""
+        p = cycle.published
+        rows = {
+            "delegates_total": (report["delegates_selected"], p.delegates_total),
+            "delegates_elected": (report["delegates_selected"] - report["ex_officio"], p.delegates_elected),
+            "ex_officio": (report["ex_officio"], p.ex_officio),
+            "observers": (report["observers"], p.observers),
+            "women": (report["women"], p.women),
+            **{f"sector_{name}": (report["by_sector"][name], k) for name, k in p.by_sector.items()},
+        }
+        figures = {name: {"model": model, "published": pub} for name, (model, pub) in rows.items() if pub is not None}
+        return {"source": p.source, "figures": figures}
 
     def summary(self, timeseries) -> dict:
-        return {"congress": self.reports, "organization_levels": self.level_names} if self.reports else {}
+        out = {"congress": self.reports, "organization_levels": self.level_names} if self.reports else {}
+        if out and len(self.leadership.ids):
+            out["central_committee"] = {
+                "members": int((~self.leadership.alternate).sum()),
+                "alternates": int(self.leadership.alternate.sum()),
+            }
+        return out

@@ -15,7 +15,17 @@ from sim.report.figures import Omitted
 from sim.report.html import Page, Section, Table, cell
 from sim.run.result import Result
 
-CONGRESS_FIGURES = ("recommended", "delegates_selected", "women", "distorted_share", "units_late")
+CONGRESS_FIGURES = (
+    "recommended",
+    "recommended_previously_punished",
+    "delegates_selected",
+    "ex_officio",
+    "observers",
+    "replaced",
+    "women",
+    "distorted_share",
+    "units_late",
+)
 
 
 def headline(result: Result) -> Table:
@@ -54,6 +64,43 @@ def congress_table(cycles: list[dict]) -> Table:
         rows,
         "distorted share: the share of selected delegates who owe their seat to ties or bribery.",
     )
+
+
+def beside_published(cycles: list[dict]) -> list[Table]:
+    """Per Congress with published figures: each tier's work, and the composition beside the published one."""
+    tables = []
+    for c in cycles:
+        tiers = c.get("conferences", [])
+        if tiers and "conferences_held" in tiers[0]:
+            tables.append(
+                Table(
+                    f"{c['name']} Congress: tiers",
+                    ["tier", "window", "conferences held", "delegates elected", "women"],
+                    [
+                        [
+                            t["name"],
+                            f"{t['date']} – {t['close']}",
+                            cell(t["conferences_held"]),
+                            cell(t["delegates_elected"]),
+                            cell(t["women"]),
+                        ]
+                        for t in tiers
+                    ],
+                    f"struck at the credential review: {', '.join(f'{label(k)} {v}' for k, v in c.get('struck', {}).items())}.",
+                )
+            )
+        published = c.get("beside_published")
+        if published:
+            rows = [[label(name), cell(f["model"]), cell(f["published"])] for name, f in published["figures"].items()]
+            tables.append(
+                Table(
+                    f"{c['name']} Congress beside the published figures",
+                    ["", "model", "published"],
+                    rows,
+                    published["source"],
+                )
+            )
+    return tables
 
 
 def amnesty_table(orders: list[dict]) -> Table:
@@ -119,6 +166,7 @@ def run_page(directory: Path) -> Page:
                     plots_run.congress_timeline(result),
                     plots_run.delegates(result),
                     _optional(congress_table, summary.get("congress"), "Congress cycles", "congress"),
+                    *beside_published(summary.get("congress") or []),
                     _optional(campaigns_table, summary.get("campaigns"), "Campaigns", "campaigns"),
                 ],
             ),

@@ -1,0 +1,344 @@
+"""Tiers of conferences, observers, the central leadership, credentials and timing (issue 15).
+
+Sources: shared/data/congresses.yaml ("how a Congress is prepared") and the Daily NK text
+on the army's preparations for the 8th Congress.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim
+from sim.many.compare import load_arms, run_comparison
+from sim.many.executors import InProcess
+from sim.mechanisms.congress import ROUTE, CycleState
+from sim.model.organizations import MEMBER_UNITS, Kind
+from sim.run.engine import Simulation
+from sim.scenario.sections import CongressCycle
+from tests.conftest import SCENARIOS, simulate, small_scenario
+
+TIERED = {
+    "name": "tiered",
+    "announce": "2017-01-10",
+    "assemblies_open": "2017-02-04",
+    "assemblies_close": "2017-02-09",
+    "report_deadline": "2017-02-11",
+    "conferences": [
+        {"level": "county", "date": "2017-02-15", "close": "2017-03-05", "shortlist_factor": 2},
+        {"level": "province", "date": "2017-03-01", "close": "2017-03-25"},
+    ],
+    "credential_review": "2017-04-01",
+    "congress": "2017-04-05",
+    "delegates_total": 60,
+    "observers_total": 12,
+}
+#: Three provinces of three counties each, so that every tier has several units.
+ORGANIZATION = {"provinces": 3, "counties_per_province": 3}
+CENTRAL = {
+    "members": 8,
+    "alternates": 4,
+    "female_share": 0.25,
+    "sectors": {
+        "party_political": 0.5,
+        "state_economic": 0.5,
+        "service": 0,
+        "working_peoples_orgs": 0,
+        "science_education_culture": 0,
+        "field_labour": 0,
+    },
+}
+
+
+def tiered_scenario(cycle=TIERED, members=6000, congress=None, **sections) -> sim.Scenario:
+    scenario = small_scenario(population={"members": members}, organization=ORGANIZATION, **sections)
+    section = {"enabled": True, "recommendations_per_cell": 2, "cycles": [cycle], **(congress or {})}
+    return scenario.model_copy(update={"congress": type(scenario.congress).model_validate(section)})
+
+
+def day_of(simulation: Simulation, text: str) -> int:
+    return simulation.world.calendar.day(np.datetime64(text).astype(object))
+
+
+@pytest.fixture(scope="module")
+def tiered_run():
+    return simulate(tiered_scenario(congress={"central_committee": CENTRAL}))
+
+
+def test_every_conference_falls_in_its_tier_window_after_the_tier_below_finished_in_its_area(tiered_run):
+    simulation, result = tiered_run
+    ev, orgs = result.events, simulation.world.orgs
+    assemblies = ev[ev.kind == "general_assembly"]
+    conferences = ev[ev.kind == "conference"]
+    finished_below = assemblies.groupby(orgs.county[assemblies.org.to_numpy()]).day.max()
+    for level, spec in zip(("county", "province"), TIERED["conferences"]):
+        held = conferences[conferences.cause == level]
+        assert len(held) == held.org.nunique() > 1
+        assert held.day.between(day_of(simulation, spec["date"]), day_of(simulation, spec["close"])).all()
+        for row in held.itertuples():
+            assert row.day > finished_below[row.org], (level, row.org)
+        finished_below = held.groupby(orgs.province[held.org.to_numpy()]).day.max()  # the area of the tier above
+    counties = conferences[conferences.cause == "county"]
+    assert counties.day.nunique() > 1  # spread by unit over the window
+
+
+def test_delegates_of_a_tier_come_only_from_the_tier_below(tiered_run):
+    _, result = tiered_run
+    ev = result.events
+    recommended = set(ev[ev.kind == "recommended"].member)
+    elected = ev[ev.kind == "elected"]
+    county, province = set(elected[elected.cause == "county"].member), set(elected[elected.cause == "province"].member)
+    assert county and province
+    assert county <= recommended and province <= county
+    delegates = ev[(ev.kind == "delegate") & ~ev.level.isin(["ex_officio", "replacement"])]
+    assert set(delegates.member) == province
+
+
+def test_quotas_sum_to_the_tier_above():
+    simulation = Simulation(tiered_scenario())
+    congress, orgs = simulation.world.mechanisms["congress"], simulation.world.orgs
+    state = CycleState(CongressCycle.model_validate(TIERED), 0)
+    congress.announce(0, state)
+    congress.close_reports(1, state)
+    counties, provinces = state.tiers[0].quota, state.tiers[1].quota
+    assert provinces.sum() == TIERED["delegates_total"] and state.observer_quota.sum() == TIERED["observers_total"]
+    for province in np.flatnonzero(provinces):
+        inside = np.flatnonzero(orgs.province[np.arange(len(counties))] == province)
+        assert counties[inside].sum() == int(np.ceil(provinces[province] * 2))
+    assert (provinces > 0).sum() == ORGANIZATION["provinces"]
+
+
+def _first_tier(exponent: float, sincerity_boost: bool = True):
+    """Quotas, members and scores of the county tier on day 1 under ``exponent``."""
+    simulation = Simulation(tiered_scenario(congress={"score_weights": {"exponent": exponent}}))
+    congress, pop, orgs = simulation.world.mechanisms["congress"], simulation.world.pop, simulation.world.orgs
+    if sincerity_boost:  # make the units' scores differ clearly: sincerity rises with the county id
+        county = orgs.county[pop.cell[: pop.n]]
+        pop.sincerity[: pop.n] = np.clip(0.5 + 0.05 * (county - county.min()), 0, 1)
+    state = CycleState(CongressCycle.model_validate(TIERED), 0)
+    congress.announce(0, state)
+    congress.close_reports(1, state)
+    size, score = congress.unit_scores(state)
+    return state.tiers[0].quota, size, score, congress, state
+
+
+def test_raising_the_score_exponent_moves_slots_towards_high_score_units():
+    shares = []
+    for exponent in (0, 2, 4, 8, 16):
+        quota, size, score, _, _ = _first_tier(exponent)
+        units = np.flatnonzero(size > 0)
+        high = units[score[units] >= np.median(score[units])]
+        shares.append(quota[high].sum() / quota.sum())
+    assert all(b >= a for a, b in itertools.pairwise(shares)), shares
+    assert shares[-1] > shares[0] + 0.1, shares
+
+
+def test_slots_are_apportioned_by_membership_and_score():
+    quota, size, score, _congress, state = _first_tier(8)
+    per_member = quota / np.maximum(size, 1)
+    units = np.flatnonzero(size > 0)
+    assert np.ptp(size[units]) > 0 and np.ptp(score[units]) > 0
+    # With the score ignored slots per member would be equal up to rounding; here they follow the score.
+    best, worst = units[np.argmax(score[units])], units[np.argmin(score[units])]
+    assert per_member[best] > 2 * per_member[worst]
+    assert np.corrcoef(score[units], per_member[units])[0, 1] > 0.8
+    # Membership counts too: slots grow with members at a given score (votes = members x score**exponent).
+    votes = size * score**8
+    assert np.corrcoef(votes[units], quota[units])[0, 1] > 0.9
+    spread = state.counts["spread"]
+    assert spread["best_tenth_slots_per_1000"] > 2 * spread["worst_tenth_slots_per_1000"]
+
+
+def test_observers_never_count_as_delegates():
+    _simulation, result = simulate(tiered_scenario(congress={"replacement": "none"}))
+    ev = result.events
+    observers = set(ev[ev.kind == "observer"].member)
+    delegates = set(ev[ev.kind == "delegate"].member)
+    report = result.summary["congress"][0]
+    assert len(observers) == TIERED["observers_total"] and not observers & delegates
+    opened = set(ev[ev.kind == "congress_opened"].member)
+    assert not observers & opened
+    assert report["observers"] <= len(observers) and report["delegates_selected"] == len(opened)
+
+
+def test_ex_officio_are_all_central_office_holders_seated_before_ordinary_delegates(tiered_run):
+    simulation, result = tiered_run
+    ev = result.events
+    delegates = ev[ev.kind == "delegate"]
+    ex_officio = delegates[delegates.level == "ex_officio"]
+    leaders = simulation.world.mechanisms["congress"].leadership
+    assert (
+        len(leaders.ids) == CENTRAL["members"] + CENTRAL["alternates"]
+        and leaders.alternate.sum() == CENTRAL["alternates"]
+    )
+    assert len(ex_officio) > 0 and set(ex_officio.member) <= set(leaders.ids)
+    assert ex_officio.day.max() < delegates[delegates.level != "ex_officio"].day.min()
+    pop = simulation.world.pop
+    assert set(pop.sector[leaders.ids]) <= {0, 1}  # the body's own sector shares (party and state only)
+
+
+def test_credential_review_strikes_every_ineligible_delegate():
+    strict = {"conviction_probability": 1.0, "causes": {"lax_discipline": {"rate_per_year": 2.0, "level": "warning"}}}
+    cycle = {**TIERED, "credential_review": "2017-05-20", "congress": "2017-05-25"}
+    simulation, result = simulate(
+        tiered_scenario(cycle=cycle, discipline=strict, attrition={"death_rate": 0.3}, congress={"replacement": "none"})
+    )
+    ev = result.events
+    review = day_of(simulation, cycle["credential_review"])
+    delegates = set(ev[ev.kind == "delegate"].member)
+    struck = set(ev[ev.kind == "struck"].member)
+    history = ev[ev.kind.isin(["punishment", "punishment_lifted", "amnesty", "exit"]) & ev.member.isin(delegates)]
+    history = history[history.day < review]
+    last = history.groupby("member").kind.last()
+    ineligible = set(last[last.isin(["punishment", "exit"])].index)
+    assert len(ineligible) > 3
+    assert ineligible <= struck
+    report = result.summary["congress"][0]
+    assert sum(report["struck"].values()) == len(struck)
+    assert not struck & set(ev[ev.kind == "congress_opened"].member)
+
+
+def test_a_struck_delegate_is_replaced_by_an_observer_of_the_same_province():
+    strict = {"conviction_probability": 1.0, "causes": {"lax_discipline": {"rate_per_year": 2.0, "level": "warning"}}}
+    cycle = {**TIERED, "credential_review": "2017-05-20", "congress": "2017-05-25", "observers_total": 40}
+    _, result = simulate(tiered_scenario(cycle=cycle, discipline=strict, congress={"replacement": "observer"}))
+    ev = result.events
+    report = result.summary["congress"][0]
+    promoted = set(ev[(ev.kind == "delegate") & (ev.level == "replacement")].member)
+    assert report["replaced"] == len(promoted) > 0
+    assert promoted <= set(ev[ev.kind == "observer"].member)
+
+
+def test_a_cycle_decided_eight_months_ahead_runs_and_each_tier_acts():
+    cycle = {
+        **TIERED,
+        "announce": "2016-08-05",
+        "assemblies_open": "2016-12-03",
+        "assemblies_close": "2016-12-20",
+        "report_deadline": "2016-12-24",
+        "conferences": [
+            {"level": "county", "date": "2017-01-09", "close": "2017-02-10", "shortlist_factor": 3},
+            {"level": "province", "date": "2017-02-13", "close": "2017-03-20"},
+        ],
+    }
+    _, result = simulate(tiered_scenario(cycle=cycle), events=False)
+    (report,) = result.summary["congress"]
+    assert report["assemblies"] > 100 and report["recommended"] > 100
+    for tier in report["conferences"]:
+        assert tier["conferences_held"] > 0 and tier["delegates_elected"] > 0, tier
+    assert report["conferences"][1]["delegates_elected"] == TIERED["delegates_total"]
+    assert result.timeseries["congresses_held"].sum() == 1
+    assert result.timeseries["delegates_county_tier"].max() == report["conferences"][0]["delegates_elected"]
+
+
+def test_a_delegate_who_bribed_and_has_ties_is_attributed_to_bribery():
+    simulation = Simulation(tiered_scenario())
+    congress, pop = simulation.world.mechanisms["congress"], simulation.world.pop
+    state = CycleState(CongressCycle.model_validate(TIERED), 0)
+    ids = np.arange(10)
+    state.briber = np.zeros(pop.n, dtype=bool)
+    state.briber[ids[:5]] = True
+    state.cadre_keys = np.unique(congress._tie_key(ids))
+    state.achiever = np.ones(pop.n, dtype=bool)
+    route = congress._route(ids, state)
+    assert (route[:5] == ROUTE["bribery"]).all() and (route[5:] == ROUTE["ties"]).all()
+
+
+def test_campaign_credits_come_in_installments_and_count_only_before_the_day_and_until_they_expire():
+    campaign = {
+        "name": "battle",
+        "start": "2016-09-01",
+        "end": "2016-10-30",
+        "achiever_share": 0.3,
+        "installments": 3,
+        "credit_valid_days": 20,
+    }
+    simulation, result = simulate(small_scenario(campaigns=[campaign]))
+    campaigns = simulation.world.mechanisms["campaigns"]
+    days = campaigns.credit_days(0)
+    credited = result.events[result.events.kind == "achiever"]
+    assert sorted(credited.day.unique()) == days and days[-1] == day_of(simulation, "2016-10-30")
+    first = credited[credited.day == days[0]].member.to_numpy()
+    n = simulation.world.pop.n
+    assert not campaigns.achievers_on(days[0], n)[first].any()  # not before its day
+    assert campaigns.achievers_on(days[0] + 1, n)[first].all()
+    later = set(credited[credited.day > days[0]].member)
+    only_first = np.array([m for m in first if m not in later])
+    assert not campaigns.achievers_on(days[0] + 20, n)[only_first].any()  # expired
+
+
+def test_shipped_amnesty_orders_come_before_the_assemblies():
+    for name in ("kpa-8th-congress.yaml", "national-8th-congress.yaml", "national-7th-congress.yaml"):
+        scenario = sim.load_scenario(SCENARIOS / name)
+        (cycle,) = scenario.congress.cycles
+        assert any(cycle.announce <= order.date <= cycle.assemblies_close for order in scenario.amnesty.orders), name
+
+
+def test_without_the_amnesty_fewer_previously_punished_members_are_recommended(tmp_path):
+    overrides = [
+        "population.members=8000",
+        "start=2019-06-01",
+        "duration=2y",
+        "congress.cycles.0.delegates_total=12",
+        "congress.cycles.0.ex_officio_total=2",
+        "congress.cycles.0.observers_total=4",
+    ]
+    arms = load_arms(str(SCENARIOS / "kpa-8th-congress.yaml"), [str(SCENARIOS / "variants/no-amnesty.yaml")], overrides)
+    outcome = {"punished_recommended": "summary:congress.0.recommended_previously_punished"}
+    report = run_comparison(arms, 5, 11, tmp_path / "out", InProcess(), outcome, show_progress=False)
+    (row,) = report.table.itertuples()
+    assert row.paired and row.ci_high < 0, row
+
+
+def test_the_national_summary_shows_the_composition_beside_the_published_figures():
+    overrides = [
+        "population.members=40000",
+        "start=2020-01-01",
+        "duration=13m",
+        "congress.cycles.0.delegates_total=200",
+        "congress.cycles.0.observers_total=80",
+    ]
+    result = sim.run(sim.load_scenario(SCENARIOS / "national-8th-congress.yaml", overrides))
+    (report,) = result.summary["congress"]
+    beside = report["beside_published"]
+    assert "KCNA" in beside["source"]
+    figures = beside["figures"]
+    assert figures["ex_officio"] == {"model": report["ex_officio"], "published": 250}
+    assert figures["observers"]["published"] == 2000 and figures["sector_field_labour"]["published"] == 1455
+    assert report["slots_per_member_spread"]["best_to_worst"] > 1.2
+
+
+def test_basic_organizations_assemble_once_for_all_their_cells():
+    simulation, result = simulate(tiered_scenario(congress={"assemblies": "basic_organizations"}))
+    ev, orgs = result.events, simulation.world.orgs
+    assemblies = ev[ev.kind == "general_assembly"]
+    assert assemblies.org.is_unique
+    kinds = orgs.kind[assemblies.org.to_numpy()]
+    assert (kinds == Kind.PRIMARY).sum() > 10
+    assert not np.isin(kinds, [Kind.BRANCH]).any()
+    direct = assemblies.org[np.isin(kinds, MEMBER_UNITS)].to_numpy()
+    assert (orgs.kind[orgs.parent[direct]] == Kind.COUNTY).all()  # only cells outside any basic organization
+    recommended = ev[ev.kind == "recommended"]
+    per_assembly = pd.Series(orgs.basic_org(recommended.org.to_numpy())).value_counts()
+    assert per_assembly.max() > 2  # a primary recommends for all its cells (2 per cell here)
+
+
+@pytest.mark.parametrize("assemblies", ["cells", "basic_organizations"])
+def test_units_created_during_the_windows_do_not_break_the_cycle(assemblies):
+    simulation = Simulation(tiered_scenario(congress={"assemblies": assemblies, "central_committee": CENTRAL}))
+    world = simulation.world
+    congress, orgs, pop = world.mechanisms["congress"], world.orgs, world.pop
+    cycle = CongressCycle.model_validate(TIERED)
+    state = CycleState(cycle, 0)
+    cells = np.flatnonzero(orgs.column("kind") == Kind.CELL)[:3]
+    steps = congress.timeline(state)
+    for i, (day, step) in enumerate(steps):
+        if i % 5 == 1:  # re-organization adds cells (copies of existing ones) between the steps
+            orgs.copy_rows(cells)
+            pop.ensure_orgs(orgs.n)
+        step(day, state)
+    (report,) = congress.reports
+    assert report["conferences"][-1]["delegates_elected"] == TIERED["delegates_total"]
