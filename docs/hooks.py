@@ -4,6 +4,7 @@ A page asks for a generated block with an HTML comment on a line of its own:
 
 * ``<!-- gen:scenario-reference -->`` — every scenario field (sim.scenario.reference_doc);
 * ``<!-- gen:parameters SECTION -->`` — the fields of one scenario section, e.g. ``critique``;
+* ``<!-- gen:cli-help -->`` — ``partysim --help`` and each subcommand's help (sim.cli.build_parser);
 * ``<!-- gen:rule MODULE -->`` — the docstring of ``sim.mechanisms.MODULE``: the rule and its source, as the code states it;
 * ``<!-- gen:outputs NAME -->`` — the time-series columns the mechanism ``NAME`` counts or keeps;
 * ``<!-- gen:transition-flows -->`` — the flow columns read off the members' status changes;
@@ -16,9 +17,11 @@ The repository root goes first on ``sys.path`` so that the build documents this 
 
 from __future__ import annotations
 
+import argparse
 import functools
 import importlib
 import inspect
+import os
 import re
 import sys
 from pathlib import Path
@@ -45,6 +48,32 @@ def _mechanism_columns() -> dict[str, tuple[str, ...]]:
 
 #: Sphinx roles in docstrings (``:meth:`Discipline.lift```) shown as code.
 ROLE = re.compile(r":[a-z]+:`~?([^`]+)`")
+
+
+def _cli_help() -> str:
+    """``partysim --help`` and every subcommand's ``--help``, at a fixed width (argparse reads COLUMNS)."""
+    from sim.cli import build_parser
+
+    saved = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "100"
+    try:
+        parser = build_parser()
+        (commands,) = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        out = ["```console", "$ partysim --help", parser.format_help().rstrip(), "```"]
+        for name, sub in commands.choices.items():
+            out += [
+                f"\n### `partysim {name}`\n",
+                "```console",
+                f"$ partysim {name} --help",
+                sub.format_help().rstrip(),
+                "```",
+            ]
+    finally:
+        if saved is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = saved
+    return "\n".join(out) + "\n"
 
 
 def _rule(module: str) -> str:
@@ -75,6 +104,8 @@ def _render(kind: str, args: list[str], page: str) -> str:
         return contract_doc.timeseries_table(_sample().timeseries)
     if kind == "summary-keys":
         return contract_doc.summary_table(_sample().summary)
+    if kind == "cli-help":
+        return _cli_help()
     if kind == "manifest-keys":
         return contract_doc.manifest_table(_sample().manifest)
     if kind == "sample-run":
