@@ -22,7 +22,7 @@ from sim import cli
 from sim.report import contract_doc
 from sim.run.engine import MECHANISMS
 from sim.scenario import scenario_schema
-from sim.scenario.reference_doc import iter_fields, scenario_reference, section_reference
+from sim.scenario.reference_doc import FieldDoc, fields_table, iter_fields, scenario_reference, section_reference
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -71,6 +71,11 @@ def test_every_field_of_the_reference_has_its_default_and_range_from_the_schema(
     assert referral.description == field["description"]
     assert referral.unit == "probability (0–1)"
     assert rows["discipline.lift_after_days.warning"].unit == "days"
+
+
+def test_angle_brackets_in_a_description_are_shown_not_taken_as_html():
+    row = FieldDoc(path="name", type="string", default="—", range="", unit="", description="results/<name>/<timestamp>")
+    assert "results/&lt;name&gt;/&lt;timestamp&gt;" in fields_table([row])
 
 
 def test_a_section_reference_lists_only_that_section():

@@ -152,7 +152,8 @@ def iter_fields(schema: dict | None = None, prefix: str = "") -> Iterator[FieldD
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ") if text else ""
+    """Text safe in a Markdown table cell: no pipes, no newlines, and ``<name>`` shown rather than taken as HTML."""
+    return text.replace("|", "\\|").replace("\n", " ").replace("<", "&lt;").replace(">", "&gt;") if text else ""
 
 
 def fields_table(fields: list[FieldDoc]) -> str:
