@@ -33,6 +33,7 @@ from sim.model.invariants import Invariants
 from sim.model.streams import stream
 from sim.model.tally import EventLog, Tally
 from sim.model.world import World
+from sim.run.interruption import raise_if_stopped
 from sim.run.recorder import Recorder
 from sim.run.result import Result, build_manifest, build_summary
 from sim.scenario import Scenario
@@ -105,6 +106,7 @@ class Simulation:
         while env.peek() < horizon:
             env.step()
             self.events_processed += 1
+            raise_if_stopped()  # a stop signal whose exception numpy swallowed inside the step (interruption)
         if self.world.invariants is not None:
             self.world.invariants.check_tables(horizon - 1)
         wall = time.perf_counter() - started

@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sim.run.interruption import signals_deferred
+from sim.run.interruption import raise_if_stopped, signals_deferred
 
 STAGING, SET_ASIDE = "partial", "old"
 
@@ -70,6 +70,7 @@ def staged(target: Path) -> Iterator[Path]:
 
 def commit(staging: Path, target: Path, overwrite: bool) -> None:
     """Rename ``staging`` to ``target``; with ``overwrite`` an existing target is set aside first, then deleted."""
+    raise_if_stopped()  # a signal noted while the files were written stops the run before it is committed
     with signals_deferred():
         set_aside = _sibling(target, SET_ASIDE) if overwrite else None
         if set_aside is not None:
