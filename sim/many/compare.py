@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import sys
 import time
 from dataclasses import dataclass
@@ -35,18 +36,25 @@ from sim.many.runs import (
     RunProgress,
     RunRecord,
     RunTask,
-    clear_output,
+    changed_inputs,
+    check_kind,
+    check_writable,
+    output_directory,
+    package_version,
     prepare_output,
     print_counts,
     probe,
     record_of,
+    remove_staging,
     run_seed,
     save,
+    split_finished,
     write_json_atomic,
     write_parquet_atomic,
 )
-from sim.run.result import _versions
+from sim.run.result import OutputError, _versions
 from sim.scenario import Scenario, ScenarioError, load_scenario
+from sim.scenario.loading import file_digests, scenario_files
 
 #: Outcomes compared when none are given: every headline number of summary.json, whatever mechanisms exist.
 DEFAULT_OUTCOMES = ("summary:final.*", "summary:totals.*")
@@ -156,6 +164,18 @@ class ComparisonReport:
     wall_seconds: float
 
 
+def comparison_inputs(arms: list[Arm], reps: int, seed: int, independent: bool, overrides: list[str]) -> dict:
+    """What the runs of a comparison depend on: every scenario file of every arm's chain, the settings, the package."""
+    files = [path for arm in arms for path in scenario_files(arm.path)]
+    settings = {"reps": reps, "seed": seed, "paired": not independent, "set": list(overrides)}
+    return {
+        **file_digests(list(dict.fromkeys(files))),
+        "arms": ",".join(f"{arm.label}={arm.path}" for arm in arms),
+        "settings": json.dumps(settings, sort_keys=True),
+        "partysim": package_version(),
+    }
+
+
 def run_comparison(
     arms: list[Arm],
     reps: int,
@@ -166,53 +186,91 @@ def run_comparison(
     independent: bool = False,
     overwrite: bool = False,
     show_progress: bool = True,
+    resume: bool = False,
+    accept_changes: bool = False,
+    overrides: list[str] | None = None,
 ) -> ComparisonReport:
-    """Run every arm ``reps`` times and write the comparison directory (see the module docstring)."""
+    """Run every arm ``reps`` times and write the comparison directory (see the module docstring).
+
+    Owned like a sweep's (:func:`sim.many.runs.output_directory`); ``resume`` keeps the runs
+    finished before (redoing damaged ones) and refuses changed inputs unless ``accept_changes``.
+    """
+    check_comparison_settings(reps, seed)
     started = time.perf_counter()
-    prepare_output(out, overwrite)
-    expressions = expressions or names_of(DEFAULT_OUTCOMES)
-    seeds = replication_seeds(seed, reps, arms, independent)
-    try:
-        outcomes, first_result = probe(expressions, comparison_tasks(arms, seeds, out, {})[0])
-    except OutcomeError as exc:
-        message, name = exc.args
-        raise ScenarioError(f"--outcome {expressions[name]}: expected {message}") from None
-    tasks = comparison_tasks(arms, seeds, out, outcomes)
-    clear_output(out, overwrite)
-    (out / "runs").mkdir(parents=True, exist_ok=True)
-    records = []
-    if first_result is not None:
-        save(tasks[0], first_result)
-        records.append(record_of(tasks[0], first_result))
-    with RunProgress(len(tasks), already=len(records), show=show_progress) as progress:
-        for record in executor.run(tasks[len(records) :]):
-            progress.advance(record)
-            records.append(record)
-    table = comparison_table(arms, reps, outcomes, records, paired=not independent)
-    write_parquet_atomic(table, out / "comparison.parquet")
-    failed = sum(r.status != OK for r in records)
-    write_json_atomic(
-        out / "comparison.json",
-        {
-            "kind": "comparison",
-            "base": str(arms[0].path),
-            "variants": [
-                {"label": arm.label, "path": str(arm.path), "scenario": arm.scenario.name} for arm in arms[1:]
-            ],
-            "reps": reps,
-            "paired": not independent,
-            "seed": seed,
-            "seeds": seeds,
-            "outcomes": {name: outcome.expression for name, outcome in outcomes.items()},
-            "counts": {"done": len(records) - failed, "failed": failed},
-            "executor": executor.description,
-            "wall_seconds": round(time.perf_counter() - started, 3),
-            "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-            "command": sys.argv,
-            "versions": _versions(),
-        },
-    )
+    inputs = comparison_inputs(arms, reps, seed, independent, overrides or [])
+    with output_directory(out, "comparison", overwrite, resume) as work:
+        changes = check_comparison_resumable(out, inputs, accept_changes) if resume else []
+        expressions = expressions or names_of(DEFAULT_OUTCOMES)
+        seeds = replication_seeds(seed, reps, arms, independent)
+        try:
+            outcomes, first_result = probe(expressions, comparison_tasks(arms, seeds, work, {})[0])
+        except OutcomeError as exc:
+            message, name = exc.args
+            raise ScenarioError(f"--outcome {expressions[name]}: expected {message}") from None
+        tasks = comparison_tasks(arms, seeds, work, outcomes)
+        (work / "runs").mkdir(parents=True, exist_ok=True)
+        remove_staging(work / "runs")
+
+        def metadata(records: list[RunRecord], status: str) -> dict:
+            failed = sum(r.status != OK for r in records)
+            return {
+                "kind": "comparison",
+                "status": status,
+                "base": str(arms[0].path),
+                "variants": [
+                    {"label": arm.label, "path": str(arm.path), "scenario": arm.scenario.name} for arm in arms[1:]
+                ],
+                "reps": reps,
+                "paired": not independent,
+                "seed": seed,
+                "seeds": seeds,
+                "outcomes": {name: outcome.expression for name, outcome in outcomes.items()},
+                "counts": {"done": len(records) - failed, "failed": failed, "resumed": sum(r.resumed for r in records)},
+                "executor": executor.description,
+                "wall_seconds": round(time.perf_counter() - started, 3),
+                "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                "command": sys.argv,
+                "versions": _versions(),
+                "inputs": inputs,
+                "accepted_changes": changes,
+            }
+
+        write_json_atomic(work / "comparison.json", metadata([], "running"))
+        records = []
+        if first_result is not None:
+            save(tasks[0], first_result)
+            records.append(record_of(tasks[0], first_result))
+        done, todo = split_finished(tasks[len(records) :])
+        records += done
+        with RunProgress(len(tasks), already=len(records), show=show_progress) as progress:
+            for record in executor.run(todo):
+                progress.advance(record)
+                records.append(record)
+        table = comparison_table(arms, reps, outcomes, records, paired=not independent)
+        write_parquet_atomic(table, work / "comparison.parquet")
+        write_json_atomic(work / "comparison.json", metadata(records, "complete"))
     return ComparisonReport(out, table, records, time.perf_counter() - started)
+
+
+def check_comparison_settings(reps: int, seed: int) -> None:
+    """An interval needs two replications; a seed is a non-negative integer (as in scenario files)."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ScenarioError(f"--seed: expected a non-negative integer, found {seed!r}")
+    if isinstance(reps, bool) or not isinstance(reps, int) or reps < 2:
+        raise ScenarioError(
+            f"--reps: expected at least 2 (a confidence interval and a p-value need two replications), found {reps!r}"
+        )
+
+
+def check_comparison_resumable(out: Path, inputs: dict[str, str], accept_changes: bool) -> list[str]:
+    """``--resume`` of a comparison: the same scenario files, settings and package, or ``--accept-changes``."""
+    changed = changed_inputs(out / "comparison.json", inputs)
+    if changed and not accept_changes:
+        raise OutputError(
+            f"{out}: --resume: expected the inputs the comparison started with, found {', '.join(changed)} changed "
+            f"(start a new comparison with another --out, or add --accept-changes to mix them)"
+        )
+    return changed
 
 
 def print_table(table: pd.DataFrame, console: Console | None = None) -> None:
@@ -273,7 +331,17 @@ def add_command(commands) -> None:
         help="override a field of every scenario, e.g. --set population.members=1000",
     )
     parser.add_argument("--out", help="output directory (default results/compare/<base name>/<timestamp>)")
-    parser.add_argument("--overwrite", action="store_true", help="replace an existing output directory")
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace an existing output directory once the new one is complete"
+    )
+    parser.add_argument(
+        "--resume", action="store_true", help="continue a killed comparison in --out without redoing finished runs"
+    )
+    parser.add_argument(
+        "--accept-changes",
+        action="store_true",
+        help="with --resume: carry on although input files changed (recorded in comparison.json)",
+    )
     add_executor_args(parser)
     parser.set_defaults(func=cmd_compare)
 
@@ -295,9 +363,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
     arms = load_arms(args.base, args.variants, args.overrides)
     expressions = parse_outcome_options(args.outcomes)
     seed = arms[0].scenario.seed if args.seed is None else args.seed
+    check_comparison_settings(args.reps, seed)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     out = Path(args.out) if args.out else Path("results") / "compare" / arms[0].scenario.name / stamp
-    prepare_output(out, args.overwrite)
+    prepare_output(out, args.overwrite, args.resume)
+    if args.resume:
+        check_kind(out, "comparison")
+        check_comparison_resumable(
+            out, comparison_inputs(arms, args.reps, seed, args.independent, args.overrides), args.accept_changes
+        )
+    check_writable(out)
     check_local_memory(args, [arm.scenario for arm in arms], len(arms) * args.reps)
 
     def work(executor) -> int:
@@ -311,9 +386,18 @@ def cmd_compare(args: argparse.Namespace) -> int:
             args.independent,
             args.overwrite,
             show_progress=not args.quiet,
+            resume=args.resume,
+            accept_changes=args.accept_changes,
+            overrides=args.overrides,
         )
         if not args.quiet:
             print_table(report.table)
         return print_counts(report.records, out, report.wall_seconds, "compare", args.quiet)
 
-    return with_executor(args, work, f"the runs finished so far are in {out}/runs")
+    return with_executor(
+        args,
+        work,
+        f"the earlier comparison in {out} is kept as it was"
+        if args.overwrite and not args.resume
+        else f"the runs finished so far are in {out}/runs; continue with --resume --out {out}",
+    )

@@ -14,15 +14,18 @@ removed by :func:`remove_staging`.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import math
 import os
 import shutil
 import sys
+import tempfile
 import time
 import traceback
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +34,8 @@ import pandas as pd
 
 from sim.many.outcomes import Outcome, evaluate, expand, parse
 from sim.run.engine import simulate
-from sim.run.result import OutputError, Result
+from sim.run.result import OutputError, Result, _versions
+from sim.run.rundir import commit, staged
 from sim.scenario import Scenario
 
 OK, FAILED = "ok", "failed"
@@ -146,10 +150,137 @@ def prepare_output(out: Path, overwrite: bool, resume: bool | None = None) -> No
         raise OutputError(f"{out}: output directory exists and is not empty (use {hint})")
 
 
-def clear_output(out: Path, overwrite: bool, resume: bool = False) -> None:
-    """Remove an old output directory for --overwrite (never when resuming)."""
-    if overwrite and not resume and out.exists():
-        shutil.rmtree(out)
+#: The metadata file that says what kind of many-runs directory a directory is.
+KIND_FILES = {"sweep": "sweep.json", "comparison": "comparison.json", "calibration": "calibration.json"}
+
+
+@contextmanager
+def output_directory(out: Path, kind: str, overwrite: bool, resume: bool = False) -> Iterator[Path]:
+    """Own ``out`` for one sweep, comparison or calibration: yields the directory to write into.
+
+    The contract of a run directory (:mod:`sim.run.rundir`), for many runs:
+
+    - **one writer**: an exclusive lock beside ``out`` (``.<name>.lock``, released by the
+      kernel even after kill -9); a second writer fails at once with one line;
+    - **checked before any work**: a file in the way, a non-empty directory without
+      --resume/--overwrite, a directory of another kind for --resume, an unwritable parent;
+    - **--overwrite keeps the earlier result until the new one is complete**: the new one is
+      written into a staging sibling and swapped in at the end (signals held during the swap);
+    - **a failure to write** (full disk, permissions) is one :class:`OutputError` line, and a
+      directory this call created is removed again (a resumable sweep's runs are kept on Ctrl-C).
+    """
+    with exclusive(out, kind):
+        prepare_output(out, overwrite, resume)
+        if resume:
+            check_kind(out, kind)
+        existed = out.exists()
+        try:
+            if overwrite and not resume and existed:
+                with staged(out) as staging:
+                    yield staging
+                    commit(staging, out, overwrite=True)
+            else:
+                yield out
+        except OutputError:  # a run that could not be written: its own line already says why
+            if not existed:
+                shutil.rmtree(out, ignore_errors=True)
+            raise
+        except OSError as exc:
+            if not existed:
+                shutil.rmtree(out, ignore_errors=True)
+            raise OutputError(f"{out}: could not write the {kind} ({reason(exc)}); {_kept(existed, resume)}") from None
+
+
+def _kept(existed: bool, resume: bool) -> str:
+    if not existed:
+        return "nothing was left there"
+    return "the runs finished so far are kept (--resume continues)" if resume else "the earlier results are kept"
+
+
+def reason(exc: OSError) -> str:
+    """The one-line reason of an OS error (e.g. 'No space left on device')."""
+    return (exc.strerror or str(exc) or type(exc).__name__).splitlines()[0]
+
+
+@contextmanager
+def exclusive(out: Path, kind: str) -> Iterator[None]:
+    """Hold an exclusive lock on ``.<name>.lock`` beside ``out``; refuse at once if another writer holds it.
+
+    The lock file is removed on release; a writer that locked a file already removed
+    (it opened the file before the previous holder removed it) tries again.
+    """
+    lock = out.parent / f".{out.name}.lock"
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        while True:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                raise OutputError(
+                    f"{out}: another {kind} is writing this directory now; wait for it or choose another --out"
+                ) from None
+            try:
+                same = os.stat(lock).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
+            os.close(fd)
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot use this output directory ({reason(exc)})") from None
+    try:
+        yield
+    finally:
+        with suppress(OSError):
+            os.unlink(lock)
+        os.close(fd)
+
+
+def check_writable(out: Path) -> None:
+    """Refuse an output place this process cannot write (read-only, no permission) before any work is done.
+
+    Probed by creating and removing a file in ``out`` if it exists, else in its nearest existing
+    parent (``os.access`` is not enough: it says yes to root on a read-only mount).
+    """
+    place = out if out.is_dir() else next((p for p in out.parents if p.is_dir()), Path("."))
+    try:
+        fd, probe_path = tempfile.mkstemp(prefix=".partysim-probe-", dir=place)
+        os.close(fd)
+        os.unlink(probe_path)
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot write there ({reason(exc)})") from None
+
+
+def package_version() -> str:
+    """partysim's version, recorded with the inputs of a many-runs directory (a new version may change runs)."""
+    return _versions()["partysim"]
+
+
+def changed_inputs(metadata: Path, now: dict[str, str]) -> list[str]:
+    """The inputs whose digest differs from those recorded in ``metadata`` (none recorded: nothing to compare)."""
+    try:
+        before = json.loads(metadata.read_text(encoding="utf-8")).get("inputs")
+    except (OSError, ValueError, AttributeError):
+        before = None
+    if not isinstance(before, dict):
+        return []
+    changed = (key for key in sorted(set(before) | set(now)) if before.get(key) != now.get(key))
+    return [f"{Path(key).name} ({key})" if Path(key).is_absolute() else key for key in changed]
+
+
+def check_kind(out: Path, kind: str) -> None:
+    """``--resume`` continues only a directory of its own kind (never a run's, or a comparison's for a sweep)."""
+    if not out.is_dir() or not any(out.iterdir()):
+        return
+    if (out / KIND_FILES[kind]).is_file():
+        return
+    found = next((other for other, name in KIND_FILES.items() if (out / name).is_file()), None)
+    if found is None and (out / "manifest.json").is_file():
+        found = "single run"
+    what = f"a {found} directory" if found else f"no {KIND_FILES[kind]}"
+    raise OutputError(f"{out}: --resume: expected a {kind} directory, found {what} (choose another --out)")
 
 
 def remove_staging(directory: Path) -> int:
@@ -164,13 +295,20 @@ def remove_staging(directory: Path) -> int:
 
 
 def split_finished(tasks: Iterable[RunTask]) -> tuple[list[RunRecord], list[RunTask]]:
-    """Records of tasks already done (read back) and the tasks still to run."""
+    """Records of tasks already done (read back) and the tasks still to run.
+
+    A finished run whose files do not read back (truncated, edited, half-copied) is removed
+    and run again, rather than stopping the resume.
+    """
     done, todo = [], []
     for task in tasks:
         if task.finished:
-            done.append(reload(task))
-        else:
-            todo.append(task)
+            try:
+                done.append(reload(task))
+                continue
+            except Exception:
+                shutil.rmtree(task.directory, ignore_errors=True)
+        todo.append(task)
     return done, todo
 
 

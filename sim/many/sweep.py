@@ -30,6 +30,7 @@ import datetime as dt
 import sys
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -50,8 +51,12 @@ from sim.many.runs import (
     RunProgress,
     RunRecord,
     RunTask,
-    clear_output,
+    changed_inputs,
+    check_kind,
+    check_writable,
     failure,
+    output_directory,
+    package_version,
     prepare_output,
     print_counts,
     probe,
@@ -76,7 +81,9 @@ from sim.scenario.loading import (
     _read_yaml,
     apply_overrides,
     field_path,
+    file_digests,
     format_validation_error,
+    scenario_files,
     scenario_from_dict,
     set_field,
 )
@@ -298,21 +305,35 @@ def _spec_place(spec: SweepSpec, name: str, value) -> tuple:
 # ---------------------------------------------------------------------------
 
 
-def check_resumable(sweep: Sweep, out: Path) -> None:
-    """A resumed sweep must be the same sweep: same base, design, parameters, replications and seed."""
+def sweep_inputs(sweep: Sweep) -> dict[str, str]:
+    """Digests of what a sweep's runs depend on besides its spec: every scenario of the base's chain, the package.
+
+    The spec itself is compared field by field (:func:`check_resumable`), since its outcomes,
+    name and description may change on a resume; its digest is recorded as ``spec_digest``.
+    """
+    return {**file_digests(scenario_files(sweep.base_path)), "partysim": package_version()}
+
+
+def check_resumable(sweep: Sweep, out: Path, accept_changes: bool = False) -> list[str]:
+    """A resumed sweep must be the same sweep: same spec fields that change runs, same input files, same package.
+
+    Returns what changed when ``accept_changes`` lets it carry on (recorded in sweep.json).
+    """
+    changed = []
     stored = out / "spec.yaml"
-    if not stored.is_file():
-        return
-    before = yaml.safe_load(stored.read_text(encoding="utf-8")) or {}
-    now = sweep.resolved()
-    changed = sorted(
-        key for key in set(before) | set(now) if key not in RESUMABLE_CHANGES and before.get(key) != now.get(key)
-    )
-    if changed:
-        raise OutputError(
-            f"{out}: --resume: expected the spec the sweep started with, found {', '.join(changed)} changed "
-            f"(start a new sweep with another --out)"
+    if stored.is_file():
+        before = yaml.safe_load(stored.read_text(encoding="utf-8")) or {}
+        now = sweep.resolved()
+        changed = sorted(
+            key for key in set(before) | set(now) if key not in RESUMABLE_CHANGES and before.get(key) != now.get(key)
         )
+    changed += changed_inputs(out / "sweep.json", sweep_inputs(sweep))
+    if changed and not accept_changes:
+        raise OutputError(
+            f"{out}: --resume: expected the inputs the sweep started with, found {', '.join(changed)} changed "
+            f"(start a new sweep with another --out, or add --accept-changes to mix them)"
+        )
+    return changed
 
 
 @dataclass
@@ -329,41 +350,48 @@ class SweepReport:
 
 
 def run_sweep(
-    sweep: Sweep, out: Path, executor, resume: bool = False, overwrite: bool = False, show_progress: bool = True
+    sweep: Sweep,
+    out: Path,
+    executor,
+    resume: bool = False,
+    overwrite: bool = False,
+    show_progress: bool = True,
+    accept_changes: bool = False,
 ) -> SweepReport:
-    """Run every unfinished run of the sweep and write its tables (see the module docstring)."""
+    """Run every unfinished run of the sweep and write its tables (see the module docstring).
+
+    The output directory is owned for the whole sweep (:func:`sim.many.runs.output_directory`):
+    one writer at a time, checked before any run, an --overwrite swapped in only once complete.
+    """
     started = time.perf_counter()
-    prepare_output(out, overwrite, resume)
-    if resume:
-        check_resumable(sweep, out)
-    try:
-        outcomes, first_result = probe(sweep.spec.outcomes, sweep.tasks(out, {})[0])
-    except OutcomeError as exc:
-        message, name = exc.args
-        raise located_error(
-            sweep.origins, str(sweep.path), ("outcomes", name), message, sweep.spec.outcomes[name]
-        ) from None
-    clear_output(out, overwrite, resume)
-    (out / "runs").mkdir(parents=True, exist_ok=True)
-    remove_staging(out / "runs")
-    write_text_atomic(out / "spec.yaml", yaml.safe_dump(sweep.resolved(), sort_keys=False))
-    tasks = sweep.tasks(out, outcomes)
-    write_json_atomic(out / "sweep.json", sweep_metadata(sweep, out, outcomes, executor, [], "running"))
-    records = []
-    if first_result is not None:
-        save(tasks[0], first_result)
-        records.append(record_of(tasks[0], first_result))
-    done, todo = split_finished(tasks[len(records) :])
-    records += done
-    with RunProgress(len(tasks), already=len(records), show=show_progress) as progress:
-        for record in executor.run(todo):
-            progress.advance(record)
-            records.append(record)
-    report = SweepReport(out, records, time.perf_counter() - started)
-    write_tables(sweep, out, tasks, records, outcomes)
-    write_json_atomic(
-        out / "sweep.json", sweep_metadata(sweep, out, outcomes, executor, records, "complete", report.wall_seconds)
-    )
+    with output_directory(out, "sweep", overwrite, resume) as work:
+        changes = check_resumable(sweep, out, accept_changes) if resume else []
+        try:
+            outcomes, first_result = probe(sweep.spec.outcomes, sweep.tasks(work, {})[0])
+        except OutcomeError as exc:
+            message, name = exc.args
+            raise located_error(
+                sweep.origins, str(sweep.path), ("outcomes", name), message, sweep.spec.outcomes[name]
+            ) from None
+        (work / "runs").mkdir(parents=True, exist_ok=True)
+        remove_staging(work / "runs")
+        write_text_atomic(work / "spec.yaml", yaml.safe_dump(sweep.resolved(), sort_keys=False))
+        tasks = sweep.tasks(work, outcomes)
+        metadata = partial(sweep_metadata, sweep, work, outcomes, executor, accepted=changes)
+        write_json_atomic(work / "sweep.json", metadata([], "running"))
+        records = []
+        if first_result is not None:
+            save(tasks[0], first_result)
+            records.append(record_of(tasks[0], first_result))
+        done, todo = split_finished(tasks[len(records) :])
+        records += done
+        with RunProgress(len(tasks), already=len(records), show=show_progress) as progress:
+            for record in executor.run(todo):
+                progress.advance(record)
+                records.append(record)
+        report = SweepReport(out, records, time.perf_counter() - started)
+        write_tables(sweep, work, tasks, records, outcomes)
+        write_json_atomic(work / "sweep.json", metadata(records, "complete", report.wall_seconds))
     return report
 
 
@@ -464,6 +492,7 @@ def sweep_metadata(
     records: list[RunRecord],
     status: str,
     wall_seconds: float | None = None,
+    accepted: list[str] | None = None,
 ) -> dict:
     spec = sweep.spec
     failed = sum(r.status == FAILED for r in records)
@@ -489,6 +518,9 @@ def sweep_metadata(
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "command": sys.argv,
         "versions": _versions(),
+        "inputs": sweep_inputs(sweep),
+        "spec_digest": file_digests([sweep.path])[str(sweep.path)],
+        "accepted_changes": accepted or [],
     }
 
 
@@ -507,7 +539,14 @@ def add_command(commands) -> None:
     parser.add_argument(
         "--resume", action="store_true", help="continue a killed sweep in --out without redoing finished runs"
     )
-    parser.add_argument("--overwrite", action="store_true", help="replace an existing output directory")
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace an existing output directory once the new sweep is complete"
+    )
+    parser.add_argument(
+        "--accept-changes",
+        action="store_true",
+        help="with --resume: carry on although input files changed (recorded in sweep.json)",
+    )
     add_executor_args(parser)
     parser.set_defaults(func=cmd_sweep)
 
@@ -517,12 +556,20 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("results") / "sweeps" / sweep.spec.name
     prepare_output(out, args.overwrite, args.resume)
     if args.resume:
-        check_resumable(sweep, out)
+        check_kind(out, "sweep")
+        check_resumable(sweep, out, args.accept_changes)
+    check_writable(out)
     check_local_memory(args, sweep.scenarios, len(sweep.scenarios) * sweep.spec.replications)
 
     def work(executor) -> int:
         report = run_sweep(
-            sweep, out, executor, resume=args.resume, overwrite=args.overwrite, show_progress=not args.quiet
+            sweep,
+            out,
+            executor,
+            resume=args.resume,
+            overwrite=args.overwrite,
+            show_progress=not args.quiet,
+            accept_changes=args.accept_changes,
         )
         return print_counts(
             report.records,
@@ -533,4 +580,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             retry=f"; run them again with: partysim sweep {args.spec} --out {out} --resume",
         )
 
-    return with_executor(args, work, f"finished runs are kept in {out}/runs; continue with --resume --out {out}")
+    return with_executor(
+        args,
+        work,
+        f"the earlier sweep in {out} is kept as it was"
+        if args.overwrite and not args.resume
+        else f"finished runs are kept in {out}/runs; continue with --resume --out {out}",
+    )

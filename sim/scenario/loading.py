@@ -14,6 +14,7 @@ what was found. The CLI prints that line and exits with code 2.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import reprlib
 import types
@@ -498,6 +499,23 @@ def format_validation_error(exc: ValidationError, origins: _Origins, default_sou
     more = len(exc.errors()) - 1
     tail = f" (and {more} more error{'s' if more > 1 else ''})" if more else ""
     return f"{where}: {field}: expected {message}{found}{tail}".replace("expected input should be", "expected")
+
+
+def scenario_files(path: str | Path) -> list[Path]:
+    """The file and every file of its ``extends`` chain, the file first (each resolved; the chain is valid)."""
+    files, path = [], Path(path).resolve()
+    while path not in files and len(files) <= MAX_EXTENDS_DEPTH:
+        files.append(path)
+        parent = (yaml_load(path.read_text(encoding="utf-8")) or {}).get("extends")
+        if not isinstance(parent, str):
+            break
+        path = (path.parent / parent).resolve()
+    return files
+
+
+def file_digests(paths: list[Path]) -> dict[str, str]:
+    """``path -> sha256`` of input files, recorded so that a changed input is seen (resume, audits)."""
+    return {str(path): hashlib.sha256(Path(path).read_bytes()).hexdigest() for path in paths}
 
 
 def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scenario:
