@@ -20,6 +20,7 @@ import pytest
 import sim.many.runs
 from sim.cli import main
 from sim.many.runs import exclusive
+from sim.run import rundir
 from sim.run.interruption import Terminated
 from tests.many_runs import ATTRITION_ONLY, write_scenario, write_spec
 
@@ -189,7 +190,7 @@ def test_an_unwritable_target_is_refused_before_any_run(tmp_path, base, spec, mo
     def read_only(*args, **kwargs):
         raise OSError(errno.EROFS, os.strerror(errno.EROFS))
 
-    monkeypatch.setattr(sim.many.runs.tempfile, "mkstemp", read_only)
+    monkeypatch.setattr(rundir.tempfile, "mkstemp", read_only)
     monkeypatch.setattr(sim.many.runs, "simulate", lambda *a, **k: pytest.fail("a run started"))
     out = tmp_path / "ro" / "out"
     assert (sweep(spec, out) if command == "sweep" else compare(base, out)) == 2

@@ -38,7 +38,6 @@ from sim.many.runs import (
     RunTask,
     changed_inputs,
     check_kind,
-    check_writable,
     output_directory,
     package_version,
     prepare_output,
@@ -53,6 +52,7 @@ from sim.many.runs import (
     write_parquet_atomic,
 )
 from sim.run.result import OutputError, _versions
+from sim.run.rundir import check_writable
 from sim.scenario import Scenario, ScenarioError, load_scenario
 from sim.scenario.loading import file_digests, scenario_files
 

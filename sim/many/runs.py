@@ -20,7 +20,6 @@ import math
 import os
 import shutil
 import sys
-import tempfile
 import time
 import traceback
 import uuid
@@ -35,7 +34,7 @@ import pandas as pd
 from sim.many.outcomes import Outcome, evaluate, expand, parse
 from sim.run.engine import simulate
 from sim.run.result import OutputError, Result, _versions
-from sim.run.rundir import commit, staged
+from sim.run.rundir import commit, reason, staged
 from sim.scenario import Scenario
 
 OK, FAILED = "ok", "failed"
@@ -197,11 +196,6 @@ def _kept(existed: bool, resume: bool) -> str:
     return "the runs finished so far are kept (--resume continues)" if resume else "the earlier results are kept"
 
 
-def reason(exc: OSError) -> str:
-    """The one-line reason of an OS error (e.g. 'No space left on device')."""
-    return (exc.strerror or str(exc) or type(exc).__name__).splitlines()[0]
-
-
 @contextmanager
 def exclusive(out: Path, kind: str) -> Iterator[None]:
     """Hold an exclusive lock on ``.<name>.lock`` beside ``out``; refuse at once if another writer holds it.
@@ -236,21 +230,6 @@ def exclusive(out: Path, kind: str) -> Iterator[None]:
         with suppress(OSError):
             os.unlink(lock)
         os.close(fd)
-
-
-def check_writable(out: Path) -> None:
-    """Refuse an output place this process cannot write (read-only, no permission) before any work is done.
-
-    Probed by creating and removing a file in ``out`` if it exists, else in its nearest existing
-    parent (``os.access`` is not enough: it says yes to root on a read-only mount).
-    """
-    place = out if out.is_dir() else next((p for p in out.parents if p.is_dir()), Path("."))
-    try:
-        fd, probe_path = tempfile.mkstemp(prefix=".partysim-probe-", dir=place)
-        os.close(fd)
-        os.unlink(probe_path)
-    except OSError as exc:
-        raise OutputError(f"{out}: cannot write there ({reason(exc)})") from None
 
 
 def package_version() -> str:

@@ -53,7 +53,6 @@ from sim.many.runs import (
     RunTask,
     changed_inputs,
     check_kind,
-    check_writable,
     failure,
     output_directory,
     package_version,
@@ -70,6 +69,7 @@ from sim.many.runs import (
     write_text_atomic,
 )
 from sim.run.result import OutputError, _versions
+from sim.run.rundir import check_writable
 from sim.scenario.loading import (
     NAME_PATTERN,
     FieldPathError,
