@@ -12,6 +12,9 @@ from __future__ import annotations
 import errno
 import json
 import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -22,6 +25,7 @@ from sim.cli import main
 from sim.many.runs import exclusive
 from sim.run import rundir
 from sim.run.interruption import Terminated
+from tests.conftest import ROOT
 from tests.many_runs import ATTRITION_ONLY, write_scenario, write_spec
 
 
@@ -209,3 +213,27 @@ def test_a_full_disk_is_one_line_and_leaves_nothing(tmp_path, base, spec, monkey
     err = one_error_line(capsys)
     assert err.startswith(f"partysim: error: {out}") and "(No space left on device)" in err
     assert not out.exists() and not hidden_beside(out)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="kill -9 and forkserver pools are POSIX")
+def test_the_workers_of_a_killed_sweep_exit_and_write_nothing_after_it(tmp_path, base):
+    """kill -9 of a sweep: its pool processes (forkserver, workers) exit on their own, no run appears afterwards."""
+    psutil = pytest.importorskip("psutil")
+    slow = write_scenario(tmp_path, {**ATTRITION_ONLY, "duration": "5y", "population": {"members": 3000}}, "slow.yaml")
+    spec = write_spec(tmp_path, slow, replications=20, parameters={"attrition.death_rate": [0.01]})
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "sim", "sweep", str(spec), "--out", str(out), "--workers", "2", "--quiet"]
+    sweep_process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    parent = psutil.Process(sweep_process.pid)
+    runs = out / "runs"
+    while sweep_process.poll() is None and len(list(runs.glob("p*"))) < 2:  # the pool is at work
+        time.sleep(0.05)
+    assert sweep_process.poll() is None, "the sweep ended before it could be killed"
+    pool = parent.children(recursive=True)
+    assert len(pool) >= 2
+    sweep_process.kill()
+    sweep_process.wait()
+    at_kill = sorted(p.name for p in runs.iterdir() if not p.name.startswith("."))
+    _, alive = psutil.wait_procs(pool, timeout=60)
+    assert not alive, f"still running after the sweep was killed: {[p.pid for p in alive]}"
+    assert sorted(p.name for p in runs.iterdir() if not p.name.startswith(".")) == at_kill

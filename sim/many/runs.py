@@ -20,6 +20,7 @@ import math
 import os
 import shutil
 import sys
+import threading
 import time
 import traceback
 import uuid
@@ -95,9 +96,56 @@ def execute(task: RunTask) -> RunRecord:
 
 
 def save(task: RunTask, result: Result) -> None:
-    """Write the run directory (atomically), labelled in its manifest with the run's place in the design."""
+    """Write the run directory (atomically), labelled in its manifest with the run's place in the design.
+
+    In a worker, the run is committed only while the sweep that asked for it is alive.
+    """
     result.manifest["many_runs"] = {"run_id": task.run_id, "seed": task.seed, **task.labels}
-    result.save(task.directory, fmt=task.fmt, overwrite=True)
+    result.save(task.directory, fmt=task.fmt, overwrite=True, wanted=None if _watched is None else _watched.alive)
+
+
+class ParentWatch:
+    """A worker's watch on the sweep or comparison that started it: gone, the worker exits on its own.
+
+    After kill -9 of a sweep nothing else stops its pool: a worker blocked on its queue
+    would wait forever, one running a simulation would go on writing run directories.
+    The sweep counts as gone when its process no longer exists or the worker's own
+    parent changed (the forkserver exits when the sweep does; the worker is re-parented).
+    """
+
+    #: Seconds between two looks (a dead sweep's workers are gone within about this).
+    EVERY = 0.2
+
+    def __init__(self, sweep_pid: int):
+        self.sweep_pid, self.parent_pid = sweep_pid, os.getppid()
+
+    def alive(self) -> bool:
+        if os.getppid() != self.parent_pid:
+            return False
+        try:
+            os.kill(self.sweep_pid, 0)
+        except ProcessLookupError:
+            return False
+        except OSError:  # exists, another user's (cannot be ours, but alive)
+            return True
+        return True
+
+    def watch(self) -> None:
+        while self.alive():
+            time.sleep(self.EVERY)
+        os._exit(EXIT_ORPHANED)
+
+
+#: Exit code of a worker whose sweep is gone.
+EXIT_ORPHANED = 75
+_watched: ParentWatch | None = None
+
+
+def watch_parent(sweep_pid: int) -> None:
+    """Worker initializer: exit when the sweep ``sweep_pid`` is gone (see :class:`ParentWatch`)."""
+    global _watched
+    _watched = ParentWatch(sweep_pid)
+    threading.Thread(target=_watched.watch, name="partysim-parent-watch", daemon=True).start()
 
 
 def probe(expressions: Mapping[str, str], first: RunTask) -> tuple[dict[str, Outcome], Result | None]:

@@ -15,6 +15,7 @@ import json
 import platform
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -38,11 +39,18 @@ class Result:
     events: pd.DataFrame | None = None
     extra: dict = field(default_factory=dict)
 
-    def save(self, directory: str | Path, fmt: str = "parquet", overwrite: bool = False) -> Path:
+    def save(
+        self,
+        directory: str | Path,
+        fmt: str = "parquet",
+        overwrite: bool = False,
+        wanted: Callable[[], bool] | None = None,
+    ) -> Path:
         """Write the run directory atomically; returns its path.
 
         Any failure to write (a full disk, permissions) is an :class:`OutputError` that
         leaves nothing behind and an existing directory at ``directory`` as it was.
+        ``wanted`` is asked right before the commit (:func:`sim.run.rundir.commit`).
         """
         if fmt not in FORMATS:
             raise OutputError(f"--format: expected one of {', '.join(FORMATS)}, found {fmt!r}")
@@ -55,7 +63,7 @@ class Result:
                     write_table(self.events, staging / "events", fmt)
                 write_json(staging / "summary.json", self.summary)
                 write_json(staging / "manifest.json", self.manifest)
-                commit(staging, target, overwrite)
+                commit(staging, target, overwrite, wanted)
         except OSError as exc:
             reason = (exc.strerror or str(exc) or type(exc).__name__).splitlines()[0]
             raise OutputError(f"{target}: could not write the run ({reason}); nothing was changed there") from None

@@ -32,7 +32,7 @@ import shutil
 import socket
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -97,10 +97,20 @@ def staged(target: Path) -> Iterator[Path]:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def commit(staging: Path, target: Path, overwrite: bool) -> None:
-    """Rename ``staging`` to ``target``; with ``overwrite`` an existing target is set aside first, then deleted."""
+class Abandoned(Exception):
+    """The process that asked for this run is gone; the run must not be committed (see :func:`commit`)."""
+
+
+def commit(staging: Path, target: Path, overwrite: bool, wanted: Callable[[], bool] | None = None) -> None:
+    """Rename ``staging`` to ``target``; with ``overwrite`` an existing target is set aside first, then deleted.
+
+    ``wanted`` is asked right before the renames (a sweep's worker: is the sweep still alive?);
+    if it says no, :class:`Abandoned` is raised and nothing is committed.
+    """
     raise_if_stopped()  # a signal noted while the files were written stops the run before it is committed
     with signals_deferred():
+        if wanted is not None and not wanted():
+            raise Abandoned(f"{target}: the process that asked for this run is gone; not written")
         set_aside = _sibling(target, SET_ASIDE) if overwrite else None
         if set_aside is not None:
             try:
