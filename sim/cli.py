@@ -47,6 +47,17 @@ def _add_scenario_args(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def seed_type(text: str) -> int:
+    """argparse type of --seed: a non-negative integer, as in scenario files."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, found {text!r}")
+    return value
+
+
 def default_run_dir(name: str) -> Path:
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     return Path("results") / name / stamp
@@ -135,7 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run one scenario and write its results directory")
     _add_scenario_args(run)
     run.add_argument("--out", help="output directory (default results/<name>/<timestamp>)")
-    run.add_argument("--seed", type=int, help="seed (default: the scenario's)")
+    run.add_argument("--seed", type=seed_type, help="seed (default: the scenario's)")
     run.add_argument("--events", action="store_true", help="also write events.parquet (one row per event)")
     run.add_argument("--format", choices=FORMATS, default="parquet", help="table format")
     run.add_argument("--overwrite", action="store_true", help="replace an existing output directory")

@@ -21,6 +21,7 @@ import types
 from pathlib import Path
 from typing import Annotated, Any, Union, get_args, get_origin
 
+import numpy as np
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -329,12 +330,56 @@ def _read_yaml(path: Path, origins: _Origins, what: str = "scenario fields") -> 
         raise ScenarioError(f"{path}{where}: invalid YAML: {problem}") from None
     except RecursionError:  # PyYAML's parser recurses once per level of nesting
         raise ScenarioError(f"{path}: invalid YAML: expected a few levels of nesting, found hundreds") from None
+    _refuse_duplicate_keys(node, path)
     if data is None:
         raise ScenarioError(f"{path}: expected a mapping of {what}, found an empty file")
     if not isinstance(data, dict):
         raise ScenarioError(f"{path}: expected a mapping of {what}, found {type(data).__name__}")
     origins.record(node, str(path))
     return data
+
+
+def _refuse_duplicate_keys(node: yaml.Node | None, path: Path) -> None:
+    """A key written twice in one mapping is an error naming both lines (YAML would keep the second silently)."""
+    pending, visited = [(node, ())], set()
+    while pending:
+        node, prefix = pending.pop()
+        if node is None or id(node) in visited:
+            continue
+        visited.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first_line: dict = {}
+            for key_node, value_node in node.value:
+                key = key_node.value
+                line = key_node.start_mark.line + 1
+                if isinstance(key, str) and key in first_line:
+                    field = ".".join(str(p) for p in (*prefix, key))
+                    raise ScenarioError(
+                        f"{path} (line {line}): {field}: expected each key once in a mapping, "
+                        f"found it again (first at line {first_line[key]})"
+                    )
+                first_line.setdefault(key, line)
+                pending.append((value_node, (*prefix, key)))
+        elif isinstance(node, yaml.SequenceNode):
+            pending.extend((item, (*prefix, index)) for index, item in enumerate(node.value))
+
+
+def scenario_argument(scenario: Any) -> Scenario:
+    """The scenario argument of the Python API: a Scenario, or the path of a scenario file (loaded here)."""
+    if isinstance(scenario, Scenario):
+        return scenario
+    if isinstance(scenario, (str, Path)):
+        return load_scenario(scenario)
+    raise ScenarioError(f"scenario: expected a Scenario or the path of a scenario file, found {_describe(scenario)}")
+
+
+def seed_argument(seed: Any) -> int | None:
+    """A seed given to the Python API, validated as the files validate one: None or a non-negative integer."""
+    if seed is None:
+        return None
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ScenarioError(f"seed: expected a non-negative integer, found {_describe(seed)}")
+    return int(seed)
 
 
 def _merge(base: dict, override: dict) -> dict:
@@ -353,8 +398,10 @@ def _load_chain(path: Path, origins: _Origins, seen: tuple[Path, ...]) -> dict:
     if resolved in seen:
         chain = " -> ".join(str(p) for p in seen + (resolved,))
         raise ScenarioError(f"{path}: extends: expected a chain without cycles, found {chain}")
-    if len(seen) >= MAX_EXTENDS_DEPTH:
-        raise ScenarioError(f"{path}: extends: expected at most {MAX_EXTENDS_DEPTH} levels of extends, found more")
+    if len(seen) >= MAX_EXTENDS_DEPTH:  # blame the file whose `extends` goes one level too deep
+        raise ScenarioError(
+            f"{seen[-1]}: extends: expected at most {MAX_EXTENDS_DEPTH} levels of extends, found more (it extends {path})"
+        )
     own = _Origins()
     data = _read_yaml(path, own)
     parent = data.pop("extends", None)
