@@ -392,3 +392,19 @@ def test_available_memory_is_the_tighter_of_the_machine_and_the_cgroup(tmp_path)
     (v1 / "memory.limit_in_bytes").write_text("1000000000\n")
     (v1 / "memory.usage_in_bytes").write_text("900000000\n")
     assert resources.available_bytes(proc, cgroups) == 100_000_000
+
+
+def test_available_memory_without_proc_is_psutils(tmp_path):
+    """Where /proc/meminfo is absent (macOS, Windows) the memory guard still knows the memory available."""
+    psutil = pytest.importorskip("psutil")
+    measured = resources.available_bytes(tmp_path / "no-proc", tmp_path / "no-cgroups")
+    assert measured is not None and abs(measured - psutil.virtual_memory().available) < 0.2 * measured
+
+
+@pytest.mark.parametrize(("platform", "maxrss", "mb"), [("linux", 2048, 2.0), ("darwin", 2 * 2**20, 2.0)])
+def test_peak_memory_reads_ru_maxrss_in_the_platforms_unit(monkeypatch, platform, maxrss, mb):
+    import resource
+
+    monkeypatch.setattr(resources.sys, "platform", platform)
+    monkeypatch.setattr(resource, "getrusage", lambda who: type("Usage", (), {"ru_maxrss": maxrss})())
+    assert resources.peak_rss_mb() == mb
