@@ -56,8 +56,10 @@ from sim.run.rundir import check_writable
 from sim.scenario import Scenario, ScenarioError, load_scenario
 from sim.scenario.loading import file_digests, scenario_files
 
-#: Outcomes compared when none are given: every headline number of summary.json, whatever mechanisms exist.
+#: Outcomes compared when none are given: every headline number of summary.json, whatever mechanisms exist,
+#: and the delegates of the first Congress (the point of the model), where the run has one.
 DEFAULT_OUTCOMES = ("summary:final.*", "summary:totals.*")
+DELEGATE_OUTCOMES = ("summary:congress.0.*", "summary:congress.0.by_route.*")
 BASE_LABEL = "base"
 
 
@@ -200,10 +202,11 @@ def run_comparison(
     inputs = comparison_inputs(arms, reps, seed, independent, overrides or [])
     with output_directory(out, "comparison", overwrite, resume) as work:
         changes = check_comparison_resumable(out, inputs, accept_changes) if resume else []
-        expressions = expressions or names_of(DEFAULT_OUTCOMES)
+        optional = () if expressions else DELEGATE_OUTCOMES
+        expressions = expressions or names_of(DEFAULT_OUTCOMES + DELEGATE_OUTCOMES)
         seeds = replication_seeds(seed, reps, arms, independent)
         try:
-            outcomes, first_result = probe(expressions, comparison_tasks(arms, seeds, work, {})[0])
+            outcomes, first_result = probe(expressions, comparison_tasks(arms, seeds, work, {})[0], optional)
         except OutcomeError as exc:
             message, name = exc.args
             raise ScenarioError(f"--outcome {expressions[name]}: expected {message}") from None
@@ -286,26 +289,43 @@ def print_table(table: pd.DataFrame, console: Console | None = None) -> None:
         ("difference [95% CI]", "right"),
         ("p", "right"),
     ):
-        shown.add_column(column, justify=justify)
+        # Names wrap rather than being cut: two cut names could no longer be told apart.
+        shown.add_column(column, justify=justify, overflow="fold", no_wrap=column != "outcome")
     for row in table.itertuples(index=False):
         mark = " *" if row.ci_low > 0 or row.ci_high < 0 else ""
         shown.add_row(
             row.variant,
             row.outcome,
             str(row.n),
-            f"{row.base_mean:,.4g}",
-            f"{row.variant_mean:,.4g}",
-            f"{row.diff_mean:+,.4g} [{row.ci_low:+,.4g}, {row.ci_high:+,.4g}]{mark}",
-            f"{row.p_value:.3g}",
+            number(row.base_mean),
+            number(row.variant_mean),
+            f"{number(row.diff_mean, sign=True)} [{number(row.ci_low, sign=True)}, "
+            f"{number(row.ci_high, sign=True)}]{mark}",
+            "n/a" if pd.isna(row.p_value) else f"{row.p_value:.3f}" if row.p_value >= 0.001 else "<0.001",
         )
     (console or Console()).print(shown)
+
+
+def number(value: float, sign: bool = False) -> str:
+    """One format for every figure of the table: thousands separators, never scientific notation.
+
+    Whole numbers above 100 without decimals, smaller ones with three significant digits.
+    """
+    if pd.isna(value):
+        return "n/a"
+    plus = "+" if sign else ""
+    if abs(value) >= 100:
+        return f"{value:{plus},.0f}"
+    return f"{value:{plus}.3g}" if abs(value) >= 1e-3 or value == 0 else f"{value:{plus}.1e}"
 
 
 def add_command(commands) -> None:
     """Register ``partysim compare`` (called from sim.cli.build_parser)."""
     parser = commands.add_parser("compare", help="paired what-if comparison of variant scenarios against a base")
     parser.add_argument("base", help="base scenario YAML file")
-    parser.add_argument("variants", nargs="+", metavar="variant", help="variant scenario files (often `extends: base`)")
+    parser.add_argument(
+        "variants", nargs="+", metavar="variant", help="variant scenario files (often with extends: base.yaml)"
+    )
     parser.add_argument("--reps", type=positive_int, default=10, help="replications per scenario (default 10)")
     parser.add_argument("--seed", type=int, help="root seed of the replications (default: the base scenario's)")
     parser.add_argument(

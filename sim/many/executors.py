@@ -188,7 +188,9 @@ def add_executor_args(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask scheduler, e.g. tcp://host:8786")
     parser.add_argument("--dask-local", type=positive_int, metavar="N", help="run on a Dask LocalCluster of N workers")
-    parser.add_argument("--quiet", action="store_true", help="print nothing on success (no progress bar)")
+    parser.add_argument(
+        "--quiet", action="store_true", help="print only where the results went (no progress bar, no table)"
+    )
     parser.add_argument(
         "--ignore-memory-check",
         action="store_true",

@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.many.outcomes import Outcome, evaluate, expand, parse
+from sim.many.outcomes import Outcome, OutcomeError, evaluate, expand, parse
 from sim.run.engine import simulate
 from sim.run.result import OutputError, Result, _versions
 from sim.run.rundir import commit, reason, staged
@@ -148,19 +148,31 @@ def watch_parent(sweep_pid: int) -> None:
     threading.Thread(target=_watched.watch, name="partysim-parent-watch", daemon=True).start()
 
 
-def probe(expressions: Mapping[str, str], first: RunTask) -> tuple[dict[str, Outcome], Result | None]:
+def probe(
+    expressions: Mapping[str, str], first: RunTask, optional: Iterable[str] = ()
+) -> tuple[dict[str, Outcome], Result | None]:
     """Check outcome expressions against the first run, expanding ``summary:KEY.*``, before anything is written.
 
     The first run is done here unless it is finished already; a fresh result is returned
     so that the caller saves it once the output directory exists (the check costs no extra run).
-    Raises :class:`~sim.many.outcomes.OutcomeError` ``(message, name)`` for an outcome the run cannot give.
+    Raises :class:`~sim.many.outcomes.OutcomeError` ``(message, name)`` for an outcome the run cannot give,
+    unless its name is ``optional`` (a default outcome some scenarios lack, e.g. without a Congress): then
+    it is left out.
     """
     try:
         fresh = not first.finished
         result = simulate(first.scenario, seed=first.seed) if fresh else Result.load(first.directory)
     except Exception:
-        return {name: parse(expression) for name, expression in expressions.items()}, None
-    return expand(expressions, result.timeseries, result.summary), result if fresh else None
+        required = {name: e for name, e in expressions.items() if name not in set(optional)}
+        return {name: parse(expression) for name, expression in required.items()}, None
+    expanded: dict[str, Outcome] = {}
+    for name, expression in expressions.items():
+        try:
+            expanded.update(expand({name: expression}, result.timeseries, result.summary))
+        except OutcomeError:
+            if name not in set(optional):
+                raise
+    return expanded, result if fresh else None
 
 
 def record_of(task: RunTask, result: Result, resumed: bool = False) -> RunRecord:
@@ -387,7 +399,9 @@ def print_counts(
     if failed:
         more = " (errors of the first 5 above)" if len(failed) > 5 else ""
         print(f"partysim: {len(failed)} of {len(records)} runs failed{more}{retry}", file=sys.stderr)
-    if not quiet:
+    if quiet:
+        print(f"results in {out}")
+    else:
         resumed = sum(r.resumed for r in records)
         print(
             f"{kind}: {len(records) - len(failed)} runs ok ({resumed} from before), {len(failed)} failed, "

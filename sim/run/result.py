@@ -113,13 +113,24 @@ def _versions() -> dict[str, str]:
     return versions
 
 
-def _git_commit() -> str | None:
+def _git(*args: str) -> str | None:
+    """The output of a git command in the package's source tree, or None (no git, not a checkout)."""
     here = Path(__file__).resolve().parent
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5)
+        out = subprocess.run(["git", *args], cwd=here, capture_output=True, text=True, timeout=5)
     except (OSError, subprocess.SubprocessError):
         return None
-    return out.stdout.strip() or None if out.returncode == 0 else None
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
+def _git_commit() -> str | None:
+    return _git("rev-parse", "HEAD") or None
+
+
+def _git_dirty() -> bool | None:
+    """Whether the source tree has uncommitted changes (then the commit alone does not reproduce the run)."""
+    status = _git("status", "--porcelain", "--untracked-files=no")
+    return None if status is None else bool(status)
 
 
 def build_manifest(scenario, seed: int, wall_seconds: float, events_processed: int, peak_rss_mb: float) -> dict:
@@ -129,6 +140,9 @@ def build_manifest(scenario, seed: int, wall_seconds: float, events_processed: i
         "seed": seed,
         "versions": _versions(),
         "git_commit": _git_commit(),
+        "git_dirty": _git_dirty(),
+        "platform": platform.platform(),
+        "cwd": str(Path.cwd()),
         "command": sys.argv,
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "wall_seconds": round(wall_seconds, 3),

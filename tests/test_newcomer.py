@@ -1,0 +1,120 @@
+"""A newcomer's first hour: the commands of the README, tried as a new user would, without friction."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pandas as pd
+import pytest
+from rich.console import Console
+
+from sim.cli import build_parser, main
+from sim.many.compare import print_table
+from tests.conftest import SCENARIOS
+from tests.many_runs import ATTRITION_ONLY, write_scenario
+
+COUNTY_SMALL = ["--set", "population.members=600"]
+
+
+@pytest.fixture
+def scenario(tmp_path):
+    return write_scenario(tmp_path, ATTRITION_ONLY)
+
+
+def test_version_is_printed(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0 and re.fullmatch(r"partysim \d+\.\d+\.\d+\S*\n", capsys.readouterr().out)
+
+
+def test_validate_resolved_prints_json_alone(scenario, capsys):
+    assert main(["validate", str(scenario), "--resolved"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["name"] == "attrition-only"
+    assert "valid scenario" in captured.err
+
+
+def test_set_without_an_equals_sign_is_named_as_such(scenario, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["run", str(scenario), "--set", "attrition.death_rate", "0.02"])
+    err = capsys.readouterr().err.strip()
+    assert exit_info.value.code == 2 and "\n" not in err
+    assert err == (
+        "partysim: error: --set attrition.death_rate: expected path.to.field=value, found no '=' "
+        "(write --set attrition.death_rate=0.02)"
+    )
+
+
+def test_an_option_mistake_is_one_line(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["run"])
+    err = capsys.readouterr().err.strip()
+    assert exit_info.value.code == 2 and err.startswith("partysim: error: ") and "\n" not in err
+
+
+def test_quiet_still_says_where_the_results_went(scenario, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["run", str(scenario), "--out", str(out), "--quiet"]) == 0
+    assert capsys.readouterr().out == f"results in {out}\n"
+
+
+def test_help_has_no_restructuredtext_markup(capsys):
+    parser = build_parser()
+    texts = [parser.format_help()]
+    for action in parser._subparsers._group_actions:
+        texts += [sub.format_help() for sub in action.choices.values()]
+    assert not [text for text in texts if "`" in text]
+
+
+def test_the_run_summary_shows_the_congress_delegates(tmp_path, capsys):
+    assert main(["run", str(SCENARIOS / "county.yaml"), *COUNTY_SMALL, "--out", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"8th Congress delegates\s+│\s+\d+", out) and "delegates via ties" in out
+
+
+def test_compare_outcomes_include_the_delegates_by_default(tmp_path):
+    county = str(SCENARIOS / "county.yaml")
+    out = tmp_path / "out"
+    assert (
+        main(["compare", county, county, "--reps", "2", *COUNTY_SMALL, "--out", str(out), "--workers", "1", "--quiet"])
+        == 0
+    )
+    outcomes = set(pd.read_parquet(out / "comparison.parquet")["outcome"])
+    assert {"summary:congress.0.delegates_selected", "summary:congress.0.by_route.ties"} <= outcomes
+
+
+def test_compare_without_a_congress_compares_the_rest(scenario, tmp_path):
+    out = tmp_path / "out"
+    assert (
+        main(["compare", str(scenario), str(scenario), "--reps", "2", "--out", str(out), "--workers", "1", "--quiet"])
+        == 0
+    )
+    outcomes = set(pd.read_parquet(out / "comparison.parquet")["outcome"])
+    assert "summary:final.members_full" in outcomes and not any("congress" in o for o in outcomes)
+
+
+def test_the_compare_table_keeps_names_whole_and_numbers_in_one_format():
+    names = ["summary:totals.punishments_issued", "summary:totals.punishments_lifted"]
+    table = pd.DataFrame(
+        {
+            "variant": "v",
+            "outcome": names,
+            "n": 5,
+            "base_mean": [17_840.0, 2915.0],
+            "variant_mean": [17_900.5, 0.0123],
+            "diff_mean": [60.5, -2914.9877],
+            "ci_low": [10.0, -3000.0],
+            "ci_high": [111.0, -2800.0],
+            "p_value": [0.0123, 1e-9],
+            "paired": True,
+        }
+    )
+    narrow = Console(width=80, record=True)
+    print_table(table, narrow)
+    assert "…" not in narrow.export_text()  # wrapped, never cut
+    wide = Console(width=200, record=True)
+    print_table(table, wide)
+    text = wide.export_text()
+    assert all(name in text for name in names)
+    assert "e+" not in text and "17,840" in text and "2,915" in text and "<0.001" in text
