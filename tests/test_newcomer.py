@@ -118,3 +118,41 @@ def test_the_compare_table_keeps_names_whole_and_numbers_in_one_format():
     text = wide.export_text()
     assert all(name in text for name in names)
     assert "e+" not in text and "17,840" in text and "2,915" in text and "<0.001" in text
+
+
+def error_of(capsys, argv: list[str]) -> str:
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("partysim: error: ") and "\n" not in err and "Traceback" not in err, err
+    return err
+
+
+@pytest.mark.parametrize(
+    ("override", "suggestion"),
+    [("populaton.members=3", "population"), ("population.membrs=3", "population.members")],
+)
+def test_an_unknown_field_gets_a_did_you_mean(scenario, capsys, override, suggestion):
+    err = error_of(capsys, ["validate", str(scenario), "--set", override])
+    assert err.endswith(f"unknown field (did you mean {suggestion}?)")
+
+
+def test_a_sweep_spec_given_to_run_points_to_sweep(tmp_path, scenario, capsys):
+    from tests.many_runs import write_spec
+
+    spec = write_spec(tmp_path, scenario)
+    err = error_of(capsys, ["run", str(spec)])
+    assert "expected a scenario file, found a sweep spec" in err and f"partysim sweep {spec}" in err
+
+
+def test_a_scenario_given_to_sweep_points_to_run(scenario, capsys):
+    err = error_of(capsys, ["sweep", str(scenario)])
+    assert "expected a sweep spec, found a scenario file" in err and f"partysim run {scenario}" in err
+
+
+def test_a_malformed_set_entry_of_a_spec_names_its_file_and_line(tmp_path, scenario, capsys):
+    from tests.many_runs import write_spec
+
+    spec = write_spec(tmp_path, scenario, set=["population.members 100"])
+    line = next(i for i, text in enumerate(spec.read_text().splitlines(), 1) if "population.members 100" in text)
+    err = error_of(capsys, ["sweep", str(spec), "--out", str(tmp_path / "out")])
+    assert f"{spec} (line {line}): set.0: expected path.to.field=value, found no '='" in err

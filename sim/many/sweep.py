@@ -219,6 +219,11 @@ def load_sweep(path: str | Path) -> Sweep:
     path = Path(path)
     origins = _Origins()
     data = _read_yaml(path, origins, what="sweep fields")
+    if "base" not in data and ({"extends", "population", "duration", "start"} & set(data)):
+        raise ScenarioError(
+            f"{path}: expected a sweep spec, found a scenario file (no base:); run it with: partysim run {path}, "
+            f"or sweep it from a spec that says base: {path.name}"
+        )
     try:
         spec = SweepSpec.model_validate({"name": path.stem, **data})
     except ValidationError as exc:

@@ -14,6 +14,7 @@ what was found. The CLI prints that line and exits with code 2.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import re
 import reprlib
@@ -506,11 +507,18 @@ def apply_overrides(
     ``set`` lines instead.
     """
     for index, text in enumerate(overrides):
-        parts, value = parse_override(text)
+        written = f"--set {text}"
+        if places:  # a spec's `set:` entry: its file and line, not an option the user never typed
+            source, line = places[index]
+            written = f"{source} (line {line}): set.{index}" if line else f"{source}: set.{index}"
+        try:
+            parts, value = parse_override(text)
+        except ScenarioError as exc:
+            raise ScenarioError(str(exc).replace(f"--set {text}", written, 1)) from None
         try:
             data, keys = set_field(data, parts, value)
         except FieldPathError as exc:
-            raise ScenarioError(f"--set {text}: {exc}") from None
+            raise ScenarioError(f"{written}: {exc}") from None
         origins.claim(keys, places[index] if places else (f"--set {text}", None))
     return dict(data)
 
@@ -538,7 +546,9 @@ def format_validation_error(exc: ValidationError, origins: _Origins, default_sou
     where = f"{source} (line {line})" if line else source
     kind = error["type"]
     if kind == "extra_forbidden":
-        return f"{where}: {field}: unknown field (check the spelling; `partysim schema` lists the fields)"
+        guess = _did_you_mean(exc.title, path)
+        hint = f"did you mean {guess}?" if guess else "check the spelling; partysim schema --fields lists the fields"
+        return f"{where}: {field}: unknown field ({hint})"
     if kind == "missing":
         return f"{where}: {field}: required field is missing"
     message = message[0].lower() + message[1:] if message else message
@@ -565,11 +575,52 @@ def file_digests(paths: list[Path]) -> dict[str, str]:
     return {str(path): hashlib.sha256(Path(path).read_bytes()).hexdigest() for path in paths}
 
 
+def _did_you_mean(model_name: str, path: tuple) -> str | None:
+    """The known field closest to the unknown last part of ``path`` (difflib), in the model named by the error."""
+    models = {cls.__name__: cls for cls in _subclasses(UserFileModel)}
+    model = models.get(model_name)
+    for part in path[:-1]:
+        if model is None:
+            return None
+        if isinstance(part, int):
+            continue  # an item of a list: the list's model was taken already
+        field = model.model_fields.get(part)
+        model = _model_in(field.annotation) if field else None
+    if model is None or not isinstance(path[-1], str):
+        return None
+    close = difflib.get_close_matches(path[-1], list(model.model_fields), n=1, cutoff=0.6)
+    return ".".join(str(p) for p in (*path[:-1], close[0])) if close else None
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model a field holds, directly, in a union, or as the items of a list or dict."""
+    for member in _members(_unwrap(annotation)):
+        if isinstance(member, type) and issubclass(member, BaseModel):
+            return member
+        if get_origin(member) in (list, dict, tuple):
+            found = _model_in(get_args(member)[-1]) if get_args(member) else None
+            if found:
+                return found
+    return None
+
+
+def _subclasses(cls: type) -> list[type]:
+    found = []
+    for sub in cls.__subclasses__():
+        found += [sub, *_subclasses(sub)]
+    return found
+
+
 def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scenario:
     """Read, merge (`extends`), override (`--set`) and validate a scenario file."""
     path = Path(path)
     origins = _Origins()
     data = _load_chain(path, origins, ())
+    if "base" in data and ("parameters" in data or "design" in data):
+        raise ScenarioError(
+            f"{path}: expected a scenario file, found a sweep spec (it has base: and parameters:); "
+            f"run it with: partysim sweep {path}"
+        )
     data = apply_overrides(data, list(overrides or []), origins)
     return scenario_from_dict(data, origins, str(path))
 
