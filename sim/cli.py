@@ -26,7 +26,7 @@ from sim.run.resources import MemoryShortage, check_memory
 from sim.run.result import FORMATS, OutputError
 from sim.run.rundir import check_target
 from sim.scenario import Scenario, ScenarioError, load_scenario, scenario_schema
-from sim.scenario.loading import file_digests, scenario_files
+from sim.scenario.loading import field_rows, file_digests, scenario_files
 
 EXIT_USAGE = 2
 #: A run stopped because the model broke one of its invariants (a bug, not a user mistake).
@@ -169,7 +169,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    print(json.dumps(scenario_schema(), indent=2))
+    if not args.fields:
+        print(json.dumps(scenario_schema(), indent=2))
+        return 0
+    table = Table(title="scenario fields (set any with --set path=value)", show_lines=False)
+    for column in ("field", "type", "default", "description"):
+        table.add_column(column, overflow="fold")
+    for path, kind, default, description in field_rows():
+        table.add_row(path, kind, default, description, style="bold" if kind == "section" else None)
+    Console().print(table)
     return 0
 
 
@@ -201,7 +209,8 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--resolved", action="store_true", help="print the fully resolved scenario as JSON")
     validate.set_defaults(func=cmd_validate)
 
-    schema = commands.add_parser("schema", help="print the JSON Schema of scenario files")
+    schema = commands.add_parser("schema", help="print the JSON Schema of scenario files (--fields: a table)")
+    schema.add_argument("--fields", action="store_true", help="a readable table of every field instead of JSON")
     schema.set_defaults(func=cmd_schema)
     sweep.add_command(commands)
     compare.add_command(commands)

@@ -156,3 +156,15 @@ def test_a_malformed_set_entry_of_a_spec_names_its_file_and_line(tmp_path, scena
     line = next(i for i, text in enumerate(spec.read_text().splitlines(), 1) if "population.members 100" in text)
     err = error_of(capsys, ["sweep", str(spec), "--out", str(tmp_path / "out")])
     assert f"{spec} (line {line}): set.0: expected path.to.field=value, found no '='" in err
+
+
+def test_schema_fields_is_a_readable_table_of_every_field(capsys):
+    from sim.scenario.loading import field_rows
+
+    assert main(["schema", "--fields"]) == 0
+    out = capsys.readouterr().out
+    rows = field_rows()
+    assert {"population.members", "congress", "amnesty.enabled"} <= {row[0] for row in rows}
+    assert "population.members" in out and "{" not in out.splitlines()[0]
+    sections = [row for row in rows if "." not in row[0]]
+    assert all(description for _, _, _, description in sections), "every top-level field is described"

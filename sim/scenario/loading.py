@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
+import json
 import re
 import reprlib
 import types
@@ -25,7 +26,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 import numpy as np
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic_core import PydanticCustomError, to_jsonable_python
 
 from sim.scenario.sections import (
     SECTION_CONFIG,
@@ -164,16 +165,39 @@ class Scenario(UserFileModel):
     start: dt.date = Field(dt.date(2016, 5, 10), description="Date of sim day 0 (YYYY-MM-DD).")
     duration: str = Field("5y", description="Simulated time: a count and a unit, d/w/m/y (e.g. 5y, 18m, 260w, 400d).")
     record_every: str = Field("1w", description="Interval between time-series rows (d/w/m/y span).")
-    population: PopulationSection = Field(default_factory=PopulationSection)
-    organization: OrganizationSection = Field(default_factory=OrganizationSection)
-    membership: MembershipSection = Field(default_factory=MembershipSection)
-    attrition: AttritionSection = Field(default_factory=AttritionSection)
-    meetings: MeetingsSection = Field(default_factory=MeetingsSection)
-    critique: CritiqueSection = Field(default_factory=CritiqueSection)
-    discipline: DisciplineSection = Field(default_factory=DisciplineSection)
+    population: PopulationSection = Field(
+        default_factory=PopulationSection, description="The party on day 0: members, candidates, sectors and traits."
+    )
+    organization: OrganizationSection = Field(
+        default_factory=OrganizationSection,
+        description="The organization tree: cells, primary organizations, counties, provinces, central.",
+    )
+    membership: MembershipSection = Field(
+        default_factory=MembershipSection,
+        description="Recruitment, applications, probation of candidates and admission to full membership.",
+    )
+    attrition: AttritionSection = Field(
+        default_factory=AttritionSection,
+        description="Members leaving: death, retirement and transfer out of the party.",
+    )
+    meetings: MeetingsSection = Field(
+        default_factory=MeetingsSection,
+        description="The bylaw meeting calendar of cells, basic organizations and their committees.",
+    )
+    critique: CritiqueSection = Field(
+        default_factory=CritiqueSection, description="Party Life Critique sessions and what they reveal."
+    )
+    discipline: DisciplineSection = Field(
+        default_factory=DisciplineSection, description="Punishments: causes, the ladder of levels, and their lifting."
+    )
     campaigns: list[CampaignSpec] = Field(default_factory=list, description="Mass campaigns that credit achievers.")
-    congress: CongressSection = Field(default_factory=CongressSection)
-    amnesty: AmnestySection = Field(default_factory=AmnestySection)
+    congress: CongressSection = Field(
+        default_factory=CongressSection,
+        description="The pre-Congress cycle: assemblies, conferences and the selection of delegates.",
+    )
+    amnesty: AmnestySection = Field(
+        default_factory=AmnestySection, description="Amnesty orders that lift punishments before a Congress."
+    )
 
     @field_validator("duration", "record_every")
     @classmethod
@@ -630,6 +654,31 @@ def scenario_from_dict(data: dict, origins: _Origins | None = None, source: str 
         return Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(format_validation_error(exc, origins or _Origins(), source)) from None
+
+
+def field_rows(model: type[BaseModel] = Scenario, prefix: str = "") -> list[tuple[str, str, str, str]]:
+    """Every field of the file format as (path, type, default, description), sections before their fields.
+
+    What ``partysim schema --fields`` prints: the JSON Schema is for editors, this is for people.
+    """
+    rows = []
+    for name, info in model.model_fields.items():
+        path = f"{prefix}{name}"
+        section = _model_in(info.annotation)
+        if section is not None and get_origin(_unwrap(info.annotation)) is None:
+            rows.append((path, "section", "", info.description or ""))
+            rows += field_rows(section, f"{path}.")
+            continue
+        default = "" if info.is_required() else _as_written(info.get_default(call_default_factory=True))
+        kind = getattr(_unwrap(info.annotation), "__name__", None) or str(info.annotation).replace("typing.", "")
+        rows.append((path, kind, default, info.description or ""))
+    return rows
+
+
+def _as_written(value: Any) -> str:
+    """A default as a scenario file writes it (JSON/YAML scalars), cut to a short cell."""
+    text = json.dumps(to_jsonable_python(value), separators=(", ", ": "))
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def scenario_schema() -> dict:
