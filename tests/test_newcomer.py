@@ -168,3 +168,28 @@ def test_schema_fields_is_a_readable_table_of_every_field(capsys):
     assert "population.members" in out and "{" not in out.splitlines()[0]
     sections = [row for row in rows if "." not in row[0]]
     assert all(description for _, _, _, description in sections), "every top-level field is described"
+
+
+def test_a_small_sobol_sweep_warns_on_stderr_in_sweep_json_and_in_the_report(tmp_path, scenario, capsys):
+    from tests.many_runs import write_spec
+
+    spec = write_spec(
+        tmp_path,
+        scenario,
+        design="sobol",
+        samples=8,
+        replications=2,
+        parameters={"attrition.death_rate": {"low": 0.005, "high": 0.05}},
+    )
+    out = tmp_path / "out"
+    assert main(["sweep", str(spec), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert "partysim: warning: Sobol' indices from N = 8 base samples are unreliable" in err
+    assert "from 2 replications" in err
+    warnings = json.loads((out / "sweep.json").read_text())["warnings"]
+    assert any("N = 8" in warning for warning in warnings)
+    assert main(["report", str(out)]) == 0
+    assert (
+        "Sobol&#x27; indices from N = 8" in (out / "report.html").read_text()
+        or "N = 8 base samples" in (out / "report.html").read_text()
+    )

@@ -395,8 +395,10 @@ def run_sweep(
                 progress.advance(record)
                 records.append(record)
         report = SweepReport(out, records, time.perf_counter() - started)
-        write_tables(sweep, work, tasks, records, outcomes)
-        write_json_atomic(work / "sweep.json", metadata(records, "complete", report.wall_seconds))
+        warnings = write_tables(sweep, work, tasks, records, outcomes)
+        write_json_atomic(
+            work / "sweep.json", {**metadata(records, "complete", report.wall_seconds), "warnings": warnings}
+        )
     return report
 
 
@@ -474,11 +476,43 @@ def sensitivity_table(sweep: Sweep, summary: pd.DataFrame) -> tuple[pd.DataFrame
     return (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)), skipped
 
 
-def write_tables(sweep: Sweep, out: Path, tasks: list[RunTask], records: list[RunRecord], outcomes: dict) -> None:
+#: Smallest Sobol' base sample N whose indices are worth reading. Saltelli et al. (2010), "Variance based
+#: sensitivity analysis of model output", Comput. Phys. Commun. 181: N in the hundreds to thousands; with
+#: less, the estimators' variance lets S1 leave [0, 1] (S1 = 2 from N = 8 was seen). An assumption of this code.
+MIN_SOBOL_SAMPLES = 512
+
+
+def reliability_warnings(sweep: Sweep, indices: pd.DataFrame | None) -> list[str]:
+    """What a reader must know before trusting the intervals and indices of this sweep (said, never hidden)."""
+    spec, warnings = sweep.spec, []
+    if spec.replications == 2:
+        warnings.append(
+            "each point's 95% interval comes from 2 replications (t with 1 degree of freedom: 12.7 standard "
+            "errors each side), so the intervals are very wide; use more replications to narrow them"
+        )
+    if spec.design == "sobol" and spec.samples is not None and spec.samples < MIN_SOBOL_SAMPLES:
+        warnings.append(
+            f"Sobol' indices from N = {spec.samples} base samples are unreliable (an index can fall outside "
+            f"0..1); N of at least {MIN_SOBOL_SAMPLES} is usual"
+        )
+    if indices is not None and len(indices) and {"ci_low", "ci_high"} <= set(indices):
+        finite = indices.dropna(subset=["ci_low", "ci_high"])
+        straddle = int(((finite["ci_low"] <= 0) & (finite["ci_high"] >= 0)).sum())
+        if straddle:
+            warnings.append(
+                f"{straddle} of {len(finite)} sensitivity indices have a 95% interval that includes 0: "
+                "those are not distinguishable from no effect"
+            )
+    return warnings
+
+
+def write_tables(sweep: Sweep, out: Path, tasks: list[RunTask], records: list[RunRecord], outcomes: dict) -> list[str]:
+    """Write runs, summary (and sensitivity) tables; returns the reliability warnings, also printed on stderr."""
     runs = runs_table(sweep, tasks, records, outcomes)
     summary = summary_table(runs, sweep.parameter_names)
     write_parquet_atomic(runs, out / "runs.parquet")
     write_parquet_atomic(summary, out / "summary.parquet")
+    indices = None
     if sweep.spec.design in SENSITIVITY_DESIGNS:
         indices, skipped = sensitivity_table(sweep, summary)
         write_parquet_atomic(indices, out / "sensitivity.parquet")
@@ -487,6 +521,10 @@ def write_tables(sweep: Sweep, out: Path, tasks: list[RunTask], records: list[Ru
                 f"partysim: sensitivity skipped for {', '.join(f'{k} ({v})' for k, v in skipped.items())}",
                 file=sys.stderr,
             )
+    warnings = reliability_warnings(sweep, indices)
+    for warning in warnings:
+        print(f"partysim: warning: {warning}", file=sys.stderr)
+    return warnings
 
 
 def sweep_metadata(
