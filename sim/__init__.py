@@ -44,8 +44,11 @@ __all__ = [
 __version__ = "0.1.0"
 
 
-def run(scenario: Scenario, seed: int | None = None, events: bool = False, checks: bool = True) -> Result:
+def run(scenario: Scenario | str, seed: int | None = None, events: bool = False, checks: bool = True) -> Result:
     """Run one scenario (with its own seed unless ``seed`` is given) and return the outputs.
+
+    ``scenario`` is a :class:`Scenario` or the path of a scenario file; ``seed`` a non-negative
+    integer. A bad argument raises :class:`ScenarioError` with the command line's message.
 
     ``events`` also collects the per-event table; ``checks`` (default on) verifies the
     model's invariants during the run (sim.model.invariants). Memory is not checked here, as it
@@ -53,8 +56,9 @@ def run(scenario: Scenario, seed: int | None = None, events: bool = False, check
     a run too large for this machine.
     """
     from sim.run.engine import simulate
+    from sim.scenario.loading import scenario_argument, seed_argument
 
-    return simulate(scenario, seed=seed, events=events, checks=checks)
+    return simulate(scenario_argument(scenario), seed=seed_argument(seed), events=events, checks=checks)
 
 
 def report(result, out=None):

@@ -17,6 +17,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from sim import __version__
 from sim.many import compare, discover, sweep
 from sim.model.invariants import InvariantError
 from sim.report.command import add_report_command, report_after_run
@@ -25,6 +26,7 @@ from sim.run.resources import MemoryShortage, check_memory
 from sim.run.result import FORMATS, OutputError
 from sim.run.rundir import check_target
 from sim.scenario import Scenario, ScenarioError, load_scenario, scenario_schema
+from sim.scenario.loading import field_rows, file_digests, scenario_files
 
 EXIT_USAGE = 2
 #: A run stopped because the model broke one of its invariants (a bug, not a user mistake).
@@ -33,6 +35,13 @@ EXIT_INVARIANT = 3
 
 class UsageError(Exception):
     """A command-line mistake; printed as one line, exit code 2."""
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a mistake is one line (and where to look), not the usage block."""
+
+    def error(self, message: str):
+        self.exit(EXIT_USAGE, f"partysim: error: {message} (see {self.prog} --help)\n")
 
 
 def _add_scenario_args(parser: argparse.ArgumentParser) -> None:
@@ -45,6 +54,17 @@ def _add_scenario_args(parser: argparse.ArgumentParser) -> None:
         metavar="PATH=VALUE",
         help="override a field, e.g. --set population.members=10000 (repeatable)",
     )
+
+
+def seed_type(text: str) -> int:
+    """argparse type of --seed: a non-negative integer, as in scenario files."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, found {text!r}")
+    return value
 
 
 def default_run_dir(name: str) -> Path:
@@ -84,8 +104,11 @@ def _run_and_save(args: argparse.Namespace, scenario: Scenario, out: Path) -> in
         ) as bar:
             task = bar.add_task(f"{scenario.name} (seed {simulation.seed})", total=simulation.world.calendar.horizon)
             result = simulation.run(progress=lambda day, total: bar.update(task, completed=day))
+    result.manifest["inputs"] = file_digests(scenario_files(args.scenario))
     path = result.save(out, fmt=args.format, overwrite=args.overwrite)
-    if not args.quiet:
+    if args.quiet:
+        print(f"results in {path}")
+    else:
         _print_summary(result, path)
     report_after_run(args, path)
     return 0
@@ -103,6 +126,8 @@ def _print_summary(result, path: Path) -> None:
         table.add_row(f"final {name}", f"{value:,}")
     for name, value in result.summary["totals"].items():
         table.add_row(f"total {name}", f"{value:,}")
+    for name, value in delegate_figures(result.summary):
+        table.add_row(name, f"{value:,}")
     console.print(table)
     manifest = result.manifest
     console.print(
@@ -112,34 +137,65 @@ def _print_summary(result, path: Path) -> None:
     console.print(f"results in {path}")
 
 
+def delegate_figures(summary: dict) -> list[tuple[str, int | float]]:
+    """The delegates of each Congress cycle of the run (the point of the model), as (label, value) rows."""
+    rows = []
+    for cycle in summary.get("congress", []):
+        label = f"{cycle.get('name', '?')} Congress"
+        for key, name in (
+            ("assemblies", "assemblies"),
+            ("delegates_selected", "delegates"),
+            ("women", "women delegates"),
+        ):
+            if isinstance(cycle.get(key), (int, float)):
+                rows.append((f"{label} {name}", cycle[key]))
+        for route, count in (cycle.get("by_route") or {}).items():
+            rows.append((f"{label} delegates via {route.replace('_', ' ')}", count))
+    return rows
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, args.overrides)
-    print(
+    verdict = (
         f"{args.scenario}: valid scenario '{scenario.name}' ({scenario.population.members:,} members, "
         f"{scenario.start} + {scenario.duration})"
     )
-    if args.resolved:
+    if args.resolved:  # stdout is the JSON alone, so that it parses (`partysim validate --resolved f.yaml | jq`)
+        print(verdict, file=sys.stderr)
         print(json.dumps(scenario.model_dump(mode="json"), indent=2))
+    else:
+        print(verdict)
     return 0
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    print(json.dumps(scenario_schema(), indent=2))
+    if not args.fields:
+        print(json.dumps(scenario_schema(), indent=2))
+        return 0
+    table = Table(title="scenario fields (set any with --set path=value)", show_lines=False)
+    for column in ("field", "type", "default", "description"):
+        table.add_column(column, overflow="fold")
+    for path, kind, default, description in field_rows():
+        table.add_row(path, kind, default, description, style="bold" if kind == "section" else None)
+    Console().print(table)
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="partysim", description=__doc__.splitlines()[0])
+    parser = OneLineParser(
+        prog="partysim", description="partysim: simulate a ruling party's membership life cycle, one run or many."
+    )
+    parser.add_argument("--version", action="version", version=f"partysim {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = commands.add_parser("run", help="run one scenario and write its results directory")
     _add_scenario_args(run)
     run.add_argument("--out", help="output directory (default results/<name>/<timestamp>)")
-    run.add_argument("--seed", type=int, help="seed (default: the scenario's)")
+    run.add_argument("--seed", type=seed_type, help="seed (default: the scenario's)")
     run.add_argument("--events", action="store_true", help="also write events.parquet (one row per event)")
     run.add_argument("--format", choices=FORMATS, default="parquet", help="table format")
     run.add_argument("--overwrite", action="store_true", help="replace an existing output directory")
-    run.add_argument("--quiet", action="store_true", help="print nothing on success")
+    run.add_argument("--quiet", action="store_true", help="print only where the results went")
     run.add_argument("--no-checks", action="store_true", help="skip the invariant checks during the run")
     run.add_argument(
         "--ignore-memory-check",
@@ -153,7 +209,8 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--resolved", action="store_true", help="print the fully resolved scenario as JSON")
     validate.set_defaults(func=cmd_validate)
 
-    schema = commands.add_parser("schema", help="print the JSON Schema of scenario files")
+    schema = commands.add_parser("schema", help="print the JSON Schema of scenario files (--fields: a table)")
+    schema.add_argument("--fields", action="store_true", help="a readable table of every field instead of JSON")
     schema.set_defaults(func=cmd_schema)
     sweep.add_command(commands)
     compare.add_command(commands)
@@ -162,8 +219,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """Parse; a ``--set path value`` (a space for the ``=``) is named as the --set mistake it is."""
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        loose = next((o for o in getattr(args, "overrides", []) if "=" not in o), None)
+        if loose is not None:
+            parser.exit(
+                EXIT_USAGE,
+                f"partysim: error: --set {loose}: expected path.to.field=value, found no '=' "
+                f"(write --set {loose}={extra[0]})\n",
+            )
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = _parse(build_parser(), argv)
     try:
         with terminate_as_interrupt():
             return args.func(args)

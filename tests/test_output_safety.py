@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import errno
 import os
+import random
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -28,7 +30,7 @@ import sim
 from sim.cli import main
 from sim.run import resources, rundir
 from sim.run import result as result_module
-from sim.run.interruption import Terminated
+from sim.run.interruption import Terminated, exit_code, terminate_as_interrupt
 from sim.run.result import Result
 from tests.conftest import ROOT, SCENARIOS, UNDATED
 
@@ -48,6 +50,16 @@ def run_args(out: Path, *extra: str) -> list[str]:
     return ["run", str(SCENARIOS / "county.yaml"), *overrides, "--out", str(out), "--quiet", *extra]
 
 
+def default_stop_signals() -> None:
+    """In a child before exec: SIGINT and SIGTERM as a terminal would give them, whatever this process inherited.
+
+    bash starts a background job with SIGINT ignored, and an ignored signal stays ignored across exec,
+    so without this the SIGINT tests would depend on how pytest was launched.
+    """
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_DFL)
+
+
 def start(out: Path, *extra: str) -> subprocess.Popen:
     """``partysim run`` in a subprocess; memory is not checked, so a busy test machine does not refuse it."""
     return subprocess.Popen(
@@ -56,7 +68,16 @@ def start(out: Path, *extra: str) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=default_stop_signals,
     )
+
+
+@pytest.fixture(autouse=True)
+def ctrl_c_raises():
+    """In this process too SIGINT raises KeyboardInterrupt, even if pytest was started with it ignored."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
 
 
 def wait_until_in_main(process: subprocess.Popen) -> None:
@@ -213,6 +234,42 @@ def test_kill_9_leaves_a_complete_directory_or_none_and_the_next_run_clears_up(t
         assert assert_complete_or_none(out, references) == 2 and not leftovers(out)
 
 
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_at_any_moment_of_a_run_stops_it(signum):
+    """40 signals at random moments of runs under the CLI's handler: every one stops its run, none is lost.
+
+    Many land inside a mechanism's numpy call, where an exception raised by a handler can be
+    swallowed (numpy's ``__array_ufunc__`` lookup); the handler notes the signal first and the
+    engine acts on it after the step.
+    """
+    scenario = sim.load_scenario(SCENARIOS / "county.yaml", ["population.members=200", "duration=1y", *UNDATED])
+    started = time.perf_counter()
+    sim.run(scenario, seed=1)
+    run_seconds = time.perf_counter() - started
+    rng = random.Random(19)
+    outcomes = []
+    for _ in range(40):
+        timer = threading.Timer(rng.uniform(0.02, 0.5) * run_seconds, os.kill, (os.getpid(), signum))
+        outcome = "lost"
+        try:
+            with terminate_as_interrupt():
+                timer.start()
+                try:
+                    sim.run(scenario, seed=1)
+                    outcome = "after the run"
+                    timer.join()
+                    time.sleep(0.05)  # a signal sent as the run ended is still handled inside the block
+                    outcome = "lost"
+                finally:
+                    timer.cancel()
+        except KeyboardInterrupt as exc:
+            assert exit_code(exc) == STOPPED[signum]
+            outcome = "stopped" if outcome == "lost" else outcome
+        outcomes.append(outcome)
+    assert "lost" not in outcomes, f"{outcomes.count('lost')} of 40 signals were lost"
+    assert outcomes.count("stopped") >= 30, "most signals should land inside the run"
+
+
 def test_signals_during_the_commit_are_delivered_after_it(tmp_path, references, monkeypatch):
     """SIGINT and SIGTERM between the two renames of an overwrite wait until the new run is in place."""
     out = tmp_path / "out"
@@ -335,3 +392,19 @@ def test_available_memory_is_the_tighter_of_the_machine_and_the_cgroup(tmp_path)
     (v1 / "memory.limit_in_bytes").write_text("1000000000\n")
     (v1 / "memory.usage_in_bytes").write_text("900000000\n")
     assert resources.available_bytes(proc, cgroups) == 100_000_000
+
+
+def test_available_memory_without_proc_is_psutils(tmp_path):
+    """Where /proc/meminfo is absent (macOS, Windows) the memory guard still knows the memory available."""
+    psutil = pytest.importorskip("psutil")
+    measured = resources.available_bytes(tmp_path / "no-proc", tmp_path / "no-cgroups")
+    assert measured is not None and abs(measured - psutil.virtual_memory().available) < 0.2 * measured
+
+
+@pytest.mark.parametrize(("platform", "maxrss", "mb"), [("linux", 2048, 2.0), ("darwin", 2 * 2**20, 2.0)])
+def test_peak_memory_reads_ru_maxrss_in_the_platforms_unit(monkeypatch, platform, maxrss, mb):
+    import resource
+
+    monkeypatch.setattr(resources.sys, "platform", platform)
+    monkeypatch.setattr(resource, "getrusage", lambda who: type("Usage", (), {"ru_maxrss": maxrss})())
+    assert resources.peak_rss_mb() == mb

@@ -332,7 +332,7 @@ def test_a_new_sweep_never_mixes_into_an_old_directory(tmp_path, base, capsys):
         tmp_path, base, name="changed.yaml", replications=1, seed=12, parameters={"attrition.death_rate": [0.01]}
     )
     err = fails_with_one_line(capsys, ["sweep", str(changed), "--out", str(out), "--resume"])
-    assert "--resume: expected the spec the sweep started with, found seed changed" in err
+    assert "--resume: expected the inputs the sweep started with, found seed changed" in err
 
 
 def test_resume_with_new_outcomes_reads_them_off_the_finished_runs(tmp_path, base):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import sys
 import time
 from dataclasses import dataclass
@@ -37,21 +38,30 @@ from sim.many.runs import (
     RunProgress,
     RunRecord,
     RunTask,
-    clear_output,
+    changed_inputs,
+    check_kind,
+    output_directory,
+    package_version,
     prepare_output,
     print_counts,
     probe,
     record_of,
+    remove_staging,
     run_seed,
     save,
+    split_finished,
     write_json_atomic,
     write_parquet_atomic,
 )
-from sim.run.result import _versions
+from sim.run.result import OutputError, _versions
+from sim.run.rundir import check_writable
 from sim.scenario import Scenario, ScenarioError, load_scenario
+from sim.scenario.loading import file_digests, scenario_files
 
-#: Outcomes compared when none are given: every headline number of summary.json, whatever mechanisms exist.
+#: Outcomes compared when none are given: every headline number of summary.json, whatever mechanisms exist,
+#: and the delegates of the first Congress (the point of the model), where the run has one.
 DEFAULT_OUTCOMES = ("summary:final.*", "summary:totals.*")
+DELEGATE_OUTCOMES = ("summary:congress.0.*", "summary:congress.0.by_route.*")
 BASE_LABEL = "base"
 
 
@@ -171,6 +181,18 @@ class ComparisonReport:
     members: pd.DataFrame | None = None
 
 
+def comparison_inputs(arms: list[Arm], reps: int, seed: int, independent: bool, overrides: list[str]) -> dict:
+    """What the runs of a comparison depend on: every scenario file of every arm's chain, the settings, the package."""
+    files = [path for arm in arms for path in scenario_files(arm.path)]
+    settings = {"reps": reps, "seed": seed, "paired": not independent, "set": list(overrides)}
+    return {
+        **file_digests(list(dict.fromkeys(files))),
+        "arms": ",".join(f"{arm.label}={arm.path}" for arm in arms),
+        "settings": json.dumps(settings, sort_keys=True),
+        "partysim": package_version(),
+    }
+
+
 def run_comparison(
     arms: list[Arm],
     reps: int,
@@ -183,78 +205,115 @@ def run_comparison(
     show_progress: bool = True,
     precision: Precision | None = None,
     members: bool = False,
+    resume: bool = False,
+    accept_changes: bool = False,
+    overrides: list[str] | None = None,
 ) -> ComparisonReport:
     """Run every arm ``reps`` times and write the comparison directory (see the module docstring).
 
+    Owned like a sweep's (:func:`sim.many.runs.output_directory`); ``resume`` keeps the runs
+    finished before (redoing damaged ones) and refuses changed inputs unless ``accept_changes``.
     With ``precision``, ``reps`` is the first batch and further batches follow until every
     outcome's interval is narrow enough (:mod:`sim.many.precision`). With ``members``, the runs
     keep their events and ``members.parquet`` lists who changes fate (:mod:`sim.many.fate`).
     """
-    started = time.perf_counter()
+    check_comparison_settings(reps, seed)
     if members and independent:  # member i of one arm is member i of the other only under common random numbers
         raise ScenarioError("--members: expected common random numbers, found --independent")
-    prepare_output(out, overwrite)
-    expressions = expressions or names_of(DEFAULT_OUTCOMES)
-    seeds = replication_seeds(seed, reps, arms, independent)
-    try:
-        outcomes, first_result = probe(expressions, comparison_tasks(arms, seeds, out, {}, members)[0])
-    except OutcomeError as exc:
-        message, name = exc.args
-        raise ScenarioError(f"--outcome {expressions[name]}: expected {message}") from None
-    clear_output(out, overwrite)
-    (out / "runs").mkdir(parents=True, exist_ok=True)
-    records: list[RunRecord] = []
-    if first_result is not None:
-        first = comparison_tasks(arms, seeds, out, outcomes, members)[0]
-        save(first, first_result)
-        records.append(record_of(first, first_result))
-    batches = []
-    while True:
-        done = {r.run_id for r in records}
-        todo = [t for t in comparison_tasks(arms, seeds, out, outcomes, members) if t.run_id not in done]
-        with RunProgress(len(todo), show=show_progress) as progress:
-            for record in executor.run(todo):
-                progress.advance(record)
-                records.append(record)
-        batches.append(reps)
-        table = comparison_table(arms, reps, outcomes, records, paired=not independent)
-        more = precision.next_replications(table, "base_mean", reps) if precision else None
-        if more is None:
-            break
-        reps = more
-        seeds = replication_seeds(seed, reps, arms, independent)  # batch k continues the same seed sequence
-    if precision:
-        table = precision.annotate(table, "base_mean")
-    write_parquet_atomic(table, out / "comparison.parquet")
-    fates = None
-    if members:
-        fates = member_fates(out / "runs", BASE_LABEL, [arm.label for arm in arms[1:]], reps)
-        write_parquet_atomic(fates, out / "members.parquet")
-    failed = sum(r.status != OK for r in records)
-    write_json_atomic(
-        out / "comparison.json",
-        {
-            "kind": "comparison",
-            "base": str(arms[0].path),
-            "variants": [
-                {"label": arm.label, "path": str(arm.path), "scenario": arm.scenario.name} for arm in arms[1:]
-            ],
-            "reps": reps,
-            "paired": not independent,
-            "seed": seed,
-            "seeds": seeds,
-            "outcomes": {name: outcome.expression for name, outcome in outcomes.items()},
-            "precision": {**precision.describe(), "batches": batches} if precision else None,
-            "members": fate_summary(fates).to_dict(orient="records") if fates is not None else None,
-            "counts": {"done": len(records) - failed, "failed": failed},
-            "executor": executor.description,
-            "wall_seconds": round(time.perf_counter() - started, 3),
-            "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-            "command": sys.argv,
-            "versions": _versions(),
-        },
-    )
+    started = time.perf_counter()
+    inputs = comparison_inputs(arms, reps, seed, independent, overrides or [])
+    with output_directory(out, "comparison", overwrite, resume) as work:
+        changes = check_comparison_resumable(out, inputs, accept_changes) if resume else []
+        optional = () if expressions else DELEGATE_OUTCOMES
+        expressions = expressions or names_of(DEFAULT_OUTCOMES + DELEGATE_OUTCOMES)
+        seeds = replication_seeds(seed, reps, arms, independent)
+        try:
+            outcomes, first_result = probe(expressions, comparison_tasks(arms, seeds, work, {}, members)[0], optional)
+        except OutcomeError as exc:
+            message, name = exc.args
+            raise ScenarioError(f"--outcome {expressions[name]}: expected {message}") from None
+        (work / "runs").mkdir(parents=True, exist_ok=True)
+        remove_staging(work / "runs")
+        batches: list[int] = []
+
+        def metadata(records: list[RunRecord], status: str, fates: pd.DataFrame | None = None) -> dict:
+            failed = sum(r.status != OK for r in records)
+            return {
+                "kind": "comparison",
+                "status": status,
+                "base": str(arms[0].path),
+                "variants": [
+                    {"label": arm.label, "path": str(arm.path), "scenario": arm.scenario.name} for arm in arms[1:]
+                ],
+                "reps": reps,
+                "paired": not independent,
+                "seed": seed,
+                "seeds": seeds,
+                "outcomes": {name: outcome.expression for name, outcome in outcomes.items()},
+                "precision": {**precision.describe(), "batches": batches} if precision else None,
+                "members": fate_summary(fates).to_dict(orient="records") if fates is not None else None,
+                "counts": {"done": len(records) - failed, "failed": failed, "resumed": sum(r.resumed for r in records)},
+                "executor": executor.description,
+                "wall_seconds": round(time.perf_counter() - started, 3),
+                "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                "command": sys.argv,
+                "versions": _versions(),
+                "inputs": inputs,
+                "accepted_changes": changes,
+            }
+
+        write_json_atomic(work / "comparison.json", metadata([], "running"))
+        records: list[RunRecord] = []
+        if first_result is not None:
+            first = comparison_tasks(arms, seeds, work, outcomes, members)[0]
+            save(first, first_result)
+            records.append(record_of(first, first_result))
+        while True:
+            tasks = comparison_tasks(arms, seeds, work, outcomes, members)
+            known = {r.run_id for r in records}
+            done, todo = split_finished([t for t in tasks if t.run_id not in known])
+            records += done
+            with RunProgress(len(tasks), already=len(tasks) - len(todo), show=show_progress) as progress:
+                for record in executor.run(todo):
+                    progress.advance(record)
+                    records.append(record)
+            batches.append(reps)
+            table = comparison_table(arms, reps, outcomes, records, paired=not independent)
+            more = precision.next_replications(table, "base_mean", reps) if precision else None
+            if more is None:
+                break
+            reps = more
+            seeds = replication_seeds(seed, reps, arms, independent)  # batch k continues the same seed sequence
+        if precision:
+            table = precision.annotate(table, "base_mean")
+        write_parquet_atomic(table, work / "comparison.parquet")
+        fates = None
+        if members:
+            fates = member_fates(work / "runs", BASE_LABEL, [arm.label for arm in arms[1:]], reps)
+            write_parquet_atomic(fates, work / "members.parquet")
+        write_json_atomic(work / "comparison.json", metadata(records, "complete", fates))
     return ComparisonReport(out, table, records, time.perf_counter() - started, fates)
+
+
+def check_comparison_settings(reps: int, seed: int) -> None:
+    """An interval needs two replications; a seed is a non-negative integer (as in scenario files)."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ScenarioError(f"--seed: expected a non-negative integer, found {seed!r}")
+    if isinstance(reps, bool) or not isinstance(reps, int) or reps < 2:
+        raise ScenarioError(
+            f"--reps: expected at least 2 (a confidence interval and a p-value need two replications), found {reps!r}"
+        )
+
+
+def check_comparison_resumable(out: Path, inputs: dict[str, str], accept_changes: bool) -> list[str]:
+    """``--resume`` of a comparison: the same scenario files, settings and package, or ``--accept-changes``."""
+    changed = changed_inputs(out / "comparison.json", inputs)
+    if changed and not accept_changes:
+        raise OutputError(
+            f"{out}: --resume: expected the inputs the comparison started with, found {', '.join(changed)} changed "
+            f"(start a new comparison with another --out, or add --accept-changes to mix them)"
+        )
+    return changed
 
 
 def print_table(table: pd.DataFrame, console: Console | None = None) -> None:
@@ -271,18 +330,20 @@ def print_table(table: pd.DataFrame, console: Console | None = None) -> None:
         ("p", "right"),
         ("p (BH)", "right"),
     ):
-        shown.add_column(column, justify=justify)
+        # Names wrap rather than being cut: two cut names could no longer be told apart.
+        shown.add_column(column, justify=justify, overflow="fold", no_wrap=column != "outcome")
     for row, marked in zip(table.itertuples(index=False), significant(table)):
         mark = " *" if marked else ""
         shown.add_row(
             row.variant,
             row.outcome,
             str(row.n),
-            f"{row.base_mean:,.4g}",
-            f"{row.variant_mean:,.4g}",
-            f"{row.diff_mean:+,.4g} [{row.ci_low:+,.4g}, {row.ci_high:+,.4g}]{mark}",
-            f"{row.p_value:.3g}",
-            f"{row.p_adjusted:.3g}",
+            number(row.base_mean),
+            number(row.variant_mean),
+            f"{number(row.diff_mean, sign=True)} [{number(row.ci_low, sign=True)}, "
+            f"{number(row.ci_high, sign=True)}]{mark}",
+            p_value(row.p_value),
+            p_value(row.p_adjusted),
         )
     (console or Console()).print(shown)
     if "precision" in table:
@@ -300,11 +361,33 @@ def _print_precision(table: pd.DataFrame, console: Console | None) -> None:
         )
 
 
+def p_value(value: float) -> str:
+    """A p-value to three decimals, ``<0.001`` below, ``n/a`` where undefined."""
+    if pd.isna(value):
+        return "n/a"
+    return f"{value:.3f}" if value >= 0.001 else "<0.001"
+
+
+def number(value: float, sign: bool = False) -> str:
+    """One format for every figure of the table: thousands separators, never scientific notation.
+
+    Whole numbers above 100 without decimals, smaller ones with three significant digits.
+    """
+    if pd.isna(value):
+        return "n/a"
+    plus = "+" if sign else ""
+    if abs(value) >= 100:
+        return f"{value:{plus},.0f}"
+    return f"{value:{plus}.3g}" if abs(value) >= 1e-3 or value == 0 else f"{value:{plus}.1e}"
+
+
 def add_command(commands) -> None:
     """Register ``partysim compare`` (called from sim.cli.build_parser)."""
     parser = commands.add_parser("compare", help="paired what-if comparison of variant scenarios against a base")
     parser.add_argument("base", help="base scenario YAML file")
-    parser.add_argument("variants", nargs="+", metavar="variant", help="variant scenario files (often `extends: base`)")
+    parser.add_argument(
+        "variants", nargs="+", metavar="variant", help="variant scenario files (often with extends: base.yaml)"
+    )
     parser.add_argument("--reps", type=positive_int, default=10, help="replications per scenario (default 10)")
     parser.add_argument("--seed", type=int, help="root seed of the replications (default: the base scenario's)")
     parser.add_argument(
@@ -347,7 +430,17 @@ def add_command(commands) -> None:
         "punished in one arm only, and the first mechanism at which their paths part",
     )
     parser.add_argument("--out", help="output directory (default results/compare/<base name>/<timestamp>)")
-    parser.add_argument("--overwrite", action="store_true", help="replace an existing output directory")
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace an existing output directory once the new one is complete"
+    )
+    parser.add_argument(
+        "--resume", action="store_true", help="continue a killed comparison in --out without redoing finished runs"
+    )
+    parser.add_argument(
+        "--accept-changes",
+        action="store_true",
+        help="with --resume: carry on although input files changed (recorded in comparison.json)",
+    )
     add_executor_args(parser)
     parser.set_defaults(func=cmd_compare)
 
@@ -392,9 +485,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
     arms = load_arms(args.base, args.variants, args.overrides)
     expressions = parse_outcome_options(args.outcomes)
     seed = arms[0].scenario.seed if args.seed is None else args.seed
+    check_comparison_settings(args.reps, seed)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     out = Path(args.out) if args.out else Path("results") / "compare" / arms[0].scenario.name / stamp
-    prepare_output(out, args.overwrite)
+    prepare_output(out, args.overwrite, args.resume)
+    if args.resume:
+        check_kind(out, "comparison")
+        check_comparison_resumable(
+            out, comparison_inputs(arms, args.reps, seed, args.independent, args.overrides), args.accept_changes
+        )
+    check_writable(out)
     precision = precision_option(args)
     check_local_memory(args, [arm.scenario for arm in arms], len(arms) * args.reps)
 
@@ -411,6 +511,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
             show_progress=not args.quiet,
             precision=precision,
             members=args.members,
+            resume=args.resume,
+            accept_changes=args.accept_changes,
+            overrides=args.overrides,
         )
         if not args.quiet:
             print_table(report.table)
@@ -418,4 +521,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
                 print_members(report.members)
         return print_counts(report.records, out, report.wall_seconds, "compare", args.quiet)
 
-    return with_executor(args, work, f"the runs finished so far are in {out}/runs")
+    return with_executor(
+        args,
+        work,
+        f"the earlier comparison in {out} is kept as it was"
+        if args.overwrite and not args.resume
+        else f"the runs finished so far are in {out}/runs; continue with --resume --out {out}",
+    )

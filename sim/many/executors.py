@@ -31,7 +31,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Protocol
 
-from sim.many.runs import RunRecord, RunTask, execute, failure
+from sim.many.runs import RunRecord, RunTask, execute, failure, watch_parent
 from sim.run.interruption import exit_code
 from sim.run.resources import check_memory
 from sim.scenario import Scenario
@@ -82,7 +82,9 @@ class LocalPool:
         self.description = f"local pool, {workers} workers"
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["sim.many.runs"])
-        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        self.pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=watch_parent, initargs=(os.getpid(),)
+        )
 
     def run(self, tasks: list[RunTask]) -> Iterator[RunRecord]:
         # At most two tasks per worker in flight: a killed sweep loses little queued work,
@@ -186,7 +188,9 @@ def add_executor_args(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask scheduler, e.g. tcp://host:8786")
     parser.add_argument("--dask-local", type=positive_int, metavar="N", help="run on a Dask LocalCluster of N workers")
-    parser.add_argument("--quiet", action="store_true", help="print nothing on success (no progress bar)")
+    parser.add_argument(
+        "--quiet", action="store_true", help="print only where the results went (no progress bar, no table)"
+    )
     parser.add_argument(
         "--ignore-memory-check",
         action="store_true",

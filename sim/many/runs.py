@@ -14,24 +14,28 @@ removed by :func:`remove_staging`.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import math
 import os
 import shutil
 import sys
+import threading
 import time
 import traceback
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from sim.many.outcomes import Outcome, evaluate, expand, parse
+from sim.many.outcomes import Outcome, OutcomeError, evaluate, expand, parse
 from sim.run.engine import simulate
-from sim.run.result import OutputError, Result
+from sim.run.result import OutputError, Result, _versions
+from sim.run.rundir import commit, reason, staged
 from sim.scenario import Scenario
 
 OK, FAILED = "ok", "failed"
@@ -93,17 +97,68 @@ def execute(task: RunTask) -> RunRecord:
 
 
 def save(task: RunTask, result: Result) -> None:
-    """Write the run directory (atomically), labelled in its manifest with the run's place in the design."""
+    """Write the run directory (atomically), labelled in its manifest with the run's place in the design.
+
+    In a worker, the run is committed only while the sweep that asked for it is alive.
+    """
     result.manifest["many_runs"] = {"run_id": task.run_id, "seed": task.seed, **task.labels}
-    result.save(task.directory, fmt=task.fmt, overwrite=True)
+    result.save(task.directory, fmt=task.fmt, overwrite=True, wanted=None if _watched is None else _watched.alive)
 
 
-def probe(expressions: Mapping[str, str], first: RunTask) -> tuple[dict[str, Outcome], Result | None]:
+class ParentWatch:
+    """A worker's watch on the sweep or comparison that started it: gone, the worker exits on its own.
+
+    After kill -9 of a sweep nothing else stops its pool: a worker blocked on its queue
+    would wait forever, one running a simulation would go on writing run directories.
+    The sweep counts as gone when its process no longer exists or the worker's own
+    parent changed (the forkserver exits when the sweep does; the worker is re-parented).
+    """
+
+    #: Seconds between two looks (a dead sweep's workers are gone within about this).
+    EVERY = 0.2
+
+    def __init__(self, sweep_pid: int):
+        self.sweep_pid, self.parent_pid = sweep_pid, os.getppid()
+
+    def alive(self) -> bool:
+        if os.getppid() != self.parent_pid:
+            return False
+        try:
+            os.kill(self.sweep_pid, 0)
+        except ProcessLookupError:
+            return False
+        except OSError:  # exists, another user's (cannot be ours, but alive)
+            return True
+        return True
+
+    def watch(self) -> None:
+        while self.alive():
+            time.sleep(self.EVERY)
+        os._exit(EXIT_ORPHANED)
+
+
+#: Exit code of a worker whose sweep is gone.
+EXIT_ORPHANED = 75
+_watched: ParentWatch | None = None
+
+
+def watch_parent(sweep_pid: int) -> None:
+    """Worker initializer: exit when the sweep ``sweep_pid`` is gone (see :class:`ParentWatch`)."""
+    global _watched
+    _watched = ParentWatch(sweep_pid)
+    threading.Thread(target=_watched.watch, name="partysim-parent-watch", daemon=True).start()
+
+
+def probe(
+    expressions: Mapping[str, str], first: RunTask, optional: Iterable[str] = ()
+) -> tuple[dict[str, Outcome], Result | None]:
     """Check outcome expressions against the first run, expanding ``summary:KEY.*``, before anything is written.
 
     The first run is done here unless it is finished already; a fresh result is returned
     so that the caller saves it once the output directory exists (the check costs no extra run).
-    Raises :class:`~sim.many.outcomes.OutcomeError` ``(message, name)`` for an outcome the run cannot give.
+    Raises :class:`~sim.many.outcomes.OutcomeError` ``(message, name)`` for an outcome the run cannot give,
+    unless its name is ``optional`` (a default outcome some scenarios lack, e.g. without a Congress): then
+    it is left out.
     """
     try:
         fresh = not first.finished
@@ -111,8 +166,16 @@ def probe(expressions: Mapping[str, str], first: RunTask) -> tuple[dict[str, Out
             simulate(first.scenario, seed=first.seed, events=first.events) if fresh else Result.load(first.directory)
         )
     except Exception:
-        return {name: parse(expression) for name, expression in expressions.items()}, None
-    return expand(expressions, result.timeseries, result.summary), result if fresh else None
+        required = {name: e for name, e in expressions.items() if name not in set(optional)}
+        return {name: parse(expression) for name, expression in required.items()}, None
+    expanded: dict[str, Outcome] = {}
+    for name, expression in expressions.items():
+        try:
+            expanded.update(expand({name: expression}, result.timeseries, result.summary))
+        except OutcomeError:
+            if name not in set(optional):
+                raise
+    return expanded, result if fresh else None
 
 
 def record_of(task: RunTask, result: Result, resumed: bool = False) -> RunRecord:
@@ -149,10 +212,117 @@ def prepare_output(out: Path, overwrite: bool, resume: bool | None = None) -> No
         raise OutputError(f"{out}: output directory exists and is not empty (use {hint})")
 
 
-def clear_output(out: Path, overwrite: bool, resume: bool = False) -> None:
-    """Remove an old output directory for --overwrite (never when resuming)."""
-    if overwrite and not resume and out.exists():
-        shutil.rmtree(out)
+#: The metadata file that says what kind of many-runs directory a directory is.
+KIND_FILES = {"sweep": "sweep.json", "comparison": "comparison.json", "calibration": "calibration.json"}
+
+
+@contextmanager
+def output_directory(out: Path, kind: str, overwrite: bool, resume: bool = False) -> Iterator[Path]:
+    """Own ``out`` for one sweep, comparison or calibration: yields the directory to write into.
+
+    The contract of a run directory (:mod:`sim.run.rundir`), for many runs:
+
+    - **one writer**: an exclusive lock beside ``out`` (``.<name>.lock``, released by the
+      kernel even after kill -9); a second writer fails at once with one line;
+    - **checked before any work**: a file in the way, a non-empty directory without
+      --resume/--overwrite, a directory of another kind for --resume, an unwritable parent;
+    - **--overwrite keeps the earlier result until the new one is complete**: the new one is
+      written into a staging sibling and swapped in at the end (signals held during the swap);
+    - **a failure to write** (full disk, permissions) is one :class:`OutputError` line, and a
+      directory this call created is removed again (a resumable sweep's runs are kept on Ctrl-C).
+    """
+    with exclusive(out, kind):
+        prepare_output(out, overwrite, resume)
+        if resume:
+            check_kind(out, kind)
+        existed = out.exists()
+        try:
+            if overwrite and not resume and existed:
+                with staged(out) as staging:
+                    yield staging
+                    commit(staging, out, overwrite=True)
+            else:
+                yield out
+        except OutputError:  # a run that could not be written: its own line already says why
+            if not existed:
+                shutil.rmtree(out, ignore_errors=True)
+            raise
+        except OSError as exc:
+            if not existed:
+                shutil.rmtree(out, ignore_errors=True)
+            raise OutputError(f"{out}: could not write the {kind} ({reason(exc)}); {_kept(existed, resume)}") from None
+
+
+def _kept(existed: bool, resume: bool) -> str:
+    if not existed:
+        return "nothing was left there"
+    return "the runs finished so far are kept (--resume continues)" if resume else "the earlier results are kept"
+
+
+@contextmanager
+def exclusive(out: Path, kind: str) -> Iterator[None]:
+    """Hold an exclusive lock on ``.<name>.lock`` beside ``out``; refuse at once if another writer holds it.
+
+    The lock file is removed on release; a writer that locked a file already removed
+    (it opened the file before the previous holder removed it) tries again.
+    """
+    lock = out.parent / f".{out.name}.lock"
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        while True:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                raise OutputError(
+                    f"{out}: another {kind} is writing this directory now; wait for it or choose another --out"
+                ) from None
+            try:
+                same = os.stat(lock).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
+            os.close(fd)
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot use this output directory ({reason(exc)})") from None
+    try:
+        yield
+    finally:
+        with suppress(OSError):
+            os.unlink(lock)
+        os.close(fd)
+
+
+def package_version() -> str:
+    """partysim's version, recorded with the inputs of a many-runs directory (a new version may change runs)."""
+    return _versions()["partysim"]
+
+
+def changed_inputs(metadata: Path, now: dict[str, str]) -> list[str]:
+    """The inputs whose digest differs from those recorded in ``metadata`` (none recorded: nothing to compare)."""
+    try:
+        before = json.loads(metadata.read_text(encoding="utf-8")).get("inputs")
+    except (OSError, ValueError, AttributeError):
+        before = None
+    if not isinstance(before, dict):
+        return []
+    changed = (key for key in sorted(set(before) | set(now)) if before.get(key) != now.get(key))
+    return [f"{Path(key).name} ({key})" if Path(key).is_absolute() else key for key in changed]
+
+
+def check_kind(out: Path, kind: str) -> None:
+    """``--resume`` continues only a directory of its own kind (never a run's, or a comparison's for a sweep)."""
+    if not out.is_dir() or not any(out.iterdir()):
+        return
+    if (out / KIND_FILES[kind]).is_file():
+        return
+    found = next((other for other, name in KIND_FILES.items() if (out / name).is_file()), None)
+    if found is None and (out / "manifest.json").is_file():
+        found = "single run"
+    what = f"a {found} directory" if found else f"no {KIND_FILES[kind]}"
+    raise OutputError(f"{out}: --resume: expected a {kind} directory, found {what} (choose another --out)")
 
 
 def remove_staging(directory: Path) -> int:
@@ -167,13 +337,20 @@ def remove_staging(directory: Path) -> int:
 
 
 def split_finished(tasks: Iterable[RunTask]) -> tuple[list[RunRecord], list[RunTask]]:
-    """Records of tasks already done (read back) and the tasks still to run."""
+    """Records of tasks already done (read back) and the tasks still to run.
+
+    A finished run whose files do not read back (truncated, edited, half-copied) is removed
+    and run again, rather than stopping the resume.
+    """
     done, todo = [], []
     for task in tasks:
         if task.finished:
-            done.append(reload(task))
-        else:
-            todo.append(task)
+            try:
+                done.append(reload(task))
+                continue
+            except Exception:
+                shutil.rmtree(task.directory, ignore_errors=True)
+        todo.append(task)
     return done, todo
 
 
@@ -225,7 +402,9 @@ def print_counts(
     if failed:
         more = " (errors of the first 5 above)" if len(failed) > 5 else ""
         print(f"partysim: {len(failed)} of {len(records)} runs failed{more}{retry}", file=sys.stderr)
-    if not quiet:
+    if quiet:
+        print(f"results in {out}")
+    else:
         resumed = sum(r.resumed for r in records)
         print(
             f"{kind}: {len(records) - len(failed)} runs ok ({resumed} from before), {len(failed)} failed, "

@@ -34,6 +34,7 @@ import datetime as dt
 import sys
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -66,8 +67,11 @@ from sim.many.runs import (
     RunProgress,
     RunRecord,
     RunTask,
-    clear_output,
+    changed_inputs,
+    check_kind,
     failure,
+    output_directory,
+    package_version,
     prepare_output,
     print_counts,
     probe,
@@ -81,6 +85,7 @@ from sim.many.runs import (
     write_text_atomic,
 )
 from sim.run.result import OutputError, _versions
+from sim.run.rundir import check_writable
 from sim.scenario.loading import (
     NAME_PATTERN,
     FieldPathError,
@@ -92,7 +97,9 @@ from sim.scenario.loading import (
     _read_yaml,
     apply_overrides,
     field_path,
+    file_digests,
     format_validation_error,
+    scenario_files,
     scenario_from_dict,
     set_field,
 )
@@ -328,6 +335,11 @@ def load_sweep(path: str | Path) -> Sweep:
     path = Path(path)
     origins = _Origins()
     data = _read_yaml(path, origins, what="sweep fields")
+    if "base" not in data and ({"extends", "population", "duration", "start"} & set(data)):
+        raise ScenarioError(
+            f"{path}: expected a sweep spec, found a scenario file (no base:); run it with: partysim run {path}, "
+            f"or sweep it from a spec that says base: {path.name}"
+        )
     try:
         spec = SweepSpec.model_validate({"name": path.stem, **data})
     except ValidationError as exc:
@@ -417,21 +429,35 @@ def _spec_place(spec: SweepSpec, name: str, value) -> tuple:
 # ---------------------------------------------------------------------------
 
 
-def check_resumable(sweep: Sweep, out: Path) -> None:
-    """A resumed sweep must be the same sweep: same base, design, parameters, replications and seed."""
+def sweep_inputs(sweep: Sweep) -> dict[str, str]:
+    """Digests of what a sweep's runs depend on besides its spec: every scenario of the base's chain, the package.
+
+    The spec itself is compared field by field (:func:`check_resumable`), since its outcomes,
+    name and description may change on a resume; its digest is recorded as ``spec_digest``.
+    """
+    return {**file_digests(scenario_files(sweep.base_path)), "partysim": package_version()}
+
+
+def check_resumable(sweep: Sweep, out: Path, accept_changes: bool = False) -> list[str]:
+    """A resumed sweep must be the same sweep: same spec fields that change runs, same input files, same package.
+
+    Returns what changed when ``accept_changes`` lets it carry on (recorded in sweep.json).
+    """
+    changed = []
     stored = out / "spec.yaml"
-    if not stored.is_file():
-        return
-    before = yaml.safe_load(stored.read_text(encoding="utf-8")) or {}
-    now = sweep.resolved()
-    changed = sorted(
-        key for key in set(before) | set(now) if key not in RESUMABLE_CHANGES and before.get(key) != now.get(key)
-    )
-    if changed:
-        raise OutputError(
-            f"{out}: --resume: expected the spec the sweep started with, found {', '.join(changed)} changed "
-            f"(start a new sweep with another --out)"
+    if stored.is_file():
+        before = yaml.safe_load(stored.read_text(encoding="utf-8")) or {}
+        now = sweep.resolved()
+        changed = sorted(
+            key for key in set(before) | set(now) if key not in RESUMABLE_CHANGES and before.get(key) != now.get(key)
         )
+    changed += changed_inputs(out / "sweep.json", sweep_inputs(sweep))
+    if changed and not accept_changes:
+        raise OutputError(
+            f"{out}: --resume: expected the inputs the sweep started with, found {', '.join(changed)} changed "
+            f"(start a new sweep with another --out, or add --accept-changes to mix them)"
+        )
+    return changed
 
 
 @dataclass
@@ -448,47 +474,56 @@ class SweepReport:
 
 
 def run_sweep(
-    sweep: Sweep, out: Path, executor, resume: bool = False, overwrite: bool = False, show_progress: bool = True
+    sweep: Sweep,
+    out: Path,
+    executor,
+    resume: bool = False,
+    overwrite: bool = False,
+    show_progress: bool = True,
+    accept_changes: bool = False,
 ) -> SweepReport:
-    """Run every unfinished run of the sweep and write its tables (see the module docstring)."""
+    """Run every unfinished run of the sweep and write its tables (see the module docstring).
+
+    The output directory is owned for the whole sweep (:func:`sim.many.runs.output_directory`):
+    one writer at a time, checked before any run, an --overwrite swapped in only once complete.
+    """
     started = time.perf_counter()
-    prepare_output(out, overwrite, resume)
-    if resume:
-        check_resumable(sweep, out)
-    try:
-        outcomes, first_result = probe(sweep.spec.outcomes, sweep.tasks(out, {})[0])
-    except OutcomeError as exc:
-        message, name = exc.args
-        raise located_error(
-            sweep.origins, str(sweep.path), ("outcomes", name), message, sweep.spec.outcomes[name]
-        ) from None
-    clear_output(out, overwrite, resume)
-    (out / "runs").mkdir(parents=True, exist_ok=True)
-    remove_staging(out / "runs")
-    write_text_atomic(out / "spec.yaml", yaml.safe_dump(sweep.resolved(), sort_keys=False))
-    tasks = sweep.tasks(out, outcomes)
-    write_json_atomic(out / "sweep.json", sweep_metadata(sweep, out, outcomes, executor, [], "running"))
-    records = []
-    if first_result is not None:
-        save(tasks[0], first_result)
-        records.append(record_of(tasks[0], first_result))
-    while True:  # one pass for a fixed count; batches until precise enough with replications: {precision, max}
-        have = {r.run_id for r in records}
-        done, todo = split_finished(t for t in tasks if t.run_id not in have)
-        records += done
-        with RunProgress(len(tasks), already=len(records), show=show_progress) as progress:
-            for record in executor.run(todo):
-                progress.advance(record)
-                records.append(record)
-        more = next_replications(sweep, tasks, records, outcomes)
-        if more is None:
-            break
-        tasks = sweep.tasks(out, outcomes, more)  # replication r keeps its seed: batches continue the sequence
-    report = SweepReport(out, records, time.perf_counter() - started)
-    write_tables(sweep, out, tasks, records, outcomes)
-    write_json_atomic(
-        out / "sweep.json", sweep_metadata(sweep, out, outcomes, executor, records, "complete", report.wall_seconds)
-    )
+    with output_directory(out, "sweep", overwrite, resume) as work:
+        changes = check_resumable(sweep, out, accept_changes) if resume else []
+        try:
+            outcomes, first_result = probe(sweep.spec.outcomes, sweep.tasks(work, {})[0])
+        except OutcomeError as exc:
+            message, name = exc.args
+            raise located_error(
+                sweep.origins, str(sweep.path), ("outcomes", name), message, sweep.spec.outcomes[name]
+            ) from None
+        (work / "runs").mkdir(parents=True, exist_ok=True)
+        remove_staging(work / "runs")
+        write_text_atomic(work / "spec.yaml", yaml.safe_dump(sweep.resolved(), sort_keys=False))
+        tasks = sweep.tasks(work, outcomes)
+        metadata = partial(sweep_metadata, sweep, work, outcomes, executor, accepted=changes)
+        write_json_atomic(work / "sweep.json", metadata([], "running"))
+        records: list[RunRecord] = []
+        if first_result is not None:
+            save(tasks[0], first_result)
+            records.append(record_of(tasks[0], first_result))
+        while True:  # one pass for a fixed count; batches until precise enough with replications: {precision, max}
+            have = {r.run_id for r in records}
+            done, todo = split_finished(t for t in tasks if t.run_id not in have)
+            records += done
+            with RunProgress(len(tasks), already=len(tasks) - len(todo), show=show_progress) as progress:
+                for record in executor.run(todo):
+                    progress.advance(record)
+                    records.append(record)
+            more = next_replications(sweep, tasks, records, outcomes)
+            if more is None:
+                break
+            tasks = sweep.tasks(work, outcomes, more)  # replication r keeps its seed: batches continue the sequence
+        report = SweepReport(out, records, time.perf_counter() - started)
+        warnings = write_tables(sweep, work, tasks, records, outcomes)
+        write_json_atomic(
+            work / "sweep.json", {**metadata(records, "complete", report.wall_seconds), "warnings": warnings}
+        )
     return report
 
 
@@ -579,13 +614,45 @@ def next_replications(sweep: Sweep, tasks: list[RunTask], records: list[RunRecor
     return None if all(m is None for m in more) else [n if m is None else m for n, m in zip(reps, more)]
 
 
-def write_tables(sweep: Sweep, out: Path, tasks: list[RunTask], records: list[RunRecord], outcomes: dict) -> None:
+#: Smallest Sobol' base sample N whose indices are worth reading. Saltelli et al. (2010), "Variance based
+#: sensitivity analysis of model output", Comput. Phys. Commun. 181: N in the hundreds to thousands; with
+#: less, the estimators' variance lets S1 leave [0, 1] (S1 = 2 from N = 8 was seen). An assumption of this code.
+MIN_SOBOL_SAMPLES = 512
+
+
+def reliability_warnings(sweep: Sweep, indices: pd.DataFrame | None) -> list[str]:
+    """What a reader must know before trusting the intervals and indices of this sweep (said, never hidden)."""
+    spec, warnings = sweep.spec, []
+    if sweep.max_replications == 2:
+        warnings.append(
+            "each point's 95% interval comes from 2 replications (t with 1 degree of freedom: 12.7 standard "
+            "errors each side), so the intervals are very wide; use more replications to narrow them"
+        )
+    if spec.design == "sobol" and spec.samples is not None and spec.samples < MIN_SOBOL_SAMPLES:
+        warnings.append(
+            f"Sobol' indices from N = {spec.samples} base samples are unreliable (an index can fall outside "
+            f"0..1); N of at least {MIN_SOBOL_SAMPLES} is usual"
+        )
+    if indices is not None and len(indices) and {"ci_low", "ci_high"} <= set(indices):
+        finite = indices.dropna(subset=["ci_low", "ci_high"])
+        straddle = int(((finite["ci_low"] <= 0) & (finite["ci_high"] >= 0)).sum())
+        if straddle:
+            warnings.append(
+                f"{straddle} of {len(finite)} sensitivity indices have a 95% interval that includes 0: "
+                "those are not distinguishable from no effect"
+            )
+    return warnings
+
+
+def write_tables(sweep: Sweep, out: Path, tasks: list[RunTask], records: list[RunRecord], outcomes: dict) -> list[str]:
+    """Write runs, summary (and sensitivity) tables; returns the reliability warnings, also printed on stderr."""
     runs = runs_table(sweep, tasks, records, outcomes)
     summary = summary_table(runs, sweep.parameter_names)
     if sweep.precision:
         summary = sweep.precision.annotate(summary, "mean")
     write_parquet_atomic(runs, out / "runs.parquet")
     write_parquet_atomic(summary, out / "summary.parquet")
+    indices = None
     if sweep.spec.design in SENSITIVITY_DESIGNS:
         indices, skipped = sensitivity_table(sweep, summary)
         write_parquet_atomic(indices, out / "sensitivity.parquet")
@@ -594,6 +661,10 @@ def write_tables(sweep: Sweep, out: Path, tasks: list[RunTask], records: list[Ru
                 f"partysim: sensitivity skipped for {', '.join(f'{k} ({v})' for k, v in skipped.items())}",
                 file=sys.stderr,
             )
+    warnings = reliability_warnings(sweep, indices)
+    for warning in warnings:
+        print(f"partysim: warning: {warning}", file=sys.stderr)
+    return warnings
 
 
 def sweep_metadata(
@@ -604,6 +675,7 @@ def sweep_metadata(
     records: list[RunRecord],
     status: str,
     wall_seconds: float | None = None,
+    accepted: list[str] | None = None,
 ) -> dict:
     spec = sweep.spec
     failed = sum(r.status == FAILED for r in records)
@@ -630,6 +702,9 @@ def sweep_metadata(
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "command": sys.argv,
         "versions": _versions(),
+        "inputs": sweep_inputs(sweep),
+        "spec_digest": file_digests([sweep.path])[str(sweep.path)],
+        "accepted_changes": accepted or [],
     }
 
 
@@ -648,7 +723,14 @@ def add_command(commands) -> None:
     parser.add_argument(
         "--resume", action="store_true", help="continue a killed sweep in --out without redoing finished runs"
     )
-    parser.add_argument("--overwrite", action="store_true", help="replace an existing output directory")
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace an existing output directory once the new sweep is complete"
+    )
+    parser.add_argument(
+        "--accept-changes",
+        action="store_true",
+        help="with --resume: carry on although input files changed (recorded in sweep.json)",
+    )
     add_executor_args(parser)
     parser.set_defaults(func=cmd_sweep)
 
@@ -658,12 +740,20 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("results") / "sweeps" / sweep.spec.name
     prepare_output(out, args.overwrite, args.resume)
     if args.resume:
-        check_resumable(sweep, out)
+        check_kind(out, "sweep")
+        check_resumable(sweep, out, args.accept_changes)
+    check_writable(out)
     check_local_memory(args, sweep.scenarios, len(sweep.scenarios) * sweep.first_replications)
 
     def work(executor) -> int:
         report = run_sweep(
-            sweep, out, executor, resume=args.resume, overwrite=args.overwrite, show_progress=not args.quiet
+            sweep,
+            out,
+            executor,
+            resume=args.resume,
+            overwrite=args.overwrite,
+            show_progress=not args.quiet,
+            accept_changes=args.accept_changes,
         )
         return print_counts(
             report.records,
@@ -674,4 +764,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             retry=f"; run them again with: partysim sweep {args.spec} --out {out} --resume",
         )
 
-    return with_executor(args, work, f"finished runs are kept in {out}/runs; continue with --resume --out {out}")
+    return with_executor(
+        args,
+        work,
+        f"the earlier sweep in {out} is kept as it was"
+        if args.overwrite and not args.resume
+        else f"finished runs are kept in {out}/runs; continue with --resume --out {out}",
+    )

@@ -85,11 +85,11 @@ class Meetings(Mechanism):
         held: dict[str, np.ndarray] = {}
         # Cells and party teams: the monthly meeting; cell committees two weeks later.
         held["cell_meetings"] = first[IS_UNIT[kind_first]]
-        held["cell_committee_meetings"] = second[(kind_second == Kind.CELL) & orgs.committee[second]]
+        held["cell_committee_meetings"] = second[(kind_second == int(Kind.CELL)) & orgs.committee[second]]
         # Primary/branch/sub-primary: general meeting quarterly, yearly above the threshold.
         basic = first[IS_BASIC_ORG[kind_first]]
         size = self._members_below(month)[basic]
-        yearly = (orgs.kind[basic] == Kind.PRIMARY) & (size > cfg.general_meeting_yearly_above)
+        yearly = (orgs.kind[basic] == int(Kind.PRIMARY)) & (size > cfg.general_meeting_yearly_above)
         general = np.where(
             yearly, cohorts.in_phase(basic, month, 12), cohorts.in_phase(basic, month, cfg.general_meeting_every_months)
         )
@@ -118,7 +118,9 @@ class Meetings(Mechanism):
     def _send_reports(self, day: int, month: int, first: np.ndarray, kind_first: np.ndarray) -> None:
         """Basic organizations (and cells directly under a county committee) report upward."""
         orgs = self.world.orgs
-        direct_cell = (kind_first == Kind.CELL) & (orgs.kind[np.maximum(orgs.parent[first], 0)] == Kind.COUNTY)
+        direct_cell = (kind_first == int(Kind.CELL)) & (
+            orgs.kind[np.maximum(orgs.parent[first], 0)] == int(Kind.COUNTY)
+        )
         reporting = first[IS_BASIC_ORG[kind_first] | direct_cell]
         reporting = reporting[cohorts.in_phase(reporting, month, self.cfg.report_every_months)]
         self.world.tally.add("reports_sent", REPORT_RECIPIENTS * len(reporting))

@@ -12,12 +12,17 @@ The kind of directory is detected from what it holds (see :func:`detect_kind`).
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pyarrow as pa
+
 from sim.run.result import OutputError
+from sim.run.rundir import check_writable, reason
 
 if TYPE_CHECKING:
     from sim.report.html import Page
@@ -80,8 +85,32 @@ def _remove_stale(figure_dir: Path, page: Page) -> None:
             path.unlink()
 
 
+def check_readable(directory: Path) -> None:
+    """Every table and JSON file of the directory (and of its runs) reads back; else one line naming the file.
+
+    A truncated or half-copied file would otherwise end in a pyarrow or JSON traceback
+    deep inside a plot. Parquet files are checked by their footer, which truncation destroys.
+    """
+    import pyarrow.parquet as pq
+
+    for path in sorted(directory.rglob("*")):
+        try:
+            if path.suffix == ".parquet":
+                pq.read_metadata(path)
+            elif path.suffix == ".json":
+                json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError, pa.ArrowException) as exc:
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise ReportError(f"{path}: cannot read this file, is it truncated? ({first})") from None
+
+
 def write_report(directory: str | Path, out: str | Path | None = None) -> Path:
-    """Write the report of ``directory`` (default ``<directory>/report.html``) and its figures; returns the page."""
+    """Write the report of ``directory`` (default ``<directory>/report.html``) and its figures; returns the page.
+
+    Every refusal comes before any figure is drawn (a bad directory, a damaged file, an
+    ``--out`` that is a directory or cannot be written); a failure while writing leaves
+    the earlier page as it was and no new figure folder.
+    """
     from sim import __version__
     from sim.report.figures import Figure, report_style, save
     from sim.report.html import render
@@ -93,14 +122,25 @@ def write_report(directory: str | Path, out: str | Path | None = None) -> Path:
     page_path = Path(out) if out else directory / PAGE_NAME
     if page_path.suffix.lower() not in (".html", ".htm"):
         raise ReportError(f"--out: expected a file name ending in .html, found {str(page_path)!r}")
+    if page_path.is_dir():
+        raise ReportError(f"--out {page_path}: expected a file name, found a directory")
+    check_readable(directory)
+    check_writable(page_path)
     figure_dir = figures_directory(page_path)
-    with report_style():
-        page = _builders()[kind](directory)
-        for section in page.sections:
-            section.items = [save(item, figure_dir) if isinstance(item, Figure) else item for item in section.items]
-    _remove_stale(figure_dir, page)
-    page_path.parent.mkdir(parents=True, exist_ok=True)
+    new_figure_dir = not figure_dir.exists()
     staging = page_path.with_name(f".{page_path.name}.partial")
-    staging.write_text(render(page, f"partysim {__version__} report"), encoding="utf-8")
-    os.replace(staging, page_path)
+    try:
+        with report_style():
+            page = _builders()[kind](directory)
+            for section in page.sections:
+                section.items = [save(item, figure_dir) if isinstance(item, Figure) else item for item in section.items]
+        _remove_stale(figure_dir, page)
+        page_path.parent.mkdir(parents=True, exist_ok=True)
+        staging.write_text(render(page, f"partysim {__version__} report"), encoding="utf-8")
+        os.replace(staging, page_path)
+    except OSError as exc:
+        staging.unlink(missing_ok=True)
+        if new_figure_dir:
+            shutil.rmtree(figure_dir, ignore_errors=True)
+        raise ReportError(f"{page_path}: could not write the report ({reason(exc)}); nothing was changed") from None
     return page_path

@@ -119,7 +119,13 @@ def sweep_page(directory: Path) -> Page:
         sections=[
             Section("Headline", [headline(meta), parameters_table(meta), outcomes_table(meta)]),
             Section("Outcomes", figures),
-            Section("Sensitivity", [plots_sweep.sensitivity_bars(_read(directory / "sensitivity.parquet"), design)]),
+            Section(
+                "Sensitivity",
+                [  # the sweep's own warnings (sim.many.sweep.reliability_warnings) before its figures
+                    *(f"Warning: {warning}" for warning in meta.get("warnings", [])),
+                    plots_sweep.sensitivity_bars(_read(directory / "sensitivity.parquet"), design),
+                ],
+            ),
             Section("Failed runs", [failed_runs(_read(directory / "runs.parquet"), parameters)]),
         ],
     )

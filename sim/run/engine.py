@@ -9,7 +9,6 @@ never on the number of members.
 
 from __future__ import annotations
 
-import resource
 import time
 from collections.abc import Callable
 
@@ -33,7 +32,9 @@ from sim.model.invariants import Invariants
 from sim.model.streams import stream
 from sim.model.tally import EventLog, Tally
 from sim.model.world import World
+from sim.run.interruption import raise_if_stopped
 from sim.run.recorder import Recorder
+from sim.run.resources import peak_rss_mb
 from sim.run.result import Result, build_manifest, build_summary
 from sim.scenario import Scenario
 from sim.scenario.spans import Span
@@ -106,13 +107,13 @@ class Simulation:
         while env.peek() < horizon:
             env.step()
             self.events_processed += 1
+            raise_if_stopped()  # a stop signal whose exception numpy swallowed inside the step (interruption)
         if self.world.invariants is not None:
             self.world.invariants.check_tables(horizon - 1)
         wall = time.perf_counter() - started
         timeseries = self.recorder.frame()
         events = self.world.events.frame(self.world.calendar.start64) if self.world.events.enabled else None
-        peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        manifest = build_manifest(self.scenario, self.seed, wall, self.events_processed, peak_rss_mb)
+        manifest = build_manifest(self.scenario, self.seed, wall, self.events_processed, peak_rss_mb())
         summary = build_summary(self.world, timeseries)
         for mechanism in self.mechanisms:
             summary.update(mechanism.summary(timeseries))

@@ -7,10 +7,21 @@ blocks that remove a run's half-written staging directory. Within
 ``KeyboardInterrupt``, so it takes the same clean-up path as Ctrl-C; the exit
 code tells them apart (128 + the signal number, as a shell reports it).
 
+A signal must never be lost. Python runs a handler between bytecodes, and an
+exception it raises can be swallowed by C code that calls back into Python and
+discards errors (numpy does, looking up ``__array_ufunc__`` on an ``IntEnum``
+operand). So the handler first *notes* the signal, then raises; the engine
+calls :func:`raise_if_stopped` between SimPy steps and the commit calls it
+before its renames, so a signal whose exception was swallowed still stops the
+run at the next step.
+
 Python runs signal handlers in the main thread only, between bytecodes, so an
 interruption can land between two system calls that belong together (the
 renames that swap a run directory into place). :func:`signals_deferred` holds
 SIGINT and SIGTERM for such a block and delivers them right after it.
+
+A SIGINT inherited as ignored (a background job of a shell, ``nohup``) stays
+ignored: that is what the parent asked for.
 """
 
 from __future__ import annotations
@@ -28,8 +39,31 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM, raised where Ctrl-C raises KeyboardInterrupt, so both clean up the same way."""
 
 
-def _raise_terminated(signum: int, frame) -> None:
-    raise Terminated()
+#: The stop signal received within :func:`terminate_as_interrupt` and not yet acted on (empty: none).
+_received: list[int] = []
+
+
+def interrupt_for(signum: int) -> KeyboardInterrupt:
+    """The exception a stop signal raises: :class:`Terminated` for SIGTERM, KeyboardInterrupt for SIGINT."""
+    return Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+
+
+def _note_and_raise(signum: int, frame) -> None:
+    """Note the signal first (a swallowed exception cannot lose it), then raise."""
+    if not _received:
+        _received.append(signum)
+    raise interrupt_for(signum)
+
+
+def stop_requested() -> int | None:
+    """The stop signal received and not yet acted on, or None."""
+    return _received[0] if _received else None
+
+
+def raise_if_stopped() -> None:
+    """A checkpoint: raise the interruption of a signal whose exception was swallowed (cheap: one list test)."""
+    if _received:
+        raise interrupt_for(_received[0])
 
 
 def _in_main_thread() -> bool:
@@ -39,15 +73,23 @@ def _in_main_thread() -> bool:
 
 @contextmanager
 def terminate_as_interrupt() -> Iterator[None]:
-    """Within the block SIGTERM raises :class:`Terminated` in the main thread."""
+    """Within the block SIGTERM raises :class:`Terminated` and SIGINT KeyboardInterrupt, both noted first.
+
+    SIGINT keeps an inherited "ignore" (see the module docstring).
+    """
     if not _in_main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    _received.clear()
+    signums = [signum for signum in STOP_SIGNALS if signal.getsignal(signum) is not signal.SIG_IGN]
+    signums = [signal.SIGTERM, *(s for s in signums if s != signal.SIGTERM)]
+    previous = {signum: signal.signal(signum, _note_and_raise) for signum in signums}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        _received.clear()
 
 
 def exit_code(interrupt: KeyboardInterrupt) -> int:
@@ -69,7 +111,8 @@ def signals_deferred() -> Iterator[None]:
         return
     caught: list[int] = []
     held = {signum: signal.getsignal(signum) for signum in STOP_SIGNALS}
-    held = {signum: handler for signum, handler in held.items() if handler is not None}  # None: set outside Python
+    # None: set outside Python; SIG_IGN: nothing to deliver later
+    held = {signum: handler for signum, handler in held.items() if handler not in (None, signal.SIG_IGN)}
     for signum in held:
         signal.signal(signum, lambda received, frame: caught.append(received))
     try:

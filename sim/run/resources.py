@@ -57,11 +57,12 @@ growth of the member table
 
 from __future__ import annotations
 
-import os
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
+import psutil
 
 from sim.model.calendar import Calendar
 from sim.model.founding import DAYS_PER_YEAR, initial_capacity
@@ -144,7 +145,7 @@ def _size(size: int) -> str:
 
 
 def _mem_available(proc: Path) -> int | None:
-    """``MemAvailable`` of /proc/meminfo; elsewhere the free pages sysconf reports (caches not counted)."""
+    """``MemAvailable`` of /proc/meminfo; elsewhere (macOS, Windows) what psutil reports as available."""
     try:
         for line in (proc / "meminfo").read_text().splitlines():
             if line.startswith("MemAvailable:"):
@@ -152,9 +153,23 @@ def _mem_available(proc: Path) -> int | None:
     except (OSError, ValueError, IndexError):
         pass
     try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (AttributeError, ValueError, OSError):  # no sysconf (Windows) or no such name (macOS)
+        return int(psutil.virtual_memory().available)
+    except (OSError, RuntimeError, AttributeError):  # a platform psutil does not support
         return None
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MB (2**20 bytes), on every platform.
+
+    ``ru_maxrss`` is in kilobytes on Linux but in bytes on macOS (1024x off if read as kB);
+    Windows has no ``resource`` module, psutil gives its peak working set.
+    """
+    try:
+        import resource
+    except ImportError:
+        return psutil.Process().memory_info().peak_wset / 2**20
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 1024
 
 
 def _cgroup_headroom(proc: Path, cgroups: Path) -> int | None:

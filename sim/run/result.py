@@ -15,6 +15,7 @@ import json
 import platform
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -38,11 +39,18 @@ class Result:
     events: pd.DataFrame | None = None
     extra: dict = field(default_factory=dict)
 
-    def save(self, directory: str | Path, fmt: str = "parquet", overwrite: bool = False) -> Path:
+    def save(
+        self,
+        directory: str | Path,
+        fmt: str = "parquet",
+        overwrite: bool = False,
+        wanted: Callable[[], bool] | None = None,
+    ) -> Path:
         """Write the run directory atomically; returns its path.
 
         Any failure to write (a full disk, permissions) is an :class:`OutputError` that
         leaves nothing behind and an existing directory at ``directory`` as it was.
+        ``wanted`` is asked right before the commit (:func:`sim.run.rundir.commit`).
         """
         if fmt not in FORMATS:
             raise OutputError(f"--format: expected one of {', '.join(FORMATS)}, found {fmt!r}")
@@ -55,7 +63,7 @@ class Result:
                     write_table(self.events, staging / "events", fmt)
                 write_json(staging / "summary.json", self.summary)
                 write_json(staging / "manifest.json", self.manifest)
-                commit(staging, target, overwrite)
+                commit(staging, target, overwrite, wanted)
         except OSError as exc:
             reason = (exc.strerror or str(exc) or type(exc).__name__).splitlines()[0]
             raise OutputError(f"{target}: could not write the run ({reason}); nothing was changed there") from None
@@ -105,13 +113,24 @@ def _versions() -> dict[str, str]:
     return versions
 
 
-def _git_commit() -> str | None:
+def _git(*args: str) -> str | None:
+    """The output of a git command in the package's source tree, or None (no git, not a checkout)."""
     here = Path(__file__).resolve().parent
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5)
+        out = subprocess.run(["git", *args], cwd=here, capture_output=True, text=True, timeout=5)
     except (OSError, subprocess.SubprocessError):
         return None
-    return out.stdout.strip() or None if out.returncode == 0 else None
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
+def _git_commit() -> str | None:
+    return _git("rev-parse", "HEAD") or None
+
+
+def _git_dirty() -> bool | None:
+    """Whether the source tree has uncommitted changes (then the commit alone does not reproduce the run)."""
+    status = _git("status", "--porcelain", "--untracked-files=no")
+    return None if status is None else bool(status)
 
 
 def build_manifest(scenario, seed: int, wall_seconds: float, events_processed: int, peak_rss_mb: float) -> dict:
@@ -121,6 +140,9 @@ def build_manifest(scenario, seed: int, wall_seconds: float, events_processed: i
         "seed": seed,
         "versions": _versions(),
         "git_commit": _git_commit(),
+        "git_dirty": _git_dirty(),
+        "platform": platform.platform(),
+        "cwd": str(Path.cwd()),
         "command": sys.argv,
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "wall_seconds": round(wall_seconds, 3),

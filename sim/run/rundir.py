@@ -30,12 +30,13 @@ import glob
 import os
 import shutil
 import socket
+import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sim.run.interruption import signals_deferred
+from sim.run.interruption import raise_if_stopped, signals_deferred
 
 STAGING, SET_ASIDE = "partial", "old"
 
@@ -44,8 +45,36 @@ class OutputError(Exception):
     """An output location that cannot be used; the message is one line for the user."""
 
 
+def reason(exc: OSError) -> str:
+    """The one-line reason of an OS error (e.g. 'No space left on device')."""
+    return (exc.strerror or str(exc) or type(exc).__name__).splitlines()[0]
+
+
+def check_writable(out: Path) -> None:
+    """Refuse an output place this process cannot write (read-only, no permission) before any work is done.
+
+    Probed by creating and removing a file in ``out`` if it is a directory, else in its nearest
+    existing parent (``os.access`` is not enough: it says yes to root on a read-only mount).
+    """
+    place = out if out.is_dir() else next((p for p in out.parents if p.is_dir()), Path("."))
+    try:
+        fd, probe_path = tempfile.mkstemp(prefix=".partysim-probe-", dir=place)
+        os.close(fd)
+        os.unlink(probe_path)
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot write there ({reason(exc)})") from None
+
+
 def check_target(target: Path, overwrite: bool) -> None:
-    """Clear what dead runs left beside ``target``, then refuse a target the run may not replace."""
+    """Clear what dead runs left beside ``target``, then refuse a target the run may not replace.
+
+    Called before the run (not after minutes of work): a symbolic link (the swap would replace
+    the link, not what it points to), a file in the way, a non-empty directory without
+    ``overwrite``, a place this process cannot write.
+    """
+    if target.is_symlink():
+        raise OutputError(f"{target}: expected an output directory, found a symbolic link (give the path it points to)")
+    check_writable(target.parent if target.is_dir() else target)
     try:
         clear_leftovers(target)
         if target.exists() and not target.is_dir():
@@ -68,9 +97,20 @@ def staged(target: Path) -> Iterator[Path]:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def commit(staging: Path, target: Path, overwrite: bool) -> None:
-    """Rename ``staging`` to ``target``; with ``overwrite`` an existing target is set aside first, then deleted."""
+class Abandoned(Exception):
+    """The process that asked for this run is gone; the run must not be committed (see :func:`commit`)."""
+
+
+def commit(staging: Path, target: Path, overwrite: bool, wanted: Callable[[], bool] | None = None) -> None:
+    """Rename ``staging`` to ``target``; with ``overwrite`` an existing target is set aside first, then deleted.
+
+    ``wanted`` is asked right before the renames (a sweep's worker: is the sweep still alive?);
+    if it says no, :class:`Abandoned` is raised and nothing is committed.
+    """
+    raise_if_stopped()  # a signal noted while the files were written stops the run before it is committed
     with signals_deferred():
+        if wanted is not None and not wanted():
+            raise Abandoned(f"{target}: the process that asked for this run is gone; not written")
         set_aside = _sibling(target, SET_ASIDE) if overwrite else None
         if set_aside is not None:
             try:

@@ -14,15 +14,19 @@ what was found. The CLI prints that line and exits with code 2.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import hashlib
+import json
 import re
 import reprlib
 import types
 from pathlib import Path
 from typing import Annotated, Any, Union, get_args, get_origin
 
+import numpy as np
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic_core import PydanticCustomError, to_jsonable_python
 
 from sim.scenario.sections import (
     SECTION_CONFIG,
@@ -169,16 +173,39 @@ class Scenario(UserFileModel):
     start: dt.date = Field(dt.date(2016, 5, 10), description="Date of sim day 0 (YYYY-MM-DD).")
     duration: str = Field("5y", description="Simulated time: a count and a unit, d/w/m/y (e.g. 5y, 18m, 260w, 400d).")
     record_every: str = Field("1w", description="Interval between time-series rows (d/w/m/y span).")
-    population: PopulationSection = Field(default_factory=PopulationSection)
-    organization: OrganizationSection = Field(default_factory=OrganizationSection)
-    membership: MembershipSection = Field(default_factory=MembershipSection)
-    attrition: AttritionSection = Field(default_factory=AttritionSection)
-    meetings: MeetingsSection = Field(default_factory=MeetingsSection)
-    critique: CritiqueSection = Field(default_factory=CritiqueSection)
-    discipline: DisciplineSection = Field(default_factory=DisciplineSection)
+    population: PopulationSection = Field(
+        default_factory=PopulationSection, description="The party on day 0: members, candidates, sectors and traits."
+    )
+    organization: OrganizationSection = Field(
+        default_factory=OrganizationSection,
+        description="The organization tree: cells, primary organizations, counties, provinces, central.",
+    )
+    membership: MembershipSection = Field(
+        default_factory=MembershipSection,
+        description="Recruitment, applications, probation of candidates and admission to full membership.",
+    )
+    attrition: AttritionSection = Field(
+        default_factory=AttritionSection,
+        description="Members leaving: death, retirement and transfer out of the party.",
+    )
+    meetings: MeetingsSection = Field(
+        default_factory=MeetingsSection,
+        description="The bylaw meeting calendar of cells, basic organizations and their committees.",
+    )
+    critique: CritiqueSection = Field(
+        default_factory=CritiqueSection, description="Party Life Critique sessions and what they reveal."
+    )
+    discipline: DisciplineSection = Field(
+        default_factory=DisciplineSection, description="Punishments: causes, the ladder of levels, and their lifting."
+    )
     campaigns: list[CampaignSpec] = Field(default_factory=list, description="Mass campaigns that credit achievers.")
-    congress: CongressSection = Field(default_factory=CongressSection)
-    amnesty: AmnestySection = Field(default_factory=AmnestySection)
+    congress: CongressSection = Field(
+        default_factory=CongressSection,
+        description="The pre-Congress cycle: assemblies, conferences and the selection of delegates.",
+    )
+    amnesty: AmnestySection = Field(
+        default_factory=AmnestySection, description="Amnesty orders that lift punishments before a Congress."
+    )
 
     @classmethod
     def load(cls, path: str | Path, overrides: list[str] | None = None) -> Scenario:
@@ -359,12 +386,56 @@ def _read_yaml(path: Path, origins: _Origins, what: str = "scenario fields") -> 
         raise ScenarioError(f"{path}{where}: invalid YAML: {problem}") from None
     except RecursionError:  # PyYAML's parser recurses once per level of nesting
         raise ScenarioError(f"{path}: invalid YAML: expected a few levels of nesting, found hundreds") from None
+    _refuse_duplicate_keys(node, path)
     if data is None:
         raise ScenarioError(f"{path}: expected a mapping of {what}, found an empty file")
     if not isinstance(data, dict):
         raise ScenarioError(f"{path}: expected a mapping of {what}, found {type(data).__name__}")
     origins.record(node, str(path))
     return data
+
+
+def _refuse_duplicate_keys(node: yaml.Node | None, path: Path) -> None:
+    """A key written twice in one mapping is an error naming both lines (YAML would keep the second silently)."""
+    pending, visited = [(node, ())], set()
+    while pending:
+        node, prefix = pending.pop()
+        if node is None or id(node) in visited:
+            continue
+        visited.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first_line: dict = {}
+            for key_node, value_node in node.value:
+                key = key_node.value
+                line = key_node.start_mark.line + 1
+                if isinstance(key, str) and key in first_line:
+                    field = ".".join(str(p) for p in (*prefix, key))
+                    raise ScenarioError(
+                        f"{path} (line {line}): {field}: expected each key once in a mapping, "
+                        f"found it again (first at line {first_line[key]})"
+                    )
+                first_line.setdefault(key, line)
+                pending.append((value_node, (*prefix, key)))
+        elif isinstance(node, yaml.SequenceNode):
+            pending.extend((item, (*prefix, index)) for index, item in enumerate(node.value))
+
+
+def scenario_argument(scenario: Any) -> Scenario:
+    """The scenario argument of the Python API: a Scenario, or the path of a scenario file (loaded here)."""
+    if isinstance(scenario, Scenario):
+        return scenario
+    if isinstance(scenario, (str, Path)):
+        return load_scenario(scenario)
+    raise ScenarioError(f"scenario: expected a Scenario or the path of a scenario file, found {_describe(scenario)}")
+
+
+def seed_argument(seed: Any) -> int | None:
+    """A seed given to the Python API, validated as the files validate one: None or a non-negative integer."""
+    if seed is None:
+        return None
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ScenarioError(f"seed: expected a non-negative integer, found {_describe(seed)}")
+    return int(seed)
 
 
 def _merge(base: dict, override: dict) -> dict:
@@ -383,8 +454,10 @@ def _load_chain(path: Path, origins: _Origins, seen: tuple[Path, ...]) -> dict:
     if resolved in seen:
         chain = " -> ".join(str(p) for p in seen + (resolved,))
         raise ScenarioError(f"{path}: extends: expected a chain without cycles, found {chain}")
-    if len(seen) >= MAX_EXTENDS_DEPTH:
-        raise ScenarioError(f"{path}: extends: expected at most {MAX_EXTENDS_DEPTH} levels of extends, found more")
+    if len(seen) >= MAX_EXTENDS_DEPTH:  # blame the file whose `extends` goes one level too deep
+        raise ScenarioError(
+            f"{seen[-1]}: extends: expected at most {MAX_EXTENDS_DEPTH} levels of extends, found more (it extends {path})"
+        )
     own = _Origins()
     data = _read_yaml(path, own)
     parent = data.pop("extends", None)
@@ -489,11 +562,18 @@ def apply_overrides(
     ``set`` lines instead.
     """
     for index, text in enumerate(overrides):
-        parts, value = parse_override(text)
+        written = f"--set {text}"
+        if places:  # a spec's `set:` entry: its file and line, not an option the user never typed
+            source, line = places[index]
+            written = f"{source} (line {line}): set.{index}" if line else f"{source}: set.{index}"
+        try:
+            parts, value = parse_override(text)
+        except ScenarioError as exc:
+            raise ScenarioError(str(exc).replace(f"--set {text}", written, 1)) from None
         try:
             data, keys = set_field(data, parts, value)
         except FieldPathError as exc:
-            raise ScenarioError(f"--set {text}: {exc}") from None
+            raise ScenarioError(f"{written}: {exc}") from None
         origins.claim(keys, places[index] if places else (f"--set {text}", None))
     return dict(data)
 
@@ -521,7 +601,9 @@ def format_validation_error(exc: ValidationError, origins: _Origins, default_sou
     where = f"{source} (line {line})" if line else source
     kind = error["type"]
     if kind == "extra_forbidden":
-        return f"{where}: {field}: unknown field (check the spelling; `partysim schema` lists the fields)"
+        guess = _did_you_mean(exc.title, path)
+        hint = f"did you mean {guess}?" if guess else "check the spelling; partysim schema --fields lists the fields"
+        return f"{where}: {field}: unknown field ({hint})"
     if kind == "missing":
         return f"{where}: {field}: required field is missing"
     message = message[0].lower() + message[1:] if message else message
@@ -531,11 +613,69 @@ def format_validation_error(exc: ValidationError, origins: _Origins, default_sou
     return f"{where}: {field}: expected {message}{found}{tail}".replace("expected input should be", "expected")
 
 
+def scenario_files(path: str | Path) -> list[Path]:
+    """The file and every file of its ``extends`` chain, the file first (each resolved; the chain is valid)."""
+    files, path = [], Path(path).resolve()
+    while path not in files and len(files) <= MAX_EXTENDS_DEPTH:
+        files.append(path)
+        parent = (yaml_load(path.read_text(encoding="utf-8")) or {}).get("extends")
+        if not isinstance(parent, str):
+            break
+        path = (path.parent / parent).resolve()
+    return files
+
+
+def file_digests(paths: list[Path]) -> dict[str, str]:
+    """``path -> sha256`` of input files, recorded so that a changed input is seen (resume, audits)."""
+    return {str(path): hashlib.sha256(Path(path).read_bytes()).hexdigest() for path in paths}
+
+
+def _did_you_mean(model_name: str, path: tuple) -> str | None:
+    """The known field closest to the unknown last part of ``path`` (difflib), in the model named by the error."""
+    models = {cls.__name__: cls for cls in _subclasses(UserFileModel)}
+    model = models.get(model_name)
+    for part in path[:-1]:
+        if model is None:
+            return None
+        if isinstance(part, int):
+            continue  # an item of a list: the list's model was taken already
+        field = model.model_fields.get(part)
+        model = _model_in(field.annotation) if field else None
+    if model is None or not isinstance(path[-1], str):
+        return None
+    close = difflib.get_close_matches(path[-1], list(model.model_fields), n=1, cutoff=0.6)
+    return ".".join(str(p) for p in (*path[:-1], close[0])) if close else None
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model a field holds, directly, in a union, or as the items of a list or dict."""
+    for member in _members(_unwrap(annotation)):
+        if isinstance(member, type) and issubclass(member, BaseModel):
+            return member
+        if get_origin(member) in (list, dict, tuple):
+            found = _model_in(get_args(member)[-1]) if get_args(member) else None
+            if found:
+                return found
+    return None
+
+
+def _subclasses(cls: type) -> list[type]:
+    found = []
+    for sub in cls.__subclasses__():
+        found += [sub, *_subclasses(sub)]
+    return found
+
+
 def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scenario:
     """Read, merge (`extends`), override (`--set`) and validate a scenario file."""
     path = Path(path)
     origins = _Origins()
     data = _load_chain(path, origins, ())
+    if "base" in data and ("parameters" in data or "design" in data):
+        raise ScenarioError(
+            f"{path}: expected a scenario file, found a sweep spec (it has base: and parameters:); "
+            f"run it with: partysim sweep {path}"
+        )
     data = apply_overrides(data, list(overrides or []), origins)
     return scenario_from_dict(data, origins, str(path))
 
@@ -545,6 +685,31 @@ def scenario_from_dict(data: dict, origins: _Origins | None = None, source: str 
         return Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(format_validation_error(exc, origins or _Origins(), source)) from None
+
+
+def field_rows(model: type[BaseModel] = Scenario, prefix: str = "") -> list[tuple[str, str, str, str]]:
+    """Every field of the file format as (path, type, default, description), sections before their fields.
+
+    What ``partysim schema --fields`` prints: the JSON Schema is for editors, this is for people.
+    """
+    rows = []
+    for name, info in model.model_fields.items():
+        path = f"{prefix}{name}"
+        section = _model_in(info.annotation)
+        if section is not None and get_origin(_unwrap(info.annotation)) is None:
+            rows.append((path, "section", "", info.description or ""))
+            rows += field_rows(section, f"{path}.")
+            continue
+        default = "" if info.is_required() else _as_written(info.get_default(call_default_factory=True))
+        kind = getattr(_unwrap(info.annotation), "__name__", None) or str(info.annotation).replace("typing.", "")
+        rows.append((path, kind, default, info.description or ""))
+    return rows
+
+
+def _as_written(value: Any) -> str:
+    """A default as a scenario file writes it (JSON/YAML scalars), cut to a short cell."""
+    text = json.dumps(to_jsonable_python(value), separators=(", ", ": "))
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def scenario_schema() -> dict:
