@@ -17,7 +17,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from sim.many import compare, sweep
+from sim.many import calibrate, compare, sweep
 from sim.model.invariants import InvariantError
 from sim.report.command import add_report_command, report_after_run
 from sim.run.interruption import exit_code, terminate_as_interrupt
@@ -157,6 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     schema.set_defaults(func=cmd_schema)
     sweep.add_command(commands)
     compare.add_command(commands)
+    calibrate.add_command(commands)
     add_report_command(commands, run)
     return parser
 
