@@ -22,7 +22,7 @@ from sim.run.result import OutputError
 if TYPE_CHECKING:
     from sim.report.html import Page
 
-RUN, SWEEP, COMPARISON = "run", "sweep", "comparison"
+RUN, SWEEP, COMPARISON, CALIBRATION = "run", "sweep", "comparison", "calibration"
 PAGE_NAME = "report.html"
 
 
@@ -36,6 +36,8 @@ def detect_kind(directory: Path) -> str:
         return SWEEP
     if (directory / "comparison.json").is_file():
         return COMPARISON
+    if (directory / "calibration.json").is_file():
+        return CALIBRATION
     if (directory / "manifest.json").is_file() and any(
         (directory / f"timeseries.{s}").is_file() for s in ("parquet", "csv")
     ):
@@ -48,11 +50,12 @@ def detect_kind(directory: Path) -> str:
 
 def _builders() -> dict[str, Callable[[Path], Page]]:
     # Imported here: the plotting modules load matplotlib, which the CLI should only pay for when reporting.
+    from sim.report.calibrate_page import calibration_page
     from sim.report.compare_page import comparison_page
     from sim.report.run_page import run_page
     from sim.report.sweep_page import sweep_page
 
-    return {RUN: run_page, SWEEP: sweep_page, COMPARISON: comparison_page}
+    return {RUN: run_page, SWEEP: sweep_page, COMPARISON: comparison_page, CALIBRATION: calibration_page}
 
 
 def figures_directory(page_path: Path) -> Path:

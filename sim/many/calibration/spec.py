@@ -134,7 +134,9 @@ class ValidationBlock(UserFileModel):
     model_config = ConfigDict(extra="forbid")
 
     base: str | None = Field(None, description="Scenario of the held-out figures (default: the fit's base).")
-    set: list[str] = Field(default_factory=list, description="Fixed overrides of the validation runs.")
+    set: list[str] = Field(
+        default_factory=list, description="Overrides of the validation runs, after the fit's `set` (which applies too)."
+    )
     replications: int | None = Field(None, ge=1, le=10_000, description="Runs (default: the fit's replications).")
     targets: dict[str, Target] = Field(min_length=1, description="Name -> held-out target.")
 
@@ -192,7 +194,7 @@ class Calibration:
         table = pd.DataFrame([{name: params[name] for name in self.parameter_names}])
         if validation and self.spec.validate_ is not None:
             block = self.spec.validate_
-            view = _SpecView(block.set, self.spec.parameters)
+            view = _SpecView(self.spec.set + block.set, self.spec.parameters)  # reduced scale applies to both
             base = self.validate_base
         else:
             view, base = self.spec, self.base_path
