@@ -19,6 +19,7 @@ from rich.table import Table
 
 from sim.many import calibrate, compare, sweep
 from sim.model.invariants import InvariantError
+from sim.report import write_report
 from sim.report.command import add_report_command, report_after_run
 from sim.run.interruption import exit_code, terminate_as_interrupt
 from sim.run.resources import MemoryShortage, check_memory
@@ -157,7 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     schema.set_defaults(func=cmd_schema)
     sweep.add_command(commands)
     compare.add_command(commands)
-    calibrate.add_command(commands)
+    calibrate.add_command(commands, write_report)
     add_report_command(commands, run)
     return parser
 

@@ -24,6 +24,7 @@ import yaml
 from sim.many.calibrate import calibrate
 from sim.many.calibration.study import FIT, VALIDATE
 from sim.many.runs import run_seed
+from sim.report import write_report
 from sim.run.engine import simulate
 from sim.scenario import load_scenario
 from tests.many_runs import ATTRITION_ONLY, write_scenario
@@ -32,7 +33,13 @@ pytest.importorskip("optuna")
 REPO = Path(__file__).resolve().parents[1]
 COUNTY = REPO / "scenarios" / "county.yaml"
 #: The county, reduced so that a run takes well under a second, without its dated Congress cycle.
-COUNTY_SMALL = ["population.members=1200", "duration=2y", "campaigns=[]", "congress.enabled=false", "amnesty.enabled=false"]
+COUNTY_SMALL = [
+    "population.members=1200",
+    "duration=2y",
+    "campaigns=[]",
+    "congress.enabled=false",
+    "amnesty.enabled=false",
+]
 SLOW = {**ATTRITION_ONLY, "critique": {"enabled": True}, "meetings": {"enabled": True}}
 
 
@@ -80,7 +87,7 @@ def spec(tmp_path_factory) -> Path:
 def reference(spec, tmp_path_factory) -> Path:
     """A calibration run once, uninterrupted, on two local workers."""
     out = tmp_path_factory.mktemp("reference") / "out"
-    calibrate(spec, out, workers=2, report=False)
+    calibrate(spec, out, workers=2, report=write_report)
     return out
 
 
@@ -89,7 +96,7 @@ def trials(out: Path) -> pd.DataFrame:
 
 
 def test_same_spec_and_seed_give_the_same_trials_whatever_the_workers(spec, reference, tmp_path):
-    calibrate(spec, tmp_path / "again", workers=1, report=False)
+    calibrate(spec, tmp_path / "again", workers=1)
     pd.testing.assert_frame_equal(trials(tmp_path / "again"), trials(reference))
     assert trials(reference)["attrition.death_rate"].nunique() == 8  # the trials differ by their parameters
 
@@ -112,7 +119,7 @@ def test_validation_targets_never_enter_the_objective(spec, reference, tmp_path)
     path = tmp_path / "perturbed.yaml"
     write_scenario(tmp_path, ATTRITION_ONLY)
     path.write_text(yaml.safe_dump(perturbed))
-    calibrate(path, tmp_path / "out", workers=2, report=False)
+    calibrate(path, tmp_path / "out", workers=2)
     pd.testing.assert_frame_equal(trials(tmp_path / "out"), trials(reference))
     fit, before = pd.read_parquet(tmp_path / "out" / "fit.parquet"), pd.read_parquet(reference / "fit.parquet")
     held_out = fit["sample"] == "validate (out-of-sample)"
@@ -133,7 +140,20 @@ def test_best_yaml_extends_the_base_and_runs_the_best_trial(spec, reference):
 
 def start(spec: Path, out: Path, *extra: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "sim", "calibrate", str(spec), "--out", str(out), "--workers", "1", "--quiet", "--no-report", *extra],
+        [
+            sys.executable,
+            "-m",
+            "sim",
+            "calibrate",
+            str(spec),
+            "--out",
+            str(out),
+            "--workers",
+            "1",
+            "--quiet",
+            "--no-report",
+            *extra,
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -145,7 +165,7 @@ def start(spec: Path, out: Path, *extra: str) -> subprocess.Popen:
 def test_kill_9_then_resume_ends_with_the_trials_of_an_uninterrupted_run(tmp_path):
     spec = write_spec(tmp_path, SLOW)
     reference = tmp_path / "reference"
-    calibrate(spec, reference, workers=2, report=False)
+    calibrate(spec, reference, workers=2)
     out = tmp_path / "killed"
     process = start(spec, out)
     deadline = time.monotonic() + 120
@@ -204,7 +224,7 @@ def test_parameters_are_recovered_within_the_replication_noise(tmp_path):
     }
     path = tmp_path / "recovery.yaml"
     path.write_text(yaml.safe_dump(spec, sort_keys=False))
-    found = calibrate(path, tmp_path / "out", workers=2, report=False).best.params
+    found = calibrate(path, tmp_path / "out", workers=2).best.params
     attrition = base.attrition
     elasticity = {
         "membership.applications_per_member_year": ("applications", 1.0),
@@ -227,16 +247,58 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 
 SPEC_ERRORS = [
     ("unknown field", {"replicatons": 2}, "replicatons: unknown field"),
-    ("target without source", {"targets": {"m": {"outcome": "final:members_full", "observed": 1, "likelihood": "poisson"}}}, "targets.m.source: required field"),
-    ("bad likelihood", {"targets": {"m": {"outcome": "final:members_full", "observed": 1, "source": "x", "likelihood": "gauss"}}}, "targets.m.likelihood"),
-    ("normal without sd", {"targets": {"m": {"outcome": "final:members_full", "observed": 1, "source": "x", "likelihood": "normal"}}}, "targets.m.sd"),
-    ("composition of a number", {"targets": {"m": {"outcome": "summary:totals", "observed": 3, "source": "x", "likelihood": "multinomial"}}}, "targets.m.observed"),
-    ("bad outcome", {"targets": {"m": {"outcome": "last:members_full", "observed": 1, "source": "x", "likelihood": "poisson"}}}, "targets.m.outcome"),
-    ("outcome the run lacks", {"targets": {"m": {"outcome": "final:no_such_column", "observed": 1, "source": "x", "likelihood": "poisson"}}}, "targets.m.outcome"),
+    (
+        "target without source",
+        {"targets": {"m": {"outcome": "final:members_full", "observed": 1, "likelihood": "poisson"}}},
+        "targets.m.source: required field",
+    ),
+    (
+        "bad likelihood",
+        {"targets": {"m": {"outcome": "final:members_full", "observed": 1, "source": "x", "likelihood": "gauss"}}},
+        "targets.m.likelihood",
+    ),
+    (
+        "normal without sd",
+        {"targets": {"m": {"outcome": "final:members_full", "observed": 1, "source": "x", "likelihood": "normal"}}},
+        "targets.m.sd",
+    ),
+    (
+        "composition of a number",
+        {"targets": {"m": {"outcome": "summary:totals", "observed": 3, "source": "x", "likelihood": "multinomial"}}},
+        "targets.m.observed",
+    ),
+    (
+        "bad outcome",
+        {"targets": {"m": {"outcome": "last:members_full", "observed": 1, "source": "x", "likelihood": "poisson"}}},
+        "targets.m.outcome",
+    ),
+    (
+        "outcome the run lacks",
+        {"targets": {"m": {"outcome": "final:no_such_column", "observed": 1, "source": "x", "likelihood": "poisson"}}},
+        "targets.m.outcome",
+    ),
     ("seed as a parameter", {"parameters": {"seed": {"low": 1, "high": 9}}}, "parameters.seed"),
-    ("parameter path the scenario lacks", {"parameters": {"attrition.deth_rate": {"low": 0.1, "high": 0.2}}}, "attrition.deth_rate"),
-    ("distribution", {"parameters": {"attrition.death_rate": {"distribution": "normal", "mean": 0.1, "sd": 0.01}}}, "parameters.attrition.death_rate"),
-    ("validate target named like a fit target", {"validate": {"targets": {"members": {"outcome": "final:members_full", "observed": 1, "source": "x", "likelihood": "poisson"}}}}, "validate.targets.members"),
+    (
+        "parameter path the scenario lacks",
+        {"parameters": {"attrition.deth_rate": {"low": 0.1, "high": 0.2}}},
+        "attrition.deth_rate",
+    ),
+    (
+        "distribution",
+        {"parameters": {"attrition.death_rate": {"distribution": "normal", "mean": 0.1, "sd": 0.01}}},
+        "parameters.attrition.death_rate",
+    ),
+    (
+        "validate target named like a fit target",
+        {
+            "validate": {
+                "targets": {
+                    "members": {"outcome": "final:members_full", "observed": 1, "source": "x", "likelihood": "poisson"}
+                }
+            }
+        },
+        "validate.targets.members",
+    ),
     ("unknown validate field", {"validate": {"target": {}}}, "validate.target"),
     ("bad sampler", {"sampler": "grid"}, "sampler"),
 ]
@@ -253,3 +315,10 @@ def test_every_spec_error_is_one_line_naming_file_line_and_field_exit_2_nothing_
     assert lines[0].startswith(f"partysim: error: {path} (line "), lines[0]
     assert named in lines[0], lines[0]
     assert not out.exists()
+
+
+def test_report_shows_in_sample_and_out_of_sample_fit_with_sources(reference):
+    page = (reference / "report.html").read_text()
+    for text in ("fit (in-sample)", "validate (out-of-sample)", "made up for the test", "Optimisation history"):
+        assert text in page
+    assert "Parameter importances" in page and "Profiles of the best trials" in page

@@ -21,6 +21,7 @@ import datetime as dt
 import math
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,10 +78,14 @@ def calibrate(
     trials: int | None = None,
     resume: bool = False,
     overwrite: bool = False,
-    report: bool = True,
+    report: Callable[[Path], object] | None = None,
     show_progress: bool = False,
 ) -> CalibrationReport:
-    """Python API (``sim.calibrate``): the same search, outputs and report as ``partysim calibrate``."""
+    """Python API (``sim.calibrate``): the same search and outputs as ``partysim calibrate``.
+
+    ``report`` writes the HTML report of the output directory (``sim.report.write_report``; the
+    report layer sits beside this one, so the caller above both passes it in).
+    """
     calibration = load_calibration(spec)
     out = Path(out) if out else default_out(calibration)
     executor = make_executor(workers, scheduler, dask_local)
@@ -133,7 +138,7 @@ def run_calibration(
     trials: int | None = None,
     resume: bool = False,
     overwrite: bool = False,
-    report: bool = True,
+    report: Callable[[Path], object] | None = None,
     show_progress: bool = True,
 ) -> CalibrationReport:
     """Search, score the best trial in and out of sample, write every output (see the module docstring)."""
@@ -171,10 +176,8 @@ def run_calibration(
     wall = time.perf_counter() - started
     failed = len(results) - len(ok)
     write_json_atomic(out / "calibration.json", metadata(calibration, out, executor, best, len(results), failed, wall))
-    if report:
-        from sim.report import write_report
-
-        write_report(out)
+    if report is not None:
+        report(out)
     return CalibrationReport(out, best, len(results), failed, wall)
 
 
@@ -204,8 +207,8 @@ def metadata(calibration: Calibration, out: Path, executor, best: TrialResult, t
     }
 
 
-def add_command(commands) -> None:
-    """Register ``partysim calibrate`` (called from sim.cli.build_parser)."""
+def add_command(commands, write_report: Callable[[Path], object]) -> None:
+    """Register ``partysim calibrate`` (called from sim.cli.build_parser, which passes the report writer)."""
     parser = commands.add_parser(
         "calibrate", help="fit assumed parameters to published figures (Optuna), validate on held-out figures"
     )
@@ -216,7 +219,7 @@ def add_command(commands) -> None:
     parser.add_argument("--overwrite", action="store_true", help="replace an existing output directory")
     parser.add_argument("--no-report", action="store_true", help="do not write report.html")
     add_executor_args(parser)
-    parser.set_defaults(func=cmd_calibrate)
+    parser.set_defaults(func=cmd_calibrate, write_report=write_report)
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
@@ -231,7 +234,14 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
     def work(executor) -> int:
         found = run_calibration(
-            calibration, out, executor, args.trials, args.resume, args.overwrite, not args.no_report, not args.quiet
+            calibration,
+            out,
+            executor,
+            args.trials,
+            args.resume,
+            args.overwrite,
+            None if args.no_report else args.write_report,
+            not args.quiet,
         )
         if not args.quiet:
             best = found.best

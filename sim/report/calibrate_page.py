@@ -48,7 +48,12 @@ def parameters_table(meta: dict, importances: pd.DataFrame | None) -> Table:
         "Parameters",
         ["scenario field", "range", "fitted value", "fANOVA importance"],
         [
-            [name, ", ".join(f"{k}: {v}" for k, v in specs.get(name, {}).items()), cell(best.get(name)), cell(weight.get(name))]
+            [
+                name,
+                ", ".join(f"{k}: {v}" for k, v in specs.get(name, {}).items()),
+                cell(best.get(name)),
+                cell(weight.get(name)),
+            ]
             for name in meta.get("parameters", [])
         ],
         "The fitted value is the best trial's; best.yaml holds it as a runnable scenario.",
@@ -60,7 +65,17 @@ def fit_table(fit: pd.DataFrame | None) -> Table | str:
         return "fit.parquet is missing."
     return Table(
         "Fit per target",
-        ["sample", "target", "component", "observed", "simulated", "runs 2.5-97.5 %", "standardized error", "log-lik.", "source"],
+        [
+            "sample",
+            "target",
+            "component",
+            "observed",
+            "simulated",
+            "runs 2.5-97.5 %",
+            "standardized error",
+            "log-lik.",
+            "source",
+        ],
         [
             [
                 r["sample"],

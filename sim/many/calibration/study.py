@@ -190,7 +190,9 @@ def search(
             records += list(executor.run(pending))
             by_run = {r.run_id: r for r in records}
             for trial in todo:
-                scores, errors = score_records(calibration.spec.targets, [by_run[t.run_id] for t in tasks[trial.number]])
+                scores, errors = score_records(
+                    calibration.spec.targets, [by_run[t.run_id] for t in tasks[trial.number]]
+                )
                 result = TrialResult(trial.number, dict(trial.params), scores, errors)
                 write_json_atomic(out / "trials" / f"{trial.number:05d}.json", result_json(result))
                 if errors:
@@ -218,7 +220,5 @@ def read_result(out: Path, number: int) -> TrialResult:
     from sim.many.calibration.likelihoods import Component
 
     data = json.loads((out / "trials" / f"{number:05d}.json").read_text(encoding="utf-8"))
-    scores = {
-        name: Score(s["loglik"], [Component(**c) for c in s["components"]]) for name, s in data["scores"].items()
-    }
+    scores = {name: Score(s["loglik"], [Component(**c) for c in s["components"]]) for name, s in data["scores"].items()}
     return TrialResult(data["number"], data["params"], scores, data["errors"])
