@@ -22,7 +22,7 @@ import pytest
 import yaml
 
 from sim.many.calibrate import calibrate
-from sim.many.calibration.study import FIT, VALIDATE
+from sim.many.calibration.study import FIT, VALIDATE, drop_torn_tail
 from sim.many.runs import run_seed
 from sim.report import write_report
 from sim.run.engine import simulate
@@ -322,3 +322,10 @@ def test_report_shows_in_sample_and_out_of_sample_fit_with_sources(reference):
     for text in ("fit (in-sample)", "validate (out-of-sample)", "made up for the test", "Optimisation history"):
         assert text in page
     assert "Parameter importances" in page and "Profiles of the best trials" in page
+
+
+def test_a_journal_line_torn_by_a_kill_is_dropped_on_resume(tmp_path):
+    journal = tmp_path / "study.journal"
+    journal.write_bytes(b'{"op_code": 0}\n{"op_co')
+    drop_torn_tail(journal)
+    assert journal.read_bytes() == b'{"op_code": 0}\n'

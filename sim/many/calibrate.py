@@ -72,7 +72,7 @@ def calibrate(
     spec: str | Path,
     out: str | Path | None = None,
     *,
-    workers: int | None = 1,
+    workers: int | None = None,
     scheduler: str | None = None,
     dask_local: int | None = None,
     trials: int | None = None,

@@ -94,10 +94,21 @@ def open_study(calibration: Calibration, out: Path):
     lock = path.with_name(path.name + ".lock")
     # Only this process writes the journal; a lock left by a killed process would block the resume forever.
     lock.unlink(missing_ok=True)
+    drop_torn_tail(path)
     storage = JournalStorage(JournalFileBackend(str(path), lock_obj=JournalFileOpenLock(str(path))))
     return module.create_study(
         study_name=calibration.spec.name, storage=storage, direction="maximize", load_if_exists=True
     )
+
+
+def drop_torn_tail(path: Path) -> None:
+    """Cut a journal line that a kill left half-written (the next line appended after it would corrupt both)."""
+    if not path.is_file():
+        return
+    data = path.read_bytes()
+    if data and not data.endswith(b"\n"):
+        with path.open("r+b") as journal:
+            journal.truncate(data.rfind(b"\n") + 1)
 
 
 def target_outcomes(targets: dict[str, Target]) -> dict[str, str]:
