@@ -329,3 +329,23 @@ def test_a_journal_line_torn_by_a_kill_is_dropped_on_resume(tmp_path):
     journal.write_bytes(b'{"op_code": 0}\n{"op_co')
     drop_torn_tail(journal)
     assert journal.read_bytes() == b'{"op_code": 0}\n'
+
+
+def test_without_optuna_the_command_says_how_to_install_it_in_one_line(spec, tmp_path):
+    blocker = tmp_path / "block"
+    blocker.mkdir()
+    (blocker / "optuna.py").write_text("raise ImportError('blocked for the test')\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(blocker)])}
+    done = subprocess.run(
+        [sys.executable, "-m", "sim", "calibrate", str(spec), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "partysim: error: partysim calibrate: expected the optuna package, found it not installed "
+        "(pip install 'partysim[calibrate]')"
+    ]
+    assert not (tmp_path / "out").exists()
