@@ -100,13 +100,14 @@ def score(target, name: str, replications: list[Mapping[str, float]]) -> Score:
             per_run = counts / counts.sum(axis=1, keepdims=True) * n
         expected = per_run.mean(axis=0)
         p = expected / n
+        q = np.maximum(p, FLOOR)  # the likelihood's floor: a category the model never fills still has an error
         if target.likelihood == "multinomial":
             loglik = multinomial(observed, p) if np.isfinite(p).all() else -np.inf
-            variance = n * p * (1 - p)
+            variance = n * q * (1 - q)
         else:
             alpha = target.concentration
             loglik = dirichlet_multinomial(observed, p, alpha) if np.isfinite(p).all() else -np.inf
-            variance = n * p * (1 - p) * (n + alpha) / (1 + alpha)
+            variance = n * q * (1 - q) * (n + alpha) / (1 + alpha)
         return Score(loglik, [_component(k, observed[i], per_run[:, i], variance[i]) for i, k in enumerate(keys)])
     values = np.array([r.get(name, np.nan) for r in replications], dtype=float)
     observed = float(target.observed)
