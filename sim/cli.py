@@ -18,8 +18,9 @@ from rich.console import Console
 from rich.table import Table
 
 from sim import __version__
-from sim.many import compare, discover, sweep
+from sim.many import calibrate, compare, discover, sweep
 from sim.model.invariants import InvariantError
+from sim.report import write_report
 from sim.report.command import add_report_command, report_after_run
 from sim.run.interruption import exit_code, terminate_as_interrupt
 from sim.run.resources import MemoryShortage, check_memory
@@ -215,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_command(commands)
     compare.add_command(commands)
     discover.add_command(commands)
+    calibrate.add_command(commands, write_report)
     add_report_command(commands, run)
     return parser
 

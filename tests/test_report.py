@@ -241,7 +241,7 @@ def test_report_of_a_directory_that_is_not_a_result_is_a_usage_error(tmp_path, c
     with pytest.raises(ReportError):
         write_report(tmp_path)
     assert main(["report", str(tmp_path)]) == 2
-    assert "not a run, sweep or comparison directory" in capsys.readouterr().err
+    assert "not a run, sweep, comparison, discovery or calibration directory" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from sim.run.rundir import check_writable, reason
 if TYPE_CHECKING:
     from sim.report.html import Page
 
-RUN, SWEEP, COMPARISON, DISCOVERY = "run", "sweep", "comparison", "discovery"
+RUN, SWEEP, COMPARISON, DISCOVERY, CALIBRATION = "run", "sweep", "comparison", "discovery", "calibration"
 PAGE_NAME = "report.html"
 
 
@@ -37,31 +37,40 @@ class ReportError(OutputError):
 
 def detect_kind(directory: Path) -> str:
     """``sweep`` if it has sweep.json, ``comparison`` if comparison.json, ``discovery`` if discovery.json,
-    ``run`` if manifest.json and a time series."""
+    ``calibration`` if calibration.json, ``run`` if manifest.json and a time series."""
     if (directory / "discovery.json").is_file():
         return DISCOVERY
     if (directory / "sweep.json").is_file():
         return SWEEP
     if (directory / "comparison.json").is_file():
         return COMPARISON
+    if (directory / "calibration.json").is_file():
+        return CALIBRATION
     if (directory / "manifest.json").is_file() and any(
         (directory / f"timeseries.{s}").is_file() for s in ("parquet", "csv")
     ):
         return RUN
     raise ReportError(
-        f"{directory}: not a run, sweep or comparison directory "
-        "(expected manifest.json with timeseries.parquet/.csv, sweep.json, comparison.json or discovery.json)"
+        f"{directory}: not a run, sweep, comparison, discovery or calibration directory (expected manifest.json "
+        "with timeseries.parquet/.csv, sweep.json, comparison.json, discovery.json or calibration.json)"
     )
 
 
 def _builders() -> dict[str, Callable[[Path], Page]]:
     # Imported here: the plotting modules load matplotlib, which the CLI should only pay for when reporting.
+    from sim.report.calibrate_page import calibration_page
     from sim.report.compare_page import comparison_page
     from sim.report.discover_page import discovery_page
     from sim.report.run_page import run_page
     from sim.report.sweep_page import sweep_page
 
-    return {RUN: run_page, SWEEP: sweep_page, COMPARISON: comparison_page, DISCOVERY: discovery_page}
+    return {
+        RUN: run_page,
+        SWEEP: sweep_page,
+        COMPARISON: comparison_page,
+        DISCOVERY: discovery_page,
+        CALIBRATION: calibration_page,
+    }
 
 
 def figures_directory(page_path: Path) -> Path:

@@ -1,0 +1,351 @@
+"""partysim calibrate: recovery of known parameters, common random numbers, held-out targets, resume, spec errors.
+
+Most tests use a tiny attrition-only scenario (its runs take a fraction of a second);
+the recovery test uses the county scenario, reduced (2,000 members, two years, no
+Congress cycle) so that its trials take seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from sim.many.calibrate import calibrate
+from sim.many.calibration.study import FIT, VALIDATE, drop_torn_tail
+from sim.many.runs import run_seed
+from sim.report import write_report
+from sim.run.engine import simulate
+from sim.scenario import load_scenario
+from tests.many_runs import ATTRITION_ONLY, write_scenario
+
+pytest.importorskip("optuna")
+REPO = Path(__file__).resolve().parents[1]
+COUNTY = REPO / "scenarios" / "county.yaml"
+#: The county, reduced so that a run takes well under a second, without its dated Congress cycle.
+COUNTY_SMALL = [
+    "population.members=1200",
+    "duration=2y",
+    "campaigns=[]",
+    "congress.enabled=false",
+    "amnesty.enabled=false",
+]
+SLOW = {**ATTRITION_ONLY, "critique": {"enabled": True}, "meetings": {"enabled": True}}
+
+
+def write_spec(directory: Path, scenario: dict | None = None, name: str = "spec.yaml", **fields) -> Path:
+    """A calibration of the attrition-only scenario's death rate to a final count of full members."""
+    write_scenario(directory, scenario or ATTRITION_ONLY)
+    spec = {
+        "base": "tiny.yaml",
+        "parameters": {"attrition.death_rate": {"low": 0.005, "high": 0.2, "log": True}},
+        "targets": {
+            "members": {
+                "outcome": "final:members_full",
+                "observed": 280,
+                "source": "made up for the test",
+                "likelihood": "poisson",
+            }
+        },
+        "validate": {
+            "targets": {
+                "exits": {
+                    "outcome": "summary:totals.exits",
+                    "observed": 20,
+                    "source": "made up for the test",
+                    "likelihood": "poisson",
+                }
+            }
+        },
+        "replications": 2,
+        "trials": 8,
+        "batch": 2,
+        "seed": 5,
+        **fields,
+    }
+    path = directory / name
+    path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    return path
+
+
+@pytest.fixture(scope="module")
+def spec(tmp_path_factory) -> Path:
+    return write_spec(tmp_path_factory.mktemp("calibration"))
+
+
+@pytest.fixture(scope="module")
+def reference(spec, tmp_path_factory) -> Path:
+    """A calibration run once, uninterrupted, on two local workers."""
+    out = tmp_path_factory.mktemp("reference") / "out"
+    calibrate(spec, out, workers=2, report=write_report)
+    return out
+
+
+def trials(out: Path) -> pd.DataFrame:
+    return pd.read_parquet(out / "trials.parquet")
+
+
+def test_same_spec_and_seed_give_the_same_trials_whatever_the_workers(spec, reference, tmp_path):
+    calibrate(spec, tmp_path / "again", workers=1)
+    pd.testing.assert_frame_equal(trials(tmp_path / "again"), trials(reference))
+    assert trials(reference)["attrition.death_rate"].nunique() == 8  # the trials differ by their parameters
+
+
+def test_every_trial_runs_the_same_replication_seeds(reference):
+    seeds: dict[str, set[int]] = {}
+    for manifest in (reference / "runs").glob("t*-r*/manifest.json"):
+        replication = manifest.parent.name.split("-")[1]
+        seeds.setdefault(replication, set()).add(json.loads(manifest.read_text())["many_runs"]["seed"])
+    assert sorted(seeds) == ["r00", "r01"]
+    assert seeds == {"r00": {run_seed(5, FIT, 0)}, "r01": {run_seed(5, FIT, 1)}}
+    fresh = {json.loads(m.read_text())["many_runs"]["seed"] for m in (reference / "validate").glob("*/manifest.json")}
+    assert fresh == {run_seed(5, VALIDATE, 0), run_seed(5, VALIDATE, 1)}
+    assert not fresh & (seeds["r00"] | seeds["r01"])  # validation runs with fresh seeds
+
+
+def test_validation_targets_never_enter_the_objective(spec, reference, tmp_path):
+    perturbed = yaml.safe_load(spec.read_text())
+    perturbed["validate"]["targets"]["exits"]["observed"] = 2000
+    path = tmp_path / "perturbed.yaml"
+    write_scenario(tmp_path, ATTRITION_ONLY)
+    path.write_text(yaml.safe_dump(perturbed))
+    calibrate(path, tmp_path / "out", workers=2)
+    pd.testing.assert_frame_equal(trials(tmp_path / "out"), trials(reference))
+    fit, before = pd.read_parquet(tmp_path / "out" / "fit.parquet"), pd.read_parquet(reference / "fit.parquet")
+    held_out = fit["sample"] == "validate (out-of-sample)"
+    assert fit.loc[held_out, "observed"].tolist() == [2000]
+    assert fit.loc[held_out, "loglik"].item() != before.loc[held_out, "loglik"].item()
+
+
+def test_best_yaml_extends_the_base_and_runs_the_best_trial(spec, reference):
+    best = yaml.safe_load((reference / "best.yaml").read_text())
+    assert not Path(best["extends"]).is_absolute()
+    assert (reference / best["extends"]).resolve() == (spec.parent / "tiny.yaml").resolve()
+    meta = json.loads((reference / "calibration.json").read_text())
+    scenario = load_scenario(reference / "best.yaml")
+    assert scenario.attrition.death_rate == meta["best"]["params"]["attrition.death_rate"]
+    table = trials(reference)
+    assert meta["best"]["trial"] == int(table.loc[table["objective"].idxmax(), "trial"])
+
+
+def start(spec: Path, out: Path, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sim",
+            "calibrate",
+            str(spec),
+            "--out",
+            str(out),
+            "--workers",
+            "1",
+            "--quiet",
+            "--no-report",
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        cwd=REPO,
+    )
+
+
+def test_kill_9_then_resume_ends_with_the_trials_of_an_uninterrupted_run(tmp_path):
+    spec = write_spec(tmp_path, SLOW)
+    reference = tmp_path / "reference"
+    calibrate(spec, reference, workers=2)
+    out = tmp_path / "killed"
+    process = start(spec, out)
+    deadline = time.monotonic() + 120
+    while not (out / "runs").is_dir() or len([p for p in (out / "runs").iterdir() if p.name.startswith("t")]) < 5:
+        assert process.poll() is None, f"the calibration ended before it could be killed: {process.communicate()}"
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    assert not (out / "trials.parquet").exists()
+    told = len(list((out / "trials").glob("*.json")))
+    assert told < 8, "every trial finished before the kill; make the runs slower"
+    resumed = start(spec, out, "--resume")
+    _, err = resumed.communicate(timeout=300)
+    assert resumed.returncode == 0, err
+    pd.testing.assert_frame_equal(trials(out), trials(reference))
+
+
+def test_parameters_are_recovered_within_the_replication_noise(tmp_path):
+    """Targets generated by the county at known rates are fitted back within 3 sd of the estimate's noise.
+
+    Observed: the totals of K independent runs at the true values (Poisson, scale K). The
+    estimate's relative sd is the outcome's relative sd over runs times sqrt(1/K + 1/R) (the
+    observed total and the R common-random-number replications both carry noise), divided by
+    the outcome's elasticity to the parameter: 1 for applications (a rate per member-year),
+    r / (death + retirement + transfer-out) for exits and the retirement rate (the other two exit
+    rates are set low, so that exits mostly tell the retirement rate).
+    """
+    truth = {"membership.applications_per_member_year": 0.045, "attrition.retirement_rate": 0.02}
+    fixed = COUNTY_SMALL + ["attrition.death_rate=0.002", "attrition.transfer_out_rate=0.002"]
+    k, reps = 6, 3
+    base = load_scenario(COUNTY, fixed + [f"{n}={v}" for n, v in truth.items()])
+    runs = [simulate(base, seed=9000 + i).summary["totals"] for i in range(k)]
+    observed = {name: np.array([r[name] for r in runs], dtype=float) for name in ("applications", "exits")}
+    spec = {
+        "base": str(COUNTY),
+        "set": fixed,
+        "parameters": {
+            "membership.applications_per_member_year": {"low": 0.01, "high": 0.1, "log": True},
+            "attrition.retirement_rate": {"low": 0.002, "high": 0.08, "log": True},
+        },
+        "targets": {
+            name: {
+                "outcome": f"summary:totals.{name}",
+                "observed": float(values.sum()),
+                "scale": k,
+                "source": f"generated: {k} county runs at the true rates",
+                "likelihood": "poisson",
+            }
+            for name, values in observed.items()
+        },
+        "replications": reps,
+        "trials": 20,
+        "batch": 4,
+        "seed": 2,
+    }
+    path = tmp_path / "recovery.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    found = calibrate(path, tmp_path / "out", workers=2).best.params
+    attrition = base.attrition
+    elasticity = {
+        "membership.applications_per_member_year": ("applications", 1.0),
+        "attrition.retirement_rate": (
+            "exits",
+            attrition.retirement_rate
+            / (attrition.death_rate + attrition.retirement_rate + attrition.transfer_out_rate),
+        ),
+    }
+    for name, (outcome, slope) in elasticity.items():
+        values = observed[outcome]
+        relative_sd = values.std(ddof=1) / values.mean() * math.sqrt(1 / k + 1 / reps) / slope
+        assert abs(found[name] / truth[name] - 1) < 3 * relative_sd, (name, found[name], truth[name], relative_sd)
+        assert 3 * relative_sd < 0.35  # a tolerance much narrower than the search range (a factor of 10 or 40)
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True, cwd=REPO)
+
+
+SPEC_ERRORS = [
+    ("unknown field", {"replicatons": 2}, "replicatons: unknown field"),
+    (
+        "target without source",
+        {"targets": {"m": {"outcome": "final:members_full", "observed": 1, "likelihood": "poisson"}}},
+        "targets.m.source: required field",
+    ),
+    (
+        "bad likelihood",
+        {"targets": {"m": {"outcome": "final:members_full", "observed": 1, "source": "x", "likelihood": "gauss"}}},
+        "targets.m.likelihood",
+    ),
+    (
+        "normal without sd",
+        {"targets": {"m": {"outcome": "final:members_full", "observed": 1, "source": "x", "likelihood": "normal"}}},
+        "targets.m.sd",
+    ),
+    (
+        "composition of a number",
+        {"targets": {"m": {"outcome": "summary:totals", "observed": 3, "source": "x", "likelihood": "multinomial"}}},
+        "targets.m.observed",
+    ),
+    (
+        "bad outcome",
+        {"targets": {"m": {"outcome": "last:members_full", "observed": 1, "source": "x", "likelihood": "poisson"}}},
+        "targets.m.outcome",
+    ),
+    (
+        "outcome the run lacks",
+        {"targets": {"m": {"outcome": "final:no_such_column", "observed": 1, "source": "x", "likelihood": "poisson"}}},
+        "targets.m.outcome",
+    ),
+    ("seed as a parameter", {"parameters": {"seed": {"low": 1, "high": 9}}}, "parameters.seed"),
+    (
+        "parameter path the scenario lacks",
+        {"parameters": {"attrition.deth_rate": {"low": 0.1, "high": 0.2}}},
+        "attrition.deth_rate",
+    ),
+    (
+        "distribution",
+        {"parameters": {"attrition.death_rate": {"distribution": "normal", "mean": 0.1, "sd": 0.01}}},
+        "parameters.attrition.death_rate",
+    ),
+    (
+        "validate target named like a fit target",
+        {
+            "validate": {
+                "targets": {
+                    "members": {"outcome": "final:members_full", "observed": 1, "source": "x", "likelihood": "poisson"}
+                }
+            }
+        },
+        "validate.targets.members",
+    ),
+    ("unknown validate field", {"validate": {"target": {}}}, "validate.target"),
+    ("bad sampler", {"sampler": "grid"}, "sampler"),
+]
+
+
+@pytest.mark.parametrize(("what", "change", "named"), SPEC_ERRORS, ids=[e[0] for e in SPEC_ERRORS])
+def test_every_spec_error_is_one_line_naming_file_line_and_field_exit_2_nothing_written(tmp_path, what, change, named):
+    path = write_spec(tmp_path, **change)
+    out = tmp_path / "out"
+    done = run_cli("calibrate", str(path), "--out", str(out), "--workers", "1")
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
+    assert lines[0].startswith(f"partysim: error: {path} (line "), lines[0]
+    assert named in lines[0], lines[0]
+    assert not out.exists()
+
+
+def test_report_shows_in_sample_and_out_of_sample_fit_with_sources(reference):
+    page = (reference / "report.html").read_text()
+    for text in ("fit (in-sample)", "validate (out-of-sample)", "made up for the test", "Optimisation history"):
+        assert text in page
+    assert "Parameter importances" in page and "Profiles of the best trials" in page
+
+
+def test_a_journal_line_torn_by_a_kill_is_dropped_on_resume(tmp_path):
+    journal = tmp_path / "study.journal"
+    journal.write_bytes(b'{"op_code": 0}\n{"op_co')
+    drop_torn_tail(journal)
+    assert journal.read_bytes() == b'{"op_code": 0}\n'
+
+
+def test_without_optuna_the_command_says_how_to_install_it_in_one_line(spec, tmp_path):
+    blocker = tmp_path / "block"
+    blocker.mkdir()
+    (blocker / "optuna.py").write_text("raise ImportError('blocked for the test')\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(blocker)])}
+    done = subprocess.run(
+        [sys.executable, "-m", "sim", "calibrate", str(spec), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "partysim: error: partysim calibrate: expected the optuna package, found it not installed "
+        "(pip install 'partysim[calibrate]')"
+    ]
+    assert not (tmp_path / "out").exists()
