@@ -54,3 +54,13 @@ def test_every_and_daily_ticks_are_whole_days_inside_the_run():
     assert calendar.daily().tolist() == list(range(14))
     assert calendar.every(3, offset=1).tolist() == [1, 4, 7, 10, 13]
     assert calendar.every(3).dtype == np.int64
+
+
+def test_the_weekday_of_every_sim_day_is_its_dates_weekday_monday_0():
+    calendar = Calendar(dt.date(2021, 1, 1), Span.parse("3w"))
+    assert calendar.weekday.tolist() == [calendar.date(d).weekday() for d in range(calendar.horizon + 1)]
+
+
+def test_a_one_day_run_has_one_day():
+    calendar = Calendar(dt.date(2021, 1, 1), Span.parse("1d"))
+    assert calendar.horizon == 1 and calendar.daily().tolist() == [0]
