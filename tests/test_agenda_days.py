@@ -1,0 +1,33 @@
+"""A deferred step comes due on its own day: not a day early, not a day late.
+
+Source: ``sim.model.agenda`` — bylaw procedures wait for a date (the cell's
+next meeting, the committee's decision, the end of a good-conduct period);
+the agenda must hand each id back on exactly the day it was pushed for,
+whatever bucket the day falls in.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.model.agenda import BUCKET_DAYS, Agenda
+
+
+def test_every_id_is_popped_on_exactly_the_day_it_is_due():
+    days = np.arange(3 * BUCKET_DAYS + 5)
+    agenda = Agenda()
+    agenda.push(np.arange(len(days)) + 100, days)  # one id a day, spanning several buckets
+    agenda.push(np.array([7, 8]), 2 * BUCKET_DAYS + 3)  # a push for one day
+    for day in days.tolist():
+        due = agenda.pop(day).tolist()
+        expected = [100 + day] + ([7, 8] if day == 2 * BUCKET_DAYS + 3 else [])
+        assert due == sorted(expected), day
+    assert len(agenda) == 0
+
+
+def test_a_pop_after_a_gap_returns_everything_overdue_once():
+    agenda = Agenda()
+    agenda.push(np.array([5, 6, 7]), np.array([3, 11, 30]))
+    assert agenda.pop(12).tolist() == [5, 6]
+    assert agenda.pop(29).tolist() == []
+    assert agenda.pop(30).tolist() == [7]

@@ -1,0 +1,87 @@
+"""Which organizations meet on a day: the cohort rules of the bylaw calendar (pure functions).
+
+Source: "Basic Party Organizations": cell meetings monthly and cell
+committees at least monthly (their second meeting two weeks after the first),
+general meetings every three months, Party Life Critique weekly or every two
+days by the cell's job (``sim.model.cohorts`` spreads bodies over cohorts).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.model import cohorts
+from sim.model.organizations import MEETING_DAYS, Kind, Organizations
+
+
+def table(meeting_days: np.ndarray) -> Organizations:
+    orgs = Organizations(len(meeting_days))
+    orgs.append(len(meeting_days), kind=Kind.CELL, meeting_day=meeting_days)
+    return orgs
+
+
+def test_second_meeting_of_the_month_is_two_weeks_after_the_first_wrapped_into_1_to_28():
+    days = np.arange(1, MEETING_DAYS + 1)
+    assert cohorts.second_day(days).tolist() == [(d - 1 + 14) % 28 + 1 for d in days]
+    assert cohorts.second_day(np.array([1, 14, 15, 28])).tolist() == [15, 28, 1, 14]
+
+
+@pytest.mark.parametrize("day", range(1, 32))
+def test_bodies_meeting_today_are_those_whose_first_or_second_meeting_falls_today(day):
+    meeting_days = np.tile(np.arange(1, MEETING_DAYS + 1), 3)
+    orgs = table(meeting_days)
+    buckets = cohorts.meeting_buckets(orgs)
+    first = cohorts.meeting_today(buckets, day)
+    second = cohorts.meeting_today(buckets, day, second=True)
+    expected_first = np.flatnonzero(meeting_days == day)
+    expected_second = np.flatnonzero(cohorts.second_day(meeting_days) == day) if day <= MEETING_DAYS else []
+    assert sorted(first.tolist()) == expected_first.tolist()
+    assert sorted(second.tolist()) == list(expected_second)
+
+
+def test_dissolved_bodies_meet_on_no_day_and_are_in_no_group():
+    orgs = table(np.array([3, 3, 5]))
+    buckets = cohorts.meeting_buckets(orgs)
+    orgs.dissolve(np.array([1]))
+    assert cohorts.meeting_today(buckets, 3).tolist() == [0]
+    assert buckets.keys().tolist() == [2, -1, 4]
+
+
+def test_a_group_lists_its_bodies_in_id_order():
+    rng = np.random.default_rng(4)
+    orgs = table(rng.integers(1, 3, 500))  # two big groups: an unstable sort would shuffle them
+    buckets = cohorts.meeting_buckets(orgs)
+    for key in (0, 1):
+        ids = buckets.ids(key)
+        assert (np.diff(ids) > 0).all()
+
+
+def test_bodies_meeting_every_k_months_meet_when_month_plus_id_is_a_multiple_of_k():
+    ids = np.arange(12)
+    for month in range(12):
+        assert cohorts.in_phase(ids, month, 3).tolist() == [(i + month) % 3 == 0 for i in ids]
+    assert cohorts.in_phase(np.array([1]), 2, 3).tolist() == [True]
+    assert cohorts.in_phase(np.array([1]), 1, 3).tolist() == [False]
+
+
+def test_unit_hash_is_the_golden_ratio_hash_of_the_id_plus_one():
+    ids = np.array([0, 1, 2, 12345, 2**31])
+    golden = 0x9E3779B97F4A7C15
+    expected = [(((i + 1) * golden) % 2**64 >> 11) / 2**53 for i in ids.tolist()]
+    assert cohorts.unit_hash(ids).tolist() == expected
+
+
+def test_weekly_critique_cohorts_are_weekdays_and_every_two_days_cohorts_are_the_two_parities():
+    ids = np.arange(200)
+    weekly = cohorts.critique_cohort(ids, 0.0)
+    assert weekly.tolist() == (ids % 7).tolist()
+    frequent = cohorts.critique_cohort(ids, 1.0)
+    assert frequent.tolist() == (cohorts.EVERY_TWO_DAYS_COHORTS[0] + ids % 2).tolist()
+    assert set(cohorts.EVERY_TWO_DAYS_COHORTS) == {7, 8} and cohorts.N_CRITIQUE_COHORTS == 9
+    mixed = cohorts.critique_cohort(ids, 0.3)
+    share = np.mean(mixed >= 7)
+    # 200 hashes, Binomial(200, 0.3): sd 0.032; 4 sd either side.
+    assert abs(share - 0.3) < 4 * np.sqrt(0.3 * 0.7 / 200)
+    assert (mixed[mixed >= 7] == 7 + ids[mixed >= 7] % 2).all()
+    assert (mixed[mixed < 7] == ids[mixed < 7] % 7).all()
