@@ -174,7 +174,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
         print(json.dumps(scenario_schema(), indent=2))
         return 0
     table = Table(title="scenario fields (set any with --set path=value)", show_lines=False)
-    for column in ("field", "type", "default", "description"):
+    table.add_column("field", no_wrap=True)  # a path stays whole, to be copied into --set
+    for column in ("type", "default", "description"):
         table.add_column(column, overflow="fold")
     for path, kind, default, description in field_rows():
         table.add_row(path, kind, default, description, style="bold" if kind == "section" else None)

@@ -96,7 +96,7 @@ def test_comparison_report_summarizes_who_changes_fate(tmp_path):
     out = tmp_path / "out"
     run_comparison(
         load_arms(str(base), [str(stricter)], []),
-        1,
+        2,
         9,
         out,
         InProcess(),

@@ -107,6 +107,7 @@ def test_the_compare_table_keeps_names_whole_and_numbers_in_one_format():
             "ci_low": [10.0, -3000.0],
             "ci_high": [111.0, -2800.0],
             "p_value": [0.0123, 1e-9],
+            "p_adjusted": [0.0123, 2e-9],
             "paired": True,
         }
     )

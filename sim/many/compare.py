@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import sys
 import time
@@ -183,10 +184,17 @@ class ComparisonReport:
 
 def comparison_inputs(arms: list[Arm], reps: int, seed: int, independent: bool, overrides: list[str]) -> dict:
     """What the runs of a comparison depend on: every scenario file of every arm's chain, the settings, the package."""
-    files = [path for arm in arms for path in scenario_files(arm.path)]
+    files = [path for arm in arms if Path(arm.path).is_file() for path in scenario_files(arm.path)]
+    # A scenario given as an object (the Python API) has no file: its resolved fields stand for it.
+    in_memory = {
+        f"{arm.label} (in memory)": hashlib.sha256(arm.scenario.model_dump_json().encode()).hexdigest()
+        for arm in arms
+        if not Path(arm.path).is_file()
+    }
     settings = {"reps": reps, "seed": seed, "paired": not independent, "set": list(overrides)}
     return {
         **file_digests(list(dict.fromkeys(files))),
+        **in_memory,
         "arms": ",".join(f"{arm.label}={arm.path}" for arm in arms),
         "settings": json.dumps(settings, sort_keys=True),
         "partysim": package_version(),
