@@ -49,6 +49,12 @@ class PopulationSection(Section):
         le=60,
         description="Mean party standing of day-0 full members (years, exponential); gives recommenders of two years' standing from day one.",
     )
+    age_excess_mean_years: float = Field(
+        22.0,
+        gt=0,
+        le=80,
+        description="Mean years by which a day-0 member's age exceeds the party's minimum age (exponential, cut at the retirement age). Assumption: no age structure of the membership is published.",
+    )
     female_share: float = Field(0.3, ge=0, le=1, description="Share of women among members and applicants.")
     sincerity_mean: float = Field(
         0.8,

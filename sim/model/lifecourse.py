@@ -1,0 +1,54 @@
+"""Ages, the life table and retirement: the arithmetic of a member's life course.
+
+A member's age is never stored: the table keeps the day of birth (``birth``,
+sim days), so ages advance with the calendar at no cost, and an age at any day
+is ``(day - birth) / 365.25``. Mortality follows a Gompertz law — the hazard
+doubles every ``mortality_doubling_years`` from ``mortality_at_30`` at age 30 —
+the classic shape of adult human mortality (Gompertz 1825). No life table of
+DPRK party members is published; both parameters are assumptions and scenario
+fields (sim.scenario.sections.membership.AttritionSection).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+DAYS_PER_YEAR = 365.25
+
+
+def age_years(birth: np.ndarray, day: int) -> np.ndarray:
+    """Ages in years on ``day`` of people born on the days ``birth``."""
+    return (day - birth.astype(np.float64)) / DAYS_PER_YEAR
+
+
+def gompertz_hazard(age: np.ndarray | float, at_30: float, doubling_years: float) -> np.ndarray:
+    """Yearly death hazard at ``age`` (years): ``at_30`` at age 30, doubling every ``doubling_years``."""
+    return at_30 * np.exp2((np.asarray(age, dtype=np.float64) - 30.0) / doubling_years)
+
+
+def gompertz_cumulative(age: np.ndarray, years: float, at_30: float, doubling_years: float) -> np.ndarray:
+    """Integrated hazard from ``age`` to ``age + years``: the log of the inverse survival probability."""
+    rate = np.log(2.0) / doubling_years
+    return gompertz_hazard(age, at_30, doubling_years) / rate * np.expm1(rate * years)
+
+
+def birth_days(
+    rng: np.random.Generator, n: int, day: int, min_age: float, excess_mean: float, max_age: float
+) -> np.ndarray:
+    """Days of birth of ``n`` people aged at least ``min_age`` on ``day``, the excess exponential.
+
+    The excess over ``min_age`` has mean ``excess_mean`` years and is cut off
+    below ``max_age`` (redrawn uniformly below it where it passes: a small
+    share when the mean is well below the span). Single precision, in place:
+    at national scale no double-precision temporaries of 6.5 million rows.
+    """
+    span = np.float32(max(max_age - min_age, 1.0 / DAYS_PER_YEAR))
+    years = rng.standard_exponential(n, dtype=np.float32)
+    years *= np.float32(excess_mean)
+    over = np.flatnonzero(years >= span)
+    years[over] = rng.random(len(over), dtype=np.float32) * span
+    years += np.float32(min_age)
+    years *= np.float32(DAYS_PER_YEAR)
+    np.ceil(years, out=years)
+    np.subtract(np.float32(day), years, out=years)
+    return years.astype(np.int32)
