@@ -25,7 +25,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from sim.mechanisms.base import Mechanism, Step
-from sim.model.lifecourse import DAYS_PER_YEAR, age_years, gompertz_hazard
+from sim.model.lifecourse import DAYS_PER_YEAR, AgeThreshold, age_years, gompertz_hazard
 from sim.model.population import ACTIVE, Status
 from sim.model.sampling import bernoulli_rows, step_probability
 
@@ -47,13 +47,7 @@ class Attrition(Mechanism):
         else:
             self.rates = np.array([cfg.death_rate, cfg.retirement_rate, cfg.transfer_out_rate])
             self.enabled = cfg.enabled and self.rates.sum() > 0
-        #: Retirement ages in days, men then women.
-        self.retire_days = np.array(
-            [round(cfg.retirement_age_years * DAYS_PER_YEAR), round(cfg.retirement_age_women_years * DAYS_PER_YEAR)]
-        )
-        #: Members born after this day have not retired yet (updated at each retirement step).
-        self._retired_cut = np.full(2, np.iinfo(np.int32).min, dtype=np.int64)
-        self._retire_seen = 0
+        self.retirement = AgeThreshold(cfg.retirement_age_years, cfg.retirement_age_women_years)
         #: The earliest day of birth among the rows seen so far (rows ``< _seen``).
         self._oldest_birth, self._seen = 0, 0
 
@@ -103,17 +97,7 @@ class Attrition(Mechanism):
     def retire(self, day: int) -> None:
         """Members who reached their sex's retirement age since the last step retire from active party life."""
         pop = self.world.pop
-        birth, female = pop.column("birth"), pop.column("female")
-        cut = day - self.retire_days  # born on or before: retirement age reached
-        reached = np.where(female, birth <= cut[1], birth <= cut[0])
-        # Rows seen at the last step were checked then; only those who reached the age since are due.
-        seen = self._retire_seen
-        reached[:seen] &= np.where(
-            female[:seen], birth[:seen] > self._retired_cut[1], birth[:seen] > self._retired_cut[0]
-        )
-        self._retired_cut, self._retire_seen = cut, pop.n
-        due = reached
-        rows = np.flatnonzero(due)
+        rows = self.retirement.reached(pop.column("birth"), pop.column("female"), day)
         self._exit(day, rows[ACTIVE[pop.status[rows]]], "retirement")
 
     def _exit(self, day: int, ids: np.ndarray, reason: str, transitioned: bool = False) -> None:

@@ -78,7 +78,11 @@ class Membership(Mechanism):
         world, pop, cfg = self.world, self.world.pop, self.cfg
         next_month = self.months[np.searchsorted(self.months, day, side="right") :]
         days_in_month = int(next_month[0] if len(next_month) else world.calendar.horizon) - day
-        rate = cfg.applications_per_year + cfg.applications_per_member_year * pop.counts[Status.FULL]
+        rate = (
+            cfg.applications_per_year
+            + world.scenario.organization.military_service.applications_per_year()
+            + cfg.applications_per_member_year * pop.counts[Status.FULL]
+        )
         n_apps = int(self.rng.poisson(rate * days_in_month / DAYS_PER_YEAR))
         if n_apps == 0:
             return

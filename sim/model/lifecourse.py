@@ -52,3 +52,27 @@ def birth_days(
     np.ceil(years, out=years)
     np.subtract(np.float32(day), years, out=years)
     return years.astype(np.int32)
+
+
+class AgeThreshold:
+    """Finds the rows that reached an age (one for men, one for women) since the previous look.
+
+    A pass over the day-of-birth and sex columns per look (monthly: a few
+    milliseconds at national scale), no per-member schedule: rows seen at the
+    previous look are due only if they reached the age since; rows appended
+    since are due if they have reached it at all.
+    """
+
+    def __init__(self, men_years: float, women_years: float):
+        self.days = np.array([round(men_years * DAYS_PER_YEAR), round(women_years * DAYS_PER_YEAR)])
+        self._cut = np.full(2, np.iinfo(np.int32).min, dtype=np.int64)
+        self._seen = 0
+
+    def reached(self, birth: np.ndarray, female: np.ndarray, day: int) -> np.ndarray:
+        """Rows of the used columns ``birth`` and ``female`` whose age reached the threshold since the last call."""
+        cut = day - self.days  # born on or before: the age is reached
+        due = np.where(female, birth <= cut[1], birth <= cut[0])
+        seen = min(self._seen, len(birth))
+        due[:seen] &= np.where(female[:seen], birth[:seen] > self._cut[1], birth[:seen] > self._cut[0])
+        self._cut, self._seen = cut, len(birth)
+        return np.flatnonzero(due)
