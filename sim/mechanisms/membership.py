@@ -107,11 +107,9 @@ class Membership(Mechanism):
         roster, roster_cells = key & 0xFFFFFFFF, key >> 32
         start = np.searchsorted(roster_cells, cells, side="left")
         count = np.searchsorted(roster_cells, cells, side="right") - start
-        # The applicant's age on the filing day (within the month: ages change by days); only members of the
+        # The applicant's age in days on the filing day; only members of the
         # Youth League, who are at most its age limit, have its committee's letter.
-        age = day - birth_days(
-            self.rng, len(cells), 0, cfg.min_age_years, cfg.applicant_age_excess_mean_years, self.max_age
-        )
+        age = -birth_days(self.rng, len(cells), 0, cfg.min_age_years, cfg.applicant_age_excess_mean_years, self.max_age)
         youth = (age <= cfg.youth_league_age_limit_years * DAYS_PER_YEAR) & (
             self.rng.random(len(cells)) < cfg.youth_league_share
         )

@@ -14,6 +14,7 @@ retirement age (``career_share``). All terms of service are assumptions
 
 Discharge is found once a month by age (``sim.model.lifecourse.AgeThreshold``):
 a soldier's service ends at the conscription age plus the length of service.
+Day-0 members already past that age are career soldiers and stay on.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ class MilitaryService(Mechanism):
         self.cfg = world.scenario.organization.military_service
         end = self.cfg.conscription_age_years + self.cfg.service_years
         self.end_of_service = AgeThreshold(end, end)
+        # Founders already past the end of service on day 0 have stayed on: career officers, never discharged.
+        self.end_of_service.reached(world.pop.column("birth"), world.pop.column("female"), 0)
 
     def cadences(self) -> Iterable[tuple[np.ndarray, Step]]:
         if not self.cfg.enabled:
