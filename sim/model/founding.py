@@ -56,10 +56,11 @@ def found_party(scenario: Scenario, rng: np.random.Generator) -> tuple[Populatio
     np.true_divide(ties_group, cfg.ties_group_size, out=ties_group, casting="unsafe")  # truncates: a group number
     # Ages: at least the party's minimum age, younger than the retirement age of the member's sex on day 0.
     birth, attrition, min_age = pop.column("birth"), scenario.attrition, scenario.membership.min_age_years
-    birth[:] = birth_days(rng, n, 0, min_age, cfg.age_excess_mean_years, attrition.retirement_age_years)
+    uniform = cfg.age_distribution == "uniform"
+    birth[:] = birth_days(rng, n, 0, min_age, cfg.age_excess_mean_years, attrition.retirement_age_years, uniform)
     retired = np.flatnonzero(pop.column("female") & (birth <= -attrition.retirement_age_women_years * DAYS_PER_YEAR))
     birth[retired] = birth_days(
-        rng, len(retired), 0, min_age, cfg.age_excess_mean_years, attrition.retirement_age_women_years
+        rng, len(retired), 0, min_age, cfg.age_excess_mean_years, attrition.retirement_age_women_years, uniform
     )
     pop.transition(np.flatnonzero(~candidate), Status.FULL)
     candidates = np.flatnonzero(candidate)

@@ -33,9 +33,16 @@ def gompertz_cumulative(age: np.ndarray, years: float, at_30: float, doubling_ye
 
 
 def birth_days(
-    rng: np.random.Generator, n: int, day: int, min_age: float, excess_mean: float, max_age: float
+    rng: np.random.Generator,
+    n: int,
+    day: int,
+    min_age: float,
+    excess_mean: float,
+    max_age: float,
+    uniform: bool = False,
 ) -> np.ndarray:
-    """Days of birth of ``n`` people aged at least ``min_age`` on ``day``, the excess exponential.
+    """Days of birth of ``n`` people aged at least ``min_age`` on ``day``, the excess exponential
+    (``uniform``: uniform on 0..2 ``excess_mean``).
 
     The excess over ``min_age`` has mean ``excess_mean`` years and is cut off
     below ``max_age`` (redrawn uniformly below it where it passes: a small
@@ -43,8 +50,8 @@ def birth_days(
     at national scale no double-precision temporaries of 6.5 million rows.
     """
     span = np.float32(max(max_age - min_age, 1.0 / DAYS_PER_YEAR))
-    years = rng.standard_exponential(n, dtype=np.float32)
-    years *= np.float32(excess_mean)
+    years = rng.random(n, dtype=np.float32) if uniform else rng.standard_exponential(n, dtype=np.float32)
+    years *= np.float32(2 * excess_mean if uniform else excess_mean)
     over = np.flatnonzero(years >= span)
     years[over] = rng.random(len(over), dtype=np.float32) * span
     years += np.float32(min_age)
