@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 
 from sim.model import ladder
 from sim.model.population import Status
@@ -203,3 +204,15 @@ def test_a_lifting_scheduled_twice_for_the_same_meeting_is_applied_once():
     discipline.decide(due)
     assert pop.status[member[0]] == Status.FULL and pop.punish_level[member[0]] == 0
     pop.check_consistency()
+
+
+def test_summary_shows_expulsions_per_punishment_and_the_share_punished_a_year():
+    _, result = simulate(small_scenario(duration="2y"))
+    punishments = result.summary["punishments"]
+    ts = result.timeseries
+    issued = int(ts.punishments_issued.sum())
+    assert issued > 0
+    assert punishments["expulsions_per_punishment"] == pytest.approx(int(ts.issued_expulsion.sum()) / issued)
+    members = (ts.members_full + ts.members_candidate + ts.members_demoted).mean()
+    years = ts.day.iloc[-1] / 365.25
+    assert punishments["punished_share_per_year"] == pytest.approx(issued / (members * years))

@@ -89,9 +89,21 @@ class Discipline(Mechanism):
         def totals(prefix: str, names: Iterable[str]) -> dict[str, int]:
             return {name: int(timeseries[f"{prefix}{name}"].sum()) for name in names}
 
+        issued = int(timeseries["punishments_issued"].sum())
+        expulsions = int(timeseries["issued_expulsion"].sum()) if "issued_expulsion" in timeseries else 0
+        members = timeseries["members_full"] + timeseries["members_candidate"]
+        if "members_demoted" in timeseries:
+            members = members + timeseries["members_demoted"]
+        member_years = (
+            float(members.mean()) * (int(timeseries["day"].iloc[-1]) / DAYS_PER_YEAR) if len(members) else 0.0
+        )
         return {
             "punishments": {
-                "issued": int(timeseries["punishments_issued"].sum()),
+                # How heavy the ladder is in practice: expulsions per punishment issued, and punishments
+                # issued per member-year (the share of members punished in a year, if nobody twice).
+                "expulsions_per_punishment": expulsions / issued if issued else 0.0,
+                "punished_share_per_year": issued / member_years if member_years else 0.0,
+                "issued": issued,
                 "lifted": int(timeseries["punishments_lifted"].sum()),
                 "issued_by_cause": totals("issued_", self.causes),
                 "issued_by_level": totals("issued_", ladder.LEVELS),

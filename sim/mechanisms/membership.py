@@ -10,9 +10,15 @@ Source: "Basic Party Organizations" (NK Leadership Watch):
   meeting and forwarded to the county/city committee, which must act on it
   within a month; if approved the applicant becomes a candidate member with a
   probation of up to one year;
-* after the year the cell decides (ratified by the county/city committee);
-  the cell may extend the probation once, for another year; a candidate who
-  still does not qualify is expelled.
+* after the year the cell decides and the county/city committee ratifies
+  (within its month, ``county_decision_max_days``); a candidate who does not
+  qualify is extended by the cell for another year; a candidate who still does
+  not qualify "after another probationary period" is expelled. Expelling at
+  the first decision (``extension_probability`` below 1) is an assumption the
+  scenario must ask for;
+* applicants are at least the party's minimum age; only Kim Il Sung Youth
+  League members (at most the League's age limit) carry the League
+  committee's letter in place of one recommendation.
 
 Cohort-level: recruitment is planned once a month (eligible recommenders are
 found among the members of the chosen cells through the member index),
@@ -29,7 +35,7 @@ import numpy as np
 
 from sim.mechanisms.base import Mechanism, Step
 from sim.model.agenda import Agenda
-from sim.model.founding import DAYS_PER_YEAR
+from sim.model.lifecourse import DAYS_PER_YEAR, birth_days
 from sim.model.population import N_STATUS, YOUTH_LEAGUE_LETTER, Status
 from sim.model.sampling import rows_where
 from sim.model.traits import draw_traits
@@ -54,6 +60,9 @@ class Membership(Mechanism):
         self.review = Agenda()  # applicants, by the day of their cell meeting
         self.county = Agenda()  # forwarded applicants, by the county/city decision day
         self.probation = Agenda()  # candidates, by the day of the cell's decision
+        self.ratification = Agenda()  # candidates the cell admits, by the city/county committee's day
+        #: Applicants are younger than the (men's) retirement age.
+        self.max_age = world.scenario.attrition.retirement_age_years
         self._plan: dict[str, np.ndarray] = {}
         candidates = world.pop.ids_in(Status.CANDIDATE)
         self._schedule_probation_decision(candidates, world.pop.candidate_since[candidates], years=1, today=0)
@@ -69,7 +78,11 @@ class Membership(Mechanism):
         world, pop, cfg = self.world, self.world.pop, self.cfg
         next_month = self.months[np.searchsorted(self.months, day, side="right") :]
         days_in_month = int(next_month[0] if len(next_month) else world.calendar.horizon) - day
-        rate = cfg.applications_per_year + cfg.applications_per_member_year * pop.counts[Status.FULL]
+        rate = (
+            cfg.applications_per_year
+            + world.scenario.organization.military_service.applications_per_year()
+            + cfg.applications_per_member_year * pop.counts[Status.FULL]
+        )
         n_apps = int(self.rng.poisson(rate * days_in_month / DAYS_PER_YEAR))
         if n_apps == 0:
             return
@@ -94,17 +107,22 @@ class Membership(Mechanism):
         roster, roster_cells = key & 0xFFFFFFFF, key >> 32
         start = np.searchsorted(roster_cells, cells, side="left")
         count = np.searchsorted(roster_cells, cells, side="right") - start
-        youth = self.rng.random(len(cells)) < cfg.youth_league_share
+        # The applicant's age in days on the filing day; only members of the
+        # Youth League, who are at most its age limit, have its committee's letter.
+        age = -birth_days(self.rng, len(cells), 0, cfg.min_age_years, cfg.applicant_age_excess_mean_years, self.max_age)
+        youth = (age <= cfg.youth_league_age_limit_years * DAYS_PER_YEAR) & (
+            self.rng.random(len(cells)) < cfg.youth_league_share
+        )
         sponsored = youth | (count >= 2)
         world.tally.add("applications_unsponsored", int((~sponsored).sum()))
-        start, count, cells, youth = start[sponsored], count[sponsored], cells[sponsored], youth[sponsored]
+        start, count, cells, youth, age = (a[sponsored] for a in (start, count, cells, youth, age))
         # Two distinct recommenders from the cell's roster, or one plus the Youth League letter.
         pick1 = self.rng.integers(0, count)
         pick2 = (pick1 + 1 + self.rng.integers(0, np.maximum(count - 1, 1))) % count
         rec1 = roster[start + pick1]
         rec2 = np.where(youth, YOUTH_LEAGUE_LETTER, roster[start + pick2])
         # Filing days fall before the next plan, so the previous plan is fully filed.
-        self._plan = {"cell": cells, "rec1": rec1, "rec2": rec2, "youth": youth}
+        self._plan = {"cell": cells, "rec1": rec1, "rec2": rec2, "youth": youth, "age": age}
         self.filing.push(np.arange(len(cells)), day + self.rng.integers(0, days_in_month, len(cells)))
 
     # -- daily: filings, reviews, county decisions, probation decisions -------
@@ -113,6 +131,7 @@ class Membership(Mechanism):
         self._cell_review(day, self._due(self.review, day, Status.APPLICANT))
         self._county_decision(day, self._due(self.county, day, Status.APPLICANT))
         self._probation_decision(day, self._due(self.probation, day, Status.CANDIDATE))
+        self._ratification(day, self._due(self.ratification, day, Status.CANDIDATE))
 
     def _due(self, agenda: Agenda, day: int, status: Status) -> np.ndarray:
         """Ids due today whose procedure is still pending: still in ``status`` and not rescheduled."""
@@ -147,6 +166,7 @@ class Membership(Mechanism):
             recommender1=rec1,
             recommender2=plan["rec2"][rows],
             youth_league=plan["youth"][rows],
+            birth=day - plan["age"][rows],
             ties_group=pop.ties_group[rec1],
             **traits,
         )
@@ -213,10 +233,10 @@ class Membership(Mechanism):
         pop, world, cfg = self.world.pop, self.world, self.cfg
         p_qualify = np.where(pop.extended[ids], cfg.second_qualify_probability, cfg.qualify_probability)
         qualifies = self.rng.random(len(ids)) < p_qualify
-        admitted = ids[qualifies]
-        pop.transition(admitted, Status.FULL)
-        pop.joined[admitted] = day
-        world.events.log(day, "admitted", admitted, pop.cell[admitted])
+        passed = ids[qualifies]
+        world.events.log(day, "probation_passed", passed, pop.cell[passed])
+        ratification = day + self.rng.integers(1, cfg.county_decision_max_days + 1, len(passed))
+        self._schedule(self.ratification, passed, ratification)
         failed = ids[~qualifies]
         extend = ~pop.extended[failed] & (self.rng.random(len(failed)) < cfg.extension_probability)
         extended = failed[extend]
@@ -225,5 +245,29 @@ class Membership(Mechanism):
         world.events.log(day, "probation_extended", extended, pop.cell[extended])
         self._schedule_probation_decision(extended, pop.candidate_since[extended], years=2, today=day + 1)
         expelled = failed[~extend]
+        pop.transition(expelled, Status.CANDIDATE_EXPELLED)
+        world.events.log(day, "candidate_expelled", expelled, pop.cell[expelled])
+
+    def _ratification(self, day: int, ids: np.ndarray) -> None:
+        """The city/county committee ratifies the cell's decision within its deadline: full membership (source).
+
+        A candidate whose admission is not ratified has not qualified: the cell
+        decides again at the end of an extended probation, or, after the
+        extension, expels the candidate (source: "after another probationary period").
+        """
+        if len(ids) == 0:
+            return
+        pop, world = self.world.pop, self.world
+        ratified = self.rng.random(len(ids)) < self.cfg.ratify_probability
+        admitted = ids[ratified]
+        pop.transition(admitted, Status.FULL)
+        pop.joined[admitted] = day
+        world.events.log(day, "admitted", admitted, pop.cell[admitted])
+        refused = ids[~ratified]
+        world.events.log(day, "admission_refused", refused, pop.cell[refused])
+        extended, expelled = refused[~pop.extended[refused]], refused[pop.extended[refused]]
+        pop.extended[extended] = True
+        world.tally.add("probation_extended", len(extended))
+        self._schedule_probation_decision(extended, pop.candidate_since[extended], years=2, today=day + 1)
         pop.transition(expelled, Status.CANDIDATE_EXPELLED)
         world.events.log(day, "candidate_expelled", expelled, pop.cell[expelled])

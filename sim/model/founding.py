@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model import structure
+from sim.model.lifecourse import DAYS_PER_YEAR, birth_days
 from sim.model.organizations import Organizations
 from sim.model.population import Population, Status
 from sim.model.traits import TRAITS, fill_traits
 from sim.scenario import Scenario
 
-DAYS_PER_YEAR = 365.25
 #: Member-table rows reserved on day 0 per day-0 member: room for recruits before the table first doubles.
 CAPACITY_PER_MEMBER = 1.25
 
@@ -54,6 +54,14 @@ def found_party(scenario: Scenario, rng: np.random.Generator) -> tuple[Populatio
     ties_group[:] = rng.integers(0, 3, n, dtype=np.int8)
     ties_group += np.arange(n, dtype=np.int32)
     np.true_divide(ties_group, cfg.ties_group_size, out=ties_group, casting="unsafe")  # truncates: a group number
+    # Ages: at least the party's minimum age, younger than the retirement age of the member's sex on day 0.
+    birth, attrition, min_age = pop.column("birth"), scenario.attrition, scenario.membership.min_age_years
+    uniform = cfg.age_distribution == "uniform"
+    birth[:] = birth_days(rng, n, 0, min_age, cfg.age_excess_mean_years, attrition.retirement_age_years, uniform)
+    retired = np.flatnonzero(pop.column("female") & (birth <= -attrition.retirement_age_women_years * DAYS_PER_YEAR))
+    birth[retired] = birth_days(
+        rng, len(retired), 0, min_age, cfg.age_excess_mean_years, attrition.retirement_age_women_years, uniform
+    )
     pop.transition(np.flatnonzero(~candidate), Status.FULL)
     candidates = np.flatnonzero(candidate)
     pop.candidate_since[candidates] = -rng.integers(

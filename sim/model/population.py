@@ -66,7 +66,8 @@ COLUMNS: dict[str, tuple[type, object]] = {
     "awaiting_review": (np.bool_, False),  # an applicant whose cell has not reviewed the application yet
     "recommender1": (np.int32, NO_RECOMMENDER),
     "recommender2": (np.int32, NO_RECOMMENDER),
-    "youth_league": (np.bool_, False),
+    "youth_league": (np.bool_, False),  # a Kim Il Sung Youth League member when applying
+    "birth": (np.int32, 0),  # day of birth (sim days, negative: before day 0)
     "female": (np.bool_, False),
     "sector": (np.int8, 0),
     "sincerity": (np.float32, 0.8),
@@ -114,6 +115,7 @@ class Population(ColumnTable):
     recommender1: np.ndarray
     recommender2: np.ndarray
     youth_league: np.ndarray
+    birth: np.ndarray
     female: np.ndarray
     sector: np.ndarray
     sincerity: np.ndarray

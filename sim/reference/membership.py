@@ -70,7 +70,12 @@ class MembershipRules(AttritionRules):
                     continue
                 cell = self.rng.choice(vouchers).cell  # applicants come through members who know them
                 roster = by_cell[cell.id]
-                youth = self.rng.random() < cfg.youth_league_share
+                # Only Youth League members, at most its age limit, carry its letter (BPO; ages: assumptions).
+                span = self.scenario.attrition.retirement_age_years - cfg.min_age_years
+                excess = self.rng.expovariate(1 / cfg.applicant_age_excess_mean_years)
+                excess = excess if excess < span else self.rng.random() * span
+                youth = cfg.min_age_years + excess <= cfg.youth_league_age_limit_years
+                youth = youth and self.rng.random() < cfg.youth_league_share
                 if not youth and len(roster) < 2:
                     self.tally["applications_unsponsored"] += 1
                     continue
@@ -129,9 +134,21 @@ class MembershipRules(AttritionRules):
                 return  # left, or expelled by discipline
             day = self.now()
             if rng.random() < (cfg.second_qualify_probability if member.extended else cfg.qualify_probability):
-                self.move(member, Status.FULL)
-                member.joined = day
-                return
+                # The city/county committee ratifies within its month (BPO).
+                yield self.env.timeout(rng.randint(1, cfg.county_decision_max_days))
+                if member.status != Status.CANDIDATE:
+                    return
+                if rng.random() < cfg.ratify_probability:
+                    self.move(member, Status.FULL)
+                    member.joined = self.now()
+                    return
+                if member.extended:
+                    self.move(member, Status.CANDIDATE_EXPELLED)
+                    return
+                member.extended = True
+                self.tally["probation_extended"] += 1
+                years, today = 2, self.now() + 1
+                continue
             if not member.extended and rng.random() < cfg.extension_probability:
                 member.extended = True
                 self.tally["probation_extended"] += 1

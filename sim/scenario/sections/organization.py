@@ -7,6 +7,50 @@ from pydantic import Field, model_validator
 from sim.scenario.sections.base import Section
 
 
+class MilitaryServiceSection(Section):
+    """Conscription and discharge of the army's party organization (``organization.army``).
+
+    The Daily NK text describes the army's party organization (units, corps,
+    the General Political Bureau) and soldiers and officers as party members;
+    the terms of service below are not in the sources: each is an assumption.
+    """
+
+    enabled: bool = Field(
+        False, description="Soldiers are conscripted, apply to the party during service and are discharged."
+    )
+    conscripts_per_year: float = Field(
+        0.0,
+        ge=0,
+        le=10_000_000,
+        description="Conscripts entering the army each year (persons/year). Assumption: a scenario input.",
+    )
+    application_share: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="Share of conscripts who apply to the party during their service; their applications add to membership.applications_per_year. Assumption.",
+    )
+    conscription_age_years: float = Field(
+        17.0, ge=14, le=40, description="Age at conscription (years). Assumption: about 17; not in the sources."
+    )
+    service_years: float = Field(
+        10.0,
+        gt=0,
+        le=30,
+        description="Length of service (years): soldiers are discharged at the conscription age plus this. Assumption: about ten years for men; not in the sources.",
+    )
+    career_share: float = Field(
+        0.1,
+        ge=0,
+        le=1,
+        description="Share of soldiers who stay on at the end of service as career officers and political workers, until the retirement age. Assumption.",
+    )
+
+    def applications_per_year(self) -> float:
+        """Applications from the soldiers in service (persons/year): conscripts times the share who apply."""
+        return self.conscripts_per_year * self.application_share if self.enabled else 0.0
+
+
 class OrganizationSection(Section):
     """The party's structure: central committee (or the army's General Political Bureau) down to cells."""
 
@@ -102,6 +146,7 @@ class OrganizationSection(Section):
         default_factory=list,
         description="Extra cells directly under a county/city committee on day 0 (sizes within cell_min..cell_max), e.g. 21 for a cell with a cell committee.",
     )
+    military_service: MilitaryServiceSection = Field(default_factory=MilitaryServiceSection)
     reorganize: bool = Field(
         True,
         description="Re-organize units and fill vacant offices during the run; off: the day-0 structure and offices stay as they are.",

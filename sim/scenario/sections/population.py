@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, model_validator
 
 from sim.scenario.sections.base import Section
@@ -48,6 +50,16 @@ class PopulationSection(Section):
         gt=0,
         le=60,
         description="Mean party standing of day-0 full members (years, exponential); gives recommenders of two years' standing from day one.",
+    )
+    age_excess_mean_years: float = Field(
+        22.0,
+        gt=0,
+        le=80,
+        description="Mean years by which a day-0 member's age exceeds the party's minimum age (exponential, cut at the retirement age). Assumption: no age structure of the membership is published.",
+    )
+    age_distribution: Literal["exponential", "uniform"] = Field(
+        "exponential",
+        description="Shape of the excess of a day-0 member's age over the minimum age: exponential with mean age_excess_mean_years, or uniform on 0..2 x that mean (e.g. an army of conscripts in service). Assumption.",
     )
     female_share: float = Field(0.3, ge=0, le=1, description="Share of women among members and applicants.")
     sincerity_mean: float = Field(
