@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 from sim.many.calibration import outputs
@@ -119,7 +120,7 @@ def check_resumable(calibration: Calibration, out: Path) -> None:
 def _probe(calibration: Calibration, targets: dict, validation: bool) -> dict:
     """Check every target's outcomes against one run (of the parameters' middle), before anything is written."""
     key = "validate" if validation else "targets"
-    middle = {n: p.from_unit([0.5])[0] for n, p in calibration.spec.parameters.items()}
+    middle = {n: p.from_unit(np.array([0.5]))[0] for n, p in calibration.spec.parameters.items()}
     scenario = calibration.scenario(middle, validation=validation)
     task = RunTask("probe", "/nonexistent/partysim-probe", scenario, run_seed(calibration.spec.seed, FIT, 0), {})
     expressions = target_outcomes(targets)
@@ -237,7 +238,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         check_kind(out, "calibration")
         check_resumable(calibration, out)
     check_writable(out)
-    middle = {n: p.from_unit([0.5])[0] for n, p in calibration.spec.parameters.items()}
+    middle = {n: p.from_unit(np.array([0.5]))[0] for n, p in calibration.spec.parameters.items()}
     check_local_memory(args, [calibration.scenario(middle)], calibration.spec.replications * calibration.spec.batch)
 
     def work(executor) -> int:

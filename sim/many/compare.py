@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from rich.console import Console
+from rich.console import Console, JustifyMethod
 from rich.table import Table
 
 from sim.many.executors import add_executor_args, check_local_memory, positive_int, with_executor
@@ -328,7 +328,7 @@ def print_table(table: pd.DataFrame, console: Console | None = None) -> None:
     """Difference, its 95% CI, raw and BH-adjusted p-values per variant and outcome; stars where significant."""
     method = "paired t (common random numbers)" if table["paired"].all() else "Welch t (independent seeds)"
     shown = Table(title=f"variant - base, 95% CI, {method}")
-    for column, justify in (
+    layout: tuple[tuple[str, JustifyMethod], ...] = (
         ("variant", "left"),
         ("outcome", "left"),
         ("n", "right"),
@@ -337,7 +337,8 @@ def print_table(table: pd.DataFrame, console: Console | None = None) -> None:
         ("difference [95% CI]", "right"),
         ("p", "right"),
         ("p (BH)", "right"),
-    ):
+    )
+    for column, justify in layout:
         # Names wrap rather than being cut: two cut names could no longer be told apart.
         shown.add_column(column, justify=justify, overflow="fold", no_wrap=column != "outcome")
     for row, marked in zip(table.itertuples(index=False), significant(table)):
@@ -457,7 +458,7 @@ def parse_outcome_options(options: list[str]) -> dict[str, str] | None:
     """``NAME=EXPR`` or ``EXPR`` (named by itself); malformed ones are usage errors (exit 2)."""
     if not options:
         return None
-    named = dict(option.split("=", 1) if "=" in option else (option, option) for option in options)
+    named = dict(option.partition("=")[::2] if "=" in option else (option, option) for option in options)
     for name, expression in named.items():
         try:
             parse(expression)

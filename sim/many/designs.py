@@ -202,8 +202,8 @@ def build_design(
         labels = tuple(str(case["name"]) for case in cases or [])
         return Design(name, pd.DataFrame(rows, columns=names, dtype=object), labels=labels)
     if name == "grid":
-        rows = list(itertools.product(*(parameters[n].grid() for n in names)))
-        return Design(name, pd.DataFrame(rows, columns=names))
+        grid = list(itertools.product(*(parameters[n].grid() for n in names)))
+        return Design(name, pd.DataFrame(grid, columns=names))
     if samples is None:
         raise ValueError(f"the {name} design needs a number of samples")
     salib_seed = int(rng.integers(2**31 - 1))

@@ -97,6 +97,7 @@ class Question:
             return finite & (means < self.below)
         if self.above is not None:
             return finite & (means > self.above)
+        assert self.top is not None  # __post_init__: exactly one of below, above and top is given
         cut = np.quantile(means[finite], 1 - self.top) if finite.any() else math.inf
         return finite & (means >= cut)
 

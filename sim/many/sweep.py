@@ -36,7 +36,7 @@ import time
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Protocol, cast
 
 import numpy as np
 import pandas as pd
@@ -381,8 +381,18 @@ def load_sweep(path: str | Path) -> Sweep:
     return Sweep(spec, path, base_path, design, scenarios, origins)
 
 
+class PointSpec(Protocol):
+    """What :func:`point_scenarios` reads of a spec (a sweep's, a calibration's): the fixed overrides, the parameters."""
+
+    @property
+    def set(self) -> list[str]: ...
+
+    @property
+    def parameters(self) -> dict[str, Parameter]: ...
+
+
 def point_scenarios(
-    spec: SweepSpec, path: Path, base_path: Path, design: Design, spec_origins: _Origins
+    spec: PointSpec, path: Path, base_path: Path, design: Design, spec_origins: _Origins
 ) -> list[Scenario]:
     """The scenario of every point; a value the scenario rejects is reported at its line in the spec.
 
@@ -418,7 +428,7 @@ def point_scenarios(
     return scenarios
 
 
-def _spec_place(spec: SweepSpec, name: str, value) -> tuple:
+def _spec_place(spec: PointSpec, name: str, value) -> tuple:
     """Where a point's value is written in the spec: its item in a list of values, else the parameter."""
     values = spec.parameters[name].values
     return ("parameters", name, values.index(value)) if values is not None and value in values else ("parameters", name)
@@ -609,7 +619,7 @@ def next_replications(sweep: Sweep, tasks: list[RunTask], records: list[RunRecor
     summary = summary_table(runs_table(sweep, tasks, records, outcomes), sweep.parameter_names)
     reps = [0] * len(sweep.scenarios)
     for task in tasks:
-        reps[task.labels["point"]] += 1
+        reps[cast(int, task.labels["point"])] += 1  # the sweep labels each task with its point's index
     more = [rule.next_replications(summary[summary["point"] == point], "mean", n) for point, n in enumerate(reps)]
     return None if all(m is None for m in more) else [n if m is None else m for n, m in zip(reps, more)]
 

@@ -99,9 +99,9 @@ class Reorganization(Mechanism):
         orgs = self.world.orgs
         cells = orgs.ids_of(Kind.CELL)
         return {
-            "cell_committees": np.count_nonzero(orgs.committee[cells]),
-            "executive_committees": np.count_nonzero(orgs.column("executive")),
-            "units_below_minimum": np.count_nonzero(self.world.pop.org_size[cells] < self.cfg.cell_min),
+            "cell_committees": int(np.count_nonzero(orgs.committee[cells])),
+            "executive_committees": int(np.count_nonzero(orgs.column("executive"))),
+            "units_below_minimum": int(np.count_nonzero(self.world.pop.org_size[cells] < self.cfg.cell_min)),
         }
 
     # -- the two cadences ------------------------------------------------------
@@ -133,28 +133,28 @@ class Reorganization(Mechanism):
         """
         world, orgs, pop = self.world, self.world.orgs, self.world.pop
         n_before = orgs.n
-        touched = [self._split_large_cells(day, cells)]  # first, so that small units find room
+        touched_by_step = [self._split_large_cells(day, cells)]  # first, so that small units find room
         cells = np.concatenate([cells, np.arange(n_before, orgs.n)])  # splitting only appends cells
-        touched.append(self._merge_small_units(day, cells))
-        flagged = cells if changed is None else np.concatenate([changed, *touched])
+        touched_by_step.append(self._merge_small_units(day, cells))
+        flagged = cells if changed is None else np.concatenate([changed, *touched_by_step])
         flagged = flagged[orgs.alive[flagged]]
-        touched.append(set_cell_committees(orgs, flagged, pop.org_size, self.cfg))
-        touched = np.concatenate(touched).astype(np.int64)
+        touched_by_step.append(set_cell_committees(orgs, flagged, pop.org_size, self.cfg))
+        touched = np.concatenate(touched_by_step).astype(np.int64)
         if regular:
             formed = self._apply_formula(day)
             # A dissolved organization leaves its cells under the county: small units there may now have neighbours.
             touched = np.concatenate([touched, self._merge_small_units(day, orgs.ids_of(Kind.CELL))])
             vacant_cells, vacant_orgs = self.elections.vacancies()
             self.world.members.refresh()
-            changed = self.elections.fill(
+            offices = self.elections.fill(
                 np.concatenate([formed, vacant_orgs]), day, cells=np.concatenate([touched, vacant_cells])
             )
         elif len(touched):
-            changed = self.elections.elect_cells(touched, day)
+            offices = self.elections.elect_cells(touched, day)
         else:
             return
         world.tally.add("reorganizations")
-        world.tally.add("offices_changed", changed)
+        world.tally.add("offices_changed", offices)
 
     def _apply_formula(self, day: int) -> np.ndarray:
         """Form and dissolve primary, branch and sub-primary organizations (``sim.model.structure``)."""

@@ -115,18 +115,18 @@ def top_within(group: np.ndarray, score: np.ndarray, k: int | np.ndarray) -> tup
     empty = np.iinfo(np.int64).max
     best = np.empty(int(group.max()) + 1, dtype=np.int64)
     rows, ranks = [], []
-    for rank in range(seats):
+    for seat in range(seats):
         best.fill(empty)
         np.minimum.at(best, group, key)
         open_groups = np.flatnonzero(best != empty)
         if limit.ndim:
-            open_groups = open_groups[limit[open_groups] > rank]
+            open_groups = open_groups[limit[open_groups] > seat]
         if len(open_groups) == 0:
             break
         row = best[open_groups] & ((1 << position_bits) - 1)
         key[row] = empty
         rows.append(row)
-        ranks.append(np.full(len(row), rank, dtype=np.int64))
+        ranks.append(np.full(len(row), seat, dtype=np.int64))
     if not rows:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     return np.concatenate(rows), np.concatenate(ranks)

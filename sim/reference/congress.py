@@ -14,7 +14,8 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter
-from collections.abc import Generator
+from collections.abc import Callable, Generator
+from functools import partial
 
 from sim.model.roles import CADRE_ROLES, Role
 from sim.reference.discipline import DisciplineRules
@@ -29,7 +30,7 @@ def weighted_sample(rng: random.Random, items: list, weights: list[float], k: in
     Items of weight 0 are never drawn (so fewer than ``k`` may come back).
     """
     pool = [(item, w) for item, w in zip(items, weights) if w > 0]
-    chosen = []
+    chosen: list = []
     while pool and len(chosen) < k:
         x = rng.random() * sum(w for _, w in pool)
         j = 0
@@ -83,11 +84,14 @@ class CongressRules(DisciplineRules):
     def congress_cycle(self, cycle: CongressCycle) -> Generator:
         """Announcement, assemblies, deadline, inspection, conferences, Congress (DNK)."""
         day_of = self.cal.day
-        steps = [(day_of(cycle.announce), 0, self.announce), (day_of(cycle.report_deadline), 1, self.close_reports)]
+        steps: list[tuple[int, int, Callable[[CongressCycle], None]]] = [
+            (day_of(cycle.announce), 0, self.announce),
+            (day_of(cycle.report_deadline), 1, self.close_reports),
+        ]
         if cycle.inspection is not None:
             steps.append((day_of(cycle.inspection), 2, self.inspect))
         for level, conference in enumerate(cycle.conferences):
-            steps.append((day_of(conference.date), 3 + level, lambda c, level=level: self.conference(c, level)))
+            steps.append((day_of(conference.date), 3 + level, partial(self.conference, level=level)))
         steps.append((day_of(cycle.congress), 9, self.open_congress))
         for day, _, step in sorted(steps, key=lambda s: (s[0], s[1])):
             yield self.wait_until(day)

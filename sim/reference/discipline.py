@@ -137,6 +137,7 @@ class DisciplineRules(ReferenceState):
 
     def lift(self, member: Member, education: float) -> None:
         """Lift the standing punishment; a demoted member is restored; education raises sincerity."""
+        assert member.punishment is not None  # both callers lift only a member who stands punished
         self.tally["punishments_lifted"] += 1
         self.tally[f"lifted_{member.punishment.cause}"] += 1
         self.set_punishment(member, None)

@@ -24,9 +24,9 @@ def headline(meta: dict) -> Table:
         ("sweep", meta.get("sweep")),
         ("points (cases of interest)", f"{meta.get('points')} ({meta.get('cases')})"),
         ("box chosen", f"step {meta.get('chosen_step')}: densest with coverage ≥ {meta.get('min_coverage')}"),
-        ("coverage", number(meta.get("coverage"))),
-        ("density", number(meta.get("density"))),
-        ("mass", number(meta.get("mass"))),
+        ("coverage", number(meta["coverage"])),
+        ("density", number(meta["density"])),
+        ("mass", number(meta["mass"])),
         ("peel share (alpha), smallest mass", f"{meta.get('alpha')}, {meta.get('mass_min')}"),
         ("bootstrap resamples (seed)", f"{meta.get('bootstrap')} ({meta.get('seed')})"),
     ]

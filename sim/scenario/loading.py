@@ -102,7 +102,7 @@ def boolean_for_number(annotation: Any, value: Any, path: tuple = ()) -> tuple[t
     annotation = members[0]
     if isinstance(annotation, type) and issubclass(annotation, BaseModel) and isinstance(value, dict):
         fields = annotation.model_fields
-        items = [
+        items: list[tuple[str | int, Any, Any]] = [
             (key, fields[key].annotation, item) for key, item in value.items() if isinstance(key, str) and key in fields
         ]
     elif get_origin(annotation) is list and isinstance(value, list):
@@ -387,7 +387,7 @@ def _read_yaml(path: Path, origins: _Origins, what: str = "scenario fields") -> 
     except RecursionError:  # PyYAML's parser recurses once per level of nesting
         raise ScenarioError(f"{path}: invalid YAML: expected a few levels of nesting, found hundreds") from None
     _refuse_duplicate_keys(node, path)
-    if data is None:
+    if node is None or data is None:  # node is None only for an empty file, where data is None too
         raise ScenarioError(f"{path}: expected a mapping of {what}, found an empty file")
     if not isinstance(data, dict):
         raise ScenarioError(f"{path}: expected a mapping of {what}, found {type(data).__name__}")
@@ -397,7 +397,8 @@ def _read_yaml(path: Path, origins: _Origins, what: str = "scenario fields") -> 
 
 def _refuse_duplicate_keys(node: yaml.Node | None, path: Path) -> None:
     """A key written twice in one mapping is an error naming both lines (YAML would keep the second silently)."""
-    pending, visited = [(node, ())], set()
+    pending: list[tuple[yaml.Node | None, tuple[str | int, ...]]] = [(node, ())]
+    visited: set[int] = set()
     while pending:
         node, prefix = pending.pop()
         if node is None or id(node) in visited:
@@ -518,9 +519,9 @@ def set_field(data: dict, parts: list[str], value: Any) -> tuple[dict, tuple[str
             key = int(part)
         keys.append(key)
         if depth == len(parts) - 1:
-            node[key] = value
+            _set_item(node, key, value)
             break
-        child = node[key] if isinstance(node, list) else node.get(key)
+        child = node[int(key)] if isinstance(node, list) else node.get(key)
         if child is None:
             if _is_index(parts[depth + 1]):
                 raise FieldPathError(
@@ -532,9 +533,17 @@ def set_field(data: dict, parts: list[str], value: Any) -> tuple[dict, tuple[str
         elif not isinstance(child, (dict, list)):
             raise FieldPathError(at, "a section", type(child).__name__)
         child = list(child) if isinstance(child, list) else dict(child)
-        node[key] = child
+        _set_item(node, key, child)
         node = child
     return data, tuple(keys)
+
+
+def _set_item(node: dict | list, key: str | int, value: Any) -> None:
+    """``node[key] = value`` in a mapping or a list (whose keys ``set_field`` made ints)."""
+    if isinstance(node, list):
+        node[int(key)] = value
+    else:
+        node[key] = value
 
 
 def parse_override(text: str) -> tuple[list[str], Any]:
@@ -615,7 +624,8 @@ def format_validation_error(exc: ValidationError, origins: _Origins, default_sou
 
 def scenario_files(path: str | Path) -> list[Path]:
     """The file and every file of its ``extends`` chain, the file first (each resolved; the chain is valid)."""
-    files, path = [], Path(path).resolve()
+    files: list[Path] = []
+    path = Path(path).resolve()
     while path not in files and len(files) <= MAX_EXTENDS_DEPTH:
         files.append(path)
         parent = (yaml_load(path.read_text(encoding="utf-8")) or {}).get("extends")
@@ -659,8 +669,8 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _subclasses(cls: type) -> list[type]:
-    found = []
+def _subclasses(cls: type[BaseModel]) -> list[type[BaseModel]]:
+    found: list[type[BaseModel]] = []
     for sub in cls.__subclasses__():
         found += [sub, *_subclasses(sub)]
     return found

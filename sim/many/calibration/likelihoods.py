@@ -19,7 +19,7 @@ fills would otherwise give −∞ and no gradient for the sampler to follow.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,7 +84,7 @@ class Score:
     components: list[Component]
 
 
-def score(target, name: str, replications: list[Mapping[str, float]]) -> Score:
+def score(target, name: str, replications: Sequence[Mapping[str, float]]) -> Score:
     """Score ``target`` against the outcome values of every replication (see the module docstring).
 
     Each replication is first put on the observed figure's scale (× ``scale``; a share of the
@@ -110,24 +110,24 @@ def score(target, name: str, replications: list[Mapping[str, float]]) -> Score:
             variance = n * q * (1 - q) * (n + alpha) / (1 + alpha)
         return Score(loglik, [_component(k, observed[i], per_run[:, i], variance[i]) for i, k in enumerate(keys)])
     values = np.array([r.get(name, np.nan) for r in replications], dtype=float)
-    observed = float(target.observed)
+    figure = float(target.observed)
     if target.likelihood == "binomial":
         n = target.observed_denominator
         totals = np.array([r.get(f"{name}:of", np.nan) for r in replications], dtype=float)
         with np.errstate(invalid="ignore", divide="ignore"):
             per_run = values / totals * n
         p = per_run.mean() / n
-        loglik, variance = binomial(observed, n, p), n * p * (1 - p)
+        loglik, variance = binomial(figure, n, p), n * p * (1 - p)
     else:
         per_run = values * target.scale
         mean = per_run.mean()
         if target.likelihood == "poisson":
-            loglik, variance = poisson(observed, mean), mean
+            loglik, variance = poisson(figure, mean), mean
         else:
-            loglik, variance = normal(observed, mean, target.sd), target.sd**2
+            loglik, variance = normal(figure, mean, target.sd), target.sd**2
     if not np.isfinite(per_run).all():
         loglik = -np.inf
-    return Score(loglik, [_component("", observed, per_run, variance)])
+    return Score(loglik, [_component("", figure, per_run, variance)])
 
 
 def _component(label: str, observed: float, per_run: np.ndarray, variance: float) -> Component:

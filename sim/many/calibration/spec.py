@@ -40,7 +40,7 @@ from pydantic import AfterValidator, ConfigDict, Field, ValidationError, model_v
 from sim.many import outcomes as outcome_grammar
 from sim.many.calibration.likelihoods import COMPOSITION_LIKELIHOODS
 from sim.many.designs import Design, Parameter
-from sim.many.sweep import RUN_COLUMNS, located_error, point_scenarios
+from sim.many.sweep import RUN_COLUMNS, PointSpec, located_error, point_scenarios
 from sim.scenario.loading import (
     NAME_PATTERN,
     Scenario,
@@ -98,7 +98,7 @@ class Target(UserFileModel):
         if composition != isinstance(self.observed, dict):
             expected = "a mapping category -> count" if composition else "a number"
             raise ValueError(f"observed: {expected} for a {self.likelihood} likelihood")
-        if composition:
+        if isinstance(self.observed, dict):  # the same as composition, checked just above
             if not self.outcome.startswith(outcome_grammar.SUMMARY + ":") or len(self.observed) < 2:
                 raise ValueError(f"outcome: a summary section with at least two categories for {self.likelihood}")
             for key in self.observed:
@@ -192,9 +192,11 @@ class Calibration:
     def scenario(self, params: dict, validation: bool = False) -> Scenario:
         """The scenario of a trial (or of the validation runs) with these parameter values."""
         table = pd.DataFrame([{name: params[name] for name in self.parameter_names}])
+        view: PointSpec
         if validation and self.spec.validate_ is not None:
             block = self.spec.validate_
             view = _SpecView(self.spec.set + block.set, self.spec.parameters)  # reduced scale applies to both
+            assert self.validate_base is not None  # load_calibration sets it whenever the spec has a validate block
             base = self.validate_base
         else:
             view, base = self.spec, self.base_path

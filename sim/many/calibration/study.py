@@ -65,6 +65,7 @@ def distributions(calibration: Calibration) -> dict:
         if p.values is not None:
             found[name] = dist.CategoricalDistribution(p.values)
         elif p.integer:
+            assert p.low is not None and p.high is not None  # Parameter._consistent: a range has both ends
             found[name] = dist.IntDistribution(math.ceil(p.low), math.floor(p.high), log=p.log)
         else:
             found[name] = dist.FloatDistribution(p.low, p.high, log=p.log)
@@ -113,7 +114,7 @@ def drop_torn_tail(path: Path) -> None:
 
 def target_outcomes(targets: dict[str, Target]) -> dict[str, str]:
     """Every outcome expression the targets read off a run, by its key (see :meth:`Target.expressions`)."""
-    found = {}
+    found: dict[str, str] = {}
     for name, target in targets.items():
         found |= target.expressions(name)
     return found
@@ -124,11 +125,10 @@ def replication_tasks(
 ) -> list[RunTask]:
     """The runs of one trial (or of the validation): replication r has seed ``run_seed(seed, stream, r)``."""
     validation = stream == VALIDATE
-    reps = (
-        calibration.spec.validate_.replications or calibration.spec.replications
-        if validation
-        else calibration.spec.replications
-    )
+    reps = calibration.spec.replications
+    if validation:
+        assert calibration.spec.validate_ is not None  # the validation runs only for a spec with a validate block
+        reps = calibration.spec.validate_.replications or reps
     scenario = calibration.scenario(params, validation=validation)
     return [
         RunTask(
