@@ -158,7 +158,7 @@ class Population(ColumnTable):
             grown[: len(self.org_size)] = self.org_size
             self.org_size = grown
 
-    def add(self, count: int, status: Status, cell: np.ndarray | int, **columns: np.ndarray) -> np.ndarray:
+    def add(self, count: int, status: Status, cell: np.ndarray | int, **columns: np.ndarray | int | bool) -> np.ndarray:
         """Append ``count`` people in ``status`` (counted as a flow from EMPTY); returns their ids."""
         ids = self.append(count, cell=cell, **columns)
         self.transition(ids, status)

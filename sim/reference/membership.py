@@ -80,7 +80,7 @@ class MembershipRules(AttritionRules):
                     self.tally["applications_unsponsored"] += 1
                     continue
                 first, second = self.rng.sample(roster, 2) if len(roster) >= 2 else (roster[0], None)
-                recommenders = (first,) if youth else (first, second)
+                recommenders: tuple[Member, ...] = (first,) if youth or second is None else (first, second)
                 filing = day + self.rng.randrange(days_in_month)
                 self.env.process(self.career(recommenders, youth, filing))
 
