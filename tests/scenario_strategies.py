@@ -355,7 +355,7 @@ NON_FINITE = [float("inf"), float("-inf"), float("nan")]
 def json_type(node: dict) -> str:
     """The JSON type of a node (a union counts as the type of its non-null member)."""
     if "anyOf" in node:
-        return next(n["type"] for n in node["anyOf"] if n.get("type") != "null")
+        return next(json_type(resolve(n)) for n in node["anyOf"] if n.get("type") != "null")  # a member may be a $ref
     return "string" if "enum" in node and "type" not in node else node["type"]
 
 
