@@ -37,6 +37,8 @@ class Campaigns(Mechanism):
         self.credited: dict[str, int] = {}
         #: (day, campaign index, member ids) of every installment credited.
         self.credits: list[tuple[int, int, np.ndarray]] = []
+        #: The last answer of :meth:`achievers_on` with the credits and table size it was built from.
+        self._held: tuple[tuple, np.ndarray] | None = None
 
     def processes(self, env: simpy.Environment) -> list[Generator]:
         return [self._campaign(env, i) for i in range(len(self.world.scenario.campaigns))]
@@ -77,11 +79,20 @@ class Campaigns(Mechanism):
         ``credit_valid_days``, less than that many days before.
         """
         specs = self.world.scenario.campaigns
+        counting = tuple(
+            i
+            for i, (credited, index, _) in enumerate(self.credits)
+            if credited < day
+            and (specs[index].credit_valid_days is None or day - credited < specs[index].credit_valid_days)
+        )
+        if self._held is not None and self._held[0] == (counting, n):
+            return self._held[1]  # the same credits count as at the last call: one pass over the table saved
         holds = np.zeros(n, dtype=bool)
-        for credited, index, rows in self.credits:
-            valid = specs[index].credit_valid_days
-            if credited < day and (valid is None or day - credited < valid):
-                holds[rows[rows < n]] = True
+        for i in counting:
+            rows = self.credits[i][2]
+            holds[rows[rows < n]] = True
+        holds.flags.writeable = False
+        self._held = ((counting, n), holds)
         return holds
 
     def summary(self, timeseries) -> dict:

@@ -370,8 +370,13 @@ class Congress(Mechanism):
         """
         orgs, c = self.world.orgs, state.cycle
         size, score = self.unit_scores(state)
-        votes = size * np.power(score, self.cfg.score_weights.exponent)
         counties = np.flatnonzero(size > 0)
+        # members x score**exponent, scaled by the best unit's score**exponent (apportionment ignores the scale):
+        # in logs, so that a large exponent on a large score cannot overflow.
+        log_score = np.log(score[counties])
+        votes = np.zeros(len(size))
+        if len(counties):
+            votes[counties] = size[counties] * np.exp(self.cfg.score_weights.exponent * (log_score - log_score.max()))
         method = self.cfg.apportionment
         scopes = [self._scope(conf.level) for conf in c.conferences]
         unit_votes = [np.bincount(scope[counties], weights=votes[counties], minlength=orgs.n) for scope in scopes]
