@@ -79,12 +79,12 @@ class Campaigns(Mechanism):
         ``credit_valid_days``, less than that many days before.
         """
         specs = self.world.scenario.campaigns
-        counting = tuple(
-            i
-            for i, (credited, index, _) in enumerate(self.credits)
-            if credited < day
-            and (specs[index].credit_valid_days is None or day - credited < specs[index].credit_valid_days)
-        )
+
+        def valid(credited: int, index: int) -> bool:
+            days = specs[index].credit_valid_days
+            return credited < day and (days is None or day - credited < days)
+
+        counting = tuple(i for i, (credited, index, _) in enumerate(self.credits) if valid(credited, index))
         if self._held is not None and self._held[0] == (counting, n):
             return self._held[1]  # the same credits count as at the last call: one pass over the table saved
         holds = np.zeros(n, dtype=bool)

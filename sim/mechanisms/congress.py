@@ -646,6 +646,8 @@ class Congress(Mechanism):
     def _beside_published(report: dict, cycle: CongressCycle) -> dict:
         """The model's composition beside each published figure the cycle names."""
         p = cycle.published
+        if p is None:
+            raise ValueError(f"cycle {cycle.name}: no published figures to set beside the model's")
         rows = {
             "delegates_total": (report["delegates_selected"], p.delegates_total),
             "delegates_elected": (report["delegates_selected"] - report["ex_officio"], p.delegates_elected),

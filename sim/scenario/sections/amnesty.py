@@ -9,6 +9,10 @@ from pydantic import Field
 from sim.scenario.sections.base import MechanismSection, Section
 from sim.scenario.sections.discipline import LiftableLevelName
 
+#: The levels an amnesty order lifts unless it says otherwise: "warnings and severe warnings"
+#: (source: Daily NK on the army's pre-Congress assemblies).
+DEFAULT_LEVELS: tuple[LiftableLevelName, ...] = ("warning", "severe_warning")
+
 
 class AmnestyOrder(Section):
     """An order to lift punishments (source: lift the punishments of members censured for insincerity)."""
@@ -17,9 +21,7 @@ class AmnestyOrder(Section):
     causes: list[str] = Field(
         default_factory=lambda: ["insincerity"], description="Causes whose punishments are lifted."
     )
-    levels: list[LiftableLevelName] = Field(
-        default_factory=lambda: ["warning", "severe_warning"], description="Levels lifted."
-    )
+    levels: list[LiftableLevelName] = Field(default_factory=lambda: list(DEFAULT_LEVELS), description="Levels lifted.")
     educate_causes: list[str] = Field(
         default_factory=lambda: ["desertion", "absence_without_leave", "lax_discipline", "anti_socialist"],
         description="Causes whose punished members get ideological education instead ('reward with loyalty'), not lifting.",
