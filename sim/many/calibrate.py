@@ -45,6 +45,7 @@ from sim.many.executors import add_executor_args, check_local_memory, make_execu
 from sim.many.outcomes import OutcomeError
 from sim.many.runs import (
     RunTask,
+    add_output_args,
     check_kind,
     output_directory,
     prepare_output,
@@ -220,10 +221,8 @@ def add_command(commands, write_report: Callable[[Path], object]) -> None:
         "calibrate", help="fit assumed parameters to published figures (Optuna), validate on held-out figures"
     )
     parser.add_argument("spec", help="calibration spec YAML file (see calibrations/)")
-    parser.add_argument("--out", help="output directory (default results/calibrations/<name>)")
+    add_output_args(parser, "calibration", "results/calibrations/<name>", accept_changes=False)
     parser.add_argument("--trials", type=positive_int, help="trials of the search (default: the spec's)")
-    parser.add_argument("--resume", action="store_true", help="continue a killed calibration in --out")
-    parser.add_argument("--overwrite", action="store_true", help="replace an existing output directory")
     parser.add_argument("--no-report", action="store_true", help="do not write report.html")
     add_executor_args(parser)
     parser.set_defaults(func=cmd_calibrate, write_report=write_report)

@@ -39,6 +39,7 @@ from sim.many.runs import (
     RunProgress,
     RunRecord,
     RunTask,
+    add_output_args,
     changed_inputs,
     check_kind,
     output_directory,
@@ -438,18 +439,7 @@ def add_command(commands) -> None:
         help="keep every run's events and write members.parquet: who becomes a delegate, is expelled or "
         "punished in one arm only, and the first mechanism at which their paths part",
     )
-    parser.add_argument("--out", help="output directory (default results/compare/<base name>/<timestamp>)")
-    parser.add_argument(
-        "--overwrite", action="store_true", help="replace an existing output directory once the new one is complete"
-    )
-    parser.add_argument(
-        "--resume", action="store_true", help="continue a killed comparison in --out without redoing finished runs"
-    )
-    parser.add_argument(
-        "--accept-changes",
-        action="store_true",
-        help="with --resume: carry on although input files changed (recorded in comparison.json)",
-    )
+    add_output_args(parser, "comparison", "results/compare/<base name>/<timestamp>")
     add_executor_args(parser)
     parser.set_defaults(func=cmd_compare)
 

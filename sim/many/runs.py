@@ -212,6 +212,25 @@ def prepare_output(out: Path, overwrite: bool, resume: bool | None = None) -> No
         raise OutputError(f"{out}: output directory exists and is not empty (use {hint})")
 
 
+def add_output_args(parser, kind: str, default: str, accept_changes: bool = True) -> None:
+    """``--out``, ``--resume``, ``--overwrite`` (and ``--accept-changes``) of a many-runs command, said alike."""
+    parser.add_argument("--out", help=f"output directory (default {default})")
+    parser.add_argument(
+        "--resume", action="store_true", help=f"continue a killed {kind} in --out without redoing finished runs"
+    )
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help=f"replace an existing output directory once the new {kind} is complete",
+    )
+    if accept_changes:
+        parser.add_argument(
+            "--accept-changes",
+            action="store_true",
+            help=f"with --resume: carry on although input files changed (recorded in {KIND_FILES[kind]})",
+        )
+
+
 #: The metadata file that says what kind of many-runs directory a directory is.
 KIND_FILES = {"sweep": "sweep.json", "comparison": "comparison.json", "calibration": "calibration.json"}
 

@@ -67,6 +67,7 @@ from sim.many.runs import (
     RunProgress,
     RunRecord,
     RunTask,
+    add_output_args,
     changed_inputs,
     check_kind,
     failure,
@@ -330,6 +331,16 @@ def located_error(origins: _Origins, source: str, loc: tuple, expected: str, fou
     )
 
 
+def check_parameter_path(origins: _Origins, path: Path, name: str, expected: str) -> None:
+    """A parameter of a sweep or calibration spec names a scenario field (``--set``'s grammar), never a run column."""
+    try:
+        field_path(name)
+    except ValueError as exc:
+        raise located_error(origins, str(path), ("parameters", name), str(exc), name) from None
+    if name in RUN_COLUMNS:
+        raise located_error(origins, str(path), ("parameters", name), expected, name)
+
+
 def load_sweep(path: str | Path) -> Sweep:
     """Read and validate a spec, build its design and validate every point's scenario."""
     path = Path(path)
@@ -345,18 +356,7 @@ def load_sweep(path: str | Path) -> Sweep:
     except ValidationError as exc:
         raise ScenarioError(format_validation_error(exc, origins, str(path))) from None
     for name, parameter in spec.parameters.items():
-        try:
-            field_path(name)
-        except ValueError as exc:
-            raise located_error(origins, str(path), ("parameters", name), str(exc), name) from None
-        if name in RUN_COLUMNS:
-            raise located_error(
-                origins,
-                str(path),
-                ("parameters", name),
-                "a scenario field (the sweep itself sets each run's seed)",
-                name,
-            )
+        check_parameter_path(origins, path, name, "a scenario field (the sweep itself sets each run's seed)")
         if spec.design == "grid" and not parameter.on_grid:
             raise located_error(
                 origins,
@@ -729,18 +729,7 @@ def add_command(commands) -> None:
         "sweep", help="run a parameter sweep (grid, random, lhs, sobol, morris) with replications"
     )
     parser.add_argument("spec", help="sweep spec YAML file (see README, 'Many runs')")
-    parser.add_argument("--out", help="output directory (default results/sweeps/<name>)")
-    parser.add_argument(
-        "--resume", action="store_true", help="continue a killed sweep in --out without redoing finished runs"
-    )
-    parser.add_argument(
-        "--overwrite", action="store_true", help="replace an existing output directory once the new sweep is complete"
-    )
-    parser.add_argument(
-        "--accept-changes",
-        action="store_true",
-        help="with --resume: carry on although input files changed (recorded in sweep.json)",
-    )
+    add_output_args(parser, "sweep", "results/sweeps/<name>")
     add_executor_args(parser)
     parser.set_defaults(func=cmd_sweep)
 

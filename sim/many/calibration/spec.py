@@ -40,7 +40,7 @@ from pydantic import AfterValidator, ConfigDict, Field, ValidationError, model_v
 from sim.many import outcomes as outcome_grammar
 from sim.many.calibration.likelihoods import COMPOSITION_LIKELIHOODS
 from sim.many.designs import Design, Parameter
-from sim.many.sweep import RUN_COLUMNS, PointSpec, located_error, point_scenarios
+from sim.many.sweep import PointSpec, check_parameter_path, located_error, point_scenarios
 from sim.scenario.loading import (
     NAME_PATTERN,
     Scenario,
@@ -48,7 +48,6 @@ from sim.scenario.loading import (
     UserFileModel,
     _Origins,
     _read_yaml,
-    field_path,
     format_validation_error,
 )
 
@@ -229,14 +228,7 @@ def load_calibration(path: str | Path) -> Calibration:
     except ValidationError as exc:
         raise ScenarioError(format_validation_error(exc, origins, str(path))) from None
     for name, parameter in spec.parameters.items():
-        try:
-            field_path(name)
-        except ValueError as exc:
-            raise located_error(origins, str(path), ("parameters", name), str(exc), name) from None
-        if name in RUN_COLUMNS:
-            raise located_error(
-                origins, str(path), ("parameters", name), "a scenario field (never the seed: trials share seeds)", name
-            )
+        check_parameter_path(origins, path, name, "a scenario field (never the seed: trials share seeds)")
         if parameter.distribution is not None or parameter.steps is not None:
             raise located_error(
                 origins,
