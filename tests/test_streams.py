@@ -66,8 +66,21 @@ def same(a, b) -> bool:
 
 
 def scenario() -> sim.Scenario:
+    """The county with military service on (founders of every age, so some are discharged) and enough
+    applications that cells outgrow their bound (re-organization splits them): every mechanism draws."""
     return sim.load_scenario(
-        SCENARIOS / "county.yaml", ["population.members=800", "start=2020-01-15", "duration=13m", "record_every=1m"]
+        SCENARIOS / "county.yaml",
+        [
+            "population.members=800",
+            "start=2020-01-15",
+            "duration=13m",
+            "record_every=1m",
+            "organization.military_service.enabled=true",
+            "organization.military_service.conscripts_per_year=200",
+            "organization.military_service.application_share=0.2",
+            "population.age_distribution=uniform",
+            "membership.applications_per_member_year=0.3",
+        ],
     )
 
 

@@ -24,7 +24,7 @@ from sim.mechanisms.critique import Critique
 from sim.mechanisms.discipline import Discipline
 from sim.mechanisms.meetings import Meetings
 from sim.mechanisms.membership import Membership
-from sim.mechanisms.military import MilitaryService
+from sim.mechanisms.military_service import MilitaryService
 from sim.mechanisms.reorganization import Reorganization
 from sim.model.arrays import distinct
 from sim.model.calendar import RECORD_PHASE, Calendar
