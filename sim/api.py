@@ -252,17 +252,10 @@ def _arms(base, variants, overrides: Sequence[str]) -> list[comparing.Arm]:
     """As :func:`sim.many.compare.load_arms`, for paths and scenario objects alike."""
     if all(not isinstance(s, Scenario) for s in (base, *variants)):
         return comparing.load_arms(str(base), [str(v) for v in variants], list(overrides))
-    arms = [comparing.Arm(comparing.BASE_LABEL, _path(base), _scenario(base, overrides))]
-    used = {comparing.BASE_LABEL}
-    for variant in variants:
-        scenario = _scenario(variant, overrides)
-        label, count = scenario.name, 1
-        while label in used:
-            count += 1
-            label = f"{scenario.name}-{count}"
-        used.add(label)
-        arms.append(comparing.Arm(label, _path(variant), scenario))
-    return arms
+    return comparing.labelled_arms(
+        (_path(base), _scenario(base, overrides)),
+        [(_path(variant), _scenario(variant, overrides)) for variant in variants],
+    )
 
 
 def _path(scenario) -> Path:

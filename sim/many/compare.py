@@ -78,16 +78,23 @@ class Arm:
 
 def load_arms(base: str, variants: list[str], overrides: list[str]) -> list[Arm]:
     """Base first, then variants labelled by scenario name (``-2``, ``-3``... when names repeat)."""
-    arms = [Arm(BASE_LABEL, Path(base), load_scenario(base, overrides))]
+    return labelled_arms(
+        (Path(base), load_scenario(base, overrides)),
+        [(Path(path), load_scenario(path, overrides)) for path in variants],
+    )
+
+
+def labelled_arms(base: tuple[Path, Scenario], variants: list[tuple[Path, Scenario]]) -> list[Arm]:
+    """The base, then each variant labelled by its scenario's name (``-2``, ``-3``... when names repeat)."""
+    arms = [Arm(BASE_LABEL, *base)]
     used = {BASE_LABEL}
-    for path in variants:
-        scenario = load_scenario(path, overrides)
+    for path, scenario in variants:
         label, count = scenario.name, 1
         while label in used:
             count += 1
             label = f"{scenario.name}-{count}"
         used.add(label)
-        arms.append(Arm(label, Path(path), scenario))
+        arms.append(Arm(label, path, scenario))
     return arms
 
 
