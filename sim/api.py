@@ -21,9 +21,9 @@ directory's Parquet files::
 
 Every mistake the command line reports on one line (exit code 2) raises
 :class:`PartysimError` here, with the same message (``Scenario.load`` and
-``Scenario.with_changes`` raise :class:`ScenarioError`, a kind of it). ``sim.calibrate`` joins this
-module when calibration lands (issue 17): same shape, a spec path or object in,
-a result with DataFrames out.
+``Scenario.with_changes`` raise :class:`ScenarioError`, a kind of it). ``sim.calibrate(spec)``
+runs ``partysim calibrate`` and returns its report (``out``, ``best``); its tables are the
+directory's parquet files.
 """
 
 from __future__ import annotations
@@ -298,6 +298,36 @@ def discover(
         directory, outcome, below, above, top, alpha, mass_min, min_coverage, bootstrap, seed, out
     )
     return DiscoveryResult(target, found.trajectory, found.stability, found.box, discovering.answer(found))
+
+
+@_user_errors
+def calibrate(
+    spec: str | Path,
+    out: str | Path | None = None,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    dask_local: int | None = None,
+    trials: int | None = None,
+    resume: bool = False,
+    overwrite: bool = False,
+    write_report: bool = True,
+):
+    """``partysim calibrate SPEC``: the same search, outputs and report (the result's ``out`` is the directory)."""
+    from sim.many.calibrate import calibrate as run
+    from sim.report import write_report as report_writer
+
+    return run(
+        spec,
+        out,
+        workers=workers,
+        scheduler=scheduler,
+        dask_local=dask_local,
+        trials=trials,
+        resume=resume,
+        overwrite=overwrite,
+        report=report_writer if write_report else None,
+    )
 
 
 @_user_errors

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -349,3 +350,15 @@ def test_without_optuna_the_command_says_how_to_install_it_in_one_line(spec, tmp
         "(pip install 'partysim[calibrate]')"
     ]
     assert not (tmp_path / "out").exists()
+
+
+def test_the_python_api_calibrates_as_the_command_does(spec, reference, tmp_path):
+    import sim
+
+    found = sim.calibrate(spec, tmp_path / "api", workers=1, write_report=False)
+    assert found.out == tmp_path / "api" and not (found.out / "report.html").exists()
+    pd.testing.assert_frame_equal(trials(found.out), trials(reference))
+    missing = tmp_path / "missing.yaml"
+    with pytest.raises(sim.PartysimError, match=f"^{re.escape(str(missing))}: file not found$"):
+        sim.calibrate(missing, tmp_path / "none")
+    assert not (tmp_path / "none").exists()
