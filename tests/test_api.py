@@ -83,9 +83,9 @@ def test_api_compare_with_scenario_objects_equals_the_command_line_with_files(sc
 
 def test_with_changes_uses_the_set_path_grammar_and_leaves_the_original_alone(scenario):
     base = sim.Scenario.load(scenario)
-    changed = base.with_changes({"critique.every_two_days_share": 0.5})
-    assert changed.critique.every_two_days_share == 0.5 and base.critique.every_two_days_share != 0.5
-    assert changed == sim.Scenario.load(scenario, ["critique.every_two_days_share=0.5"])
+    changed = base.with_changes({"critique.every_two_days.field_labour": 0.5})
+    assert changed.critique.every_two_days.field_labour == 0.5 and base.critique.every_two_days.field_labour != 0.5
+    assert changed == sim.Scenario.load(scenario, ["critique.every_two_days.field_labour=0.5"])
 
 
 def test_api_errors_are_one_exception_type_with_the_command_lines_message(scenario, tmp_path, capsys):

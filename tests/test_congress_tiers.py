@@ -177,8 +177,7 @@ def test_ex_officio_are_all_central_office_holders_seated_before_ordinary_delega
     )
     assert len(ex_officio) > 0 and set(ex_officio.member) <= set(leaders.ids)
     assert ex_officio.day.max() < delegates[delegates.level != "ex_officio"].day.min()
-    pop = simulation.world.pop
-    assert set(pop.sector[leaders.ids]) <= {0, 1}  # the body's own sector shares (party and state only)
+    assert set(simulation.world.sectors(leaders.ids)) <= {0, 1}  # the body's own sector shares (party and state only)
 
 
 def test_credential_review_strikes_every_ineligible_delegate():

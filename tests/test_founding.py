@@ -15,7 +15,8 @@ from sim.model.aggregates import members_below
 from sim.model.founding import DAYS_PER_YEAR
 from sim.model.organizations import Kind
 from sim.model.population import Status
-from sim.model.traits import SECTORS, TRAITS, draw_traits
+from sim.model.sectors import code_of
+from sim.model.traits import TRAITS, draw_traits
 from sim.run.engine import Simulation
 from tests.conftest import small_scenario
 
@@ -92,18 +93,20 @@ def test_founders_are_stored_cell_by_cell_with_their_standing_or_probation():
     assert since.min() > -scenario.membership.probation_days and since.max() <= 0
 
 
-def test_new_people_draw_their_traits_from_the_population_section():
-    """Sex, sector, sincerity (Beta) and wealth (log-normal) match the section, within four standard errors."""
-    cfg = small_scenario(
-        population={"female_share": 0.3, "sincerity_mean": 0.7, "sincerity_concentration": 5, "wealth_sigma": 0.8}
-    ).population
+def test_new_people_draw_sex_by_their_units_type_and_traits_from_the_population_section():
+    """Sex by the type's share of women, sincerity (Beta) and wealth (log-normal), within four standard errors."""
+    scenario = small_scenario(
+        population={"sincerity_mean": 0.7, "sincerity_concentration": 5, "wealth_sigma": 0.8},
+        organization={"types": {"service": {"female_share": 0.05}, "field_labour": {"female_share": 0.4}}},
+    )
+    cfg, types = scenario.population, scenario.organization.types
     n = 200_000
-    traits = draw_traits(n, cfg, np.random.default_rng(1))
+    unit_type = np.repeat(np.array([code_of("service"), code_of("field_labour")], dtype=np.int8), n // 2)
+    traits = draw_traits(unit_type, types, cfg, np.random.default_rng(1))
     assert {name: column.dtype for name, column in traits.items()} == {name: np.dtype(t) for name, t in TRAITS.items()}
-    assert abs(traits["female"].mean() - 0.3) < 4 * np.sqrt(0.3 * 0.7 / n)
-    shares = np.array([cfg.sectors.normalized()[s] for s in SECTORS])
-    drawn = np.bincount(traits["sector"], minlength=len(SECTORS)) / n
-    assert len(drawn) == len(SECTORS) and (abs(drawn - shares) < 4 * np.sqrt(shares * (1 - shares) / n)).all()
+    for code, share in ((code_of("service"), 0.05), (code_of("field_labour"), 0.4)):
+        women = traits["female"][unit_type == code]
+        assert abs(women.mean() - share) < 4 * np.sqrt(share * (1 - share) / len(women))
     sincerity_sd = np.sqrt(0.7 * 0.3 / (5 + 1))
     assert abs(traits["sincerity"].mean() - 0.7) < 4 * sincerity_sd / np.sqrt(n)
     log_wealth = np.log(traits["wealth"].astype(np.float64))

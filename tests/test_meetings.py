@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.model import cohorts
 from sim.model.organizations import Kind
+from sim.model.sectors import code_of
 from sim.run.engine import Simulation
 from tests.conftest import small_scenario
 
@@ -125,14 +125,20 @@ def test_reports_go_up_monthly_from_every_basic_organization():
     assert (reports == 12).all()
 
 
-def test_party_life_critique_is_weekly_or_every_two_days():
-    simulation = _year(critique={"every_two_days_share": 0.4})
+def test_party_life_critique_is_every_two_days_by_the_units_job_and_weekly_otherwise():
+    """Source: "Depending on the job ... Party Life Critique can happen once a week or every two days"."""
+    cadence = {"party_political": 0.0, "service": 1.0, "field_labour": 0.5}
+    simulation = _year(critique={"every_two_days": cadence})
     counts = _count(simulation, "critique", "critique").sum(axis=1)
-    units = simulation.world.orgs.ids_of(Kind.CELL, Kind.TEAM)
-    frequent = cohorts.critique_cohort(units, 0.4) >= cohorts.EVERY_TWO_DAYS_COHORTS[0]
-    assert 0.3 < frequent.mean() < 0.5
-    assert set(counts.loc[units[~frequent]]) <= {52, 53}
-    assert set(counts.loc[units[frequent]]) <= {182, 183}
+    orgs = simulation.world.orgs
+    units = orgs.ids_of(Kind.CELL, Kind.TEAM)
+    sessions = counts.loc[units].to_numpy()
+    assert set(sessions) <= {52, 53, 182, 183}  # weekly or every two days over the year
+    frequent = sessions > 100
+    service, field = orgs.type[units] == code_of("service"), orgs.type[units] == code_of("field_labour")
+    assert service.any() and field.any() and (~service & ~field).any()
+    assert frequent[service].all() and not frequent[~service & ~field].any()
+    assert 0.3 < frequent[field].mean() < 0.7  # half of the field-labour cells, by the units' fixed hash
 
 
 def test_engine_events_depend_on_the_calendar_not_on_the_members():

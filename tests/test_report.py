@@ -273,7 +273,7 @@ def grid_sweep(tmp_path_factory) -> Path:
         design="grid",
         replications=2,
         parameters={
-            "critique.every_two_days_share": [0.0, 1.0],
+            "critique.every_two_days.field_labour": [0.0, 1.0],
             "critique.referral_probability": [0.002, 0.006],
         },
     )

@@ -24,7 +24,7 @@ import simpy
 from sim.mechanisms.base import Mechanism
 from sim.model.population import ACTIVE
 from sim.model.sampling import bernoulli_rows
-from sim.model.traits import SECTORS
+from sim.model.sectors import SECTORS
 
 
 class Campaigns(Mechanism):
@@ -64,7 +64,7 @@ class Campaigns(Mechanism):
         rows = bernoulli_rows(self.rng, pop.n, spec.achiever_share if share is None else share)
         rows = rows[ACTIVE[pop.status[rows]]]
         if spec.sectors:
-            rows = rows[np.isin(pop.sector[rows], [SECTORS.index(s) for s in spec.sectors])]
+            rows = rows[np.isin(self.world.sectors(rows), [SECTORS.index(s) for s in spec.sectors])]
         pop.achiever[rows] = True
         self.credits.append((day, index, rows))
         self.world.tally.add("achievers_credited", len(rows))

@@ -25,7 +25,12 @@ shared/data/congresses.yaml ("how a Congress is prepared"):
 * the ex officio — members of the outgoing central leading bodies
   (``sim.model.leadership``; without one: core cadres of unit party committees)
   — take their seats without election, before the ordinary delegates;
-  achievers of the year's campaigns are prioritized;
+  "political officers and soldiers who have accomplished great achievements"
+  are prioritized: holders of party office (``selection.office``) and the
+  achievers of the year's campaigns weigh more. No weight by sector or sex
+  is needed: the delegates' sectors and sex follow from who sits in which
+  type of unit and who holds office (``sim.model.sectors``); the sector and
+  sex weights remain as what-if levers, 1 by default;
 * "a lot of bribery is taking place to get in";
 * the Politburo reviews the credentials shortly before the Congress and strikes
   the delegates then ineligible.
@@ -61,7 +66,7 @@ from sim.model.organizations import MEMBER_UNITS, Kind
 from sim.model.population import ACTIVE
 from sim.model.roles import CADRE_ROLES, Role
 from sim.model.sampling import weighted_top_k
-from sim.model.traits import SECTORS
+from sim.model.sectors import SECTORS
 from sim.model.world import World
 from sim.scenario.sections import CongressCycle
 
@@ -161,7 +166,7 @@ class Congress(Mechanism):
         # The outgoing central leadership is built once on day 0, from its own stream.
         spec = self.cfg.central_committee
         self.leadership = (
-            build_central_committee(world.pop, spec, world.rng("leadership"))
+            build_central_committee(world.pop, world.sectors, spec, world.rng("leadership"))
             if self.cfg.enabled and spec is not None
             else CentralLeadership.empty()
         )
@@ -260,7 +265,7 @@ class Congress(Mechanism):
         return _flag(state.achiever, ids)
 
     def weights(self, ids: np.ndarray, state: CycleState) -> np.ndarray:
-        """Selection weight of each member: achievement, loyalty, sector, sex, ties, bribes.
+        """Selection weight of each member: achievement, loyalty, office, sector, sex, ties, bribes.
 
         The same weight acts at the assembly that recommends and at every tier that elects.
         """
@@ -268,7 +273,8 @@ class Congress(Mechanism):
         weight = np.power(pop.sincerity[ids].astype(np.float64), w.sincerity)
         weight *= np.where(self._achiever(ids, state), w.achiever, 1.0)
         weight *= np.where(pop.female[ids], w.female, 1.0)
-        weight *= self._sector_weight[pop.sector[ids]]
+        weight *= self._sector_weight[self.world.sectors(ids)]
+        weight *= np.where(pop.role[ids] >= self.world.party_office, w.office, 1.0)
         weight *= 1.0 + w.ties * self._tied(ids, state)
         weight *= 1.0 + w.bribery * self._bribes(ids, state)
         return weight
@@ -477,7 +483,7 @@ class Congress(Mechanism):
         tier.conferences += len(today)
         tier.elected += len(chosen)
         tier.by_route += np.bincount(route, minlength=len(ROUTES))
-        tier.by_sector += np.bincount(pop.sector[chosen], minlength=len(SECTORS))
+        tier.by_sector += np.bincount(self.world.sectors(chosen), minlength=len(SECTORS))
         tier.women += int(pop.female[chosen].sum())
         self.tier_pool[c.conferences[level].level] += len(chosen)
         world.events.log(day, "conference", orgs=today, cause=c.conferences[level].level)
@@ -590,7 +596,7 @@ class Congress(Mechanism):
         observers = np.flatnonzero((pop.delegate[:n] == OBSERVER) & ACTIVE[pop.status[:n]])
         route = np.bincount(pop.delegate_route[delegates], minlength=len(ROUTES))
         elected = len(delegates) - int(route[ROUTE["ex_officio"]])
-        by_sector = np.bincount(pop.sector[delegates], minlength=len(SECTORS))
+        by_sector = np.bincount(self.world.sectors(delegates), minlength=len(SECTORS))
         report = {
             "name": c.name,
             "announce": str(c.announce),

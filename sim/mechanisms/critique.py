@@ -28,6 +28,7 @@ from sim.model.organizations import Kind, Organizations
 from sim.model.population import ACTIVE
 from sim.model.sampling import bernoulli_rows, thin
 from sim.model.world import World
+from sim.scenario.sections import by_sector
 
 #: The discipline cause that critique referrals are judged under.
 INSINCERITY = "insincerity"
@@ -48,12 +49,14 @@ class Critique(Mechanism):
     def __init__(self, world: World):
         super().__init__(world)
         self.cfg = world.scenario.critique
-        share = self.cfg.every_two_days_share
+        # The cadence follows the unit's job (its organization type), source: "depending on the job,
+        # social status or background of the party cell members".
+        share_by_type = np.array(by_sector(self.cfg.every_two_days))
 
         def cohort(orgs: Organizations) -> np.ndarray:
             ids = np.arange(orgs.n)
             unit = (orgs.column("kind") >= Kind.CELL) & orgs.column("alive")
-            return np.where(unit, cohorts.critique_cohort(ids, share), -1)
+            return np.where(unit, cohorts.critique_cohort(ids, share_by_type[orgs.column("type")]), -1)
 
         self.cohorts = cohorts.Buckets(world.orgs, cohort, cohorts.N_CRITIQUE_COHORTS)
 

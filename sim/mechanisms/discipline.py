@@ -40,7 +40,7 @@ from sim.model.founding import DAYS_PER_YEAR
 from sim.model.population import ACTIVE, NO_RECOMMENDER, Status
 from sim.model.roles import Role
 from sim.model.sampling import bernoulli_rows, step_probability, thin
-from sim.model.traits import SECTORS
+from sim.model.sectors import SECTORS
 from sim.model.world import World
 
 OFFENCE_STEP_DAYS = 7
@@ -130,7 +130,7 @@ class Discipline(Mechanism):
             p_max = step_probability(spec.rate_per_year * top, OFFENCE_STEP_DAYS)
             rows = bernoulli_rows(self.rng, pop.n, p_max)
             rows = rows[ACTIVE[pop.status[rows]]]
-            factor = sector_factor[pop.sector[rows]] * np.where(
+            factor = sector_factor[self.world.sectors(rows)] * np.where(
                 pop.role[rows] >= Role.CELL_SECRETARY, spec.cadre_modifier, 1.0
             )
             p = -np.expm1(-spec.rate_per_year * factor * OFFENCE_STEP_DAYS / DAYS_PER_YEAR)

@@ -156,7 +156,8 @@ class Membership(Mechanism):
         filed = (pop.status[rec1] == Status.FULL) & world.orgs.alive[cell]
         world.tally.add("applications_unsponsored", int((~filed).sum()))
         rows, rec1, cell = rows[filed], rec1[filed], cell[filed]
-        traits = draw_traits(len(rows), world.scenario.population, self.rng)
+        scenario = world.scenario
+        traits = draw_traits(world.orgs.type[cell], scenario.organization.types, scenario.population, self.rng)
         ids = pop.add(
             len(rows),
             Status.APPLICANT,

@@ -42,8 +42,13 @@ def unit_hash(ids: np.ndarray) -> np.ndarray:
     return ((mixed >> np.uint64(11)).astype(np.float64)) / float(1 << 53)
 
 
-def critique_cohort(ids: np.ndarray, every_two_days_share: float) -> np.ndarray:
-    """Critique cohort of each unit: a weekday 0..6, or 7/8 for every-two-days cells by parity."""
+def critique_cohort(ids: np.ndarray, every_two_days_share: float | np.ndarray) -> np.ndarray:
+    """Critique cohort of each unit: a weekday 0..6, or 7/8 for every-two-days cells by parity.
+
+    ``every_two_days_share`` is the share of units critiquing every two days,
+    one for all or one per unit (by the unit's type); the fixed hash of the
+    unit's id picks which, the same units in every run.
+    """
     ids = np.asarray(ids, dtype=np.int64)
     frequent = unit_hash(ids) < every_two_days_share
     return np.where(frequent, EVERY_TWO_DAYS_COHORTS[0] + ids % 2, ids % 7).astype(np.int8)

@@ -14,7 +14,9 @@ How elections are modelled:
 
 * Only full members hold offices. Candidates are ranked by an election score,
   party standing (days since admission) plus ``election_sincerity_years`` x
-  sincerity: seniority with a personal component. The score does not change
+  sincerity, less ``election_female_years`` for a woman: seniority with a
+  personal component, and the sex shares of office an input (no source gives
+  the share of women in party office; an assumption, 0 by default). The score does not change
   between elections, so electing a unit again keeps its officers unless its
   membership changed: re-electing is how vacancies are filled.
 * A member holds one office, the highest (``sim.model.roles``). Elections go
@@ -85,6 +87,7 @@ class Elections:
         #: now was removed (discipline) or left, and the seat is vacant.
         self.elected = np.zeros(0, dtype=np.int8)
         self.weight_days = cfg.election_sincerity_years * DAYS_PER_YEAR
+        self.female_days = cfg.election_female_years * DAYS_PER_YEAR
         cell_seats = _ballot((Role.CELL_SECRETARY, 1), (Role.CELL_DEPUTY, 1))
         cell_committee = _ballot((Role.CELL_COMMITTEE, cfg.cell_committee_size - 2))
         org_seats = _ballot((Role.ORG_SECRETARY, 1), (Role.ORG_DEPUTY, 1))
@@ -104,12 +107,14 @@ class Elections:
         return np.array([row + [Role.NONE] * (width - len(row)) for row in rows], dtype=np.int8)
 
     def score(self, ids: np.ndarray, day: int) -> np.ndarray:
-        """Election score: standing in days plus the sincerity bonus (higher is elected first)."""
+        """Election score: standing in days plus the sincerity bonus, less the women's handicap (higher is elected first)."""
         pop = self.pop
         score = pop.sincerity[ids].astype(np.float64)
         score *= self.weight_days
         score += day
         score -= pop.joined[ids]
+        if self.female_days:
+            score -= pop.female[ids] * self.female_days
         return score
 
     # -- the election of a set of basic organizations --------------------------

@@ -40,7 +40,13 @@ def found_party(scenario: Scenario, rng: np.random.Generator) -> tuple[Populatio
     pop.ensure_orgs(orgs.n)
     pop.append(n, cell=np.repeat(units.astype(np.int32), unit_members))
     candidate = rng.random(n, dtype=np.float32) < cfg.candidate_share
-    fill_traits({name: pop.column(name) for name in TRAITS}, cfg, rng)
+    fill_traits(
+        {name: pop.column(name) for name in TRAITS},
+        np.repeat(orgs.type[units], unit_members),
+        scenario.organization.types,
+        cfg,
+        rng,
+    )
     # Admitted the standing's whole days plus one before day 0 (the cast truncates): at least a day, even
     # when a single-precision draw is exactly 0.
     joined = pop.column("joined")

@@ -16,6 +16,7 @@ the whole table. A stratum with too few candidates leaves its places empty.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,7 +25,7 @@ from sim.model.apportionment import largest_remainder
 from sim.model.population import Population, Status
 from sim.model.roles import Role
 from sim.model.sampling import bernoulli_rows, weighted_top_k
-from sim.model.traits import SECTORS
+from sim.model.sectors import SECTORS
 from sim.scenario.sections.congress import CentralCommittee
 
 #: Rows sampled per place for the non-cadre candidates (enough for the rarest stratum of a national party).
@@ -45,14 +46,19 @@ class CentralLeadership:
         return cls(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool))
 
 
-def build_central_committee(pop: Population, spec: CentralCommittee, rng: np.random.Generator) -> CentralLeadership:
-    """Choose the Central Committee among full members, stratified by sex and sector."""
+def build_central_committee(
+    pop: Population,
+    sectors: Callable[[np.ndarray], np.ndarray],
+    spec: CentralCommittee,
+    rng: np.random.Generator,
+) -> CentralLeadership:
+    """Choose the Central Committee among full members, stratified by sex and by sector (``sectors(ids)``)."""
     n, size = pop.n, spec.members + spec.alternates
     cadres = np.flatnonzero(pop.role[:n] == Role.COUNTY_CADRE)
     others = bernoulli_rows(rng, n, OVERSAMPLE * size / max(n, 1))
     rows = np.union1d(cadres, others)
     full = rows[pop.status[rows] == Status.FULL]
-    stratum = pop.sector[full].astype(np.int64) * 2 + pop.female[full]
+    stratum = sectors(full).astype(np.int64) * 2 + pop.female[full]
     shares = np.array([spec.sectors.normalized()[s] for s in SECTORS])
     by_sex = np.array([1 - spec.female_share, spec.female_share])
     quota = largest_remainder(np.outer(shares, by_sex).ravel(), size)

@@ -78,6 +78,7 @@ class Organizations(ColumnTable):
         "site": (np.int32, -1),  # the workplace or residential locality a unit belongs to
         "section": (np.int32, -1),  # the workplace section (branch territory) within the site
         "workplace": (np.bool_, False),  # the site is a workplace (else a residential locality)
+        "type": (np.int8, 0),  # organization type: the sector code its members count in (sim.model.sectors)
         "secretary": (np.int32, -1),  # member id of the elected secretary (-1: none)
         "deputy": (np.int32, -1),  # member id of the elected deputy secretary (-1: none)
     }
@@ -94,6 +95,7 @@ class Organizations(ColumnTable):
     site: np.ndarray
     section: np.ndarray
     workplace: np.ndarray
+    type: np.ndarray
     secretary: np.ndarray
     deputy: np.ndarray
 

@@ -69,7 +69,6 @@ COLUMNS: dict[str, tuple[type, object]] = {
     "youth_league": (np.bool_, False),  # a Kim Il Sung Youth League member when applying
     "birth": (np.int32, 0),  # day of birth (sim days, negative: before day 0)
     "female": (np.bool_, False),
-    "sector": (np.int8, 0),
     "sincerity": (np.float32, 0.8),
     "ties_group": (np.int32, 0),
     "wealth": (np.float32, 1.0),
@@ -117,7 +116,6 @@ class Population(ColumnTable):
     youth_league: np.ndarray
     birth: np.ndarray
     female: np.ndarray
-    sector: np.ndarray
     sincerity: np.ndarray
     ties_group: np.ndarray
     wealth: np.ndarray

@@ -56,7 +56,7 @@ from sim.model.organizations import (
     Kind,
     Organizations,
 )
-from sim.scenario.sections import OrganizationSection
+from sim.scenario.sections import SECTOR_NAMES, OrganizationSection
 
 
 def classify(
@@ -241,6 +241,19 @@ def _sections(site: np.ndarray, sizes: np.ndarray, n_sites: int, cfg: Organizati
     return (offset[site] + part).astype(np.int64)
 
 
+def _site_types(n_sites: int, n_workplaces: int, cfg: OrganizationSection, rng: np.random.Generator) -> np.ndarray:
+    """Organization type of each site: workplaces (sites 0..n_workplaces-1) by the types' shares, the rest residential.
+
+    Every unit of a site, and every organization later formed from them, has
+    the site's type (``Organizations.copy_rows`` copies it), so a workplace's
+    cells, branches and primary organization are of one type.
+    """
+    shares = np.array([t.share for t in cfg.types.by_code()])
+    site_type = np.full(n_sites, SECTOR_NAMES.index(cfg.residential_type), dtype=np.int8)
+    site_type[:n_workplaces] = rng.choice(len(shares), n_workplaces, p=shares / shares.sum())
+    return site_type
+
+
 def build(
     n_members: int, cfg: OrganizationSection, rng: np.random.Generator
 ) -> tuple[Organizations, np.ndarray, np.ndarray]:
@@ -276,6 +289,7 @@ def build(
     kind = np.concatenate([np.full(len(residential), Kind.CELL), odd_kind])
     workplace = np.concatenate([~residential, np.zeros(len(odd), dtype=bool)])
     n_sites = n_regular_sites + len(odd)
+    site_type = _site_types(n_sites, n_workplaces, cfg, rng)
 
     n_counties = cfg.provinces * cfg.counties_per_province
     county_of_site = (rng.permutation(n_sites) * n_counties) // max(n_sites, 1)
@@ -304,6 +318,7 @@ def build(
         section=section,
         workplace=workplace,
         abroad=kind == Kind.TEAM,
+        type=site_type[site],
     )
     unit_members = np.zeros(orgs.n, dtype=np.int64)
     unit_members[units] = sizes

@@ -12,6 +12,8 @@ from sim.model.invariants import Invariants
 from sim.model.member_index import MemberIndex
 from sim.model.organizations import Organizations
 from sim.model.population import Population
+from sim.model.roles import Role
+from sim.model.sectors import office_role, sector_of
 from sim.model.streams import stream
 from sim.model.tally import EventLog, Tally
 from sim.scenario import Scenario
@@ -39,9 +41,17 @@ class World:
     #: The run's invariant checks, or None with --no-checks.
     invariants: Invariants | None = None
 
+    #: The lowest office whose holders count as party and political workers (sim.model.sectors).
+    party_office: Role = field(init=False)
+
     def __post_init__(self) -> None:
         self.meeting_days = meeting_buckets(self.orgs)
         self.members = MemberIndex(self.pop)
+        self.party_office = office_role(self.scenario.organization)
+
+    def sectors(self, ids: np.ndarray) -> np.ndarray:
+        """Sector codes of members ``ids`` today: their unit's type, or party work for office holders."""
+        return sector_of(self.pop, self.orgs, ids, self.party_office)
 
     def rng(self, name: str) -> np.random.Generator:
         """The random stream of mechanism ``name`` (see sim.model.streams)."""

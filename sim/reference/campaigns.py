@@ -26,7 +26,7 @@ class CampaignRules(ReferenceState):
         for member in self.members:
             if (
                 member.active
-                and (not spec.sectors or member.sector in spec.sectors)
+                and (not spec.sectors or self.sector(member) in spec.sectors)
                 and self.rng.random() < spec.achiever_share
             ):
                 member.achiever = True

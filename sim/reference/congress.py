@@ -121,12 +121,13 @@ class CongressRules(DisciplineRules):
         return member.active and level <= self.delegates_allowed
 
     def weight(self, member: Member) -> float:
-        """Selection weight: loyalty, achievement, sex, sector, ties to a cadre, a bribe."""
+        """Selection weight: loyalty, achievement, office, sex, sector, ties to a cadre, a bribe."""
         w = self.scenario.congress.selection
         weight = member.sincerity**w.sincerity
         weight *= w.achiever if member.achiever else 1.0
         weight *= w.female if member.female else 1.0
-        weight *= w.sectors.get(member.sector, 1.0)
+        weight *= w.sectors.get(self.sector(member), 1.0)
+        weight *= w.office if member.role >= self.party_office else 1.0
         weight *= 1 + w.ties * self.tied(member)
         weight *= 1 + w.bribery * (member in self.bribers)
         return weight

@@ -25,7 +25,7 @@ from sim.model import ladder
 from sim.model.founding import DAYS_PER_YEAR
 from sim.model.population import Status
 from sim.model.roles import Role
-from sim.model.traits import SECTORS
+from sim.model.sectors import SECTORS
 from sim.reference.meetings import meeting_on_or_after
 from sim.reference.people import WEEK, Member, Punishment
 from sim.reference.state import ReferenceState
@@ -71,7 +71,7 @@ class DisciplineRules(ReferenceState):
 
     def offences(self, member: Member) -> None:
         """This week's rate-based offences; the first one referred blocks the others (one case at a time)."""
-        for cause, p in self.weekly_offences[(member.sector, member.role >= Role.CELL_SECRETARY)]:
+        for cause, p in self.weekly_offences[(self.sector(member), member.role >= Role.CELL_SECRETARY)]:
             if self.rng.random() < p:
                 self.refer(member, cause)
 

@@ -38,11 +38,9 @@ class MembershipRules(AttritionRules):
             self.env.process(self.probation(member, today=0))
 
     def draw_traits(self, member: Member) -> None:
-        """Sex, sector, sincerity and means of a newcomer, from the population section."""
+        """Sex (by the share of women of the cell's type), sincerity and means of a newcomer."""
         cfg, rng = self.scenario.population, self.rng
-        shares = cfg.sectors.normalized()
-        member.female = rng.random() < cfg.female_share
-        member.sector = rng.choices(list(shares), weights=list(shares.values()))[0]
+        member.female = rng.random() < getattr(self.scenario.organization.types, member.cell.type).female_share
         member.sincerity = rng.betavariate(
             cfg.sincerity_mean * cfg.sincerity_concentration, (1 - cfg.sincerity_mean) * cfg.sincerity_concentration
         )

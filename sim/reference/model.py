@@ -61,6 +61,7 @@ from __future__ import annotations
 from collections.abc import Generator, Iterable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from sim.model import ladder
@@ -71,8 +72,8 @@ from sim.model.founding import found_party
 from sim.model.member_index import MemberIndex
 from sim.model.organizations import MEMBER_UNITS
 from sim.model.population import Status
+from sim.model.sectors import SECTORS
 from sim.model.streams import stream
-from sim.model.traits import SECTORS
 from sim.reference.amnesty import AmnestyRules
 from sim.reference.campaigns import CampaignRules
 from sim.reference.congress import CongressRules
@@ -82,6 +83,7 @@ from sim.reference.membership import MembershipRules
 from sim.reference.people import WEEK, Cell, Member
 from sim.run.recorder import TRANSITION_FLOWS
 from sim.scenario import Scenario
+from sim.scenario.sections import by_sector
 
 __all__ = ["ReferenceModel", "ReferenceResult", "meeting_on_or_after", "meeting_on_or_before", "run_reference"]
 
@@ -111,7 +113,7 @@ class ReferenceModel(MembershipRules, CritiqueRules, CampaignRules, AmnestyRules
             pop, orgs, MemberIndex(pop), sc.organization, ladder.allowed_code(sc.discipline.roles_allowed_up_to)
         ).fill(orgs.ids_of(*MEMBER_UNITS), day=0)
         units = orgs.ids_of(*MEMBER_UNITS)
-        cohorts = critique_cohort(units, sc.critique.every_two_days_share)
+        cohorts = critique_cohort(units, np.array(by_sector(sc.critique.every_two_days))[orgs.type[units]])
         weekday0 = sc.start.weekday()
         for unit, cohort in zip(units.tolist(), cohorts.tolist()):
             if cohort in EVERY_TWO_DAYS_COHORTS:
@@ -119,7 +121,13 @@ class ReferenceModel(MembershipRules, CritiqueRules, CampaignRules, AmnestyRules
             else:
                 every, first = WEEK, (cohort - weekday0) % WEEK
             self.cells[unit] = Cell(
-                unit, int(orgs.meeting_day[unit]), int(orgs.county[unit]), int(orgs.province[unit]), every, first
+                unit,
+                int(orgs.meeting_day[unit]),
+                int(orgs.county[unit]),
+                int(orgs.province[unit]),
+                every,
+                first,
+                type=SECTORS[orgs.type[unit]],
             )
         n = pop.n
         columns = {
@@ -130,7 +138,6 @@ class ReferenceModel(MembershipRules, CritiqueRules, CampaignRules, AmnestyRules
                 "joined",
                 "candidate_since",
                 "female",
-                "sector",
                 "sincerity",
                 "wealth",
                 "ties_group",
@@ -146,7 +153,6 @@ class ReferenceModel(MembershipRules, CritiqueRules, CampaignRules, AmnestyRules
                 joined=c["joined"],
                 candidate_since=c["candidate_since"],
                 female=c["female"],
-                sector=SECTORS[c["sector"]],
                 sincerity=c["sincerity"],
                 wealth=c["wealth"],
                 ties_group=c["ties_group"],

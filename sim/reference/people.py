@@ -42,7 +42,6 @@ class Member:
     recommenders: tuple[Member, ...] = ()
     youth_league: bool = False
     female: bool = False
-    sector: str = "field_labour"
     sincerity: float = 0.8
     wealth: float = 1.0
     ties_group: int = 0
@@ -69,6 +68,7 @@ class Cell:
     province: int
     critique_every: int  # 7 (weekly) or 2 (every two days)
     critique_first: int  # first sim day of a critique session
+    type: str = "field_labour"  # organization type: the sector its members count in
     members: list[Member] = field(default_factory=list)
 
     def active_members(self) -> list[Member]:

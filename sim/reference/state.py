@@ -18,6 +18,7 @@ import simpy
 
 from sim.model.calendar import Calendar
 from sim.model.population import Status
+from sim.model.sectors import office_role
 from sim.reference.people import Cell, Member, Punishment
 from sim.scenario import Scenario
 
@@ -39,9 +40,16 @@ class ReferenceState:
         self.flows: Counter = Counter()  # (from, to) status changes since the last row
         self.tally: Counter = Counter()  # other counts since the last row
         self.events_processed = 0
+        self.party_office = office_role(scenario.organization)
 
     def now(self) -> int:
         return int(self.env.now)
+
+    def sector(self, member: Member) -> str:
+        """The member's sector: their cell's type, or party work for a holder of party office (sim.model.sectors)."""
+        if member.role >= self.party_office:
+            return "party_political"
+        return member.cell.type
 
     def wait_until(self, day: int) -> simpy.Timeout:
         return self.env.timeout(max(day - self.env.now, 0))

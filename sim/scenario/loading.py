@@ -213,7 +213,7 @@ class Scenario(UserFileModel):
         return load_scenario(path, overrides)
 
     def with_changes(self, changes: dict[str, Any]) -> Scenario:
-        """A copy with fields changed, ``{"critique.every_two_days_share": 0.5}``: what-ifs without files.
+        """A copy with fields changed, ``{"critique.every_two_days.field_labour": 0.5}``: what-ifs without files.
 
         Paths follow the grammar of ``--set`` (:func:`set_field`: a number indexes a list);
         values are Python values, validated as a file's are, and a mistake is a

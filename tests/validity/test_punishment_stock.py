@@ -44,7 +44,7 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.model.traits import SECTORS
+from sim.model.sectors import SECTORS
 from sim.run.engine import Simulation
 from tests.conftest import small_scenario
 from tests.test_discipline import only
@@ -99,7 +99,7 @@ def runs() -> list[tuple[dict[str, int], pd.DataFrame]]:
     for seed in SEEDS:
         simulation = Simulation(_scenario(), seed=seed)
         pop = simulation.world.pop
-        per_sector = np.bincount(pop.sector[: pop.n], minlength=len(SECTORS))
+        per_sector = np.bincount(simulation.world.sectors(np.arange(pop.n)), minlength=len(SECTORS))
         out.append(({name: int(per_sector[i]) for i, name in enumerate(SECTORS)}, simulation.run().timeseries))
     return out
 

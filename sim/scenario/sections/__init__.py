@@ -7,7 +7,16 @@ modelling assumption, listed as such in the docs.
 """
 
 from sim.scenario.sections.amnesty import AmnestyOrder, AmnestySection
-from sim.scenario.sections.base import SECTION_CONFIG, MechanismSection, Section, SectorFactor
+from sim.scenario.sections.base import (
+    SECTION_CONFIG,
+    SECTOR_NAMES,
+    MechanismSection,
+    Section,
+    SectorFactor,
+    SectorName,
+    SectorShares,
+    by_sector,
+)
 from sim.scenario.sections.campaigns import CampaignSpec
 from sim.scenario.sections.congress import (
     ConferenceSpec,
@@ -24,13 +33,14 @@ from sim.scenario.sections.discipline import (
     LiftPeriods,
     StandingLevelName,
 )
-from sim.scenario.sections.meetings import CritiqueSection, MeetingsSection
+from sim.scenario.sections.meetings import CritiqueCadence, CritiqueSection, MeetingsSection
 from sim.scenario.sections.membership import AttritionSection, MembershipSection
-from sim.scenario.sections.organization import OrganizationSection
-from sim.scenario.sections.population import PopulationSection, SectorShares
+from sim.scenario.sections.organization import OrganizationSection, UnitType, UnitTypes
+from sim.scenario.sections.population import PopulationSection
 
 __all__ = [
     "SECTION_CONFIG",
+    "SECTOR_NAMES",
     "AmnestyOrder",
     "AmnestySection",
     "AttritionSection",
@@ -39,6 +49,7 @@ __all__ = [
     "ConferenceSpec",
     "CongressCycle",
     "CongressSection",
+    "CritiqueCadence",
     "CritiqueSection",
     "DisciplineSection",
     "LevelName",
@@ -52,7 +63,11 @@ __all__ = [
     "ScoreWeights",
     "Section",
     "SectorFactor",
+    "SectorName",
     "SectorShares",
     "SelectionWeights",
     "StandingLevelName",
+    "UnitType",
+    "UnitTypes",
+    "by_sector",
 ]

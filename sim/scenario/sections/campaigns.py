@@ -6,8 +6,7 @@ import datetime as dt
 
 from pydantic import Field, model_validator
 
-from sim.scenario.sections.base import Section
-from sim.scenario.sections.population import SectorShares
+from sim.scenario.sections.base import Section, check_sector_names
 
 
 class CampaignSpec(Section):
@@ -40,7 +39,5 @@ class CampaignSpec(Section):
     def _valid(self) -> CampaignSpec:
         if self.end < self.start:
             raise ValueError(f"end on or after start ({self.start}), found {self.end}")
-        unknown = sorted(set(self.sectors) - set(SectorShares.model_fields))
-        if unknown:
-            raise ValueError(f"sector names among {sorted(SectorShares.model_fields)}, found {unknown}")
+        check_sector_names(self.sectors)
         return self

@@ -8,8 +8,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from sim.scenario.sections.base import MechanismSection, Section, SectorFactor
-from sim.scenario.sections.population import SectorShares
+from sim.scenario.sections.base import MechanismSection, Section, SectorFactor, SectorShares, check_sector_names
 
 
 class ConferenceSpec(Section):
@@ -69,9 +68,7 @@ class Published(Section):
 
     @model_validator(mode="after")
     def _known_sectors(self) -> Published:
-        unknown = sorted(set(self.by_sector) - set(SectorShares.model_fields))
-        if unknown:
-            raise ValueError(f"sector names among {sorted(SectorShares.model_fields)}, found {unknown}")
+        check_sector_names(self.by_sector)
         return self
 
 
@@ -180,16 +177,29 @@ class SelectionWeights(Section):
     sincerity: float = Field(
         1.0, ge=0, le=100, description="Exponent on sincerity (loyal members are recommended more)."
     )
-    female: float = Field(1.0, ge=0, le=1000, description="Weight multiplier for women.")
+    office: float = Field(
+        3.0,
+        ge=0,
+        le=1000,
+        description="Weight multiplier for holders of party office (organization.party_office_from and up). Source: Pyongyang "
+        "ordered units to 'prioritize political officers' and achievers in their recommendations (Daily NK); the size is an assumption.",
+    )
+    female: float = Field(
+        1.0,
+        ge=0,
+        le=1000,
+        description="Weight multiplier for women: a what-if lever (no source gives one); the share of women among delegates "
+        "follows from who sits where and who holds office.",
+    )
     sectors: dict[str, SectorFactor] = Field(
-        default_factory=dict, description="Weight multiplier by sector (sector name -> factor, 0..100)."
+        default_factory=dict,
+        description="Weight multiplier by sector (sector name -> factor, 0..100): a what-if lever, 1 for every sector by "
+        "default; the delegates' sectors follow from the units' types and the offices.",
     )
 
     @model_validator(mode="after")
     def _known_sectors(self) -> SelectionWeights:
-        unknown = sorted(set(self.sectors) - set(SectorShares.model_fields))
-        if unknown:
-            raise ValueError(f"sector names among {sorted(SectorShares.model_fields)}, found {unknown}")
+        check_sector_names(self.sectors)
         return self
 
 

@@ -6,8 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from sim.scenario.sections.base import MechanismSection, Section, SectorFactor
-from sim.scenario.sections.population import SectorShares
+from sim.scenario.sections.base import MechanismSection, Section, SectorFactor, check_sector_names
 
 LevelName = Literal["warning", "severe_warning", "removal_from_post", "probation", "expulsion"]
 #: A punishment a member goes on standing under (an amnesty can lift it): the ladder without expulsion.
@@ -37,9 +36,7 @@ class CauseSpec(Section):
 
     @model_validator(mode="after")
     def _known_sectors(self) -> CauseSpec:
-        unknown = sorted(set(self.sector_modifiers) - set(SectorShares.model_fields))
-        if unknown:
-            raise ValueError(f"sector names among {sorted(SectorShares.model_fields)}, found {unknown}")
+        check_sector_names(self.sector_modifiers)
         return self
 
 

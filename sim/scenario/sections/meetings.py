@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field
 
-from sim.scenario.sections.base import MechanismSection
+from sim.scenario.sections.base import MechanismSection, Section
 
 
 class MeetingsSection(MechanismSection):
@@ -29,15 +31,34 @@ class MeetingsSection(MechanismSection):
     )
 
 
+def _cadence_share(default: float, what: str) -> Any:
+    return Field(default, ge=0, le=1, description=f"Share of the cells of {what} that critique every two days.")
+
+
+class CritiqueCadence(Section):
+    """Which cells hold Party Life Critique every two days rather than weekly, by organization type.
+
+    Source ("Basic Party Organizations"): "Depending on the job, social status
+    or background of the party cell members, Party Life Critique can happen
+    once a week or every two days." The text names no job: by default the
+    party apparatus and the armed forces and security services (the barracks'
+    daily political life) critique every two days, everyone else weekly
+    (assumption). A share between 0 and 1 splits a type's cells (for status
+    or background within a job), the same cells in every run.
+    """
+
+    party_political: float = _cadence_share(1.0, "the party apparatus")
+    state_economic: float = _cadence_share(0.0, "state administration and the economy")
+    service: float = _cadence_share(1.0, "the armed forces and security services")
+    working_peoples_orgs: float = _cadence_share(0.0, "working people's organizations")
+    science_education_culture: float = _cadence_share(0.0, "science, education, health, culture and media")
+    field_labour: float = _cadence_share(0.0, "field labour (and residential cells, by default)")
+
+
 class CritiqueSection(MechanismSection):
     """Party Life Critique (source: weekly or every two days, by the cell's job/status)."""
 
-    every_two_days_share: float = Field(
-        0.3,
-        ge=0,
-        le=1,
-        description="Share of cells holding Party Life Critique every two days instead of weekly (assumption; source: depends on job, social status, background).",
-    )
+    every_two_days: CritiqueCadence = Field(default_factory=lambda: CritiqueCadence())
     attendance_probability: float = Field(
         0.95, ge=0, le=1, description="Probability a member attends a critique session."
     )

@@ -2,9 +2,89 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from pydantic import Field, model_validator
 
-from sim.scenario.sections.base import Section
+from sim.scenario.sections.base import Section, SectorName, by_sector
+
+#: Offices from which up a member counts as a party and political worker, in rank order (sim.model.roles).
+OfficeName = Literal["cell_secretary", "org_deputy", "org_secretary", "executive", "county_cadre"]
+
+
+class UnitType(Section):
+    """One type of organization: how many workplaces are of it, and the share of women among their members."""
+
+    share: float = Field(
+        ge=0,
+        le=1_000_000,
+        description="Relative share of workplaces of this type (normalized over the types; so, in expectation, of the members of workplace cells).",
+    )
+    female_share: float = Field(ge=0, le=1, description="Share of women among the members and applicants of its units.")
+
+
+#: Default share of workplaces and share of women of each type (assumptions; see UnitTypes).
+TYPE_DEFAULTS: dict[str, dict[str, float]] = {
+    "party_political": {"share": 0.02, "female_share": 0.2},
+    "state_economic": {"share": 0.22, "female_share": 0.25},
+    "service": {"share": 0.13, "female_share": 0.1},
+    "working_peoples_orgs": {"share": 0.02, "female_share": 0.4},
+    "science_education_culture": {"share": 0.12, "female_share": 0.45},
+    "field_labour": {"share": 0.49, "female_share": 0.35},
+}
+
+
+def _type_field(name: str, description: str) -> Any:
+    return Field(default_factory=lambda: UnitType(**TYPE_DEFAULTS[name]), description=description)
+
+
+class UnitTypes(Section):
+    """Organization types, named by the sector their members count in (congresses.yaml's categories).
+
+    The bylaws organize cells at workplaces and residential localities
+    (source: "Basic Party Organizations"); the 8th Congress report counts
+    delegates by sector of work. A member's sector is the type of their unit
+    (``sim.model.sectors``), and holders of party office count as party and
+    political workers. No membership by sector or sex is published: every
+    share here is an assumption (the national scenario's are fitted to the
+    8th Congress by ``calibrations/national-8th.yaml``). A type given with
+    one field keeps the default of the other.
+    """
+
+    party_political: UnitType = _type_field(
+        "party_political", "Party apparatus: the staff of party committees and political departments."
+    )
+    state_economic: UnitType = _type_field("state_economic", "State administration and the management of the economy.")
+    service: UnitType = _type_field("service", "Armed forces and security services.")
+    working_peoples_orgs: UnitType = _type_field(
+        "working_peoples_orgs",
+        "Working people's organizations (trade unions, the League, women's and farmers' unions).",
+    )
+    science_education_culture: UnitType = _type_field(
+        "science_education_culture", "Science, education, public health, literature and arts, the media."
+    )
+    field_labour: UnitType = _type_field("field_labour", "Field labour in factories, farms and mines.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_defaults(cls, data: Any) -> Any:
+        """A type given in part keeps its own defaults for the rest (not another type's)."""
+        if isinstance(data, dict):
+            data = {
+                name: {**TYPE_DEFAULTS[name], **given} if isinstance(given, dict) and name in TYPE_DEFAULTS else given
+                for name, given in data.items()
+            }
+        return data
+
+    @model_validator(mode="after")
+    def _positive_total(self) -> UnitTypes:
+        if sum(t.share for t in self.by_code()) <= 0:
+            raise ValueError("organization type shares with a positive sum")
+        return self
+
+    def by_code(self) -> list[UnitType]:
+        """The types in sector-code order."""
+        return by_sector(self)
 
 
 class MilitaryServiceSection(Section):
@@ -145,6 +225,21 @@ class OrganizationSection(Section):
     extra_cells: list[int] = Field(
         default_factory=list,
         description="Extra cells directly under a county/city committee on day 0 (sizes within cell_min..cell_max), e.g. 21 for a cell with a cell committee.",
+    )
+    types: UnitTypes = Field(default_factory=UnitTypes)
+    residential_type: SectorName = Field(
+        "field_labour",
+        description="Type of residential cells and of the extra units (small units, party teams, extra cells). Assumption: the residential units of farms and neighbourhoods count with field labour.",
+    )
+    party_office_from: OfficeName = Field(
+        "org_deputy",
+        description="Holders of this office or a higher one (deputy secretaries of primary, branch and sub-primary committees and up, executive committee members, county cadres) count as party and political workers, whatever their unit's type. Assumption: the full-time party functionaries; cell offices are held beside one's job.",
+    )
+    election_female_years: float = Field(
+        0.0,
+        ge=0,
+        le=100,
+        description="Years of standing a woman's election score counts less (0: offices regardless of sex). Assumption: no source gives the share of women in party office; the published share of women among delegates (congresses.yaml) is far below any plausible share among members.",
     )
     military_service: MilitaryServiceSection = Field(default_factory=MilitaryServiceSection)
     reorganize: bool = Field(

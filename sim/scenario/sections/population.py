@@ -1,41 +1,16 @@
-"""Who is in the party on day 0: members, candidates, traits and sector shares."""
+"""Who is in the party on day 0: members, candidates and their personal traits.
+
+Where members sit, and so their sector of work and the share of women, is the
+organization section's (``organization.types``).
+"""
 
 from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from sim.scenario.sections.base import Section
-
-
-class SectorShares(Section):
-    """Shares of members by sector of work; the sectors of the 8th Congress delegate report.
-
-    Shares are relative (normalized by their sum); the bound keeps the sum finite.
-    """
-
-    party_political: float = Field(
-        0.10, ge=0, le=1_000_000, description="Party and political workers (share of members)."
-    )
-    state_economic: float = Field(0.12, ge=0, le=1_000_000, description="State administrative and economic officials.")
-    service: float = Field(0.15, ge=0, le=1_000_000, description="Service personnel: the army and security forces.")
-    working_peoples_orgs: float = Field(0.03, ge=0, le=1_000_000, description="Working people's organizations.")
-    science_education_culture: float = Field(
-        0.15, ge=0, le=1_000_000, description="Science, education, public health, literature, arts, media."
-    )
-    field_labour: float = Field(0.45, ge=0, le=1_000_000, description="Workers and farmers in field labour.")
-
-    @model_validator(mode="after")
-    def _positive_total(self) -> SectorShares:
-        if sum(self.model_dump().values()) <= 0:
-            raise ValueError("sector shares with a positive sum")
-        return self
-
-    def normalized(self) -> dict[str, float]:
-        values = self.model_dump()
-        total = sum(values.values())
-        return {name: share / total for name, share in values.items()}
 
 
 class PopulationSection(Section):
@@ -61,7 +36,6 @@ class PopulationSection(Section):
         "exponential",
         description="Shape of the excess of a day-0 member's age over the minimum age: exponential with mean age_excess_mean_years, or uniform on 0..2 x that mean (e.g. an army of conscripts in service). Assumption.",
     )
-    female_share: float = Field(0.3, ge=0, le=1, description="Share of women among members and applicants.")
     sincerity_mean: float = Field(
         0.8,
         ge=0.001,
@@ -81,4 +55,3 @@ class PopulationSection(Section):
     wealth_sigma: float = Field(
         1.0, ge=0, le=5, description="Log-normal sigma of members' means to bribe (relative units)."
     )
-    sectors: SectorShares = Field(default_factory=SectorShares)
