@@ -5,7 +5,8 @@ A page asks for a generated block with an HTML comment on a line of its own:
 * ``<!-- gen:scenario-reference -->`` — every scenario field (sim.scenario.reference_doc);
 * ``<!-- gen:parameters SECTION -->`` — the fields of one scenario section, e.g. ``critique``;
 * ``<!-- gen:cli-help -->`` — ``partysim --help`` and each subcommand's help (sim.cli.build_parser);
-* ``<!-- gen:rule MODULE -->`` — the docstring of ``sim.mechanisms.MODULE``: the rule and its source, as the code states it;
+* ``<!-- gen:rule MODULE -->`` — the docstring of ``sim.mechanisms.MODULE`` (or of a dotted module such as
+  ``sim.model.sectors``): the rule and its source, as the code states it;
 * ``<!-- gen:outputs NAME -->`` — the time-series columns the mechanism ``NAME`` counts or keeps;
 * ``<!-- gen:transition-flows -->`` — the flow columns read off the members' status changes;
 * ``<!-- gen:timeseries-columns -->``, ``<!-- gen:summary-keys -->``, ``<!-- gen:manifest-keys -->``, ``<!-- gen:sample-run -->`` —
@@ -77,8 +78,8 @@ def _cli_help() -> str:
 
 
 def _rule(module: str) -> str:
-    """A mechanism module's docstring as Markdown (its first line is the page's summary)."""
-    doc = inspect.getdoc(importlib.import_module(f"sim.mechanisms.{module}")) or ""
+    """A mechanism module's (or a dotted module's) docstring as Markdown (its first line is the page's summary)."""
+    doc = inspect.getdoc(importlib.import_module(module if "." in module else f"sim.mechanisms.{module}")) or ""
     return ROLE.sub(r"``\1``", doc) + "\n"
 
 

@@ -24,7 +24,7 @@ def expelling_world(ratify_probability: float):
         discipline={
             "conviction_probability": 1.0,
             "expulsion_ratify_probability": ratify_probability,
-            "expulsion_ratification_days": RATIFICATION_DAYS,
+            "ratification_days": RATIFICATION_DAYS,
             "causes": {"lax_discipline": {"rate_per_year": 0.0, "level": "expulsion"}},
         }
     )

@@ -30,23 +30,29 @@ def _discipline(**fields) -> dict:
 
 def test_repeat_offences_escalate_one_step_up_the_ladder():
     _, result = simulate(small_scenario(duration="3y", **QUIET, **_discipline()))
-    ev = result.events[result.events.kind.isin(["punishment", "punishment_lifted", "expulsion_proposed"])]
+    kinds = ["punishment", "punishment_lifted", "expulsion_proposed", "punishment_proposed"]
+    ev = result.events[result.events.kind.isin(kinds)]
     held: dict[int, int] = {}
+    proposed: dict[int, int] = {}  # heavier levels the cell decided, awaiting the county/city committee
     checked = 0
     for row in ev.itertuples():
         if row.kind == "punishment_lifted":
             held.pop(row.member, None)
             continue
-        if row.kind == "punishment" and row.level == "expulsion":
-            continue  # the county's ratification of an expulsion proposed (and checked) earlier
-        level = ladder.code(row.level) if row.kind == "punishment" else ladder.code("expulsion")
+        level = ladder.code(row.level)
+        if row.kind == "punishment" and row.member in proposed:
+            # The committee's answer: the proposed level, or the next lighter one when refused.
+            assert level in (proposed[row.member], proposed.pop(row.member) - 1), row
+            held[row.member] = level
+            continue
         previous = held.get(row.member, 0)
         expected = max(ladder.code("warning"), previous + 1) if previous else ladder.code("warning")
-        if row.kind == "punishment" and row.level == "probation" and previous == 0:
-            continue  # an expulsion the county did not ratify
         assert level == expected, (row, previous)
         checked += previous > 0
-        held[row.member] = level
+        if row.kind == "punishment":
+            held[row.member] = level
+        else:
+            proposed[row.member] = level
     assert checked > 20
 
 
@@ -56,7 +62,9 @@ def test_without_escalation_each_cause_enters_at_its_configured_level():
         "anti_socialist": {"rate_per_year": 0.2, "level": "severe_warning"},
         "bribery": {"rate_per_year": 0.2, "level": "removal_from_post"},
     }
-    scenario = small_scenario(**QUIET, discipline={"causes": only(**causes), "escalate_repeat": False})
+    scenario = small_scenario(
+        **QUIET, discipline={"causes": only(**causes), "escalate_repeat": False, "ratified_from": "expulsion"}
+    )
     _, result = simulate(scenario)
     issued = result.events[result.events.kind == "punishment"]
     assert set(issued.cause) == set(causes)
@@ -69,7 +77,12 @@ def test_probation_demotes_full_members_and_restores_them_when_lifted():
     scenario = small_scenario(
         **QUIET,
         population={"candidate_share": 0},
-        discipline={"causes": causes, "escalate_repeat": False, "lift_after_days": {"probation": 200}},
+        discipline={
+            "causes": causes,
+            "escalate_repeat": False,
+            "lift_after_days": {"probation": 200},
+            "ratified_from": "expulsion",
+        },
     )
     _, result = simulate(scenario)
     ts = result.timeseries
@@ -78,7 +91,7 @@ def test_probation_demotes_full_members_and_restores_them_when_lifted():
 
 
 def test_decisions_are_taken_at_the_cells_meeting_after_the_referral():
-    simulation, result = simulate(small_scenario(**_discipline()))
+    simulation, result = simulate(small_scenario(**_discipline(ratified_from="expulsion")))
     ev = result.events
     # The meeting decides; an expulsion it proposes is ratified later by the county/city committee.
     decided = ev[((ev.kind == "punishment") & (ev.level != "expulsion")) | (ev.kind == "expulsion_proposed")]
@@ -91,6 +104,34 @@ def test_decisions_are_taken_at_the_cells_meeting_after_the_referral():
     first = decided.groupby("member").day.min()
     wait = (first - referred).dropna()
     assert wait.min() >= 1 and wait.max() <= 31  # the next monthly meeting
+
+
+@pytest.mark.parametrize("ratify", [1.0, 0.0])
+def test_heavier_punishments_take_effect_only_once_the_county_committee_ratifies_them(ratify):
+    """Removal from post and demotion are decided at the cell meeting and ratified by the county/city committee
+    within ``ratification_days``; refused, the member gets the next lighter level (assumption, scenario fields)."""
+    causes = only(
+        bribery={"rate_per_year": 0.3, "level": "removal_from_post"},
+        desertion={"rate_per_year": 0.3, "level": "probation"},
+    )
+    days = 20
+    discipline = {"causes": causes, "conviction_probability": 1.0, "escalate_repeat": False}
+    discipline |= {"ratify_probability": ratify, "ratification_days": days}
+    simulation, result = simulate(small_scenario(**QUIET, attrition={"enabled": False}, discipline=discipline))
+    ev = result.events
+    proposed = ev[ev.kind == "punishment_proposed"][["member", "day", "level"]]
+    proposed = proposed[proposed.day < simulation.world.calendar.horizon - days]  # decided inside the run
+    given = ev[ev.kind == "punishment"][["member", "day", "level"]]
+    assert len(proposed) > 30 and set(proposed.level) == {"removal_from_post", "probation"}
+    pairs = proposed.merge(given, on="member", suffixes=("_proposed", "_given"))
+    pairs = pairs[(pairs.day_given > pairs.day_proposed) & (pairs.day_given <= pairs.day_proposed + days)]
+    pairs = pairs.drop_duplicates(["member", "day_proposed"])
+    assert len(pairs) == len(proposed)  # every proposal is decided above within the deadline
+    lighter = pairs.level_proposed.map(ladder.code) - 1
+    expected = pairs.level_proposed.map(ladder.code) if ratify else lighter
+    assert (pairs.level_given.map(ladder.code) == expected).all()
+    refused = result.timeseries["punishments_not_ratified"].sum()
+    assert refused == 0 if ratify else refused >= len(proposed)
 
 
 def test_punishments_are_lifted_after_the_good_conduct_period_at_a_meeting():

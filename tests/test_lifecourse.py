@@ -96,3 +96,31 @@ def test_only_youth_league_members_within_its_age_limit_carry_a_league_letter():
     # With every applicant of League age in the League, exactly the older ones come without a letter.
     assert np.array_equal(league, at_application <= cfg.youth_league_age_limit_years)
     assert 0 < (~league).sum() < len(applicants)
+
+
+def test_day_zero_ages_follow_the_age_structure_of_each_organization_type():
+    """An organization type may have its own mean age excess (organization.types.X.age_excess_mean_years); the
+    others keep the population's. Exponential excess cut at the retirement age: means within four standard
+    errors of the truncated exponential's mean (computed, not assumed)."""
+    from sim.model.lifecourse import DAYS_PER_YEAR
+    from sim.model.sectors import code_of
+    from sim.run.engine import Simulation
+    from tests.conftest import small_scenario
+
+    scenario = small_scenario(
+        population={"members": 40_000, "age_excess_mean_years": 20},
+        organization={"types": {"service": {"share": 1, "age_excess_mean_years": 4}, "field_labour": {"share": 1}}}
+        | {"residential_type": "field_labour"},
+    )
+    world = Simulation(scenario).world
+    pop = world.pop
+    men = ~pop.female[: pop.n]
+    excess = -pop.birth[: pop.n] / DAYS_PER_YEAR - scenario.membership.min_age_years
+    span = scenario.attrition.retirement_age_years - scenario.membership.min_age_years
+    unit_type = world.orgs.type[pop.cell[: pop.n]]
+    for name, mean in (("service", 4.0), ("field_labour", 20.0)):
+        drawn = excess[men & (unit_type == code_of(name))]
+        # Exponential(mean) with the part beyond the span redrawn uniformly below it.
+        tail = np.exp(-span / mean)
+        expected = (mean - (span + mean) * tail) + tail * span / 2
+        assert abs(drawn.mean() - expected) < 4 * mean / np.sqrt(len(drawn)) + 1 / DAYS_PER_YEAR, name

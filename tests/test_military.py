@@ -92,3 +92,49 @@ def test_discharged_soldiers_keep_their_record(stationary_army):
     # Nobody recruited during the run is active past the end of service.
     active = ACTIVE[pop.status[: pop.n]] & (pop.applied[: pop.n] > 0)
     assert age_years(pop.birth[: pop.n][active], simulation.world.calendar.horizon).max() < 27 + 32 / DAYS_PER_YEAR
+
+
+def test_discharged_soldiers_join_civilian_cells_with_their_whole_record_inside_the_run():
+    """With civilian cells in the scenario (``discharge_to``), a soldier of an armed-forces unit discharged at the
+    end of service moves to a cell of the given type, keeping standing, recommenders, punishment and
+    achievements; nobody leaves the party by it."""
+    from sim.model.sectors import code_of
+    from sim.run.engine import Simulation
+    from tests.conftest import small_scenario
+
+    scenario = small_scenario(
+        population={"members": 4000, "age_excess_mean_years": 4, "age_distribution": "uniform"},
+        duration="3y",
+        organization={
+            "types": {"service": {"share": 1}, "field_labour": {"share": 1}, "state_economic": {"share": 0}},
+            "residential_type": "field_labour",
+            "military_service": {
+                "enabled": True,
+                "service_years": 9,
+                "career_share": 0,
+                "discharge_to": ["field_labour"],
+            },
+        },
+        membership={"enabled": False},
+        attrition={"enabled": False},
+        critique={"enabled": False},
+        discipline={"enabled": False},
+    )
+    simulation = Simulation(scenario, events=True)
+    pop = simulation.world.pop
+    soldiers = np.flatnonzero(simulation.world.orgs.type[pop.cell[: pop.n]] == code_of("service"))
+    pop.set_punishment(soldiers[::3], 2)
+    pop.achiever[soldiers[1::3]] = True
+    before = {
+        name: getattr(pop, name)[: pop.n].copy() for name in ("joined", "recommender1", "punish_level", "achiever")
+    }
+    active_before = int(ACTIVE[pop.status[: pop.n]].sum())
+    result = simulation.run()
+    ev = result.events
+    moved = ev[ev.kind == "discharge"].member.to_numpy()
+    assert len(moved) > 100 and not (ev.cause == "discharge").any()
+    assert int(ACTIVE[pop.status[: pop.n]].sum()) == active_before  # a move, not an exit
+    assert (simulation.world.orgs.type[pop.cell[moved]] == code_of("field_labour")).all()
+    for name, values in before.items():
+        assert (getattr(pop, name)[moved] == values[moved]).all(), name
+    assert result.timeseries["discharged_to_civilian_cells"].sum() == len(moved)

@@ -33,6 +33,7 @@ def test_office_holders_lose_their_post_above_the_allowance_or_at_removal_from_p
         discipline={
             "conviction_probability": 1.0,
             "roles_allowed_up_to": allowed,
+            "ratified_from": "expulsion",  # decided at once: the allowance is the rule under test
             "causes": {"lax_discipline": {"rate_per_year": 0.0, "level": level}},
         }
     )

@@ -17,7 +17,9 @@ Flow of a case:
 2. the meeting convicts with ``conviction_probability`` and sets the level:
    the cause's first level, or one step above the member's standing
    punishment for a repeat offence;
-3. expulsions wait for the county/city committee's ratification;
+3. the heavier levels (from ``ratified_from``: removal from post, demotion
+   to probation, expulsion) wait for the county/city committee's
+   ratification; a refused one gives the next lighter level;
 4. standing punishments are lifted at the first cell meeting after the
    good-conduct period for their level (or by an amnesty order, through
    :meth:`Discipline.lift`); ideological education raises sincerity.
@@ -67,6 +69,7 @@ class Discipline(Mechanism):
             [0] + [getattr(cfg.lift_after_days, lvl) for lvl in ladder.STANDING_LEVELS], dtype=np.int64
         )
         self.roles_allowed = ladder.allowed_code(cfg.roles_allowed_up_to)
+        self.ratified_from = ladder.code(cfg.ratified_from)
         self.delegates_allowed = ladder.allowed_code(cfg.delegates_allowed_up_to)
         self.decisions = Agenda()  # referred members, by the day of their cell's meeting
         self.ratifications = Agenda()  # expulsions awaiting the county/city committee
@@ -80,6 +83,7 @@ class Discipline(Mechanism):
             "punishments_lifted",
             "liability_referrals",
             "expulsions_not_ratified",
+            "punishments_not_ratified",
             *(f"issued_{level}" for level in ladder.LEVELS),
             *(f"issued_{cause}" for cause in self.causes),
             *(f"lifted_{cause}" for cause in self.causes),
@@ -174,27 +178,43 @@ class Discipline(Mechanism):
             held = pop.punish_level[convicted]
             level = np.where(held > 0, np.maximum(level, held + 1), level)
         level = np.minimum(level, EXPULSION).astype(np.int8)
-        expel = level == EXPULSION
-        self._punish(day, convicted[~expel], level[~expel], pop.referral_cause[convicted[~expel]])
-        pending = convicted[expel]
-        ratify = day + self.rng.integers(1, self.cfg.expulsion_ratification_days + 1, len(pending))
+        heavy = level >= self.ratified_from
+        self._punish(day, convicted[~heavy], level[~heavy], pop.referral_cause[convicted[~heavy]])
+        pending = convicted[heavy]
+        pop.proposed_level[pending] = level[heavy]
+        ratify = day + self.rng.integers(1, self.cfg.ratification_days + 1, len(pending))
         pop.referral_due[pending] = ratify
         self.ratifications.push(pending, ratify)
-        self.world.events.log(
-            day, "expulsion_proposed", pending, pop.cell[pending], cause=self._names(pop.referral_cause[pending])
-        )
+        for kind, which in (
+            ("expulsion_proposed", level[heavy] == EXPULSION),
+            ("punishment_proposed", level[heavy] < EXPULSION),
+        ):
+            ids_ = pending[which]
+            self.world.events.log(
+                day,
+                kind,
+                ids_,
+                pop.cell[ids_],
+                cause=self._names(pop.referral_cause[ids_]),
+                level=self._level_names(pop.proposed_level[ids_]),
+            )
 
     def _ratify(self, day: int, ids: np.ndarray) -> None:
-        """The county/city committee ratifies expulsions; a refused one becomes probation."""
+        """The county/city committee ratifies the heavier punishments; a refused one gives the next lighter level."""
         if len(ids) == 0:
             return
-        world, pop = self.world, self.world.pop
+        world, pop, cfg = self.world, self.world.pop, self.cfg
         pop.referral_due[ids] = -1
-        ratified = self.rng.random(len(ids)) < self.cfg.expulsion_ratify_probability
-        refused = ids[~ratified]
-        world.tally.add("expulsions_not_ratified", len(refused))
-        self._punish(day, refused, np.full(len(refused), PROBATION, dtype=np.int8), pop.referral_cause[refused])
-        expelled = ids[ratified]
+        level = pop.proposed_level[ids]
+        expulsion = level == EXPULSION
+        p = np.where(expulsion, cfg.expulsion_ratify_probability, cfg.ratify_probability)
+        ratified = self.rng.random(len(ids)) < p
+        world.tally.add("expulsions_not_ratified", int((~ratified & expulsion).sum()))
+        world.tally.add("punishments_not_ratified", int((~ratified & ~expulsion).sum()))
+        standing = ~(ratified & expulsion)
+        given = np.where(ratified, level, level - 1).astype(np.int8)[standing]
+        self._punish(day, ids[standing], given, pop.referral_cause[ids[standing]])
+        expelled = ids[ratified & expulsion]
         self._count_issued(day, expelled, np.full(len(expelled), EXPULSION), pop.referral_cause[expelled])
         pop.set_punishment(expelled, 0)  # the standing punishment is superseded
         pop.punish_cause[expelled] = pop.referral_cause[expelled]
@@ -219,7 +239,7 @@ class Discipline(Mechanism):
             ids,
             pop.cell[ids],
             cause=self._names(cause),
-            level=np.asarray(ladder.LEVELS, dtype=object)[np.asarray(level, dtype=np.int64) - 1],
+            level=self._level_names(level),
         )
 
     def _punish(self, day: int, ids: np.ndarray, level: np.ndarray, cause: np.ndarray) -> None:
@@ -278,7 +298,7 @@ class Discipline(Mechanism):
             ids,
             pop.cell[ids],
             cause=self._names(cause),
-            level=np.asarray(ladder.LEVELS, dtype=object)[level - 1],
+            level=self._level_names(level),
         )
         return ids
 
@@ -312,3 +332,8 @@ class Discipline(Mechanism):
 
     def _names(self, codes: np.ndarray) -> np.ndarray:
         return np.asarray(self.causes, dtype=object)[np.asarray(codes, dtype=np.int64)]
+
+    @staticmethod
+    def _level_names(codes: np.ndarray) -> np.ndarray:
+        """Ladder names of level codes (1 = warning)."""
+        return np.asarray(ladder.LEVELS, dtype=object)[np.asarray(codes, dtype=np.int64) - 1]

@@ -36,7 +36,7 @@ import numpy as np
 from sim.mechanisms.base import Mechanism, Step
 from sim.model.agenda import Agenda
 from sim.model.lifecourse import DAYS_PER_YEAR, birth_days
-from sim.model.population import N_STATUS, YOUTH_LEAGUE_LETTER, Status
+from sim.model.population import ACTIVE, N_STATUS, YOUTH_LEAGUE_LETTER, Status
 from sim.model.sampling import rows_where
 from sim.model.traits import draw_traits
 from sim.model.world import World
@@ -227,12 +227,31 @@ class Membership(Mechanism):
         meeting = cal.previous_monthly(end, self.world.orgs.meeting_day[pop.cell[ids]])
         self._schedule(self.probation, ids, np.maximum(meeting, today))
 
+    def _guidance(self, cells: np.ndarray) -> np.ndarray:
+        """Factor on the qualifying probability by the candidate's cell: 1 - effect x its punished share.
+
+        Source: the party cell "is obligated to 'concretely guide and
+        assist' the candidate member to qualify"; a cell whose own members
+        stand punished is taken to guide less (assumption: the measure and
+        ``membership.guidance_effect``). Work in the candidates' cells only.
+        """
+        pop, effect = self.world.pop, self.cfg.guidance_effect
+        if effect == 0 or len(cells) == 0:
+            return np.ones(len(cells))
+        units, of_candidate = np.unique(cells, return_inverse=True)
+        members = self.world.members.members_of(units, ACTIVE)
+        punished = np.bincount(
+            np.searchsorted(units, pop.cell[members]), weights=pop.punish_level[members] > 0, minlength=len(units)
+        )
+        return (1 - effect * punished / np.maximum(pop.org_size[units], 1))[of_candidate]
+
     def _probation_decision(self, day: int, ids: np.ndarray) -> None:
         """Admit, extend once, or expel the candidates whose probation ends (source)."""
         if len(ids) == 0:
             return
         pop, world, cfg = self.world.pop, self.world, self.cfg
         p_qualify = np.where(pop.extended[ids], cfg.second_qualify_probability, cfg.qualify_probability)
+        p_qualify *= self._guidance(pop.cell[ids])
         qualifies = self.rng.random(len(ids)) < p_qualify
         passed = ids[qualifies]
         world.events.log(day, "probation_passed", passed, pop.cell[passed])

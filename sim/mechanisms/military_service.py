@@ -7,10 +7,17 @@ applications are part of the membership mechanism's inflow,
 ``organization.military_service.applications_per_year``) and, at the end of
 service, leave the army's organization. A discharged member keeps their row
 and with it their whole record (standing, punishments, recommenders,
-achievements); they leave this scenario's organization, the army's, with the
-exit cause ``discharge``. A share stays on as career officers until the
-retirement age (``career_share``). All terms of service are assumptions
-(sim.scenario.sections.organization.MilitaryServiceSection).
+achievements). Where the scenario holds civilian cells too
+(``military_service.discharge_to``), the member moves to one of them, a
+random living cell of the given types, inside the run: their army office, if
+any, falls vacant and is filled at the next re-organization, and an
+application of theirs not yet reviewed goes to the new cell. Otherwise they
+leave this scenario's organization, the army's, with the exit cause
+``discharge``. A share stays on as career officers until the retirement age
+(``career_share``). All terms of service are assumptions
+(sim.scenario.sections.organization.MilitaryServiceSection). Soldiers are
+every member of an army scenario (``organization.army``), and the members
+of armed-forces units (type ``service``) elsewhere.
 
 Discharge is found once a month by age (``sim.model.lifecourse.AgeThreshold``):
 a soldier's service ends at the conscription age plus the length of service.
@@ -25,12 +32,15 @@ import numpy as np
 
 from sim.mechanisms.base import Mechanism, Step
 from sim.model.lifecourse import AgeThreshold
+from sim.model.organizations import Kind
 from sim.model.population import ACTIVE, Status
+from sim.model.roles import Role
+from sim.model.sectors import code_of
 
 
 class MilitaryService(Mechanism):
     name = "military_service"
-    FLOWS = ("exits_discharge",)
+    FLOWS = ("exits_discharge", "discharged_to_civilian_cells")
 
     def __init__(self, world):
         super().__init__(world)
@@ -50,7 +60,28 @@ class MilitaryService(Mechanism):
         pop, world = self.world.pop, self.world
         rows = self.end_of_service.reached(pop.column("birth"), pop.column("female"), day)
         rows = rows[ACTIVE[pop.status[rows]]]
+        if not world.scenario.organization.army:
+            rows = rows[world.orgs.type[pop.cell[rows]] == code_of("service")]
         leaving = rows[self.rng.random(len(rows)) >= self.cfg.career_share]
-        pop.transition(leaving, Status.EXITED)
-        world.tally.add("exits_discharge", len(leaving))
-        world.events.log(day, "exit", leaving, pop.cell[leaving], cause="discharge")
+        civilian = self._civilian_cells()
+        if len(civilian) == 0:
+            pop.transition(leaving, Status.EXITED)
+            world.tally.add("exits_discharge", len(leaving))
+            world.events.log(day, "exit", leaving, pop.cell[leaving], cause="discharge")
+            return
+        pop.role[leaving] = Role.NONE  # the army office falls vacant (Elections.vacancies)
+        pop.move(leaving, civilian[self.rng.integers(0, len(civilian), len(leaving))])
+        world.members.moved(leaving)
+        membership = world.mechanisms.get("membership")
+        if membership is not None:
+            membership.moved(leaving, day)
+        world.tally.add("discharged_to_civilian_cells", len(leaving))
+        world.events.log(day, "discharge", leaving, pop.cell[leaving])
+
+    def _civilian_cells(self) -> np.ndarray:
+        """Living cells of the types discharged soldiers join (none: they leave the organization)."""
+        if not self.cfg.discharge_to:
+            return np.zeros(0, dtype=np.int64)
+        orgs = self.world.orgs
+        cells = orgs.ids_of(Kind.CELL)
+        return cells[np.isin(orgs.type[cells], [code_of(name) for name in self.cfg.discharge_to])]

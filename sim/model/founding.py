@@ -20,6 +20,15 @@ def initial_capacity(members: int) -> int:
     return int(members * CAPACITY_PER_MEMBER) + 64
 
 
+def age_excess_means(scenario: Scenario) -> np.ndarray:
+    """Mean years over the minimum age of day-0 members, by organization type code (single precision)."""
+    default = scenario.population.age_excess_mean_years
+    types = scenario.organization.types.by_code()
+    return np.array(
+        [default if t.age_excess_mean_years is None else t.age_excess_mean_years for t in types], np.float32
+    )
+
+
 def found_party(scenario: Scenario, rng: np.random.Generator) -> tuple[Population, Organizations]:
     """Build the organization hierarchy and fill its cells with members.
 
@@ -40,9 +49,10 @@ def found_party(scenario: Scenario, rng: np.random.Generator) -> tuple[Populatio
     pop.ensure_orgs(orgs.n)
     pop.append(n, cell=np.repeat(units.astype(np.int32), unit_members))
     candidate = rng.random(n, dtype=np.float32) < cfg.candidate_share
+    member_type = np.repeat(orgs.type[units], unit_members)  # each founder's unit type (sex, age)
     fill_traits(
         {name: pop.column(name) for name in TRAITS},
-        np.repeat(orgs.type[units], unit_members),
+        member_type,
         scenario.organization.types,
         cfg,
         rng,
@@ -63,10 +73,11 @@ def found_party(scenario: Scenario, rng: np.random.Generator) -> tuple[Populatio
     # Ages: at least the party's minimum age, younger than the retirement age of the member's sex on day 0.
     birth, attrition, min_age = pop.column("birth"), scenario.attrition, scenario.membership.min_age_years
     uniform = cfg.age_distribution == "uniform"
-    birth[:] = birth_days(rng, n, 0, min_age, cfg.age_excess_mean_years, attrition.retirement_age_years, uniform)
+    excess = age_excess_means(scenario)[member_type]
+    birth[:] = birth_days(rng, n, 0, min_age, excess, attrition.retirement_age_years, uniform)
     retired = np.flatnonzero(pop.column("female") & (birth <= -attrition.retirement_age_women_years * DAYS_PER_YEAR))
     birth[retired] = birth_days(
-        rng, len(retired), 0, min_age, cfg.age_excess_mean_years, attrition.retirement_age_women_years, uniform
+        rng, len(retired), 0, min_age, excess[retired], attrition.retirement_age_women_years, uniform
     )
     pop.transition(np.flatnonzero(~candidate), Status.FULL)
     candidates = np.flatnonzero(candidate)

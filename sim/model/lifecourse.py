@@ -37,12 +37,12 @@ def birth_days(
     n: int,
     day: int,
     min_age: float,
-    excess_mean: float,
+    excess_mean: float | np.ndarray,
     max_age: float,
     uniform: bool = False,
 ) -> np.ndarray:
     """Days of birth of ``n`` people aged at least ``min_age`` on ``day``, the excess exponential
-    (``uniform``: uniform on 0..2 ``excess_mean``).
+    (``uniform``: uniform on 0..2 ``excess_mean``; one mean for all, or one per person).
 
     The excess over ``min_age`` has mean ``excess_mean`` years and is cut off
     below ``max_age`` (redrawn uniformly below it where it passes: a small
@@ -51,7 +51,7 @@ def birth_days(
     """
     span = np.float32(max(max_age - min_age, 1.0 / DAYS_PER_YEAR))
     years = rng.random(n, dtype=np.float32) if uniform else rng.standard_exponential(n, dtype=np.float32)
-    years *= np.float32(2 * excess_mean if uniform else excess_mean)
+    years *= np.asarray(excess_mean, dtype=np.float32) * np.float32(2 if uniform else 1)
     over = np.flatnonzero(years >= span)
     years[over] = rng.random(len(over), dtype=np.float32) * span
     years += np.float32(min_age)

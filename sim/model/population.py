@@ -81,6 +81,7 @@ COLUMNS: dict[str, tuple[type, object]] = {
     "lift_due": (np.int32, -1),  # day the standing punishment is due to be lifted
     "referral_due": (np.int32, -1),  # day of the meeting that decides a pending referral
     "referral_cause": (np.int8, -1),
+    "proposed_level": (np.int8, 0),  # the level a cell decided, awaiting the county/city committee's ratification
     "amnestied": (np.bool_, False),
     "delegate": (np.int8, 0),
     "delegate_route": (np.int8, 0),
@@ -128,6 +129,7 @@ class Population(ColumnTable):
     lift_due: np.ndarray
     referral_due: np.ndarray
     referral_cause: np.ndarray
+    proposed_level: np.ndarray
     amnestied: np.ndarray
     delegate: np.ndarray
     delegate_route: np.ndarray

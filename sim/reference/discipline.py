@@ -96,18 +96,22 @@ class DisciplineRules(ReferenceState):
         if d.escalate_repeat and held > 0:
             level = max(level, held + 1)
         level = min(level, EXPULSION)
-        if level < EXPULSION:
+        if level < ladder.code(d.ratified_from):
             member.case_pending = False
             self.punish(member, level, cause)
             return
-        # An expulsion waits for the county/city committee's ratification.
-        yield self.env.timeout(rng.randint(1, d.expulsion_ratification_days))
+        # A heavier punishment waits for the county/city committee's ratification.
+        yield self.env.timeout(rng.randint(1, d.ratification_days))
         member.case_pending = False
         if not member.active:
             return
-        if rng.random() >= d.expulsion_ratify_probability:
-            self.tally["expulsions_not_ratified"] += 1
-            self.punish(member, PROBATION, cause)
+        p = d.expulsion_ratify_probability if level == EXPULSION else d.ratify_probability
+        if rng.random() >= p:
+            self.tally["expulsions_not_ratified" if level == EXPULSION else "punishments_not_ratified"] += 1
+            self.punish(member, level - 1, cause)
+            return
+        if level < EXPULSION:
+            self.punish(member, level, cause)
             return
         self.expel(member, cause)
 

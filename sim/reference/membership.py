@@ -131,7 +131,10 @@ class MembershipRules(AttritionRules):
             if member.status != Status.CANDIDATE:
                 return  # left, or expelled by discipline
             day = self.now()
-            if rng.random() < (cfg.second_qualify_probability if member.extended else cfg.qualify_probability):
+            p = cfg.second_qualify_probability if member.extended else cfg.qualify_probability
+            cell = member.cell.active_members()
+            punished = sum(1 for m in cell if m.punishment is not None) / max(len(cell), 1)
+            if rng.random() < p * (1 - cfg.guidance_effect * punished):
                 # The city/county committee ratifies within its month (BPO).
                 yield self.env.timeout(rng.randint(1, cfg.county_decision_max_days))
                 if member.status != Status.CANDIDATE:

@@ -53,6 +53,14 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     "referrals": ("flow", "discipline cases opened (every cause)"),
     "liability_referrals": ("flow", "recommenders referred for a recruit expelled soon after admission"),
     "expulsions_not_ratified": ("flow", "expulsions the county/city committee refused (probation instead)"),
+    "discharged_to_civilian_cells": (
+        "flow",
+        "soldiers discharged into civilian cells inside the run, with their record (military_service.discharge_to)",
+    ),
+    "punishments_not_ratified": (
+        "flow",
+        "removals from post and demotions the county/city committee refused (the next lighter level instead)",
+    ),
     "applications_unsponsored": ("flow", "planned applications that found no recommenders"),
     "probation_extended": ("flow", "candidates given their one extension of probation"),
     "delegate_pool": ("stock", "members recommended and still in the Congress race"),

@@ -47,7 +47,7 @@ def _default_causes() -> dict[str, CauseSpec]:
         "desertion": CauseSpec(rate_per_year=0.0005, level="probation", sector_modifiers={"service": 4.0}),
         "absence_without_leave": CauseSpec(rate_per_year=0.004, level="warning", sector_modifiers={"service": 3.0}),
         "lax_discipline": CauseSpec(rate_per_year=0.006, level="warning"),
-        "anti_socialist": CauseSpec(rate_per_year=0.002, level="severe_warning"),
+        "anti_socialist": CauseSpec(rate_per_year=0.002, level="removal_from_post"),
         "bribery": CauseSpec(rate_per_year=0.001, level="removal_from_post", cadre_modifier=3.0),
     }
 
@@ -75,14 +75,28 @@ class DisciplineSection(MechanismSection):
     escalate_repeat: bool = Field(
         True, description="A member already punished gets at least the next level up the ladder."
     )
+    ratified_from: Literal["removal_from_post", "probation", "expulsion"] = Field(
+        "removal_from_post",
+        description="Punishments from this level up are decided by the cell and take effect only once the county/city "
+        "committee ratifies them (source: 'Basic Party Organizations' has the county/city committee ratify the cell's "
+        "decisions on membership; that removal from post and demotion need it too is an assumption, the heavier "
+        "punishments being decided by the committee with jurisdiction over the post).",
+    )
+    ratify_probability: float = Field(
+        0.95,
+        ge=0,
+        le=1,
+        description="Probability the county/city committee ratifies a removal from post or a demotion to probation; "
+        "refused, the member gets the next lighter level. Assumption.",
+    )
     expulsion_ratify_probability: float = Field(
         0.9,
         ge=0,
         le=1,
         description="Probability the county/city committee ratifies an expulsion; otherwise the member is put on probation.",
     )
-    expulsion_ratification_days: int = Field(
-        30, ge=1, le=365, description="The county/city committee ratifies within this many days."
+    ratification_days: int = Field(
+        30, ge=1, le=365, description="The county/city committee ratifies a punishment within this many days."
     )
     lift_after_days: LiftPeriods = Field(default_factory=LiftPeriods)
     education_effect: float = Field(

@@ -84,6 +84,15 @@ class MembershipSection(MechanismSection):
         le=1,
         description="Probability an extended candidate qualifies at the second decision; the rest are expelled (source).",
     )
+    guidance_effect: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="How much the cell's own party life bears on a candidate's qualifying: the qualifying probability is "
+        "multiplied by 1 - guidance_effect x the share of the cell's active members under a standing punishment. Source: "
+        "the cell is obligated to 'concretely guide and assist' the candidate; the measure of its life and the size of "
+        "the effect are assumptions.",
+    )
 
 
 class AttritionSection(MechanismSection):

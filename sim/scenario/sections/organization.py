@@ -21,6 +21,13 @@ class UnitType(Section):
         description="Relative share of workplaces of this type (normalized over the types; so, in expectation, of the members of workplace cells).",
     )
     female_share: float = Field(ge=0, le=1, description="Share of women among the members and applicants of its units.")
+    age_excess_mean_years: float | None = Field(
+        None,
+        gt=0,
+        le=80,
+        description="Mean years by which a day-0 member of its units is older than the party's minimum age (default: "
+        "population.age_excess_mean_years). Assumption: no age structure by sector is published.",
+    )
 
 
 #: Default share of workplaces and share of women of each type (assumptions; see UnitTypes).
@@ -124,6 +131,12 @@ class MilitaryServiceSection(Section):
         ge=0,
         le=1,
         description="Share of soldiers who stay on at the end of service as career officers and political workers, until the retirement age. Assumption.",
+    )
+    discharge_to: list[SectorName] = Field(
+        default_factory=list,
+        description="Types of the civilian cells discharged soldiers join, inside the run (a random living cell of these types "
+        "for each); empty: they leave this scenario's organization (the army's own scenario, whose civilian cells are not modelled). "
+        "With organization.army every member is a soldier; otherwise the members of `service` units are.",
     )
 
     def applications_per_year(self) -> float:
