@@ -9,7 +9,7 @@ directory's Parquet files::
 
     import sim
     base = sim.Scenario.load("scenarios/county.yaml", ["population.members=1000"])
-    weekly = base.with_changes({"critique.every_two_days.field_labour": 0.0})
+    weekly = base.with_changes({"critique.every_two_days.service": 0.0})
     result = sim.run(base)                                   # result.timeseries, result.summary
     sweep = sim.sweep("sweeps/critique-frequency.yaml", out="results/sweeps/cf")
     sweep.runs, sweep.summary                                # runs.parquet, summary.parquet

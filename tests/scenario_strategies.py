@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from sim.scenario import scenario_schema
 from sim.scenario.sections import DisciplineSection
+from sim.scenario.sections.organization import TYPE_DEFAULTS
 from sim.scenario.spans import Span, shift
 
 SCHEMA = scenario_schema()
@@ -81,9 +82,8 @@ def bounds(path: FieldPath) -> tuple[Any, Any]:
 
 
 SECTORS = tuple(resolve(SCHEMA["$defs"]["SectorShares"])["properties"])
-SECTOR_DEFAULTS = {
-    name: node["default"] for name, node in resolve(SCHEMA["$defs"]["SectorShares"])["properties"].items()
-}
+#: Default share of workplaces by organization type (UnitTypes: a type drawn without its share keeps it).
+TYPE_SHARES = {name: fields["share"] for name, fields in TYPE_DEFAULTS.items()}
 DEFAULT_CAUSES = tuple(DisciplineSection().causes)
 #: Named in the model as a cause the engine reserves for itself.
 RESERVED_CAUSES = ("recommender_liability",)
@@ -293,9 +293,9 @@ def valid_scenarios(draw) -> dict:
         ("start",): st.just(start.isoformat()),
         ("duration",): st.just(duration),
         ("population", "members"): st.just(members),
-        ("population", "sectors"): from_schema(node_at(("population", "sectors"))).filter(
-            lambda shares: sum({**SECTOR_DEFAULTS, **shares}.values()) > 0
-        ),  # SectorShares._positive_total
+        ("organization", "types"): from_schema(node_at(("organization", "types"))).filter(
+            lambda types: sum({**TYPE_SHARES, **{k: v["share"] for k, v in types.items()}}.values()) > 0
+        ),  # UnitTypes._positive_total
         ("organization",): organizations(members),
         ("membership", "applications_per_year"): st.floats(0, APPLICATIONS_PER_YEAR),
         ("discipline", "causes"): st.just(drawn_causes),

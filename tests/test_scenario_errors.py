@@ -159,8 +159,8 @@ def test_module_entry_point_exits_2_without_traceback(write_yaml):
             "population.sincerity_concentration: expected greater than or equal to",
         ),
         (
-            "population:\n  sectors: {service: 1.0e+308, field_labour: 1.0e+308}\n",
-            "population.sectors.service: expected less than or equal to",
+            "organization:\n  types: {service: {share: 1.0e+308}}\n",
+            "organization.types.service.share: expected less than or equal to",
         ),
         ("population:\n  ties_group_size: .inf\n", "population.ties_group_size: expected a finite number"),
         ("congress:\n  bribe_price: .nan\n", "congress.bribe_price: expected a finite number"),

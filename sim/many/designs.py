@@ -17,7 +17,7 @@ maps, and Morris elementary effects are per full range of each parameter, so
 they compare across parameters of different units.
 
 The **cases** design is not drawn at all: the user lists named rows
-(``cases: [{name: weekly, critique.every_two_days.field_labour: 0.0}, ...]``), one
+(``cases: [{name: weekly, critique.every_two_days.service: 0.0}, ...]``), one
 point each, in order, for the what-ifs chosen one by one rather than crossed.
 A field a case does not name keeps the base scenario's value.
 """

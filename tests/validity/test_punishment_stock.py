@@ -60,26 +60,28 @@ FIRST_MEETING_DAYS = 31
 
 
 def _scenario() -> sim.Scenario:
-    sectors = {name: 0 for name in SECTORS} | {WARNING["sector"]: 1, SEVERE["sector"]: 1}
+    # Half the workplaces of each sector; residential cells count with field labour, office holders (party
+    # workers) are spared by both causes.
+    types = {name: {"share": 0} for name in SECTORS} | {WARNING["sector"]: {"share": 1}, SEVERE["sector"]: {"share": 1}}
     causes = only(
         **{
             WARNING["cause"]: {
                 "rate_per_year": WARNING["rate"],
                 "level": "warning",
-                "sector_modifiers": {SEVERE["sector"]: 0},
+                "sector_modifiers": {SEVERE["sector"]: 0, "party_political": 0},
             },
             SEVERE["cause"]: {
                 "rate_per_year": SEVERE["rate"],
                 "level": "severe_warning",
-                "sector_modifiers": {WARNING["sector"]: 0},
+                "sector_modifiers": {WARNING["sector"]: 0, "party_political": 0},
             },
         }
     )
     return small_scenario(
         start="2020-03-01",
         duration="47m",
-        population={"members": MEMBERS, "sectors": sectors},
-        organization={"reorganize": False},
+        population={"members": MEMBERS},
+        organization={"reorganize": False, "types": types, "residential_type": WARNING["sector"]},
         membership={"enabled": False},
         attrition={"enabled": False},
         critique={"enabled": False},
@@ -94,7 +96,7 @@ def _scenario() -> sim.Scenario:
 
 @pytest.fixture(scope="module")
 def runs() -> list[tuple[dict[str, int], pd.DataFrame]]:
-    """Per seed: members per sector (fixed: nobody joins or leaves) and the time series."""
+    """Per seed: members per sector (fixed: nobody joins, leaves or changes office) and the time series."""
     out = []
     for seed in SEEDS:
         simulation = Simulation(_scenario(), seed=seed)
