@@ -220,8 +220,8 @@ class Discipline(Mechanism):
         pop.punish_cause[expelled] = pop.referral_cause[expelled]
         pop.punish_day[expelled] = day
         pop.role[expelled] = Role.NONE
+        self._recommender_liability(day, expelled)  # before the transition: it reads whether each was a full member
         pop.transition(expelled, Status.EXPELLED)
-        self._recommender_liability(day, expelled)
 
     def _count_issued(self, day: int, ids: np.ndarray, level: np.ndarray, cause: np.ndarray) -> None:
         world, pop = self.world, self.world.pop
