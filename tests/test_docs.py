@@ -62,6 +62,24 @@ def test_every_scenario_field_appears_in_the_generated_reference():
     assert [f.path for f in iter_fields(schema)] == paths
 
 
+def test_every_scenario_field_and_section_says_what_it_is():
+    """House rule: each field says its unit and meaning (or that it is an assumption) in its description."""
+    schema = scenario_schema()
+    defs = schema["$defs"]
+    undescribed = []
+
+    def walk(node: dict, path: str) -> None:
+        while "$ref" in node:
+            node = defs[node["$ref"].rsplit("/", 1)[-1]]
+        for name, field in node.get("properties", {}).items():
+            if not field.get("description"):
+                undescribed.append(f"{path}{name}")
+            walk(field, f"{path}{name}.")
+
+    walk(schema, "")
+    assert not undescribed
+
+
 def test_every_field_of_the_reference_has_its_default_and_range_from_the_schema():
     rows = {f.path: f for f in iter_fields()}
     referral = rows["critique.referral_probability"]

@@ -268,8 +268,14 @@ class CongressSection(MechanismSection):
     apportionment: Literal["largest_remainder", "sainte_lague"] = Field(
         "largest_remainder", description="How slots are apportioned to units by score-weighted membership."
     )
-    score_weights: ScoreWeights = Field(default_factory=ScoreWeights)
-    selection: SelectionWeights = Field(default_factory=SelectionWeights)
+    score_weights: ScoreWeights = Field(
+        default_factory=ScoreWeights,
+        description="How a unit's score is made from its fighting power, ideology and discipline record, and how much it moves its slots.",
+    )
+    selection: SelectionWeights = Field(
+        default_factory=SelectionWeights,
+        description="Who is recommended and elected: the weights of achievement, office, loyalty, ties and bribes at every tier.",
+    )
     bribe_propensity: float = Field(
         0.02, ge=0, le=1, description="Probability a member who can afford it pays a bribe to get in."
     )

@@ -98,7 +98,10 @@ class DisciplineSection(MechanismSection):
     ratification_days: int = Field(
         30, ge=1, le=365, description="The county/city committee ratifies a punishment within this many days."
     )
-    lift_after_days: LiftPeriods = Field(default_factory=LiftPeriods)
+    lift_after_days: LiftPeriods = Field(
+        default_factory=LiftPeriods,
+        description="Good conduct needed before a standing punishment is lifted, by level (days); lifted at the next cell meeting after it.",
+    )
     education_effect: float = Field(
         0.2,
         ge=0,

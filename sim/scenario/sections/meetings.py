@@ -58,7 +58,10 @@ class CritiqueCadence(Section):
 class CritiqueSection(MechanismSection):
     """Party Life Critique (source: weekly or every two days, by the cell's job/status)."""
 
-    every_two_days: CritiqueCadence = Field(default_factory=lambda: CritiqueCadence())
+    every_two_days: CritiqueCadence = Field(
+        default_factory=lambda: CritiqueCadence(),
+        description="Share of each organization type's cells that hold Party Life Critique every two days (the rest weekly).",
+    )
     attendance_probability: float = Field(
         0.95, ge=0, le=1, description="Probability a member attends a critique session."
     )

@@ -239,7 +239,10 @@ class OrganizationSection(Section):
         default_factory=list,
         description="Extra cells directly under a county/city committee on day 0 (sizes within cell_min..cell_max), e.g. 21 for a cell with a cell committee.",
     )
-    types: UnitTypes = Field(default_factory=UnitTypes)
+    types: UnitTypes = Field(
+        default_factory=UnitTypes,
+        description="Organization types: the share of workplaces of each type and the share of women (and, optionally, the age structure) of its members.",
+    )
     residential_type: SectorName = Field(
         "field_labour",
         description="Type of residential cells and of the extra units (small units, party teams, extra cells). Assumption: the residential units of farms and neighbourhoods count with field labour.",
@@ -254,7 +257,10 @@ class OrganizationSection(Section):
         le=100,
         description="Years of standing a woman's election score counts less (0: offices regardless of sex). Assumption: no source gives the share of women in party office; the published share of women among delegates (congresses.yaml) is far below any plausible share among members.",
     )
-    military_service: MilitaryServiceSection = Field(default_factory=MilitaryServiceSection)
+    military_service: MilitaryServiceSection = Field(
+        default_factory=MilitaryServiceSection,
+        description="Conscription, application during service and discharge (with the whole record) of the soldiers.",
+    )
     reorganize: bool = Field(
         True,
         description="Re-organize units and fill vacant offices during the run; off: the day-0 structure and offices stay as they are.",
