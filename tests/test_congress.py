@@ -129,7 +129,7 @@ def _briber_shares(strength: float, seeds=range(4)) -> tuple[float, float, int]:
         report = result.summary["congress"][0]
         elected = report["delegates_selected"] - report["ex_officio"]
         selected += elected
-        bribers_selected += report["by_route"]["bribery"]
+        bribers_selected += report["bribers_elected"]
         members += simulation.world.pop.n
         bribers += report["bribers"]
     return bribers_selected / selected, bribers / members, selected
@@ -198,3 +198,19 @@ def test_timeline_out_of_order_is_an_error(field, value, message):
     bad = {**CYCLE, field: value}
     with pytest.raises(ScenarioError, match=message):
         sim.load_scenario(SCENARIOS / "county.yaml", ["duration=2y", f"congress.cycles={json.dumps([bad])}"])
+
+
+def test_a_route_is_a_lever_that_acted_not_a_trait_the_selection_ignores():
+    """With ties and bribes weighing nothing, delegates who share a tie group with a cadre or paid are counted
+    (tied_elected, bribers_elected) but none got in by ties or bribery (by_route)."""
+    scenario = congress_scenario(
+        congress={"bribe_propensity": 0.3, "bribe_price": 0.5, "selection": {"bribery": 0.0, "ties": 0.0}}
+    )
+    report = simulate(scenario, seed=3, events=False)[1].summary["congress"][0]
+    assert report["tied_elected"] > 0 and report["bribers_elected"] > 0
+    assert report["by_route"]["ties"] == 0 and report["by_route"]["bribery"] == 0
+    for selection, propensity, route in (({"ties": 1.0}, 0.0, "ties"), ({"bribery": 1.0}, 0.3, "bribery")):
+        weighed = congress_scenario(
+            congress={"bribe_propensity": propensity, "bribe_price": 0.5, "selection": selection}
+        )
+        assert simulate(weighed, seed=3, events=False)[1].summary["congress"][0]["by_route"][route] > 0, route

@@ -541,11 +541,22 @@ class Congress(Mechanism):
         self.world.events.log(day, "delegate", chosen, pop.cell[chosen], cause=state.cycle.name, level="ex_officio")
 
     def _route(self, ids: np.ndarray, state: CycleState) -> np.ndarray:
-        """Why a delegate got in: bribery, else ties, else achievement, else ordinary recommendation."""
+        """Why a delegate got in: bribery, else ties, else achievement, else ordinary recommendation.
+
+        A route is a lever that acted: a delegate counts as got in by ties (or
+        bribes, or achievement) only when the selection weighs that trait
+        (``ties`` or ``bribery`` above 0, ``achiever`` other than 1); sharing a
+        tie group with a cadre when ties weigh nothing is no favouritism.
+        """
+        w = self.cfg.selection
         route = np.full(len(ids), ROUTE["ordinary"], dtype=np.int8)
-        route[self._achiever(ids, state)] = ROUTE["achievers"]
-        route[self._tied(ids, state)] = ROUTE["ties"]
-        route[self._bribes(ids, state)] = ROUTE["bribery"]
+        for name, acts, has in (
+            ("achievers", w.achiever != 1, self._achiever),
+            ("ties", w.ties > 0, self._tied),
+            ("bribery", w.bribery > 0, self._bribes),
+        ):
+            if acts:
+                route[has(ids, state)] = ROUTE[name]
         return route
 
     def review_credentials(self, day: int, state: CycleState) -> None:
@@ -596,6 +607,7 @@ class Congress(Mechanism):
         observers = np.flatnonzero((pop.delegate[:n] == OBSERVER) & ACTIVE[pop.status[:n]])
         route = np.bincount(pop.delegate_route[delegates], minlength=len(ROUTES))
         elected = len(delegates) - int(route[ROUTE["ex_officio"]])
+        elected_ids = delegates[pop.delegate_route[delegates] != ROUTE["ex_officio"]]
         by_sector = np.bincount(self.world.sectors(delegates), minlength=len(SECTORS))
         report = {
             "name": c.name,
@@ -626,6 +638,9 @@ class Congress(Mechanism):
             "units_late": state.counts["units_late"],
             "bribers": state.counts["bribers"],
             "bribers_detected": state.counts["bribers_detected"],
+            # The traits among the elected, whether or not the selection weighs them (by_route counts a lever that acted).
+            "bribers_elected": int(self._bribes(elected_ids, state).sum()),
+            "tied_elected": int(self._tied(elected_ids, state).sum()),
         }
         if c.published is not None:
             report["beside_published"] = self._beside_published(report, c)

@@ -221,11 +221,13 @@ class CongressRules(DisciplineRules):
                 self.race["selected"] += 1
 
     def route(self, member: Member) -> str:
-        if member in self.bribers:
+        """The lever that acted, in the engine's order (a trait the selection does not weigh is no route)."""
+        w = self.scenario.congress.selection
+        if w.bribery > 0 and member in self.bribers:
             return "bribery"
-        if self.tied(member):
+        if w.ties > 0 and self.tied(member):
             return "ties"
-        return "achievers" if member.achiever else "ordinary"
+        return "achievers" if w.achiever != 1 and member.achiever else "ordinary"
 
     def open_congress(self, cycle: CongressCycle) -> None:
         delegates = [m for m in self.members if m.race_stage == -1 and m.active]
