@@ -50,7 +50,10 @@ class Agenda:
         if ids.size == 0:
             return
         self._size += ids.size
-        days = np.broadcast_to(np.asarray(days, dtype=np.int64), ids.shape)
+        days = np.asarray(days, dtype=np.int64)
+        if days.ndim == 0:  # one day for every id (np.full: np.broadcast_to costs more than the push)
+            self._add(int(days) // BUCKET_DAYS, (ids, np.full(ids.shape, days)))
+            return
         bucket = days // BUCKET_DAYS
         if bucket[0] == bucket[-1] and (bucket == bucket[0]).all():
             self._add(int(bucket[0]), (ids, days))
@@ -60,7 +63,7 @@ class Agenda:
             offset = offset.astype(np.int16)  # a push spans a few years at most: radix-sorted 16-bit keys
         order = np.argsort(offset, kind="stable")
         bucket, ids, days = bucket[order], ids[order], days[order]
-        bounds = np.concatenate([[0], np.flatnonzero(np.diff(bucket)) + 1, [len(ids)]]).tolist()
+        bounds = [0, *(np.flatnonzero(bucket[1:] != bucket[:-1]) + 1).tolist(), len(ids)]
         for start, end in itertools.pairwise(bounds):
             self._add(int(bucket[start]), (ids[start:end], days[start:end]))
 
