@@ -86,16 +86,22 @@ class Agenda:
             due.extend(ids for ids, _ in self._buckets.pop(heapq.heappop(self._keys)))
         if self._keys and self._keys[0] == current:
             entries = self._buckets[current]
-            ids = np.concatenate([ids for ids, _ in entries])
-            days = np.concatenate([days for _, days in entries])
-            now = days <= day
-            due.append(ids[now])
-            if now.all():
-                del self._buckets[heapq.heappop(self._keys)]
+            if len(entries) == 1:
+                ids, days = entries[0]
             else:
+                ids = np.concatenate([ids for ids, _ in entries])
+                days = np.concatenate([days for _, days in entries])
+            now = days <= day
+            if now.all():
+                due.append(ids)
+                del self._buckets[heapq.heappop(self._keys)]
+            elif now.any():
+                due.append(ids[now])
                 self._buckets[current] = [(ids[~now], days[~now])]
+            else:  # nothing in the bucket is due yet: keep it as it is
+                self._buckets[current] = [(ids, days)]
         if not due:
             return np.empty(0, dtype=np.int64)
-        taken = np.concatenate(due)
+        taken = due[0] if len(due) == 1 else np.concatenate(due)
         self._size -= taken.size
         return distinct(taken)
