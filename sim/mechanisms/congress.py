@@ -310,12 +310,14 @@ class Congress(Mechanism):
         reporting = np.zeros(orgs.n, dtype=bool)
         reporting[today[~state.late[today]]] = True
         assembly_of = self._assembly_of()  # today's organizations: re-organization may have added units
-        assembly = assembly_of[pop.cell[: pop.n]]
-        ids = self._candidates(reporting[assembly])
+        # The members of the units attending today's assemblies, through the member index (a fifteenth of
+        # the party on each day of the national cycle): in id order, as a pass over the table gives them.
+        ids = distinct(world.members.members_of(np.flatnonzero(reporting[assembly_of])))
+        ids = ids[self._eligible(ids)]
         # Each assembly (by its org id: no relabelling sort needed) recommends the same number per unit it holds.
         units = np.isin(orgs.column("kind"), ASSEMBLY_KINDS) & orgs.column("alive")
         k = self.cfg.recommendations_per_cell * np.bincount(assembly_of[units], minlength=orgs.n)
-        chosen = ids[weighted_top_k(self.rng, assembly[ids], self.weights(ids, state), k)]
+        chosen = ids[weighted_top_k(self.rng, assembly_of[pop.cell[ids]], self.weights(ids, state), k)]
         pop.delegate[chosen] = RECOMMENDED
         self.pool += len(chosen)
         state.counts["previously_punished"] += int((pop.punish_count[chosen] > 0).sum())

@@ -103,7 +103,7 @@ class Membership(Mechanism):
         # ordered by cell and id: one sort of (cell, id) packed in 64 bits.
         eligible = may_vouch(world.members.members_of(cells, FULL_ONLY))
         key = (pop.cell[eligible].astype(np.int64) << 32) | eligible
-        key.sort()
+        key.sort(kind="stable")  # distinct keys, mostly in cell order already (the index's): timsort's best case
         roster, roster_cells = key & 0xFFFFFFFF, key >> 32
         start = np.searchsorted(roster_cells, cells, side="left")
         count = np.searchsorted(roster_cells, cells, side="right") - start

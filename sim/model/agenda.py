@@ -50,7 +50,10 @@ class Agenda:
         if ids.size == 0:
             return
         self._size += ids.size
-        days = np.broadcast_to(np.asarray(days, dtype=np.int64), ids.shape)
+        days = np.asarray(days, dtype=np.int64)
+        if days.ndim == 0:  # one day for every id (np.full: np.broadcast_to costs more than the push)
+            self._add(int(days) // BUCKET_DAYS, (ids, np.full(ids.shape, days)))
+            return
         bucket = days // BUCKET_DAYS
         if bucket[0] == bucket[-1] and (bucket == bucket[0]).all():
             self._add(int(bucket[0]), (ids, days))
@@ -60,7 +63,7 @@ class Agenda:
             offset = offset.astype(np.int16)  # a push spans a few years at most: radix-sorted 16-bit keys
         order = np.argsort(offset, kind="stable")
         bucket, ids, days = bucket[order], ids[order], days[order]
-        bounds = np.concatenate([[0], np.flatnonzero(np.diff(bucket)) + 1, [len(ids)]]).tolist()
+        bounds = [0, *(np.flatnonzero(bucket[1:] != bucket[:-1]) + 1).tolist(), len(ids)]
         for start, end in itertools.pairwise(bounds):
             self._add(int(bucket[start]), (ids[start:end], days[start:end]))
 
@@ -83,16 +86,22 @@ class Agenda:
             due.extend(ids for ids, _ in self._buckets.pop(heapq.heappop(self._keys)))
         if self._keys and self._keys[0] == current:
             entries = self._buckets[current]
-            ids = np.concatenate([ids for ids, _ in entries])
-            days = np.concatenate([days for _, days in entries])
-            now = days <= day
-            due.append(ids[now])
-            if now.all():
-                del self._buckets[heapq.heappop(self._keys)]
+            if len(entries) == 1:
+                ids, days = entries[0]
             else:
+                ids = np.concatenate([ids for ids, _ in entries])
+                days = np.concatenate([days for _, days in entries])
+            now = days <= day
+            if now.all():
+                due.append(ids)
+                del self._buckets[heapq.heappop(self._keys)]
+            elif now.any():
+                due.append(ids[now])
                 self._buckets[current] = [(ids[~now], days[~now])]
+            else:  # nothing in the bucket is due yet: keep it as it is
+                self._buckets[current] = [(ids, days)]
         if not due:
             return np.empty(0, dtype=np.int64)
-        taken = np.concatenate(due)
+        taken = due[0] if len(due) == 1 else np.concatenate(due)
         self._size -= taken.size
         return distinct(taken)

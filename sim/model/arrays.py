@@ -75,8 +75,10 @@ def rank_within(group: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.nd
     else:
         key, position_bits, score_bits = packed
         # Sorting the keys themselves is about twice as fast as argsort; their high bits are the
-        # group and their low bits the order.
-        key.sort()
+        # group and their low bits the order. The keys are distinct, so any sort gives the same order;
+        # the stable one (timsort) is five times faster on rows that come grouped (members from the
+        # member index, cell by cell) and a sixth slower on rows in random order (6 million, numpy 2.4).
+        key.sort(kind="stable")
         sorted_group = key >> (score_bits + position_bits)
         order = np.bitwise_and(key, (1 << position_bits) - 1, out=key)
     first = np.empty(n, dtype=bool)

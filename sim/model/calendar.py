@@ -82,6 +82,9 @@ class Calendar:
         (next cell meeting, end of probation) find meeting dates by integer
         lookups instead of datetime arithmetic on every call.
         """
+        starts = self._starts
+        if len(starts) > 1 and starts[1] <= lo and hi < starts[-1]:
+            return starts  # the months around lo and hi are covered (the usual case: no datetime arithmetic)
         lo_month, hi_month = self.dates64(np.array([lo, hi])).astype("datetime64[M]")
         first, last = lo_month - 1, hi_month + 1
         covered = self._first_month + len(self._starts) - 1

@@ -136,10 +136,11 @@ class Elections:
         orgs.secretary[: orgs.n][in_scope] = -1
         orgs.deputy[: orgs.n][in_scope] = -1
         members = self.index.members_of(units)
-        before = pop.role[members].copy()
+        before = pop.role[members]  # a copy: fancy indexing
         cadre = (before == Role.COUNTY_CADRE) & (pop.status[members] == Status.FULL)
-        pop.role[members[~cadre]] = Role.NONE
-        eligible, score = self._seat_cells(members[~cadre], day)
+        standing = members[~cadre]
+        pop.role[standing] = Role.NONE
+        eligible, score = self._seat_cells(standing, day)
         cell = pop.cell[eligible]
         # Each unit's basic organization, looked up by cell: a climb per unit, not per member.
         basic_of = np.empty(orgs.n, dtype=np.int64)
@@ -169,7 +170,7 @@ class Elections:
         orgs.secretary[units] = -1
         orgs.deputy[units] = -1
         members = self.index.members_of(units)
-        before = pop.role[members].copy()
+        before = pop.role[members]  # a copy: fancy indexing
         # A member removed from an organization's office stays out: the organization elects that seat.
         candidates = members[(before <= Role.CELL_SECRETARY) & (self._elected()[members] <= Role.CELL_SECRETARY)]
         pop.role[candidates] = Role.NONE

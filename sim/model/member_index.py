@@ -91,9 +91,11 @@ class MemberIndex:
             starts = np.repeat(lo - (np.cumsum(count) - count), count)
             found = self.ids[starts + np.arange(total)]
         pending = self.pending()
-        if len(pending):
-            found = found[~self._stale[found]]
-            found = np.concatenate([found, pending[asked[pop.cell[pending]]]])
+        if len(pending):  # one selection of the indexed entries (current and in a status asked), one of the pending
+            keep = statuses[pop.status[found]]
+            keep &= ~self._stale[found]
+            extra = pending[asked[pop.cell[pending]]]
+            return np.concatenate([found[keep], extra[statuses[pop.status[extra]]]])
         return found[statuses[pop.status[found]]]
 
     def refresh(self) -> None:

@@ -23,7 +23,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special, stats
 
 #: Smallest simulated probability or rate used in a likelihood (see the module docstring).
 FLOOR = 1e-6
@@ -33,24 +32,34 @@ COMPOSITION_LIKELIHOODS = ("multinomial", "dirichlet_multinomial")
 
 
 def poisson(observed: float, mean: float) -> float:
+    from scipy import stats  # imported here: scipy.stats takes a second to import, and a run never needs it
+
     return float(stats.poisson.logpmf(round(observed), max(mean, FLOOR)))
 
 
 def binomial(observed: float, n: float, p: float) -> float:
+    from scipy import stats
+
     return float(stats.binom.logpmf(round(observed), round(n), min(max(p, FLOOR), 1 - FLOOR)))
 
 
 def normal(observed: float, mean: float, sd: float) -> float:
+    from scipy import stats
+
     return float(stats.norm.logpdf(observed, mean, sd))
 
 
 def multinomial(observed: np.ndarray, shares: np.ndarray) -> float:
+    from scipy import stats
+
     p = np.maximum(shares, FLOOR)
     return float(stats.multinomial.logpmf(np.rint(observed).astype(int), int(np.rint(observed).sum()), p / p.sum()))
 
 
 def dirichlet_multinomial(observed: np.ndarray, shares: np.ndarray, concentration: float) -> float:
     """log P(observed) under a Dirichlet-multinomial with mean ``shares`` and total concentration α₀."""
+    from scipy import special
+
     k = np.rint(observed)
     n = k.sum()
     p = np.maximum(shares, FLOOR)
