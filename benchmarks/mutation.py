@@ -21,6 +21,7 @@ whole suite, which takes hours on two cores: narrow it.
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import os
 import re
@@ -35,20 +36,23 @@ COPIED = ("sim", "tests", "scenarios", "sweeps", "pyproject.toml")
 DEFAULT_MODULES = ("sim/model/*", "sim/mechanisms/*")
 #: Exit statuses mutmut reports, and which of them count as a kill.
 KILLED = ("killed", "timeout", "segfault")
+#: ... and which count as a survivor: a mutant that no test reaches is a rule no test guards.
+SURVIVED = ("survived", "no tests")
 
 
-def mutmut_section(modules: list[str], tests: list[str]) -> str:
+def mutmut_section(modules: list[str], tests: list[str], deselect: list[str]) -> str:
     """The ``[tool.mutmut]`` table for this run: the project's settings, narrowed."""
     import tomllib
 
     settings = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]
     settings["only_mutate"] = modules
     settings["pytest_add_cli_args_test_selection"] = tests
+    settings["pytest_add_cli_args"] = settings.get("pytest_add_cli_args", []) + [f"--deselect={t}" for t in deselect]
     lines = ["[tool.mutmut]"] + [f"{key} = {json.dumps(value)}" for key, value in settings.items()]
     return "\n".join(lines) + "\n"
 
 
-def scratch_copy(modules: list[str], tests: list[str]) -> Path:
+def scratch_copy(modules: list[str], tests: list[str], deselect: list[str]) -> Path:
     scratch = Path(tempfile.mkdtemp(prefix="partysim-mutation-"))
     for name in COPIED:
         source = ROOT / name
@@ -58,7 +62,7 @@ def scratch_copy(modules: list[str], tests: list[str]) -> Path:
             shutil.copy2(source, scratch / name)
     pyproject = scratch / "pyproject.toml"
     text = re.sub(r"(?ms)^\[tool\.mutmut\]\n.*?(?=^\[)", "", pyproject.read_text())
-    pyproject.write_text(text + "\n" + mutmut_section(modules, tests))
+    pyproject.write_text(text + "\n" + mutmut_section(modules, tests, deselect))
     return scratch
 
 
@@ -69,39 +73,64 @@ def mutmut(scratch: Path, *args: str, capture: bool = False) -> subprocess.Compl
     )
 
 
-def statuses(scratch: Path) -> dict[str, str]:
-    """Mutant name -> status, from ``mutmut results --all true``."""
+def statuses(scratch: Path, patterns: list[str]) -> dict[str, str]:
+    """Mutant name -> status, from ``mutmut results --all true``, for the mutants matching ``patterns``."""
     out = mutmut(scratch, "results", "--all", "true", capture=True).stdout
     found = {}
     for line in out.splitlines():
         name, _, status = line.strip().rpartition(": ")
-        if name:
+        if name and (not patterns or any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)):
             found[name] = status
     return found
+
+
+def per_module(found: dict[str, str]) -> dict[str, dict[str, int]]:
+    """Module -> status -> count; a mutant's name is ``module.function__mutmut_N``."""
+    counts: dict[str, dict[str, int]] = {}
+    for name, status in found.items():
+        module = name.split("__mutmut_")[0].rsplit(".", 1)[0]
+        counts.setdefault(module, {}).setdefault(status, 0)
+        counts[module][status] += 1
+    return counts
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("modules", nargs="*", help="files or globs under sim/model and sim/mechanisms to mutate")
     parser.add_argument("--tests", nargs="+", default=["tests/"], help="test files or directories to run")
-    parser.add_argument("--max-children", type=int, default=2, help="mutants tested in parallel (default 2)")
+    parser.add_argument(
+        "--deselect", nargs="+", default=[], help="test node ids left out (slow tests that reach the modules)"
+    )
+    parser.add_argument("--max-children", type=int, default=1, help="mutants tested in parallel (default 1)")
+    parser.add_argument("--json", type=Path, help="also write mutant name -> status to this file")
+    parser.add_argument(
+        "--mutants",
+        nargs="+",
+        default=[],
+        help="only the mutants whose names match these patterns: names from a previous run to re-check them, "
+        "or a systematic sample such as '*__mutmut_*3' (every mutant numbered ...3: one in ten of each function's)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the scratch copy (its mutants/ directory)")
     args = parser.parse_args(argv)
     modules = args.modules or list(DEFAULT_MODULES)
-    scratch = scratch_copy(modules, args.tests)
+    scratch = scratch_copy(modules, args.tests, args.deselect)
     print(f"mutating {', '.join(modules)} against {' '.join(args.tests)} in {scratch}", flush=True)
     try:
-        mutmut(scratch, "run", "--max-children", str(args.max_children), capture=True)
-        found = statuses(scratch)
+        mutmut(scratch, "run", "--max-children", str(args.max_children), *args.mutants, capture=True)
+        found = statuses(scratch, args.mutants)
         killed = sorted(name for name, status in found.items() if status in KILLED)
-        survived = sorted(name for name, status in found.items() if status == "survived")
-        others = {name: status for name, status in found.items() if status not in KILLED and status != "survived"}
+        survived = sorted(name for name, status in found.items() if status in SURVIVED)
+        others = {name: status for name, status in found.items() if status not in KILLED + SURVIVED}
         tested = len(killed) + len(survived)
         for name in survived:
             print(f"\n--- survived: {name}")
             print(mutmut(scratch, "show", name, capture=True).stdout.strip())
         if others:
             print("\nnot tested:", ", ".join(f"{name} ({status})" for name, status in sorted(others.items())))
+        for module, counts in sorted(per_module(found).items()):
+            print(f"{module}: " + ", ".join(f"{status} {count}" for status, count in sorted(counts.items())))
+        if args.json:
+            args.json.write_text(json.dumps(found, indent=1, sort_keys=True) + "\n")
         rate = len(killed) / tested if tested else float("nan")
         print(f"\nmutants {len(found)}: killed {len(killed)}, survived {len(survived)}, other {len(others)}")
         print(f"kill rate {rate:.1%} of the {tested} mutants tested")

@@ -15,8 +15,9 @@ import pytest
 import sim
 from sim.many.compare import load_arms, run_comparison
 from sim.many.executors import InProcess
-from sim.mechanisms.congress import ROUTE, CycleState
+from sim.mechanisms.congress import ROUTE, Congress, CycleState
 from sim.model.organizations import MEMBER_UNITS, Kind
+from sim.model.population import Status
 from sim.run.engine import Simulation
 from sim.scenario.sections import CongressCycle
 from tests.conftest import SCENARIOS, simulate, small_scenario
@@ -346,3 +347,94 @@ def test_units_created_during_the_windows_do_not_break_the_cycle(assemblies):
         step(day, state)
     (report,) = congress.reports
     assert report["conferences"][-1]["delegates_elected"] == TIERED["delegates_total"]
+
+
+def _drive_until(congress, state: CycleState, last, including: bool = True) -> int:
+    """Run the cycle's steps by hand, in the timeline's order, up to the step ``last``; return its day."""
+    for day, step in congress.timeline(state):
+        if step == last and not including:
+            return day
+        step(day, state)
+        if step == last:
+            return day
+    raise AssertionError(f"{last} is not in the timeline")
+
+
+@pytest.mark.parametrize("detection", [1.0, 0.5])
+def test_an_inspection_refers_the_detected_bribers_of_the_delegate_pool_for_bribery(detection):
+    """congress.inspection_detection: "Probability an inspection detects a briber, who is referred for discipline
+    (cause bribery)" — only bribers among the recommended, each with that probability (Scenario rule)."""
+    cycle = {**TIERED, "inspection": "2017-02-12"}
+    section = {"inspection_detection": detection, "bribe_propensity": 0.5, "bribe_price": 0.0}
+    simulation = Simulation(tiered_scenario(cycle=cycle, congress=section), seed=3)
+    world = simulation.world
+    congress, pop, discipline = world.mechanisms["congress"], world.pop, world.mechanisms["discipline"]
+    state = CycleState(CongressCycle.model_validate(cycle), 0)
+    _drive_until(congress, state, congress.inspect)
+    in_race = np.flatnonzero((pop.delegate[: pop.n] > 0) & state.briber[: pop.n])
+    assert len(in_race) > 40 and (state.briber[: pop.n] & (pop.delegate[: pop.n] == 0)).any()
+    detected = state.detected
+    assert np.isin(detected, in_race).all()
+    assert state.counts["bribers_detected"] == len(detected) == world.tally.take()["bribers_detected"]
+    referred = np.flatnonzero(pop.referral_due[: pop.n] > day_of(simulation, cycle["inspection"]))
+    assert set(referred) >= set(detected)
+    assert (pop.referral_cause[detected] == discipline.causes.index("bribery")).all()
+    if detection == 1.0:
+        assert len(detected) == len(in_race)
+    else:  # binomial: 3 standard deviations either side of half
+        half, sd = len(in_race) / 2, np.sqrt(len(in_race)) / 2
+        assert abs(len(detected) - half) < 3 * sd and len(detected) < len(in_race)
+
+
+def test_struck_elected_delegates_are_replaced_by_observers_of_their_province_and_ex_officio_are_not():
+    """congress.replacement 'observer': "an observer of the same provincial-level unit" takes the seat of each
+    delegate struck at the credential review (assumption of the scenario; congresses.yaml, step 5, the review)."""
+    cycle = {**TIERED, "observers_total": 60, "ex_officio_total": 6}
+    simulation = Simulation(tiered_scenario(cycle=cycle, congress={"replacement": "observer"}), seed=2)
+    world = simulation.world
+    congress, pop, orgs = world.mechanisms["congress"], world.pop, world.orgs
+    state = CycleState(CongressCycle.model_validate(cycle), 0)
+    day = _drive_until(congress, state, congress.review_credentials, including=False)
+    delegates = np.flatnonzero(pop.delegate[: pop.n] == 9)
+    ex_officio = delegates[pop.delegate_route[delegates] == ROUTE["ex_officio"]]
+    elected = np.setdiff1d(delegates, ex_officio)
+    province = orgs.province[pop.cell[: pop.n]]
+    first = elected[province[elected] == province[elected[0]]][:3]
+    struck = np.concatenate([first, elected[province[elected] != province[elected[0]]][:2], ex_officio[:2]])
+    observers_before = np.flatnonzero(pop.delegate[: pop.n] == 10)
+    selected_before, observer_count = congress.selected, congress.observers
+    pop.status[struck] = Status.EXITED
+    congress.review_credentials(day, state)
+    promoted = np.setdiff1d(np.flatnonzero(pop.delegate[: pop.n] == 9), delegates)
+    struck_elected = struck[:5]
+    assert state.counts["struck"]["left_party"] == len(struck) and state.counts["replaced"] == len(promoted) == 5
+    assert np.isin(promoted, observers_before).all()
+    assert sorted(province[promoted]) == sorted(province[struck_elected])
+    assert (pop.delegate[struck] == 0).all()
+    assert congress.selected == selected_before - len(struck) + len(promoted)
+    assert congress.observers == observer_count - len(promoted)
+    assert (pop.delegate_route[promoted] == congress._route(promoted, state)).all()
+    assert (pop.delegate_route[promoted] != 0).all()
+
+
+def test_the_composition_is_set_beside_each_published_figure_the_cycle_names():
+    """congresses.yaml ("published"): the model's delegates, elected (total less ex officio), ex officio, observers,
+    women and sectors beside the published figures; a figure the source does not give is left out."""
+    (cycle,) = sim.load_scenario(SCENARIOS / "national-8th-congress.yaml").congress.cycles
+    published = cycle.published
+    sectors = dict.fromkeys(published.by_sector, 0) | {"field_labour": 7}
+    report = {"delegates_selected": 100, "ex_officio": 30, "observers": 12, "women": 9, "by_sector": sectors}
+    beside = Congress._beside_published(report, cycle)
+    figures = beside["figures"]
+    assert beside["source"] == published.source
+    assert figures["delegates_total"] == {"model": 100, "published": published.delegates_total}
+    assert figures["delegates_elected"] == {"model": 70, "published": published.delegates_elected}
+    assert figures["ex_officio"] == {"model": 30, "published": published.ex_officio}
+    assert figures["observers"] == {"model": 12, "published": published.observers}
+    assert figures["women"] == {"model": 9, "published": published.women}
+    assert figures["sector_field_labour"] == {"model": 7, "published": published.by_sector["field_labour"]}
+    assert len(figures) == 5 + len(published.by_sector)
+    unknown = cycle.model_copy(update={"published": published.model_copy(update={"observers": None})})
+    assert "observers" not in Congress._beside_published(report, unknown)["figures"]
+    with pytest.raises(ValueError, match="no published figures"):
+        Congress._beside_published(report, cycle.model_copy(update={"published": None}))
