@@ -29,6 +29,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -84,6 +85,19 @@ def statuses(scratch: Path, patterns: list[str]) -> dict[str, str]:
     return found
 
 
+def sample(scratch: Path, patterns: list[str], every: int) -> list[str]:
+    """One mutant name in ``every`` (by CRC-32 of the name) among those matching ``patterns``.
+
+    ``mutmut print-time-estimates`` generates the mutants and records which tests reach
+    each function (the stats that ``mutmut run`` then reuses) and lists every mutant's name.
+    """
+    out = mutmut(scratch, "print-time-estimates", capture=True).stdout
+    names = [line.split()[-1] for line in out.splitlines() if "__mutmut_" in line]
+    if patterns:
+        names = [name for name in names if any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)]
+    return sorted(name for name in names if zlib.crc32(name.encode()) % every == 0)
+
+
 def per_module(found: dict[str, str]) -> dict[str, dict[str, int]]:
     """Module -> status -> count; a mutant's name is ``module.function__mutmut_N``."""
     counts: dict[str, dict[str, int]] = {}
@@ -110,14 +124,25 @@ def main(argv: list[str] | None = None) -> int:
         help="only the mutants whose names match these patterns: names from a previous run to re-check them, "
         "or a systematic sample such as '*__mutmut_*3' (every mutant numbered ...3: one in ten of each function's)",
     )
+    parser.add_argument(
+        "--sample",
+        type=int,
+        default=1,
+        help="test one mutant in this many, chosen by a hash of its name (a fixed, reproducible sample)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the scratch copy (its mutants/ directory)")
     args = parser.parse_args(argv)
     modules = args.modules or list(DEFAULT_MODULES)
     scratch = scratch_copy(modules, args.tests, args.deselect)
     print(f"mutating {', '.join(modules)} against {' '.join(args.tests)} in {scratch}", flush=True)
     try:
-        mutmut(scratch, "run", "--max-children", str(args.max_children), *args.mutants, capture=True)
-        found = statuses(scratch, args.mutants)
+        chosen = args.mutants
+        if args.sample > 1:  # a sample of the patterns' mutants, and every mutant named exactly
+            exact = [name for name in chosen if not any(char in name for char in "*?[")]
+            chosen = sample(scratch, [name for name in chosen if name not in exact], args.sample) + exact
+            print(f"sampled {len(chosen)} mutants (one in {args.sample})", flush=True)
+        mutmut(scratch, "run", "--max-children", str(args.max_children), *chosen, capture=True)
+        found = statuses(scratch, chosen)
         killed = sorted(name for name, status in found.items() if status in KILLED)
         survived = sorted(name for name, status in found.items() if status in SURVIVED)
         others = {name: status for name, status in found.items() if status not in KILLED + SURVIVED}

@@ -386,10 +386,15 @@ def test_an_inspection_refers_the_detected_bribers_of_the_delegate_pool_for_brib
         assert abs(len(detected) - half) < 3 * sd and len(detected) < len(in_race)
 
 
-def test_struck_elected_delegates_are_replaced_by_observers_of_their_province_and_ex_officio_are_not():
-    """congress.replacement 'observer': "an observer of the same provincial-level unit" takes the seat of each
-    delegate struck at the credential review (assumption of the scenario; congresses.yaml, step 5, the review)."""
-    cycle = {**TIERED, "observers_total": 60, "ex_officio_total": 6}
+#: One tier only: the county conferences elect the Congress delegates.
+ONE_TIER = {**TIERED, "conferences": [{"level": "county", "date": "2017-02-15", "close": "2017-03-05"}]}
+
+
+@pytest.mark.parametrize("cycle", [TIERED, ONE_TIER], ids=["province", "county"])
+def test_struck_elected_delegates_are_replaced_by_observers_of_their_unit_and_ex_officio_are_not(cycle):
+    """congress.replacement 'observer': "an observer of the same provincial-level unit" (the last tier's unit) takes
+    the seat of each delegate struck at the credential review (assumption of the scenario; congresses.yaml, step 5)."""
+    cycle = {**cycle, "observers_total": 60, "ex_officio_total": 6}
     simulation = Simulation(tiered_scenario(cycle=cycle, congress={"replacement": "observer"}), seed=2)
     world = simulation.world
     congress, pop, orgs = world.mechanisms["congress"], world.pop, world.orgs
@@ -398,23 +403,36 @@ def test_struck_elected_delegates_are_replaced_by_observers_of_their_province_an
     delegates = np.flatnonzero(pop.delegate[: pop.n] == 9)
     ex_officio = delegates[pop.delegate_route[delegates] == ROUTE["ex_officio"]]
     elected = np.setdiff1d(delegates, ex_officio)
-    province = orgs.province[pop.cell[: pop.n]]
-    first = elected[province[elected] == province[elected[0]]][:3]
-    struck = np.concatenate([first, elected[province[elected] != province[elected[0]]][:2], ex_officio[:2]])
+    area = (orgs.province if cycle["conferences"][-1]["level"] == "province" else orgs.county)[pop.cell[: pop.n]]
+    first = elected[area[elected] == area[elected[0]]][:3]
+    struck_elected = np.concatenate([first, elected[area[elected] != area[elected[0]]][:2]])
+    struck = np.concatenate([struck_elected, ex_officio[:2]])
     observers_before = np.flatnonzero(pop.delegate[: pop.n] == 10)
     selected_before, observer_count = congress.selected, congress.observers
     pop.status[struck] = Status.EXITED
     congress.review_credentials(day, state)
     promoted = np.setdiff1d(np.flatnonzero(pop.delegate[: pop.n] == 9), delegates)
-    struck_elected = struck[:5]
     assert state.counts["struck"]["left_party"] == len(struck) and state.counts["replaced"] == len(promoted) == 5
     assert np.isin(promoted, observers_before).all()
-    assert sorted(province[promoted]) == sorted(province[struck_elected])
+    assert sorted(area[promoted]) == sorted(area[struck_elected])
     assert (pop.delegate[struck] == 0).all()
     assert congress.selected == selected_before - len(struck) + len(promoted)
     assert congress.observers == observer_count - len(promoted)
     assert (pop.delegate_route[promoted] == congress._route(promoted, state)).all()
     assert (pop.delegate_route[promoted] != 0).all()
+
+
+def test_the_credential_review_strikes_detected_bribers():
+    """congresses.yaml, step 5: the review strikes delegates now ineligible — detected bribers among them."""
+    simulation = Simulation(tiered_scenario(), seed=2)
+    congress, pop = simulation.world.mechanisms["congress"], simulation.world.pop
+    state = CycleState(CongressCycle.model_validate(TIERED), 0)
+    day = _drive_until(congress, state, congress.review_credentials, including=False)
+    delegates = np.flatnonzero(pop.delegate[: pop.n] == 9)
+    state.detected = delegates[:4]
+    congress.review_credentials(day, state)
+    assert state.counts["struck"] == {"left_party": 0, "punished": 0, "detected_briber": 4}
+    assert (pop.delegate[delegates[:4]] == 0).all() and (pop.delegate[delegates[4:]] == 9).all()
 
 
 def test_the_composition_is_set_beside_each_published_figure_the_cycle_names():
@@ -438,3 +456,43 @@ def test_the_composition_is_set_beside_each_published_figure_the_cycle_names():
     assert "observers" not in Congress._beside_published(report, unknown)["figures"]
     with pytest.raises(ValueError, match="no published figures"):
         Congress._beside_published(report, cycle.model_copy(update={"published": None}))
+
+
+def test_the_congress_report_gives_the_cycles_dates_and_counts():
+    """summary.json's congress entry: the cycle's timeline as dated in the scenario, beside the cycle's counts."""
+    cycle = {**TIERED, "inspection": "2017-02-12"}
+    simulation = Simulation(tiered_scenario(cycle=cycle), seed=2)
+    congress = simulation.world.mechanisms["congress"]
+    state = CycleState(CongressCycle.model_validate(cycle), 0)
+    _drive_until(congress, state, congress.open_congress)
+    (report,) = congress.reports
+    dates = {key: cycle[key] for key in ("announce", "assemblies_open", "assemblies_close", "report_deadline")}
+    dates |= {key: cycle[key] for key in ("inspection", "credential_review", "congress")}
+    assert {key: report[key] for key in dates} == dates and report["name"] == "tiered"
+    tiers = [{key: tier[key] for key in ("level", "date", "close")} for tier in report["conferences"]]
+    assert tiers == [{"level": c["level"], "date": c["date"], "close": c["close"]} for c in cycle["conferences"]]
+    assert report["assemblies"] == state.counts["assemblies"] > 0
+    assert report["bribers"] == state.counts["bribers"] and report["units_late"] == state.counts["units_late"]
+    assert report["bribers_detected"] == len(state.detected) > 0
+    struck = sum(report["struck"].values())
+    assert struck > 0 and report["replaced"] == 0  # detected bribers struck; no replacement by default
+    assert report["recommended"] > report["delegates_selected"] == TIERED["delegates_total"] - struck
+    assert report["slots_total"] == TIERED["delegates_total"]
+    assert sum(report["by_route"].values()) == report["delegates_selected"]
+    assert sum(report["by_sector"].values()) == report["delegates_selected"]
+    no_review = CycleState(CongressCycle.model_validate({**TIERED, "credential_review": None}), 1)
+    _drive_until(congress, no_review, congress.open_congress)
+    assert congress.reports[-1]["inspection"] is None and congress.reports[-1]["credential_review"] is None
+
+
+def test_every_delegate_event_names_the_members_unit_and_the_cycle_or_tier(tiered_run):
+    """events.parquet: a row per event with the member, their unit (org) and the cause — the cycle's name, or the
+    tier's level for the conferences' elections."""
+    simulation, result = tiered_run
+    ev, orgs = result.events, simulation.world.orgs
+    for kind in ("recommended", "elected", "observer", "delegate", "congress_opened"):
+        rows = ev[ev.kind == kind]
+        assert len(rows) > 0, kind
+        assert np.isin(orgs.kind[rows.org.to_numpy()], MEMBER_UNITS).all(), kind
+        causes = {"county", "province"} if kind == "elected" else {"tiered"}
+        assert set(rows.cause) == causes, kind

@@ -11,6 +11,7 @@ from sim.model import ladder
 from sim.model.population import Status
 from sim.run.engine import Simulation
 from tests.conftest import simulate, small_scenario
+from tests.small_world import founded, full_members
 
 QUIET = {"critique": {"enabled": False}, "membership": {"enabled": False}}
 COUNTY_CAUSES = ("desertion", "absence_without_leave", "lax_discipline", "anti_socialist", "bribery")
@@ -216,3 +217,28 @@ def test_summary_shows_expulsions_per_punishment_and_the_share_punished_a_year()
     members = (ts.members_full + ts.members_candidate + ts.members_demoted).mean()
     years = ts.day.iloc[-1] / 365.25
     assert punishments["punished_share_per_year"] == pytest.approx(issued / (members * years))
+
+
+def test_punished_ids_are_the_active_punished_members_matching_every_filter():
+    """Discipline.punished_ids (the amnesty's selection): each filter narrows the others, none replaces them."""
+    simulation = founded()
+    pop, discipline = simulation.world.pop, simulation.world.mechanisms["discipline"]
+    members = full_members(simulation)[:6]
+    warning, severe = ladder.code("warning"), ladder.code("severe_warning")
+    pop.set_punishment(members[:4], np.array([warning, warning, severe, severe], dtype=np.int8))
+    pop.punish_cause[members[:4]] = [discipline.causes.index(c) for c in ("lax_discipline", "bribery") * 2]
+    pop.punish_day[members[:4]] = [10, 20, 30, 40]
+    pop.transition(members[3:4], Status.EXITED)  # punished but no longer in the party
+    cell = pop.cell[members[0]]
+    pop.cell[members[4]] = cell  # unpunished, in the same cell
+
+    def ids(**filters) -> list[int]:
+        return sorted(set(discipline.punished_ids(**filters)) & set(members))
+
+    assert ids() == sorted(members[:3])
+    assert ids(causes=["lax_discipline"]) == [members[0], members[2]]
+    assert ids(levels=["severe_warning"]) == [members[2]]
+    assert ids(since=20) == [members[1], members[2]] and ids(until=20) == [members[0], members[1]]
+    assert ids(since=15, until=25) == [members[1]]
+    assert ids(orgs=np.array([cell])) == [members[0]] + [m for m in members[1:3] if pop.cell[m] == cell]
+    assert ids(causes=["bribery"], orgs=np.array([cell])) == [m for m in [members[1]] if pop.cell[m] == cell]
