@@ -88,9 +88,11 @@ def statuses(scratch: Path, patterns: list[str]) -> dict[str, str]:
 def sample(scratch: Path, patterns: list[str], every: int) -> list[str]:
     """One mutant name in ``every`` (by CRC-32 of the name) among those matching ``patterns``.
 
-    ``mutmut print-time-estimates`` generates the mutants and records which tests reach
-    each function (the stats that ``mutmut run`` then reuses) and lists every mutant's name.
+    ``mutmut run`` on a name that matches nothing generates the mutants and records which
+    tests reach each function (stats that later runs reuse), then stops;
+    ``mutmut print-time-estimates`` lists every mutant's name.
     """
+    mutmut(scratch, "run", "--max-children", "1", "no-such-mutant", capture=True)
     out = mutmut(scratch, "print-time-estimates", capture=True).stdout
     names = [line.split()[-1] for line in out.splitlines() if "__mutmut_" in line]
     if patterns:

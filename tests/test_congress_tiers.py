@@ -18,6 +18,7 @@ from sim.many.executors import InProcess
 from sim.mechanisms.congress import ROUTE, Congress, CycleState
 from sim.model.organizations import MEMBER_UNITS, Kind
 from sim.model.population import Status
+from sim.model.traits import SECTORS
 from sim.run.engine import Simulation
 from sim.scenario.sections import CongressCycle
 from tests.conftest import SCENARIOS, simulate, small_scenario
@@ -496,3 +497,52 @@ def test_every_delegate_event_names_the_members_unit_and_the_cycle_or_tier(tiere
         assert np.isin(orgs.kind[rows.org.to_numpy()], MEMBER_UNITS).all(), kind
         causes = {"county", "province"} if kind == "elected" else {"tiered"}
         assert set(rows.cause) == causes, kind
+
+
+def test_the_slot_spread_compares_the_best_and_worst_tenth_of_units_by_score():
+    """summary slots_per_member_spread: slots per member of the first tier's units, best tenth by score against the
+    worst tenth ("units that scored well received more slots", congresses.yaml); no ratio when the worst get none."""
+    congress = Simulation(tiered_scenario()).world.mechanisms["congress"]
+    size = np.array([0] + [100] * 20)  # unit 0 has no members and is left out
+    score = np.r_[9.0, np.arange(20.0)]
+    quota = np.r_[50, np.arange(20) + 1]
+    spread = congress._slot_spread(quota, size, score)
+    assert spread == pytest.approx(
+        {
+            "units_per_tenth": 2,
+            "best_tenth_slots_per_1000": 1000 * (19.5 / 100),
+            "worst_tenth_slots_per_1000": 1000 * (1.5 / 100),
+            "best_to_worst": 13.0,
+        }
+    )
+    quota[1:3] = 0
+    assert congress._slot_spread(quota, size, score)["best_to_worst"] is None
+    assert congress._slot_spread(quota, np.r_[0, 100, np.zeros(19, dtype=int)], score) == {}
+
+
+def test_each_campaign_installment_credits_its_part_of_the_achiever_share_among_active_members_of_its_sectors():
+    """campaigns[].installments: the achiever share is credited in equal parts, one per installment (assumption);
+    ``sectors`` restricts the credits to members of those sectors."""
+    campaign = {
+        "name": "battle",
+        "start": "2016-09-01",
+        "end": "2016-10-30",
+        "achiever_share": 0.6,
+        "installments": 3,
+        "sectors": ["party_political", "state_economic"],
+    }
+    simulation, result = simulate(small_scenario(duration="6m", campaigns=[campaign]))
+    pop, credited = simulation.world.pop, result.events[result.events.kind == "achiever"]
+    allowed = {SECTORS.index("party_political"), SECTORS.index("state_economic")}
+    assert set(pop.sector[credited.member.to_numpy()]) <= allowed and set(credited.cause) == {"battle"}
+    eligible = np.isin(pop.sector[: pop.n], list(allowed)).sum()
+    p = campaign["achiever_share"] / campaign["installments"]
+    counts = credited.groupby("day").size()
+    assert len(counts) == 3
+    for k in counts:  # binomial(eligible, p) each: within 4 standard deviations
+        assert abs(k - eligible * p) < 4 * np.sqrt(eligible * p * (1 - p)), (k, eligible * p)
+    (summary,) = result.summary["campaigns"]
+    assert summary == {
+        **{key: campaign[key] for key in ("name", "start", "end", "installments")},
+        "achievers": len(credited),
+    }
