@@ -37,6 +37,8 @@ COPIED = ("sim", "tests", "scenarios", "sweeps", "pyproject.toml")
 DEFAULT_MODULES = ("sim/model/*", "sim/mechanisms/*")
 #: Exit statuses mutmut reports, and which of them count as a kill.
 KILLED = ("killed", "timeout", "segfault")
+#: The test selection while only generating the mutants' names (a fast file).
+QUICK_SELECTION = 'pytest_add_cli_args_test_selection = ["tests/test_agenda.py"]'
 #: ... and which count as a survivor: a mutant that no test reaches is a rule no test guards.
 SURVIVED = ("survived", "no tests")
 
@@ -88,15 +90,23 @@ def statuses(scratch: Path, patterns: list[str]) -> dict[str, str]:
 def sample(scratch: Path, patterns: list[str], every: int) -> list[str]:
     """One mutant name in ``every`` (by CRC-32 of the name) among those matching ``patterns``.
 
-    ``mutmut run`` on a name that matches nothing generates the mutants and records which
-    tests reach each function (stats that later runs reuse), then stops;
-    ``mutmut print-time-estimates`` lists every mutant's name.
+    The names come from a first ``mutmut run`` on a name that matches nothing, which
+    generates the mutants and stops; it runs against one quick test file, since mutmut
+    records which tests reach each function only for the mutants a run selects. Its
+    ``mutants/`` directory is then removed, so that the real run records them afresh.
     """
+    pyproject = scratch / "pyproject.toml"
+    settings = pyproject.read_text()
+    pyproject.write_text(re.sub(r"(?m)^pytest_add_cli_args_test_selection = .*$", QUICK_SELECTION, settings))
     mutmut(scratch, "run", "--max-children", "1", "no-such-mutant", capture=True)
-    out = mutmut(scratch, "print-time-estimates", capture=True).stdout
-    names = [line.split()[-1] for line in out.splitlines() if "__mutmut_" in line]
-    if patterns:
-        names = [name for name in names if any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)]
+    pyproject.write_text(settings)
+    names = [
+        name
+        for meta in (scratch / "mutants").rglob("*.meta")
+        for name in json.loads(meta.read_text())["exit_code_by_key"]
+        if not patterns or any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
+    ]
+    shutil.rmtree(scratch / "mutants")
     return sorted(name for name in names if zlib.crc32(name.encode()) % every == 0)
 
 
