@@ -486,15 +486,24 @@ def test_the_congress_report_gives_the_cycles_dates_and_counts():
     assert congress.reports[-1]["inspection"] is None and congress.reports[-1]["credential_review"] is None
 
 
-def test_every_delegate_event_names_the_members_unit_and_the_cycle_or_tier(tiered_run):
+def test_every_delegate_event_names_the_members_unit_and_the_cycle_or_tier():
     """events.parquet: a row per event with the member, their unit (org) and the cause — the cycle's name, or the
-    tier's level for the conferences' elections."""
-    simulation, result = tiered_run
-    ev, orgs = result.events, simulation.world.orgs
-    for kind in ("recommended", "elected", "observer", "delegate", "congress_opened"):
+    tier's level for the conferences' elections — replacements included."""
+    cycle = {**TIERED, "observers_total": 60}
+    scenario = tiered_scenario(cycle=cycle, congress={"replacement": "observer"})
+    simulation = Simulation(scenario, seed=2, events=True)
+    world = simulation.world
+    congress, pop = world.mechanisms["congress"], world.pop
+    state = CycleState(CongressCycle.model_validate(cycle), 0)
+    day = _drive_until(congress, state, congress.review_credentials, including=False)
+    pop.status[np.flatnonzero(pop.delegate[: pop.n] == 9)[:5]] = Status.EXITED
+    congress.review_credentials(day, state)
+    ev = world.events.frame(world.calendar.start64)
+    assert (ev.level == "replacement").sum() == 5
+    for kind in ("recommended", "elected", "observer", "delegate", "struck"):
         rows = ev[ev.kind == kind]
         assert len(rows) > 0, kind
-        assert np.isin(orgs.kind[rows.org.to_numpy()], MEMBER_UNITS).all(), kind
+        assert (rows.org.to_numpy() == pop.cell[rows.member.to_numpy()]).all(), kind  # no re-organization here
         causes = {"county", "province"} if kind == "elected" else {"tiered"}
         assert set(rows.cause) == causes, kind
 
