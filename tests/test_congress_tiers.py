@@ -481,6 +481,10 @@ def test_the_congress_report_gives_the_cycles_dates_and_counts():
     assert report["slots_total"] == TIERED["delegates_total"]
     assert sum(report["by_route"].values()) == report["delegates_selected"]
     assert sum(report["by_sector"].values()) == report["delegates_selected"]
+    assert report["ex_officio_unfilled"] == 0 and report["ex_officio"] == 0  # the cycle asks for no ex officio
+    for tier in report["conferences"]:  # each tier's elected, by route and sex
+        assert sum(tier["by_route"].values()) == sum(tier["by_sector"].values()) == tier["delegates_elected"] > 0
+        assert 0 < tier["women"] < tier["delegates_elected"]
     no_review = CycleState(CongressCycle.model_validate({**TIERED, "credential_review": None}), 1)
     _drive_until(congress, no_review, congress.open_congress)
     assert congress.reports[-1]["inspection"] is None and congress.reports[-1]["credential_review"] is None
