@@ -559,3 +559,35 @@ def test_each_campaign_installment_credits_its_part_of_the_achiever_share_among_
         **{key: campaign[key] for key in ("name", "start", "end", "installments")},
         "achievers": len(credited),
     }
+
+
+@pytest.mark.parametrize("total", [500, 501])
+def test_a_basic_organization_of_more_than_500_members_holds_a_representative_meeting(total):
+    """congresses.yaml, step 2: a primary organization holds a general membership meeting, "a representative meeting
+    when it has more than 500 members" (congress.assemblies 'basic_organizations')."""
+    scenario = tiered_scenario(congress={"assemblies": "basic_organizations"}, organization={"reorganize": False})
+    world = Simulation(scenario).world
+    congress, pop, orgs = world.mechanisms["congress"], world.pop, world.orgs
+    cells = np.flatnonzero(np.isin(orgs.column("kind"), MEMBER_UNITS))
+    basic = orgs.basic_org(cells)
+    primary = basic[orgs.kind[basic] == Kind.PRIMARY][0]
+    inside = cells[basic == primary]
+    counts = []
+    for size in (total, 0):  # the primary at ``total`` members, then at none (the others' meetings)
+        pop.org_size[inside] = 0
+        pop.org_size[inside[0]] = size
+        state = CycleState(CongressCycle.model_validate(TIERED), 0)
+        congress.announce(0, state)
+        counts.append(state.counts["representative_meetings"])
+    assert counts[0] - counts[1] == (total > 500)
+
+
+def test_a_conference_of_a_one_day_tier_falls_on_that_day():
+    """congresses.yaml: each tier's conferences are held inside its window — here a window of one day."""
+    cycle = {**TIERED, "conferences": [{"level": "county", "date": "2017-02-15"}, TIERED["conferences"][1]]}
+    simulation = Simulation(tiered_scenario(cycle=cycle))
+    congress = simulation.world.mechanisms["congress"]
+    state = CycleState(CongressCycle.model_validate(cycle), 0)
+    _drive_until(congress, state, congress.close_reports)
+    days = state.tiers[0].day[state.tiers[0].quota > 0]
+    assert len(days) > 3 and (days == day_of(simulation, "2017-02-15")).all()
