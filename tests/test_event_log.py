@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.tally import EventLog
+from sim.run.engine import Simulation
+from tests.conftest import small_scenario
 
 COLUMNS = ["date", "day", "kind", "member", "org", "cause", "level", "value"]
 START = np.datetime64("2020-01-01")
@@ -46,3 +48,17 @@ def test_an_event_row_names_member_and_org_or_leaves_them_minus_one():
     assert frame.value.isna().tolist() == [True, True, False, True] and frame.value[2] == 7.0
     assert frame.date.tolist()[0] == np.datetime64("2020-01-04")
     assert len(EventLog(enabled=False).frame(START)) == 0
+
+
+def test_a_critique_session_row_names_the_unit_in_session_and_its_members():
+    """The daily life-review sessions (critique): one row per unit in session, ``value`` its members that day."""
+    simulation = Simulation(small_scenario(), seed=1, events=True)
+    world = simulation.world
+    critique = world.mechanisms["critique"]
+    critique.step(3)
+    frame = world.events.frame(world.calendar.start64)
+    rows = frame[frame.kind == "critique"]
+    in_session = np.concatenate([critique.cohorts.ids(key) for key in critique.cohorts_today(3)])
+    assert len(rows) == len(in_session) > 0 and (rows.day == 3).all()
+    assert sorted(rows.org) == sorted(in_session)
+    assert (rows.value.to_numpy() == world.pop.org_size[rows.org.to_numpy()]).all()
