@@ -157,3 +157,16 @@ def test_no_candidate_is_expelled_before_the_end_of_an_extension_unless_the_scen
     ids = expelled.index.to_numpy()
     assert pop.extended[ids].all()
     assert ((expelled.to_numpy() - pop.candidate_since[ids]) > 2 * 365 - 31).all()
+
+
+def test_the_county_committee_ratifies_a_passed_candidate_on_any_day_from_the_next_one_to_its_deadline():
+    """membership.county_decision_max_days: the county/city committee decides "within this many days of the cell
+    meeting" (source: within a month) — as early as the day after, uniformly up to the deadline (assumption)."""
+    scenario = small_scenario(membership={"qualify_probability": 1.0, "county_decision_max_days": 2})
+    world = Simulation(scenario, seed=1).world
+    membership, pop = world.mechanisms["membership"], world.pop
+    candidates = np.flatnonzero(pop.status[: pop.n] == Status.FULL)[:400]
+    membership._probation_decision(10, candidates)
+    days = pop.due[candidates]
+    assert set(days) == {11, 12}
+    assert abs((days == 11).mean() - 0.5) < 4 * 0.5 / np.sqrt(len(days))  # binomial, 4 standard deviations
