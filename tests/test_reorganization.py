@@ -16,7 +16,7 @@ import pytest
 
 from sim.mechanisms.reorganization import Reorganization
 from sim.model.aggregates import members_below
-from sim.model.organizations import Kind
+from sim.model.organizations import MEETING_DAYS, Kind
 from sim.model.population import ACTIVE, Status
 from sim.run.engine import Simulation
 from tests.conftest import simulate, small_scenario
@@ -190,3 +190,15 @@ def test_disabled_reorganization_leaves_the_day_zero_structure():
     ts = result.timeseries
     assert ts[["reorganizations", "cells_split", "members_reassigned"]].to_numpy().sum() == 0
     assert ts["cells"].nunique() == 1
+
+
+def test_cells_split_off_get_meeting_days_spread_over_the_whole_month():
+    """Re-organization (module docstring): "the new cells get a meeting day of their own" — any of the month's
+    meeting days (``MEETING_DAYS``), drawn uniformly (assumption)."""
+    world, mechanism = _world()
+    cells = world.orgs.ids_of(Kind.CELL)
+    world.pop.org_size[cells] = 10 * mechanism.cfg.cell_max  # ten parts each: only the new cells' days are read
+    new = mechanism._split_large_cells(0, cells)[len(cells) :]
+    days = world.orgs.meeting_day[new]
+    assert len(new) == 9 * len(cells) > 200
+    assert set(days.tolist()) == set(range(1, MEETING_DAYS + 1))
