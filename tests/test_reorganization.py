@@ -202,3 +202,20 @@ def test_cells_split_off_get_meeting_days_spread_over_the_whole_month():
     days = world.orgs.meeting_day[new]
     assert len(new) == 9 * len(cells) > 200
     assert set(days.tolist()) == set(range(1, MEETING_DAYS + 1))
+
+
+def test_small_cells_of_one_parent_merge_in_order_while_the_running_count_stays_under_twice_the_minimum():
+    """Re-organization (module docstring): small cells under the same parent "are taken in order and grouped while
+    their running member count stays under 2 * cell_min"; a group merges into its first unit (source: two
+    residential units with fewer than five "can form one party cell")."""
+    world, mechanism = _world(organization={"small_units": "[4, 4, 2, 4, 4, 3]"})
+    orgs, pop = world.orgs, world.pop
+    cells = orgs.ids_of(Kind.CELL)
+    small = cells[pop.org_size[cells] < mechanism.cfg.cell_min]
+    assert pop.org_size[small].tolist() == [4, 4, 2, 4, 4, 3] and len(set(orgs.parent[small])) == 1
+    members = [_active(world, cell) for cell in small]
+    mechanism._merge_small_units(1, cells)
+    # Running counts 0, 4, 8 | 10, 14, 18: two groups of 10 and 11 members.
+    assert all((pop.cell[m] == small[0]).all() for m in members[:3])
+    assert all((pop.cell[m] == small[3]).all() for m in members[3:])
+    assert pop.org_size[small[[0, 3]]].tolist() == [10, 11]
