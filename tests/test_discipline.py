@@ -242,3 +242,15 @@ def test_punished_ids_are_the_active_punished_members_matching_every_filter():
     assert ids(since=15, until=25) == [members[1]]
     assert ids(orgs=np.array([cell])) == [members[0]] + [m for m in members[1:3] if pop.cell[m] == cell]
     assert ids(causes=["bribery"], orgs=np.array([cell])) == [m for m in [members[1]] if pop.cell[m] == cell]
+
+
+def test_the_share_punished_a_year_counts_demoted_members_among_the_members():
+    """summary punished_share_per_year: punishments per member-year, members on probation (demoted to candidate
+    status) counted with the full and candidate members."""
+    simulation, result = simulate(small_scenario(duration="6m"), events=False)
+    ts = result.timeseries.copy()
+    ts["punishments_issued"] = 0
+    ts.loc[ts.index[-1], "punishments_issued"] = 60
+    ts["members_full"], ts["members_candidate"], ts["members_demoted"] = 500, 100, 200
+    share = simulation.world.mechanisms["discipline"].summary(ts)["punishments"]["punished_share_per_year"]
+    assert share == pytest.approx(60 / (800 * ts.day.iloc[-1] / 365.25))
