@@ -14,6 +14,8 @@ import pytest
 
 from sim.model import ladder
 from sim.model.population import Status
+from sim.run.engine import Simulation
+from tests.conftest import small_scenario
 from tests.small_world import founded, full_members
 
 RATIFICATION_DAYS = 20
@@ -122,3 +124,25 @@ def test_a_full_member_expelled_within_the_window_of_full_admission_brings_liabi
     """sim/reference/discipline.py (expel): a full member's admission is the day they joined as a full member."""
     answered, _ = _recruits_expelled({"candidate_since": 500, "joined": 100})
     assert answered.all()
+
+
+def test_each_proposed_expulsion_waits_its_own_ratification_delay_and_is_logged_with_its_cause():
+    """Discipline step 3: the county/city committee ratifies each expulsion within
+    ``expulsion_ratification_days`` of the meeting — each case on its own day in that window (assumption)."""
+    discipline_section = {
+        "conviction_probability": 1.0,
+        "expulsion_ratify_probability": 1.0,
+        "expulsion_ratification_days": RATIFICATION_DAYS,
+        "causes": {"lax_discipline": {"rate_per_year": 0.0, "level": "expulsion"}},
+    }
+    simulation = Simulation(small_scenario(discipline=discipline_section), seed=1, events=True)
+    world = simulation.world
+    members = full_members(simulation)[:200]
+    judged(simulation, members, 32 + RATIFICATION_DAYS)
+    ev = world.events.frame(world.calendar.start64)
+    proposed = ev[ev.kind == "expulsion_proposed"].set_index("member")
+    ratified = ev[(ev.kind == "punishment") & (ev.level == "expulsion")].set_index("member")
+    assert set(proposed.index) == set(ratified.index) == set(members)
+    assert set(proposed.cause) == {"lax_discipline"}
+    delay = ratified.day - proposed.day.reindex(ratified.index)
+    assert delay.min() >= 1 and delay.max() <= RATIFICATION_DAYS and delay.nunique() > RATIFICATION_DAYS // 2

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from sim.model import ladder
-from sim.model.population import Status
+from sim.model.population import ACTIVE, Status
+from sim.model.roles import Role
 from sim.run.engine import Simulation
 from tests.conftest import simulate, small_scenario
 from tests.small_world import founded, full_members
@@ -254,3 +255,22 @@ def test_the_share_punished_a_year_counts_demoted_members_among_the_members():
     ts["members_full"], ts["members_candidate"], ts["members_demoted"] = 500, 100, 200
     share = simulation.world.mechanisms["discipline"].summary(ts)["punishments"]["punished_share_per_year"]
     assert share == pytest.approx(60 / (800 * ts.day.iloc[-1] / 365.25))
+
+
+def test_cadres_offend_at_the_cause_rate_times_the_cadre_modifier():
+    """discipline.causes[].cadre_modifier: the rate of a cause is multiplied for cell secretaries and above
+    (county.yaml's bribery: 3) — one week's referrals follow each member's own weekly probability."""
+    causes = only(lax_discipline={"rate_per_year": 5.0, "level": "warning", "cadre_modifier": 3.0})
+    simulation = founded(critique={"enabled": False}, discipline={"causes": causes})
+    pop, discipline = simulation.world.pop, simulation.world.mechanisms["discipline"]
+    n = pop.n
+    cadre = np.zeros(n, dtype=bool)
+    cadre[::2] = True
+    pop.role[:n] = np.where(cadre, Role.CELL_SECRETARY, Role.NONE)
+    discipline.offend(1)
+    referred = pop.referral_due[:n] > 1
+    active = ACTIVE[pop.status[:n]]
+    for group, factor in ((cadre & active, 3.0), (~cadre & active, 1.0)):
+        p = -math.expm1(-5.0 * factor * 7 / 365.25)  # the weekly probability (offences are drawn weekly)
+        k, m = referred[group].sum(), group.sum()
+        assert abs(k - m * p) < 4 * math.sqrt(m * p * (1 - p)), (factor, k, m * p)
