@@ -15,7 +15,12 @@ with their diffs.
         --tests tests/test_apportionment.py tests/test_congress.py
 
 Without modules it mutates all of sim/model and sim/mechanisms against the
-whole suite, which takes hours on two cores: narrow it.
+whole suite, which takes hours on two cores: narrow it, or sample it
+(``--sample 50`` tests one mutant in 50, chosen by a hash of its name; the
+results of such a run are in benchmarks/MUTATION.md). Names given with
+``--mutants`` re-check those mutants only. mutmut credits the calls made while
+a module-scoped fixture is built to the first test that uses it, so a test that
+reads a shared run is not run against the mutants of what that run calls.
 """
 
 from __future__ import annotations
