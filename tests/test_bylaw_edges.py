@@ -21,7 +21,7 @@ import pytest
 
 from sim.model.aggregates import members_below
 from sim.model.organizations import Kind, Organizations
-from sim.model.structure import classify
+from sim.model.structure import build, classify
 from sim.scenario.sections import OrganizationSection
 from sim.scenario.sections.meetings import MeetingsSection
 from tests.small_world import founded
@@ -244,3 +244,11 @@ def test_sub_primary_organizations_above_the_threshold_still_meet_every_three_mo
 def test_the_yearly_general_meeting_threshold_defaults_to_the_sources_500():
     assert MeetingsSection().general_meeting_yearly_above == 500
     assert CFG.cell_min == 5 and CFG.cell_max == 30 and CFG.primary_above == 31 and CFG.cell_committee_above == 20
+
+
+def test_a_party_of_only_the_scenarios_own_units_is_built_without_regular_cells():
+    """organization.extra_cells (and small_units, abroad_teams): units the scenario names; when they hold every
+    member, the day-0 hierarchy has no regular cells and is still built."""
+    cfg = OrganizationSection(extra_cells=[21], small_units=[], abroad_teams=[])
+    orgs, units, sizes = build(21, cfg, np.random.default_rng(0))
+    assert sizes.tolist() == [21] and orgs.kind[units].tolist() == [Kind.CELL]

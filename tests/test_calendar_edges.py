@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import pytest
 
 from sim.model.calendar import Calendar
 from sim.scenario.spans import Span
@@ -64,3 +65,9 @@ def test_the_weekday_of_every_sim_day_is_its_dates_weekday_monday_0():
 def test_a_one_day_run_has_one_day():
     calendar = Calendar(dt.date(2021, 1, 1), Span.parse("1d"))
     assert calendar.horizon == 1 and calendar.daily().tolist() == [0]
+
+
+def test_a_run_shorter_than_a_day_is_refused_with_the_reason():
+    """A calendar's days run from 0 to ``horizon - 1``: a duration of no day leaves no day to simulate."""
+    with pytest.raises(ValueError, match="duration must be at least one day"):
+        Calendar(dt.date(2021, 3, 1), Span.parse("0d"))

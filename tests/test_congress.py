@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sim
+from sim.model import ladder
 from sim.model.apportionment import apportion
 from sim.run.engine import Simulation
 from sim.scenario import ScenarioError
@@ -214,3 +215,32 @@ def test_a_route_is_a_lever_that_acted_not_a_trait_the_selection_ignores():
             congress={"bribe_propensity": propensity, "bribe_price": 0.5, "selection": selection}
         )
         assert simulate(weighed, seed=3, events=False)[1].summary["congress"][0]["by_route"][route] > 0, route
+
+
+def test_amnesty_educates_the_punished_of_the_educate_causes_without_lifting_and_reports_the_order():
+    """amnesty.orders[].educate_causes: "Causes whose punished members get ideological education instead ('reward
+    with loyalty'), not lifting"; education closes ``education_effect`` of the gap to full sincerity."""
+    order = {"date": "2017-06-01", "causes": ["insincerity"], "educate_causes": ["desertion"], "education_effect": 0.5}
+    simulation = Simulation(small_scenario(amnesty={"enabled": True, "orders": [order]}))
+    discipline, amnesty = simulation.world.mechanisms["discipline"], simulation.world.mechanisms["amnesty"]
+    pop = simulation.world.pop
+    ids = np.arange(0, 297, 3)
+    names = ("insincerity", "desertion", "bribery")
+    causes = np.array([discipline.causes.index(c) for c in names] * 33, dtype=np.int8)
+    discipline._punish(0, ids, np.full(len(ids), ladder.code("warning"), dtype=np.int8), causes)
+    pop.sincerity[ids] = 0.4
+    amnestied = amnesty.execute(10, 0)
+    lifted, educated, untouched = (ids[causes == discipline.causes.index(c)] for c in names)
+    assert np.array_equal(np.sort(amnestied), lifted)
+    assert (pop.punish_level[educated] > 0).all() and (pop.punish_level[untouched] > 0).all()
+    assert np.allclose(pop.sincerity[educated], 0.7) and np.allclose(pop.sincerity[untouched], 0.4)
+    assert np.allclose(pop.sincerity[lifted], 0.7)  # the order's education comes with its lifting
+    (report,) = amnesty.executed
+    assert report == {
+        "date": "2017-06-01",
+        "lifted": len(lifted),
+        "educated": len(educated),
+        "by_cause": {"insincerity": len(lifted)},
+        "by_level": {"warning": len(lifted)},
+    }
+    assert simulation.world.tally.take()["educated"] == len(educated)

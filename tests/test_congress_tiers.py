@@ -15,8 +15,10 @@ import pytest
 import sim
 from sim.many.compare import load_arms, run_comparison
 from sim.many.executors import InProcess
-from sim.mechanisms.congress import ROUTE, CycleState
+from sim.mechanisms.congress import ROUTE, Congress, CycleState
 from sim.model.organizations import MEMBER_UNITS, Kind
+from sim.model.population import Status
+from sim.model.traits import SECTORS
 from sim.run.engine import Simulation
 from sim.scenario.sections import CongressCycle
 from tests.conftest import SCENARIOS, simulate, small_scenario
@@ -345,3 +347,246 @@ def test_units_created_during_the_windows_do_not_break_the_cycle(assemblies):
         step(day, state)
     (report,) = congress.reports
     assert report["conferences"][-1]["delegates_elected"] == TIERED["delegates_total"]
+
+
+def _drive_until(congress, state: CycleState, last, including: bool = True) -> int:
+    """Run the cycle's steps by hand, in the timeline's order, up to the step ``last``; return its day."""
+    for day, step in congress.timeline(state):
+        if step == last and not including:
+            return day
+        step(day, state)
+        if step == last:
+            return day
+    raise AssertionError(f"{last} is not in the timeline")
+
+
+@pytest.mark.parametrize("detection", [1.0, 0.5])
+def test_an_inspection_refers_the_detected_bribers_of_the_delegate_pool_for_bribery(detection):
+    """congress.inspection_detection: "Probability an inspection detects a briber, who is referred for discipline
+    (cause bribery)" — only bribers among the recommended, each with that probability (Scenario rule)."""
+    cycle = {**TIERED, "inspection": "2017-02-12"}
+    section = {"inspection_detection": detection, "bribe_propensity": 0.5, "bribe_price": 0.0}
+    simulation = Simulation(tiered_scenario(cycle=cycle, congress=section), seed=3)
+    world = simulation.world
+    congress, pop, discipline = world.mechanisms["congress"], world.pop, world.mechanisms["discipline"]
+    state = CycleState(CongressCycle.model_validate(cycle), 0)
+    _drive_until(congress, state, congress.inspect)
+    in_race = np.flatnonzero((pop.delegate[: pop.n] > 0) & state.briber[: pop.n])
+    assert len(in_race) > 40 and (state.briber[: pop.n] & (pop.delegate[: pop.n] == 0)).any()
+    detected = state.detected
+    assert np.isin(detected, in_race).all()
+    assert state.counts["bribers_detected"] == len(detected) == world.tally.take()["bribers_detected"]
+    referred = np.flatnonzero(pop.referral_due[: pop.n] > day_of(simulation, cycle["inspection"]))
+    assert set(referred) >= set(detected)
+    assert (pop.referral_cause[detected] == discipline.causes.index("bribery")).all()
+    if detection == 1.0:
+        assert len(detected) == len(in_race)
+    else:  # binomial: 3 standard deviations either side of half
+        half, sd = len(in_race) / 2, np.sqrt(len(in_race)) / 2
+        assert abs(len(detected) - half) < 3 * sd and len(detected) < len(in_race)
+
+
+#: One tier only: the county conferences elect the Congress delegates.
+ONE_TIER = {**TIERED, "conferences": [{"level": "county", "date": "2017-02-15", "close": "2017-03-05"}]}
+
+
+@pytest.mark.parametrize("cycle", [TIERED, ONE_TIER], ids=["province", "county"])
+def test_struck_elected_delegates_are_replaced_by_observers_of_their_unit_and_ex_officio_are_not(cycle):
+    """congress.replacement 'observer': "an observer of the same provincial-level unit" (the last tier's unit) takes
+    the seat of each delegate struck at the credential review (assumption of the scenario; congresses.yaml, step 5)."""
+    cycle = {**cycle, "observers_total": 60, "ex_officio_total": 6}
+    simulation = Simulation(tiered_scenario(cycle=cycle, congress={"replacement": "observer"}), seed=2)
+    world = simulation.world
+    congress, pop, orgs = world.mechanisms["congress"], world.pop, world.orgs
+    state = CycleState(CongressCycle.model_validate(cycle), 0)
+    day = _drive_until(congress, state, congress.review_credentials, including=False)
+    delegates = np.flatnonzero(pop.delegate[: pop.n] == 9)
+    ex_officio = delegates[pop.delegate_route[delegates] == ROUTE["ex_officio"]]
+    elected = np.setdiff1d(delegates, ex_officio)
+    area = (orgs.province if cycle["conferences"][-1]["level"] == "province" else orgs.county)[pop.cell[: pop.n]]
+    first = elected[area[elected] == area[elected[0]]][:3]
+    struck_elected = np.concatenate([first, elected[area[elected] != area[elected[0]]][:2]])
+    struck = np.concatenate([struck_elected, ex_officio[:2]])
+    observers_before = np.flatnonzero(pop.delegate[: pop.n] == 10)
+    selected_before, observer_count = congress.selected, congress.observers
+    pop.status[struck] = Status.EXITED
+    congress.review_credentials(day, state)
+    promoted = np.setdiff1d(np.flatnonzero(pop.delegate[: pop.n] == 9), delegates)
+    assert state.counts["struck"]["left_party"] == len(struck) and state.counts["replaced"] == len(promoted) == 5
+    assert np.isin(promoted, observers_before).all()
+    assert sorted(area[promoted]) == sorted(area[struck_elected])
+    assert (pop.delegate[struck] == 0).all()
+    assert congress.selected == selected_before - len(struck) + len(promoted)
+    assert congress.observers == observer_count - len(promoted)
+    assert (pop.delegate_route[promoted] == congress._route(promoted, state)).all()
+    assert (pop.delegate_route[promoted] != 0).all()
+
+
+def test_the_credential_review_strikes_detected_bribers():
+    """congresses.yaml, step 5: the review strikes delegates now ineligible — detected bribers among them."""
+    simulation = Simulation(tiered_scenario(), seed=2)
+    congress, pop = simulation.world.mechanisms["congress"], simulation.world.pop
+    state = CycleState(CongressCycle.model_validate(TIERED), 0)
+    day = _drive_until(congress, state, congress.review_credentials, including=False)
+    delegates = np.flatnonzero(pop.delegate[: pop.n] == 9)
+    state.detected = delegates[:4]
+    congress.review_credentials(day, state)
+    assert state.counts["struck"] == {"left_party": 0, "punished": 0, "detected_briber": 4}
+    assert (pop.delegate[delegates[:4]] == 0).all() and (pop.delegate[delegates[4:]] == 9).all()
+
+
+def test_the_composition_is_set_beside_each_published_figure_the_cycle_names():
+    """congresses.yaml ("published"): the model's delegates, elected (total less ex officio), ex officio, observers,
+    women and sectors beside the published figures; a figure the source does not give is left out."""
+    (cycle,) = sim.load_scenario(SCENARIOS / "national-8th-congress.yaml").congress.cycles
+    published = cycle.published
+    sectors = dict.fromkeys(published.by_sector, 0) | {"field_labour": 7}
+    report = {"delegates_selected": 100, "ex_officio": 30, "observers": 12, "women": 9, "by_sector": sectors}
+    beside = Congress._beside_published(report, cycle)
+    figures = beside["figures"]
+    assert beside["source"] == published.source
+    assert figures["delegates_total"] == {"model": 100, "published": published.delegates_total}
+    assert figures["delegates_elected"] == {"model": 70, "published": published.delegates_elected}
+    assert figures["ex_officio"] == {"model": 30, "published": published.ex_officio}
+    assert figures["observers"] == {"model": 12, "published": published.observers}
+    assert figures["women"] == {"model": 9, "published": published.women}
+    assert figures["sector_field_labour"] == {"model": 7, "published": published.by_sector["field_labour"]}
+    assert len(figures) == 5 + len(published.by_sector)
+    unknown = cycle.model_copy(update={"published": published.model_copy(update={"observers": None})})
+    assert "observers" not in Congress._beside_published(report, unknown)["figures"]
+    with pytest.raises(ValueError, match="no published figures"):
+        Congress._beside_published(report, cycle.model_copy(update={"published": None}))
+
+
+def test_the_congress_report_gives_the_cycles_dates_and_counts():
+    """summary.json's congress entry: the cycle's timeline as dated in the scenario, beside the cycle's counts."""
+    cycle = {**TIERED, "inspection": "2017-02-12"}
+    simulation = Simulation(tiered_scenario(cycle=cycle), seed=2)
+    congress = simulation.world.mechanisms["congress"]
+    state = CycleState(CongressCycle.model_validate(cycle), 0)
+    _drive_until(congress, state, congress.open_congress)
+    (report,) = congress.reports
+    dates = {key: cycle[key] for key in ("announce", "assemblies_open", "assemblies_close", "report_deadline")}
+    dates |= {key: cycle[key] for key in ("inspection", "credential_review", "congress")}
+    assert {key: report[key] for key in dates} == dates and report["name"] == "tiered"
+    tiers = [{key: tier[key] for key in ("level", "date", "close")} for tier in report["conferences"]]
+    assert tiers == [{"level": c["level"], "date": c["date"], "close": c["close"]} for c in cycle["conferences"]]
+    assert report["assemblies"] == state.counts["assemblies"] > 0
+    assert report["bribers"] == state.counts["bribers"] and report["units_late"] == state.counts["units_late"]
+    assert report["bribers_detected"] == len(state.detected) > 0
+    struck = sum(report["struck"].values())
+    assert struck > 0 and report["replaced"] == 0  # detected bribers struck; no replacement by default
+    assert report["recommended"] > report["delegates_selected"] == TIERED["delegates_total"] - struck
+    assert report["slots_total"] == TIERED["delegates_total"]
+    assert sum(report["by_route"].values()) == report["delegates_selected"]
+    assert sum(report["by_sector"].values()) == report["delegates_selected"]
+    assert report["ex_officio_unfilled"] == 0 and report["ex_officio"] == 0  # the cycle asks for no ex officio
+    for tier in report["conferences"]:  # each tier's elected, by route and sex
+        assert sum(tier["by_route"].values()) == sum(tier["by_sector"].values()) == tier["delegates_elected"] > 0
+        assert 0 < tier["women"] < tier["delegates_elected"]
+    no_review = CycleState(CongressCycle.model_validate({**TIERED, "credential_review": None}), 1)
+    _drive_until(congress, no_review, congress.open_congress)
+    assert congress.reports[-1]["inspection"] is None and congress.reports[-1]["credential_review"] is None
+
+
+def test_every_delegate_event_names_the_members_unit_and_the_cycle_or_tier():
+    """events.parquet: a row per event with the member, their unit (org) and the cause — the cycle's name, or the
+    tier's level for the conferences' elections — replacements included."""
+    cycle = {**TIERED, "observers_total": 60}
+    scenario = tiered_scenario(cycle=cycle, congress={"replacement": "observer"})
+    simulation = Simulation(scenario, seed=2, events=True)
+    world = simulation.world
+    congress, pop = world.mechanisms["congress"], world.pop
+    state = CycleState(CongressCycle.model_validate(cycle), 0)
+    day = _drive_until(congress, state, congress.review_credentials, including=False)
+    pop.status[np.flatnonzero(pop.delegate[: pop.n] == 9)[:5]] = Status.EXITED
+    congress.review_credentials(day, state)
+    ev = world.events.frame(world.calendar.start64)
+    assert (ev.level == "replacement").sum() == 5
+    for kind in ("recommended", "elected", "observer", "delegate", "struck"):
+        rows = ev[ev.kind == kind]
+        assert len(rows) > 0, kind
+        assert (rows.org.to_numpy() == pop.cell[rows.member.to_numpy()]).all(), kind  # no re-organization here
+        causes = {"county", "province"} if kind == "elected" else {"tiered"}
+        assert set(rows.cause) == causes, kind
+
+
+def test_the_slot_spread_compares_the_best_and_worst_tenth_of_units_by_score():
+    """summary slots_per_member_spread: slots per member of the first tier's units, best tenth by score against the
+    worst tenth ("units that scored well received more slots", congresses.yaml); no ratio when the worst get none."""
+    congress = Simulation(tiered_scenario()).world.mechanisms["congress"]
+    size = np.array([0] + [100] * 20)  # unit 0 has no members and is left out
+    score = np.r_[9.0, np.arange(20.0)]
+    quota = np.r_[50, np.arange(20) + 1]
+    spread = congress._slot_spread(quota, size, score)
+    assert spread == pytest.approx(
+        {
+            "units_per_tenth": 2,
+            "best_tenth_slots_per_1000": 1000 * (19.5 / 100),
+            "worst_tenth_slots_per_1000": 1000 * (1.5 / 100),
+            "best_to_worst": 13.0,
+        }
+    )
+    quota[1:3] = 0
+    assert congress._slot_spread(quota, size, score)["best_to_worst"] is None
+    assert congress._slot_spread(quota, np.r_[0, 100, np.zeros(19, dtype=int)], score) == {}
+
+
+def test_each_campaign_installment_credits_its_part_of_the_achiever_share_among_active_members_of_its_sectors():
+    """campaigns[].installments: the achiever share is credited in equal parts, one per installment (assumption);
+    ``sectors`` restricts the credits to members of those sectors."""
+    campaign = {
+        "name": "battle",
+        "start": "2016-09-01",
+        "end": "2016-10-30",
+        "achiever_share": 0.6,
+        "installments": 3,
+        "sectors": ["party_political", "state_economic"],
+    }
+    simulation, result = simulate(small_scenario(duration="6m", campaigns=[campaign]))
+    pop, credited = simulation.world.pop, result.events[result.events.kind == "achiever"]
+    allowed = {SECTORS.index("party_political"), SECTORS.index("state_economic")}
+    assert set(pop.sector[credited.member.to_numpy()]) <= allowed and set(credited.cause) == {"battle"}
+    eligible = np.isin(pop.sector[: pop.n], list(allowed)).sum()
+    p = campaign["achiever_share"] / campaign["installments"]
+    counts = credited.groupby("day").size()
+    assert len(counts) == 3
+    for k in counts:  # binomial(eligible, p) each: within 4 standard deviations
+        assert abs(k - eligible * p) < 4 * np.sqrt(eligible * p * (1 - p)), (k, eligible * p)
+    (summary,) = result.summary["campaigns"]
+    assert summary == {
+        **{key: campaign[key] for key in ("name", "start", "end", "installments")},
+        "achievers": len(credited),
+    }
+
+
+@pytest.mark.parametrize("total", [500, 501])
+def test_a_basic_organization_of_more_than_500_members_holds_a_representative_meeting(total):
+    """congresses.yaml, step 2: a primary organization holds a general membership meeting, "a representative meeting
+    when it has more than 500 members" (congress.assemblies 'basic_organizations')."""
+    scenario = tiered_scenario(congress={"assemblies": "basic_organizations"}, organization={"reorganize": False})
+    world = Simulation(scenario).world
+    congress, pop, orgs = world.mechanisms["congress"], world.pop, world.orgs
+    cells = np.flatnonzero(np.isin(orgs.column("kind"), MEMBER_UNITS))
+    basic = orgs.basic_org(cells)
+    primary = basic[orgs.kind[basic] == Kind.PRIMARY][0]
+    inside = cells[basic == primary]
+    counts = []
+    for size in (total, 0):  # the primary at ``total`` members, then at none (the others' meetings)
+        pop.org_size[inside] = 0
+        pop.org_size[inside[0]] = size
+        state = CycleState(CongressCycle.model_validate(TIERED), 0)
+        congress.announce(0, state)
+        counts.append(state.counts["representative_meetings"])
+    assert counts[0] - counts[1] == (total > 500)
+
+
+def test_a_conference_of_a_one_day_tier_falls_on_that_day():
+    """congresses.yaml: each tier's conferences are held inside its window — here a window of one day."""
+    cycle = {**TIERED, "conferences": [{"level": "county", "date": "2017-02-15"}, TIERED["conferences"][1]]}
+    simulation = Simulation(tiered_scenario(cycle=cycle))
+    congress = simulation.world.mechanisms["congress"]
+    state = CycleState(CongressCycle.model_validate(cycle), 0)
+    _drive_until(congress, state, congress.close_reports)
+    days = state.tiers[0].day[state.tiers[0].quota > 0]
+    assert len(days) > 3 and (days == day_of(simulation, "2017-02-15")).all()

@@ -8,9 +8,11 @@ import numpy as np
 import pytest
 
 from sim.model import ladder
-from sim.model.population import Status
+from sim.model.population import ACTIVE, Status
+from sim.model.roles import Role
 from sim.run.engine import Simulation
 from tests.conftest import simulate, small_scenario
+from tests.small_world import founded, full_members
 
 QUIET = {"critique": {"enabled": False}, "membership": {"enabled": False}}
 COUNTY_CAUSES = ("desertion", "absence_without_leave", "lax_discipline", "anti_socialist", "bribery")
@@ -257,3 +259,59 @@ def test_summary_shows_expulsions_per_punishment_and_the_share_punished_a_year()
     members = (ts.members_full + ts.members_candidate + ts.members_demoted).mean()
     years = ts.day.iloc[-1] / 365.25
     assert punishments["punished_share_per_year"] == pytest.approx(issued / (members * years))
+
+
+def test_punished_ids_are_the_active_punished_members_matching_every_filter():
+    """Discipline.punished_ids (the amnesty's selection): each filter narrows the others, none replaces them."""
+    simulation = founded()
+    pop, discipline = simulation.world.pop, simulation.world.mechanisms["discipline"]
+    members = full_members(simulation)[:6]
+    warning, severe = ladder.code("warning"), ladder.code("severe_warning")
+    pop.set_punishment(members[:4], np.array([warning, warning, severe, severe], dtype=np.int8))
+    pop.punish_cause[members[:4]] = [discipline.causes.index(c) for c in ("lax_discipline", "bribery") * 2]
+    pop.punish_day[members[:4]] = [10, 20, 30, 40]
+    pop.transition(members[3:4], Status.EXITED)  # punished but no longer in the party
+    cell = pop.cell[members[0]]
+    pop.cell[members[4]] = cell  # unpunished, in the same cell
+
+    def ids(**filters) -> list[int]:
+        return sorted(set(discipline.punished_ids(**filters)) & set(members))
+
+    assert ids() == sorted(members[:3])
+    assert ids(causes=["lax_discipline"]) == [members[0], members[2]]
+    assert ids(levels=["severe_warning"]) == [members[2]]
+    assert ids(since=20) == [members[1], members[2]] and ids(until=20) == [members[0], members[1]]
+    assert ids(since=15, until=25) == [members[1]]
+    assert ids(orgs=np.array([cell])) == [members[0]] + [m for m in members[1:3] if pop.cell[m] == cell]
+    assert ids(causes=["bribery"], orgs=np.array([cell])) == [m for m in [members[1]] if pop.cell[m] == cell]
+
+
+def test_the_share_punished_a_year_counts_demoted_members_among_the_members():
+    """summary punished_share_per_year: punishments per member-year, members on probation (demoted to candidate
+    status) counted with the full and candidate members."""
+    simulation, result = simulate(small_scenario(duration="6m"), events=False)
+    ts = result.timeseries.copy()
+    ts["punishments_issued"] = 0
+    ts.loc[ts.index[-1], "punishments_issued"] = 60
+    ts["members_full"], ts["members_candidate"], ts["members_demoted"] = 500, 100, 200
+    share = simulation.world.mechanisms["discipline"].summary(ts)["punishments"]["punished_share_per_year"]
+    assert share == pytest.approx(60 / (800 * ts.day.iloc[-1] / 365.25))
+
+
+def test_cadres_offend_at_the_cause_rate_times_the_cadre_modifier():
+    """discipline.causes[].cadre_modifier: the rate of a cause is multiplied for cell secretaries and above
+    (county.yaml's bribery: 3) — one week's referrals follow each member's own weekly probability."""
+    causes = only(lax_discipline={"rate_per_year": 5.0, "level": "warning", "cadre_modifier": 3.0})
+    simulation = founded(critique={"enabled": False}, discipline={"causes": causes})
+    pop, discipline = simulation.world.pop, simulation.world.mechanisms["discipline"]
+    n = pop.n
+    cadre = np.zeros(n, dtype=bool)
+    cadre[::2] = True
+    pop.role[:n] = np.where(cadre, Role.CELL_SECRETARY, Role.NONE)
+    discipline.offend(1)
+    referred = pop.referral_due[:n] > 1
+    active = ACTIVE[pop.status[:n]]
+    for group, factor in ((cadre & active, 3.0), (~cadre & active, 1.0)):
+        p = -math.expm1(-5.0 * factor * 7 / 365.25)  # the weekly probability (offences are drawn weekly)
+        k, m = referred[group].sum(), group.sum()
+        assert abs(k - m * p) < 4 * math.sqrt(m * p * (1 - p)), (factor, k, m * p)

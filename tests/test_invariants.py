@@ -13,7 +13,7 @@ from sim.mechanisms.attrition import Attrition
 from sim.mechanisms.congress import Congress
 from sim.mechanisms.meetings import Meetings
 from sim.mechanisms.reorganization import Reorganization
-from sim.model.invariants import InvariantError
+from sim.model.invariants import InvariantError, Invariants
 from sim.model.organizations import Kind
 from sim.model.population import Status
 from sim.run.engine import Simulation
@@ -232,3 +232,24 @@ def test_cli_reports_a_violation_in_one_line_with_exit_3(tmp_path, capsys, monke
     assert len(err.strip().splitlines()) == 1 and "no negative counts" in err
     assert not out.exists()
     assert main(args + ["--no-checks"]) == 0
+
+
+@pytest.mark.parametrize(("sizes", "caught"), [("[3, 3]", True), ("[2, 2]", False)])
+def test_small_siblings_that_together_reach_the_minimum_are_caught_unmerged(sizes, caught):
+    """Re-organization: two residential units with fewer than five "can form one party cell" (BPO) — small sibling
+    cells whose members together reach cell_min must not be left apart (members counted, not cells)."""
+    scenario = small_scenario(organization={"small_units": sizes})
+    simulation = Simulation(scenario)
+    world = simulation.world
+    orgs, pop, cfg = world.orgs, world.pop, scenario.organization
+    cells = orgs.ids_of(Kind.CELL)
+    small = cells[pop.org_size[cells] < cfg.cell_min]
+    siblings = cells[(orgs.parent[cells] == orgs.parent[small[0]]) & (pop.org_size[cells] >= cfg.cell_min)]
+    pop.org_size[siblings] = cfg.cell_max - 1  # no regular sibling has room for a small cell
+    assert len(small) == 2 and len(set(orgs.parent[small])) == 1
+    invariants = world.invariants if world.invariants is not None else Invariants(world)
+    if caught:
+        with pytest.raises(InvariantError, match="below 5"):
+            invariants.check_cell_bounds(1)
+    else:
+        invariants.check_cell_bounds(1)

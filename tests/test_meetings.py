@@ -148,3 +148,19 @@ def test_engine_events_depend_on_the_calendar_not_on_the_members():
 
     small, large = events(10_000), events(100_000)
     assert abs(large - small) <= 0.01 * small, (small, large)
+
+
+def test_critique_refers_only_members_of_the_units_in_session_that_day():
+    """Party-life critique: a member is criticised (and may be referred for insincerity) at a session of their own
+    cell — on the cell's weekday, or every two days for the frequent cohorts (critique.every_two_days_share)."""
+    scenario = small_scenario(critique={"referral_probability": 1.0, "attendance_probability": 1.0})
+    world = Simulation(scenario, seed=1).world
+    critique, pop = world.mechanisms["critique"], world.pop
+    pop.sincerity[: pop.n] = 0.0  # every member present would be referred
+    day = 3
+    critique._refer(day)
+    referred = np.flatnonzero(pop.referral_due[: pop.n] > day)
+    in_session = np.concatenate([critique.cohorts.ids(key) for key in critique.cohorts_today(day)])
+    members_in_session = np.isin(pop.cell[: pop.n], in_session) & (pop.status[: pop.n] != 0)
+    assert len(referred) > 10 and np.isin(pop.cell[referred], in_session).all()
+    assert len(referred) <= members_in_session.sum()

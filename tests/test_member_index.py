@@ -83,3 +83,14 @@ def test_a_refresh_inserts_each_pending_member_after_its_units_indexed_members(w
     index.refresh()
     assert np.array_equal(index.ids, expected)
     assert np.array_equal(index.keys, pop.cell[expected])
+
+
+def test_a_unit_created_after_the_index_was_built_finds_its_members_among_the_pending(world):
+    """Re-organization adds cells between refreshes: their members are all pending, and found."""
+    orgs, pop = world.orgs, world.pop
+    new = orgs.copy_rows(np.repeat(orgs.ids_of(Kind.CELL)[:1], len(world.members.offsets)))[-2:]
+    pop.ensure_orgs(orgs.n)
+    pop.add(6, Status.CANDIDATE, np.repeat(new, 3))
+    assert new.max() >= len(world.members.offsets) - 1  # beyond the units the index knows
+    for units in (new, new[-1:], np.r_[orgs.ids_of(Kind.CELL)[:3], new]):
+        assert np.array_equal(np.sort(world.members.members_of(units)), _scan(world, units, OPEN))

@@ -190,3 +190,34 @@ def test_a_cell_whose_members_stand_punished_guides_its_candidates_less():
         mean, var = expected[group].sum(), (expected[group] * (1 - expected[group])).sum()
         assert abs(passed[group].sum() - mean) < 4 * np.sqrt(var), (passed[group].sum(), mean)
     assert expected[in_punished].mean() < expected[~in_punished].mean() - 0.3
+
+
+def test_the_county_committee_ratifies_a_passed_candidate_on_any_day_from_the_next_one_to_its_deadline():
+    """membership.county_decision_max_days: the county/city committee decides "within this many days of the cell
+    meeting" (source: within a month) — as early as the day after, uniformly up to the deadline (assumption)."""
+    scenario = small_scenario(membership={"qualify_probability": 1.0, "county_decision_max_days": 2})
+    world = Simulation(scenario, seed=1).world
+    membership, pop = world.mechanisms["membership"], world.pop
+    candidates = np.flatnonzero(pop.status[: pop.n] == Status.FULL)[:400]
+    membership._probation_decision(10, candidates)
+    days = pop.due[candidates]
+    assert set(days) == {11, 12}
+    assert abs((days == 11).mean() - 0.5) < 4 * 0.5 / np.sqrt(len(days))  # binomial, 4 standard deviations
+
+
+def test_each_candidate_who_fails_probation_is_extended_once_with_the_extension_probability_or_expelled():
+    """membership.extension_probability: a candidate who does not qualify gets one more probationary period with this
+    probability, each candidate on their own, else is expelled (source: "after another probationary period")."""
+    failing = {"qualify_probability": 0.0, "second_qualify_probability": 0.0, "extension_probability": 0.5}
+    scenario = small_scenario(membership=failing)
+    world = Simulation(scenario, seed=1).world
+    membership, pop = world.mechanisms["membership"], world.pop
+    candidates = np.flatnonzero(pop.status[: pop.n] == Status.FULL)[:400]
+    pop.transition(candidates, Status.CANDIDATE)
+    pop.extended[candidates[:100]] = True  # already extended once: no second extension
+    membership._probation_decision(10, candidates)
+    extended = pop.extended[candidates[100:]]
+    assert abs(extended.mean() - 0.5) < 4 * 0.5 / np.sqrt(len(extended))  # binomial, 4 standard deviations
+    assert (pop.status[candidates[100:]][extended] == Status.CANDIDATE).all()
+    assert (pop.status[candidates[:100]] == Status.CANDIDATE_EXPELLED).all()
+    assert (pop.status[candidates[100:]][~extended] == Status.CANDIDATE_EXPELLED).all()

@@ -38,3 +38,17 @@ def test_a_row_with_no_status_code_fails_the_recount():
     pop.status[2] = N_STATUS + 3
     with pytest.raises(AssertionError, match="1 rows hold no status code"):
         pop.check_consistency()
+
+
+def test_education_keeps_the_active_members_sincerity_sum_exact_when_inactive_members_are_educated():
+    """Population.educate: "the one place sincerity changes after entry, so that the active members' sum stays
+    exact" — an inactive member's education changes their sincerity but not the active sum."""
+    pop = Population(capacity=8, n_orgs=2)
+    pop.add(4, Status.FULL, cell=1, sincerity=0.5)
+    ids = np.arange(4)
+    pop.transition(ids[3:], Status.EXITED)
+    before = pop.active_sincerity
+    pop.educate(ids[2:], 0.5)
+    assert pop.sincerity[ids[3]] == pytest.approx(0.75)
+    assert pop.active_sincerity == pytest.approx(before + 0.25)
+    pop.check_consistency()

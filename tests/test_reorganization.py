@@ -16,7 +16,7 @@ import pytest
 
 from sim.mechanisms.reorganization import Reorganization
 from sim.model.aggregates import members_below
-from sim.model.organizations import Kind
+from sim.model.organizations import MEETING_DAYS, Kind
 from sim.model.population import ACTIVE, Status
 from sim.run.engine import Simulation
 from tests.conftest import simulate, small_scenario
@@ -190,3 +190,32 @@ def test_disabled_reorganization_leaves_the_day_zero_structure():
     ts = result.timeseries
     assert ts[["reorganizations", "cells_split", "members_reassigned"]].to_numpy().sum() == 0
     assert ts["cells"].nunique() == 1
+
+
+def test_cells_split_off_get_meeting_days_spread_over_the_whole_month():
+    """Re-organization (module docstring): "the new cells get a meeting day of their own" — any of the month's
+    meeting days (``MEETING_DAYS``), drawn uniformly (assumption)."""
+    world, mechanism = _world()
+    cells = world.orgs.ids_of(Kind.CELL)
+    world.pop.org_size[cells] = 10 * mechanism.cfg.cell_max  # ten parts each: only the new cells' days are read
+    new = mechanism._split_large_cells(0, cells)[len(cells) :]
+    days = world.orgs.meeting_day[new]
+    assert len(new) == 9 * len(cells) > 200
+    assert set(days.tolist()) == set(range(1, MEETING_DAYS + 1))
+
+
+def test_small_cells_of_one_parent_merge_in_order_while_the_running_count_stays_under_twice_the_minimum():
+    """Re-organization (module docstring): small cells under the same parent "are taken in order and grouped while
+    their running member count stays under 2 * cell_min"; a group merges into its first unit (source: two
+    residential units with fewer than five "can form one party cell")."""
+    world, mechanism = _world(organization={"small_units": "[4, 4, 2, 4, 4, 3]"})
+    orgs, pop = world.orgs, world.pop
+    cells = orgs.ids_of(Kind.CELL)
+    small = cells[pop.org_size[cells] < mechanism.cfg.cell_min]
+    assert pop.org_size[small].tolist() == [4, 4, 2, 4, 4, 3] and len(set(orgs.parent[small])) == 1
+    members = [_active(world, cell) for cell in small]
+    mechanism._merge_small_units(1, cells)
+    # Running counts 0, 4, 8 | 10, 14, 18: two groups of 10 and 11 members.
+    assert all((pop.cell[m] == small[0]).all() for m in members[:3])
+    assert all((pop.cell[m] == small[3]).all() for m in members[3:])
+    assert pop.org_size[small[[0, 3]]].tolist() == [10, 11]

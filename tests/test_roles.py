@@ -197,3 +197,15 @@ def test_a_committee_member_removed_from_post_is_replaced_at_the_next_tick(offic
     mechanism.reorganize(day=10)
     assert pop.role[holder] == Role.NONE  # removed from post: not elected again while punished
     assert_offices_filled(world)
+
+
+def test_the_election_score_is_party_standing_plus_the_sincerity_years_times_sincerity():
+    """sim.model.elections: candidates are ranked by "party standing (days since admission) plus
+    ``election_sincerity_years`` x sincerity" — the years counted in days."""
+    scenario = small_scenario(organization={"election_sincerity_years": 4.0})
+    world = Simulation(scenario).world
+    elections, pop = world.mechanisms["reorganization"].elections, world.pop
+    ids = np.arange(5)
+    pop.joined[ids], pop.sincerity[ids] = [-100, -200, 0, -50, -10], [0.0, 0.5, 1.0, 0.25, 0.75]
+    expected = 30 - pop.joined[ids] + 4.0 * 365.25 * pop.sincerity[ids].astype(np.float64)
+    assert np.allclose(elections.score(ids, 30), expected)
