@@ -18,7 +18,7 @@ from sim.many.executors import InProcess
 from sim.mechanisms.congress import ROUTE, Congress, CycleState
 from sim.model.organizations import MEMBER_UNITS, Kind
 from sim.model.population import Status
-from sim.model.traits import SECTORS
+from sim.model.sectors import SECTORS
 from sim.run.engine import Simulation
 from sim.scenario.sections import CongressCycle
 from tests.conftest import SCENARIOS, simulate, small_scenario
@@ -461,7 +461,8 @@ def test_the_composition_is_set_beside_each_published_figure_the_cycle_names():
 def test_the_congress_report_gives_the_cycles_dates_and_counts():
     """summary.json's congress entry: the cycle's timeline as dated in the scenario, beside the cycle's counts."""
     cycle = {**TIERED, "inspection": "2017-02-12"}
-    simulation = Simulation(tiered_scenario(cycle=cycle), seed=2)
+    bribery = {"bribe_propensity": 0.5, "bribe_price": 0.0, "inspection_detection": 0.5}  # some bribers are caught
+    simulation = Simulation(tiered_scenario(cycle=cycle, congress=bribery), seed=2)
     congress = simulation.world.mechanisms["congress"]
     state = CycleState(CongressCycle.model_validate(cycle), 0)
     _drive_until(congress, state, congress.open_congress)
@@ -546,8 +547,8 @@ def test_each_campaign_installment_credits_its_part_of_the_achiever_share_among_
     simulation, result = simulate(small_scenario(duration="6m", campaigns=[campaign]))
     pop, credited = simulation.world.pop, result.events[result.events.kind == "achiever"]
     allowed = {SECTORS.index("party_political"), SECTORS.index("state_economic")}
-    assert set(pop.sector[credited.member.to_numpy()]) <= allowed and set(credited.cause) == {"battle"}
-    eligible = np.isin(pop.sector[: pop.n], list(allowed)).sum()
+    assert set(simulation.world.sectors(credited.member.to_numpy())) <= allowed and set(credited.cause) == {"battle"}
+    eligible = np.isin(simulation.world.sectors(np.arange(pop.n)), list(allowed)).sum()
     p = campaign["achiever_share"] / campaign["installments"]
     counts = credited.groupby("day").size()
     assert len(counts) == 3
