@@ -25,6 +25,7 @@ def punished_world(level: str):
         "conviction_probability": 1.0,
         "lift_after_days": PERIODS,
         "causes": {"lax_discipline": {"rate_per_year": 0.0, "level": level}},
+        "ratified_from": "expulsion",  # decided at the meeting: the lifting is the rule under test
     }
     return founded(discipline=discipline)
 

@@ -152,7 +152,7 @@ def test_engine_events_depend_on_the_calendar_not_on_the_members():
 
 def test_critique_refers_only_members_of_the_units_in_session_that_day():
     """Party-life critique: a member is criticised (and may be referred for insincerity) at a session of their own
-    cell — on the cell's weekday, or every two days for the frequent cohorts (critique.every_two_days_share)."""
+    cell — on the cell's weekday, or every two days for the frequent cohorts (critique.every_two_days, by the unit's type)."""
     scenario = small_scenario(critique={"referral_probability": 1.0, "attendance_probability": 1.0})
     world = Simulation(scenario, seed=1).world
     critique, pop = world.mechanisms["critique"], world.pop
