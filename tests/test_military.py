@@ -97,7 +97,8 @@ def test_discharged_soldiers_keep_their_record(stationary_army):
 def test_discharged_soldiers_join_civilian_cells_with_their_whole_record_inside_the_run():
     """With civilian cells in the scenario (``discharge_to``), a soldier of an armed-forces unit discharged at the
     end of service moves to a cell of the given type, keeping standing, recommenders, punishment and
-    achievements; nobody leaves the party by it."""
+    achievements; nobody leaves the party by it, and their army office falls vacant."""
+    from sim.model.organizations import Kind
     from sim.model.sectors import code_of
     from sim.run.engine import Simulation
     from tests.conftest import small_scenario
@@ -138,3 +139,12 @@ def test_discharged_soldiers_join_civilian_cells_with_their_whole_record_inside_
     for name, values in before.items():
         assert (getattr(pop, name)[moved] == values[moved]).all(), name
     assert result.timeseries["discharged_to_civilian_cells"].sum() == len(moved)
+    # Their army offices fell vacant and were filled at the next quarterly re-organization: no armed-forces
+    # unit is led by someone discharged more than a quarter before the end.
+    discharged = ev[ev.kind == "discharge"]
+    early = discharged[discharged.day < simulation.world.calendar.horizon - 100].member.to_numpy()
+    orgs = simulation.world.orgs
+    army_units = orgs.ids_of(Kind.CELL, Kind.TEAM)
+    army_units = army_units[orgs.type[army_units] == code_of("service")]
+    assert len(early) > 50
+    assert not np.isin(orgs.secretary[army_units], early).any() and not np.isin(orgs.deputy[army_units], early).any()

@@ -70,11 +70,7 @@ class MilitaryService(Mechanism):
             world.events.log(day, "exit", leaving, pop.cell[leaving], cause="discharge")
             return
         pop.role[leaving] = Role.NONE  # the army office falls vacant (Elections.vacancies)
-        pop.move(leaving, civilian[self.rng.integers(0, len(civilian), len(leaving))])
-        world.members.moved(leaving)
-        membership = world.mechanisms.get("membership")
-        if membership is not None:
-            membership.moved(leaving, day)
+        world.move(leaving, civilian[self.rng.integers(0, len(civilian), len(leaving))], day)
         world.tally.add("discharged_to_civilian_cells", len(leaving))
         world.events.log(day, "discharge", leaving, pop.cell[leaving])
 

@@ -236,11 +236,7 @@ class Reorganization(Mechanism):
         members = self.world.members.members_of(sources)
         order = np.argsort(sources)
         receiver_of = receivers[order][np.searchsorted(sources[order], pop.cell[members])]
-        pop.move(members, receiver_of)
-        self.world.members.moved(members)
-        membership = world.mechanisms.get("membership")
-        if membership is not None:
-            membership.moved(members, day)
+        world.move(members, receiver_of, day)
         orgs.dissolve(sources)
         world.tally.add("members_reassigned", int(ACTIVE[pop.status[members]].sum()))
 

@@ -49,6 +49,15 @@ class World:
         self.members = MemberIndex(self.pop)
         self.party_office = office_role(self.scenario.organization)
 
+    def move(self, ids: np.ndarray, new_cells: np.ndarray, day: int) -> None:
+        """Move members to other cells with their records: the member index follows, and an application
+        not yet reviewed goes to the new cell (``Membership.moved``), whoever moves them."""
+        self.pop.move(ids, new_cells)
+        self.members.moved(ids)
+        membership = self.mechanisms.get("membership")
+        if membership is not None:
+            membership.moved(ids, day)
+
     def sectors(self, ids: np.ndarray) -> np.ndarray:
         """Sector codes of members ``ids`` today: their unit's type, or party work for office holders."""
         return sector_of(self.pop, self.orgs, ids, self.party_office)
