@@ -302,6 +302,13 @@ SPEC_ERRORS = [
     ),
     ("unknown validate field", {"validate": {"target": {}}}, "validate.target"),
     ("bad sampler", {"sampler": "grid"}, "sampler"),
+    ("start outside the range", {"start": {"attrition.death_rate": 0.5}}, "start.attrition.death_rate"),
+    (
+        "start without a parameter",
+        {"start": {}},
+        "start: expected a value for every parameter (attrition.death_rate has none)",
+    ),
+    ("start naming no parameter", {"start": {"attrition.death_rate": 0.05, "attrition.x": 1}}, "start.attrition.x"),
 ]
 
 
@@ -316,6 +323,17 @@ def test_every_spec_error_is_one_line_naming_file_line_and_field_exit_2_nothing_
     assert lines[0].startswith(f"partysim: error: {path} (line "), lines[0]
     assert named in lines[0], lines[0]
     assert not out.exists()
+
+
+def test_a_start_point_is_trial_0_and_the_search_goes_on_from_it(tmp_path):
+    path = write_spec(tmp_path, start={"attrition.death_rate": 0.0123}, trials=4, validate=None)
+    calibrate(path, tmp_path / "out", workers=1)
+    found = trials(tmp_path / "out").sort_values("trial")
+    assert found["attrition.death_rate"].iloc[0] == 0.0123
+    assert found["attrition.death_rate"].nunique() == 4  # the sampler proposes the others
+    plain = write_spec(tmp_path, trials=4, validate=None, name="plain.yaml")
+    calibrate(plain, tmp_path / "plain", workers=1)
+    assert trials(tmp_path / "plain").sort_values("trial")["attrition.death_rate"].iloc[0] != 0.0123
 
 
 def test_report_shows_in_sample_and_out_of_sample_fit_with_sources(reference):

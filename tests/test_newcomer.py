@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -143,6 +144,12 @@ def test_a_sweep_spec_given_to_run_points_to_sweep(tmp_path, scenario, capsys):
     spec = write_spec(tmp_path, scenario)
     err = error_of(capsys, ["run", str(spec)])
     assert "expected a scenario file, found a sweep spec" in err and f"partysim sweep {spec}" in err
+
+
+def test_a_calibration_spec_given_to_run_points_to_calibrate(capsys):
+    spec = Path(__file__).resolve().parents[1] / "calibrations" / "national-8th.yaml"
+    err = error_of(capsys, ["validate", str(spec)])
+    assert "expected a scenario file, found a calibration spec" in err and f"partysim calibrate {spec}" in err
 
 
 def test_a_scenario_given_to_sweep_points_to_run(scenario, capsys):

@@ -682,9 +682,10 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scena
     origins = _Origins()
     data = _load_chain(path, origins, ())
     if "base" in data and ("parameters" in data or "design" in data):
+        kind, command = ("calibration spec", "calibrate") if "targets" in data else ("sweep spec", "sweep")
         raise ScenarioError(
-            f"{path}: expected a scenario file, found a sweep spec (it has base: and parameters:); "
-            f"run it with: partysim sweep {path}"
+            f"{path}: expected a scenario file, found a {kind} (it has base: and parameters:); "
+            f"run it with: partysim {command} {path}"
         )
     data = apply_overrides(data, list(overrides or []), origins)
     return scenario_from_dict(data, origins, str(path))

@@ -16,6 +16,8 @@ the line and the field; nothing written)::
     replications: 4                       # per trial, the same seeds in every trial
     trials: 60
     sampler: tpe                          # tpe | cmaes | random, seeded by `seed`
+    start:                                # optional warm start: the values of trial 0
+      membership.applications_per_member_year: 0.03
     validate:                             # never used in the fit
       base: ../scenarios/other.yaml       # optional; default the fit's base
       targets: {...}
@@ -25,6 +27,11 @@ section as ``outcome`` and gives ``observed`` as a mapping of its keys to counts
 ``binomial`` target gives the simulated ``denominator`` (an outcome) and the
 ``observed_denominator``. ``scale`` multiplies simulated values of ``poisson`` and
 ``normal`` targets, for reduced-scale scenarios (a run of 1 % of the members).
+
+``start`` makes trial 0 a given point (every parameter named, each inside its range),
+for a search that continues a coarser one: a refinement at full scale in narrow ranges
+around the best of a reduced-scale search starts from that best, so the refinement's
+best is never worse, in its own objective, than where it started.
 """
 
 from __future__ import annotations
@@ -35,7 +42,7 @@ from typing import Annotated, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import AfterValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, StrictFloat, StrictInt, ValidationError, model_validator
 
 from sim.many import outcomes as outcome_grammar
 from sim.many.calibration.likelihoods import COMPOSITION_LIKELIHOODS
@@ -167,6 +174,9 @@ class CalibrationSpec(UserFileModel):
     )
     sampler: Sampler = Field("tpe", description="Optuna sampler: tpe (default), cmaes or random; seeded by `seed`.")
     seed: int = Field(0, ge=0, description="Root of the replication seeds and of the sampler's seeds.")
+    start: dict[str, StrictFloat | StrictInt | str] | None = Field(
+        None, description="Parameter values of trial 0 (a warm start): every parameter, each inside its range."
+    )
     validate_: ValidationBlock | None = Field(None, alias="validate", description="Held-out targets.")
 
 
@@ -237,6 +247,8 @@ def load_calibration(path: str | Path) -> Calibration:
                 "a range {low, high} (with log, integer) or a list of values for a calibration",
                 data["parameters"][name],
             )
+    if spec.start is not None:
+        _check_start(spec, path, origins)
     base_path = _existing(path, spec.base, origins, ("base",))
     validate_base = None
     if spec.validate_ is not None:
@@ -250,10 +262,34 @@ def load_calibration(path: str | Path) -> Calibration:
         )
     calibration = Calibration(spec, path, base_path, validate_base, origins)
     middle = {n: _middle(p) for n, p in spec.parameters.items()}
-    calibration.scenario(middle)  # a bad path or value is reported now, at its line, before anything runs
-    if spec.validate_ is not None:
-        calibration.scenario(middle, validation=True)
+    for point in [middle] + ([spec.start] if spec.start is not None else []):
+        calibration.scenario(point)  # a bad path or value is reported now, at its line, before anything runs
+        if spec.validate_ is not None:
+            calibration.scenario(point, validation=True)
     return calibration
+
+
+def _check_start(spec: CalibrationSpec, path: Path, origins: _Origins) -> None:
+    """``start`` names every parameter and nothing else, each value inside its range (or one of its values)."""
+    assert spec.start is not None
+    for name in spec.start:
+        if name not in spec.parameters:
+            raise located_error(origins, str(path), ("start", name), "one of the parameters", name)
+    missing = [name for name in spec.parameters if name not in spec.start]
+    if missing:
+        raise located_error(
+            origins, str(path), ("start",), f"a value for every parameter ({missing[0]} has none)", spec.start
+        )
+    for name, value in spec.start.items():
+        p = spec.parameters[name]
+        if p.values is not None:
+            inside = value in p.values
+        else:
+            assert p.low is not None and p.high is not None  # Parameter._consistent: a range has both ends
+            inside = not isinstance(value, str) and p.low <= value <= p.high and (not p.integer or value == int(value))
+        if not inside:
+            wanted = f"one of {p.values}" if p.values is not None else f"a value in [{p.low}, {p.high}]"
+            raise located_error(origins, str(path), ("start", name), wanted, value)
 
 
 def _existing(path: Path, relative: str, origins: _Origins, loc: tuple) -> Path:

@@ -177,6 +177,10 @@ def search(
     (out / "trials").mkdir(exist_ok=True)
     finished_states = (module.trial.TrialState.COMPLETE, module.trial.TrialState.FAIL)
     already = sum(t.state in finished_states for t in study.get_trials(deepcopy=False))
+    if calibration.spec.start is not None and not study.get_trials(deepcopy=False):
+        study.enqueue_trial(calibration.spec.start)  # a fresh study: trial 0 is the warm start
+        study.sampler = sampler_for(calibration, 0)
+        study.ask(spaces)
     with RunProgress(total, already=min(already, total), show=show_progress, label="trials") as progress:
         while True:
             trials = study.get_trials(deepcopy=False)
