@@ -75,6 +75,18 @@ def test_army_membership_is_stationary_with_a_stationary_conscription_inflow(sta
     assert int(ts.exits_discharge.sum()) > 5000
 
 
+def test_the_shipped_army_scenario_is_stationary_in_size_and_composition():
+    """At its shipped defaults (every mechanism on) the army's members and candidates in the last year stay
+    where they started: within 4 sd of a Poisson stock (an M/G/inf queue of admissions) of the first day's size.
+    Starting with too few candidates, or with an inflow that does not replace the discharged, fails it."""
+    _, result = simulate(sim.load_scenario(SCENARIOS / "kpa-8th-congress.yaml"))
+    ts = result.timeseries
+    late = (ts.day >= 4 * DAYS_PER_YEAR).to_numpy()
+    for name, stock in (("members", ts.members_full + ts.members_candidate), ("candidates", ts.members_candidate)):
+        start, mean = stock.iloc[0], stock[late].mean()
+        assert abs(mean - start) < 4 * np.sqrt(start), (name, mean, start)
+
+
 def test_discharged_soldiers_keep_their_record(stationary_army):
     """At discharge the row keeps its standing, recommenders and punishments: the member leaves the army's
     organization with the whole record, at the end of service."""
