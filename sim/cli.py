@@ -127,6 +127,10 @@ def _print_summary(result, path: Path) -> None:
         table.add_row(f"final {name}", f"{value:,}")
     for name, value in result.summary["totals"].items():
         table.add_row(f"total {name}", f"{value:,}")
+    punishments = result.summary.get("punishments", {})
+    if punishments:
+        table.add_row("expulsions per punishment", f"{punishments['expulsions_per_punishment']:.3f}")
+        table.add_row("punishments per member-year", f"{punishments['punished_share_per_year']:.2%}")
     for name, value in delegate_figures(result.summary):
         table.add_row(name, f"{value:,}")
     console.print(table)

@@ -72,6 +72,9 @@ def test_the_run_summary_shows_the_congress_delegates(tmp_path, capsys):
     assert main(["run", str(SCENARIOS / "county.yaml"), *COUNTY_SMALL, "--out", str(tmp_path / "out")]) == 0
     out = capsys.readouterr().out
     assert re.search(r"8th Congress delegates\s+│\s+\d+", out) and "delegates via ties" in out
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())["punishments"]
+    assert re.search(rf"expulsions per punishment\s+│\s+{summary['expulsions_per_punishment']:.3f}", out)
+    assert re.search(rf"punishments per member-year\s+│\s+{summary['punished_share_per_year'] * 100:.2f}%", out)
 
 
 def test_compare_outcomes_include_the_delegates_by_default(tmp_path):
