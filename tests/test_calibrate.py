@@ -302,6 +302,30 @@ SPEC_ERRORS = [
     ),
     ("unknown validate field", {"validate": {"target": {}}}, "validate.target"),
     ("bad sampler", {"sampler": "grid"}, "sampler"),
+    (
+        "proportional without a mapping",
+        {"sampler": "proportional", "start": {"attrition.death_rate": 0.05}, "batch": 1},
+        "sampler: expected proportional with a figure -> parameter mapping",
+    ),
+    (
+        "proportional with a batch",
+        {
+            "sampler": "proportional",
+            "start": {"attrition.death_rate": 0.05},
+            "proportional": {"members": "attrition.death_rate"},
+        },
+        "batch: expected 1 for the proportional sampler",
+    ),
+    (
+        "proportional figure no target",
+        {
+            "sampler": "proportional",
+            "batch": 1,
+            "start": {"attrition.death_rate": 0.05},
+            "proportional": {"membres": "attrition.death_rate"},
+        },
+        "proportional.membres",
+    ),
     ("start outside the range", {"start": {"attrition.death_rate": 0.5}}, "start.attrition.death_rate"),
     (
         "start without a parameter",
@@ -334,6 +358,62 @@ def test_a_start_point_is_trial_0_and_the_search_goes_on_from_it(tmp_path):
     plain = write_spec(tmp_path, trials=4, validate=None, name="plain.yaml")
     calibrate(plain, tmp_path / "plain", workers=1)
     assert trials(tmp_path / "plain").sort_values("trial")["attrition.death_rate"].iloc[0] != 0.0123
+
+
+#: Offence rates set the composition of punishments by cause (the proportional sampler's case).
+CAUSES = ("lax_discipline", "absence_without_leave", "anti_socialist")
+CAUSE_TRUTH = dict(zip(CAUSES, (0.1, 0.05, 0.03), strict=True))
+
+
+def test_the_proportional_sampler_scales_each_parameter_by_its_figure_and_finds_the_rates(tmp_path):
+    """Rates of offence set the punishments by cause: counts made at known rates with the fit's own seeds are
+    recovered from rates 2x, 0.5x and 1.5x off. Trial n + 1 is trial n times observed/simulated, exactly; the
+    tenth trial is within 3 sd of the truth, the sd of a rate being that of a Poisson count of its punishments
+    over the replications (a rate is recovered as precisely as its count measures it)."""
+    rate = {c: f"discipline.causes.{c}.rate_per_year" for c in CAUSES}
+    truth = {rate[c]: v for c, v in CAUSE_TRUTH.items()}
+    seeds = [run_seed(5, FIT, r) for r in range(2)]
+    runs = [
+        simulate(load_scenario(COUNTY, [*COUNTY_SMALL, *(f"{k}={v}" for k, v in truth.items())]), seed=s).summary
+        for s in seeds
+    ]
+    by_cause = [r["punishments"]["issued_by_cause"] for r in runs]
+    keys = [*CAUSES, "insincerity"]
+    observed = {k: float(np.mean([b[k] for b in by_cause])) for k in keys}
+    spec = {
+        "base": str(COUNTY),
+        "set": COUNTY_SMALL,
+        "parameters": {rate[c]: {"low": 0.001, "high": 1.0, "log": True} for c in CAUSES},
+        "targets": {
+            "causes": {
+                "outcome": "summary:punishments.issued_by_cause",
+                "observed": observed,
+                "source": "runs at known rates",
+                "likelihood": "multinomial",
+            }
+        },
+        "replications": 2,
+        "trials": 10,
+        "batch": 1,
+        "seed": 5,
+        "sampler": "proportional",
+        "start": {rate[c]: v * f for (c, v), f in zip(CAUSE_TRUTH.items(), (2, 0.5, 1.5), strict=True)},
+        "proportional": {f"causes:{c}": rate[c] for c in CAUSES},
+    }
+    path = tmp_path / "proportional.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    calibrate(path, tmp_path / "out", workers=1)
+    found = trials(tmp_path / "out")
+    params = found.groupby("trial")[list(rate.values())].first().sort_index()
+    for n in range(9):
+        result = json.loads((tmp_path / "out" / "trials" / f"{n:05d}.json").read_text())
+        simulated = {c["component"]: c["simulated_mean"] for c in result["scores"]["causes"]["components"]}
+        for c in CAUSES:
+            assert params.loc[n + 1, rate[c]] == pytest.approx(params.loc[n, rate[c]] * observed[c] / simulated[c])
+    for c in CAUSES:
+        relative_sd = 1 / math.sqrt(observed[c] * 2)
+        assert abs(params.iloc[-1][rate[c]] / CAUSE_TRUTH[c] - 1) < 3 * relative_sd, (c, params[rate[c]].tolist())
+        assert abs(params.iloc[0][rate[c]] / CAUSE_TRUTH[c] - 1) > 3 * relative_sd  # the start is far off
 
 
 def test_report_shows_in_sample_and_out_of_sample_fit_with_sources(reference):

@@ -59,7 +59,7 @@ from sim.scenario.loading import (
 )
 
 Likelihood = Literal["poisson", "binomial", "normal", "multinomial", "dirichlet_multinomial"]
-Sampler = Literal["tpe", "cmaes", "random"]
+Sampler = Literal["tpe", "cmaes", "random", "proportional"]
 
 
 def _expression(text: str | None) -> str | None:
@@ -172,10 +172,19 @@ class CalibrationSpec(UserFileModel):
         le=1024,
         description="Trials proposed together and then run in parallel; the trials depend on it, not on --workers.",
     )
-    sampler: Sampler = Field("tpe", description="Optuna sampler: tpe (default), cmaes or random; seeded by `seed`.")
+    sampler: Sampler = Field(
+        "tpe",
+        description="Optuna sampler: tpe (default), cmaes or random, seeded by `seed`; or proportional "
+        "(a multiplicative fixed-point iteration, sim.many.calibration.proportional).",
+    )
     seed: int = Field(0, ge=0, description="Root of the replication seeds and of the sampler's seeds.")
     start: dict[str, StrictFloat | StrictInt | str] | None = Field(
         None, description="Parameter values of trial 0 (a warm start): every parameter, each inside its range."
+    )
+    proportional: dict[str, str] | None = Field(
+        None,
+        description="sampler proportional: figure (a target, or target:category of a composition) -> the "
+        "parameter multiplied by its observed/simulated ratio at each trial.",
     )
     validate_: ValidationBlock | None = Field(None, alias="validate", description="Held-out targets.")
 
@@ -249,6 +258,8 @@ def load_calibration(path: str | Path) -> Calibration:
             )
     if spec.start is not None:
         _check_start(spec, path, origins)
+    if spec.sampler == "proportional" or spec.proportional is not None:
+        _check_proportional(spec, path, origins)
     base_path = _existing(path, spec.base, origins, ("base",))
     validate_base = None
     if spec.validate_ is not None:
@@ -290,6 +301,42 @@ def _check_start(spec: CalibrationSpec, path: Path, origins: _Origins) -> None:
         if not inside:
             wanted = f"one of {p.values}" if p.values is not None else f"a value in [{p.low}, {p.high}]"
             raise located_error(origins, str(path), ("start", name), wanted, value)
+
+
+def _check_proportional(spec: CalibrationSpec, path: Path, origins: _Origins) -> None:
+    """The proportional sampler has a mapping, a start and batch 1; each figure a target (or a category of a
+    composition), each parameter a positive range, mapped once."""
+    checks = (
+        ("proportional", spec.sampler == "proportional", "no mapping without sampler: proportional"),
+        ("sampler", spec.proportional is not None, "proportional with a figure -> parameter mapping"),
+        ("sampler", spec.start is not None, "proportional with a start (the values of trial 0)"),
+        ("batch", spec.batch == 1, "1 for the proportional sampler (each trial follows from the one before)"),
+    )
+    for field, holds, expected in checks:
+        if not holds:
+            raise located_error(origins, str(path), (field,), expected, getattr(spec, field))
+    assert spec.proportional is not None
+    seen: set[str] = set()
+    for figure, name in spec.proportional.items():
+        target, _, category = figure.partition(":")
+        observed = spec.targets[target].observed if target in spec.targets else None
+        known = observed is not None and (
+            category in observed if isinstance(observed, dict) else not category
+        )  # a category exactly for a composition
+        if not known:
+            raise located_error(
+                origins, str(path), ("proportional", figure), "a target, or target:category of a composition", figure
+            )
+        p = spec.parameters.get(name)
+        if p is None or p.values is not None or p.low is None or p.low <= 0 or name in seen:
+            raise located_error(
+                origins,
+                str(path),
+                ("proportional", figure),
+                "a parameter with a positive range {low, high}, mapped to one figure only",
+                name,
+            )
+        seen.add(name)
 
 
 def _existing(path: Path, relative: str, origins: _Origins, loc: tuple) -> Path:

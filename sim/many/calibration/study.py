@@ -31,6 +31,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from sim.many.calibration import proportional
 from sim.many.calibration.likelihoods import Score, score
 from sim.many.calibration.spec import Calibration, Target
 from sim.many.outcomes import Outcome
@@ -80,7 +81,7 @@ def sampler_for(calibration: Calibration, number: int):
         warnings.simplefilter("ignore")  # CMA-ES's and TPE's experimental-feature notices
         if calibration.spec.sampler == "cmaes":
             return samplers.CmaEsSampler(seed=seed, independent_sampler=samplers.RandomSampler(seed=seed))
-        if calibration.spec.sampler == "random":
+        if calibration.spec.sampler in ("random", "proportional"):  # proportional: every trial enqueued
             return samplers.RandomSampler(seed=seed)
         return samplers.TPESampler(seed=seed)
 
@@ -191,6 +192,8 @@ def search(
             last = min(first + batch, max(total, len(trials)))
             for number in range(len(trials), last):
                 study.sampler = sampler_for(calibration, number)
+                if calibration.spec.sampler == "proportional":  # batch 1: trial number - 1 is finished
+                    study.enqueue_trial(proportional.propose(calibration, read_result(out, number - 1)))
                 asked = study.ask(spaces)
                 if asked.number != number:
                     raise OutputError(f"{out}: expected trial {number} next in the journal, found {asked.number}")
