@@ -28,6 +28,10 @@ section as ``outcome`` and gives ``observed`` as a mapping of its keys to counts
 ``observed_denominator``. ``scale`` multiplies simulated values of ``poisson`` and
 ``normal`` targets, for reduced-scale scenarios (a run of 1 % of the members).
 
+``sampler: proportional`` (with ``proportional``, a mapping figure -> parameter, and
+``batch: 1``) replaces Optuna's proposals by a multiplicative fixed-point iteration
+(:mod:`sim.many.calibration.proportional`) for parameters that each set one figure.
+
 ``start`` makes trial 0 a given point (every parameter named, each inside its range),
 for a search that continues a coarser one: a refinement at full scale in narrow ranges
 around the best of a reduced-scale search starts from that best, so the refinement's
