@@ -36,6 +36,18 @@ class Tally:
         return taken
 
 
+#: Columns of the event log and their types (with or without rows): day as int32, ids as int64.
+EVENT_DTYPES = {
+    "day": np.int32,
+    "kind": object,
+    "member": np.int64,
+    "org": np.int64,
+    "cause": object,
+    "level": object,
+    "value": np.float64,
+}
+
+
 class EventLog:
     """Per-event rows for audits (``--events``): who, where, what, why, when.
 
@@ -64,7 +76,7 @@ class EventLog:
             return
         self._chunks.append(
             {
-                "day": np.full(n, day, dtype=np.int32),
+                "day": np.full(n, day, dtype=EVENT_DTYPES["day"]),
                 "kind": np.full(n, kind, dtype=object),
                 "member": np.asarray(members, dtype=np.int64)
                 if members is not None
@@ -77,12 +89,9 @@ class EventLog:
         )
 
     def frame(self, start: np.datetime64) -> pd.DataFrame:
-        columns = ["day", "kind", "member", "org", "cause", "level", "value"]
-        if not self._chunks:
-            frame = pd.DataFrame(
-                {c: pd.Series(dtype="int64" if c in ("day", "member", "org") else "object") for c in columns}
-            )
-            frame["value"] = frame["value"].astype("float64")
+        columns = list(EVENT_DTYPES)
+        if not self._chunks:  # the types of a full log: a reader's schema does not depend on what happened
+            frame = pd.DataFrame({c: pd.Series(dtype=dtype) for c, dtype in EVENT_DTYPES.items()})
         else:
             frame = pd.DataFrame({c: np.concatenate([chunk[c] for chunk in self._chunks]) for c in columns})
         frame.insert(0, "date", (start + frame["day"].to_numpy().astype("timedelta64[D]")).astype("datetime64[s]"))
