@@ -42,7 +42,7 @@ if TYPE_CHECKING:  # the search (sim.many.calibration.study) calls propose: no i
 def propose(calibration: Calibration, previous: TrialResult) -> dict:
     """Trial n + 1's parameters from trial n's (``previous``): each mapped one scaled by observed/simulated."""
     mapping = calibration.spec.proportional
-    assert mapping is not None  # CalibrationSpec._proportional_needs: sampler proportional has a mapping
+    assert mapping is not None  # spec._check_proportional: sampler proportional has a mapping
     if previous.errors:
         raise OutputError(f"trial {previous.number} failed ({previous.errors[0]}): no figures to propose from")
     params = dict(previous.params)

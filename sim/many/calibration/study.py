@@ -178,10 +178,7 @@ def search(
     (out / "trials").mkdir(exist_ok=True)
     finished_states = (module.trial.TrialState.COMPLETE, module.trial.TrialState.FAIL)
     already = sum(t.state in finished_states for t in study.get_trials(deepcopy=False))
-    if calibration.spec.start is not None and not study.get_trials(deepcopy=False):
-        study.enqueue_trial(calibration.spec.start)  # a fresh study: trial 0 is the warm start
-        study.sampler = sampler_for(calibration, 0)
-        study.ask(spaces)
+    waiting = module.trial.TrialState.WAITING
     with RunProgress(total, already=min(already, total), show=show_progress, label="trials") as progress:
         while True:
             trials = study.get_trials(deepcopy=False)
@@ -189,14 +186,10 @@ def search(
             if done >= total:
                 break
             first = done - done % batch
-            last = min(first + batch, max(total, len(trials)))
-            for number in range(len(trials), last):
-                study.sampler = sampler_for(calibration, number)
-                if calibration.spec.sampler == "proportional":  # batch 1: trial number - 1 is finished
-                    study.enqueue_trial(proportional.propose(calibration, read_result(out, number - 1)))
-                asked = study.ask(spaces)
-                if asked.number != number:
-                    raise OutputError(f"{out}: expected trial {number} next in the journal, found {asked.number}")
+            asked_before = [t for t in trials if t.state != waiting]
+            last = min(first + batch, max(total, len(asked_before)))
+            for number in range(len(asked_before), last):
+                _ask(calibration, study, spaces, out, number, waiting)
             trials = study.get_trials(deepcopy=False)
             todo = [t for t in trials[done:last] if t.state == module.trial.TrialState.RUNNING]
             tasks = {
@@ -219,6 +212,21 @@ def search(
                     study.tell(trial.number, result.value)
                 progress.advance(RunRecord(str(trial.number), FAILED if errors else "ok", {}))
     return [read_result(out, t.number) for t in study.get_trials(deepcopy=False)[:total]]
+
+
+def _ask(calibration: Calibration, study, spaces: dict, out: Path, number: int, waiting) -> None:
+    """Ask trial ``number``: the sampler's proposal, or the point enqueued for it — the warm start (trial 0)
+    or the proportional step from trial ``number - 1`` (batch 1: it is finished). A kill between enqueueing
+    and asking leaves the point waiting in the journal: it is asked then, not enqueued twice."""
+    if not study.get_trials(deepcopy=False, states=(waiting,)):
+        if number == 0 and calibration.spec.start is not None:
+            study.enqueue_trial(calibration.spec.start)
+        elif number > 0 and calibration.spec.sampler == "proportional":
+            study.enqueue_trial(proportional.propose(calibration, read_result(out, number - 1)))
+    study.sampler = sampler_for(calibration, number)
+    asked = study.ask(spaces)
+    if asked.number != number:
+        raise OutputError(f"{out}: expected trial {number} next in the journal, found {asked.number}")
 
 
 def result_json(result: TrialResult) -> dict:
