@@ -185,6 +185,29 @@ def test_kill_9_then_resume_ends_with_the_trials_of_an_uninterrupted_run(tmp_pat
     pd.testing.assert_frame_equal(trials(out), trials(reference))
 
 
+def test_a_proportional_step_stays_inside_the_range_and_a_figure_never_simulated_sends_it_to_the_top(tmp_path):
+    from sim.many.calibration.likelihoods import Component, Score
+    from sim.many.calibration.proportional import propose
+    from sim.many.calibration.spec import load_calibration
+    from sim.many.calibration.study import TrialResult
+
+    exits = {"outcome": "summary:totals.exits", "observed": 20, "source": "made up", "likelihood": "poisson"}
+    fields = {"targets": {"exits": exits}, "validate": None, "batch": 1, "sampler": "proportional"}
+    spec = write_spec(
+        tmp_path, **fields, start={"attrition.death_rate": 0.1}, proportional={"exits": "attrition.death_rate"}
+    )
+    calibration = load_calibration(spec)
+
+    def step(simulated: float) -> float:
+        component = Component("", 20.0, simulated, 0.0, simulated, simulated, 0.0)
+        previous = TrialResult(0, {"attrition.death_rate": 0.1}, {"exits": Score(0.0, [component])}, [])
+        return propose(calibration, previous)["attrition.death_rate"]
+
+    assert step(40.0) == pytest.approx(0.05)  # half the figure's observed value: half the rate
+    assert step(1.0) == 0.2 and step(0.0) == 0.2  # 20x would leave the range [0.005, 0.2]: its top
+    assert step(1e6) == 0.005
+
+
 def test_a_point_enqueued_when_the_process_died_is_asked_on_resume_not_enqueued_twice(tmp_path, monkeypatch):
     """A kill between enqueueing a proportional step (or the start) and asking it leaves it waiting in the
     journal: the resumed search asks it as the same trial and ends with the trials of an uninterrupted run."""
