@@ -207,7 +207,9 @@ class Elections:
         secretaries and deputies. ``ids`` hold no office yet, so only those ranked within the seats change."""
         if len(ids) == 0:
             return
-        pick, rank = top_within(group, score, ballots.shape[1] - 1)
+        # Each group ranks only as many members as its ballot has seats: ranks beyond would draw no office.
+        seats = np.count_nonzero(ballots != Role.NONE, axis=1)
+        pick, rank = top_within(group, score, seats[ballot_of[: self.orgs.n]])
         ids, group = ids[pick], group[pick]
         self.pop.role[ids] = ballots[ballot_of[group], rank]
         self.orgs.secretary[group[rank == 0]] = ids[rank == 0]
