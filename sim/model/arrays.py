@@ -42,11 +42,13 @@ def _rank_keys(group: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, int, i
     # 2**score_bits - 1 rounds up to 2**score_bits in floating point, and the worst score would then
     # carry into the group bits (sorting it into the next group): quantize over one bit less.
     scale = 2.0 ** (score_bits - 1) / (high - low) if high > low else 0.0
-    distance = high - score
+    distance = np.subtract(high, score)
     distance *= scale
-    key = np.floor(distance, out=distance).astype(np.int64)
+    key = distance.astype(np.int64)  # the distances are not negative: the cast's truncation is their floor
     key <<= position_bits
-    key |= group << (score_bits + position_bits)
+    group_bits = distance.view(np.int64)  # the distances' buffer, reused: no other temporary of n rows
+    np.left_shift(group, score_bits + position_bits, out=group_bits)
+    key |= group_bits
     key |= np.arange(n)
     return key, position_bits, score_bits
 
