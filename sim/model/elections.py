@@ -109,12 +109,13 @@ class Elections:
     def score(self, ids: np.ndarray, day: int) -> np.ndarray:
         """Election score: standing in days plus the sincerity bonus, less the women's handicap (higher is elected first)."""
         pop = self.pop
-        score = pop.sincerity[ids].astype(np.float64)
-        score *= self.weight_days
+        # In double precision from the single-precision sincerities, in place (at national scale every
+        # temporary is millions of rows): the same values as the plain expression.
+        score = np.multiply(pop.sincerity[ids], self.weight_days, dtype=np.float64)
         score += day
         score -= pop.joined[ids]
         if self.female_days:
-            score -= pop.female[ids] * self.female_days
+            np.subtract(score, self.female_days, out=score, where=pop.female[ids])
         return score
 
     # -- the election of a set of basic organizations --------------------------
