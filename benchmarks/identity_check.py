@@ -52,7 +52,19 @@ def case_digests(scenario: str, extra: tuple[str, ...]) -> dict[str, str]:
     with tempfile.TemporaryDirectory() as out:
         run = Path(out) / "run"
         subprocess.run(
-            [sys.executable, "-m", "sim", "run", scenario, "--quiet", "--events", "--out", str(run), *extra],
+            [
+                sys.executable,
+                "-m",
+                "sim",
+                "run",
+                scenario,
+                "--quiet",
+                "--events",
+                "--ignore-memory-check",
+                "--out",
+                str(run),
+                *extra,
+            ],
             cwd=ROOT,
             check=True,
             stdout=subprocess.DEVNULL,

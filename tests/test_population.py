@@ -52,3 +52,18 @@ def test_education_keeps_the_active_members_sincerity_sum_exact_when_inactive_me
     assert pop.sincerity[ids[3]] == pytest.approx(0.75)
     assert pop.active_sincerity == pytest.approx(before + 0.25)
     pop.check_consistency()
+
+
+def test_punished_members_per_organization_follow_punishments_moves_and_exits():
+    """``org_punished`` counts each organization's active members under a standing punishment (what a
+    candidate's guidance reads): punishing, lifting, moving and leaving keep it equal to a recount."""
+    pop = Population(capacity=16, n_orgs=3)
+    pop.add(6, Status.FULL, cell=np.array([0, 0, 1, 1, 2, 2]))
+    pop.set_punishment(np.array([0, 1, 2]), 1)
+    assert pop.org_punished.tolist() == [2, 1, 0]
+    pop.set_punishment(np.array([1, 2]), np.array([2, 0]))  # heavier for one, lifted for the other
+    pop.move(np.array([1, 4]), np.array([2, 0]))
+    pop.transition(np.array([0]), Status.EXITED)
+    pop.ensure_orgs(40)  # the counts grow with the organization table
+    assert pop.org_punished[:3].tolist() == [0, 0, 1]
+    pop.check_consistency()

@@ -46,6 +46,22 @@ def test_top_within_gives_the_rows_and_ranks_rank_within_gives_below_k_ties_incl
         assert set(zip(rows.tolist(), rank.tolist())) == _ranked_below(group, score, k)
 
 
+def test_top_within_drops_full_groups_from_later_passes_without_changing_rows_ranks_or_their_order():
+    """Cells without a committee have two seats, the few with one five: after two passes most rows
+    leave. The rows and ranks are the full ranking's, in the order of passes over every row."""
+    rng = np.random.default_rng(7)
+    for trial in range(100):
+        n, groups = int(rng.integers(50, 600)), int(rng.integers(5, 60))
+        group = rng.integers(0, groups, n)
+        score = rng.integers(0, 4, n).astype(np.float64) if trial % 2 else rng.normal(size=n)
+        k = np.where(rng.random(groups) < 0.9, 2, 5)
+        rows, rank = top_within(group, score, k)
+        assert set(zip(rows.tolist(), rank.tolist())) == _ranked_below(group, score, k)
+        assert np.array_equal(rank, np.sort(rank, kind="stable"))  # by rank, then group
+        for seat in range(5):
+            assert np.all(np.diff(group[rows[rank == seat]]) > 0)
+
+
 def test_top_within_beyond_its_passes_or_its_key_bits_takes_the_full_ranking():
     rng = np.random.default_rng(6)
     group, score = rng.integers(0, 3, 200), rng.normal(size=200)

@@ -53,10 +53,10 @@ class Critique(Mechanism):
         # social status or background of the party cell members".
         share_by_type = np.array(by_sector(self.cfg.every_two_days))
 
-        def cohort(orgs: Organizations) -> np.ndarray:
-            ids = np.arange(orgs.n)
-            unit = (orgs.column("kind") >= Kind.CELL) & orgs.column("alive")
-            return np.where(unit, cohorts.critique_cohort(ids, share_by_type[orgs.column("type")]), -1)
+        def cohort(orgs: Organizations, rows: slice) -> np.ndarray:
+            ids = np.arange(rows.start, rows.stop)
+            unit = orgs.kind[rows] >= Kind.CELL
+            return np.where(unit, cohorts.critique_cohort(ids, share_by_type[orgs.type[rows]]), -1)
 
         self.cohorts = cohorts.Buckets(world.orgs, cohort, cohorts.N_CRITIQUE_COHORTS)
 

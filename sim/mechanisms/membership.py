@@ -36,7 +36,7 @@ import numpy as np
 from sim.mechanisms.base import Mechanism, Step
 from sim.model.agenda import Agenda
 from sim.model.lifecourse import DAYS_PER_YEAR, birth_days
-from sim.model.population import ACTIVE, N_STATUS, YOUTH_LEAGUE_LETTER, Status
+from sim.model.population import N_STATUS, YOUTH_LEAGUE_LETTER, Status
 from sim.model.sampling import rows_where
 from sim.model.traits import draw_traits
 from sim.model.world import World
@@ -233,17 +233,13 @@ class Membership(Mechanism):
         Source: the party cell "is obligated to 'concretely guide and
         assist' the candidate member to qualify"; a cell whose own members
         stand punished is taken to guide less (assumption: the measure and
-        ``membership.guidance_effect``). Work in the candidates' cells only.
+        ``membership.guidance_effect``). Two lookups per candidate in the
+        per-cell counts the member table keeps.
         """
         pop, effect = self.world.pop, self.cfg.guidance_effect
         if effect == 0 or len(cells) == 0:
             return np.ones(len(cells))
-        units, of_candidate = np.unique(cells, return_inverse=True)
-        members = self.world.members.members_of(units, ACTIVE)
-        punished = np.bincount(
-            np.searchsorted(units, pop.cell[members]), weights=pop.punish_level[members] > 0, minlength=len(units)
-        )
-        return (1 - effect * punished / np.maximum(pop.org_size[units], 1))[of_candidate]
+        return 1 - effect * pop.org_punished[cells] / np.maximum(pop.org_size[cells], 1)
 
     def _probation_decision(self, day: int, ids: np.ndarray) -> None:
         """Admit, extend once, or expel the candidates whose probation ends (source)."""

@@ -17,18 +17,30 @@ MAX_DEPTH = 6
 
 
 def roll_up(orgs: Organizations, own: np.ndarray) -> np.ndarray:
-    """Totals per organization: its ``own`` value plus everything below it."""
+    """Totals per organization: its ``own`` value plus everything below it.
+
+    The first level (cells handing their members to their parents) is one
+    ``np.bincount`` over the table; the levels above carry from the few
+    organizations that received something, a bincount over their distinct
+    parents each, not another pass over the whole table.
+    """
     n = orgs.n
     parent = orgs.column("parent")
-    alive = orgs.column("alive")
+    carries = (parent >= 0) & orgs.column("alive")
     total = np.asarray(own[:n], dtype=np.float64).copy()
-    carry: np.ndarray = total.copy()
-    for _ in range(MAX_DEPTH):
-        has_parent = (parent >= 0) & alive & (carry != 0)
-        if not has_parent.any():
+    source = np.flatnonzero(carries & (total != 0))
+    received = np.bincount(parent[source], weights=total[source], minlength=n)
+    total += received
+    source = np.flatnonzero(carries & (received != 0))
+    carry = received[source]
+    for _ in range(MAX_DEPTH - 1):
+        if len(source) == 0:
             break
-        carry = np.bincount(parent[has_parent], weights=carry[has_parent], minlength=n)
-        total += carry
+        receiver, at = np.unique(parent[source], return_inverse=True)
+        carry = np.bincount(at, weights=carry, minlength=len(receiver))
+        total[receiver] += carry
+        onward = carries[receiver] & (carry != 0)
+        source, carry = receiver[onward], carry[onward]
     return total
 
 

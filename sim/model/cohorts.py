@@ -57,13 +57,18 @@ def critique_cohort(ids: np.ndarray, every_two_days_share: float | np.ndarray) -
 class Buckets:
     """Ids of living organizations grouped by a small integer key (meeting day, critique cohort).
 
-    Looking up today's cohort is then O(cohort size). The grouping is rebuilt
-    only when the organization table changes (organizations added or
-    dissolved): at national scale every threshold check does that, so a
-    rebuild must stay cheap (a radix sort of small keys).
+    Looking up today's cohort is then O(cohort size). ``key(orgs, rows)`` gives
+    the key of the organizations in the slice ``rows`` (-1: in no group); it
+    must be a pure function of columns fixed when an organization is created
+    (id, kind, type, meeting day), so an organization keeps its key until it is
+    dissolved and leaves its group. When the organization table changes
+    (organizations added or dissolved: at national scale every threshold
+    check does), only the new rows' keys are computed, the dissolved ones are
+    dropped, and the grouping is rebuilt by a radix sort of the 16-bit keys
+    (linear time).
     """
 
-    def __init__(self, orgs: Organizations, key: Callable[[Organizations], np.ndarray], n_keys: int):
+    def __init__(self, orgs: Organizations, key: Callable[[Organizations, slice], np.ndarray], n_keys: int):
         self.orgs = orgs
         self.key = key
         self.n_keys = n_keys
@@ -75,8 +80,9 @@ class Buckets:
     def _refresh(self) -> None:
         signature = (self.orgs.n, int(self.orgs.kind_counts.sum()))
         if signature != self._signature:
-            # -1 for organizations outside every group; 16-bit keys sort by radix, in linear time.
-            self._keys = self.key(self.orgs).astype(np.int16)
+            fresh = self.key(self.orgs, slice(len(self._keys), self.orgs.n)).astype(np.int16)
+            self._keys = np.concatenate([self._keys, fresh])
+            self._keys[~self.orgs.column("alive")] = -1
             self._order = np.argsort(self._keys, kind="stable")
             self._bounds = np.searchsorted(self._keys[self._order], np.arange(self.n_keys + 1))
             self._signature = signature
@@ -95,8 +101,8 @@ class Buckets:
 def meeting_buckets(orgs: Organizations) -> Buckets:
     """Living organizations by the day of month of their first monthly meeting (key 0..27)."""
 
-    def key(table: Organizations) -> np.ndarray:
-        return np.where(table.column("alive"), table.column("meeting_day").astype(np.int64) - 1, -1)
+    def key(table: Organizations, rows: slice) -> np.ndarray:
+        return table.meeting_day[rows].astype(np.int64) - 1
 
     return Buckets(orgs, key, MEETING_DAYS)
 

@@ -109,12 +109,13 @@ class Elections:
     def score(self, ids: np.ndarray, day: int) -> np.ndarray:
         """Election score: standing in days plus the sincerity bonus, less the women's handicap (higher is elected first)."""
         pop = self.pop
-        score = pop.sincerity[ids].astype(np.float64)
-        score *= self.weight_days
+        # In double precision from the single-precision sincerities, in place (at national scale every
+        # temporary is millions of rows): the same values as the plain expression.
+        score = np.multiply(pop.sincerity[ids], self.weight_days, dtype=np.float64)
         score += day
         score -= pop.joined[ids]
         if self.female_days:
-            score -= pop.female[ids] * self.female_days
+            np.subtract(score, self.female_days, out=score, where=pop.female[ids])
         return score
 
     # -- the election of a set of basic organizations --------------------------
@@ -207,7 +208,9 @@ class Elections:
         secretaries and deputies. ``ids`` hold no office yet, so only those ranked within the seats change."""
         if len(ids) == 0:
             return
-        pick, rank = top_within(group, score, ballots.shape[1] - 1)
+        # Each group ranks only as many members as its ballot has seats: ranks beyond would draw no office.
+        seats = np.count_nonzero(ballots != Role.NONE, axis=1)
+        pick, rank = top_within(group, score, seats[ballot_of[: self.orgs.n]])
         ids, group = ids[pick], group[pick]
         self.pop.role[ids] = ballots[ballot_of[group], rank]
         self.orgs.secretary[group[rank == 0]] = ids[rank == 0]

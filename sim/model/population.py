@@ -7,8 +7,9 @@ status so that ids stay stable for recommenders and the event log. Capacity
 grows by doubling, never row by row.
 
 Every status change goes through :meth:`Population.transition`, which keeps
-the stock of each status, the per-organization count of active members, the
-sum of their sincerity and the matrix of flows between statuses. The recorder
+the stock of each status, the per-organization counts of active members and
+of those of them punished, the sum of their sincerity and the matrix of flows
+between statuses. The recorder
 reads stocks and flows from there, which is what makes the conservation
 identity (stock at t = stock at t-1 + inflows - outflows) hold by
 construction and checkable.
@@ -101,6 +102,13 @@ def code_counts(codes: np.ndarray, n_codes: int) -> np.ndarray:
     return np.array([np.count_nonzero(codes == code) for code in range(n_codes)], dtype=np.int64)
 
 
+def _grown(counts: np.ndarray, size: int) -> np.ndarray:
+    """``counts`` followed by zeros up to ``size`` entries."""
+    grown = np.zeros(size, dtype=counts.dtype)
+    grown[: len(counts)] = counts
+    return grown
+
+
 class Population(ColumnTable):
     """Struct-of-arrays member table with stocks, flows and per-organization sizes."""
 
@@ -146,6 +154,9 @@ class Population(ColumnTable):
         self.org_size = np.zeros(max(n_orgs, 1), dtype=np.int64)
         #: Active members holding each punishment level now (index = ladder code; 0 unused).
         self.punished = np.zeros(N_LEVEL_CODES, dtype=np.int64)
+        #: Active members holding a standing punishment, per organization id: a candidate's guidance
+        #: reads its cell's share every day, which a lookup of the cell's members would cost far more.
+        self.org_punished = np.zeros(len(self.org_size), dtype=np.int64)
         #: Standing punishments that ended because their holder left (since last read).
         self.punishments_removed = 0
         #: Sum of the sincerity of active members (critique findings scale with its mean).
@@ -154,9 +165,9 @@ class Population(ColumnTable):
     def ensure_orgs(self, n_orgs: int) -> None:
         """Make room in the per-organization counts for organization ids < n_orgs."""
         if n_orgs > len(self.org_size):
-            grown = np.zeros(max(n_orgs, 2 * len(self.org_size)), dtype=np.int64)
-            grown[: len(self.org_size)] = self.org_size
-            self.org_size = grown
+            size = max(n_orgs, 2 * len(self.org_size))
+            self.org_size = _grown(self.org_size, size)
+            self.org_punished = _grown(self.org_punished, size)
 
     def add(self, count: int, status: Status, cell: np.ndarray | int, **columns: np.ndarray | int | bool) -> np.ndarray:
         """Append ``count`` people in ``status`` (counted as a flow from EMPTY); returns their ids."""
@@ -186,10 +197,11 @@ class Population(ColumnTable):
                 np.subtract.at(self.org_size, self.cell[leaving], 1)
                 self.active_sincerity -= float(self.sincerity[leaving].sum(dtype=np.float64))
                 held = self.punish_level[leaving]
-                held = held[held > 0]
-                if len(held):
-                    self.punished -= np.bincount(held, minlength=N_LEVEL_CODES)
-                    self.punishments_removed += len(held)
+                punished = held > 0
+                if punished.any():
+                    self.punished -= np.bincount(held[punished], minlength=N_LEVEL_CODES)
+                    self.punishments_removed += int(punished.sum())
+                    np.subtract.at(self.org_punished, self.cell[leaving[punished]], 1)
         self.status[ids] = to
 
     def set_punishment(self, ids: np.ndarray, level: int | np.ndarray) -> None:
@@ -199,8 +211,12 @@ class Population(ColumnTable):
         old = self.punish_level[ids]
         self.punished -= np.bincount(old, minlength=N_LEVEL_CODES)
         self.punish_level[ids] = level
-        self.punished += np.bincount(self.punish_level[ids], minlength=N_LEVEL_CODES)
+        new = self.punish_level[ids]
+        self.punished += np.bincount(new, minlength=N_LEVEL_CODES)
         self.punished[0] = 0
+        change = (new > 0).astype(np.int64) - (old > 0)
+        change[~ACTIVE[self.status[ids]]] = 0
+        np.add.at(self.org_punished, self.cell[ids], change)
 
     def educate(self, ids: np.ndarray, effect: float) -> None:
         """Ideological education: close the share ``effect`` of each member's gap to full sincerity.
@@ -224,9 +240,12 @@ class Population(ColumnTable):
         if len(ids) == 0:
             return
         active = ACTIVE[self.status[ids]]
+        punished = ids[active & (self.punish_level[ids] > 0)]
         np.subtract.at(self.org_size, self.cell[ids[active]], 1)
+        np.subtract.at(self.org_punished, self.cell[punished], 1)
         self.cell[ids] = new_cells
         np.add.at(self.org_size, self.cell[ids[active]], 1)
+        np.add.at(self.org_punished, self.cell[punished], 1)
 
     def take_flows(self) -> np.ndarray:
         """Flows since the previous call (the recorder resets them at each row)."""
@@ -265,6 +284,7 @@ class Population(ColumnTable):
             unknown=self.n - int(counts.sum()),
             active=active,
             org_members=np.bincount(cells, minlength=outside + 1),
+            org_punished=np.bincount(cells[level[active] != 0], minlength=outside + 1),
             sincerity=float(self.sincerity[: self.n][active].sum(dtype=np.float64)),
             punished=code_counts(level[active & (level != 0)], N_LEVEL_CODES),
         )
@@ -284,6 +304,10 @@ class Population(ColumnTable):
         if not np.array_equal(sizes, self.org_size):
             bad = np.flatnonzero(sizes != self.org_size)[:5]
             raise AssertionError(f"organization sizes drifted at orgs {bad.tolist()}")
+        punished = recount.org_punished[: len(self.org_punished)]
+        if not np.array_equal(punished, self.org_punished):
+            bad = np.flatnonzero(punished != self.org_punished)[:5]
+            raise AssertionError(f"punished members per organization drifted at orgs {bad.tolist()}")
         if not np.isclose(recount.sincerity, self.active_sincerity, rtol=1e-6, atol=1e-3):
             raise AssertionError(
                 f"active sincerity sum drifted: tracked {self.active_sincerity:.6g}, actual {recount.sincerity:.6g}"
@@ -306,6 +330,8 @@ class Recount:
     active: np.ndarray
     #: Active members by organization id; the last bin counts those whose cell is no organization id.
     org_members: np.ndarray
+    #: Active members holding a standing punishment, binned like ``org_members``.
+    org_punished: np.ndarray
     #: Sum of the active members' sincerity.
     sincerity: float
     #: Active members holding each punishment level (index = ladder code; 0 unused).
