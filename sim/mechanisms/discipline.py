@@ -163,6 +163,8 @@ class Discipline(Mechanism):
 
     def _due(self, agenda: Agenda, day: int, column: str) -> np.ndarray:
         ids = agenda.pop(day)
+        if len(ids) == 0:  # most days in a small party: no gathers on empty arrays
+            return ids
         pop = self.world.pop
         return ids[(getattr(pop, column)[ids] == day) & ACTIVE[pop.status[ids]]]
 

@@ -136,6 +136,8 @@ class Membership(Mechanism):
     def _due(self, agenda: Agenda, day: int, status: Status) -> np.ndarray:
         """Ids due today whose procedure is still pending: still in ``status`` and not rescheduled."""
         ids = agenda.pop(day)
+        if len(ids) == 0:  # most days in a small party: no gathers on empty arrays
+            return ids
         pop = self.world.pop
         return ids[(pop.due[ids] == day) & (pop.status[ids] == status)]
 
