@@ -15,7 +15,7 @@ the line and the field; nothing written)::
         likelihood: poisson
     replications: 4                       # per trial, the same seeds in every trial
     trials: 60
-    sampler: tpe                          # tpe | cmaes | random, seeded by `seed`
+    sampler: tpe                          # tpe | cmaes | random, seeded by `seed` | proportional
     start:                                # optional warm start: the values of trial 0
       membership.applications_per_member_year: 0.03
     validate:                             # never used in the fit
