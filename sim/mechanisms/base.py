@@ -33,6 +33,12 @@ class Mechanism:
         """(ticks, step) pairs: run ``step(day)`` on every day in ``ticks``."""
         return ()
 
+    def log_members(self, day: int, kind: str, ids: np.ndarray, cause: str = "") -> None:
+        """Log ``ids`` with their cells in the event log, if it is kept: without it, not even the cells'
+        gather (a dozen calls a day on arrays of a few ids are a small party's daily cost)."""
+        if self.world.events.enabled:
+            self.world.events.log(day, kind, ids, self.world.pop.cell[ids], cause=cause)
+
     def summary(self, timeseries) -> dict:
         """Headline figures this mechanism adds to summary.json."""
         return {}

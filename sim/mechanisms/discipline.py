@@ -41,7 +41,7 @@ from sim.model.arrays import distinct
 from sim.model.founding import DAYS_PER_YEAR
 from sim.model.population import ACTIVE, NO_RECOMMENDER, Status
 from sim.model.roles import Role
-from sim.model.sampling import bernoulli_rows, step_probability, thin
+from sim.model.sampling import bernoulli_rows, bernoulli_split, step_probability, thin
 from sim.model.sectors import SECTORS
 from sim.model.world import World
 
@@ -69,6 +69,20 @@ class Discipline(Mechanism):
             [0] + [getattr(cfg.lift_after_days, lvl) for lvl in ladder.STANDING_LEVELS], dtype=np.int64
         )
         self.roles_allowed = ladder.allowed_code(cfg.roles_allowed_up_to)
+        levels = np.arange(len(ladder.LEVELS) + 1)
+        #: By level code: whether the punishment removes the member from office.
+        self.loses_office = (levels == REMOVAL) | (levels > self.roles_allowed)
+        #: Flow names by level code (a level refused down to 0 is no punishment: not counted) and by cause code.
+        self.issued_level = {code: f"issued_{level}" for code, level in enumerate(ladder.LEVELS, start=1)}
+        self.issued_cause = {code: f"issued_{cause}" for code, cause in enumerate(self.causes)}
+        self.lifted_cause = {code: f"lifted_{cause}" for code, cause in enumerate(self.causes)}
+        #: Rate-based causes: (code, spec, factor by sector, weekly probability of the most exposed member),
+        #: constants of the scenario computed once rather than every week.
+        self.offences = [
+            (code, spec, *self._exposure(spec))
+            for code, spec in enumerate(specs)
+            if spec.rate_per_year != 0 and not spec.from_critique
+        ]
         self.ratified_from = ladder.code(cfg.ratified_from)
         self.delegates_allowed = ladder.allowed_code(cfg.delegates_allowed_up_to)
         self.decisions = Agenda()  # referred members, by the day of their cell's meeting
@@ -123,27 +137,31 @@ class Discipline(Mechanism):
         return ((cal.every(OFFENCE_STEP_DAYS), self.offend), (cal.daily(), self.decide))
 
     # -- cases arise -------------------------------------------------------
+    @staticmethod
+    def _exposure(spec) -> tuple[np.ndarray, float]:
+        """A cause's factor by sector, and the weekly probability of its most exposed member (the thinning bound)."""
+        sector_factor = np.array([spec.sector_modifiers.get(s, 1.0) for s in SECTORS])
+        top = float(sector_factor.max() * max(spec.cadre_modifier, 1.0))
+        return sector_factor, step_probability(spec.rate_per_year * top, OFFENCE_STEP_DAYS)
+
     def offend(self, day: int) -> None:
         """Rate-based offences of the week, one Bernoulli selection per cause."""
         pop = self.world.pop
-        for code, spec in enumerate(self.cfg.causes.values()):
-            if spec.from_critique or spec.rate_per_year == 0:
-                continue
-            sector_factor = np.array([spec.sector_modifiers.get(s, 1.0) for s in SECTORS])
-            top = float(sector_factor.max() * max(spec.cadre_modifier, 1.0))
-            p_max = step_probability(spec.rate_per_year * top, OFFENCE_STEP_DAYS)
+        for code, spec, sector_factor, p_max in self.offences:
             rows = bernoulli_rows(self.rng, pop.n, p_max)
             rows = rows[ACTIVE[pop.status[rows]]]
             factor = sector_factor[self.world.sectors(rows)] * np.where(
-                pop.role[rows] >= Role.CELL_SECRETARY, spec.cadre_modifier, 1.0
+                pop.role[rows] >= int(Role.CELL_SECRETARY), spec.cadre_modifier, 1.0
             )
             p = -np.expm1(-spec.rate_per_year * factor * OFFENCE_STEP_DAYS / DAYS_PER_YEAR)
             self.refer(thin(self.rng, rows, p, p_max), self.causes[code], day)
 
     def refer(self, ids: np.ndarray, cause: str, day: int) -> None:
         """Refer members to their cell's next meeting; a member has at most one pending case."""
+        if len(ids) == 0:
+            return
         world, pop = self.world, self.world.pop
-        ids = distinct(ids)
+        ids = distinct(ids) if len(ids) > 1 else np.asarray(ids)
         ids = ids[ACTIVE[pop.status[ids]] & (pop.referral_due[ids] < day)]
         if len(ids) == 0:
             return
@@ -152,14 +170,15 @@ class Discipline(Mechanism):
         pop.referral_cause[ids] = self.causes.index(cause)
         self.decisions.push(ids, meeting)
         world.tally.add("referrals", len(ids))
-        world.events.log(day, "referral", ids, pop.cell[ids], cause=cause)
+        self.log_members(day, "referral", ids, cause=cause)
 
     # -- meetings decide, committees ratify, punishments are lifted ---------
     def decide(self, day: int) -> None:
         self._judge(day, self._due(self.decisions, day, "referral_due"))
         self._ratify(day, self._due(self.ratifications, day, "referral_due"))
         lift = self._due(self.liftings, day, "lift_due")
-        self.lift(lift[self.world.pop.punish_level[lift] > 0], day, "punishment_lifted")
+        if len(lift):
+            self.lift(lift[self.world.pop.punish_level[lift] > 0], day, "punishment_lifted")
 
     def _due(self, agenda: Agenda, day: int, column: str) -> np.ndarray:
         ids = agenda.pop(day)
@@ -174,32 +193,30 @@ class Discipline(Mechanism):
             return
         pop = self.world.pop
         pop.referral_due[ids] = -1
-        convicted = ids[self.rng.random(len(ids)) < self.cfg.conviction_probability]
-        level = self.first_level[pop.referral_cause[convicted]]
+        convicted, _ = bernoulli_split(self.rng, ids, self.cfg.conviction_probability)
+        if len(convicted) == 0:
+            return
+        cause = pop.referral_cause[convicted]
+        level = self.first_level[cause]
         if self.cfg.escalate_repeat:
             held = pop.punish_level[convicted]
             level = np.where(held > 0, np.maximum(level, held + 1), level)
         level = np.minimum(level, EXPULSION).astype(np.int8)
         heavy = level >= self.ratified_from
-        self._punish(day, convicted[~heavy], level[~heavy], pop.referral_cause[convicted[~heavy]])
+        if not heavy.any():  # the usual case: only standing punishments, nothing to ratify
+            self._punish(day, convicted, level, cause)
+            return
+        self._punish(day, convicted[~heavy], level[~heavy], cause[~heavy])
         pending = convicted[heavy]
         pop.proposed_level[pending] = level[heavy]
         ratify = day + self.rng.integers(1, self.cfg.ratification_days + 1, len(pending))
         pop.referral_due[pending] = ratify
         self.ratifications.push(pending, ratify)
-        for kind, which in (
-            ("expulsion_proposed", level[heavy] == EXPULSION),
-            ("punishment_proposed", level[heavy] < EXPULSION),
-        ):
-            ids_ = pending[which]
-            self.world.events.log(
-                day,
-                kind,
-                ids_,
-                pop.cell[ids_],
-                cause=self._names(pop.referral_cause[ids_]),
-                level=self._level_names(pop.proposed_level[ids_]),
-            )
+        expulsion = level[heavy] == EXPULSION
+        self._log_cases(day, "expulsion_proposed", pending[expulsion], cause[heavy][expulsion], level[heavy][expulsion])
+        self._log_cases(
+            day, "punishment_proposed", pending[~expulsion], cause[heavy][~expulsion], level[heavy][~expulsion]
+        )
 
     def _ratify(self, day: int, ids: np.ndarray) -> None:
         """The county/city committee ratifies the heavier punishments; a refused one gives the next lighter level."""
@@ -211,38 +228,45 @@ class Discipline(Mechanism):
         expulsion = level == EXPULSION
         p = np.where(expulsion, cfg.expulsion_ratify_probability, cfg.ratify_probability)
         ratified = self.rng.random(len(ids)) < p
-        world.tally.add("expulsions_not_ratified", int((~ratified & expulsion).sum()))
-        world.tally.add("punishments_not_ratified", int((~ratified & ~expulsion).sum()))
+        world.tally.add("expulsions_not_ratified", np.count_nonzero(~ratified & expulsion))
+        world.tally.add("punishments_not_ratified", np.count_nonzero(~ratified & ~expulsion))
         standing = ~(ratified & expulsion)
         given = np.where(ratified, level, level - 1).astype(np.int8)[standing]
         self._punish(day, ids[standing], given, pop.referral_cause[ids[standing]])
         expelled = ids[ratified & expulsion]
+        if len(expelled) == 0:
+            return
         self._count_issued(day, expelled, np.full(len(expelled), EXPULSION), pop.referral_cause[expelled])
         pop.set_punishment(expelled, 0)  # the standing punishment is superseded
         pop.punish_cause[expelled] = pop.referral_cause[expelled]
         pop.punish_day[expelled] = day
-        pop.role[expelled] = Role.NONE
+        pop.role[expelled] = int(Role.NONE)
         self._recommender_liability(day, expelled)  # before the transition: it reads whether each was a full member
         pop.transition(expelled, Status.EXPELLED)
+
+    def _tally_codes(self, names: dict[int, str], codes: np.ndarray) -> None:
+        """Count the codes under their flow names: only the codes present (a few on most days)."""
+        counts = np.bincount(codes)
+        tally = self.world.tally
+        for code in np.flatnonzero(counts).tolist():
+            if code in names:
+                tally.add(names[code], counts[code])
+
+    def _log_cases(self, day: int, kind: str, ids: np.ndarray, cause: np.ndarray, level: np.ndarray) -> None:
+        """Log members with the cause and level of their case, if the event log is kept."""
+        if self.world.events.enabled:
+            pop = self.world.pop
+            self.world.events.log(
+                day, kind, ids, pop.cell[ids], cause=self._names(cause), level=self._level_names(level)
+            )
 
     def _count_issued(self, day: int, ids: np.ndarray, level: np.ndarray, cause: np.ndarray) -> None:
         world, pop = self.world, self.world.pop
         world.tally.add("punishments_issued", len(ids))
-        world.tally.add("punishments_replaced", int((pop.punish_level[ids] > 0).sum()))
-        level_counts = np.bincount(level, minlength=len(ladder.LEVELS) + 1)
-        for code, name in enumerate(ladder.LEVELS, start=1):
-            world.tally.add(f"issued_{name}", int(level_counts[code]))
-        cause_counts = np.bincount(cause, minlength=len(self.causes))
-        for code, name in enumerate(self.causes):
-            world.tally.add(f"issued_{name}", int(cause_counts[code]))
-        world.events.log(
-            day,
-            "punishment",
-            ids,
-            pop.cell[ids],
-            cause=self._names(cause),
-            level=self._level_names(level),
-        )
+        world.tally.add("punishments_replaced", np.count_nonzero(pop.punish_level[ids]))
+        self._tally_codes(self.issued_level, level)
+        self._tally_codes(self.issued_cause, cause)
+        self._log_cases(day, "punishment", ids, cause, level)
 
     def _punish(self, day: int, ids: np.ndarray, level: np.ndarray, cause: np.ndarray) -> None:
         """Issue standing punishments (warning .. probation) and schedule their lifting."""
@@ -255,8 +279,8 @@ class Discipline(Mechanism):
         pop.punish_day[ids] = day
         pop.punish_count[ids] += 1
         pop.amnestied[ids] = False
-        pop.role[ids[(level == REMOVAL) | (level > self.roles_allowed)]] = Role.NONE
-        demoted = ids[(level == PROBATION) & (pop.status[ids] == Status.FULL)]
+        pop.role[ids[self.loses_office[level]]] = int(Role.NONE)
+        demoted = ids[(level == PROBATION) & (pop.status[ids] == int(Status.FULL))]
         pop.transition(demoted, Status.DEMOTED)
         lift = world.calendar.next_monthly(day + self.lift_days[level], world.orgs.meeting_day[pop.cell[ids]])
         pop.lift_due[ids] = lift
@@ -288,20 +312,11 @@ class Discipline(Mechanism):
         level = pop.punish_level[ids]
         pop.set_punishment(ids, 0)
         pop.lift_due[ids] = -1
-        pop.transition(ids[pop.status[ids] == Status.DEMOTED], Status.FULL)
+        pop.transition(ids[pop.status[ids] == int(Status.DEMOTED)], Status.FULL)
         pop.educate(ids, self.cfg.education_effect if education is None else education)
         world.tally.add("punishments_lifted", len(ids))
-        cause_counts = np.bincount(cause, minlength=len(self.causes))
-        for code, name in enumerate(self.causes):
-            world.tally.add(f"lifted_{name}", int(cause_counts[code]))
-        world.events.log(
-            day,
-            event,
-            ids,
-            pop.cell[ids],
-            cause=self._names(cause),
-            level=self._level_names(level),
-        )
+        self._tally_codes(self.lifted_cause, cause)
+        self._log_cases(day, event, ids, cause, level)
         return ids
 
     def punished_ids(

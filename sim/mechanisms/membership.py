@@ -37,7 +37,7 @@ from sim.mechanisms.base import Mechanism, Step
 from sim.model.agenda import Agenda
 from sim.model.lifecourse import DAYS_PER_YEAR, birth_days
 from sim.model.population import N_STATUS, YOUTH_LEAGUE_LETTER, Status
-from sim.model.sampling import rows_where
+from sim.model.sampling import bernoulli_split, rows_where
 from sim.model.traits import draw_traits
 from sim.model.world import World
 
@@ -139,11 +139,17 @@ class Membership(Mechanism):
         if len(ids) == 0:  # most days in a small party: no gathers on empty arrays
             return ids
         pop = self.world.pop
-        return ids[(pop.due[ids] == day) & (pop.status[ids] == status)]
+        # int(status): numpy compares with a plain int several times faster than with an IntEnum member.
+        return ids[(pop.due[ids] == day) & (pop.status[ids] == int(status))]
 
     def _schedule(self, agenda: Agenda, ids: np.ndarray, days: np.ndarray) -> None:
         self.world.pop.due[ids] = days
         agenda.push(ids, days)
+
+    def _within_county_deadline(self, agenda: Agenda, ids: np.ndarray, day: int) -> None:
+        """Schedule ``ids`` on the county/city committee's decision day, drawn within its deadline after ``day``."""
+        if len(ids):
+            self._schedule(agenda, ids, day + self.rng.integers(1, self.cfg.county_decision_max_days + 1, len(ids)))
 
     def _file_applications(self, day: int) -> None:
         rows = self.filing.pop(day)
@@ -155,9 +161,13 @@ class Membership(Mechanism):
         # whose recommender has left the party is not filed.
         rec1 = plan["rec1"][rows]
         cell = pop.cell[rec1]
-        filed = (pop.status[rec1] == Status.FULL) & world.orgs.alive[cell]
-        world.tally.add("applications_unsponsored", int((~filed).sum()))
-        rows, rec1, cell = rows[filed], rec1[filed], cell[filed]
+        filed = (pop.status[rec1] == int(Status.FULL)) & world.orgs.alive[cell]
+        unfiled = len(rows) - np.count_nonzero(filed)
+        if unfiled:
+            world.tally.add("applications_unsponsored", unfiled)
+            rows, rec1, cell = rows[filed], rec1[filed], cell[filed]
+            if len(rows) == 0:
+                return
         scenario = world.scenario
         traits = draw_traits(world.orgs.type[cell], scenario.organization.types, scenario.population, self.rng)
         ids = pop.add(
@@ -174,7 +184,7 @@ class Membership(Mechanism):
             **traits,
         )
         self._schedule_review(ids, day)
-        world.events.log(day, "application", ids, pop.cell[ids])
+        self.log_members(day, "application", ids)
 
     def _schedule_review(self, ids: np.ndarray, day: int) -> None:
         """The application is reviewed with the applicant at the cell's next general meeting after ``day``."""
@@ -192,30 +202,25 @@ class Membership(Mechanism):
         """The cell meeting reviews the application and forwards it to the county/city committee."""
         if len(ids) == 0:
             return
-        pop, world = self.world.pop, self.world
+        pop = self.world.pop
         pop.awaiting_review[ids] = False
-        endorsed = self.rng.random(len(ids)) < self.cfg.cell_endorse_probability
-        refused = ids[~endorsed]
+        forwarded, refused = bernoulli_split(self.rng, ids, self.cfg.cell_endorse_probability)
         pop.transition(refused, Status.REJECTED)
-        world.events.log(day, "application_rejected", refused, pop.cell[refused], cause="cell")
-        forwarded = ids[endorsed]
-        world.events.log(day, "application_forwarded", forwarded, pop.cell[forwarded])
-        decision = day + self.rng.integers(1, self.cfg.county_decision_max_days + 1, len(forwarded))
-        self._schedule(self.county, forwarded, decision)
+        self.log_members(day, "application_rejected", refused, cause="cell")
+        self.log_members(day, "application_forwarded", forwarded)
+        self._within_county_deadline(self.county, forwarded, day)
 
     def _county_decision(self, day: int, ids: np.ndarray) -> None:
         """The county/city committee acts within a month: candidate membership or rejection."""
         if len(ids) == 0:
             return
-        pop, world = self.world.pop, self.world
-        approved = self.rng.random(len(ids)) < self.cfg.county_approve_probability
-        rejected = ids[~approved]
+        pop = self.world.pop
+        new, rejected = bernoulli_split(self.rng, ids, self.cfg.county_approve_probability)
         pop.transition(rejected, Status.REJECTED)
-        world.events.log(day, "application_rejected", rejected, pop.cell[rejected], cause="county")
-        new = ids[approved]
+        self.log_members(day, "application_rejected", rejected, cause="county")
         pop.transition(new, Status.CANDIDATE)
         pop.candidate_since[new] = day
-        world.events.log(day, "candidate_admitted", new, pop.cell[new])
+        self.log_members(day, "candidate_admitted", new)
         self._schedule_probation_decision(new, np.full(len(new), day), years=1, today=day)
 
     def _schedule_probation_decision(self, ids: np.ndarray, since: np.ndarray, years: int, today: int) -> None:
@@ -224,6 +229,8 @@ class Membership(Mechanism):
         Never before ``today``: day-0 candidates whose year ended before the run
         starts are decided on day 0.
         """
+        if len(ids) == 0:
+            return
         pop, cal = self.world.pop, self.world.calendar
         end = np.asarray(since) + years * self.cfg.probation_days
         meeting = cal.previous_monthly(end, self.world.orgs.meeting_day[pop.cell[ids]])
@@ -250,21 +257,20 @@ class Membership(Mechanism):
         pop, world, cfg = self.world.pop, self.world, self.cfg
         p_qualify = np.where(pop.extended[ids], cfg.second_qualify_probability, cfg.qualify_probability)
         p_qualify *= self._guidance(pop.cell[ids])
-        qualifies = self.rng.random(len(ids)) < p_qualify
-        passed = ids[qualifies]
-        world.events.log(day, "probation_passed", passed, pop.cell[passed])
-        ratification = day + self.rng.integers(1, cfg.county_decision_max_days + 1, len(passed))
-        self._schedule(self.ratification, passed, ratification)
-        failed = ids[~qualifies]
+        passed, failed = bernoulli_split(self.rng, ids, p_qualify)
+        self.log_members(day, "probation_passed", passed)
+        self._within_county_deadline(self.ratification, passed, day)
+        if len(failed) == 0:
+            return
         extend = ~pop.extended[failed] & (self.rng.random(len(failed)) < cfg.extension_probability)
         extended = failed[extend]
         pop.extended[extended] = True
         world.tally.add("probation_extended", len(extended))
-        world.events.log(day, "probation_extended", extended, pop.cell[extended])
+        self.log_members(day, "probation_extended", extended)
         self._schedule_probation_decision(extended, pop.candidate_since[extended], years=2, today=day + 1)
         expelled = failed[~extend]
         pop.transition(expelled, Status.CANDIDATE_EXPELLED)
-        world.events.log(day, "candidate_expelled", expelled, pop.cell[expelled])
+        self.log_members(day, "candidate_expelled", expelled)
 
     def _ratification(self, day: int, ids: np.ndarray) -> None:
         """The city/county committee ratifies the cell's decision within its deadline: full membership (source).
@@ -276,16 +282,16 @@ class Membership(Mechanism):
         if len(ids) == 0:
             return
         pop, world = self.world.pop, self.world
-        ratified = self.rng.random(len(ids)) < self.cfg.ratify_probability
-        admitted = ids[ratified]
+        admitted, refused = bernoulli_split(self.rng, ids, self.cfg.ratify_probability)
         pop.transition(admitted, Status.FULL)
         pop.joined[admitted] = day
-        world.events.log(day, "admitted", admitted, pop.cell[admitted])
-        refused = ids[~ratified]
-        world.events.log(day, "admission_refused", refused, pop.cell[refused])
+        self.log_members(day, "admitted", admitted)
+        if len(refused) == 0:
+            return
+        self.log_members(day, "admission_refused", refused)
         extended, expelled = refused[~pop.extended[refused]], refused[pop.extended[refused]]
         pop.extended[extended] = True
         world.tally.add("probation_extended", len(extended))
         self._schedule_probation_decision(extended, pop.candidate_since[extended], years=2, today=day + 1)
         pop.transition(expelled, Status.CANDIDATE_EXPELLED)
-        world.events.log(day, "candidate_expelled", expelled, pop.cell[expelled])
+        self.log_members(day, "candidate_expelled", expelled)

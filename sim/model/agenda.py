@@ -12,7 +12,10 @@ Entries are kept in buckets of ``BUCKET_DAYS`` days: a push with ids due on
 pop takes whole buckets that are past and filters the one that holds today
 (O(bucket) work). At national scale this cuts the Python overhead of the
 queue several times over; the ids and days returned are the same as with one
-entry per day.
+entry per day. Each bucket also keeps its earliest day, so that a pop on a
+day with nothing due (most days of a small party) returns after two lookups,
+and a push of a few ids (a small party's daily case) groups them in Python
+rather than with array calls that cost more than the ids.
 
 Entries can go stale (the member left in between); callers filter the popped
 ids against the member table's current state.
@@ -30,6 +33,9 @@ from sim.model.arrays import distinct
 #: Days per bucket: a week and a day, so that weekly pushes rarely straddle two buckets.
 BUCKET_DAYS = 8
 
+#: Pushes of at most this many ids are grouped by bucket in Python (cheaper than numpy below this size).
+SMALL_PUSH = 16
+
 Entry = tuple[np.ndarray, np.ndarray]  # (ids, days)
 
 
@@ -38,6 +44,7 @@ class Agenda:
 
     def __init__(self) -> None:
         self._buckets: dict[int, list[Entry]] = {}
+        self._earliest: dict[int, int] = {}  # the earliest day due in each bucket
         self._keys: list[int] = []  # heap of the keys of _buckets
         self._size = 0
 
@@ -52,26 +59,44 @@ class Agenda:
         self._size += ids.size
         days = np.asarray(days, dtype=np.int64)
         if days.ndim == 0:  # one day for every id (np.full: np.broadcast_to costs more than the push)
-            self._add(int(days) // BUCKET_DAYS, (ids, np.full(ids.shape, days)))
+            day = int(days)
+            self._add(day // BUCKET_DAYS, (ids, np.full(ids.shape, day)), day)
             return
+        if ids.size <= SMALL_PUSH:
+            listed = days.tolist()
+            keys = {day // BUCKET_DAYS for day in listed}
+            if len(keys) == 1:
+                self._add(keys.pop(), (ids, days), min(listed))
+                return
         bucket = days // BUCKET_DAYS
         if bucket[0] == bucket[-1] and (bucket == bucket[0]).all():
-            self._add(int(bucket[0]), (ids, days))
+            self._add(int(bucket[0]), (ids, days), int(days.min()))
             return
         offset = bucket - bucket.min()
         if offset.max() < np.iinfo(np.int16).max:
             offset = offset.astype(np.int16)  # a push spans a few years at most: radix-sorted 16-bit keys
         order = np.argsort(offset, kind="stable")
         bucket, ids, days = bucket[order], ids[order], days[order]
-        bounds = [0, *(np.flatnonzero(bucket[1:] != bucket[:-1]) + 1).tolist(), len(ids)]
-        for start, end in itertools.pairwise(bounds):
-            self._add(int(bucket[start]), (ids[start:end], days[start:end]))
+        starts = np.flatnonzero(np.concatenate(([True], bucket[1:] != bucket[:-1])))
+        earliest = np.minimum.reduceat(days, starts).tolist()
+        bounds = [*starts.tolist(), len(ids)]
+        for (start, end), first in zip(itertools.pairwise(bounds), earliest, strict=True):
+            self._add(int(bucket[start]), (ids[start:end], days[start:end]), first)
 
-    def _add(self, key: int, entry: Entry) -> None:
+    def _add(self, key: int, entry: Entry, earliest: int) -> None:
         if key not in self._buckets:
             self._buckets[key] = []
+            self._earliest[key] = earliest
             heapq.heappush(self._keys, key)
+        elif earliest < self._earliest[key]:
+            self._earliest[key] = earliest
         self._buckets[key].append(entry)
+
+    def _take(self, key: int) -> list[Entry]:
+        """Remove bucket ``key`` (the heap's first) and return its entries."""
+        heapq.heappop(self._keys)
+        del self._earliest[key]
+        return self._buckets.pop(key)
 
     def pop(self, day: int) -> np.ndarray:
         """Every id due on ``day`` or earlier that has not been popped yet, once each, sorted.
@@ -80,11 +105,14 @@ class Agenda:
         lifting falls on the same meeting) comes back once, so no procedure is
         applied twice to a member.
         """
+        keys = self._keys
+        if not keys or self._earliest[keys[0]] > day:  # nothing due yet: the usual day of a small party
+            return np.empty(0, dtype=np.int64)
         current = day // BUCKET_DAYS
         due: list[np.ndarray] = []
-        while self._keys and self._keys[0] < current:
-            due.extend(ids for ids, _ in self._buckets.pop(heapq.heappop(self._keys)))
-        if self._keys and self._keys[0] == current:
+        while keys and keys[0] < current:
+            due.extend(ids for ids, _ in self._take(keys[0]))
+        if keys and keys[0] == current and self._earliest[current] <= day:
             entries = self._buckets[current]
             if len(entries) == 1:
                 ids, days = entries[0]
@@ -94,14 +122,13 @@ class Agenda:
             now = days <= day
             if now.all():
                 due.append(ids)
-                del self._buckets[heapq.heappop(self._keys)]
-            elif now.any():
+                self._take(current)
+            else:  # part of the bucket is due (its earliest day is today or past)
+                later = ~now
                 due.append(ids[now])
-                self._buckets[current] = [(ids[~now], days[~now])]
-            else:  # nothing in the bucket is due yet: keep it as it is
-                self._buckets[current] = [(ids, days)]
-        if not due:
-            return np.empty(0, dtype=np.int64)
+                days = days[later]
+                self._buckets[current] = [(ids[later], days)]
+                self._earliest[current] = int(days.min())
         taken = due[0] if len(due) == 1 else np.concatenate(due)
         self._size -= taken.size
-        return distinct(taken)
+        return taken if taken.size == 1 else distinct(taken)

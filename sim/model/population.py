@@ -180,14 +180,15 @@ class Population(ColumnTable):
         """Move ``ids`` to status ``to``, keeping stocks, flows and org sizes exact."""
         if len(ids) == 0:
             return
+        code = int(to)  # numpy takes a plain int several times faster than an IntEnum member
         old = self.status[ids]
         moved = code_counts(old, N_STATUS)
         self.counts -= moved
-        self.counts[to] += len(ids)
-        self.flows[:, to] += moved
+        self.counts[code] += len(ids)
+        self.flows[:, code] += moved
         was_active = ACTIVE[old]
-        if ACTIVE[to]:
-            joining = ids[~was_active] if was_active.any() else ids  # no copy of new rows
+        if ACTIVE[code]:
+            joining = ids[~was_active] if np.count_nonzero(was_active) else ids  # no copy of new rows
             if len(joining):
                 np.add.at(self.org_size, self.cell[joining], 1)
                 self.active_sincerity += float(self.sincerity[joining].sum(dtype=np.float64))
@@ -198,11 +199,12 @@ class Population(ColumnTable):
                 self.active_sincerity -= float(self.sincerity[leaving].sum(dtype=np.float64))
                 held = self.punish_level[leaving]
                 punished = held > 0
-                if punished.any():
+                n_punished = int(np.count_nonzero(punished))
+                if n_punished:
                     self.punished -= np.bincount(held[punished], minlength=N_LEVEL_CODES)
-                    self.punishments_removed += int(punished.sum())
+                    self.punishments_removed += n_punished
                     np.subtract.at(self.org_punished, self.cell[leaving[punished]], 1)
-        self.status[ids] = to
+        self.status[ids] = code
 
     def set_punishment(self, ids: np.ndarray, level: int | np.ndarray) -> None:
         """Set the standing punishment level of active members (0 lifts it), keeping the stocks."""

@@ -10,6 +10,8 @@ This is how every per-member rate in partysim scales to millions of members.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from sim.model.arrays import top_within
@@ -32,14 +34,14 @@ def bernoulli_rows(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
     chunks: list[np.ndarray] = []
     last = -1
     while last < n:
-        size = int(expected + 5 * np.sqrt(expected) + 16)
+        size = int(expected + 5 * math.sqrt(expected) + 16)
         rows = rng.geometric(p, size)  # the gaps, turned into rows in place (three passes, no temporaries)
         np.minimum(rows, n + 1, out=rows)
         np.cumsum(rows, out=rows)
         rows += last
         chunks.append(rows)
         last = int(rows[-1])
-    rows = np.concatenate(chunks)
+    rows = chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
     return rows[: np.searchsorted(rows, n)]
 
 
@@ -48,6 +50,22 @@ def thin(rng: np.random.Generator, ids: np.ndarray, accept: np.ndarray, p_max: f
     if len(ids) == 0 or p_max <= 0:
         return ids[:0]
     return ids[rng.random(len(ids)) * p_max < accept]
+
+
+def bernoulli_split(rng: np.random.Generator, ids: np.ndarray, p: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``ids`` drawn each with probability ``p`` (one uniform per id, in order), and the others.
+
+    The outcome of a procedure (endorsed or refused, ratified or not). When the
+    draw keeps all or none (most days of a small party, with a few ids due)
+    the halves are the ids and an empty slice, without the masked copies.
+    """
+    kept = rng.random(len(ids)) < p
+    count = np.count_nonzero(kept)
+    if count == len(ids):
+        return ids, ids[:0]
+    if count == 0:
+        return ids[:0], ids
+    return ids[kept], ids[~kept]
 
 
 def step_probability(rate_per_year: float, days: float) -> float:
