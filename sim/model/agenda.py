@@ -12,10 +12,12 @@ Entries are kept in buckets of ``BUCKET_DAYS`` days: a push with ids due on
 pop takes whole buckets that are past and filters the one that holds today
 (O(bucket) work). At national scale this cuts the Python overhead of the
 queue several times over; the ids and days returned are the same as with one
-entry per day. Each bucket also keeps its earliest day, so that a pop on a
-day with nothing due (most days of a small party) returns after two lookups,
-and a push of a few ids (a small party's daily case) groups them in Python
-rather than with array calls that cost more than the ids.
+entry per day. A push spanning several buckets is sorted by day once (16-bit
+radix keys), so that each bucket's part is a slice found by one binary search
+and starts with its earliest day. Each bucket keeps that earliest day, so that
+a pop on a day with nothing due (most days of a small party) returns after two
+lookups, and a push of a few ids (a small party's daily case) is grouped in
+Python rather than with array calls that cost more than the ids.
 
 Entries can go stale (the member left in between); callers filter the popped
 ids against the member table's current state.
@@ -32,6 +34,8 @@ from sim.model.arrays import distinct
 
 #: Days per bucket: a week and a day, so that weekly pushes rarely straddle two buckets.
 BUCKET_DAYS = 8
+
+INT16_MAX = int(np.iinfo(np.int16).max)
 
 #: Pushes of at most this many ids are grouped by bucket in Python (cheaper than numpy below this size).
 SMALL_PUSH = 16
@@ -68,20 +72,21 @@ class Agenda:
             if len(keys) == 1:
                 self._add(keys.pop(), (ids, days), min(listed))
                 return
-        bucket = days // BUCKET_DAYS
-        if bucket[0] == bucket[-1] and (bucket == bucket[0]).all():
-            self._add(int(bucket[0]), (ids, days), int(days.min()))
+        lo, hi = int(days.min()), int(days.max())
+        first, last = lo // BUCKET_DAYS, hi // BUCKET_DAYS
+        if first == last:
+            self._add(first, (ids, days), lo)
             return
-        offset = bucket - bucket.min()
-        if offset.max() < np.iinfo(np.int16).max:
+        # Sorted by day, each bucket is a slice (found by one binary search) whose first day is its earliest.
+        offset = days - lo
+        if hi - lo < INT16_MAX:
             offset = offset.astype(np.int16)  # a push spans a few years at most: radix-sorted 16-bit keys
         order = np.argsort(offset, kind="stable")
-        bucket, ids, days = bucket[order], ids[order], days[order]
-        starts = np.flatnonzero(np.concatenate(([True], bucket[1:] != bucket[:-1])))
-        earliest = np.minimum.reduceat(days, starts).tolist()
-        bounds = [*starts.tolist(), len(ids)]
-        for (start, end), first in zip(itertools.pairwise(bounds), earliest, strict=True):
-            self._add(int(bucket[start]), (ids[start:end], days[start:end]), first)
+        ids, days = ids[order], days[order]
+        edges = np.searchsorted(days, np.arange(first + 1, last + 1) * BUCKET_DAYS).tolist()
+        for key, (start, end) in enumerate(itertools.pairwise([0, *edges, len(ids)]), start=first):
+            if end > start:
+                self._add(key, (ids[start:end], days[start:end]), int(days[start]))
 
     def _add(self, key: int, entry: Entry, earliest: int) -> None:
         if key not in self._buckets:
