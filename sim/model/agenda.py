@@ -16,8 +16,8 @@ entry per day. A push spanning several buckets is sorted by day once (16-bit
 radix keys), so that each bucket's part is a slice found by one binary search
 and starts with its earliest day. Each bucket keeps that earliest day, so that
 a pop on a day with nothing due (most days of a small party) returns after two
-lookups, and a push of a few ids (a small party's daily case) is grouped in
-Python rather than with array calls that cost more than the ids.
+lookups, and a push or pop of a few ids (a small party's daily case) is grouped
+or sorted in Python rather than with array calls that cost more than the ids.
 
 Entries can go stale (the member left in between); callers filter the popped
 ids against the member table's current state.
@@ -37,8 +37,8 @@ BUCKET_DAYS = 8
 
 INT16_MAX = int(np.iinfo(np.int16).max)
 
-#: Pushes of at most this many ids are grouped by bucket in Python (cheaper than numpy below this size).
-SMALL_PUSH = 16
+#: Pushes and pops of at most this many ids are grouped or sorted in Python (cheaper than numpy calls).
+SMALL = 16
 
 Entry = tuple[np.ndarray, np.ndarray]  # (ids, days)
 
@@ -66,12 +66,17 @@ class Agenda:
             day = int(days)
             self._add(day // BUCKET_DAYS, (ids, np.full(ids.shape, day)), day)
             return
-        if ids.size <= SMALL_PUSH:
+        if ids.size <= SMALL:
             listed = days.tolist()
-            keys = {day // BUCKET_DAYS for day in listed}
-            if len(keys) == 1:
-                self._add(keys.pop(), (ids, days), min(listed))
+            rows_by_key: dict[int, list[int]] = {}
+            for row, day in enumerate(listed):
+                rows_by_key.setdefault(day // BUCKET_DAYS, []).append(row)
+            if len(rows_by_key) == 1:
+                self._add(listed[0] // BUCKET_DAYS, (ids, days), min(listed))
                 return
+            for key, rows in rows_by_key.items():
+                self._add(key, (ids[rows], days[rows]), min(listed[row] for row in rows))
+            return
         lo, hi = int(days.min()), int(days.max())
         first, last = lo // BUCKET_DAYS, hi // BUCKET_DAYS
         if first == last:
@@ -125,7 +130,7 @@ class Agenda:
                 ids = np.concatenate([ids for ids, _ in entries])
                 days = np.concatenate([days for _, days in entries])
             now = days <= day
-            if now.all():
+            if np.count_nonzero(now) == len(now):
                 due.append(ids)
                 self._take(current)
             else:  # part of the bucket is due (its earliest day is today or past)
@@ -136,4 +141,6 @@ class Agenda:
                 self._earliest[current] = int(days.min())
         taken = due[0] if len(due) == 1 else np.concatenate(due)
         self._size -= taken.size
-        return taken if taken.size == 1 else distinct(taken)
+        if taken.size <= SMALL:
+            return np.array(sorted(set(taken.tolist())), dtype=np.int64)
+        return distinct(taken)
