@@ -273,22 +273,25 @@ class Population(ColumnTable):
         return mask
 
     def recount(self) -> Recount:
-        """The maintained aggregates recomputed from the columns, one pass over each column they need."""
+        """The maintained aggregates recomputed from the columns, one pass over each column they need.
+
+        The punished members are found once (a few percent of the rows) and binned from their own
+        rows, not through a second pass over the active members.
+        """
         counts = code_counts(self.status[: self.n], N_STATUS)
         active = self.active_mask()
-        cells = self.cell[: self.n][active]
-        outside = len(self.org_size)
-        if len(cells) and cells.view(np.uint32).max() >= outside:  # negative ids wrap past the end too
-            cells = np.minimum(cells.view(np.uint32), outside)
         level = self.punish_level[: self.n]
+        punished = active & (level != 0)
+        cell = self.cell[: self.n]
+        outside = len(self.org_size)
         return Recount(
             counts=counts,
             unknown=self.n - int(counts.sum()),
             active=active,
-            org_members=np.bincount(cells, minlength=outside + 1),
-            org_punished=np.bincount(cells[level[active] != 0], minlength=outside + 1),
+            org_members=_by_org(cell[active], outside),
+            org_punished=_by_org(cell[punished], outside),
             sincerity=float(self.sincerity[: self.n][active].sum(dtype=np.float64)),
-            punished=code_counts(level[active & (level != 0)], N_LEVEL_CODES),
+            punished=code_counts(level[punished], N_LEVEL_CODES),
         )
 
     def check_consistency(self, recount: Recount | None = None) -> None:
@@ -318,6 +321,13 @@ class Population(ColumnTable):
             raise AssertionError(
                 f"punishment stocks drifted: tracked {self.punished.tolist()}, actual {recount.punished.tolist()}"
             )
+
+
+def _by_org(cells: np.ndarray, outside: int) -> np.ndarray:
+    """Rows per organization id below ``outside``; the last bin counts the cells that are no such id."""
+    if len(cells) and cells.view(np.uint32).max() >= outside:  # negative ids wrap past the end too
+        cells = np.minimum(cells.view(np.uint32), outside)
+    return np.bincount(cells, minlength=outside + 1)
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,8 @@ class ColumnTable:
         self.capacity = max(int(capacity), 16)
         for name, (dtype, _) in self.COLUMNS.items():
             setattr(self, name, np.zeros(self.capacity, dtype=dtype))
+        #: The columns whose fill is not zero (fresh rows are zeros already), found once, not at every append.
+        self._filled = [(name, fill) for name, (_, fill) in self.COLUMNS.items() if fill != 0]
 
     def _grow(self, needed: int) -> None:
         if needed <= self.capacity:
@@ -50,8 +52,8 @@ class ColumnTable:
         rows = slice(self.n, self.n + count)
         for name, values in columns.items():
             getattr(self, name)[rows] = values
-        for name, (_, fill) in self.COLUMNS.items():
-            if fill != 0 and name not in columns:  # fresh rows are zeros already
+        for name, fill in self._filled:
+            if name not in columns:
                 getattr(self, name)[rows] = fill
         self.n += count
         return np.arange(rows.start, rows.stop, dtype=np.int64)
