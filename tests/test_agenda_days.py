@@ -31,3 +31,24 @@ def test_a_pop_after_a_gap_returns_everything_overdue_once():
     assert agenda.pop(12).tolist() == [5, 6]
     assert agenda.pop(29).tolist() == []
     assert agenda.pop(30).tolist() == [7]
+
+
+def test_a_bucket_gives_nothing_before_its_earliest_day_and_keeps_what_is_not_due():
+    """Each bucket's earliest day is kept through pushes and partial pops (the early return of a quiet day)."""
+    agenda = Agenda()
+    agenda.push(np.array([1, 2, 3]), np.array([5 * BUCKET_DAYS + 6, 5 * BUCKET_DAYS + 2, 5 * BUCKET_DAYS + 4]))
+    agenda.push(np.array([4]), 5 * BUCKET_DAYS + 3)
+    assert agenda.pop(5 * BUCKET_DAYS + 1).tolist() == []
+    assert agenda.pop(5 * BUCKET_DAYS + 3).tolist() == [2, 4]
+    assert agenda.pop(5 * BUCKET_DAYS + 3).tolist() == []
+    assert agenda.pop(5 * BUCKET_DAYS + 5).tolist() == [3]
+    assert agenda.pop(6 * BUCKET_DAYS).tolist() == [1] and len(agenda) == 0
+
+
+def test_a_large_push_over_many_buckets_comes_back_day_by_day():
+    rng = np.random.default_rng(3)
+    ids, days = rng.permutation(500), rng.integers(0, 10 * BUCKET_DAYS, 500)
+    agenda = Agenda()
+    agenda.push(ids, days)
+    for day in range(10 * BUCKET_DAYS):
+        assert agenda.pop(day).tolist() == sorted(ids[days == day].tolist()), day

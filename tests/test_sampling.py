@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.arrays import MAX_TOP_PASSES, rank_within, top_within
-from sim.model.sampling import weighted_top_k
+from sim.model.sampling import bernoulli_split, weighted_top_k
 
 
 def test_rank_within_orders_groups_then_best_score_first_like_lexsort():
@@ -91,3 +91,12 @@ def test_zero_weights_are_never_chosen_and_small_groups_give_all_they_have():
     weights = np.array([0.0, 1.0, 5.0, 0.0, 0.0, 2.0])
     chosen = weighted_top_k(np.random.default_rng(0), groups, weights, np.array([3, 1, 1]))
     assert chosen.tolist() == [1, 2, 5]
+
+
+def test_bernoulli_split_draws_one_uniform_per_id_in_order_and_keeps_the_rest():
+    """The halves are what comparing one uniform per id with p gives, whether all, none or some pass."""
+    for p in (0.0, 0.3, np.linspace(0, 1, 7), 1.0):
+        ids = np.arange(10, 17)
+        kept, rest = bernoulli_split(np.random.default_rng(5), ids, p)
+        passed = np.random.default_rng(5).random(len(ids)) < p
+        assert kept.tolist() == ids[passed].tolist() and rest.tolist() == ids[~passed].tolist()
