@@ -150,6 +150,8 @@ class Discipline(Mechanism):
         for code, spec, sector_factor, p_max in self.offences:
             rows = bernoulli_rows(self.rng, pop.n, p_max)
             rows = rows[ACTIVE[pop.status[rows]]]
+            if len(rows) == 0:  # nobody selected: thinning would draw nothing and refer no one
+                continue
             factor = sector_factor[self.world.sectors(rows)] * np.where(
                 pop.role[rows] >= int(Role.CELL_SECRETARY), spec.cadre_modifier, 1.0
             )
