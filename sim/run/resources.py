@@ -62,7 +62,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
-import psutil
 
 from sim.model.calendar import Calendar
 from sim.model.founding import DAYS_PER_YEAR, initial_capacity
@@ -153,6 +152,8 @@ def _mem_available(proc: Path) -> int | None:
     except (OSError, ValueError, IndexError):
         pass
     try:
+        import psutil  # only here and for Windows' peak below: a run on Linux need not import it
+
         return int(psutil.virtual_memory().available)
     except (OSError, RuntimeError, AttributeError):  # a platform psutil does not support
         return None
@@ -167,6 +168,8 @@ def peak_rss_mb() -> float:
     try:
         import resource
     except ImportError:
+        import psutil
+
         return psutil.Process().memory_info().peak_wset / 2**20
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / 2**20 if sys.platform == "darwin" else peak / 1024
