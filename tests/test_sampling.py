@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
-import pytest
 
-from sim.model import arrays
-from sim.model.arrays import KERNEL_MODULE, MAX_TOP_PASSES, rank_within, top_within
+from sim.model.arrays import MAX_TOP_PASSES, rank_within, top_within
 from sim.model.sampling import weighted_top_k
 
 
@@ -50,38 +46,7 @@ def test_top_within_gives_the_rows_and_ranks_rank_within_gives_below_k_ties_incl
         assert set(zip(rows.tolist(), rank.tolist())) == _ranked_below(group, score, k)
 
 
-@pytest.fixture
-def numpy_only(monkeypatch):
-    """top_within without its compiled kernel (it takes the kernel whenever some test loaded it)."""
-    monkeypatch.delitem(sys.modules, KERNEL_MODULE, raising=False)
-
-
-@pytest.fixture
-def compiled(monkeypatch):
-    """top_within through its compiled kernel, whatever the rows (unloaded again afterwards)."""
-    monkeypatch.setattr(arrays, "KERNEL_ROWS", 0)
-    monkeypatch.delitem(sys.modules, KERNEL_MODULE, raising=False)
-    yield
-    sys.modules.pop(KERNEL_MODULE, None)
-
-
-def test_the_compiled_kernel_gives_the_rows_and_ranks_of_the_full_ranking_by_group_then_rank(compiled):
-    """Same keys as rank_within, so the same rows and ranks, ties and quantum-close scores included,
-    for k fixed or per group, groups with fewer rows than seats, and group ids of any integer type."""
-    rng = np.random.default_rng(8)
-    for trial in range(200):
-        n, groups = int(rng.integers(1, 400)), int(rng.integers(1, 50))
-        group = rng.integers(0, groups, n).astype(np.int32 if trial % 4 else np.int64)
-        score = rng.integers(0, 4, n).astype(np.float64) if trial % 2 else rng.normal(size=n)
-        k = int(rng.integers(1, 9)) if trial % 3 else rng.integers(0, 6, groups + int(rng.integers(0, 3)))
-        rows, rank = top_within(group, score, k)
-        assert KERNEL_MODULE in sys.modules
-        assert set(zip(rows.tolist(), rank.tolist())) == _ranked_below(group, score, k)
-        order = np.lexsort((rank, group[rows]))
-        assert np.array_equal(order, np.arange(len(rows)))  # by group, then rank
-
-
-def test_top_within_drops_full_groups_from_later_passes_without_changing_rows_ranks_or_their_order(numpy_only):
+def test_top_within_drops_full_groups_from_later_passes_without_changing_rows_ranks_or_their_order():
     """Cells without a committee have two seats, the few with one five: after two passes most rows
     leave. The rows and ranks are the full ranking's, in the order of passes over every row."""
     rng = np.random.default_rng(7)

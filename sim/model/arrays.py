@@ -8,10 +8,6 @@ sorting on arrays of millions of ids (measured: 7.5 s against 0.15 s for
 
 from __future__ import annotations
 
-import importlib
-import sys
-from types import ModuleType
-
 import numpy as np
 
 #: Fewest bits of score resolution :func:`rank_within` packs into its sort key before it falls back to lexsort.
@@ -21,11 +17,6 @@ MAX_TOP_PASSES = 12
 #: Most passes over most of the rows :func:`top_within` takes; beyond, one sort of the keys is cheaper
 #: (numpy's vectorized sort costs about three passes).
 MAX_FULL_PASSES = 3
-#: Rows of a :func:`top_within` call that repay loading its compiled kernel (numba's import and the cached
-#: machine code, about 0.4 s; the day-0 election of a national party has millions of rows in every call).
-KERNEL_ROWS = 2_000_000
-#: The kernel's module, imported on first need (:func:`_top_keys`).
-KERNEL_MODULE = "sim.model.top_keys"
 
 
 def distinct(values: np.ndarray) -> np.ndarray:
@@ -39,30 +30,20 @@ def distinct(values: np.ndarray) -> np.ndarray:
     return ordered[keep]
 
 
-def _key_layout(n: int, top_group: int, score: np.ndarray) -> tuple[int, int, float, float] | None:
-    """How :func:`rank_within` packs ``n`` rows of groups up to ``top_group`` into 63-bit keys: the
-    position and score bit counts, the best score and the quantization scale (None if they do not fit)."""
-    position_bits = max(n - 1, 1).bit_length()
-    score_bits = 63 - position_bits - max(top_group, 1).bit_length()
-    if score_bits < MIN_SCORE_BITS:
-        return None
-    low, high = float(score.min()), float(score.max())
-    # 2**score_bits - 1 rounds up to 2**score_bits in floating point, and the worst score would then
-    # carry into the group bits (sorting it into the next group): quantize over one bit less.
-    scale = 2.0 ** (score_bits - 1) / (high - low) if high > low else 0.0
-    return position_bits, score_bits, high, scale
-
-
 def _rank_keys(group: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, int, int] | None:
     """The distinct 63-bit sort keys of :func:`rank_within`, with their position and score bit counts.
 
     None when the rows or groups are too many to pack (the callers then take the exact lexsort).
     """
     n = len(group)
-    layout = _key_layout(n, int(group.max()), score)
-    if layout is None:
+    position_bits = max(n - 1, 1).bit_length()
+    score_bits = 63 - position_bits - max(int(group.max()), 1).bit_length()
+    if score_bits < MIN_SCORE_BITS:
         return None
-    position_bits, score_bits, high, scale = layout
+    low, high = float(score.min()), float(score.max())
+    # 2**score_bits - 1 rounds up to 2**score_bits in floating point, and the worst score would then
+    # carry into the group bits (sorting it into the next group): quantize over one bit less.
+    scale = 2.0 ** (score_bits - 1) / (high - low) if high > low else 0.0
     distance = np.subtract(high, score)
     distance *= scale
     key = distance.astype(np.int64)  # the distances are not negative: the cast's truncation is their floor
@@ -114,18 +95,6 @@ def rank_within(group: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.nd
     return order, rank
 
 
-def _top_keys(n: int) -> ModuleType | None:
-    """The compiled kernel of :func:`top_within` if it is loaded, or once a call of ``n`` rows repays loading it.
-
-    Both ways give the same rows and ranks, so which one a call takes is only a matter of time: a small
-    party never pays numba's import, and once a large one has loaded the kernel every call takes it.
-    """
-    kernel = sys.modules.get(KERNEL_MODULE)
-    if kernel is None and n >= KERNEL_ROWS:
-        kernel = importlib.import_module(KERNEL_MODULE)
-    return kernel
-
-
 def top_within(group: np.ndarray, score: np.ndarray, k: int | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The rows :func:`rank_within` ranks below ``k`` in their group (``k[g]`` if an array), and their ranks.
 
@@ -140,30 +109,19 @@ def top_within(group: np.ndarray, score: np.ndarray, k: int | np.ndarray) -> tup
     group): at national scale the cell offices (two seats, five in the few
     cells with a committee: 6.2 million rows) take 0.19 s by passes and 0.25 s
     by the sort, the committees of primary organizations (seven seats, 4.7
-    million rows) 0.27 s by passes and 0.18 s by the sort. With the compiled
-    kernel loaded (:func:`_top_keys`), few seats take one pass over the rows
-    keeping each group's best keys (:mod:`sim.model.top_keys`; the rows then
-    come by group): 0.07 s for those cell offices.
+    million rows) 0.27 s by passes and 0.18 s by the sort.
     """
+    group = np.asarray(group, dtype=np.int64)
     score = np.asarray(score, dtype=np.float64)
     limit = np.asarray(k, dtype=np.int64)
     seats = int(limit.max()) if limit.size else 0
     n = len(group)
-    top_group = int(np.max(group)) if n else 0
-    # A pass also fills a table of one entry per group id: worth it only when the ids are not spread far wider than the rows.
-    few = n and 0 < seats <= MAX_TOP_PASSES and top_group < 4 * n + 1024
-    kernel = _top_keys(n) if few else None
-    layout = _key_layout(n, top_group, score) if kernel is not None else None
-    if kernel is not None and layout is not None:
-        position_bits, _, high, scale = layout
-        seats_of = limit[: top_group + 1] if limit.ndim else np.full(top_group + 1, seats)
-        return kernel.best_rows(np.asarray(group), score, high, scale, position_bits, seats_of)
-    group = np.asarray(group, dtype=np.int64)
     need = limit[group] if limit.ndim else None
     # Passes over most rows: every seat's for one k; for seats per group, more than MAX_FULL_PASSES when
     # at least half the rows are in groups with more seats than that.
     long_passes = seats > MAX_FULL_PASSES and (need is None or 2 * np.count_nonzero(need > MAX_FULL_PASSES) >= n)
-    passes = few and not long_passes
+    # A pass also fills a table of one entry per group id: worth it only when the ids are not spread far wider than the rows.
+    passes = n and 0 < seats <= MAX_TOP_PASSES and not long_passes and int(group.max()) < 4 * n + 1024
     packed = _rank_keys(group, score) if passes else None
     if packed is None:  # nothing to rank, many seats, sparse groups, or too much to pack: the full ranking
         order, rank = rank_within(group, score)
