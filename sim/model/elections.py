@@ -251,7 +251,10 @@ class Elections:
         have = np.bincount(orgs.county[pop.cell[cadres]], minlength=orgs.n)
         need = np.maximum(self.cfg.county_cadres - have, 0)
         basic = orgs.ids_of(*TOP_BASIC_ORGS, *MEMBER_UNITS)
-        basic = basic[(orgs.basic_org(basic) == basic) & (orgs.secretary[basic] >= 0) & (need[orgs.county[basic]] > 0)]
+        # Basic organizations themselves (``orgs.basic_org(basic) == basic`` without its climb): the primary and
+        # sub-primary organizations and the units directly under a county/city committee.
+        own = IS_TOP_BASIC_ORG[orgs.kind[basic]] | (orgs.kind[orgs.parent[basic]] == Kind.COUNTY)
+        basic = basic[own & (orgs.secretary[basic] >= 0) & (need[orgs.county[basic]] > 0)]
         promoted = basic[top_within(orgs.county[basic], self.score(orgs.secretary[basic], day), need)[0]]
         pop.role[orgs.secretary[promoted]] = Role.COUNTY_CADRE
         self.elected[orgs.secretary[promoted]] = Role.COUNTY_CADRE
