@@ -47,10 +47,13 @@ class MemberIndex:
             ids, keys = ids[order], keys[order]
         self._index(ids, keys)
 
-    def _index(self, ids: np.ndarray, keys: np.ndarray) -> None:
-        """Adopt ``ids`` sorted by ``keys`` as the index; nothing is pending any more."""
+    def _index(self, ids: np.ndarray, keys: np.ndarray, counts: np.ndarray | None = None) -> None:
+        """Adopt ``ids`` sorted by ``keys`` as the index (``counts``: its entries per unit, if known);
+        nothing is pending any more."""
         self.ids, self.keys = ids, keys
-        self.offsets = np.concatenate([[0], np.cumsum(np.bincount(keys, minlength=self.pop.org_size.shape[0]))])
+        if counts is None:
+            counts = np.bincount(keys, minlength=self.pop.org_size.shape[0])
+        self.offsets = np.concatenate([[0], np.cumsum(counts)])
         self.indexed = self.pop.n
         self._moved: list[np.ndarray] = []
         #: Indexed rows moved since (their entry is stale), and those rows once each when asked for.
@@ -104,18 +107,29 @@ class MemberIndex:
         pending = self.pending()
         if len(pending) < self.REFRESH_SHARE * len(self.ids):
             return
-        keep = ~self._stale[self.ids] & OPEN[pop.status[self.ids]]
+        # Entries dropped: moved since, or no longer open (a mask over the rows, then one lookup per entry).
+        dropped = ~OPEN[pop.status[: self.indexed]]
+        dropped |= self._stale
+        gone = dropped[self.ids]
+        keep = ~gone
         ids, keys = self.ids[keep], self.keys[keep]
         pending = pending[OPEN[pop.status[pending]]]
         pending = pending[np.argsort(pop.cell[pending], kind="stable")]
         cells = pop.cell[pending]
+        # Entries per unit from the old ones, less those dropped, plus those merged in: counts of the
+        # few changed entries instead of a count over the whole index.
+        units = pop.org_size.shape[0]
+        counts = np.zeros(units, dtype=np.int64)
+        counts[: len(self.offsets) - 1] = np.diff(self.offsets)
+        counts[: len(self.offsets) - 1] -= np.bincount(self.keys[gone], minlength=len(self.offsets) - 1)
+        counts += np.bincount(cells, minlength=units)
         # What np.insert(ids, at, pending) gives for non-decreasing ``at``, with one slot mask for both columns
         # (np.insert sorts the positions and builds its mask for each column).
         slots = np.searchsorted(keys, cells, side="right")
         slots += np.arange(len(pending))
         kept = np.ones(len(ids) + len(pending), dtype=bool)
         kept[slots] = False
-        self._index(_merged(ids, pending, slots, kept), _merged(keys, cells, slots, kept))
+        self._index(_merged(ids, pending, slots, kept), _merged(keys, cells, slots, kept), counts)
 
 
 def _merged(base: np.ndarray, extra: np.ndarray, slots: np.ndarray, kept: np.ndarray) -> np.ndarray:

@@ -163,13 +163,16 @@ def set_cell_committees(
 ) -> np.ndarray:
     """Flag the cell committees of ``cells``: direct cells of more than ``cell_committee_above``.
 
-    Returns the cells whose flag changed (they elect again).
+    Returns the cells whose flag changed (they elect again). Only cells above
+    the size or flagged now can change: their parents are looked up, not every cell's.
     """
-    direct = orgs.kind[orgs.parent[cells]] == Kind.COUNTY
-    committee = direct & (unit_members[cells] > cfg.cell_committee_above)
-    changed = cells[committee != orgs.committee[cells]]
+    large = unit_members[cells] > cfg.cell_committee_above
+    flagged = orgs.committee[cells]
+    may_change = large | flagged
+    cells, flagged = cells[may_change], flagged[may_change]
+    committee = large[may_change] & (orgs.kind[orgs.parent[cells]] == Kind.COUNTY)
     orgs.committee[cells] = committee
-    return changed
+    return cells[committee != flagged]
 
 
 # ---------------------------------------------------------------------------
