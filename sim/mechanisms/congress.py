@@ -103,6 +103,8 @@ def _padded(values: np.ndarray, n: int) -> np.ndarray:
 
 def _flag(flags: np.ndarray, ids: np.ndarray) -> np.ndarray:
     """``flags[ids]``, False for members who joined after ``flags`` was drawn."""
+    if len(ids) == 0 or int(ids.max()) < len(flags):  # nobody joined since: one gather
+        return flags[ids]
     out = np.zeros(len(ids), dtype=bool)
     inside = ids < len(flags)
     out[inside] = flags[ids[inside]]
@@ -351,7 +353,7 @@ class Congress(Mechanism):
         active = ACTIVE[pop.status[:n]]
         unit = orgs.county[pop.cell[:n][active]]
         size = np.bincount(unit, minlength=orgs.n).astype(np.float64)
-        achiever = pop.achiever[:n] if state is None else self._achiever(np.arange(n), state)
+        achiever = pop.achiever[:n] if state is None else _padded(state.achiever[:n], n)
         share = {}
         for name, values in (
             ("achievement", achiever[active]),
