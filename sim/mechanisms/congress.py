@@ -272,7 +272,8 @@ class Congress(Mechanism):
         The same weight acts at the assembly that recommends and at every tier that elects.
         """
         pop, w = self.world.pop, self.cfg.selection
-        weight = np.power(pop.sincerity[ids].astype(np.float64), w.sincerity)
+        sincerity = pop.sincerity[ids].astype(np.float64)
+        weight = sincerity if w.sincerity == 1 else np.power(sincerity, w.sincerity)  # x ** 1 is x: no pow
         weight *= np.where(self._achiever(ids, state), w.achiever, 1.0)
         weight *= np.where(pop.female[ids], w.female, 1.0)
         weight *= self._sector_weight[self.world.sectors(ids)]

@@ -109,7 +109,13 @@ class Calendar:
         offset = np.asarray(day_of_month, dtype=np.int64) - 1
         if days.size == 0:
             return np.zeros(days.shape, dtype=np.int64)
-        starts = self._month_starts(int(days.min()), int(days.max()))
+        lo, hi = int(days.min()), int(days.max())
+        starts = self._month_starts(lo, hi)
+        if lo == hi and offset.shape == days.shape:  # one day for all (the next meeting after today): one lookup
+            at = int(np.searchsorted(starts, lo, side="right")) - 1
+            candidate = offset + starts[at]
+            missed = candidate < lo if later else candidate > lo
+            return np.where(missed, offset + starts[at + (1 if later else -1)], candidate)
         month = np.searchsorted(starts, days, side="right") - 1
         candidate = starts[month] + offset
         missed = candidate < days if later else candidate > days
