@@ -355,13 +355,14 @@ class Congress(Mechanism):
         unit = orgs.county[pop.cell[:n][active]]
         size = np.bincount(unit, minlength=orgs.n).astype(np.float64)
         achiever = pop.achiever[:n] if state is None else _padded(state.achiever[:n], n)
-        share = {}
-        for name, values in (
-            ("achievement", achiever[active]),
-            ("sincerity", pop.sincerity[:n][active]),
-            ("punished", pop.punish_level[:n][active] > 0),
-        ):
-            share[name] = np.bincount(unit, weights=values.astype(np.float64), minlength=orgs.n) / np.maximum(size, 1)
+        # Members per unit: counts of achievers and of the punished (whole numbers, exact in any order),
+        # the sincerity summed in member order.
+        total = {
+            "achievement": np.bincount(unit[achiever[active]], minlength=orgs.n),
+            "sincerity": np.bincount(unit, weights=pop.sincerity[:n][active], minlength=orgs.n),
+            "punished": np.bincount(unit[pop.punish_level[:n][active] > 0], minlength=orgs.n),
+        }
+        share = {name: values / np.maximum(size, 1) for name, values in total.items()}
         score = np.exp(
             w.achievement * share["achievement"] + w.sincerity * share["sincerity"] + w.punished * share["punished"]
         )

@@ -84,13 +84,13 @@ class Buckets:
         self.orgs = orgs
         self.key = key
         self.n_keys = n_keys
-        self._signature: tuple[int, int] | None = None
+        self._signature: tuple[int, bytes] | None = None
         self._keys = np.zeros(0, dtype=np.int8)
         self._order = np.zeros(0, dtype=np.int64)
         self._bounds = np.zeros(n_keys + 1, dtype=np.int64)
 
     def _refresh(self) -> None:
-        signature = (self.orgs.n, int(self.orgs.kind_counts.sum()))
+        signature = (self.orgs.n, self.orgs.kind_counts.tobytes())  # organizations added or dissolved
         if signature != self._signature:
             fresh = self.key(self.orgs, slice(len(self._keys), self.orgs.n)).astype(np.int8)
             self._keys = np.concatenate([self._keys, fresh])
