@@ -274,12 +274,19 @@ class Congress(Mechanism):
         pop, w = self.world.pop, self.cfg.selection
         sincerity = pop.sincerity[ids].astype(np.float64)
         weight = sincerity if w.sincerity == 1 else np.power(sincerity, w.sincerity)  # x ** 1 is x: no pow
-        weight *= np.where(self._achiever(ids, state), w.achiever, 1.0)
-        weight *= np.where(pop.female[ids], w.female, 1.0)
-        weight *= self._sector_weight[self.world.sectors(ids)]
-        weight *= np.where(pop.role[ids] >= self.world.party_office, w.office, 1.0)
-        weight *= 1.0 + w.ties * self._tied(ids, state)
-        weight *= 1.0 + w.bribery * self._bribes(ids, state)
+        # A factor of 1 for everyone (a lever left at its default) is skipped: x * 1.0 is x.
+        if w.achiever != 1:
+            weight *= np.where(self._achiever(ids, state), w.achiever, 1.0)
+        if w.female != 1:
+            weight *= np.where(pop.female[ids], w.female, 1.0)
+        if (self._sector_weight != 1).any():
+            weight *= self._sector_weight[self.world.sectors(ids)]
+        if w.office != 1:
+            weight *= np.where(pop.role[ids] >= self.world.party_office, w.office, 1.0)
+        if w.ties != 0:
+            weight *= 1.0 + w.ties * self._tied(ids, state)
+        if w.bribery != 0:
+            weight *= 1.0 + w.bribery * self._bribes(ids, state)
         return weight
 
     def _tied(self, ids: np.ndarray, state: CycleState) -> np.ndarray:
