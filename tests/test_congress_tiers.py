@@ -277,6 +277,7 @@ def test_campaign_credits_come_in_installments_and_count_only_before_the_day_and
     grown = campaigns.achievers_on(days[0] + 1, n + 7)
     assert len(grown) == n + 7 and (grown[:n] == held).all() and not grown[n:].any()
     assert (campaigns.achievers_on(days[0] + 1, int(first[-1]) + 1) == held[: first[-1] + 1]).all()
+    assert (campaigns.achievers_on(days[0] + 1) == held[: first[-1] + 1]).all()  # without n: to the last credited
 
 
 def test_shipped_amnesty_orders_come_before_the_assemblies():

@@ -73,11 +73,12 @@ class Campaigns(Mechanism):
         self.credited[spec.name] = self.credited.get(spec.name, 0) + len(rows)
         return rows
 
-    def achievers_on(self, day: int, n: int) -> np.ndarray:
+    def achievers_on(self, day: int, n: int | None = None) -> np.ndarray:
         """Whether each of the first ``n`` members holds a credit that counts on ``day``.
 
         A credit counts if it was made before ``day`` and, when its campaign sets
-        ``credit_valid_days``, less than that many days before.
+        ``credit_valid_days``, less than that many days before. Without ``n``: up to
+        the last member credited (those after hold none), no copy of a table-long array.
         """
         specs = self.world.scenario.campaigns
 
@@ -94,6 +95,8 @@ class Campaigns(Mechanism):
             holds.flags.writeable = False
             self._held = (counting, holds)  # the same credits count until one is made or expires
         holds = self._held[1]
+        if n is None:
+            return holds
         if len(holds) >= n:
             return holds[:n]
         grown = np.zeros(n, dtype=bool)

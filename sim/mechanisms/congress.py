@@ -102,12 +102,11 @@ def _padded(values: np.ndarray, n: int) -> np.ndarray:
 
 
 def _flag(flags: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    """``flags[ids]``, False for members who joined after ``flags`` was drawn."""
-    if len(ids) == 0 or int(ids.max()) < len(flags):  # nobody joined since: one gather
-        return flags[ids]
-    out = np.zeros(len(ids), dtype=bool)
-    inside = ids < len(flags)
-    out[inside] = flags[ids[inside]]
+    """``flags[ids]``, False for members past its end (who joined after ``flags`` was drawn)."""
+    if len(flags) == 0:
+        return np.zeros(len(ids), dtype=bool)
+    out = np.take(flags, ids, mode="clip")  # a member past the end reads the last flag, masked next
+    out &= ids < len(flags)
     return out
 
 
@@ -211,7 +210,7 @@ class Congress(Mechanism):
         for day, step in self.timeline(state):
             if day > env.now:
                 yield env.timeout(day - env.now)
-            state.achiever = self.world.mechanisms["campaigns"].achievers_on(day, self.world.pop.n)
+            state.achiever = self.world.mechanisms["campaigns"].achievers_on(day)  # read through _flag
             step(day, state)
 
     # -- the steps -----------------------------------------------------------
@@ -231,7 +230,7 @@ class Congress(Mechanism):
         ids = np.arange(orgs.n)
         assembly_of = self._assembly_of()
         assembles = np.zeros(orgs.n, dtype=bool)
-        assembles[assembly_of[np.isin(orgs.column("kind"), ASSEMBLY_KINDS) & orgs.column("alive")]] = True
+        assembles[assembly_of[orgs.ids_of(*ASSEMBLY_KINDS)]] = True
         spread = (cohorts.unit_hash(ids + 7919 * (state.index + 1)) * window).astype(np.int64)
         state.assembly_day = np.where(assembles, open_day + spread, -1)
         state.late = self.rng.random(orgs.n) < cfg.late_report_probability
@@ -325,7 +324,7 @@ class Congress(Mechanism):
         ids = distinct(world.members.members_of(np.flatnonzero(reporting[assembly_of])))
         ids = ids[self._eligible(ids)]
         # Each assembly (by its org id: no relabelling sort needed) recommends the same number per unit it holds.
-        units = np.isin(orgs.column("kind"), ASSEMBLY_KINDS) & orgs.column("alive")
+        units = orgs.ids_of(*ASSEMBLY_KINDS)
         k = self.cfg.recommendations_per_cell * np.bincount(assembly_of[units], minlength=orgs.n)
         chosen = ids[weighted_top_k(self.rng, assembly_of[pop.cell[ids]], self.weights(ids, state), k)]
         pop.delegate[chosen] = RECOMMENDED
