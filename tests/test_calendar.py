@@ -83,6 +83,21 @@ def test_monthly_meetings_match_a_walk_through_the_calendar(start, days, meeting
         assert cal.previous_monthly(on, dom).tolist() == [_meeting(cal, d, m, -1) for d, m in zip(chunk, dom.tolist())]
 
 
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(
+    start=st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2090, 1, 1)),
+    day=st.integers(-4000, 12000),
+    meeting_days=st.lists(st.integers(1, 28), min_size=0, max_size=8),
+)
+def test_monthly_meetings_after_one_day_for_all_match_the_walk(start, day, meeting_days):
+    """One day for all (the usual call), as an int or repeated: one month lookup gives the walk's answer."""
+    cal = Calendar(start, Span.parse("1y"))
+    dom = np.array(meeting_days, dtype=np.int8)
+    for on in (day, np.full(len(dom), day)):
+        assert cal.next_monthly(on, dom).tolist() == [_meeting(cal, day, m, 1) for m in meeting_days]
+        assert cal.previous_monthly(on, dom).tolist() == [_meeting(cal, day, m, -1) for m in meeting_days]
+
+
 def test_span_ticks_in_months_follow_the_calendar():
     cal = Calendar(dt.date(2020, 1, 31), Span.parse("6m"))
     ticks = cal.span_ticks(Span.parse("1m"))

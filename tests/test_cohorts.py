@@ -32,8 +32,8 @@ def test_bodies_meeting_today_are_those_whose_first_or_second_meeting_falls_toda
     meeting_days = np.tile(np.arange(1, MEETING_DAYS + 1), 3)
     orgs = table(meeting_days)
     buckets = cohorts.meeting_buckets(orgs)
-    first = cohorts.meeting_today(buckets, day)
-    second = cohorts.meeting_today(buckets, day, second=True)
+    first = cohorts.meeting_today(buckets, day, cohorts.UNITS)
+    second = cohorts.meeting_today(buckets, day, cohorts.UNITS, second=True)
     expected_first = np.flatnonzero(meeting_days == day)
     expected_second = np.flatnonzero(cohorts.second_day(meeting_days) == day) if day <= MEETING_DAYS else []
     assert sorted(first.tolist()) == expected_first.tolist()
@@ -44,16 +44,27 @@ def test_dissolved_bodies_meet_on_no_day_and_are_in_no_group():
     orgs = table(np.array([3, 3, 5]))
     buckets = cohorts.meeting_buckets(orgs)
     orgs.dissolve(np.array([1]))
-    assert cohorts.meeting_today(buckets, 3).tolist() == [0]
-    assert buckets.keys().tolist() == [2, -1, 4]
+    assert cohorts.meeting_today(buckets, 3, cohorts.UNITS).tolist() == [0]
+    assert buckets.keys().tolist() == [2 * 2, -1, 4 * 2]
+
+
+def test_units_and_basic_organizations_meet_apart_and_higher_committees_on_no_cohort_day():
+    orgs = Organizations(8)
+    kinds = [Kind.COUNTY, Kind.PRIMARY, Kind.CELL, Kind.BRANCH, Kind.TEAM, Kind.SUBPRIMARY, Kind.CELL, Kind.PROVINCE]
+    orgs.append(len(kinds), kind=np.array(kinds), meeting_day=np.full(len(kinds), 7))
+    buckets = cohorts.meeting_buckets(orgs)
+    assert cohorts.meeting_today(buckets, 7, cohorts.UNITS).tolist() == [2, 4, 6]
+    assert cohorts.meeting_today(buckets, 7, cohorts.BASIC).tolist() == [1, 3, 5]
+    assert cohorts.meeting_today(buckets, 21, cohorts.BASIC, second=True).tolist() == [1, 3, 5]
+    assert buckets.keys()[[0, 7]].tolist() == [-1, -1]
 
 
 def test_a_group_lists_its_bodies_in_id_order():
     rng = np.random.default_rng(4)
     orgs = table(rng.integers(1, 3, 500))  # two big groups: an unstable sort would shuffle them
     buckets = cohorts.meeting_buckets(orgs)
-    for key in (0, 1):
-        ids = buckets.ids(key)
+    for day in (1, 2):
+        ids = cohorts.meeting_today(buckets, day, cohorts.UNITS)
         assert (np.diff(ids) > 0).all()
 
 

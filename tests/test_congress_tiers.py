@@ -270,6 +270,14 @@ def test_campaign_credits_come_in_installments_and_count_only_before_the_day_and
     later = set(credited[credited.day > days[0]].member)
     only_first = np.array([m for m in first if m not in later])
     assert not campaigns.achievers_on(days[0] + 20, n)[only_first].any()  # expired
+    # The answer is kept while the same credits count: asked for more members, those past the last
+    # credited hold none; asked for fewer, the same flags.
+    held = campaigns.achievers_on(days[0] + 1, n)
+    assert len(held) == n and held.sum() == len(first)
+    grown = campaigns.achievers_on(days[0] + 1, n + 7)
+    assert len(grown) == n + 7 and (grown[:n] == held).all() and not grown[n:].any()
+    assert (campaigns.achievers_on(days[0] + 1, int(first[-1]) + 1) == held[: first[-1] + 1]).all()
+    assert (campaigns.achievers_on(days[0] + 1) == held[: first[-1] + 1]).all()  # without n: to the last credited
 
 
 def test_shipped_amnesty_orders_come_before_the_assemblies():

@@ -37,7 +37,8 @@ class Campaigns(Mechanism):
         self.credited: dict[str, int] = {}
         #: (day, campaign index, member ids) of every installment credited.
         self.credits: list[tuple[int, int, np.ndarray]] = []
-        #: The last answer of :meth:`achievers_on` with the credits and table size it was built from.
+        #: Which members hold the credits that counted at the last call of :meth:`achievers_on`
+        #: (up to the last one credited), with the indices of those credits.
         self._held: tuple[tuple, np.ndarray] | None = None
 
     def processes(self, env: simpy.Environment) -> list[Generator]:
@@ -72,11 +73,12 @@ class Campaigns(Mechanism):
         self.credited[spec.name] = self.credited.get(spec.name, 0) + len(rows)
         return rows
 
-    def achievers_on(self, day: int, n: int) -> np.ndarray:
+    def achievers_on(self, day: int, n: int | None = None) -> np.ndarray:
         """Whether each of the first ``n`` members holds a credit that counts on ``day``.
 
         A credit counts if it was made before ``day`` and, when its campaign sets
-        ``credit_valid_days``, less than that many days before.
+        ``credit_valid_days``, less than that many days before. Without ``n``: up to
+        the last member credited (those after hold none), no copy of a table-long array.
         """
         specs = self.world.scenario.campaigns
 
@@ -85,15 +87,22 @@ class Campaigns(Mechanism):
             return credited < day and (days is None or day - credited < days)
 
         counting = tuple(i for i, (credited, index, _) in enumerate(self.credits) if valid(credited, index))
-        if self._held is not None and self._held[0] == (counting, n):
-            return self._held[1]  # the same credits count as at the last call: one pass over the table saved
-        holds = np.zeros(n, dtype=bool)
-        for i in counting:
-            rows = self.credits[i][2]
-            holds[rows[rows < n]] = True
-        holds.flags.writeable = False
-        self._held = ((counting, n), holds)
-        return holds
+        if self._held is None or self._held[0] != counting:
+            reach = max((int(self.credits[i][2].max()) + 1 for i in counting if len(self.credits[i][2])), default=0)
+            holds = np.zeros(reach, dtype=bool)  # up to the last member credited: those after hold no credit
+            for i in counting:
+                holds[self.credits[i][2]] = True
+            holds.flags.writeable = False
+            self._held = (counting, holds)  # the same credits count until one is made or expires
+        holds = self._held[1]
+        if n is None:
+            return holds
+        if len(holds) >= n:
+            return holds[:n]
+        grown = np.zeros(n, dtype=bool)
+        grown[: len(holds)] = holds
+        grown.flags.writeable = False
+        return grown
 
     def summary(self, timeseries) -> dict:
         return (

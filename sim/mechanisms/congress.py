@@ -102,10 +102,11 @@ def _padded(values: np.ndarray, n: int) -> np.ndarray:
 
 
 def _flag(flags: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    """``flags[ids]``, False for members who joined after ``flags`` was drawn."""
-    out = np.zeros(len(ids), dtype=bool)
-    inside = ids < len(flags)
-    out[inside] = flags[ids[inside]]
+    """``flags[ids]``, False for members past its end (who joined after ``flags`` was drawn)."""
+    if len(flags) == 0:
+        return np.zeros(len(ids), dtype=bool)
+    out = np.take(flags, ids, mode="clip")  # a member past the end reads the last flag, masked next
+    out &= ids < len(flags)
     return out
 
 
@@ -209,7 +210,7 @@ class Congress(Mechanism):
         for day, step in self.timeline(state):
             if day > env.now:
                 yield env.timeout(day - env.now)
-            state.achiever = self.world.mechanisms["campaigns"].achievers_on(day, self.world.pop.n)
+            state.achiever = self.world.mechanisms["campaigns"].achievers_on(day)  # read through _flag
             step(day, state)
 
     # -- the steps -----------------------------------------------------------
@@ -229,7 +230,7 @@ class Congress(Mechanism):
         ids = np.arange(orgs.n)
         assembly_of = self._assembly_of()
         assembles = np.zeros(orgs.n, dtype=bool)
-        assembles[assembly_of[np.isin(orgs.column("kind"), ASSEMBLY_KINDS) & orgs.column("alive")]] = True
+        assembles[assembly_of[orgs.ids_of(*ASSEMBLY_KINDS)]] = True
         spread = (cohorts.unit_hash(ids + 7919 * (state.index + 1)) * window).astype(np.int64)
         state.assembly_day = np.where(assembles, open_day + spread, -1)
         state.late = self.rng.random(orgs.n) < cfg.late_report_probability
@@ -270,13 +271,21 @@ class Congress(Mechanism):
         The same weight acts at the assembly that recommends and at every tier that elects.
         """
         pop, w = self.world.pop, self.cfg.selection
-        weight = np.power(pop.sincerity[ids].astype(np.float64), w.sincerity)
-        weight *= np.where(self._achiever(ids, state), w.achiever, 1.0)
-        weight *= np.where(pop.female[ids], w.female, 1.0)
-        weight *= self._sector_weight[self.world.sectors(ids)]
-        weight *= np.where(pop.role[ids] >= self.world.party_office, w.office, 1.0)
-        weight *= 1.0 + w.ties * self._tied(ids, state)
-        weight *= 1.0 + w.bribery * self._bribes(ids, state)
+        sincerity = pop.sincerity[ids].astype(np.float64)
+        weight = sincerity if w.sincerity == 1 else np.power(sincerity, w.sincerity)  # x ** 1 is x: no pow
+        # A factor of 1 for everyone (a lever left at its default) is skipped: x * 1.0 is x.
+        if w.achiever != 1:
+            weight *= np.where(self._achiever(ids, state), w.achiever, 1.0)
+        if w.female != 1:
+            weight *= np.where(pop.female[ids], w.female, 1.0)
+        if (self._sector_weight != 1).any():
+            weight *= self._sector_weight[self.world.sectors(ids)]
+        if w.office != 1:
+            weight *= np.where(pop.role[ids] >= self.world.party_office, w.office, 1.0)
+        if w.ties != 0:
+            weight *= 1.0 + w.ties * self._tied(ids, state)
+        if w.bribery != 0:
+            weight *= 1.0 + w.bribery * self._bribes(ids, state)
         return weight
 
     def _tied(self, ids: np.ndarray, state: CycleState) -> np.ndarray:
@@ -315,7 +324,7 @@ class Congress(Mechanism):
         ids = distinct(world.members.members_of(np.flatnonzero(reporting[assembly_of])))
         ids = ids[self._eligible(ids)]
         # Each assembly (by its org id: no relabelling sort needed) recommends the same number per unit it holds.
-        units = np.isin(orgs.column("kind"), ASSEMBLY_KINDS) & orgs.column("alive")
+        units = orgs.ids_of(*ASSEMBLY_KINDS)
         k = self.cfg.recommendations_per_cell * np.bincount(assembly_of[units], minlength=orgs.n)
         chosen = ids[weighted_top_k(self.rng, assembly_of[pop.cell[ids]], self.weights(ids, state), k)]
         pop.delegate[chosen] = RECOMMENDED
@@ -351,14 +360,15 @@ class Congress(Mechanism):
         active = ACTIVE[pop.status[:n]]
         unit = orgs.county[pop.cell[:n][active]]
         size = np.bincount(unit, minlength=orgs.n).astype(np.float64)
-        achiever = pop.achiever[:n] if state is None else self._achiever(np.arange(n), state)
-        share = {}
-        for name, values in (
-            ("achievement", achiever[active]),
-            ("sincerity", pop.sincerity[:n][active]),
-            ("punished", pop.punish_level[:n][active] > 0),
-        ):
-            share[name] = np.bincount(unit, weights=values.astype(np.float64), minlength=orgs.n) / np.maximum(size, 1)
+        achiever = pop.achiever[:n] if state is None else _padded(state.achiever[:n], n)
+        # Members per unit: counts of achievers and of the punished (whole numbers, exact in any order),
+        # the sincerity summed in member order.
+        total = {
+            "achievement": np.bincount(unit[achiever[active]], minlength=orgs.n),
+            "sincerity": np.bincount(unit, weights=pop.sincerity[:n][active], minlength=orgs.n),
+            "punished": np.bincount(unit[pop.punish_level[:n][active] > 0], minlength=orgs.n),
+        }
+        share = {name: values / np.maximum(size, 1) for name, values in total.items()}
         score = np.exp(
             w.achievement * share["achievement"] + w.sincerity * share["sincerity"] + w.punished * share["punished"]
         )

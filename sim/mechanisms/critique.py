@@ -103,10 +103,12 @@ class Critique(Mechanism):
 
     def _reviews(self, day: int) -> None:
         """Monthly, quarterly and yearly life reviews at the cell's monthly meeting."""
-        orgs, cal = self.world.orgs, self.world.calendar
-        meeting = cohorts.meeting_today(self.world.meeting_days, int(cal.dom[day]))
-        units = meeting[orgs.kind[meeting] >= Kind.CELL]
-        month = int(cal.month[day])
+        cal = self.world.calendar
+        units = cohorts.meeting_today(self.world.meeting_days, int(cal.dom[day]), cohorts.UNITS)
+        if not len(units):
+            return
+        # A unit in its yearly month ((id + month) % 12 == 0) is in its quarterly one: one remainder for both.
+        phase = np.bincount((units + int(cal.month[day])) % 12, minlength=12)
         self.world.tally.add("reviews_monthly", len(units))
-        self.world.tally.add("reviews_quarterly", int(cohorts.in_phase(units, month, 3).sum()))
-        self.world.tally.add("reviews_yearly", int(cohorts.in_phase(units, month, 12).sum()))
+        self.world.tally.add("reviews_quarterly", int(phase[::3].sum()))
+        self.world.tally.add("reviews_yearly", int(phase[0]))

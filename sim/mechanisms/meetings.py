@@ -27,12 +27,9 @@ import numpy as np
 from sim.mechanisms.base import Mechanism, Step
 from sim.model import cohorts
 from sim.model.aggregates import members_below
-from sim.model.organizations import BASIC_ORGS, MEMBER_UNITS, Kind, of_kind
+from sim.model.organizations import MEETING_DAYS, Kind
 from sim.model.world import World
 
-#: Lookup tables over kinds: cells and party teams; primary, branch and sub-primary organizations.
-IS_UNIT = of_kind(*MEMBER_UNITS)
-IS_BASIC_ORG = of_kind(*BASIC_ORGS)
 #: Each report goes to the city/county committee and to the provincial committee.
 REPORT_RECIPIENTS = 2
 
@@ -79,15 +76,20 @@ class Meetings(Mechanism):
     def step(self, day: int) -> None:
         world, orgs, cfg = self.world, self.world.orgs, self.cfg
         dom, month = int(world.calendar.dom[day]), int(world.calendar.month[day])
-        first = cohorts.meeting_today(world.meeting_days, dom)
-        second = cohorts.meeting_today(world.meeting_days, dom, second=True)
-        kind_first, kind_second = orgs.kind[first], orgs.kind[second]
+        if dom > MEETING_DAYS:  # the 29th-31st: no body meets
+            return
+        # Today's units and basic organizations, each in id order, for their first and second meetings.
+        units, basic, units_second, basic_second = (
+            cohorts.meeting_today(world.meeting_days, dom, group, second)
+            for second in (False, True)
+            for group in (cohorts.UNITS, cohorts.BASIC)
+        )
         held: dict[str, np.ndarray] = {}
         # Cells and party teams: the monthly meeting; cell committees two weeks later.
-        held["cell_meetings"] = first[IS_UNIT[kind_first]]
-        held["cell_committee_meetings"] = second[(kind_second == int(Kind.CELL)) & orgs.committee[second]]
+        held["cell_meetings"] = units
+        committee = units_second[orgs.committee[units_second]]
+        held["cell_committee_meetings"] = committee[orgs.kind[committee] == int(Kind.CELL)]
         # Primary/branch/sub-primary: general meeting quarterly, yearly above the threshold.
-        basic = first[IS_BASIC_ORG[kind_first]]
         size = self._members_below(month)[basic]
         yearly = (orgs.kind[basic] == int(Kind.PRIMARY)) & (size > cfg.general_meeting_yearly_above)
         general = np.where(
@@ -95,7 +97,6 @@ class Meetings(Mechanism):
         )
         held["general_meetings"] = basic[general]
         # Their committees: twice a month, or monthly with an executive meeting twice a month.
-        basic_second = second[IS_BASIC_ORG[kind_second]]
         held["committee_meetings"] = np.concatenate([basic, basic_second[~orgs.executive[basic_second]]])
         held["executive_meetings"] = np.concatenate(
             [basic[orgs.executive[basic]], basic_second[orgs.executive[basic_second]]]
@@ -113,15 +114,14 @@ class Meetings(Mechanism):
                     value=self._members_below(month)[ids],
                 )
         world.tally.add("meetings_held", total)
-        self._send_reports(day, month, first, kind_first)
+        self._send_reports(day, month, units, basic)
 
-    def _send_reports(self, day: int, month: int, first: np.ndarray, kind_first: np.ndarray) -> None:
+    def _send_reports(self, day: int, month: int, units: np.ndarray, basic: np.ndarray) -> None:
         """Basic organizations (and cells directly under a county committee) report upward."""
         orgs = self.world.orgs
-        direct_cell = (kind_first == int(Kind.CELL)) & (
-            orgs.kind[np.maximum(orgs.parent[first], 0)] == int(Kind.COUNTY)
-        )
-        reporting = first[IS_BASIC_ORG[kind_first] | direct_cell]
+        direct = units[orgs.kind[np.maximum(orgs.parent[units], 0)] == int(Kind.COUNTY)]
+        reporting = np.concatenate([basic, direct[orgs.kind[direct] == int(Kind.CELL)]])
         reporting = reporting[cohorts.in_phase(reporting, month, self.cfg.report_every_months)]
         self.world.tally.add("reports_sent", REPORT_RECIPIENTS * len(reporting))
-        self.world.events.log(day, "report", orgs=reporting)
+        if self.world.events.enabled:
+            self.world.events.log(day, "report", orgs=np.sort(reporting))  # in id order

@@ -95,21 +95,28 @@ class Calendar:
             self._starts = self.days_of(np.arange(self._first_month, last + 13).astype("datetime64[D]"))
         return self._starts
 
-    def next_monthly(self, days: np.ndarray, day_of_month: np.ndarray) -> np.ndarray:
-        """For each (day, meeting day-of-month 1..28): the first meeting on or after day."""
+    def next_monthly(self, days: np.ndarray | int, day_of_month: np.ndarray) -> np.ndarray:
+        """For each (day, meeting day-of-month 1..28): the first meeting on or after day (one day for all: an int)."""
         return self._monthly(days, day_of_month, later=True)
 
-    def previous_monthly(self, days: np.ndarray, day_of_month: np.ndarray) -> np.ndarray:
+    def previous_monthly(self, days: np.ndarray | int, day_of_month: np.ndarray) -> np.ndarray:
         """For each (day, meeting day-of-month 1..28): the last meeting on or before day."""
         return self._monthly(days, day_of_month, later=False)
 
-    def _monthly(self, days: np.ndarray, day_of_month: np.ndarray, later: bool) -> np.ndarray:
+    def _monthly(self, days: np.ndarray | int, day_of_month: np.ndarray, later: bool) -> np.ndarray:
         """The meeting in the day's month, or in the next (previous) month if it falls before (after) the day."""
         days = np.asarray(days, dtype=np.int64)
         offset = np.asarray(day_of_month, dtype=np.int64) - 1
         if days.size == 0:
             return np.zeros(days.shape, dtype=np.int64)
-        starts = self._month_starts(int(days.min()), int(days.max()))
+        lo, hi = (int(days), int(days)) if days.ndim == 0 else (int(days.min()), int(days.max()))
+        starts = self._month_starts(lo, hi)
+        # One day for all (the next meeting after today: best passed as one number): one month lookup.
+        if lo == hi and (days.ndim == 0 or offset.shape == days.shape):
+            at = int(np.searchsorted(starts, lo, side="right")) - 1
+            candidate = offset + starts[at]
+            missed = candidate < lo if later else candidate > lo
+            return np.where(missed, offset + starts[at + (1 if later else -1)], candidate)
         month = np.searchsorted(starts, days, side="right") - 1
         candidate = starts[month] + offset
         missed = candidate < days if later else candidate > days

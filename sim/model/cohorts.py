@@ -16,12 +16,22 @@ from collections.abc import Callable
 
 import numpy as np
 
-from sim.model.organizations import MEETING_DAYS, Organizations
+from sim.model.organizations import BASIC_ORGS, MEETING_DAYS, MEMBER_UNITS, Kind, Organizations
 
 #: Weekday codes 0..6 are weekly critique cohorts; these two are the parities
 #: of the every-two-days cohorts.
 EVERY_TWO_DAYS_COHORTS = (7, 8)
 N_CRITIQUE_COHORTS = 9
+
+#: The bodies that hold the bylaw meetings, grouped apart so that a day's units and a day's basic
+#: organizations are each one slice of a bucket, with no lookup of their kinds: the units (cells and
+#: party teams) and the basic organizations (primary, branch, sub-primary). Committees above them meet
+#: on no cohort day.
+UNITS, BASIC = 0, 1
+_MEETING_GROUP = np.full(len(Kind), -1, dtype=np.int64)
+_MEETING_GROUP[list(MEMBER_UNITS)] = UNITS
+_MEETING_GROUP[list(BASIC_ORGS)] = BASIC
+_N_MEETING_GROUPS = 2
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
@@ -64,27 +74,30 @@ class Buckets:
     dissolved and leaves its group. When the organization table changes
     (organizations added or dissolved: at national scale every threshold
     check does), only the new rows' keys are computed, the dissolved ones are
-    dropped, and the grouping is rebuilt by a radix sort of the 16-bit keys
-    (linear time).
+    dropped, and the grouping is rebuilt by a radix sort of the 8-bit keys
+    (linear time, one pass) with the group bounds counted by ``bincount``.
     """
 
     def __init__(self, orgs: Organizations, key: Callable[[Organizations, slice], np.ndarray], n_keys: int):
+        if n_keys > np.iinfo(np.int8).max:
+            raise ValueError(f"at most {np.iinfo(np.int8).max} groups, not {n_keys}")
         self.orgs = orgs
         self.key = key
         self.n_keys = n_keys
-        self._signature: tuple[int, int] | None = None
-        self._keys = np.zeros(0, dtype=np.int16)
+        self._signature: tuple[int, bytes] | None = None
+        self._keys = np.zeros(0, dtype=np.int8)
         self._order = np.zeros(0, dtype=np.int64)
         self._bounds = np.zeros(n_keys + 1, dtype=np.int64)
 
     def _refresh(self) -> None:
-        signature = (self.orgs.n, int(self.orgs.kind_counts.sum()))
+        signature = (self.orgs.n, self.orgs.kind_counts.tobytes())  # organizations added or dissolved
         if signature != self._signature:
-            fresh = self.key(self.orgs, slice(len(self._keys), self.orgs.n)).astype(np.int16)
+            fresh = self.key(self.orgs, slice(len(self._keys), self.orgs.n)).astype(np.int8)
             self._keys = np.concatenate([self._keys, fresh])
             self._keys[~self.orgs.column("alive")] = -1
             self._order = np.argsort(self._keys, kind="stable")
-            self._bounds = np.searchsorted(self._keys[self._order], np.arange(self.n_keys + 1))
+            # Sorted, the keys -1, 0, 1... follow each other: group k starts after those of smaller keys.
+            self._bounds = np.cumsum(np.bincount(self._keys.view(np.uint8) + np.uint8(1), minlength=self.n_keys + 1))
             self._signature = signature
 
     def ids(self, key: int) -> np.ndarray:
@@ -99,18 +112,23 @@ class Buckets:
 
 
 def meeting_buckets(orgs: Organizations) -> Buckets:
-    """Living organizations by the day of month of their first monthly meeting (key 0..27)."""
+    """Living units and basic organizations by the day of month of their first monthly meeting.
+
+    The key is (meeting day - 1) x 2 + group (:data:`UNITS` or :data:`BASIC`), 0..55.
+    """
 
     def key(table: Organizations, rows: slice) -> np.ndarray:
-        return table.meeting_day[rows].astype(np.int64) - 1
+        group = _MEETING_GROUP[table.kind[rows]]
+        return np.where(group >= 0, (table.meeting_day[rows].astype(np.int64) - 1) * _N_MEETING_GROUPS + group, -1)
 
-    return Buckets(orgs, key, MEETING_DAYS)
+    return Buckets(orgs, key, MEETING_DAYS * _N_MEETING_GROUPS)
 
 
-def meeting_today(buckets: Buckets, day_of_month: int, second: bool = False) -> np.ndarray:
-    """Ids of living organizations whose (first or second) monthly meeting falls on this day."""
+def meeting_today(buckets: Buckets, day_of_month: int, group: int, second: bool = False) -> np.ndarray:
+    """Ids (in id order) of the living :data:`UNITS` or :data:`BASIC` organizations whose (first or second)
+    monthly meeting falls on this day."""
     if day_of_month > MEETING_DAYS:  # the 29th-31st: no body meets
         return np.empty(0, dtype=np.int64)
     # second_day(m) == d  <=>  m == the day two weeks before d.
     first_day = (day_of_month - 1 - 14) % MEETING_DAYS + 1 if second else day_of_month
-    return buckets.ids(first_day - 1)
+    return buckets.ids((first_day - 1) * _N_MEETING_GROUPS + group)
