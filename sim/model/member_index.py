@@ -88,7 +88,9 @@ class MemberIndex:
         total = int(count.sum())
         asked = np.zeros(len(pop.org_size), dtype=bool)
         asked[units] = True
-        if total > len(self.ids) * self.MASK_SHARE:  # most of the index: one mask instead of gathering ranges
+        if total == len(self.ids):  # the whole index (day 0): no copy
+            found = self.ids
+        elif total > len(self.ids) * self.MASK_SHARE:  # most of the index: one mask instead of gathering ranges
             found = self.ids[asked[self.keys]]
         else:
             starts = np.repeat(lo - (np.cumsum(count) - count), count)
