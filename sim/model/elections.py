@@ -257,10 +257,12 @@ class Elections:
         have = np.bincount(orgs.county[pop.cell[cadres]], minlength=orgs.n)
         need = np.maximum(self.cfg.county_cadres - have, 0)
         basic = orgs.ids_of(*TOP_BASIC_ORGS, *MEMBER_UNITS)
-        # Basic organizations themselves (``orgs.basic_org(basic) == basic`` without its climb): the primary and
+        # Under a county with a vacant seat first (after a quarter, a few counties' of half a million units), then
+        # basic organizations themselves (``orgs.basic_org(basic) == basic`` without its climb): the primary and
         # sub-primary organizations and the units directly under a county/city committee.
+        basic = basic[need[orgs.county[basic]] > 0]
         own = IS_TOP_BASIC_ORG[orgs.kind[basic]] | (orgs.kind[orgs.parent[basic]] == Kind.COUNTY)
-        basic = basic[own & (orgs.secretary[basic] >= 0) & (need[orgs.county[basic]] > 0)]
+        basic = basic[own & (orgs.secretary[basic] >= 0)]
         promoted = basic[top_within(orgs.county[basic], self.score(orgs.secretary[basic], day), need)[0]]
         pop.role[orgs.secretary[promoted]] = Role.COUNTY_CADRE
         self.elected[orgs.secretary[promoted]] = Role.COUNTY_CADRE
