@@ -19,6 +19,8 @@ MAX_TOP_PASSES = 12
 MAX_FULL_PASSES = 3
 #: Rows of the blocks :func:`_rank_keys` builds its keys in (their temporaries fit in a core's cache).
 KEY_BLOCK = 1 << 16
+#: Fewest rows a run of equal groups has on average for :func:`top_within` to reduce over the runs.
+RUN_ROWS = 4
 #: A key no row has (above every packed key): the mark of a row taken, or of a group with none left.
 EMPTY_KEY = np.iinfo(np.int64).max
 
@@ -133,11 +135,10 @@ def top_within(group: np.ndarray, score: np.ndarray, k: int | np.ndarray) -> tup
     if n == 0 or seats == 0:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     starts = _runs(group) if seats <= MAX_TOP_PASSES else None
-    if starts is not None:
+    if starts is not None and RUN_ROWS * len(starts) <= n:
         packed = _rank_keys(group, score)
         if packed is not None:
-            run_limit = limit[group[starts]] if limit.ndim else np.full(len(starts), seats)
-            return _top_of_runs(packed[0], starts, run_limit, seats, packed[1])
+            return _top_of_runs(packed[0], starts, group[starts], limit, packed[1])
     need = limit[group] if limit.ndim else None
     # Passes over most rows: every seat's for one k; for seats per group, more than MAX_FULL_PASSES when
     # at least half the rows are in groups with more seats than that.
@@ -179,29 +180,42 @@ def top_within(group: np.ndarray, score: np.ndarray, k: int | np.ndarray) -> tup
     return _taken(rows, ranks)
 
 
-def _runs(group: np.ndarray) -> np.ndarray | None:
-    """The first row of each run of equal groups, if every group is one run (else None)."""
+def _runs(group: np.ndarray) -> np.ndarray:
+    """The first row of each run of equal groups."""
     starts = np.flatnonzero(group[1:] != group[:-1])
     starts += 1
-    starts = np.concatenate([[0], starts])
-    return starts if len(distinct(group[starts])) == len(starts) else None
+    return np.concatenate([[0], starts])
 
 
 def _top_of_runs(
-    key: np.ndarray, starts: np.ndarray, run_limit: np.ndarray, seats: int, position_bits: int
+    key: np.ndarray, starts: np.ndarray, run_group: np.ndarray, limit: np.ndarray, position_bits: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`top_within` of rows whose groups are the runs beginning at ``starts`` (``run_limit`` seats each).
+    """:func:`top_within` of rows in runs of one group, beginning at ``starts`` (``run_group``: their groups).
 
-    The keys of the runs still open after a pass are kept apart once they
-    are less than half the rows; ``origin`` is then the row of each entry left
-    (rising: an entry is found by a binary search of its row).
+    A group of several runs (a regular election's members: the indexed ones
+    by unit, then those joined or moved since) takes the best of its runs'
+    minima, one entry per group (``slot``: each run's entry); groups that are
+    one run each need no such step. The keys of the runs still open after a
+    pass are kept apart once they are less than half the rows; ``origin`` is
+    then the row of each entry left (rising: an entry is found by a binary
+    search of its row).
     """
+    seats = int(limit.max())
     row_bits = (1 << position_bits) - 1
+    run_limit = limit[run_group] if limit.ndim else np.full(len(starts), seats)
+    groups = distinct(run_group)
+    slot: np.ndarray | None = None
+    if len(groups) < len(run_group):
+        slot = np.searchsorted(groups, run_group)
+        group_limit = limit[groups] if limit.ndim else np.full(len(groups), seats)
     origin: np.ndarray | None = None
     rows, ranks = [], []
     for seat in range(seats):
         best = np.minimum.reduceat(key, starts)
-        row = best[(best != EMPTY_KEY) & (run_limit > seat)] & row_bits
+        if slot is not None:
+            best, run_best = np.full(len(groups), EMPTY_KEY), best
+            np.minimum.at(best, slot, run_best)
+        row = best[(best != EMPTY_KEY) & ((run_limit if slot is None else group_limit) > seat)] & row_bits
         if len(row) == 0:
             break
         key[row if origin is None else np.searchsorted(origin, row)] = EMPTY_KEY
@@ -216,6 +230,7 @@ def _top_of_runs(
             key = key[kept]
             origin = kept if origin is None else origin[kept]
             length, run_limit = length[left], run_limit[left]
+            slot = None if slot is None else slot[left]
             starts = np.cumsum(length) - length
     return _taken(rows, ranks)
 
