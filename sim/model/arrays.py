@@ -114,15 +114,17 @@ def top_within(group: np.ndarray, score: np.ndarray, k: int | np.ndarray) -> tup
     everyone. Same keys as :func:`rank_within`, so the same ranks, ties
     included. Few seats are taken by passes, each taking the smallest key
     left in every group (its low bits are the row), O(n) each; the rows then
-    come ordered by rank, then group. When every group's rows are one run of
-    neighbouring rows (the members of a whole party come by unit on day 0,
-    and a primary organization's cells are neighbours) a pass is a reduction
-    over the runs (``np.minimum.reduceat``: 3 ms over the 4.7 million rows
-    of a national election of primary committees, where a sort of their keys
-    takes 50 ms), and the groups come in the order of their runs; otherwise
-    it scatters into a table of one entry per group id (``np.minimum.at``,
-    several times slower), and beyond ``MAX_FULL_PASSES`` passes over most
-    rows one sort of the keys is cheaper (the rows then come by group). With
+    come ordered by rank, then group. When the rows come in runs of one
+    group, of ``RUN_ROWS`` rows or more on average (the members of a whole
+    party come by unit on day 0, and a primary organization's cells are
+    neighbours; a regular election's come by unit, then those joined or moved
+    since), a pass is a reduction over the runs (``np.minimum.reduceat``:
+    3 ms over the 4.7 million rows of a national election of primary
+    committees, where a sort of their keys takes 50 ms), a group of several
+    runs taking the best of their minima; otherwise it scatters into a table
+    of one entry per group id (``np.minimum.at``, several times slower), and
+    beyond ``MAX_FULL_PASSES`` passes over most rows one sort of the keys is
+    cheaper (the rows then come by group). With
     seats per group (``k`` an array), the rows of groups already full leave
     the later passes once they are most of the rows (an election's cells
     without a committee have two seats, the few with one five).
