@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.model import arrays
 from sim.model.arrays import MAX_TOP_PASSES, rank_within, top_within
 from sim.model.sampling import bernoulli_split, weighted_top_k
 
@@ -60,6 +61,27 @@ def test_top_within_drops_full_groups_from_later_passes_without_changing_rows_ra
         assert np.array_equal(rank, np.sort(rank, kind="stable"))  # by rank, then group
         for seat in range(5):
             assert np.all(np.diff(group[rows[rank == seat]]) > 0)
+
+
+def test_top_within_of_groups_in_runs_gives_the_full_rankings_rows_and_ranks():
+    """Members of a whole party come unit by unit (every group one run of rows, in any order of groups);
+    a regular election's come by unit, then those joined since (a group in several runs). Reducing over
+    the runs takes the same rows and ranks as the full ranking, ties included, for k fixed or per group
+    (groups of two seats leaving the later passes)."""
+    rng = np.random.default_rng(8)
+    for trial in range(300):
+        groups = int(rng.integers(1, 60))
+        runs = rng.permutation(groups) if trial % 2 else np.arange(groups)
+        if trial % 3 == 0:  # some groups in several runs
+            runs = np.concatenate([runs, rng.integers(0, groups, int(rng.integers(1, 20)))])
+        group = np.repeat(runs, rng.integers(arrays.RUN_ROWS, 12, len(runs))).astype(np.int32)
+        n = len(group)
+        score = rng.integers(0, 4, n).astype(np.float64) if trial % 5 else rng.normal(size=n)
+        k = int(rng.integers(0, 9)) if trial % 4 == 0 else np.where(rng.random(groups) < 0.8, 2, 5)
+        rows, rank = top_within(group, score, k)
+        assert len(rows) == len(set(rows.tolist()))
+        assert set(zip(rows.tolist(), rank.tolist())) == _ranked_below(group, score, k)
+        assert np.array_equal(rank, np.sort(rank, kind="stable"))  # by rank: the passes over the runs
 
 
 def test_top_within_beyond_its_passes_or_its_key_bits_takes_the_full_ranking():

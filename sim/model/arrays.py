@@ -17,6 +17,12 @@ MAX_TOP_PASSES = 12
 #: Most passes over most of the rows :func:`top_within` takes; beyond, one sort of the keys is cheaper
 #: (numpy's vectorized sort costs about three passes).
 MAX_FULL_PASSES = 3
+#: Rows of the blocks :func:`_rank_keys` builds its keys in (their temporaries fit in a core's cache).
+KEY_BLOCK = 1 << 16
+#: Fewest rows a run of equal groups has on average for :func:`top_within` to reduce over the runs.
+RUN_ROWS = 4
+#: A key no row has (above every packed key): the mark of a row taken, or of a group with none left.
+EMPTY_KEY = np.iinfo(np.int64).max
 
 
 def distinct(values: np.ndarray) -> np.ndarray:
@@ -34,6 +40,9 @@ def _rank_keys(group: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, int, i
     """The distinct 63-bit sort keys of :func:`rank_within`, with their position and score bit counts.
 
     None when the rows or groups are too many to pack (the callers then take the exact lexsort).
+    Built in blocks of ``KEY_BLOCK`` rows: the only array of the rows' length is the keys themselves,
+    the temporaries stay in cache (at national scale a fresh array of millions of rows costs its
+    page faults on top of its pass).
     """
     n = len(group)
     position_bits = max(n - 1, 1).bit_length()
@@ -44,14 +53,17 @@ def _rank_keys(group: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, int, i
     # 2**score_bits - 1 rounds up to 2**score_bits in floating point, and the worst score would then
     # carry into the group bits (sorting it into the next group): quantize over one bit less.
     scale = 2.0 ** (score_bits - 1) / (high - low) if high > low else 0.0
-    distance = np.subtract(high, score)
-    distance *= scale
-    key = distance.astype(np.int64)  # the distances are not negative: the cast's truncation is their floor
-    key <<= position_bits
-    group_bits = distance.view(np.int64)  # the distances' buffer, reused: no other temporary of n rows
-    np.left_shift(group, score_bits + position_bits, out=group_bits)
-    key |= group_bits
-    key |= np.arange(n)
+    key = np.empty(n, dtype=np.int64)
+    for start in range(0, n, KEY_BLOCK):
+        rows = slice(start, start + KEY_BLOCK)
+        distance = np.subtract(high, score[rows])
+        distance *= scale
+        part = key[rows]
+        # The distances are not negative: the cast's truncation is their floor.
+        np.copyto(part, distance, casting="unsafe")
+        part <<= position_bits
+        part |= np.left_shift(group[rows], score_bits + position_bits, dtype=np.int64)
+        part |= np.arange(start, start + len(part))
     return key, position_bits, score_bits
 
 
@@ -101,52 +113,62 @@ def top_within(group: np.ndarray, score: np.ndarray, k: int | np.ndarray) -> tup
     What an election needs: only the few best of each group, not the order of
     everyone. Same keys as :func:`rank_within`, so the same ranks, ties
     included. Few seats are taken by passes, each taking the smallest key
-    left in every group (``np.minimum.at``; its low bits are the row), O(n)
-    each; the rows then come ordered by rank, then group. With seats per
-    group (``k`` an array), the rows of groups already full leave the later
-    passes once they are most of the rows. Beyond ``MAX_FULL_PASSES`` passes
-    over most rows one sort of the keys is cheaper (the rows then come by
-    group): at national scale the cell offices (two seats, five in the few
-    cells with a committee: 6.2 million rows) take 0.19 s by passes and 0.25 s
-    by the sort, the committees of primary organizations (seven seats, 4.7
-    million rows) 0.27 s by passes and 0.18 s by the sort.
+    left in every group (its low bits are the row), O(n) each; the rows then
+    come ordered by rank, then group. When the rows come in runs of one
+    group, of ``RUN_ROWS`` rows or more on average (the members of a whole
+    party come by unit on day 0, and a primary organization's cells are
+    neighbours; a regular election's come by unit, then those joined or moved
+    since), a pass is a reduction over the runs (``np.minimum.reduceat``:
+    3 ms over the 4.7 million rows of a national election of primary
+    committees, where a sort of their keys takes 50 ms), a group of several
+    runs taking the best of their minima; otherwise it scatters into a table
+    of one entry per group id (``np.minimum.at``, several times slower), and
+    beyond ``MAX_FULL_PASSES`` passes over most rows one sort of the keys is
+    cheaper (the rows then come by group). With
+    seats per group (``k`` an array), the rows of groups already full leave
+    the later passes once they are most of the rows (an election's cells
+    without a committee have two seats, the few with one five).
     """
-    group = np.asarray(group, dtype=np.int64)
+    group = np.asarray(group)
     score = np.asarray(score, dtype=np.float64)
-    limit = np.asarray(k, dtype=np.int64)
+    limit = np.asarray(k)
     seats = int(limit.max()) if limit.size else 0
     n = len(group)
+    if n == 0 or seats == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    starts = _runs(group) if seats <= MAX_TOP_PASSES else None
+    if starts is not None and RUN_ROWS * len(starts) <= n:
+        packed = _rank_keys(group, score)
+        if packed is not None:
+            return _top_of_runs(packed[0], starts, group[starts], limit, packed[1])
     need = limit[group] if limit.ndim else None
     # Passes over most rows: every seat's for one k; for seats per group, more than MAX_FULL_PASSES when
     # at least half the rows are in groups with more seats than that.
     long_passes = seats > MAX_FULL_PASSES and (need is None or 2 * np.count_nonzero(need > MAX_FULL_PASSES) >= n)
     # A pass also fills a table of one entry per group id: worth it only when the ids are not spread far wider than the rows.
-    passes = n and 0 < seats <= MAX_TOP_PASSES and not long_passes and int(group.max()) < 4 * n + 1024
+    passes = seats <= MAX_TOP_PASSES and not long_passes and int(group.max()) < 4 * n + 1024
     packed = _rank_keys(group, score) if passes else None
-    if packed is None:  # nothing to rank, many seats, sparse groups, or too much to pack: the full ranking
+    if packed is None:  # many seats, sparse groups, or too much to pack: the full ranking
         order, rank = rank_within(group, score)
         keep = rank < (need[order] if need is not None else limit)
         return order[keep], rank[keep]
     key, position_bits, _ = packed
     row_bits = (1 << position_bits) - 1
-    empty = np.iinfo(np.int64).max
     best = np.empty(int(group.max()) + 1, dtype=np.int64)
-    # Rows of groups whose seats are all taken leave the later passes once they are most of the rows (an
-    # election's cells without a committee have two seats, the few with one five): ``origin`` is the row of
-    # each entry left, ``slot`` the entry of each row left (both None while no row has left).
+    # ``origin`` is the row of each entry left, ``slot`` the entry of each row left (both None while no row has left).
     origin: np.ndarray | None = None
     slot: np.ndarray | None = None
     rows, ranks = [], []
     for seat in range(seats):
-        best.fill(empty)
+        best.fill(EMPTY_KEY)
         np.minimum.at(best, group, key)
-        open_groups = np.flatnonzero(best != empty)
+        open_groups = np.flatnonzero(best != EMPTY_KEY)
         if limit.ndim:
             open_groups = open_groups[limit[open_groups] > seat]
         if len(open_groups) == 0:
             break
         row = best[open_groups] & row_bits
-        key[row if slot is None else slot[row]] = empty
+        key[row if slot is None else slot[row]] = EMPTY_KEY
         rows.append(row)
         ranks.append(np.full(len(row), seat, dtype=np.int64))
         if need is not None and seat + 1 < seats:
@@ -157,6 +179,66 @@ def top_within(group: np.ndarray, score: np.ndarray, k: int | np.ndarray) -> tup
                 origin = kept if origin is None else origin[kept]
                 slot = np.empty(n, dtype=np.int64)
                 slot[origin] = np.arange(len(origin))
+    return _taken(rows, ranks)
+
+
+def _runs(group: np.ndarray) -> np.ndarray:
+    """The first row of each run of equal groups."""
+    starts = np.flatnonzero(group[1:] != group[:-1])
+    starts += 1
+    return np.concatenate([[0], starts])
+
+
+def _top_of_runs(
+    key: np.ndarray, starts: np.ndarray, run_group: np.ndarray, limit: np.ndarray, position_bits: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`top_within` of rows in runs of one group, beginning at ``starts`` (``run_group``: their groups).
+
+    A group of several runs (a regular election's members: the indexed ones
+    by unit, then those joined or moved since) takes the best of its runs'
+    minima, one entry per group (``slot``: each run's entry); groups that are
+    one run each need no such step. The keys of the runs still open after a
+    pass are kept apart once they are less than half the rows; ``origin`` is
+    then the row of each entry left (rising: an entry is found by a binary
+    search of its row).
+    """
+    seats = int(limit.max())
+    row_bits = (1 << position_bits) - 1
+    run_limit = limit[run_group] if limit.ndim else np.full(len(starts), seats)
+    groups = distinct(run_group)
+    slot: np.ndarray | None = None
+    if len(groups) < len(run_group):
+        slot = np.searchsorted(groups, run_group)
+        group_limit = limit[groups] if limit.ndim else np.full(len(groups), seats)
+    origin: np.ndarray | None = None
+    rows, ranks = [], []
+    for seat in range(seats):
+        best = np.minimum.reduceat(key, starts)
+        if slot is not None:
+            best, run_best = np.full(len(groups), EMPTY_KEY), best
+            np.minimum.at(best, slot, run_best)
+        row = best[(best != EMPTY_KEY) & ((run_limit if slot is None else group_limit) > seat)] & row_bits
+        if len(row) == 0:
+            break
+        key[row if origin is None else np.searchsorted(origin, row)] = EMPTY_KEY
+        rows.append(row)
+        ranks.append(np.full(len(row), seat, dtype=np.int64))
+        left = run_limit > seat + 1
+        if not left.any():
+            break
+        length = np.diff(starts, append=len(key))
+        if 2 * int(length[left].sum()) < len(key):
+            kept = np.flatnonzero(np.repeat(left, length))
+            key = key[kept]
+            origin = kept if origin is None else origin[kept]
+            length, run_limit = length[left], run_limit[left]
+            slot = None if slot is None else slot[left]
+            starts = np.cumsum(length) - length
+    return _taken(rows, ranks)
+
+
+def _taken(rows: list[np.ndarray], ranks: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The rows taken by the passes and their ranks, as two arrays."""
     if not rows:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     return np.concatenate(rows), np.concatenate(ranks)

@@ -136,20 +136,26 @@ class Elections:
         orgs.deputy[: orgs.n][in_scope] = -1
         members = self.index.members_of(units)
         before = pop.role[members]  # a copy: fancy indexing
-        cadre = (before == Role.COUNTY_CADRE) & (pop.status[members] == Status.FULL)
-        standing = members[~cadre]
+        cadre = before == Role.COUNTY_CADRE
+        standing = members
+        if cadre.any():  # county cadres keep their seats (on day 0 there are none: no copy of the members)
+            cadre &= pop.status[members] == Status.FULL
+            standing = members[~cadre]
         pop.role[standing] = Role.NONE
-        eligible, score = self._seat_cells(standing, day)
-        cell = pop.cell[eligible]
-        # Each unit's basic organization, looked up by cell: a climb per unit, not per member.
-        basic_of = np.empty(orgs.n, dtype=np.int64)
+        eligible, score, cell = self._seat_cells(standing, day)
+        # Each unit's basic organization and whether it has a committee above the cells (a primary or
+        # sub-primary organization; a branch), looked up by cell: a climb per unit, not per member.
+        basic_of = np.empty(orgs.n, dtype=np.int32)
         basic_of[units] = orgs.basic_org(units)
-        top = basic_of[cell]
-        pool = (pop.role[eligible] == Role.NONE) & IS_TOP_BASIC_ORG[orgs.kind[top]]
-        self._seat(eligible[pool], top[pool], score[pool], self.org_ballots, orgs.executive.view(np.int8))
-        branch = orgs.parent[cell]
-        pool = (pop.role[eligible] == Role.NONE) & (orgs.kind[branch] == Kind.BRANCH)
-        self._seat(eligible[pool], branch[pool], score[pool], self.org_ballots, np.zeros(orgs.n, dtype=np.int8))
+        under = np.zeros(orgs.n, dtype=bool)
+        under[units] = IS_TOP_BASIC_ORG[orgs.kind[basic_of[units]]]
+        pool = (pop.role[eligible] == Role.NONE) & under[cell]
+        top = basic_of[cell[pool]]
+        self._seat(eligible[pool], top, score[pool], self.org_ballots, orgs.executive.view(np.int8))
+        under[units] = orgs.kind[orgs.parent[units]] == Kind.BRANCH
+        pool = (pop.role[eligible] == Role.NONE) & under[cell]
+        branch = orgs.parent[cell[pool]]
+        self._seat(eligible[pool], branch, score[pool], self.org_ballots, np.zeros(orgs.n, dtype=np.int8))
         self._elected()[members] = pop.role[members]
         return int((pop.role[members] != before).sum())
 
@@ -184,14 +190,14 @@ class Elections:
             self.elected = np.concatenate([self.elected, np.zeros(missing, dtype=np.int8)])
         return self.elected
 
-    def _seat_cells(self, members: np.ndarray, day: int) -> tuple[np.ndarray, np.ndarray]:
-        """Seat the cell offices among ``members`` (no office yet); returns the eligible and their scores."""
+    def _seat_cells(self, members: np.ndarray, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Seat the cell offices among ``members`` (no office yet); returns the eligible, their scores and cells."""
         pop, orgs = self.pop, self.orgs
         eligible = members[(pop.status[members] == Status.FULL) & (pop.punish_level[members] <= self.roles_allowed)]
         score = self.score(eligible, day)
         cell = pop.cell[eligible]
         self._seat(eligible, cell, score, self.cell_ballots, orgs.committee.view(np.int8))
-        return eligible, score
+        return eligible, score, cell
 
     def _seat(
         self, ids: np.ndarray, group: np.ndarray, score: np.ndarray, ballots: np.ndarray, ballot_of: np.ndarray
@@ -251,10 +257,12 @@ class Elections:
         have = np.bincount(orgs.county[pop.cell[cadres]], minlength=orgs.n)
         need = np.maximum(self.cfg.county_cadres - have, 0)
         basic = orgs.ids_of(*TOP_BASIC_ORGS, *MEMBER_UNITS)
-        # Basic organizations themselves (``orgs.basic_org(basic) == basic`` without its climb): the primary and
+        # Under a county with a vacant seat first (after a quarter, a few counties' of half a million units), then
+        # basic organizations themselves (``orgs.basic_org(basic) == basic`` without its climb): the primary and
         # sub-primary organizations and the units directly under a county/city committee.
+        basic = basic[need[orgs.county[basic]] > 0]
         own = IS_TOP_BASIC_ORG[orgs.kind[basic]] | (orgs.kind[orgs.parent[basic]] == Kind.COUNTY)
-        basic = basic[own & (orgs.secretary[basic] >= 0) & (need[orgs.county[basic]] > 0)]
+        basic = basic[own & (orgs.secretary[basic] >= 0)]
         promoted = basic[top_within(orgs.county[basic], self.score(orgs.secretary[basic], day), need)[0]]
         pop.role[orgs.secretary[promoted]] = Role.COUNTY_CADRE
         self.elected[orgs.secretary[promoted]] = Role.COUNTY_CADRE

@@ -23,9 +23,10 @@ OPEN[Status.APPLICANT] = True
 class MemberIndex:
     """Open members (applicants and active members) by unit.
 
-    ``ids`` is sorted by ``keys``, the unit each member was in when indexed;
+    ``ids`` is sorted by the unit each member was in when indexed;
     ``offsets[u]:offsets[u + 1]`` is unit u's range of ``ids`` (units created
-    since have none). Rows added since (``pop.n`` grew) and members moved since
+    since have none): the units of the entries are not stored, the offsets
+    say them. Rows added since (``pop.n`` grew) and members moved since
     (reported through :meth:`moved`; their index entry is *stale*) are kept
     apart in the *pending* set. A lookup takes the current entries of the asked
     units' index ranges, plus the pending set's members now in one of them. :meth:`refresh` merges the
@@ -45,14 +46,11 @@ class MemberIndex:
         if np.any(keys[1:] < keys[:-1]):  # founders are stored cell by cell: usually sorted already
             order = np.argsort(keys, kind="stable")
             ids, keys = ids[order], keys[order]
-        self._index(ids, keys)
+        self._index(ids, np.bincount(keys, minlength=pop.org_size.shape[0]))
 
-    def _index(self, ids: np.ndarray, keys: np.ndarray, counts: np.ndarray | None = None) -> None:
-        """Adopt ``ids`` sorted by ``keys`` as the index (``counts``: its entries per unit, if known);
-        nothing is pending any more."""
-        self.ids, self.keys = ids, keys
-        if counts is None:
-            counts = np.bincount(keys, minlength=self.pop.org_size.shape[0])
+    def _index(self, ids: np.ndarray, counts: np.ndarray) -> None:
+        """Adopt ``ids``, sorted by unit, ``counts[u]`` entries of unit u, as the index; nothing is pending any more."""
+        self.ids = ids
         self.offsets = np.concatenate([[0], np.cumsum(counts)])
         self.indexed = self.pop.n
         self._moved: list[np.ndarray] = []
@@ -88,8 +86,10 @@ class MemberIndex:
         total = int(count.sum())
         asked = np.zeros(len(pop.org_size), dtype=bool)
         asked[units] = True
-        if total > len(self.ids) * self.MASK_SHARE:  # most of the index: one mask instead of gathering ranges
-            found = self.ids[asked[self.keys]]
+        if total == len(self.ids):  # the whole index (day 0): no copy
+            found = self.ids
+        elif total > len(self.ids) * self.MASK_SHARE:  # most of the index: one mask instead of gathering ranges
+            found = self.ids[np.repeat(asked[: len(self.offsets) - 1], np.diff(self.offsets))]
         else:
             starts = np.repeat(lo - (np.cumsum(count) - count), count)
             found = self.ids[starts + np.arange(total)]
@@ -111,30 +111,26 @@ class MemberIndex:
         dropped = ~OPEN[pop.status[: self.indexed]]
         dropped |= self._stale
         gone = dropped[self.ids]
-        keep = ~gone
-        ids, keys = self.ids[keep], self.keys[keep]
+        ids = self.ids[~gone]
         pending = pending[OPEN[pop.status[pending]]]
         pending = pending[np.argsort(pop.cell[pending], kind="stable")]
         cells = pop.cell[pending]
-        # Entries per unit from the old ones, less those dropped, plus those merged in: counts of the
-        # few changed entries instead of a count over the whole index.
-        units = pop.org_size.shape[0]
+        # Entries per unit from the old ones, less those dropped (their units found in the offsets), plus
+        # those merged in: counts of the few changed entries instead of a count over the whole index.
+        known, units = len(self.offsets) - 1, pop.org_size.shape[0]
         counts = np.zeros(units, dtype=np.int64)
-        counts[: len(self.offsets) - 1] = np.diff(self.offsets)
-        counts[: len(self.offsets) - 1] -= np.bincount(self.keys[gone], minlength=len(self.offsets) - 1)
-        counts += np.bincount(cells, minlength=units)
-        # What np.insert(ids, at, pending) gives for non-decreasing ``at``, with one slot mask for both columns
-        # (np.insert sorts the positions and builds its mask for each column).
-        slots = np.searchsorted(keys, cells, side="right")
+        counts[:known] = np.diff(self.offsets)
+        counts[:known] -= np.bincount(
+            np.searchsorted(self.offsets, np.flatnonzero(gone), side="right") - 1, minlength=known
+        )
+        # What np.insert(ids, at, pending) gives with ``at`` each pending member's unit's end among the kept
+        # entries (units created since end the index).
+        slots = np.cumsum(counts[:known])[np.minimum(cells, known - 1)]
         slots += np.arange(len(pending))
-        kept = np.ones(len(ids) + len(pending), dtype=bool)
+        counts += np.bincount(cells, minlength=units)
+        merged = np.empty(len(ids) + len(pending), dtype=ids.dtype)
+        kept = np.ones(len(merged), dtype=bool)
         kept[slots] = False
-        self._index(_merged(ids, pending, slots, kept), _merged(keys, cells, slots, kept), counts)
-
-
-def _merged(base: np.ndarray, extra: np.ndarray, slots: np.ndarray, kept: np.ndarray) -> np.ndarray:
-    """``base`` in the ``kept`` positions and ``extra`` in the ``slots`` (the others), as one array."""
-    out = np.empty(len(kept), dtype=base.dtype)
-    out[slots] = extra
-    out[kept] = base
-    return out
+        merged[slots] = pending
+        merged[kept] = ids
+        self._index(merged, counts)
