@@ -20,6 +20,7 @@ from rich.table import Table
 from sim import __version__
 from sim.model.invariants import InvariantError
 from sim.report.command import add_report_command, report_after_run
+from sim.run.allocator import keep_large_arrays_in_heap
 from sim.run.interruption import exit_code, terminate_as_interrupt
 from sim.run.resources import MemoryShortage, check_memory
 from sim.run.result import FORMATS, OutputError
@@ -81,6 +82,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     check_target(out, args.overwrite)  # before the run, not after minutes of work
     if not args.ignore_memory_check:
         check_memory([scenario], events=args.events)
+    keep_large_arrays_in_heap()  # this process runs one simulation and exits (sim.run.allocator)
     try:
         return _run_and_save(args, scenario, out)
     except KeyboardInterrupt as exc:
