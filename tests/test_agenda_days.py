@@ -34,7 +34,7 @@ def test_a_pop_after_a_gap_returns_everything_overdue_once():
 
 
 def test_a_bucket_gives_nothing_before_its_earliest_day_and_keeps_what_is_not_due():
-    """Each bucket's earliest day is kept through pushes and partial pops (the early return of a quiet day)."""
+    """Ids of one bucket come back on their own days, also when pushed into it after it was opened."""
     agenda = Agenda()
     agenda.push(np.array([1, 2, 3]), np.array([5 * BUCKET_DAYS + 6, 5 * BUCKET_DAYS + 2, 5 * BUCKET_DAYS + 4]))
     agenda.push(np.array([4]), 5 * BUCKET_DAYS + 3)
