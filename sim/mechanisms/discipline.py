@@ -50,6 +50,8 @@ LIABILITY = "recommender_liability"
 EXPULSION = ladder.code("expulsion")
 PROBATION = ladder.code("probation")
 REMOVAL = ladder.code("removal_from_post")
+#: Up to this many cause or level codes are tallied one by one rather than binned.
+FEW_CODES = 8
 
 
 class Discipline(Mechanism):
@@ -251,9 +253,17 @@ class Discipline(Mechanism):
         pop.transition(expelled, Status.EXPELLED)
 
     def _tally_codes(self, names: dict[int, str], codes: np.ndarray) -> None:
-        """Count the codes under their flow names: only the codes present (a few on most days)."""
-        counts = np.bincount(codes)
+        """Count the codes under their flow names: only the codes present (a few on most days).
+
+        A few codes (a small party's day) are counted one by one in Python, cheaper than the binning.
+        """
         tally = self.world.tally
+        if len(codes) <= FEW_CODES:
+            for code in codes.tolist():
+                if code in names:
+                    tally.add(names[code])
+            return
+        counts = np.bincount(codes)
         for code in np.flatnonzero(counts).tolist():
             if code in names:
                 tally.add(names[code], counts[code])
