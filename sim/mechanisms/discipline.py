@@ -296,8 +296,9 @@ class Discipline(Mechanism):
         pop.punish_count[ids] += 1
         pop.amnestied[ids] = False
         pop.role[ids[self.loses_office[level]]] = int(Role.NONE)
-        demoted = ids[(level == PROBATION) & (pop.status[ids] == int(Status.FULL))]
-        pop.transition(demoted, Status.DEMOTED)
+        probation = level == PROBATION
+        if np.count_nonzero(probation):  # demotion to candidate membership: rare, the status looked up only then
+            pop.transition(ids[probation & (pop.status[ids] == int(Status.FULL))], Status.DEMOTED)
         lift = self.next_meeting.of(day + self.lift_days[level], world.orgs.meeting_day[pop.cell[ids]])
         pop.lift_due[ids] = lift
         self.liftings.push(ids, lift)

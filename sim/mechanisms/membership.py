@@ -189,20 +189,21 @@ class Membership(Mechanism):
             ties_group=pop.ties_group[rec1],
             **traits,
         )
-        self._schedule_review(ids, day)
+        self._schedule_review(ids, cell, day)
         self.log_members(day, "application", ids)
 
-    def _schedule_review(self, ids: np.ndarray, day: int) -> None:
-        """The application is reviewed with the applicant at the cell's next general meeting after ``day``."""
-        world = self.world
-        review = self.next_meeting.of(day + 1, world.orgs.meeting_day[world.pop.cell[ids]])
+    def _schedule_review(self, ids: np.ndarray, cells: np.ndarray, day: int) -> None:
+        """The application is reviewed with the applicant at the next general meeting after ``day`` of
+        their cell (``cells``)."""
+        review = self.next_meeting.of(day + 1, self.world.orgs.meeting_day[cells])
         self._schedule(self.review, ids, review)
 
     def moved(self, ids: np.ndarray, day: int) -> None:
         """Members re-attached to another cell by re-organization: an application not yet reviewed
         goes to the new cell, which reviews it at its next meeting (the old entry goes stale)."""
         pop = self.world.pop
-        self._schedule_review(ids[pop.awaiting_review[ids] & (pop.status[ids] == Status.APPLICANT)], day)
+        pending = ids[pop.awaiting_review[ids] & (pop.status[ids] == Status.APPLICANT)]
+        self._schedule_review(pending, pop.cell[pending], day)
 
     def _cell_review(self, day: int, ids: np.ndarray) -> None:
         """The cell meeting reviews the application and forwards it to the county/city committee."""
