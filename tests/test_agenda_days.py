@@ -8,9 +8,15 @@ whatever bucket the day falls in.
 
 from __future__ import annotations
 
-import numpy as np
+import datetime as dt
 
-from sim.model.agenda import BUCKET_DAYS, Agenda
+import numpy as np
+import pytest
+
+from sim.model.agenda import BUCKET_DAYS, Agenda, MeetingDates
+from sim.model.calendar import Calendar
+from sim.model.organizations import MEETING_DAYS
+from sim.scenario.spans import Span
 
 
 def test_every_id_is_popped_on_exactly_the_day_it_is_due():
@@ -34,7 +40,7 @@ def test_a_pop_after_a_gap_returns_everything_overdue_once():
 
 
 def test_a_bucket_gives_nothing_before_its_earliest_day_and_keeps_what_is_not_due():
-    """Each bucket's earliest day is kept through pushes and partial pops (the early return of a quiet day)."""
+    """Ids of one bucket come back on their own days, also when pushed into it after it was opened."""
     agenda = Agenda()
     agenda.push(np.array([1, 2, 3]), np.array([5 * BUCKET_DAYS + 6, 5 * BUCKET_DAYS + 2, 5 * BUCKET_DAYS + 4]))
     agenda.push(np.array([4]), 5 * BUCKET_DAYS + 3)
@@ -52,3 +58,18 @@ def test_a_large_push_over_many_buckets_comes_back_day_by_day():
     agenda.push(ids, days)
     for day in range(10 * BUCKET_DAYS):
         assert agenda.pop(day).tolist() == sorted(ids[days == day].tolist()), day
+
+
+@pytest.mark.parametrize("start", [dt.date(2021, 1, 1), dt.date(2020, 2, 17), dt.date(2019, 12, 31)])
+@pytest.mark.parametrize("later", [True, False])
+def test_the_meeting_table_gives_the_calendars_next_and_last_meetings(start, later):
+    """The cells' meeting dates looked up in the table are the calendar's, inside its range and outside."""
+    cal = Calendar(start, Span.parse("3y"))
+    table = MeetingDates(cal, 40, cal.horizon + 400, later=later)
+    monthly = cal.next_monthly if later else cal.previous_monthly
+    meeting_day = np.random.default_rng(5).integers(1, MEETING_DAYS + 1, 300).astype(np.int8)
+    days = np.arange(300) * 5 - 200  # before, inside and after the table's range
+    assert np.array_equal(table.of(days, meeting_day), monthly(days, meeting_day))
+    assert np.array_equal(table.of(days[100:150], meeting_day[100:150]), monthly(days[100:150], meeting_day[100:150]))
+    for day in (0, 40, 333, cal.horizon + 400, cal.horizon + 401):
+        assert np.array_equal(table.of(day, meeting_day), monthly(np.full(300, day), meeting_day)), day

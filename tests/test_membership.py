@@ -118,7 +118,7 @@ def test_an_application_moved_by_a_merge_is_reviewed_at_the_new_cells_meeting():
     cells = orgs.ids_of(Kind.CELL)
     small = cells[pop.org_size[cells] == 3][0]
     applicant = pop.add(1, Status.APPLICANT, small, applied=0, awaiting_review=True)
-    membership._schedule_review(applicant, 0)
+    membership._schedule_review(applicant, pop.cell[applicant], 0)
     old_review = int(pop.due[applicant[0]])
     reorganization.reorganize(day=1)
     new_cell = pop.cell[applicant[0]]

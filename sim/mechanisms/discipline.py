@@ -36,7 +36,7 @@ import numpy as np
 
 from sim.mechanisms.base import Mechanism, Step
 from sim.model import ladder
-from sim.model.agenda import Agenda
+from sim.model.agenda import Agenda, MeetingDates
 from sim.model.arrays import distinct
 from sim.model.founding import DAYS_PER_YEAR
 from sim.model.population import ACTIVE, NO_RECOMMENDER, Status
@@ -50,6 +50,8 @@ LIABILITY = "recommender_liability"
 EXPULSION = ladder.code("expulsion")
 PROBATION = ladder.code("probation")
 REMOVAL = ladder.code("removal_from_post")
+#: Up to this many cause or level codes are tallied one by one rather than binned.
+FEW_CODES = 8
 
 
 class Discipline(Mechanism):
@@ -88,6 +90,10 @@ class Discipline(Mechanism):
         self.decisions = Agenda()  # referred members, by the day of their cell's meeting
         self.ratifications = Agenda()  # expulsions awaiting the county/city committee
         self.liftings = Agenda()  # standing punishments, by the meeting that lifts them
+        #: The cells' next meeting after a day of the run, or after the good-conduct period from it.
+        self.next_meeting = MeetingDates(
+            world.calendar, 0, world.calendar.horizon + int(self.lift_days.max()), later=True
+        )
 
     def flows(self) -> tuple[str, ...]:
         return (
@@ -167,7 +173,7 @@ class Discipline(Mechanism):
         ids = ids[ACTIVE[pop.status[ids]] & (pop.referral_due[ids] < day)]
         if len(ids) == 0:
             return
-        meeting = world.calendar.next_monthly(np.full(len(ids), day + 1), world.orgs.meeting_day[pop.cell[ids]])
+        meeting = self.next_meeting.of(day + 1, world.orgs.meeting_day[pop.cell[ids]])
         pop.referral_due[ids] = meeting
         pop.referral_cause[ids] = self.causes.index(cause)
         self.decisions.push(ids, meeting)
@@ -247,9 +253,17 @@ class Discipline(Mechanism):
         pop.transition(expelled, Status.EXPELLED)
 
     def _tally_codes(self, names: dict[int, str], codes: np.ndarray) -> None:
-        """Count the codes under their flow names: only the codes present (a few on most days)."""
-        counts = np.bincount(codes)
+        """Count the codes under their flow names: only the codes present (a few on most days).
+
+        A few codes (a small party's day) are counted one by one in Python, cheaper than the binning.
+        """
         tally = self.world.tally
+        if len(codes) <= FEW_CODES:
+            for code in codes.tolist():
+                if code in names:
+                    tally.add(names[code])
+            return
+        counts = np.bincount(codes)
         for code in np.flatnonzero(counts).tolist():
             if code in names:
                 tally.add(names[code], counts[code])
@@ -282,9 +296,10 @@ class Discipline(Mechanism):
         pop.punish_count[ids] += 1
         pop.amnestied[ids] = False
         pop.role[ids[self.loses_office[level]]] = int(Role.NONE)
-        demoted = ids[(level == PROBATION) & (pop.status[ids] == int(Status.FULL))]
-        pop.transition(demoted, Status.DEMOTED)
-        lift = world.calendar.next_monthly(day + self.lift_days[level], world.orgs.meeting_day[pop.cell[ids]])
+        probation = level == PROBATION
+        if np.count_nonzero(probation):  # demotion to candidate membership: rare, the status looked up only then
+            pop.transition(ids[probation & (pop.status[ids] == int(Status.FULL))], Status.DEMOTED)
+        lift = self.next_meeting.of(day + self.lift_days[level], world.orgs.meeting_day[pop.cell[ids]])
         pop.lift_due[ids] = lift
         self.liftings.push(ids, lift)
 

@@ -34,7 +34,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from sim.mechanisms.base import Mechanism, Step
-from sim.model.agenda import Agenda
+from sim.model.agenda import Agenda, MeetingDates
 from sim.model.lifecourse import DAYS_PER_YEAR, birth_days
 from sim.model.population import N_STATUS, YOUTH_LEAGUE_LETTER, Status
 from sim.model.sampling import bernoulli_split, rows_where
@@ -63,6 +63,12 @@ class Membership(Mechanism):
         self.ratification = Agenda()  # candidates the cell admits, by the city/county committee's day
         #: Applicants are younger than the (men's) retirement age.
         self.max_age = world.scenario.attrition.retirement_age_years
+        #: The cells' next meeting after a day of the run (application reviews), and their last meeting
+        #: before the end of a first or second probation begun during the run (earlier ones ask the calendar).
+        self.next_meeting = MeetingDates(cal, 0, cal.horizon + 1, later=True)
+        self.last_meeting = MeetingDates(
+            cal, self.cfg.probation_days, cal.horizon + 2 * self.cfg.probation_days, later=False
+        )
         self._plan: dict[str, np.ndarray] = {}
         candidates = world.pop.ids_in(Status.CANDIDATE)
         self._schedule_probation_decision(candidates, world.pop.candidate_since[candidates], years=1, today=0)
@@ -183,20 +189,21 @@ class Membership(Mechanism):
             ties_group=pop.ties_group[rec1],
             **traits,
         )
-        self._schedule_review(ids, day)
+        self._schedule_review(ids, cell, day)
         self.log_members(day, "application", ids)
 
-    def _schedule_review(self, ids: np.ndarray, day: int) -> None:
-        """The application is reviewed with the applicant at the cell's next general meeting after ``day``."""
-        world = self.world
-        review = world.calendar.next_monthly(np.full(len(ids), day + 1), world.orgs.meeting_day[world.pop.cell[ids]])
+    def _schedule_review(self, ids: np.ndarray, cells: np.ndarray, day: int) -> None:
+        """The application is reviewed with the applicant at the next general meeting after ``day`` of
+        their cell (``cells``)."""
+        review = self.next_meeting.of(day + 1, self.world.orgs.meeting_day[cells])
         self._schedule(self.review, ids, review)
 
     def moved(self, ids: np.ndarray, day: int) -> None:
         """Members re-attached to another cell by re-organization: an application not yet reviewed
         goes to the new cell, which reviews it at its next meeting (the old entry goes stale)."""
         pop = self.world.pop
-        self._schedule_review(ids[pop.awaiting_review[ids] & (pop.status[ids] == Status.APPLICANT)], day)
+        pending = ids[pop.awaiting_review[ids] & (pop.status[ids] == Status.APPLICANT)]
+        self._schedule_review(pending, pop.cell[pending], day)
 
     def _cell_review(self, day: int, ids: np.ndarray) -> None:
         """The cell meeting reviews the application and forwards it to the county/city committee."""
@@ -221,9 +228,9 @@ class Membership(Mechanism):
         pop.transition(new, Status.CANDIDATE)
         pop.candidate_since[new] = day
         self.log_members(day, "candidate_admitted", new)
-        self._schedule_probation_decision(new, np.full(len(new), day), years=1, today=day)
+        self._schedule_probation_decision(new, day, years=1, today=day)
 
-    def _schedule_probation_decision(self, ids: np.ndarray, since: np.ndarray, years: int, today: int) -> None:
+    def _schedule_probation_decision(self, ids: np.ndarray, since: np.ndarray | int, years: int, today: int) -> None:
         """The cell decides at its last meeting before the probation's (first or second) end.
 
         Never before ``today``: day-0 candidates whose year ended before the run
@@ -231,9 +238,8 @@ class Membership(Mechanism):
         """
         if len(ids) == 0:
             return
-        pop, cal = self.world.pop, self.world.calendar
-        end = np.asarray(since) + years * self.cfg.probation_days
-        meeting = cal.previous_monthly(end, self.world.orgs.meeting_day[pop.cell[ids]])
+        end = since + years * self.cfg.probation_days
+        meeting = self.last_meeting.of(end, self.world.orgs.meeting_day[self.world.pop.cell[ids]])
         self._schedule(self.probation, ids, np.maximum(meeting, today))
 
     def _guidance(self, cells: np.ndarray) -> np.ndarray:

@@ -7,17 +7,17 @@ conduct. Mechanisms push the ids due on future days in one vectorized call
 and pop everything due by the current day, so that no mechanism scans the
 whole member table every day.
 
-Entries are kept in buckets of ``BUCKET_DAYS`` days: a push with ids due on
-30 different days touches 4 buckets, not 30 dictionary entries, and a daily
-pop takes whole buckets that are past and filters the one that holds today
-(O(bucket) work). At national scale this cuts the Python overhead of the
-queue several times over; the ids and days returned are the same as with one
-entry per day. A push spanning several buckets is sorted by day once (16-bit
-radix keys), so that each bucket's part is a slice found by one binary search
-and starts with its earliest day. Each bucket keeps that earliest day, so that
-a pop on a day with nothing due (most days of a small party) returns after two
-lookups, and a push or pop of a few ids (a small party's daily case) is grouped
-or sorted in Python rather than with array calls that cost more than the ids.
+Two tiers. Days from the current bucket of ``BUCKET_DAYS`` days on are kept
+by bucket: a push with ids due on 30 different days adds 2 or 3 slices of
+itself (sorted by day once, 16-bit radix keys), not 30 dictionary entries. A
+bucket is opened when the days reach it: its entries are sorted by day once
+and split into one list of ids per day, so that each daily pop takes whole
+days (a concatenation and the sort of what it returns), never filters a
+bucket again, and returns after one heap lookup when nothing is due (most
+days of a small party). Pushes into opened buckets go to the lists by day
+directly. Pushes and pops of a few ids (a small party's daily case) are
+grouped or sorted in Python rather than with array calls that cost more
+than the ids. The ids and days returned are the same as with one entry per day.
 
 Entries can go stale (the member left in between); callers filter the popped
 ids against the member table's current state.
@@ -26,14 +26,16 @@ ids against the member table's current state.
 from __future__ import annotations
 
 import heapq
-import itertools
 
 import numpy as np
 
 from sim.model.arrays import distinct
+from sim.model.calendar import Calendar
+from sim.model.organizations import MEETING_DAYS
 
-#: Days per bucket: a week and a day, so that weekly pushes rarely straddle two buckets.
-BUCKET_DAYS = 8
+#: Days per bucket (a power of two): a push up to a month ahead adds at most three slices.
+BUCKET_DAYS = 16
+BUCKET_SHIFT = BUCKET_DAYS.bit_length() - 1
 
 INT16_MAX = int(np.iinfo(np.int16).max)
 
@@ -47,9 +49,11 @@ class Agenda:
     """Ids grouped by the day their action is due."""
 
     def __init__(self) -> None:
-        self._buckets: dict[int, list[Entry]] = {}
-        self._earliest: dict[int, int] = {}  # the earliest day due in each bucket
+        self._buckets: dict[int, list[Entry]] = {}  # buckets not opened yet: (ids, days) entries
         self._keys: list[int] = []  # heap of the keys of _buckets
+        self._days: dict[int, list[np.ndarray]] = {}  # days of the opened buckets: ids by day
+        self._day_keys: list[int] = []  # heap of the keys of _days
+        self._open_end = -1  # the last day of the last opened bucket
         self._size = 0
 
     def __len__(self) -> int:
@@ -58,55 +62,81 @@ class Agenda:
     def push(self, ids: np.ndarray, days: np.ndarray | int) -> None:
         """Schedule ``ids[i]`` for ``days[i]`` (or every id for one day)."""
         ids = np.asarray(ids, dtype=np.int64)
-        if ids.size == 0:
+        n = ids.size
+        if n == 0:
             return
-        self._size += ids.size
+        self._size += n
         days = np.asarray(days, dtype=np.int64)
-        if days.ndim == 0:  # one day for every id (np.full: np.broadcast_to costs more than the push)
-            day = int(days)
-            self._add(day // BUCKET_DAYS, (ids, np.full(ids.shape, day)), day)
+        if days.ndim == 0:  # one day for every id
+            self._add(int(days), ids, None)
             return
-        if ids.size <= SMALL:
+        if n <= SMALL:
             listed = days.tolist()
-            rows_by_key: dict[int, list[int]] = {}
-            for row, day in enumerate(listed):
-                rows_by_key.setdefault(day // BUCKET_DAYS, []).append(row)
-            if len(rows_by_key) == 1:
-                self._add(listed[0] // BUCKET_DAYS, (ids, days), min(listed))
+            if listed.count(listed[0]) == n:
+                self._add(listed[0], ids, days)
                 return
-            for key, rows in rows_by_key.items():
-                self._add(key, (ids[rows], days[rows]), min(listed[row] for row in rows))
+            rows_by_slot: dict[int, list[int]] = {}  # slots as in the large case below
+            for row, day in enumerate(listed):
+                rows_by_slot.setdefault(day if day <= self._open_end else day | (BUCKET_DAYS - 1), []).append(row)
+            for rows in rows_by_slot.values():
+                self._add(listed[rows[0]], ids[rows], days[rows])
             return
         lo, hi = int(days.min()), int(days.max())
-        first, last = lo // BUCKET_DAYS, hi // BUCKET_DAYS
-        if first == last:
-            self._add(first, (ids, days), lo)
+        if lo == hi or (lo >> BUCKET_SHIFT == hi >> BUCKET_SHIFT and lo > self._open_end):
+            self._add(lo, ids, days)  # one day, or one bucket not opened yet
             return
-        # Sorted by day, each bucket is a slice (found by one binary search) whose first day is its earliest.
         offset = days - lo
         if hi - lo < INT16_MAX:
             offset = offset.astype(np.int16)  # a push spans a few years at most: radix-sorted 16-bit keys
-        order = np.argsort(offset, kind="stable")
+        order = offset.argsort(kind="stable")
         ids, days = ids[order], days[order]
-        edges = np.searchsorted(days, np.arange(first + 1, last + 1) * BUCKET_DAYS).tolist()
-        for key, (start, end) in enumerate(itertools.pairwise([0, *edges, len(ids)]), start=first):
-            if end > start:
-                self._add(key, (ids[start:end], days[start:end]), int(days[start]))
+        # A run of equal slots is one entry: a day of an opened bucket, else a bucket (named by its last day).
+        slots = days | (BUCKET_DAYS - 1)
+        if lo <= self._open_end:
+            slots = np.where(days <= self._open_end, days, slots)
+        edges = (np.flatnonzero(slots[1:] != slots[:-1]) + 1).tolist()
+        starts = [0, *edges]
+        for start, end, day in zip(starts, [*edges, n], days[starts].tolist(), strict=True):
+            self._add(day, ids[start:end], days[start:end])
 
-    def _add(self, key: int, entry: Entry, earliest: int) -> None:
-        if key not in self._buckets:
-            self._buckets[key] = []
-            self._earliest[key] = earliest
+    def _add(self, day: int, ids: np.ndarray, days: np.ndarray | None) -> None:
+        """Add ``ids``, due on ``days`` (None: all on ``day``), which lie in ``day``'s bucket; ``day`` is their
+        earliest, and their only day if the bucket is opened."""
+        if day <= self._open_end:
+            entries = self._days.get(day)
+            if entries is None:
+                self._days[day] = [ids]
+                heapq.heappush(self._day_keys, day)
+            else:
+                entries.append(ids)
+            return
+        key = day >> BUCKET_SHIFT
+        entry = (ids, np.full(ids.shape, day) if days is None else days)
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            self._buckets[key] = [entry]
             heapq.heappush(self._keys, key)
-        elif earliest < self._earliest[key]:
-            self._earliest[key] = earliest
-        self._buckets[key].append(entry)
+        else:
+            bucket.append(entry)
 
-    def _take(self, key: int) -> list[Entry]:
-        """Remove bucket ``key`` (the heap's first) and return its entries."""
-        heapq.heappop(self._keys)
-        del self._earliest[key]
-        return self._buckets.pop(key)
+    def _open(self, key: int) -> None:
+        """Open the buckets up to ``key``: their ids go to the lists by day."""
+        keys = self._keys
+        self._open_end = ((key + 1) << BUCKET_SHIFT) - 1
+        while keys and keys[0] <= key:
+            entries = self._buckets.pop(heapq.heappop(keys))
+            if len(entries) == 1:
+                ids, days = entries[0]
+            else:
+                ids = np.concatenate([ids for ids, _ in entries])
+                days = np.concatenate([days for _, days in entries])
+            if len(ids) > 1:
+                order = (days - days.min()).astype(np.int16).argsort(kind="stable")  # within one bucket
+                ids, days = ids[order], days[order]
+            edges = (np.flatnonzero(days[1:] != days[:-1]) + 1).tolist()
+            starts = [0, *edges]
+            for start, end, day in zip(starts, [*edges, len(ids)], days[starts].tolist(), strict=True):
+                self._add(day, ids[start:end], None)
 
     def pop(self, day: int) -> np.ndarray:
         """Every id due on ``day`` or earlier that has not been popped yet, once each, sorted.
@@ -115,32 +145,54 @@ class Agenda:
         lifting falls on the same meeting) comes back once, so no procedure is
         applied twice to a member.
         """
-        keys = self._keys
-        if not keys or self._earliest[keys[0]] > day:  # nothing due yet: the usual day of a small party
+        if day > self._open_end:
+            self._open(day >> BUCKET_SHIFT)
+        day_keys = self._day_keys
+        if not day_keys or day_keys[0] > day:  # nothing due yet: the usual day of a small party
             return np.empty(0, dtype=np.int64)
-        current = day // BUCKET_DAYS
-        due: list[np.ndarray] = []
-        while keys and keys[0] < current:
-            due.extend(ids for ids, _ in self._take(keys[0]))
-        if keys and keys[0] == current and self._earliest[current] <= day:
-            entries = self._buckets[current]
-            if len(entries) == 1:
-                ids, days = entries[0]
-            else:
-                ids = np.concatenate([ids for ids, _ in entries])
-                days = np.concatenate([days for _, days in entries])
-            now = days <= day
-            if np.count_nonzero(now) == len(now):
-                due.append(ids)
-                self._take(current)
-            else:  # part of the bucket is due (its earliest day is today or past)
-                later = ~now
-                due.append(ids[now])
-                days = days[later]
-                self._buckets[current] = [(ids[later], days)]
-                self._earliest[current] = int(days.min())
+        due = self._days.pop(heapq.heappop(day_keys))
+        while day_keys and day_keys[0] <= day:
+            due.extend(self._days.pop(heapq.heappop(day_keys)))
         taken = due[0] if len(due) == 1 else np.concatenate(due)
         self._size -= taken.size
         if taken.size <= SMALL:
             return np.array(sorted(set(taken.tolist())), dtype=np.int64)
         return distinct(taken)
+
+
+class MeetingDates:
+    """The cell meeting on or after (or on or before) each day of a range, for every meeting day of the month.
+
+    The daily procedures ask for such a date thousands of times a run (the cell's
+    next meeting, the meeting that closes a probation or a good-conduct period),
+    a few ids at a time: :meth:`Calendar.next_monthly`'s month lookup on each call
+    cost more than the ids. The table holds its answers for the days
+    ``first..last`` and every meeting day 1..``MEETING_DAYS`` (column 0 unused),
+    built once by its rule: the meeting in the day's month, or in the next
+    (previous) month if it falls before (after) the day. Days outside the range
+    are asked of the calendar.
+    """
+
+    def __init__(self, calendar: Calendar, first: int, last: int, later: bool):
+        self._monthly = calendar.next_monthly if later else calendar.previous_monthly
+        self._first = first
+        days = np.arange(first, last + 1, dtype=np.int64)
+        ones = np.ones(len(days), dtype=np.int64)
+        month = calendar.previous_monthly(days, ones)  # the first of each day's month
+        other = calendar.next_monthly(days + 1, ones) if later else calendar.previous_monthly(month - 1, ones)
+        offset = np.arange(MEETING_DAYS + 1, dtype=np.int64) - 1
+        dates = month[:, None] + offset
+        missed = dates < days[:, None] if later else dates > days[:, None]
+        self._dates = np.where(missed, other[:, None] + offset, dates)
+
+    def of(self, days: int | np.ndarray, day_of_month: np.ndarray) -> np.ndarray:
+        """The meeting on or after (before) ``days`` (one day for all, or one per id) for each ``day_of_month``."""
+        if isinstance(days, int | np.integer):
+            row = days - self._first
+            if 0 <= row < len(self._dates):
+                return self._dates[row][day_of_month]
+            return self._monthly(np.full(len(day_of_month), days), day_of_month)
+        rows = days - self._first
+        if len(rows) and (rows.min() < 0 or rows.max() >= len(self._dates)):
+            return self._monthly(days, day_of_month)
+        return self._dates[rows, day_of_month]

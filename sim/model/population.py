@@ -187,23 +187,23 @@ class Population(ColumnTable):
         self.counts[code] += len(ids)
         self.flows[:, code] += moved
         was_active = ACTIVE[old]
+        n_active = int(np.count_nonzero(was_active))  # all or none in most calls: then no masked copy
         if ACTIVE[code]:
-            joining = ids[~was_active] if np.count_nonzero(was_active) else ids  # no copy of new rows
-            if len(joining):
+            if n_active < len(ids):
+                joining = ids[~was_active] if n_active else ids
                 np.add.at(self.org_size, self.cell[joining], 1)
                 self.active_sincerity += float(self.sincerity[joining].sum(dtype=np.float64))
-        else:
-            leaving = ids[was_active]
-            if len(leaving):
-                np.subtract.at(self.org_size, self.cell[leaving], 1)
-                self.active_sincerity -= float(self.sincerity[leaving].sum(dtype=np.float64))
-                held = self.punish_level[leaving]
-                punished = held > 0
-                n_punished = int(np.count_nonzero(punished))
-                if n_punished:
-                    self.punished -= np.bincount(held[punished], minlength=N_LEVEL_CODES)
-                    self.punishments_removed += n_punished
-                    np.subtract.at(self.org_punished, self.cell[leaving[punished]], 1)
+        elif n_active:
+            leaving = ids[was_active] if n_active < len(ids) else ids
+            np.subtract.at(self.org_size, self.cell[leaving], 1)
+            self.active_sincerity -= float(self.sincerity[leaving].sum(dtype=np.float64))
+            held = self.punish_level[leaving]
+            punished = held > 0
+            n_punished = int(np.count_nonzero(punished))
+            if n_punished:
+                self.punished -= np.bincount(held[punished], minlength=N_LEVEL_CODES)
+                self.punishments_removed += n_punished
+                np.subtract.at(self.org_punished, self.cell[leaving[punished]], 1)
         self.status[ids] = code
 
     def set_punishment(self, ids: np.ndarray, level: int | np.ndarray) -> None:

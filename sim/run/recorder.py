@@ -86,19 +86,21 @@ class Recorder:
             raise InvariantError(
                 f"invariant 'only allowed status changes' violated on {world.calendar.date(day)}: {bad}"
             )
+        # Plain-int copies of the small count arrays: a few hundred lookups a row, cheaper in lists than numpy.
+        counts, punished, moved = pop.counts.tolist(), pop.punished.tolist(), flows.tolist()
         row: dict[str, int] = dict.fromkeys(CONTRACT_ZERO_COLUMNS, 0)
         row["day"] = day
-        row["members_full"] = int(pop.counts[S.FULL])
-        row["members_candidate"] = int(pop.counts[S.CANDIDATE])
-        row["applicants"] = int(pop.counts[S.APPLICANT])
-        row["members_demoted"] = int(pop.counts[S.DEMOTED])
-        row["punished_total"] = int(pop.punished.sum())
+        row["members_full"] = counts[S.FULL]
+        row["members_candidate"] = counts[S.CANDIDATE]
+        row["applicants"] = counts[S.APPLICANT]
+        row["members_demoted"] = counts[S.DEMOTED]
+        row["punished_total"] = sum(punished)
         for code, level in enumerate(STANDING_LEVELS, start=1):
-            row[f"punished_{level}"] = int(pop.punished[code])
+            row[f"punished_{level}"] = punished[code]
         row["punishments_removed"] = pop.punishments_removed
         pop.punishments_removed = 0
         for name, pairs in TRANSITION_FLOWS.items():
-            row[name] = int(sum(flows[a, b] for a, b in pairs))
+            row[name] = sum(moved[a][b] for a, b in pairs)
         for name, kind in ORG_COUNTS.items():
             row[name] = world.orgs.count(kind)
         row.update(world.tally.take())
