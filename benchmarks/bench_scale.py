@@ -75,6 +75,10 @@ def child(model: str, scenario_path: str, overrides: list[str]) -> dict:
     from sim.run.engine import Simulation
 
     scenario = sim.load_scenario(scenario_path, overrides)
+    if model == "engine":  # a fresh process per run, as partysim run is: its allocator set as the command sets it
+        from sim.run.allocator import keep_large_arrays_in_heap
+
+        keep_large_arrays_in_heap()
     started = time.perf_counter()
     if model == "engine":
         simulation = Simulation(scenario)
