@@ -59,6 +59,11 @@ class Critique(Mechanism):
             return np.where(unit, cohorts.critique_cohort(ids, share_by_type[orgs.type[rows]]), -1)
 
         self.cohorts = cohorts.Buckets(world.orgs, cohort, cohorts.N_CRITIQUE_COHORTS)
+        #: Active members per critique cohort, at index key + 1 (index 0 takes the changes of cells in no
+        #: cohort and is never read), summed at the cohorts' regrouping ``_counted_at`` and kept up to
+        #: date since from the cells whose size changed (:meth:`members_in`).
+        self._cohort_members = np.zeros(cohorts.N_CRITIQUE_COHORTS + 1, dtype=np.int64)
+        self._counted_at = -1
 
     def cadences(self) -> Iterable[tuple[np.ndarray, Step]]:
         if not self.cfg.enabled:
@@ -71,8 +76,9 @@ class Critique(Mechanism):
 
     def step(self, day: int) -> None:
         world, pop, cfg = self.world, self.world.pop, self.cfg
-        cohorts_in_session = [self.cohorts.ids(key) for key in self.cohorts_today(day)]  # two views, no copy
-        members = sum(int(pop.org_size[units].sum()) for units in cohorts_in_session)
+        today = self.cohorts_today(day)
+        cohorts_in_session = [self.cohorts.ids(key) for key in today]  # two views, no copy
+        members = self.members_in(today)
         present = int(self.rng.binomial(members, cfg.attendance_probability))
         findings = int(self.rng.binomial(present, cfg.finding_probability * (1 - pop.mean_active_sincerity())))
         world.tally.add("critiques_held", sum(len(units) for units in cohorts_in_session))
@@ -83,6 +89,29 @@ class Critique(Mechanism):
             world.events.log(day, "critique", orgs=sessions, value=pop.org_size[sessions])
         self._refer(day)
         self._reviews(day)
+
+    def members_in(self, cohorts_in_session: tuple[int, int]) -> int:
+        """Active members of the cohorts in session.
+
+        The members of each cohort are kept as totals: summed over the
+        cohort's cells when the cohorts are regrouped (organizations added or
+        dissolved: 53 times in a national run), then updated from the cells
+        whose size changed, which the member table logs (some 800 members a
+        day at national scale). Summing over the ~90,000 cells in session
+        every day instead took 0.8-1.4 s of a national run, this 0.2 s.
+        """
+        pop, keys = self.world.pop, self.cohorts.keys()
+        if self.cohorts.regroupings != self._counted_at:
+            for key in range(self.cohorts.n_keys):
+                self._cohort_members[key + 1] = pop.org_size[self.cohorts.ids(key)].sum()
+            pop.log_size_changes()  # from now on: the totals hold every change so far
+            self._counted_at = self.cohorts.regroupings
+        else:
+            for step, cells in zip((1, -1), pop.take_size_changes()):
+                if len(cells):
+                    np.add.at(self._cohort_members, keys[cells] + 1, step)
+        weekday, parity = cohorts_in_session
+        return int(self._cohort_members[weekday + 1] + self._cohort_members[parity + 1])
 
     def _refer(self, day: int) -> None:
         """Members whose criticism ends in a referral for discipline (insincerity in Party life)."""

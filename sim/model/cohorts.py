@@ -76,6 +76,8 @@ class Buckets:
     check does), only the new rows' keys are computed, the dissolved ones are
     dropped, and the grouping is rebuilt by a radix sort of the 8-bit keys
     (linear time, one pass) with the group bounds counted by ``bincount``.
+    ``regroupings`` counts these rebuilds, so that a user keeping sums over
+    the groups knows when to recount them.
     """
 
     def __init__(self, orgs: Organizations, key: Callable[[Organizations, slice], np.ndarray], n_keys: int):
@@ -88,6 +90,7 @@ class Buckets:
         self._keys = np.zeros(0, dtype=np.int8)
         self._order = np.zeros(0, dtype=np.int64)
         self._bounds = np.zeros(n_keys + 1, dtype=np.int64)
+        self.regroupings = 0
 
     def _refresh(self) -> None:
         signature = (self.orgs.n, self.orgs.kind_counts.tobytes())  # organizations added or dissolved
@@ -99,6 +102,7 @@ class Buckets:
             # Sorted, the keys -1, 0, 1... follow each other: group k starts after those of smaller keys.
             self._bounds = np.cumsum(np.bincount(self._keys.view(np.uint8) + np.uint8(1), minlength=self.n_keys + 1))
             self._signature = signature
+            self.regroupings += 1
 
     def ids(self, key: int) -> np.ndarray:
         """Ids of the organizations in group ``key``."""

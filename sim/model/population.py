@@ -102,6 +102,15 @@ def code_counts(codes: np.ndarray, n_codes: int) -> np.ndarray:
     return np.array([np.count_nonzero(codes == code) for code in range(n_codes)], dtype=np.int64)
 
 
+#: No cell (an empty array of cell ids).
+_NO_CELLS = np.empty(0, dtype=np.int32)
+
+
+def _joined(cells: list[np.ndarray]) -> np.ndarray:
+    """The arrays of cell ids ``cells`` as one array (a day often has none or one: no copy then)."""
+    return _NO_CELLS if not cells else cells[0] if len(cells) == 1 else np.concatenate(cells)
+
+
 def _grown(counts: np.ndarray, size: int) -> np.ndarray:
     """``counts`` followed by zeros up to ``size`` entries."""
     grown = np.zeros(size, dtype=counts.dtype)
@@ -161,6 +170,9 @@ class Population(ColumnTable):
         self.punishments_removed = 0
         #: Sum of the sincerity of active members (critique findings scale with its mean).
         self.active_sincerity = 0.0
+        #: The cells of the members who joined / left ``org_size`` since :meth:`take_size_changes` last
+        #: read them (one entry per member), kept only once :meth:`log_size_changes` asked for them.
+        self._size_changes: tuple[list[np.ndarray], list[np.ndarray]] | None = None
 
     def ensure_orgs(self, n_orgs: int) -> None:
         """Make room in the per-organization counts for organization ids < n_orgs."""
@@ -191,11 +203,11 @@ class Population(ColumnTable):
         if ACTIVE[code]:
             if n_active < len(ids):
                 joining = ids[~was_active] if n_active else ids
-                np.add.at(self.org_size, self.cell[joining], 1)
+                self._add_to_sizes(self.cell[joining], 1)
                 self.active_sincerity += float(self.sincerity[joining].sum(dtype=np.float64))
         elif n_active:
             leaving = ids[was_active] if n_active < len(ids) else ids
-            np.subtract.at(self.org_size, self.cell[leaving], 1)
+            self._add_to_sizes(self.cell[leaving], -1)
             self.active_sincerity -= float(self.sincerity[leaving].sum(dtype=np.float64))
             held = self.punish_level[leaving]
             punished = held > 0
@@ -243,11 +255,35 @@ class Population(ColumnTable):
             return
         active = ACTIVE[self.status[ids]]
         punished = ids[active & (self.punish_level[ids] > 0)]
-        np.subtract.at(self.org_size, self.cell[ids[active]], 1)
+        self._add_to_sizes(self.cell[ids[active]], -1)
         np.subtract.at(self.org_punished, self.cell[punished], 1)
         self.cell[ids] = new_cells
-        np.add.at(self.org_size, self.cell[ids[active]], 1)
+        self._add_to_sizes(self.cell[ids[active]], 1)
         np.add.at(self.org_punished, self.cell[punished], 1)
+
+    def _add_to_sizes(self, cells: np.ndarray, step: int) -> None:
+        """Add ``step`` (+1 or -1) to ``org_size`` once per entry of ``cells``, logging them if asked."""
+        np.add.at(self.org_size, cells, step)
+        if self._size_changes is not None:
+            self._size_changes[step < 0].append(cells)
+
+    def log_size_changes(self) -> None:
+        """Keep the cells whose ``org_size`` changes from now on, for :meth:`take_size_changes`.
+
+        For a mechanism that keeps sums of ``org_size`` over many cells (a cohort's members) up to date
+        from the few cells that changed, instead of a gather over all of them each day; nothing is
+        logged (nor paid) unless one asks.
+        """
+        self._size_changes = ([], [])
+
+    def take_size_changes(self) -> tuple[np.ndarray, np.ndarray]:
+        """The cells that gained and those that lost an active member since the previous call
+        (or since :meth:`log_size_changes`), one entry per member."""
+        if self._size_changes is None:
+            raise RuntimeError("take_size_changes without log_size_changes")
+        gained, lost = self._size_changes
+        self._size_changes = ([], [])
+        return _joined(gained), _joined(lost)
 
     def take_flows(self) -> np.ndarray:
         """Flows since the previous call (the recorder resets them at each row)."""
