@@ -133,4 +133,6 @@ class Meetings(Mechanism):
         not gathered from the parents of each day's units.
         """
         kind = self.world.orgs.column("kind")
-        return (kind == int(Kind.CELL)) & (kind[np.maximum(self.world.orgs.column("parent"), 0)] == int(Kind.COUNTY))
+        direct = kind.take(np.maximum(self.world.orgs.column("parent"), 0)) == Kind.COUNTY  # take: faster than indexing
+        direct &= kind == Kind.CELL
+        return direct
