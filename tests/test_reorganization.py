@@ -16,7 +16,7 @@ import pytest
 
 from sim.mechanisms.reorganization import Reorganization
 from sim.model.aggregates import members_below
-from sim.model.organizations import MEETING_DAYS, Kind
+from sim.model.organizations import MEETING_DAYS, Kind, Organizations
 from sim.model.population import ACTIVE, Status
 from sim.run.engine import Simulation
 from tests.conftest import simulate, small_scenario
@@ -219,3 +219,22 @@ def test_small_cells_of_one_parent_merge_in_order_while_the_running_count_stays_
     assert all((pop.cell[m] == small[0]).all() for m in members[:3])
     assert all((pop.cell[m] == small[3]).all() for m in members[3:])
     assert pop.org_size[small[[0, 3]]].tolist() == [10, 11]
+
+
+def test_what_is_derived_from_the_hierarchy_is_derived_again_once_it_changes():
+    """Cached answers (``ids_of``, ``of_hierarchy``) follow every append, dissolve and reparent."""
+    orgs = Organizations(16)
+    orgs.append(1, kind=Kind.COUNTY)
+    cells = orgs.append(3, kind=Kind.CELL, parent=0)
+
+    def parents() -> np.ndarray:
+        return orgs.column("parent").copy()
+
+    assert orgs.of_hierarchy("parents", parents).tolist() == [-1, 0, 0, 0]
+    primary = orgs.append(1, kind=Kind.PRIMARY, parent=0)
+    orgs.reparent(cells[:2], primary[[0, 0]])
+    assert orgs.of_hierarchy("parents", parents).tolist() == [-1, 4, 4, 0, 0]
+    assert orgs.ids_of(Kind.CELL).tolist() == cells.tolist()
+    orgs.dissolve(cells[:1])
+    assert orgs.ids_of(Kind.CELL).tolist() == cells[1:].tolist()
+    assert not orgs.ids_of(Kind.CELL).flags.writeable

@@ -339,13 +339,19 @@ class Congress(Mechanism):
         'cells': each unit its own. 'basic_organizations': the basic party organization
         (:meth:`Organizations.basic_org`): the primary or sub-primary above a cell or
         branch, or a cell or team standing directly under a county/city committee.
+        Read-only, derived once per state of the hierarchy (``Organizations.of_hierarchy``):
+        the assemblies ask for it on every day of their window.
         """
         orgs = self.world.orgs
-        of = np.arange(orgs.n)
-        if self.cfg.assemblies == "basic_organizations":
-            units = np.flatnonzero(np.isin(orgs.column("kind"), MEMBER_UNITS))
-            of[units] = orgs.basic_org(units)
-        return of
+
+        def derive() -> np.ndarray:
+            of = np.arange(orgs.n)
+            if self.cfg.assemblies == "basic_organizations":
+                units = np.flatnonzero(np.isin(orgs.column("kind"), MEMBER_UNITS))
+                of[units] = orgs.basic_org(units)
+            return of
+
+        return orgs.of_hierarchy(("assembly_of", self.cfg.assemblies), derive)
 
     def unit_scores(self, state: CycleState | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Members and score of every county/city committee (army: unit): fighting power and ideology.

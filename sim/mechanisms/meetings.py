@@ -119,9 +119,20 @@ class Meetings(Mechanism):
     def _send_reports(self, day: int, month: int, units: np.ndarray, basic: np.ndarray) -> None:
         """Basic organizations (and cells directly under a county committee) report upward."""
         orgs = self.world.orgs
-        direct = units[orgs.kind[np.maximum(orgs.parent[units], 0)] == int(Kind.COUNTY)]
-        reporting = np.concatenate([basic, direct[orgs.kind[direct] == int(Kind.CELL)]])
+        direct = units[orgs.of_hierarchy("direct_cells", self._direct_cells)[units]]
+        reporting = np.concatenate([basic, direct])
         reporting = reporting[cohorts.in_phase(reporting, month, self.cfg.report_every_months)]
         self.world.tally.add("reports_sent", REPORT_RECIPIENTS * len(reporting))
         if self.world.events.enabled:
             self.world.events.log(day, "report", orgs=np.sort(reporting))  # in id order
+
+    def _direct_cells(self) -> np.ndarray:
+        """Which organizations are cells directly under a county/city committee (a mask over the table).
+
+        Derived once per state of the hierarchy (``Organizations.of_hierarchy``),
+        not gathered from the parents of each day's units.
+        """
+        kind = self.world.orgs.column("kind")
+        direct = kind.take(np.maximum(self.world.orgs.column("parent"), 0)) == Kind.COUNTY  # take: faster than indexing
+        direct &= kind == Kind.CELL
+        return direct

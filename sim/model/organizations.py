@@ -22,6 +22,7 @@ organizations exist is decided by the organizational formula in
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from enum import IntEnum
 from typing import ClassVar
 
@@ -103,13 +104,14 @@ class Organizations(ColumnTable):
         super().__init__(capacity)
         #: Living organizations of each kind, kept up to date by append/dissolve.
         self.kind_counts = np.zeros(len(Kind), dtype=np.int64)
-        #: ids_of answers since the last append or dissolve (kind and alive change only there).
-        self._ids_cache: dict[tuple[Kind, ...], np.ndarray] = {}
+        #: Arrays derived from the hierarchy alone (``kind``, ``parent``, ``alive``), kept until it changes.
+        #: Those columns change only through append, dissolve and reparent, which clear it.
+        self._hierarchy_cache: dict[Hashable, np.ndarray] = {}
 
     def append(self, count: int, **columns) -> np.ndarray:
         ids = super().append(count, **columns)
         self.kind_counts += np.bincount(self.kind[ids], minlength=len(Kind))
-        self._ids_cache.clear()
+        self._hierarchy_cache.clear()
         return ids
 
     def dissolve(self, ids: np.ndarray) -> None:
@@ -119,22 +121,41 @@ class Organizations(ColumnTable):
         self.committee[ids] = False
         self.executive[ids] = False
         self.kind_counts -= np.bincount(self.kind[ids], minlength=len(Kind))
-        self._ids_cache.clear()
+        self._hierarchy_cache.clear()
+
+    def reparent(self, ids: np.ndarray, parents: np.ndarray) -> None:
+        """Attach organizations to new parents: the only way ``parent`` changes after an append."""
+        self.parent[ids] = parents
+        self._hierarchy_cache.clear()
+
+    def of_hierarchy(self, key: Hashable, derive: Callable[[], np.ndarray]) -> np.ndarray:
+        """``derive()``, computed once per state of the hierarchy (read-only).
+
+        For arrays that depend only on ``kind``, ``parent`` and ``alive`` (and
+        the number of rows): mechanisms ask for them daily or monthly, while
+        the hierarchy changes only at re-organizations and threshold checks,
+        and at national scale each derivation is a pass over half a million rows.
+        """
+        derived = self._hierarchy_cache.get(key)
+        if derived is None:
+            derived = derive()
+            derived.flags.writeable = False
+            self._hierarchy_cache[key] = derived
+        return derived
 
     def ids_of(self, *kinds: Kind) -> np.ndarray:
-        """Ids of living organizations of the given kinds (read-only; cached until the table changes).
+        """Ids of living organizations of the given kinds (read-only; cached until the hierarchy changes).
 
         Mechanisms ask for the same kinds many times between re-organizations;
         at national scale each scan is half a million rows.
         """
-        ids = self._ids_cache.get(kinds)
-        if ids is None:
+
+        def scan() -> np.ndarray:
             wanted = of_kind(*kinds).take(self.column("kind"))  # take: twice as fast as indexing by int8 codes
             wanted &= self.column("alive")
-            ids = np.flatnonzero(wanted)
-            ids.flags.writeable = False
-            self._ids_cache[kinds] = ids
-        return ids
+            return np.flatnonzero(wanted)
+
+        return self.of_hierarchy(kinds, scan)
 
     def count(self, kind: Kind) -> int:
         return int(self.kind_counts[kind])

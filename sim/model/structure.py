@@ -102,7 +102,7 @@ def _dissolve_small_orgs(orgs: Organizations, totals: np.ndarray, cfg: Organizat
         climb = weak[new_parent]
         new_parent[climb] = parent[new_parent[climb]]
     moved = units[new_parent != parent[units]]
-    orgs.parent[moved] = new_parent[new_parent != parent[units]]
+    orgs.reparent(moved, new_parent[new_parent != parent[units]])
     orgs.dissolve(np.flatnonzero(weak))
     return moved
 
@@ -143,7 +143,7 @@ def _form(
     new = orgs.copy_rows(
         founder, kind=kind, committee=True, executive=False, meeting_day=rng.integers(1, MEETING_DAYS + 1, len(groups))
     )
-    orgs.parent[cells] = new[group_of_cell]
+    orgs.reparent(cells, new[group_of_cell])
     return np.concatenate([cells, new]), np.concatenate([totals[: new[0]], group_members[forming][first]])
 
 
