@@ -38,7 +38,7 @@ from sim.model.agenda import Agenda, MeetingDates
 from sim.model.lifecourse import DAYS_PER_YEAR, birth_days
 from sim.model.population import N_STATUS, YOUTH_LEAGUE_LETTER, Status
 from sim.model.sampling import bernoulli_split, rows_where
-from sim.model.traits import draw_traits
+from sim.model.traits import TraitDistributions
 from sim.model.world import World
 
 #: Status filter for the member index: recommenders are full members.
@@ -70,6 +70,8 @@ class Membership(Mechanism):
             cal, self.cfg.probation_days, cal.horizon + 2 * self.cfg.probation_days, later=False
         )
         self._plan: dict[str, np.ndarray] = {}
+        #: The recruits' trait distributions, read from the scenario once, not at every filing.
+        self.traits = TraitDistributions(world.scenario.organization.types, world.scenario.population)
         candidates = world.pop.ids_in(Status.CANDIDATE)
         self._schedule_probation_decision(candidates, world.pop.candidate_since[candidates], years=1, today=0)
 
@@ -174,8 +176,7 @@ class Membership(Mechanism):
             rows, rec1, cell = rows[filed], rec1[filed], cell[filed]
             if len(rows) == 0:
                 return
-        scenario = world.scenario
-        traits = draw_traits(world.orgs.type[cell], scenario.organization.types, scenario.population, self.rng)
+        traits = self.traits.draw(world.orgs.type[cell], self.rng)
         ids = pop.add(
             len(rows),
             Status.APPLICANT,
