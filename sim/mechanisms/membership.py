@@ -96,8 +96,11 @@ class Membership(Mechanism):
             return
         min_joined = day - round(cfg.recommender_min_years * DAYS_PER_YEAR)
 
+        def senior(ids: np.ndarray) -> np.ndarray:
+            return ids[pop.joined[ids] <= min_joined]
+
         def may_vouch(ids: np.ndarray) -> np.ndarray:
-            return ids[(pop.status[ids] == Status.FULL) & (pop.joined[ids] <= min_joined)]
+            return senior(ids[pop.status[ids] == Status.FULL])
 
         # Applicants come through members who know them: the cell of a random
         # eligible member (drawn by rejection from the table's rows), so cells
@@ -108,8 +111,8 @@ class Membership(Mechanism):
             return
         cells = pop.cell[vouchers]
         # Who may vouch in the chosen cells (through the member index, not a pass over the table),
-        # ordered by cell and id: one sort of (cell, id) packed in 64 bits.
-        eligible = may_vouch(world.members.members_of(cells, FULL_ONLY))
+        # ordered by cell and id: one sort of (cell, id) packed in 64 bits. The index gives full members only.
+        eligible = senior(world.members.members_of(cells, FULL_ONLY))
         key = (pop.cell[eligible].astype(np.int64) << 32) | eligible
         key.sort(kind="stable")  # distinct keys, mostly in cell order already (the index's): timsort's best case
         roster, roster_cells = key & 0xFFFFFFFF, key >> 32
