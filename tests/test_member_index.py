@@ -70,6 +70,21 @@ def test_asking_most_of_the_index_reads_it_through_a_mask_in_the_same_order(worl
     assert np.array_equal(np.sort(ranges), _scan(world, units, OPEN))
 
 
+def test_units_asked_out_of_order_and_repeated_give_what_the_sorted_distinct_units_give(world):
+    """Many units out of order (a month's recruitment) are made distinct by a pass over the flags: same
+    members, same order, as asking for them sorted; one flagged status is selected by comparison."""
+    index = world.members
+    rng = np.random.default_rng(3)
+    units = rng.choice(world.orgs.ids_of(Kind.CELL), 200)
+    full = np.zeros_like(OPEN)
+    full[Status.FULL] = True
+    index.SCAN_SHARE = 0.0  # always the pass over the flags
+    for statuses in (OPEN, full):
+        found = index.members_of(units, statuses)
+        assert np.array_equal(found, index.members_of(np.unique(units), statuses))
+        assert np.array_equal(np.sort(found), _scan(world, units, statuses))
+
+
 def test_a_refresh_inserts_each_pending_member_after_its_units_indexed_members(world):
     """The merge keeps the index sorted by unit, indexed members before the pending ones (np.insert's order)."""
     index, pop = world.members, world.pop

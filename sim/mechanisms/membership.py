@@ -38,7 +38,7 @@ from sim.model.agenda import Agenda, MeetingDates
 from sim.model.lifecourse import DAYS_PER_YEAR, birth_days
 from sim.model.population import N_STATUS, YOUTH_LEAGUE_LETTER, Status
 from sim.model.sampling import bernoulli_split, rows_where
-from sim.model.traits import draw_traits
+from sim.model.traits import TraitDistributions
 from sim.model.world import World
 
 #: Status filter for the member index: recommenders are full members.
@@ -70,6 +70,8 @@ class Membership(Mechanism):
             cal, self.cfg.probation_days, cal.horizon + 2 * self.cfg.probation_days, later=False
         )
         self._plan: dict[str, np.ndarray] = {}
+        #: The recruits' trait distributions, read from the scenario once, not at every filing.
+        self.traits = TraitDistributions(world.scenario.organization.types, world.scenario.population)
         candidates = world.pop.ids_in(Status.CANDIDATE)
         self._schedule_probation_decision(candidates, world.pop.candidate_since[candidates], years=1, today=0)
 
@@ -94,8 +96,11 @@ class Membership(Mechanism):
             return
         min_joined = day - round(cfg.recommender_min_years * DAYS_PER_YEAR)
 
+        def senior(ids: np.ndarray) -> np.ndarray:
+            return ids[pop.joined[ids] <= min_joined]
+
         def may_vouch(ids: np.ndarray) -> np.ndarray:
-            return ids[(pop.status[ids] == Status.FULL) & (pop.joined[ids] <= min_joined)]
+            return senior(ids[pop.status[ids] == Status.FULL])
 
         # Applicants come through members who know them: the cell of a random
         # eligible member (drawn by rejection from the table's rows), so cells
@@ -106,8 +111,8 @@ class Membership(Mechanism):
             return
         cells = pop.cell[vouchers]
         # Who may vouch in the chosen cells (through the member index, not a pass over the table),
-        # ordered by cell and id: one sort of (cell, id) packed in 64 bits.
-        eligible = may_vouch(world.members.members_of(cells, FULL_ONLY))
+        # ordered by cell and id: one sort of (cell, id) packed in 64 bits. The index gives full members only.
+        eligible = senior(world.members.members_of(cells, FULL_ONLY))
         key = (pop.cell[eligible].astype(np.int64) << 32) | eligible
         key.sort(kind="stable")  # distinct keys, mostly in cell order already (the index's): timsort's best case
         roster, roster_cells = key & 0xFFFFFFFF, key >> 32
@@ -174,8 +179,7 @@ class Membership(Mechanism):
             rows, rec1, cell = rows[filed], rec1[filed], cell[filed]
             if len(rows) == 0:
                 return
-        scenario = world.scenario
-        traits = draw_traits(world.orgs.type[cell], scenario.organization.types, scenario.population, self.rng)
+        traits = self.traits.draw(world.orgs.type[cell], self.rng)
         ids = pop.add(
             len(rows),
             Status.APPLICANT,

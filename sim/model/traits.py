@@ -29,14 +29,52 @@ def female_shares(types: UnitTypes) -> np.ndarray:
     return np.array([t.female_share for t in types.by_code()], dtype=np.float32)
 
 
+class TraitDistributions:
+    """The trait distributions of a run, read from the scenario once.
+
+    Recruits are filed a few at a time on most days of a run: rebuilding the
+    shares of women from the scenario's sections on every filing cost more than
+    the draws themselves (at 10 k members, a filing's traits took about 15 us,
+    two thirds of it that rebuild and its indexing).
+    """
+
+    def __init__(self, types: UnitTypes, cfg: PopulationSection):
+        self.female_share = female_shares(types)
+        #: Beta shape parameters of sincerity (mean x concentration, (1 - mean) x concentration).
+        self.sincerity_a = cfg.sincerity_mean * cfg.sincerity_concentration
+        self.sincerity_b = (1 - cfg.sincerity_mean) * cfg.sincerity_concentration
+        self.wealth_sigma = np.float32(cfg.wealth_sigma)
+
+    def draw(self, unit_type: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        """Trait columns for new people joining units of the type codes ``unit_type``."""
+        n = len(unit_type)
+        traits: dict[str, np.ndarray] = {name: np.empty(n, dtype=dtype) for name, dtype in TRAITS.items()}
+        self.fill(traits, unit_type, rng)
+        return traits
+
+    def fill(self, out: dict[str, np.ndarray], unit_type: np.ndarray, rng: np.random.Generator) -> None:
+        """Draw the traits into ``out`` (equal-length arrays of the :data:`TRAITS` dtypes, e.g. table columns).
+
+        A person is a woman with the share of women of their unit's type. Wealth
+        is exp(sigma * Z), Z standard normal (a log-normal draw in single
+        precision). Sincerity stays a double-precision ``Generator.beta``: its
+        algorithms cover every shape the scenario allows, single-precision gammas
+        do not.
+        """
+        female, sincerity, wealth = (out[name] for name in TRAITS)
+        scratch = np.empty(len(sincerity), dtype=np.float32)
+        np.less(rng.random(out=scratch, dtype=np.float32), self.female_share[unit_type], out=female)
+        sincerity[:] = rng.beta(self.sincerity_a, self.sincerity_b, len(sincerity))
+        rng.standard_normal(out=wealth, dtype=np.float32)
+        wealth *= self.wealth_sigma
+        np.exp(wealth, out=wealth)
+
+
 def draw_traits(
     unit_type: np.ndarray, types: UnitTypes, cfg: PopulationSection, rng: np.random.Generator
 ) -> dict[str, np.ndarray]:
-    """Trait columns for new people joining units of the type codes ``unit_type``."""
-    n = len(unit_type)
-    traits: dict[str, np.ndarray] = {name: np.empty(n, dtype=dtype) for name, dtype in TRAITS.items()}
-    fill_traits(traits, unit_type, types, cfg, rng)
-    return traits
+    """Trait columns for new people joining units of the type codes ``unit_type`` (see :class:`TraitDistributions`)."""
+    return TraitDistributions(types, cfg).draw(unit_type, rng)
 
 
 def fill_traits(
@@ -46,20 +84,5 @@ def fill_traits(
     cfg: PopulationSection,
     rng: np.random.Generator,
 ) -> None:
-    """Draw the traits into ``out`` (equal-length arrays of the :data:`TRAITS` dtypes, e.g. table columns).
-
-    A person is a woman with the share of women of their unit's type. Wealth
-    is exp(sigma * Z), Z standard normal (a log-normal draw in single
-    precision). Sincerity stays a double-precision ``Generator.beta``: its
-    algorithms cover every shape the scenario allows, single-precision gammas
-    do not.
-    """
-    female, sincerity, wealth = (out[name] for name in TRAITS)
-    scratch = np.empty(len(sincerity), dtype=np.float32)
-    np.less(rng.random(out=scratch, dtype=np.float32), female_shares(types)[unit_type], out=female)
-    a = cfg.sincerity_mean * cfg.sincerity_concentration
-    b = (1 - cfg.sincerity_mean) * cfg.sincerity_concentration
-    sincerity[:] = rng.beta(a, b, len(sincerity))
-    rng.standard_normal(out=wealth, dtype=np.float32)
-    wealth *= np.float32(cfg.wealth_sigma)
-    np.exp(wealth, out=wealth)
+    """Draw the traits into ``out`` once (founding); see :meth:`TraitDistributions.fill`."""
+    TraitDistributions(types, cfg).fill(out, unit_type, rng)
