@@ -16,7 +16,7 @@ from sim.model.founding import DAYS_PER_YEAR
 from sim.model.organizations import Kind
 from sim.model.population import Status
 from sim.model.sectors import code_of
-from sim.model.traits import TRAITS, draw_traits
+from sim.model.traits import TRAITS, TraitDistributions
 from sim.run.engine import Simulation
 from tests.conftest import small_scenario
 
@@ -102,7 +102,7 @@ def test_new_people_draw_sex_by_their_units_type_and_traits_from_the_population_
     cfg, types = scenario.population, scenario.organization.types
     n = 200_000
     unit_type = np.repeat(np.array([code_of("service"), code_of("field_labour")], dtype=np.int8), n // 2)
-    traits = draw_traits(unit_type, types, cfg, np.random.default_rng(1))
+    traits = TraitDistributions(types, cfg).draw(unit_type, np.random.default_rng(1))
     assert {name: column.dtype for name, column in traits.items()} == {name: np.dtype(t) for name, t in TRAITS.items()}
     for code, share in ((code_of("service"), 0.05), (code_of("field_labour"), 0.4)):
         women = traits["female"][unit_type == code]

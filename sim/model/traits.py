@@ -70,13 +70,6 @@ class TraitDistributions:
         np.exp(wealth, out=wealth)
 
 
-def draw_traits(
-    unit_type: np.ndarray, types: UnitTypes, cfg: PopulationSection, rng: np.random.Generator
-) -> dict[str, np.ndarray]:
-    """Trait columns for new people joining units of the type codes ``unit_type`` (see :class:`TraitDistributions`)."""
-    return TraitDistributions(types, cfg).draw(unit_type, rng)
-
-
 def fill_traits(
     out: dict[str, np.ndarray],
     unit_type: np.ndarray,
