@@ -13,8 +13,8 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from sim.model.agenda import BUCKET_DAYS, Agenda, MeetingDates
-from sim.model.calendar import Calendar
+from sim.model.agenda import BUCKET_DAYS, Agenda
+from sim.model.calendar import Calendar, MeetingDates
 from sim.model.organizations import MEETING_DAYS
 from sim.scenario.spans import Span
 

@@ -36,8 +36,9 @@ import numpy as np
 
 from sim.mechanisms.base import Mechanism, Step
 from sim.model import ladder
-from sim.model.agenda import Agenda, MeetingDates
+from sim.model.agenda import Agenda
 from sim.model.arrays import distinct
+from sim.model.calendar import MeetingDates
 from sim.model.founding import DAYS_PER_YEAR
 from sim.model.population import ACTIVE, NO_RECOMMENDER, Status
 from sim.model.roles import Role

@@ -34,7 +34,8 @@ from collections.abc import Iterable
 import numpy as np
 
 from sim.mechanisms.base import Mechanism, Step
-from sim.model.agenda import Agenda, MeetingDates
+from sim.model.agenda import Agenda
+from sim.model.calendar import MeetingDates
 from sim.model.lifecourse import DAYS_PER_YEAR, birth_days
 from sim.model.population import N_STATUS, YOUTH_LEAGUE_LETTER, Status
 from sim.model.sampling import bernoulli_split, rows_where

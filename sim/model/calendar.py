@@ -14,6 +14,7 @@ import datetime as dt
 
 import numpy as np
 
+from sim.model.organizations import MEETING_DAYS
 from sim.scenario.spans import Span, add_months, shift
 
 #: The recorder samples a row for date *d* half a day before *d*: after every
@@ -166,3 +167,41 @@ class Calendar:
                 found.append(day)
             k += 1
         return np.asarray(found, dtype=np.int64)
+
+
+class MeetingDates:
+    """The cell meeting on or after (or on or before) each day of a range, for every meeting day of the month.
+
+    The daily procedures ask for such a date thousands of times a run (the cell's
+    next meeting, the meeting that closes a probation or a good-conduct period),
+    a few ids at a time: :meth:`Calendar.next_monthly`'s month lookup on each call
+    cost more than the ids. The table holds its answers for the days
+    ``first..last`` and every meeting day 1..``MEETING_DAYS`` (column 0 unused),
+    built once by its rule: the meeting in the day's month, or in the next
+    (previous) month if it falls before (after) the day. Days outside the range
+    are asked of the calendar.
+    """
+
+    def __init__(self, calendar: Calendar, first: int, last: int, later: bool):
+        self._monthly = calendar.next_monthly if later else calendar.previous_monthly
+        self._first = first
+        days = np.arange(first, last + 1, dtype=np.int64)
+        ones = np.ones(len(days), dtype=np.int64)
+        month = calendar.previous_monthly(days, ones)  # the first of each day's month
+        other = calendar.next_monthly(days + 1, ones) if later else calendar.previous_monthly(month - 1, ones)
+        offset = np.arange(MEETING_DAYS + 1, dtype=np.int64) - 1
+        dates = month[:, None] + offset
+        missed = dates < days[:, None] if later else dates > days[:, None]
+        self._dates = np.where(missed, other[:, None] + offset, dates)
+
+    def of(self, days: int | np.ndarray, day_of_month: np.ndarray) -> np.ndarray:
+        """The meeting on or after (before) ``days`` (one day for all, or one per id) for each ``day_of_month``."""
+        if isinstance(days, int | np.integer):
+            row = days - self._first
+            if 0 <= row < len(self._dates):
+                return self._dates[row][day_of_month]
+            return self._monthly(np.full(len(day_of_month), days), day_of_month)
+        rows = days - self._first
+        if len(rows) and (rows.min() < 0 or rows.max() >= len(self._dates)):
+            return self._monthly(days, day_of_month)
+        return self._dates[rows, day_of_month]
