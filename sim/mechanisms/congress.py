@@ -273,25 +273,37 @@ class Congress(Mechanism):
         pop, w = self.world.pop, self.cfg.selection
         sincerity = pop.sincerity[ids].astype(np.float64)
         weight = sincerity if w.sincerity == 1 else np.power(sincerity, w.sincerity)  # x ** 1 is x: no pow
-        # A factor of 1 for everyone (a lever left at its default) is skipped: x * 1.0 is x.
+        # A factor of 1 for everyone (a lever left at its default) is skipped: x * 1.0 is x. A factor is
+        # multiplied in place where its trait holds only, which leaves the others' x * 1.0 = x unchanged.
         if w.achiever != 1:
-            weight *= np.where(self._achiever(ids, state), w.achiever, 1.0)
+            np.multiply(weight, w.achiever, out=weight, where=self._achiever(ids, state))
         if w.female != 1:
-            weight *= np.where(pop.female[ids], w.female, 1.0)
+            np.multiply(weight, w.female, out=weight, where=pop.female[ids])
         if (self._sector_weight != 1).any():
             weight *= self._sector_weight[self.world.sectors(ids)]
         if w.office != 1:
-            weight *= np.where(pop.role[ids] >= self.world.party_office, w.office, 1.0)
+            np.multiply(weight, w.office, out=weight, where=pop.role[ids] >= self.world.party_office)
         if w.ties != 0:
-            weight *= 1.0 + w.ties * self._tied(ids, state)
+            np.multiply(weight, 1.0 + w.ties, out=weight, where=self._tied(ids, state))
         if w.bribery != 0:
-            weight *= 1.0 + w.bribery * self._bribes(ids, state)
+            np.multiply(weight, 1.0 + w.bribery, out=weight, where=self._bribes(ids, state))
         return weight
 
     def _tied(self, ids: np.ndarray, state: CycleState) -> np.ndarray:
-        keys, cadres = self._tie_key(ids), state.cadre_keys  # sorted and distinct: a binary search each
-        at = np.minimum(np.searchsorted(cadres, keys), max(len(cadres) - 1, 0))
-        return (cadres[at] == keys) if len(cadres) else np.zeros(len(ids), dtype=bool)
+        """Whether each member shares a tie group with a core cadre of their unit.
+
+        The tie group is looked up first, in a table of the few groups that hold a cadre (the low bits of
+        the cadres' keys); only the members of those groups have their unit found and their key searched.
+        """
+        cadres = state.cadre_keys  # sorted and distinct: a binary search each
+        groups = cadres & 0xFFFFFFFF
+        cadre_group = np.zeros(int(groups.max(initial=-1)) + 1, dtype=bool)
+        cadre_group[groups] = True
+        tied = _flag(cadre_group, self.world.pop.ties_group[ids])
+        maybe = np.flatnonzero(tied)
+        keys = self._tie_key(ids[maybe])
+        tied[maybe] = cadres[np.minimum(np.searchsorted(cadres, keys), max(len(cadres) - 1, 0))] == keys
+        return tied
 
     def _bribes(self, ids: np.ndarray, state: CycleState) -> np.ndarray:
         return _flag(state.briber, ids)
