@@ -97,8 +97,11 @@ def _empty(dtype=np.int64) -> np.ndarray:
 
 
 def _padded(values: np.ndarray, n: int) -> np.ndarray:
-    """``values`` extended with zeros to length ``n`` (organizations created since it was computed)."""
-    return np.pad(values, (0, max(n - len(values), 0)))
+    """``values`` extended with zeros to length ``n`` (organizations created since it was computed).
+
+    ``values`` itself when it is long enough (no organization created since: no copy); read-only use.
+    """
+    return values if len(values) >= n else np.pad(values, (0, n - len(values)))
 
 
 def _flag(flags: np.ndarray, ids: np.ndarray) -> np.ndarray:
@@ -112,9 +115,14 @@ def _flag(flags: np.ndarray, ids: np.ndarray) -> np.ndarray:
 
 @dataclass
 class TierState:
-    """One tier of conferences in one cycle: quotas and days per unit (org id), what it did."""
+    """One tier of conferences in one cycle: quotas and days per unit (org id), what it did.
+
+    ``sent``: the members sent to the tier (by the assemblies or the tier below), in pieces of sorted
+    ids; its racers are those of them still holding its code (:meth:`Congress._racers`).
+    """
 
     quota: np.ndarray = field(default_factory=_empty)
+    sent: list[np.ndarray] = field(default_factory=lambda: [_empty()])
     day: np.ndarray = field(default_factory=_empty)
     conferences: int = 0
     elected: int = 0
@@ -340,6 +348,7 @@ class Congress(Mechanism):
         k = self.cfg.recommendations_per_cell * np.bincount(assembly_of[units], minlength=orgs.n)
         chosen = ids[weighted_top_k(self.rng, assembly_of[pop.cell[ids]], self.weights(ids, state), k)]
         pop.delegate[chosen] = RECOMMENDED
+        state.tiers[0].sent.append(chosen)
         self.pool += len(chosen)
         state.counts["previously_punished"] += int((pop.punish_count[chosen] > 0).sum())
         world.tally.add("recommendations", len(chosen))
@@ -497,9 +506,10 @@ class Congress(Mechanism):
         holding = np.zeros(n_orgs, dtype=bool)
         holding[today] = True
         quota = _padded(tier.quota, n_orgs)
-        n = pop.n
-        racers = np.flatnonzero(pop.delegate[:n] == RECOMMENDED + level)
-        racers = racers[holding[scope[self.world.orgs.county[pop.cell[racers]]]]]
+        racers = self._racers(tier, level)
+        here = holding[scope[self.world.orgs.county[pop.cell[racers]]]]
+        tier.sent = [racers[~here]]  # today's racers leave the tier, elected to the next or out of the race
+        racers = racers[here]
         ids = racers[self._eligible(racers)]
         group = scope[self.world.orgs.county[pop.cell[ids]]]
         weights = self.weights(ids, state)
@@ -509,6 +519,8 @@ class Congress(Mechanism):
             world.invariants.check_delegates(day, chosen)
         pop.delegate[racers] = 0  # those not passed on leave the race
         pop.delegate[chosen] = SELECTED if last else RECOMMENDED + level + 1
+        if not last:
+            state.tiers[level + 1].sent.append(chosen)
         route = self._route(chosen, state)
         tier.conferences += len(today)
         tier.elected += len(chosen)
@@ -532,6 +544,15 @@ class Congress(Mechanism):
             )
             if state.observer_quota.any():
                 self._recommend_observers(day, state, np.delete(ids, picked), np.delete(group, picked))
+
+    def _racers(self, tier: TierState, level: int) -> np.ndarray:
+        """The members in the race at a tier, in id order: those sent to it still holding its code.
+
+        Only the members sent to the tier are read, not the whole table: a member leaves the race
+        (struck out, seated ex officio) by a change of code, found here.
+        """
+        sent = distinct(np.concatenate(tier.sent)) if len(tier.sent) > 1 else tier.sent[0]
+        return sent[self.world.pop.delegate[sent] == RECOMMENDED + level]
 
     def _recommend_observers(self, day: int, state: CycleState, rest: np.ndarray, group: np.ndarray) -> None:
         """The last tier recommends its observers among those it did not elect; they never vote."""
