@@ -17,7 +17,7 @@ from sim.many.compare import load_arms, run_comparison
 from sim.many.executors import InProcess
 from sim.mechanisms.congress import ROUTE, Congress, CycleState
 from sim.model.organizations import MEMBER_UNITS, Kind
-from sim.model.population import Status
+from sim.model.population import ACTIVE, Status
 from sim.model.sectors import SECTORS
 from sim.run.engine import Simulation
 from sim.scenario.sections import CongressCycle
@@ -126,6 +126,43 @@ def _first_tier(exponent: float, sincerity_boost: bool = True):
     congress.close_reports(1, state)
     size, score = congress.unit_scores(state)
     return state.tiers[0].quota, size, score, congress, state
+
+
+#: A campaign that credits achievers before the tiered cycle's reporting deadline.
+CAMPAIGN = {"name": "battle", "start": "2016-11-01", "end": "2016-12-20", "achiever_share": 0.2, "installments": 2}
+
+
+def test_unit_scores_equal_a_pass_over_the_member_table():
+    """Members and the punished per unit come from the per-cell counts the population keeps, the achievers
+    from their own rows: the scores at the reporting deadline of a whole run equal those of a pass over
+    every member, bit for bit."""
+    simulation = Simulation(tiered_scenario(members=4000, campaigns=[CAMPAIGN]))
+    congress, pop, orgs = simulation.world.mechanisms["congress"], simulation.world.pop, simulation.world.orgs
+    seen = []
+
+    def unit_scores(state=None):
+        size, score = Congress.unit_scores(congress, state)
+        n, w = pop.n, congress.cfg.score_weights
+        active = ACTIVE[pop.status[:n]]
+        unit = orgs.county[pop.cell[:n][active]]
+        members = np.bincount(unit, minlength=orgs.n).astype(np.float64)
+        achiever = np.zeros(n, dtype=bool)
+        achiever[: min(n, len(state.achiever))] = state.achiever[:n]
+        total = {
+            "achievement": np.bincount(unit[achiever[active]], minlength=orgs.n),
+            "sincerity": np.bincount(unit, weights=pop.sincerity[:n][active], minlength=orgs.n),
+            "punished": np.bincount(unit[pop.punish_level[:n][active] > 0], minlength=orgs.n),
+        }
+        share = {name: values / np.maximum(members, 1) for name, values in total.items()}
+        log = w.achievement * share["achievement"] + w.sincerity * share["sincerity"] + w.punished * share["punished"]
+        seen.append((total["achievement"].sum(), total["punished"].sum()))
+        assert np.array_equal(size, members)
+        assert np.array_equal(score, np.where(members > 0, np.exp(log), 0.0))
+        return size, score
+
+    congress.unit_scores = unit_scores
+    simulation.run()
+    assert len(seen) == 1 and all(count > 0 for count in seen[0]), seen
 
 
 def test_raising_the_score_exponent_moves_slots_towards_high_score_units():
