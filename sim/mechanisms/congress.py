@@ -341,13 +341,12 @@ class Congress(Mechanism):
         reporting = np.zeros(orgs.n, dtype=bool)
         reporting[today[~state.late[today]]] = True
         assembly_of = self._assembly_of()  # today's organizations: re-organization may have added units
-        # The members of the units attending today's assemblies, through the member index (a fifteenth of
-        # the party on each day of the national cycle): in id order, as a pass over the table gives them.
-        ids = distinct(world.members.members_of(np.flatnonzero(reporting[assembly_of])))
-        ids = ids[self._eligible(ids)]
-        # Each assembly (by its org id: no relabelling sort needed) recommends the same number per unit it holds.
-        units = orgs.ids_of(*ASSEMBLY_KINDS)
-        k = self.cfg.recommendations_per_cell * np.bincount(assembly_of[units], minlength=orgs.n)
+        # The active members of the units attending today's assemblies, through the member index (a fifteenth
+        # of the party on each day of the national cycle): in id order, as a pass over the table gives them
+        # (the index gives each once: any sort gives that order), those barred by a punishment left out.
+        ids = np.sort(world.members.members_of(np.flatnonzero(reporting[assembly_of]), ACTIVE))
+        ids = ids[world.mechanisms["discipline"].eligible_for_delegate(ids)]
+        k = self._assembly_seats()
         chosen = ids[weighted_top_k(self.rng, assembly_of[pop.cell[ids]], self.weights(ids, state), k)]
         pop.delegate[chosen] = RECOMMENDED
         state.tiers[0].sent.append(chosen)
@@ -355,6 +354,16 @@ class Congress(Mechanism):
         state.counts["previously_punished"] += int((pop.punish_count[chosen] > 0).sum())
         world.tally.add("recommendations", len(chosen))
         world.events.log(day, "recommended", chosen, pop.cell[chosen], cause=state.cycle.name)
+
+    def _assembly_seats(self) -> np.ndarray:
+        """Recommendations of each assembly (by org id: no relabelling sort needed): the same number per
+        unit it holds. Derived once per state of the hierarchy, like :meth:`_assembly_of`."""
+        orgs, per_unit = self.world.orgs, self.cfg.recommendations_per_cell
+
+        def derive() -> np.ndarray:
+            return per_unit * np.bincount(self._assembly_of()[orgs.ids_of(*ASSEMBLY_KINDS)], minlength=orgs.n)
+
+        return orgs.of_hierarchy(("assembly_seats", self.cfg.assemblies, per_unit), derive)
 
     def _assembly_of(self) -> np.ndarray:
         """The organization whose assembly each organization's members attend (by org id).
