@@ -136,3 +136,16 @@ def test_apportion_dispatches_to_the_named_method():
     votes = np.array([53_000, 24_000, 23_000])
     assert apportion(votes, 7, "sainte_lague").tolist() == [3, 2, 2]
     assert apportion(votes, 7, "largest_remainder").tolist() == hare(votes.tolist(), 7)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_units_without_votes_among_many_change_no_other_units_seats(seed):
+    # Votes indexed by organization id: a few units with votes among many without (the provinces among
+    # every organization of a party); the methods run over the units with votes only.
+    rng = np.random.default_rng(2000 + seed)
+    votes = np.zeros(int(rng.integers(20, 400)))
+    units = rng.choice(len(votes), int(rng.integers(1, 12)), replace=False)
+    votes[units] = rng.integers(1, 20, len(units)) * 10.0 ** rng.integers(-2, 3)
+    seats = int(rng.integers(1, 60))
+    assert sainte_lague(votes, seats).tolist() == highest_averages(votes.tolist(), seats)
+    assert largest_remainder(votes, seats).tolist() == hare(votes.tolist(), seats)
