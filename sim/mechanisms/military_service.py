@@ -47,8 +47,10 @@ class MilitaryService(Mechanism):
         self.cfg = world.scenario.organization.military_service
         end = self.cfg.conscription_age_years + self.cfg.service_years
         self.end_of_service = AgeThreshold(end, end)
-        # Founders already past the end of service on day 0 have stayed on: career officers, never discharged.
-        self.end_of_service.reached(world.pop.column("birth"), world.pop.column("female"), 0)
+        # Founders already past the end of service on day 0 have stayed on: career officers, never discharged
+        # (a pass over the founders, taken only when soldiers are discharged at all).
+        if self.cfg.enabled:
+            self.end_of_service.reached(world.pop.column("birth"), world.pop.column("female"), 0)
 
     def cadences(self) -> Iterable[tuple[np.ndarray, Step]]:
         if not self.cfg.enabled:
