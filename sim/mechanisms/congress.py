@@ -228,11 +228,12 @@ class Congress(Mechanism):
         """The Congress is decided: bribers decide, cadres' ties are noted, assemblies are ordered."""
         world, pop, orgs, cfg = self.world, self.world.pop, self.world.orgs, self.cfg
         n = pop.n
-        active = ACTIVE[pop.status[:n]]
-        can_pay = pop.wealth[:n] >= cfg.bribe_price
-        state.briber = active & can_pay & (self.rng.random(n) < cfg.bribe_propensity)
+        state.briber = self.rng.random(n) < cfg.bribe_propensity
+        state.briber &= ACTIVE[pop.status[:n]]
+        state.briber &= pop.wealth[:n] >= cfg.bribe_price
         # Favouritism flows from the unit committee's core cadres (its political department).
-        patrons = np.flatnonzero(active & (pop.role[:n] == Role.COUNTY_CADRE))
+        patrons = np.flatnonzero(pop.role[:n] == Role.COUNTY_CADRE)
+        patrons = patrons[ACTIVE[pop.status[patrons]]]
         state.cadre_keys = distinct(self._tie_key(patrons))
         # Every cell, party team and branch holds its assembly on a day inside the window.
         c, cal = state.cycle, world.calendar
@@ -509,7 +510,8 @@ class Congress(Mechanism):
     def inspect(self, day: int, state: CycleState) -> None:
         """An anti-corruption inspection refers detected bribers in the pool to discipline."""
         pop = self.world.pop
-        in_race = np.flatnonzero((pop.delegate[: pop.n] >= RECOMMENDED) & self._bribes(np.arange(pop.n), state))
+        in_race = np.flatnonzero(pop.delegate[: pop.n] >= RECOMMENDED)
+        in_race = in_race[self._bribes(in_race, state)]
         detected = in_race[self.rng.random(len(in_race)) < self.cfg.inspection_detection]
         state.detected = np.union1d(state.detected, detected)
         self.world.tally.add("bribers_detected", len(detected))
@@ -683,8 +685,8 @@ class Congress(Mechanism):
         world, pop = self.world, self.world.pop
         c = state.cycle
         n = pop.n
-        delegates = np.flatnonzero((pop.delegate[:n] == SELECTED) & ACTIVE[pop.status[:n]])
-        observers = np.flatnonzero((pop.delegate[:n] == OBSERVER) & ACTIVE[pop.status[:n]])
+        delegates = self._still_in_party(np.flatnonzero(pop.delegate[:n] == SELECTED))
+        observers = self._still_in_party(np.flatnonzero(pop.delegate[:n] == OBSERVER))
         route = np.bincount(pop.delegate_route[delegates], minlength=len(ROUTES))
         elected = len(delegates) - int(route[ROUTE["ex_officio"]])
         elected_ids = delegates[pop.delegate_route[delegates] != ROUTE["ex_officio"]]
@@ -729,6 +731,10 @@ class Congress(Mechanism):
         world.events.log(day, "congress_opened", delegates, pop.cell[delegates], cause=c.name)
         pop.delegate[:n] = 0
         self._reset_pools()
+
+    def _still_in_party(self, ids: np.ndarray) -> np.ndarray:
+        """Those of ``ids`` still active members (a delegate or observer may have left since chosen)."""
+        return ids[ACTIVE[self.world.pop.status[ids]]]
 
     def _tier_report(self, conf, tier: TierState) -> dict:
         return {
