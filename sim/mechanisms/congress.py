@@ -538,11 +538,12 @@ class Congress(Mechanism):
         holding[today] = True
         quota = _padded(tier.quota, n_orgs)
         racers = self._racers(tier, level)
-        here = holding[scope[self.world.orgs.county[pop.cell[racers]]]]
+        unit = scope[self.world.orgs.county[pop.cell[racers]]]
+        here = holding[unit]
         tier.sent = [racers[~here]]  # today's racers leave the tier, elected to the next or out of the race
-        racers = racers[here]
-        ids = racers[self._eligible(racers)]
-        group = scope[self.world.orgs.county[pop.cell[ids]]]
+        racers, unit = racers[here], unit[here]
+        eligible = self._eligible(racers)
+        ids, group = racers[eligible], unit[eligible]
         weights = self.weights(ids, state)
         picked = weighted_top_k(self.rng, group, weights, quota)
         chosen = ids[picked]
