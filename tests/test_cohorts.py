@@ -68,6 +68,23 @@ def test_a_group_lists_its_bodies_in_id_order():
         assert (np.diff(ids) > 0).all()
 
 
+def test_groups_stay_those_of_the_living_bodies_in_id_order_as_bodies_are_added_and_dissolved():
+    rng = np.random.default_rng(7)
+    orgs = table(rng.integers(1, MEETING_DAYS + 1, 300))
+    buckets = cohorts.meeting_buckets(orgs)
+    for _ in range(20):
+        added = rng.integers(0, 30)
+        orgs.append(added, kind=Kind.CELL, meeting_day=rng.integers(1, MEETING_DAYS + 1, added))
+        orgs.dissolve(rng.choice(orgs.n, rng.integers(0, 30), replace=False))
+        if rng.random() < 0.3:  # a reparenting alone leaves the groups as they are
+            orgs.reparent(np.array([0]), np.array([1]))
+        alive = orgs.column("alive")
+        for day in range(1, MEETING_DAYS + 1):
+            expected = np.flatnonzero(alive & (orgs.column("meeting_day") == day))
+            assert cohorts.meeting_today(buckets, day, cohorts.UNITS).tolist() == expected.tolist()
+    assert buckets.regroupings <= 20 + 1
+
+
 def test_bodies_meeting_every_k_months_meet_when_month_plus_id_is_a_multiple_of_k():
     ids = np.arange(12)
     for month in range(12):
