@@ -51,6 +51,9 @@ class Meetings(Mechanism):
         self.cfg = world.scenario.meetings
         self._sizes_month = -1
         self._sizes = np.zeros(0, dtype=np.int64)
+        self._every = self.cfg.general_meeting_every_months
+        #: Day of month and month index of every day of the run, as Python ints (read every day).
+        self._dom, self._month = world.calendar.dom.tolist(), world.calendar.month.tolist()
 
     def cadences(self) -> Iterable[tuple[np.ndarray, Step]]:
         if not self.cfg.enabled:
@@ -75,7 +78,7 @@ class Meetings(Mechanism):
 
     def step(self, day: int) -> None:
         world, orgs, cfg = self.world, self.world.orgs, self.cfg
-        dom, month = int(world.calendar.dom[day]), int(world.calendar.month[day])
+        dom, month = self._dom[day], self._month[day]
         if dom > MEETING_DAYS:  # the 29th-31st: no body meets
             return
         # Today's units and basic organizations, each in id order, for their first and second meetings.
@@ -87,20 +90,18 @@ class Meetings(Mechanism):
         held: dict[str, np.ndarray] = {}
         # Cells and party teams: the monthly meeting; cell committees two weeks later.
         held["cell_meetings"] = units
-        committee = units_second[orgs.committee[units_second]]
-        held["cell_committee_meetings"] = committee[orgs.kind[committee] == int(Kind.CELL)]
+        held["cell_committee_meetings"] = units_second[
+            orgs.committee[units_second] & (orgs.kind[units_second] == int(Kind.CELL))
+        ]
         # Primary/branch/sub-primary: general meeting quarterly, yearly above the threshold.
-        size = self._members_below(month)[basic]
-        yearly = (orgs.kind[basic] == int(Kind.PRIMARY)) & (size > cfg.general_meeting_yearly_above)
-        general = np.where(
-            yearly, cohorts.in_phase(basic, month, 12), cohorts.in_phase(basic, month, cfg.general_meeting_every_months)
+        yearly = (orgs.kind[basic] == int(Kind.PRIMARY)) & (
+            self._members_below(month)[basic] > cfg.general_meeting_yearly_above
         )
-        held["general_meetings"] = basic[general]
+        held["general_meetings"] = basic[cohorts.in_phase(basic, month, np.where(yearly, 12, self._every))]
         # Their committees: twice a month, or monthly with an executive meeting twice a month.
-        held["committee_meetings"] = np.concatenate([basic, basic_second[~orgs.executive[basic_second]]])
-        held["executive_meetings"] = np.concatenate(
-            [basic[orgs.executive[basic]], basic_second[orgs.executive[basic_second]]]
-        )
+        executive_second = orgs.executive[basic_second]
+        held["committee_meetings"] = np.concatenate([basic, basic_second[~executive_second]])
+        held["executive_meetings"] = np.concatenate([basic[orgs.executive[basic]], basic_second[executive_second]])
         total = 0
         for kind, ids in held.items():
             world.tally.add(kind, len(ids))

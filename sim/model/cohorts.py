@@ -41,8 +41,9 @@ def second_day(meeting_day: np.ndarray) -> np.ndarray:
     return (meeting_day.astype(np.int64) - 1 + 14) % MEETING_DAYS + 1
 
 
-def in_phase(ids: np.ndarray, month_index: int, every_months: int) -> np.ndarray:
-    """Whether bodies meeting every ``every_months`` months meet in month ``month_index``."""
+def in_phase(ids: np.ndarray, month_index: int, every_months: int | np.ndarray) -> np.ndarray:
+    """Whether bodies meeting every ``every_months`` months (one for all, or one per body) meet in month
+    ``month_index``."""
     return (np.asarray(ids, dtype=np.int64) + month_index) % every_months == 0
 
 
