@@ -125,6 +125,22 @@ def test_reports_go_up_monthly_from_every_basic_organization():
     assert (reports == 12).all()
 
 
+def test_reports_come_from_the_basic_organizations_and_the_cells_directly_under_a_county_committee():
+    """Source: basic party organizations report to the city/county and provincial committees; a cell
+    directly under a county/city committee stands for its own basic organization and reports too."""
+    simulation = _year()
+    orgs = simulation.world.orgs
+    meetings = simulation.world.mechanisms["meetings"]
+    for day in range(simulation.world.calendar.horizon):
+        meetings.step(day)
+    events = simulation.world.events.frame(simulation.world.calendar.dates64(0))
+    cells = orgs.ids_of(Kind.CELL)
+    direct = cells[orgs.kind[orgs.parent[cells]] == Kind.COUNTY]
+    assert len(direct) > 0
+    reporting = set(events[events.kind == "report"].org.tolist())
+    assert reporting == set(orgs.ids_of(*BASIC).tolist()) | set(direct.tolist())
+
+
 def test_party_life_critique_is_every_two_days_by_the_units_job_and_weekly_otherwise():
     """Source: "Depending on the job ... Party Life Critique can happen once a week or every two days"."""
     cadence = {"party_political": 0.0, "service": 1.0, "field_labour": 0.5}

@@ -115,25 +115,37 @@ class Meetings(Mechanism):
                     value=self._members_below(month)[ids],
                 )
         world.tally.add("meetings_held", total)
-        self._send_reports(day, month, units, basic)
+        self._send_reports(day, month, dom, basic)
 
-    def _send_reports(self, day: int, month: int, units: np.ndarray, basic: np.ndarray) -> None:
+    def _send_reports(self, day: int, month: int, dom: int, basic: np.ndarray) -> None:
         """Basic organizations (and cells directly under a county committee) report upward."""
-        orgs = self.world.orgs
-        direct = units[orgs.of_hierarchy("direct_cells", self._direct_cells)[units]]
-        reporting = np.concatenate([basic, direct])
+        reporting = np.concatenate([basic, self._direct_cells_meeting(dom)])
         reporting = reporting[cohorts.in_phase(reporting, month, self.cfg.report_every_months)]
         self.world.tally.add("reports_sent", REPORT_RECIPIENTS * len(reporting))
         if self.world.events.enabled:
             self.world.events.log(day, "report", orgs=np.sort(reporting))  # in id order
 
-    def _direct_cells(self) -> np.ndarray:
-        """Which organizations are cells directly under a county/city committee (a mask over the table).
+    def _direct_cells_meeting(self, dom: int) -> np.ndarray:
+        """The cells directly under a county/city committee whose monthly meeting falls on this day, in id order.
 
-        Derived once per state of the hierarchy (``Organizations.of_hierarchy``),
-        not gathered from the parents of each day's units.
+        The direct cells are listed by meeting day once per state of the hierarchy
+        (``Organizations.of_hierarchy``; a cell's meeting day is fixed when it is
+        formed), not picked out of each day's sixteen thousand units at national scale.
         """
-        kind = self.world.orgs.column("kind")
-        direct = kind.take(np.maximum(self.world.orgs.column("parent"), 0)) == Kind.COUNTY  # take: faster than indexing
+        orgs = self.world.orgs
+        cells = orgs.of_hierarchy("direct cells by meeting day", self._direct_cells)
+        first = orgs.of_hierarchy(
+            "first direct cell of each meeting day",
+            lambda: np.searchsorted(orgs.meeting_day[cells], np.arange(MEETING_DAYS + 2)),
+        )
+        return cells[first[dom] : first[dom + 1]]
+
+    def _direct_cells(self) -> np.ndarray:
+        """Living cells directly under a county/city committee, by meeting day, in id order within a day."""
+        orgs = self.world.orgs
+        kind = orgs.column("kind")
+        direct = kind.take(np.maximum(orgs.column("parent"), 0)) == Kind.COUNTY  # take: faster than indexing
         direct &= kind == Kind.CELL
-        return direct
+        direct &= orgs.column("alive")
+        cells = np.flatnonzero(direct)
+        return cells[np.argsort(orgs.meeting_day[cells], kind="stable")]
