@@ -85,6 +85,19 @@ def test_groups_stay_those_of_the_living_bodies_in_id_order_as_bodies_are_added_
     assert buckets.regroupings <= 20 + 1
 
 
+def test_a_group_is_the_same_read_only_array_until_a_body_joins_or_leaves_it():
+    orgs = table(np.array([3, 3, 5, 7]))
+    buckets = cohorts.meeting_buckets(orgs)
+    on_3, on_5 = cohorts.meeting_today(buckets, 3, cohorts.UNITS), cohorts.meeting_today(buckets, 5, cohorts.UNITS)
+    assert not on_3.flags.writeable
+    orgs.append(1, kind=Kind.CELL, meeting_day=np.array([5]))
+    assert cohorts.meeting_today(buckets, 3, cohorts.UNITS) is on_3
+    assert cohorts.meeting_today(buckets, 5, cohorts.UNITS).tolist() == [2, 4]
+    orgs.dissolve(np.array([0]))
+    assert cohorts.meeting_today(buckets, 3, cohorts.UNITS).tolist() == [1]
+    assert on_3.tolist() == [0, 1] and on_5.tolist() == [2]
+
+
 def test_bodies_meeting_every_k_months_meet_when_month_plus_id_is_a_multiple_of_k():
     ids = np.arange(12)
     for month in range(12):

@@ -113,6 +113,29 @@ def test_life_reviews_are_monthly_quarterly_and_yearly_at_every_cell():
     )
 
 
+def test_life_reviews_follow_the_units_meeting_that_day_as_cells_are_formed_and_dissolved():
+    """The quarterly and yearly reviews fall in the months where (id + month) % 3 and % 12 are 0 for the units
+    meeting that day, whatever units were formed or dissolved since the last month."""
+    simulation = _year()
+    world, rng = simulation.world, np.random.default_rng(5)
+    critique, orgs = world.mechanisms["critique"], world.orgs
+    for day in range(world.calendar.horizon):
+        if day % 9 == 0:  # a cell formed under a random parent of a random cell, another dissolved
+            cells = orgs.ids_of(Kind.CELL)
+            parent = orgs.parent[rng.choice(cells, 1)]
+            orgs.append(1, kind=Kind.CELL, parent=parent, meeting_day=rng.integers(1, 29, 1))
+            world.pop.ensure_orgs(orgs.n)
+            orgs.dissolve(rng.choice(cells, 1))
+        dom, month = int(world.calendar.dom[day]), int(world.calendar.month[day])
+        living = orgs.ids_of(Kind.CELL, Kind.TEAM)
+        units = living[orgs.meeting_day[living] == dom] if dom <= 28 else living[:0]
+        world.tally.take()
+        critique._reviews(day)
+        held = world.tally.take()
+        expected = (len(units), int(((units + month) % 3 == 0).sum()), int(((units + month) % 12 == 0).sum()))
+        assert (held["reviews_monthly"], held["reviews_quarterly"], held["reviews_yearly"]) == expected
+
+
 def test_reports_go_up_monthly_from_every_basic_organization():
     simulation = _year()
     orgs = simulation.world.orgs

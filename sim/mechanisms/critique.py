@@ -69,6 +69,11 @@ class Critique(Mechanism):
             (weekday, cohorts.EVERY_TWO_DAYS_COHORTS[0] + day % 2)
             for day, weekday in enumerate(world.calendar.weekday.tolist())
         ]
+        #: Day of month and month index of every day of the run, as Python ints (read every day).
+        self._dom, self._month = world.calendar.dom.tolist(), world.calendar.month.tolist()
+        #: Per day of the month: the units meeting that day counted by id % 12, with the group array they were
+        #: counted from (:meth:`_reviews`).
+        self._units_by_phase: dict[int, tuple[np.ndarray, list[int]]] = {}
 
     def cadences(self) -> Iterable[tuple[np.ndarray, Step]]:
         if not self.cfg.enabled:
@@ -135,13 +140,21 @@ class Critique(Mechanism):
             discipline.refer(referred, INSINCERITY, day)
 
     def _reviews(self, day: int) -> None:
-        """Monthly, quarterly and yearly life reviews at the cell's monthly meeting."""
-        cal = self.world.calendar
-        units = cohorts.meeting_today(self.world.meeting_days, int(cal.dom[day]), cohorts.UNITS)
+        """Monthly, quarterly and yearly life reviews at the cell's monthly meeting.
+
+        A unit holds its quarterly review in the months where (id + month) % 3 == 0 and its yearly one where
+        (id + month) % 12 == 0: both are read from the count of the day's units by id % 12, counted again
+        only when the group of units meeting on that day of the month changed (its array is replaced then;
+        ``cohorts.Buckets``), not every day (at national scale 16,000 units a day).
+        """
+        dom, month = self._dom[day], self._month[day]
+        units = cohorts.meeting_today(self.world.meeting_days, dom, cohorts.UNITS)
         if not len(units):
             return
-        # A unit in its yearly month ((id + month) % 12 == 0) is in its quarterly one: one remainder for both.
-        phase = np.bincount((units + int(cal.month[day])) % 12, minlength=12)
+        counted, by_phase = self._units_by_phase.get(dom, (None, []))
+        if counted is not units:
+            by_phase = np.bincount(units % 12, minlength=12).tolist()
+            self._units_by_phase[dom] = (units, by_phase)
         self.world.tally.add("reviews_monthly", len(units))
-        self.world.tally.add("reviews_quarterly", int(phase[::3].sum()))
-        self.world.tally.add("reviews_yearly", int(phase[0]))
+        self.world.tally.add("reviews_quarterly", sum(by_phase[-month % 3 :: 3]))
+        self.world.tally.add("reviews_yearly", by_phase[-month % 12])

@@ -80,7 +80,10 @@ class Buckets:
     the ends of theirs: the groups that did not change are kept as they are
     (sorting all half a million keys again at each of the hundred regroupings
     of a national run took 0.7 s). ``regroupings`` counts these rebuilds, so
-    that a user keeping sums over the groups knows when to recount them.
+    that a user keeping sums over the groups knows when to recount them. A
+    group's array is read-only and replaced, never modified, when the group
+    changes: what a user derives from one holds as long as :meth:`ids` returns
+    that same array.
 
     Whether the table changed is asked of the organizations' hierarchy cache
     (``Organizations.of_hierarchy``, cleared by every append and dissolve): a
@@ -121,14 +124,17 @@ class Buckets:
                 continue  # nothing joined or left this group
             group = self._groups[key]
             group = np.delete(group, np.searchsorted(group, gone[gone_at[key] : gone_at[key + 1]]))
-            self._groups[key] = np.concatenate([group, fresh[fresh_at[key] : fresh_at[key + 1]]])
+            group = np.concatenate([group, fresh[fresh_at[key] : fresh_at[key + 1]]])
+            group.flags.writeable = False
+            self._groups[key] = group
         self._keys = keys
         self._signature = signature
         self.regroupings += 1
         return keys
 
     def ids(self, key: int) -> np.ndarray:
-        """Ids of the organizations in group ``key``, in id order."""
+        """Ids of the organizations in group ``key``, in id order (read-only; the same array until the group
+        changes)."""
         self._refresh()
         return self._groups[key]
 
