@@ -164,6 +164,19 @@ def test_reports_come_from_the_basic_organizations_and_the_cells_directly_under_
     assert reporting == set(orgs.ids_of(*BASIC).tolist()) | set(direct.tolist())
 
 
+def test_reports_every_three_months_go_up_in_the_months_where_id_plus_month_is_a_multiple_of_three():
+    simulation = _year(meetings={"report_every_months": 3})
+    meetings = simulation.world.mechanisms["meetings"]
+    for day in range(simulation.world.calendar.horizon):
+        meetings.step(day)
+    events = simulation.world.events.frame(simulation.world.calendar.dates64(0))
+    reports = events[events.kind == "report"]
+    months = simulation.world.calendar.month_index(simulation.world.calendar.days_of(reports.date.to_numpy()))
+    assert len(reports) > 0 and ((reports.org.to_numpy() + months) % 3 == 0).all()
+    assert (reports.groupby("org").size() == 4).all()
+    assert simulation.world.tally.take()["reports_sent"] == 2 * len(reports)
+
+
 def test_party_life_critique_is_every_two_days_by_the_units_job_and_weekly_otherwise():
     """Source: "Depending on the job ... Party Life Critique can happen once a week or every two days"."""
     cadence = {"party_political": 0.0, "service": 1.0, "field_labour": 0.5}

@@ -118,12 +118,15 @@ class Meetings(Mechanism):
         self._send_reports(day, month, dom, basic)
 
     def _send_reports(self, day: int, month: int, dom: int, basic: np.ndarray) -> None:
-        """Basic organizations (and cells directly under a county committee) report upward."""
-        reporting = np.concatenate([basic, self._direct_cells_meeting(dom)])
-        reporting = reporting[cohorts.in_phase(reporting, month, self.cfg.report_every_months)]
-        self.world.tally.add("reports_sent", REPORT_RECIPIENTS * len(reporting))
+        """Basic organizations (and cells directly under a county committee) report upward at their monthly
+        meeting, every ``report_every_months`` months (monthly, the default: no phase to test)."""
+        reporting = (basic, self._direct_cells_meeting(dom))
+        every = self.cfg.report_every_months
+        if every > 1:
+            reporting = tuple(ids[cohorts.in_phase(ids, month, every)] for ids in reporting)
+        self.world.tally.add("reports_sent", REPORT_RECIPIENTS * (len(reporting[0]) + len(reporting[1])))
         if self.world.events.enabled:
-            self.world.events.log(day, "report", orgs=np.sort(reporting))  # in id order
+            self.world.events.log(day, "report", orgs=np.sort(np.concatenate(reporting)))  # in id order
 
     def _direct_cells_meeting(self, dom: int) -> np.ndarray:
         """The cells directly under a county/city committee whose monthly meeting falls on this day, in id order.
