@@ -47,7 +47,23 @@ def walked_up(orgs: Organizations, own: np.ndarray) -> np.ndarray:
 def test_an_organization_counts_its_members_and_those_of_everything_below_it(seed):
     rng = np.random.default_rng(seed)
     orgs = random_hierarchy(rng, 400)
-    own = rng.integers(0, 30, orgs.n) * (rng.random(orgs.n) < 0.7)
+    for _ in range(2):  # counted twice: nothing of one count may leak into the next
+        own = rng.integers(0, 30, orgs.n) * (rng.random(orgs.n) < 0.7)
+        assert members_below(orgs, own).tolist() == walked_up(orgs, own).tolist()
+
+
+def test_the_counts_follow_organizations_reparented_added_and_dissolved():
+    rng = np.random.default_rng(11)
+    orgs = random_hierarchy(rng, 300)
+    own = rng.integers(0, 30, 400)
+    members_below(orgs, own)
+    roots = np.flatnonzero(orgs.column("parent") < 0)
+    roots = roots[(roots < 250) | (roots >= 260)]  # no organization under itself
+    orgs.reparent(np.arange(250, 260), rng.choice(roots, 10))
+    assert members_below(orgs, own).tolist() == walked_up(orgs, own).tolist()
+    orgs.append(5, kind=Kind.CELL, parent=np.array([0, 0, 1, 250, 299]))
+    assert members_below(orgs, own).tolist() == walked_up(orgs, own).tolist()
+    orgs.dissolve(np.array([1, 250]))
     assert members_below(orgs, own).tolist() == walked_up(orgs, own).tolist()
 
 
