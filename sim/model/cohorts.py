@@ -99,7 +99,9 @@ class Buckets:
         self.n_keys = n_keys
         self._signature: tuple[int, bytes] | None = None
         self._keys = np.zeros(0, dtype=np.int8)
-        self._groups = [np.zeros(0, dtype=np.int64) for _ in range(n_keys)]
+        empty = np.zeros(0, dtype=np.int64)
+        empty.flags.writeable = False
+        self._groups = [empty] * n_keys
         self.regroupings = 0
 
     def _refresh(self) -> None:
