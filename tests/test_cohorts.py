@@ -98,6 +98,20 @@ def test_a_group_is_the_same_read_only_array_until_a_body_joins_or_leaves_it():
     assert on_3.tolist() == [0, 1] and on_5.tolist() == [2]
 
 
+def test_what_a_cohort_yields_is_derived_again_only_when_its_group_changes():
+    orgs = table(np.array([3, 3, 5]))
+    buckets = cohorts.meeting_buckets(orgs)
+    derived = []
+    sizes = cohorts.GroupMemo(lambda ids: derived.append(ids.tolist()) or len(ids))
+    for _ in range(3):
+        assert sizes(3, cohorts.meeting_today(buckets, 3, cohorts.UNITS)) == 2
+    orgs.append(1, kind=Kind.CELL, meeting_day=np.array([5]))  # another day's group changes
+    assert sizes(3, cohorts.meeting_today(buckets, 3, cohorts.UNITS)) == 2
+    orgs.append(1, kind=Kind.CELL, meeting_day=np.array([3]))
+    assert sizes(3, cohorts.meeting_today(buckets, 3, cohorts.UNITS)) == 3
+    assert derived == [[0, 1], [0, 1, 4]]
+
+
 def test_bodies_meeting_every_k_months_meet_when_month_plus_id_is_a_multiple_of_k():
     ids = np.arange(12)
     for month in range(12):

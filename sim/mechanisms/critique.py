@@ -71,9 +71,8 @@ class Critique(Mechanism):
         ]
         #: Day of month and month index of every day of the run, as Python ints (read every day).
         self._dom, self._month = world.calendar.dom.tolist(), world.calendar.month.tolist()
-        #: Per day of the month: the units meeting that day counted by id % 12, with the group array they were
-        #: counted from (:meth:`_reviews`).
-        self._units_by_phase: dict[int, tuple[np.ndarray, list[int]]] = {}
+        #: The units meeting on a day of the month counted by id % 12 (:meth:`_reviews`).
+        self._units_by_phase = cohorts.GroupMemo(lambda units: np.bincount(units % 12, minlength=12).tolist())
 
     def cadences(self) -> Iterable[tuple[np.ndarray, Step]]:
         if not self.cfg.enabled:
@@ -144,17 +143,14 @@ class Critique(Mechanism):
 
         A unit holds its quarterly review in the months where (id + month) % 3 == 0 and its yearly one where
         (id + month) % 12 == 0: both are read from the count of the day's units by id % 12, counted again
-        only when the group of units meeting on that day of the month changed (its array is replaced then;
-        ``cohorts.Buckets``), not every day (at national scale 16,000 units a day).
+        only when the group of units meeting on that day of the month changed (``cohorts.GroupMemo``), not
+        every day (at national scale 16,000 units a day).
         """
         dom, month = self._dom[day], self._month[day]
         units = cohorts.meeting_today(self.world.meeting_days, dom, cohorts.UNITS)
         if not len(units):
             return
-        counted, by_phase = self._units_by_phase.get(dom, (None, []))
-        if counted is not units:
-            by_phase = np.bincount(units % 12, minlength=12).tolist()
-            self._units_by_phase[dom] = (units, by_phase)
+        by_phase = self._units_by_phase(dom, units)
         self.world.tally.add("reviews_monthly", len(units))
         self.world.tally.add("reviews_quarterly", sum(by_phase[-month % 3 :: 3]))
         self.world.tally.add("reviews_yearly", by_phase[-month % 12])

@@ -54,6 +54,11 @@ class Meetings(Mechanism):
         self._every = self.cfg.general_meeting_every_months
         #: Day of month and month index of every day of the run, as Python ints (read every day).
         self._dom, self._month = world.calendar.dom.tolist(), world.calendar.month.tolist()
+        orgs = world.orgs  # its columns are read at each call: they are reallocated as the table grows
+        #: The cells (not party teams) among a day's units, and which of a day's basic organizations are primary
+        #: ones: kinds never change, so they are picked once per change of the day's group, not every day.
+        self._cells_of = cohorts.GroupMemo(lambda units: units[orgs.kind.take(units) == Kind.CELL])
+        self._primary_of = cohorts.GroupMemo(lambda basic: orgs.kind.take(basic) == Kind.PRIMARY)
 
     def cadences(self) -> Iterable[tuple[np.ndarray, Step]]:
         if not self.cfg.enabled:
@@ -90,13 +95,10 @@ class Meetings(Mechanism):
         held: dict[str, np.ndarray] = {}
         # Cells and party teams: the monthly meeting; cell committees two weeks later.
         held["cell_meetings"] = units
-        held["cell_committee_meetings"] = units_second[
-            orgs.committee[units_second] & (orgs.kind[units_second] == int(Kind.CELL))
-        ]
+        cells_second = self._cells_of(dom, units_second)
+        held["cell_committee_meetings"] = cells_second[orgs.committee[cells_second]]
         # Primary/branch/sub-primary: general meeting quarterly, yearly above the threshold.
-        yearly = (orgs.kind[basic] == int(Kind.PRIMARY)) & (
-            self._members_below(month)[basic] > cfg.general_meeting_yearly_above
-        )
+        yearly = self._primary_of(dom, basic) & (self._members_below(month)[basic] > cfg.general_meeting_yearly_above)
         held["general_meetings"] = basic[cohorts.in_phase(basic, month, np.where(yearly, 12, self._every))]
         # Their committees: twice a month, or monthly with an executive meeting twice a month.
         executive_second = orgs.executive[basic_second]

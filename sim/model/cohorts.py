@@ -13,6 +13,7 @@ cohort and nothing has to be re-scheduled.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -34,6 +35,8 @@ _MEETING_GROUP[list(BASIC_ORGS)] = BASIC
 _N_MEETING_GROUPS = 2
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+T = TypeVar("T")
 
 
 def second_day(meeting_day: np.ndarray) -> np.ndarray:
@@ -144,6 +147,25 @@ class Buckets:
         """The group of every organization by id (-1: in none), to test many members' units at once."""
         self._refresh()
         return self._keys
+
+
+class GroupMemo(Generic[T]):
+    """What a day's cohort yields (counted or picked from its ids and columns fixed when an organization is
+    created), kept per cohort while the group is the same array: :class:`Buckets` replaces a group's array
+    when an organization joins or leaves it, so at national scale nearly every day finds last month's answer
+    instead of a pass over sixteen thousand units."""
+
+    def __init__(self, derive: Callable[[np.ndarray], T]):
+        self._derive = derive
+        self._held: dict[int, tuple[np.ndarray, T]] = {}
+
+    def __call__(self, key: int, ids: np.ndarray) -> T:
+        """``derive(ids)`` for the group ``key`` whose ids are ``ids``, derived again only if ``ids`` changed."""
+        held = self._held.get(key)
+        if held is None or held[0] is not ids:
+            held = (ids, self._derive(ids))
+            self._held[key] = held
+        return held[1]
 
 
 def _by_key(ids: np.ndarray, keys: np.ndarray, n_keys: int) -> tuple[np.ndarray, list[int]]:
