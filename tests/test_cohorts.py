@@ -68,6 +68,50 @@ def test_a_group_lists_its_bodies_in_id_order():
         assert (np.diff(ids) > 0).all()
 
 
+def test_groups_stay_those_of_the_living_bodies_in_id_order_as_bodies_are_added_and_dissolved():
+    rng = np.random.default_rng(7)
+    orgs = table(rng.integers(1, MEETING_DAYS + 1, 300))
+    buckets = cohorts.meeting_buckets(orgs)
+    for _ in range(20):
+        added = rng.integers(0, 30)
+        orgs.append(added, kind=Kind.CELL, meeting_day=rng.integers(1, MEETING_DAYS + 1, added))
+        orgs.dissolve(rng.choice(orgs.n, rng.integers(0, 30), replace=False))
+        if rng.random() < 0.3:  # a reparenting alone leaves the groups as they are
+            orgs.reparent(np.array([0]), np.array([1]))
+        alive = orgs.column("alive")
+        for day in range(1, MEETING_DAYS + 1):
+            expected = np.flatnonzero(alive & (orgs.column("meeting_day") == day))
+            assert cohorts.meeting_today(buckets, day, cohorts.UNITS).tolist() == expected.tolist()
+    assert buckets.regroupings <= 20 + 1
+
+
+def test_a_group_is_the_same_read_only_array_until_a_body_joins_or_leaves_it():
+    orgs = table(np.array([3, 3, 5, 7]))
+    buckets = cohorts.meeting_buckets(orgs)
+    on_3, on_5 = cohorts.meeting_today(buckets, 3, cohorts.UNITS), cohorts.meeting_today(buckets, 5, cohorts.UNITS)
+    assert not on_3.flags.writeable
+    orgs.append(1, kind=Kind.CELL, meeting_day=np.array([5]))
+    assert cohorts.meeting_today(buckets, 3, cohorts.UNITS) is on_3
+    assert cohorts.meeting_today(buckets, 5, cohorts.UNITS).tolist() == [2, 4]
+    orgs.dissolve(np.array([0]))
+    assert cohorts.meeting_today(buckets, 3, cohorts.UNITS).tolist() == [1]
+    assert on_3.tolist() == [0, 1] and on_5.tolist() == [2]
+
+
+def test_what_a_cohort_yields_is_derived_again_only_when_its_group_changes():
+    orgs = table(np.array([3, 3, 5]))
+    buckets = cohorts.meeting_buckets(orgs)
+    derived = []
+    sizes = cohorts.GroupMemo(lambda ids: derived.append(ids.tolist()) or len(ids))
+    for _ in range(3):
+        assert sizes(3, cohorts.meeting_today(buckets, 3, cohorts.UNITS)) == 2
+    orgs.append(1, kind=Kind.CELL, meeting_day=np.array([5]))  # another day's group changes
+    assert sizes(3, cohorts.meeting_today(buckets, 3, cohorts.UNITS)) == 2
+    orgs.append(1, kind=Kind.CELL, meeting_day=np.array([3]))
+    assert sizes(3, cohorts.meeting_today(buckets, 3, cohorts.UNITS)) == 3
+    assert derived == [[0, 1], [0, 1, 4]]
+
+
 def test_bodies_meeting_every_k_months_meet_when_month_plus_id_is_a_multiple_of_k():
     ids = np.arange(12)
     for month in range(12):

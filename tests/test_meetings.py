@@ -113,6 +113,29 @@ def test_life_reviews_are_monthly_quarterly_and_yearly_at_every_cell():
     )
 
 
+def test_life_reviews_follow_the_units_meeting_that_day_as_cells_are_formed_and_dissolved():
+    """The quarterly and yearly reviews fall in the months where (id + month) % 3 and % 12 are 0 for the units
+    meeting that day, whatever units were formed or dissolved since the last month."""
+    simulation = _year()
+    world, rng = simulation.world, np.random.default_rng(5)
+    critique, orgs = world.mechanisms["critique"], world.orgs
+    for day in range(world.calendar.horizon):
+        if day % 9 == 0:  # a cell formed under a random parent of a random cell, another dissolved
+            cells = orgs.ids_of(Kind.CELL)
+            parent = orgs.parent[rng.choice(cells, 1)]
+            orgs.append(1, kind=Kind.CELL, parent=parent, meeting_day=rng.integers(1, 29, 1))
+            world.pop.ensure_orgs(orgs.n)
+            orgs.dissolve(rng.choice(cells, 1))
+        dom, month = int(world.calendar.dom[day]), int(world.calendar.month[day])
+        living = orgs.ids_of(Kind.CELL, Kind.TEAM)
+        units = living[orgs.meeting_day[living] == dom] if dom <= 28 else living[:0]
+        world.tally.take()
+        critique._reviews(day)
+        held = world.tally.take()
+        expected = (len(units), int(((units + month) % 3 == 0).sum()), int(((units + month) % 12 == 0).sum()))
+        assert (held["reviews_monthly"], held["reviews_quarterly"], held["reviews_yearly"]) == expected
+
+
 def test_reports_go_up_monthly_from_every_basic_organization():
     simulation = _year()
     orgs = simulation.world.orgs
@@ -123,6 +146,35 @@ def test_reports_go_up_monthly_from_every_basic_organization():
     reports = events[events.kind == "report"].groupby("org").size()
     assert set(reports.index) >= set(orgs.ids_of(*BASIC))
     assert (reports == 12).all()
+
+
+def test_reports_come_from_the_basic_organizations_and_the_cells_directly_under_a_county_committee():
+    """Source: basic party organizations report to the city/county and provincial committees; a cell
+    directly under a county/city committee stands for its own basic organization and reports too."""
+    simulation = _year()
+    orgs = simulation.world.orgs
+    meetings = simulation.world.mechanisms["meetings"]
+    for day in range(simulation.world.calendar.horizon):
+        meetings.step(day)
+    events = simulation.world.events.frame(simulation.world.calendar.dates64(0))
+    cells = orgs.ids_of(Kind.CELL)
+    direct = cells[orgs.kind[orgs.parent[cells]] == Kind.COUNTY]
+    assert len(direct) > 0
+    reporting = set(events[events.kind == "report"].org.tolist())
+    assert reporting == set(orgs.ids_of(*BASIC).tolist()) | set(direct.tolist())
+
+
+def test_reports_every_three_months_go_up_in_the_months_where_id_plus_month_is_a_multiple_of_three():
+    simulation = _year(meetings={"report_every_months": 3})
+    meetings = simulation.world.mechanisms["meetings"]
+    for day in range(simulation.world.calendar.horizon):
+        meetings.step(day)
+    events = simulation.world.events.frame(simulation.world.calendar.dates64(0))
+    reports = events[events.kind == "report"]
+    months = simulation.world.calendar.month_index(simulation.world.calendar.days_of(reports.date.to_numpy()))
+    assert len(reports) > 0 and ((reports.org.to_numpy() + months) % 3 == 0).all()
+    assert (reports.groupby("org").size() == 4).all()
+    assert simulation.world.tally.take()["reports_sent"] == 2 * len(reports)
 
 
 def test_party_life_critique_is_every_two_days_by_the_units_job_and_weekly_otherwise():

@@ -53,7 +53,10 @@ class Mechanism:
 
     @staticmethod
     def _drive(env: simpy.Environment, ticks: np.ndarray, step: Step) -> Generator:
+        """Run ``step(day)`` on each tick, sleeping until its day (the loop of every daily mechanism)."""
+        timeout = env.timeout
         for day in np.asarray(ticks, dtype=np.int64).tolist():
-            if day > env.now:
-                yield env.timeout(day - env.now)
+            wait = day - env.now
+            if wait > 0:
+                yield timeout(wait)
             step(day)

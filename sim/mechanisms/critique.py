@@ -64,6 +64,15 @@ class Critique(Mechanism):
         #: date since from the cells whose size changed (:meth:`members_in`).
         self._cohort_members = np.zeros(cohorts.N_CRITIQUE_COHORTS + 1, dtype=np.int64)
         self._counted_at = -1
+        #: The two cohorts in session on each day of the run (:meth:`cohorts_today`), listed once.
+        self._in_session = [
+            (weekday, cohorts.EVERY_TWO_DAYS_COHORTS[0] + day % 2)
+            for day, weekday in enumerate(world.calendar.weekday.tolist())
+        ]
+        #: Day of month and month index of every day of the run, as Python ints (read every day).
+        self._dom, self._month = world.calendar.dom.tolist(), world.calendar.month.tolist()
+        #: The units meeting on a day of the month counted by id % 12 (:meth:`_reviews`).
+        self._units_by_phase = cohorts.GroupMemo(lambda units: np.bincount(units % 12, minlength=12).tolist())
 
     def cadences(self) -> Iterable[tuple[np.ndarray, Step]]:
         if not self.cfg.enabled:
@@ -72,16 +81,16 @@ class Critique(Mechanism):
 
     def cohorts_today(self, day: int) -> tuple[int, int]:
         """The two critique cohorts in session today: the weekday's and the day parity's."""
-        return int(self.world.calendar.weekday[day]), cohorts.EVERY_TWO_DAYS_COHORTS[0] + day % 2
+        return self._in_session[day]
 
     def step(self, day: int) -> None:
         world, pop, cfg = self.world, self.world.pop, self.cfg
         today = self.cohorts_today(day)
-        cohorts_in_session = [self.cohorts.ids(key) for key in today]  # two views, no copy
+        cohorts_in_session = [self.cohorts.ids(key) for key in today]  # two arrays held by the buckets, no copy
         members = self.members_in(today)
         present = int(self.rng.binomial(members, cfg.attendance_probability))
         findings = int(self.rng.binomial(present, cfg.finding_probability * (1 - pop.mean_active_sincerity())))
-        world.tally.add("critiques_held", sum(len(units) for units in cohorts_in_session))
+        world.tally.add("critiques_held", len(cohorts_in_session[0]) + len(cohorts_in_session[1]))
         world.tally.add("critique_attendance", present)
         world.tally.add("critique_findings", findings)
         if world.events.enabled:  # the sizes are a gather over every cell in session
@@ -119,25 +128,29 @@ class Critique(Mechanism):
         weekday, parity = self.cohorts_today(day)
         p_max = cfg.attendance_probability * cfg.referral_probability
         rows = bernoulli_rows(self.rng, pop.n, p_max)
-        cohort = self.cohorts.keys()[pop.cell[rows]]
-        rows = rows[
-            (cohort == weekday) | (cohort == parity)
-        ]  # the most selective filter first (a stale cell is filtered next)
-        rows = rows[ACTIVE[pop.status[rows]]]
-        referred = thin(self.rng, rows, p_max * (1.0 - pop.sincerity[rows]), p_max)
+        # The gathers are ``take``s: on the 20,000 rows drawn a day at national scale, a tenth faster than indexing.
+        cohort = self.cohorts.keys().take(pop.cell.take(rows))
+        rows = rows[(cohort == weekday) | (cohort == parity)]  # the most selective filter first (a stale cell next)
+        rows = rows[ACTIVE.take(pop.status.take(rows))]
+        referred = thin(self.rng, rows, p_max * (1.0 - pop.sincerity.take(rows)), p_max)
         self.world.tally.add("critique_referrals", len(referred))
         discipline = self.world.mechanisms.get("discipline")
         if discipline is not None and len(referred):
             discipline.refer(referred, INSINCERITY, day)
 
     def _reviews(self, day: int) -> None:
-        """Monthly, quarterly and yearly life reviews at the cell's monthly meeting."""
-        cal = self.world.calendar
-        units = cohorts.meeting_today(self.world.meeting_days, int(cal.dom[day]), cohorts.UNITS)
+        """Monthly, quarterly and yearly life reviews at the cell's monthly meeting.
+
+        A unit holds its quarterly review in the months where (id + month) % 3 == 0 and its yearly one where
+        (id + month) % 12 == 0: both are read from the count of the day's units by id % 12, counted again
+        only when the group of units meeting on that day of the month changed (``cohorts.GroupMemo``), not
+        every day (at national scale 16,000 units a day).
+        """
+        dom, month = self._dom[day], self._month[day]
+        units = cohorts.meeting_today(self.world.meeting_days, dom, cohorts.UNITS)
         if not len(units):
             return
-        # A unit in its yearly month ((id + month) % 12 == 0) is in its quarterly one: one remainder for both.
-        phase = np.bincount((units + int(cal.month[day])) % 12, minlength=12)
+        by_phase = self._units_by_phase(dom, units)
         self.world.tally.add("reviews_monthly", len(units))
-        self.world.tally.add("reviews_quarterly", int(phase[::3].sum()))
-        self.world.tally.add("reviews_yearly", int(phase[0]))
+        self.world.tally.add("reviews_quarterly", sum(by_phase[-month % 3 :: 3]))
+        self.world.tally.add("reviews_yearly", by_phase[-month % 12])

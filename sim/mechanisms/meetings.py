@@ -51,6 +51,14 @@ class Meetings(Mechanism):
         self.cfg = world.scenario.meetings
         self._sizes_month = -1
         self._sizes = np.zeros(0, dtype=np.int64)
+        self._every = self.cfg.general_meeting_every_months
+        #: Day of month and month index of every day of the run, as Python ints (read every day).
+        self._dom, self._month = world.calendar.dom.tolist(), world.calendar.month.tolist()
+        orgs = world.orgs  # its columns are read at each call: they are reallocated as the table grows
+        #: The cells (not party teams) among a day's units, and which of a day's basic organizations are primary
+        #: ones: kinds never change, so they are picked once per change of the day's group, not every day.
+        self._cells_of = cohorts.GroupMemo(lambda units: units[orgs.kind.take(units) == Kind.CELL])
+        self._primary_of = cohorts.GroupMemo(lambda basic: orgs.kind.take(basic) == Kind.PRIMARY)
 
     def cadences(self) -> Iterable[tuple[np.ndarray, Step]]:
         if not self.cfg.enabled:
@@ -75,7 +83,7 @@ class Meetings(Mechanism):
 
     def step(self, day: int) -> None:
         world, orgs, cfg = self.world, self.world.orgs, self.cfg
-        dom, month = int(world.calendar.dom[day]), int(world.calendar.month[day])
+        dom, month = self._dom[day], self._month[day]
         if dom > MEETING_DAYS:  # the 29th-31st: no body meets
             return
         # Today's units and basic organizations, each in id order, for their first and second meetings.
@@ -87,20 +95,15 @@ class Meetings(Mechanism):
         held: dict[str, np.ndarray] = {}
         # Cells and party teams: the monthly meeting; cell committees two weeks later.
         held["cell_meetings"] = units
-        committee = units_second[orgs.committee[units_second]]
-        held["cell_committee_meetings"] = committee[orgs.kind[committee] == int(Kind.CELL)]
+        cells_second = self._cells_of(dom, units_second)
+        held["cell_committee_meetings"] = cells_second[orgs.committee[cells_second]]
         # Primary/branch/sub-primary: general meeting quarterly, yearly above the threshold.
-        size = self._members_below(month)[basic]
-        yearly = (orgs.kind[basic] == int(Kind.PRIMARY)) & (size > cfg.general_meeting_yearly_above)
-        general = np.where(
-            yearly, cohorts.in_phase(basic, month, 12), cohorts.in_phase(basic, month, cfg.general_meeting_every_months)
-        )
-        held["general_meetings"] = basic[general]
+        yearly = self._primary_of(dom, basic) & (self._members_below(month)[basic] > cfg.general_meeting_yearly_above)
+        held["general_meetings"] = basic[cohorts.in_phase(basic, month, np.where(yearly, 12, self._every))]
         # Their committees: twice a month, or monthly with an executive meeting twice a month.
-        held["committee_meetings"] = np.concatenate([basic, basic_second[~orgs.executive[basic_second]]])
-        held["executive_meetings"] = np.concatenate(
-            [basic[orgs.executive[basic]], basic_second[orgs.executive[basic_second]]]
-        )
+        executive_second = orgs.executive[basic_second]
+        held["committee_meetings"] = np.concatenate([basic, basic_second[~executive_second]])
+        held["executive_meetings"] = np.concatenate([basic[orgs.executive[basic]], basic_second[executive_second]])
         total = 0
         for kind, ids in held.items():
             world.tally.add(kind, len(ids))
@@ -114,25 +117,40 @@ class Meetings(Mechanism):
                     value=self._members_below(month)[ids],
                 )
         world.tally.add("meetings_held", total)
-        self._send_reports(day, month, units, basic)
+        self._send_reports(day, month, dom, basic)
 
-    def _send_reports(self, day: int, month: int, units: np.ndarray, basic: np.ndarray) -> None:
-        """Basic organizations (and cells directly under a county committee) report upward."""
-        orgs = self.world.orgs
-        direct = units[orgs.of_hierarchy("direct_cells", self._direct_cells)[units]]
-        reporting = np.concatenate([basic, direct])
-        reporting = reporting[cohorts.in_phase(reporting, month, self.cfg.report_every_months)]
-        self.world.tally.add("reports_sent", REPORT_RECIPIENTS * len(reporting))
+    def _send_reports(self, day: int, month: int, dom: int, basic: np.ndarray) -> None:
+        """Basic organizations (and cells directly under a county committee) report upward at their monthly
+        meeting, every ``report_every_months`` months (monthly, the default: no phase to test)."""
+        reporting = (basic, self._direct_cells_meeting(dom))
+        every = self.cfg.report_every_months
+        if every > 1:
+            reporting = tuple(ids[cohorts.in_phase(ids, month, every)] for ids in reporting)
+        self.world.tally.add("reports_sent", REPORT_RECIPIENTS * (len(reporting[0]) + len(reporting[1])))
         if self.world.events.enabled:
-            self.world.events.log(day, "report", orgs=np.sort(reporting))  # in id order
+            self.world.events.log(day, "report", orgs=np.sort(np.concatenate(reporting)))  # in id order
+
+    def _direct_cells_meeting(self, dom: int) -> np.ndarray:
+        """The cells directly under a county/city committee whose monthly meeting falls on this day, in id order.
+
+        The direct cells are listed by meeting day once per state of the hierarchy
+        (``Organizations.of_hierarchy``; a cell's meeting day is fixed when it is
+        formed), not picked out of each day's sixteen thousand units at national scale.
+        """
+        orgs = self.world.orgs
+        cells = orgs.of_hierarchy("direct cells by meeting day", self._direct_cells)
+        first = orgs.of_hierarchy(
+            "first direct cell of each meeting day",
+            lambda: np.searchsorted(orgs.meeting_day[cells], np.arange(MEETING_DAYS + 2)),
+        )
+        return cells[first[dom] : first[dom + 1]]
 
     def _direct_cells(self) -> np.ndarray:
-        """Which organizations are cells directly under a county/city committee (a mask over the table).
-
-        Derived once per state of the hierarchy (``Organizations.of_hierarchy``),
-        not gathered from the parents of each day's units.
-        """
-        kind = self.world.orgs.column("kind")
-        direct = kind.take(np.maximum(self.world.orgs.column("parent"), 0)) == Kind.COUNTY  # take: faster than indexing
+        """Living cells directly under a county/city committee, by meeting day, in id order within a day."""
+        orgs = self.world.orgs
+        kind = orgs.column("kind")
+        direct = kind.take(np.maximum(orgs.column("parent"), 0)) == Kind.COUNTY  # take: faster than indexing
         direct &= kind == Kind.CELL
-        return direct
+        direct &= orgs.column("alive")
+        cells = np.flatnonzero(direct)
+        return cells[np.argsort(orgs.meeting_day[cells], kind="stable")]

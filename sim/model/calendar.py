@@ -23,6 +23,9 @@ from sim.scenario.spans import Span, add_months, shift
 #: the previous row.
 RECORD_PHASE = -0.5
 
+#: The types of one day for all (:meth:`MeetingDates.of`).
+_ONE_DAY = (int, np.integer)
+
 
 class Calendar:
     """Converts sim days to dates and generates cadence ticks within the horizon."""
@@ -196,10 +199,10 @@ class MeetingDates:
 
     def of(self, days: int | np.ndarray, day_of_month: np.ndarray) -> np.ndarray:
         """The meeting on or after (before) ``days`` (one day for all, or one per id) for each ``day_of_month``."""
-        if isinstance(days, int | np.integer):
+        if isinstance(days, _ONE_DAY):  # a tuple: a union type is three times slower to test
             row = days - self._first
             if 0 <= row < len(self._dates):
-                return self._dates[row][day_of_month]
+                return self._dates[row].take(day_of_month)
             return self._monthly(np.full(len(day_of_month), days), day_of_month)
         rows = days - self._first
         if len(rows) and (rows.min() < 0 or rows.max() >= len(self._dates)):

@@ -1,0 +1,71 @@
+"""Members rolled up the hierarchy: an organization counts its own members and those of everything below it.
+
+Source: "Basic Party Organizations": a primary organization is made of its
+cells (through branches where it has them), a county/city committee of the
+organizations under it; the bylaw thresholds (general meeting yearly above
+500 members, committees, branches) count the members of the whole body.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.model.aggregates import MAX_DEPTH, members_below
+from sim.model.organizations import Kind, Organizations
+
+
+def random_hierarchy(rng: np.random.Generator, n: int) -> Organizations:
+    """A forest of depth at most MAX_DEPTH, children numbered after their parents and often beside their
+    siblings (as founding numbers them), with some organizations dissolved."""
+    parent = np.full(n, -1)
+    depth = np.zeros(n, dtype=np.int64)
+    for i in range(1, n):
+        if rng.random() < 0.9:
+            candidates = np.flatnonzero(depth[:i] < MAX_DEPTH - 1)
+            parent[i] = i - 1 if rng.random() < 0.5 and depth[i - 1] < MAX_DEPTH - 1 else rng.choice(candidates)
+            depth[i] = depth[parent[i]] + 1
+    orgs = Organizations(n)
+    orgs.append(n, kind=Kind.CELL, parent=parent)
+    orgs.dissolve(rng.choice(n, n // 10, replace=False))
+    return orgs
+
+
+def walked_up(orgs: Organizations, own: np.ndarray) -> np.ndarray:
+    """The oracle: each organization's count walked up its chain of parents, as long as the one handing it
+    on is alive and has a parent."""
+    total = own[: orgs.n].astype(np.int64)
+    for org in range(orgs.n):
+        at = org
+        while orgs.alive[at] and orgs.parent[at] >= 0:
+            at = int(orgs.parent[at])
+            total[at] += own[org]
+    return total
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_an_organization_counts_its_members_and_those_of_everything_below_it(seed):
+    rng = np.random.default_rng(seed)
+    orgs = random_hierarchy(rng, 400)
+    for _ in range(2):  # counted twice: nothing of one count may leak into the next
+        own = rng.integers(0, 30, orgs.n) * (rng.random(orgs.n) < 0.7)
+        assert members_below(orgs, own).tolist() == walked_up(orgs, own).tolist()
+
+
+def test_the_counts_follow_organizations_reparented_added_and_dissolved():
+    rng = np.random.default_rng(11)
+    orgs = random_hierarchy(rng, 300)
+    own = rng.integers(0, 30, 400)
+    members_below(orgs, own)
+    roots = np.flatnonzero(orgs.column("parent") < 0)
+    roots = roots[(roots < 250) | (roots >= 260)]  # no organization under itself
+    orgs.reparent(np.arange(250, 260), rng.choice(roots, 10))
+    assert members_below(orgs, own).tolist() == walked_up(orgs, own).tolist()
+    orgs.append(5, kind=Kind.CELL, parent=np.array([0, 0, 1, 250, 299]))
+    assert members_below(orgs, own).tolist() == walked_up(orgs, own).tolist()
+    orgs.dissolve(np.array([1, 250]))
+    assert members_below(orgs, own).tolist() == walked_up(orgs, own).tolist()
+
+
+def test_an_empty_table_has_no_totals():
+    assert members_below(Organizations(4), np.zeros(4, dtype=np.int64)).tolist() == []
