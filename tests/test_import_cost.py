@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest import UNDATED
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -46,3 +48,14 @@ def test_the_help_still_lists_every_command():
     help_text = build_parser().format_help()
     for command in ("run", "validate", "schema", "sweep", "compare", "discover", "calibrate", "report"):
         assert command in help_text
+
+
+def test_a_quiet_run_imports_no_rich(tmp_path):
+    """``run --quiet`` shows nothing: the tables and the progress bar's library stay unloaded."""
+    sets = [arg for text in ("population.members=200", "duration=4w", *UNDATED) for arg in ("--set", text)]
+    code = (
+        "import sys; from sim.cli import main; "
+        f"code = main(['run', 'scenarios/county.yaml', *{sets!r}, '--quiet', '--out', {str(tmp_path / 'run')!r}]); "
+        "print(code, 'rich' in sys.modules)"
+    )
+    assert _printed_by_fresh_interpreter(code).splitlines()[-1] == "0 False"

@@ -71,13 +71,18 @@ def found_party(scenario: Scenario, rng: np.random.Generator) -> tuple[Populatio
     ties_group += np.arange(n, dtype=np.int32)
     np.true_divide(ties_group, cfg.ties_group_size, out=ties_group, casting="unsafe")  # truncates: a group number
     # Ages: at least the party's minimum age, younger than the retirement age of the member's sex on day 0.
+    # When every unit type has the population's mean age excess (the shipped scenarios), that one mean
+    # scales the draws: no mean gathered per founder.
     birth, attrition, min_age = pop.column("birth"), scenario.attrition, scenario.membership.min_age_years
     uniform = cfg.age_distribution == "uniform"
-    excess = age_excess_means(scenario)[member_type]
-    birth[:] = birth_days(rng, n, 0, min_age, excess, attrition.retirement_age_years, uniform)
+    means = age_excess_means(scenario)
+    shared = bool((means == means[0]).all())
+    excess = means[0] if shared else means[member_type]
+    birth_days(rng, n, 0, min_age, excess, attrition.retirement_age_years, uniform, out=birth)
     retired = np.flatnonzero(pop.column("female") & (birth <= -attrition.retirement_age_women_years * DAYS_PER_YEAR))
+    retired_excess = excess if shared else excess[retired]
     birth[retired] = birth_days(
-        rng, len(retired), 0, min_age, excess[retired], attrition.retirement_age_women_years, uniform
+        rng, len(retired), 0, min_age, retired_excess, attrition.retirement_age_women_years, uniform
     )
     pop.transition(np.flatnonzero(~candidate), Status.FULL)
     candidates = np.flatnonzero(candidate)

@@ -40,6 +40,7 @@ def birth_days(
     excess_mean: float | np.ndarray,
     max_age: float,
     uniform: bool = False,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """Days of birth of ``n`` people aged at least ``min_age`` on ``day``, the excess exponential
     (``uniform``: uniform on 0..2 ``excess_mean``; one mean for all, or one per person).
@@ -48,17 +49,24 @@ def birth_days(
     below ``max_age`` (redrawn uniformly below it where it passes: a small
     share when the mean is well below the span). Single precision, in place:
     at national scale no double-precision temporaries of 6.5 million rows.
+    The days are written to ``out`` (int32, e.g. a table column) when it is
+    given, else to a new array.
     """
     span = np.float32(max(max_age - min_age, 1.0 / DAYS_PER_YEAR))
     years = rng.random(n, dtype=np.float32) if uniform else rng.standard_exponential(n, dtype=np.float32)
-    years *= np.asarray(excess_mean, dtype=np.float32) * np.float32(2 if uniform else 1)
+    years *= np.asarray(excess_mean, dtype=np.float32)
+    if uniform:
+        years *= np.float32(2)  # exact: the same floats as multiplying by twice the mean
     over = np.flatnonzero(years >= span)
     years[over] = rng.random(len(over), dtype=np.float32) * span
     years += np.float32(min_age)
     years *= np.float32(DAYS_PER_YEAR)
     np.ceil(years, out=years)
     np.subtract(np.float32(day), years, out=years)
-    return years.astype(np.int32)
+    if out is None:
+        return years.astype(np.int32)
+    np.copyto(out, years, casting="unsafe")  # the cast truncates, as astype does
+    return out
 
 
 class AgeThreshold:

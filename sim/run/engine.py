@@ -113,13 +113,13 @@ class Simulation:
         if self.world.invariants is not None:
             self.world.invariants.check_tables(horizon - 1)
         wall = time.perf_counter() - started
-        timeseries = self.recorder.frame()
+        columns = self.recorder.columns()
         events = self.world.events.frame(self.world.calendar.start64) if self.world.events.enabled else None
         manifest = build_manifest(self.scenario, self.seed, wall, self.events_processed, peak_rss_mb())
-        summary = build_summary(self.world, timeseries)
+        result = Result(columns, build_summary(self.world, columns), manifest, events)
         for mechanism in self.mechanisms:
-            summary.update(mechanism.summary(timeseries))
-        return Result(timeseries=timeseries, summary=summary, events=events, manifest=manifest)
+            result.summary.update(mechanism.summary(result.timeseries))
+        return result
 
 
 def simulate(scenario: Scenario, seed: int | None = None, events: bool = False, checks: bool = True) -> Result:

@@ -377,8 +377,7 @@ def _read_yaml(path: Path, origins: _Origins, what: str = "scenario fields") -> 
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"{path}: cannot read the file ({exc.__class__.__name__}: {exc})") from None
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml_load(text)
+        node, data = _compose_and_construct(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
@@ -393,6 +392,20 @@ def _read_yaml(path: Path, origins: _Origins, what: str = "scenario fields") -> 
         raise ScenarioError(f"{path}: expected a mapping of {what}, found {type(data).__name__}")
     origins.record(node, str(path))
     return data
+
+
+def _compose_and_construct(text: str) -> tuple[yaml.Node | None, Any]:
+    """The YAML node tree of ``text`` (its lines name fields in messages) and the data built from it.
+
+    One parse: ``yaml.load`` is the same construction from a tree it would
+    compose again (the pure-Python parser, a few milliseconds a file).
+    """
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        return node, None if node is None else loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 def _refuse_duplicate_keys(node: yaml.Node | None, path: Path) -> None:

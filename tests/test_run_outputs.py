@@ -1,0 +1,34 @@
+"""The time series a run returns is the table its run directory holds (sim.run.result).
+
+The run keeps the series as numpy columns and writes Parquet through pyarrow
+from them, not through pandas; whatever the path, a reader gets the run's own
+table back: same columns in the same order, same values, same dates.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import sim
+from sim.run.result import Result
+from tests.conftest import SCENARIOS, UNDATED
+
+TINY = ["population.members=300", "duration=8w", *UNDATED]
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_the_saved_time_series_reads_back_as_the_runs_table(tmp_path, fmt):
+    result = sim.run(sim.load_scenario(SCENARIOS / "county.yaml", TINY), seed=4)
+    loaded = Result.load(result.save(tmp_path / "run", fmt=fmt))
+    # Parquet stores the dates in milliseconds and CSV as text: the values, not the unit, must match.
+    pd.testing.assert_frame_equal(loaded.timeseries, result.timeseries, check_dtype=False)
+    assert loaded.timeseries.dtypes.drop("date").eq("int64").all()
+    assert list(result.timeseries.columns) == list(result.columns)
+
+
+def test_the_table_is_built_from_the_columns_once(tmp_path):
+    result = sim.run(sim.load_scenario(SCENARIOS / "county.yaml", TINY), seed=4)
+    assert result.timeseries is result.timeseries
+    assert result.timeseries["date"].iloc[0] == pd.Timestamp(result.summary["start"])
+    assert (result.timeseries["members_full"].to_numpy() == result.columns["members_full"]).all()
