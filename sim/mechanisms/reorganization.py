@@ -52,7 +52,7 @@ from sim.mechanisms.base import Mechanism, Step
 from sim.model import ladder
 from sim.model.arrays import distinct, rank_within
 from sim.model.elections import Elections
-from sim.model.organizations import BASIC_ORGS, MEETING_DAYS, MEMBER_UNITS, Kind
+from sim.model.organizations import BASIC_ORGS, MEETING_DAYS, MEMBER_UNITS, Kind, of_kind
 from sim.model.population import ACTIVE
 from sim.model.structure import classify, set_cell_committees
 from sim.model.world import World
@@ -86,6 +86,8 @@ class Reorganization(Mechanism):
             ladder.allowed_code(world.scenario.discipline.roles_allowed_up_to),
         )
         self.elections.fill(world.orgs.ids_of(*MEMBER_UNITS), day=0)
+        #: The committee and executive counts of ``stocks``, until the next re-organization.
+        self._committees: dict[str, int] | None = None
 
     def cadences(self) -> Iterable[tuple[np.ndarray, Step]]:
         if not self.cfg.reorganize:
@@ -96,28 +98,60 @@ class Reorganization(Mechanism):
         return ((regular, self.reorganize), (checks, self.check_thresholds))
 
     def stocks(self) -> dict[str, int]:
-        """Counts over the living cells, by masks over the organization table (read at every recorded row:
-        a pass over its columns costs less than gathering the cells' rows by id)."""
+        """Counts over the living cells (read at every recorded row).
+
+        Committee and executive flags change only when this mechanism
+        re-organizes, so their counts are kept from one re-organization to the
+        next (``_committees``); the cells below the minimum change with
+        membership every day: a pass over the sizes masked by the living cells
+        (a mask kept per state of the hierarchy) costs less than gathering the
+        cells' rows by id.
+        """
         orgs = self.world.orgs
-        cells = (orgs.column("kind") == Kind.CELL) & orgs.column("alive")
-        return {
-            "cell_committees": int(np.count_nonzero(orgs.column("committee") & cells)),
-            "executive_committees": int(np.count_nonzero(orgs.column("executive"))),
-            "units_below_minimum": int(
-                np.count_nonzero((self.world.pop.org_size[: orgs.n] < self.cfg.cell_min) & cells)
-            ),
-        }
+        if self._committees is None:
+            self._committees = {
+                "cell_committees": int(np.count_nonzero(orgs.column("committee") & self._cell_mask())),
+                "executive_committees": int(np.count_nonzero(orgs.column("executive"))),
+            }
+        below = self.world.pop.org_size[: orgs.n] < self.cfg.cell_min
+        below &= self._cell_mask()
+        return {**self._committees, "units_below_minimum": int(np.count_nonzero(below))}
+
+    def _cell_mask(self) -> np.ndarray:
+        """Which organizations are living cells (a mask over the table, derived once per state of the hierarchy)."""
+        orgs = self.world.orgs
+
+        def derive() -> np.ndarray:
+            cells = of_kind(Kind.CELL).take(orgs.column("kind"))  # take: faster than indexing by int8 codes
+            cells &= orgs.column("alive")
+            return cells
+
+        return orgs.of_hierarchy("cell_mask", derive)
+
+    def _direct_cells(self) -> np.ndarray:
+        """The living cells directly under a county/city committee (derived once per state of the hierarchy):
+        the only cells whose cell committee a threshold check may have to set or clear."""
+        orgs = self.world.orgs
+
+        def derive() -> np.ndarray:
+            cells = orgs.ids_of(Kind.CELL)
+            return cells[orgs.kind[orgs.parent[cells]] == Kind.COUNTY]
+
+        return orgs.of_hierarchy("direct_cell_ids", derive)
 
     # -- the two cadences ------------------------------------------------------
     def check_thresholds(self, day: int) -> None:
         """Re-organize the cells that membership changes pushed across a threshold (O(cells) if none)."""
-        cells = self.world.orgs.ids_of(Kind.CELL)
-        size = self.world.pop.org_size[cells]
-        crossed = (size < self.cfg.cell_min) | (size > self.cfg.cell_max)
-        direct = self.world.orgs.kind[self.world.orgs.parent[cells]] == Kind.COUNTY
-        crossed |= direct & ((size > self.cfg.cell_committee_above) != self.world.orgs.committee[cells])
-        if crossed.any():
-            self._restructure(day, cells, regular=False, changed=cells[crossed])
+        orgs, size, cfg = self.world.orgs, self.world.pop.org_size, self.cfg
+        cells = orgs.ids_of(Kind.CELL)
+        cell_size = size[cells]
+        crossed = cells[(cell_size < cfg.cell_min) | (cell_size > cfg.cell_max)]
+        direct = self._direct_cells()
+        flip = direct[(size[direct] > cfg.cell_committee_above) != orgs.committee[direct]]
+        if len(flip):
+            crossed = np.union1d(crossed, flip)
+        if len(crossed):
+            self._restructure(day, cells, regular=False, changed=crossed)
 
     def reorganize(self, day: int) -> None:
         """The regular re-organization: cells, the organizational formula, vacant offices.
@@ -133,13 +167,18 @@ class Reorganization(Mechanism):
         """Split, merge and attach ``cells`` (the living cells), then apply the formula and elect.
 
         ``changed``: the cells whose size crossed a threshold (threshold checks);
-        only they and the cells re-organized here can need a new committee flag.
+        only they can be too large or too small, and only they and the cells
+        re-organized here can need a new committee flag.
         """
         world, orgs, pop = self.world, self.world.orgs, self.world.pop
+        self._committees = None
         n_before = orgs.n
-        touched_by_step = [self._split_large_cells(day, cells)]  # first, so that small units find room
-        cells = np.concatenate([cells, np.arange(n_before, orgs.n)])  # splitting only appends cells
-        touched_by_step.append(self._merge_small_units(day, cells))
+        # Splitting first, so that small units find room.
+        touched_by_step = [self._split_large_cells(day, cells if changed is None else changed)]
+        split = np.arange(n_before, orgs.n)  # splitting only appends cells
+        cells = np.concatenate([cells, split])
+        small = None if changed is None else np.concatenate([changed, split])  # the only ones that can be small
+        touched_by_step.append(self._merge_small_units(day, cells, small))
         flagged = cells if changed is None else np.concatenate([changed, *touched_by_step])
         flagged = flagged[orgs.alive[flagged]]
         touched_by_step.append(set_cell_committees(orgs, flagged, pop.org_size, self.cfg))
@@ -177,11 +216,12 @@ class Reorganization(Mechanism):
         return touched
 
     # -- units below the minimum -------------------------------------------------
-    def _merge_small_units(self, day: int, cells: np.ndarray) -> np.ndarray:
-        """Merge or attach cells below ``cell_min`` (see the module docstring); returns the receiving cells."""
+    def _merge_small_units(self, day: int, cells: np.ndarray, candidates: np.ndarray | None = None) -> np.ndarray:
+        """Merge or attach the cells below ``cell_min`` among ``candidates`` (by default all ``cells``, the
+        living cells, which are the neighbours; see the module docstring); returns the receiving cells."""
         world, orgs, pop, cfg = self.world, self.world.orgs, self.world.pop, self.cfg
-        size = pop.org_size[cells]
-        small = cells[size < cfg.cell_min]
+        candidates = cells if candidates is None else candidates
+        small = candidates[pop.org_size[candidates] < cfg.cell_min]
         if len(small) == 0:
             return small
         small = small[np.argsort(orgs.parent[small], kind="stable")]
@@ -223,9 +263,14 @@ class Reorganization(Mechanism):
         regular = (size >= cfg.cell_min) & (size <= cfg.cell_max)
         cells, size = cells[regular], size[regular]
         order, rank = rank_within(orgs.parent[cells].astype(np.int64), -size.astype(np.float64))
-        smallest = np.full(orgs.n, -1, dtype=np.int64)
-        smallest[orgs.parent[cells[order][rank == 0]]] = cells[order][rank == 0]
-        neighbour = smallest[parents]
+        # Each parent's smallest regular cell, by parent in increasing order: found for ``parents`` by a
+        # binary search (not through an array over the whole table).
+        smallest = cells[order[rank == 0]]
+        having = orgs.parent[smallest]
+        if len(having) == 0:
+            return np.full(len(parents), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(having, parents), len(having) - 1)
+        neighbour = np.where(having[at] == parents, smallest[at], -1)
         room = cfg.cell_max - pop.org_size[np.maximum(neighbour, 0)]
         return np.where((neighbour >= 0) & (room >= need), neighbour, -1)
 
