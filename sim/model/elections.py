@@ -56,7 +56,6 @@ from sim.model.organizations import (
     BASIC_ORGS,
     IS_TOP_BASIC_ORG,
     MEMBER_UNITS,
-    TOP_BASIC_ORGS,
     Kind,
     Organizations,
     of_kind,
@@ -84,6 +83,9 @@ class Elections:
         #: The office each member was last elected or promoted to (by id): a holder whose role differs
         #: now was removed (discipline) or left, and the seat is vacant.
         self.elected = np.zeros(0, dtype=np.int8)
+        #: Members promoted to a county cadre seat (by id): only ``promote_cadres`` makes cadres, so
+        #: the seats' holders are found among them, not by a pass over every member's role.
+        self.cadres = np.empty(0, dtype=np.int64)
         self.weight_days = cfg.election_sincerity_years * DAYS_PER_YEAR
         self.female_days = cfg.election_female_years * DAYS_PER_YEAR
         cell_seats = _ballot((Role.CELL_SECRETARY, 1), (Role.CELL_DEPUTY, 1))
@@ -225,7 +227,8 @@ class Elections:
         office vacated elects the whole basic organization. Finding the
         holders is a few passes over the members' one-byte status, role and
         ``elected`` columns (cheaper than gathering the holders' rows, a fifth
-        of the members, by id), and one over the organizations.
+        of the members, by id), and one over the organizations (the offices
+        their seats call for are kept per state of the hierarchy).
         """
         pop, orgs = self.pop, self.orgs
         elected = self._elected()[: pop.n]
@@ -237,35 +240,42 @@ class Elections:
         pop.role[gone] = Role.NONE
         elected[gone] = Role.NONE
         led = orgs.ids_of(*MEMBER_UNITS, *BASIC_ORGS)
-        unit = of_kind(*MEMBER_UNITS)[orgs.kind[led]]
+        offices = orgs.of_hierarchy("offices_led", lambda: self._offices(led))
         vacant = np.zeros(len(led), dtype=bool)
-        for column, offices in (
-            (orgs.secretary, (Role.ORG_SECRETARY, Role.CELL_SECRETARY)),
-            (orgs.deputy, (Role.ORG_DEPUTY, Role.CELL_DEPUTY)),
-        ):
+        for column, office in zip((orgs.secretary, orgs.deputy), offices):
             holder = column[led]
-            vacant |= (holder < 0) | (pop.role[np.maximum(holder, 0)] != np.where(unit, offices[1], offices[0]))
+            vacant |= holder < 0
+            vacant |= pop.role.take(holder) != office  # an empty seat (-1) reads some role: vacant either way
+        unit = offices[0] == Role.CELL_SECRETARY
         org_level = (role > Role.CELL_SECRETARY) & (role < Role.COUNTY_CADRE)  # county seats: promote_cadres
         cells = np.concatenate([pop.cell[gone[role <= Role.CELL_SECRETARY]], led[vacant & unit]])
         basic = np.concatenate([orgs.basic_org(pop.cell[gone[org_level]]), led[vacant & ~unit]])
         return cells.astype(np.int64), basic.astype(np.int64)
 
+    def _offices(self, led: np.ndarray) -> np.ndarray:
+        """The office a secretary (row 0) and a deputy (row 1) of each of ``led`` holds: a cell's or an organization's."""
+        unit = of_kind(*MEMBER_UNITS)[self.orgs.kind[led]]
+        return np.array(
+            [
+                np.where(unit, Role.CELL_SECRETARY, Role.ORG_SECRETARY),
+                np.where(unit, Role.CELL_DEPUTY, Role.ORG_DEPUTY),
+            ],
+            dtype=np.int8,
+        )
+
     def promote_cadres(self, day: int) -> np.ndarray:
         """Fill each county/city committee's vacant cadre seats; returns the organizations that lost a secretary."""
         orgs, pop = self.orgs, self.pop
-        cadres = np.flatnonzero(pop.role[: pop.n] == Role.COUNTY_CADRE)
-        have = np.bincount(orgs.county[pop.cell[cadres]], minlength=orgs.n)
+        self.cadres = self.cadres[pop.role[self.cadres] == Role.COUNTY_CADRE]  # those removed or gone are out
+        have = np.bincount(orgs.county[pop.cell[self.cadres]], minlength=orgs.n)
         need = np.maximum(self.cfg.county_cadres - have, 0)
-        basic = orgs.ids_of(*TOP_BASIC_ORGS, *MEMBER_UNITS)
-        # Under a county with a vacant seat first (after a quarter, a few counties' of half a million units), then
-        # basic organizations themselves (``orgs.basic_org(basic) == basic`` without its climb): the primary and
-        # sub-primary organizations and the units directly under a county/city committee.
-        basic = basic[need[orgs.county[basic]] > 0]
-        own = IS_TOP_BASIC_ORG[orgs.kind[basic]] | (orgs.kind[orgs.parent[basic]] == Kind.COUNTY)
-        basic = basic[own & (orgs.secretary[basic] >= 0)]
+        basic = orgs.basic_orgs()
+        basic = basic[(need[orgs.county[basic]] > 0) & (orgs.secretary[basic] >= 0)]
         promoted = basic[top_within(orgs.county[basic], self.score(orgs.secretary[basic], day), need)[0]]
-        pop.role[orgs.secretary[promoted]] = Role.COUNTY_CADRE
-        self.elected[orgs.secretary[promoted]] = Role.COUNTY_CADRE
+        secretaries = orgs.secretary[promoted].astype(np.int64)
+        pop.role[secretaries] = Role.COUNTY_CADRE
+        self.elected[secretaries] = Role.COUNTY_CADRE
+        self.cadres = np.concatenate([self.cadres, secretaries])
         orgs.secretary[promoted] = -1
         return promoted
 
