@@ -138,28 +138,31 @@ class Elections:
         orgs.deputy[: orgs.n][in_scope] = -1
         members = self.index.members_of(units)
         before = pop.role[members]  # a copy: fancy indexing
-        cadre = before == Role.COUNTY_CADRE
         standing = members
-        if cadre.any():  # county cadres keep their seats (on day 0 there are none: no copy of the members)
-            cadre &= pop.status[members] == Status.FULL
-            standing = members[~cadre]
+        cadre = np.flatnonzero(before == Role.COUNTY_CADRE)
+        if len(cadre):  # county cadres keep their seats (a few rows; on day 0 there are none: no copy of the members)
+            standing = np.delete(members, cadre[pop.status[members[cadre]] == Status.FULL])
         pop.role[standing] = Role.NONE
-        eligible, score, cell = self._seat_cells(standing, day)
+        eligible, score, cell, seated = self._seat_cells(standing, day)
+        # The eligible still without an office: known from the seats given, not read back from the roles.
+        free = np.ones(len(eligible), dtype=bool)
+        free[seated] = False
         # Each unit's basic organization and whether it has a committee above the cells (a primary or
         # sub-primary organization; a branch), looked up by cell: a climb per unit, not per member.
         basic_of = np.empty(orgs.n, dtype=np.int32)
         basic_of[units] = orgs.basic_org(units)
         under = np.zeros(orgs.n, dtype=bool)
         under[units] = IS_TOP_BASIC_ORG[orgs.kind[basic_of[units]]]
-        pool = (pop.role[eligible] == Role.NONE) & under[cell]
+        pool = np.flatnonzero(free & under[cell])
         top = basic_of[cell[pool]]
-        self._seat(eligible[pool], top, score[pool], self.org_ballots, orgs.executive.view(np.int8))
+        free[pool[self._seat(eligible[pool], top, score[pool], self.org_ballots, orgs.executive.view(np.int8))]] = False
         under[units] = orgs.kind[orgs.parent[units]] == Kind.BRANCH
-        pool = (pop.role[eligible] == Role.NONE) & under[cell]
+        pool = np.flatnonzero(free & under[cell])
         branch = orgs.parent[cell[pool]]
-        self._seat(eligible[pool], branch, score[pool], self.org_ballots, np.zeros(orgs.n, dtype=np.int8))
-        self._elected()[members] = pop.role[members]
-        return int((pop.role[members] != before).sum())
+        self._seat(eligible[pool], branch, score[pool], self.org_ballots, 0)  # branches have no executive
+        after = pop.role[members]
+        self._elected()[members] = after
+        return int(np.count_nonzero(after != before))
 
     def elect_cells(self, units: np.ndarray, day: int) -> int:
         """Elect only the cell offices of ``units`` (cells, party teams), from their members who hold
@@ -179,11 +182,13 @@ class Elections:
         members = self.index.members_of(units)
         before = pop.role[members]  # a copy: fancy indexing
         # A member removed from an organization's office stays out: the organization elects that seat.
-        candidates = members[(before <= Role.CELL_SECRETARY) & (self._elected()[members] <= Role.CELL_SECRETARY)]
+        standing = (before <= Role.CELL_SECRETARY) & (self._elected()[members] <= Role.CELL_SECRETARY)
+        candidates = members[standing]
         pop.role[candidates] = Role.NONE
         self._seat_cells(candidates, day)
-        self._elected()[candidates] = pop.role[candidates]
-        return int((pop.role[members] != before).sum())
+        after = pop.role[candidates]  # the others' offices did not change
+        self._elected()[candidates] = after
+        return int(np.count_nonzero(after != before[standing]))
 
     def _elected(self) -> np.ndarray:
         """``elected``, grown with the member table."""
@@ -192,29 +197,37 @@ class Elections:
             self.elected = np.concatenate([self.elected, np.zeros(missing, dtype=np.int8)])
         return self.elected
 
-    def _seat_cells(self, members: np.ndarray, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Seat the cell offices among ``members`` (no office yet); returns the eligible, their scores and cells."""
+    def _seat_cells(self, members: np.ndarray, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Seat the cell offices among ``members`` (no office yet); returns the eligible, their scores and
+        cells, and the rows of the eligible seated."""
         pop, orgs = self.pop, self.orgs
         eligible = members[(pop.status[members] == Status.FULL) & (pop.punish_level[members] <= self.roles_allowed)]
         score = self.score(eligible, day)
         cell = pop.cell[eligible]
-        self._seat(eligible, cell, score, self.cell_ballots, orgs.committee.view(np.int8))
-        return eligible, score, cell
+        seated = self._seat(eligible, cell, score, self.cell_ballots, orgs.committee.view(np.int8))
+        return eligible, score, cell, seated
 
     def _seat(
-        self, ids: np.ndarray, group: np.ndarray, score: np.ndarray, ballots: np.ndarray, ballot_of: np.ndarray
-    ) -> None:
-        """Give the r-th best member of each group g the office ``ballots[ballot_of[g], r]``; record
-        secretaries and deputies. ``ids`` hold no office yet, so only those ranked within the seats change."""
+        self, ids: np.ndarray, group: np.ndarray, score: np.ndarray, ballots: np.ndarray, ballot_of: np.ndarray | int
+    ) -> np.ndarray:
+        """Give the r-th best member of each group g the office ``ballots[ballot_of[g], r]`` (``ballots[ballot_of, r]``
+        for one ballot row for all); record secretaries and deputies; returns the rows of ``ids`` seated.
+
+        ``ids`` hold no office yet, so only those ranked within the seats change.
+        """
         if len(ids) == 0:
-            return
+            return np.empty(0, dtype=np.int64)
         # Each group ranks only as many members as its ballot has seats: ranks beyond would draw no office.
-        seats = np.count_nonzero(ballots != Role.NONE, axis=1)
-        pick, rank = top_within(group, score, seats[ballot_of[: self.orgs.n]])
-        ids, group = ids[pick], group[pick]
-        self.pop.role[ids] = ballots[ballot_of[group], rank]
-        self.orgs.secretary[group[rank == 0]] = ids[rank == 0]
-        self.orgs.deputy[group[rank == 1]] = ids[rank == 1]
+        # One byte per organization: at national scale the table is half a million rows.
+        seats = np.count_nonzero(ballots != Role.NONE, axis=1).astype(np.int8)
+        limit = seats.take(ballot_of[: self.orgs.n]) if isinstance(ballot_of, np.ndarray) else seats[ballot_of]
+        pick, rank = top_within(group, score, limit)
+        seated, group = ids[pick], group[pick]
+        row = ballot_of[group] if isinstance(ballot_of, np.ndarray) else ballot_of
+        self.pop.role[seated] = ballots[row, rank]
+        self.orgs.secretary[group[rank == 0]] = seated[rank == 0]
+        self.orgs.deputy[group[rank == 1]] = seated[rank == 1]
+        return pick
 
     # -- vacancies and county/city cadres ----------------------------------------
     def vacancies(self) -> tuple[np.ndarray, np.ndarray]:
@@ -227,8 +240,7 @@ class Elections:
         office vacated elects the whole basic organization. Finding the
         holders is a few passes over the members' one-byte status, role and
         ``elected`` columns (cheaper than gathering the holders' rows, a fifth
-        of the members, by id), and one over the organizations (the offices
-        their seats call for are kept per state of the hierarchy).
+        of the members, by id), and one over the organizations.
         """
         pop, orgs = self.pop, self.orgs
         elected = self._elected()[: pop.n]
@@ -240,28 +252,20 @@ class Elections:
         pop.role[gone] = Role.NONE
         elected[gone] = Role.NONE
         led = orgs.ids_of(*MEMBER_UNITS, *BASIC_ORGS)
-        offices = orgs.of_hierarchy("offices_led", lambda: self._offices(led))
+        unit = of_kind(*MEMBER_UNITS).take(orgs.kind[led])
         vacant = np.zeros(len(led), dtype=bool)
-        for column, office in zip((orgs.secretary, orgs.deputy), offices):
+        for column, offices in (
+            (orgs.secretary, (Role.ORG_SECRETARY, Role.CELL_SECRETARY)),
+            (orgs.deputy, (Role.ORG_DEPUTY, Role.CELL_DEPUTY)),
+        ):
             holder = column[led]
             vacant |= holder < 0
-            vacant |= pop.role.take(holder) != office  # an empty seat (-1) reads some role: vacant either way
-        unit = offices[0] == Role.CELL_SECRETARY
+            # An empty seat (-1) reads some role: vacant either way.
+            vacant |= pop.role.take(holder) != np.where(unit, np.int8(offices[1]), np.int8(offices[0]))
         org_level = (role > Role.CELL_SECRETARY) & (role < Role.COUNTY_CADRE)  # county seats: promote_cadres
         cells = np.concatenate([pop.cell[gone[role <= Role.CELL_SECRETARY]], led[vacant & unit]])
         basic = np.concatenate([orgs.basic_org(pop.cell[gone[org_level]]), led[vacant & ~unit]])
         return cells.astype(np.int64), basic.astype(np.int64)
-
-    def _offices(self, led: np.ndarray) -> np.ndarray:
-        """The office a secretary (row 0) and a deputy (row 1) of each of ``led`` holds: a cell's or an organization's."""
-        unit = of_kind(*MEMBER_UNITS)[self.orgs.kind[led]]
-        return np.array(
-            [
-                np.where(unit, Role.CELL_SECRETARY, Role.ORG_SECRETARY),
-                np.where(unit, Role.CELL_DEPUTY, Role.ORG_DEPUTY),
-            ],
-            dtype=np.int8,
-        )
 
     def promote_cadres(self, day: int) -> np.ndarray:
         """Fill each county/city committee's vacant cadre seats; returns the organizations that lost a secretary."""
