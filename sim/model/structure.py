@@ -71,17 +71,20 @@ def classify(
     """
     totals = members_below(orgs, unit_members)
     changed = [_dissolve_small_orgs(orgs, totals, cfg)]
-    kind, parent = orgs.column("kind"), orgs.column("parent")
+    # ``take`` of the cells' parents, then of per-organization flags: at national scale (half a million cells,
+    # every re-organization) cheaper than indexing the kind and the totals of each cell's parent.
     direct = orgs.ids_of(Kind.CELL)
-    direct = direct[kind[parent[direct]] == Kind.COUNTY]
+    direct = direct[orgs.column("kind").take(orgs.parent.take(direct)) == Kind.COUNTY]
     formed, totals = _form(orgs, direct, orgs.site[direct], totals, None, cfg.primary_above, rng)
     changed.append(formed)
-    sectioned = orgs.ids_of(Kind.CELL)
-    sectioned = sectioned[
-        (orgs.kind[orgs.parent[sectioned]] == Kind.PRIMARY) & (totals[orgs.parent[sectioned]] > cfg.branches_above)
-    ]
+    cells = orgs.ids_of(Kind.CELL)
+    parent = orgs.parent.take(cells)
+    sectioned_in = orgs.column("kind") == Kind.PRIMARY  # primary organizations large enough for branches
+    sectioned_in &= totals[: orgs.n] > cfg.branches_above
+    inside = sectioned_in.take(parent)
+    sectioned = cells[inside]
     formed, totals = _form(
-        orgs, sectioned, orgs.section[sectioned], totals, totals[orgs.parent[sectioned]], cfg.primary_above, rng
+        orgs, sectioned, orgs.section[sectioned], totals, totals.take(parent[inside]), cfg.primary_above, rng
     )
     changed.append(formed)
     changed.append(_set_committees(orgs, totals, cfg))
