@@ -218,9 +218,16 @@ class Elections:
         if len(ids) == 0:
             return np.empty(0, dtype=np.int64)
         # Each group ranks only as many members as its ballot has seats: ranks beyond would draw no office.
-        # One byte per organization: at national scale the table is half a million rows.
         seats = np.count_nonzero(ballots != Role.NONE, axis=1).astype(np.int8)
-        limit = seats.take(ballot_of[: self.orgs.n]) if isinstance(ballot_of, np.ndarray) else seats[ballot_of]
+        if not isinstance(ballot_of, np.ndarray):
+            limit = seats[ballot_of]
+        elif len(group) < self.orgs.n:
+            # Set for the groups present only (a zeroed table costs nothing until written): electing a few
+            # cells costs no pass over the half a million organizations of a national party.
+            limit = np.zeros(self.orgs.n, dtype=np.int8)
+            limit[group] = seats.take(ballot_of.take(group))
+        else:  # more candidates than organizations (day 0): one byte per organization
+            limit = seats.take(ballot_of[: self.orgs.n])
         pick, rank = top_within(group, score, limit)
         seated, group = ids[pick], group[pick]
         row = ballot_of[group] if isinstance(ballot_of, np.ndarray) else ballot_of
