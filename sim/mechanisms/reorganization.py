@@ -128,30 +128,19 @@ class Reorganization(Mechanism):
 
         return orgs.of_hierarchy("cell_mask", derive)
 
-    def _direct_cells(self) -> np.ndarray:
-        """The living cells directly under a county/city committee (derived once per state of the hierarchy):
-        the only cells whose cell committee a threshold check may have to set or clear."""
-        orgs = self.world.orgs
-
-        def derive() -> np.ndarray:
-            cells = orgs.ids_of(Kind.CELL)
-            return cells[orgs.kind[orgs.parent[cells]] == Kind.COUNTY]
-
-        return orgs.of_hierarchy("direct_cell_ids", derive)
-
     # -- the two cadences ------------------------------------------------------
     def check_thresholds(self, day: int) -> None:
         """Re-organize the cells that membership changes pushed across a threshold (O(cells) if none)."""
-        orgs, size, cfg = self.world.orgs, self.world.pop.org_size, self.cfg
+        orgs, cfg = self.world.orgs, self.cfg
         cells = orgs.ids_of(Kind.CELL)
-        cell_size = size[cells]
-        crossed = cells[(cell_size < cfg.cell_min) | (cell_size > cfg.cell_max)]
-        direct = self._direct_cells()
-        flip = direct[(size[direct] > cfg.cell_committee_above) != orgs.committee[direct]]
-        if len(flip):
-            crossed = np.union1d(crossed, flip)
-        if len(crossed):
-            self._restructure(day, cells, regular=False, changed=crossed)
+        size = self.world.pop.org_size[cells]
+        crossed = (size < cfg.cell_min) | (size > cfg.cell_max)
+        # A direct cell's committee flag to set or clear: among the cells whose size and flag disagree (only
+        # direct cells are flagged), their parents looked up, not every cell's.
+        disagree = np.flatnonzero((size > cfg.cell_committee_above) != orgs.committee[cells])
+        crossed[disagree[orgs.kind[orgs.parent[cells[disagree]]] == Kind.COUNTY]] = True
+        if crossed.any():
+            self._restructure(day, cells, regular=False, changed=cells[crossed])
 
     def reorganize(self, day: int) -> None:
         """The regular re-organization: cells, the organizational formula, vacant offices.
@@ -176,7 +165,8 @@ class Reorganization(Mechanism):
         # Splitting first, so that small units find room.
         touched_by_step = [self._split_large_cells(day, cells if changed is None else changed)]
         split = np.arange(n_before, orgs.n)  # splitting only appends cells
-        cells = np.concatenate([cells, split])
+        if len(split):
+            cells = np.concatenate([cells, split])
         small = None if changed is None else np.concatenate([changed, split])  # the only ones that can be small
         touched_by_step.append(self._merge_small_units(day, cells, small))
         flagged = cells if changed is None else np.concatenate([changed, *touched_by_step])

@@ -56,6 +56,7 @@ from sim.model.organizations import (
     BASIC_ORGS,
     IS_TOP_BASIC_ORG,
     MEMBER_UNITS,
+    TOP_BASIC_ORGS,
     Kind,
     Organizations,
     of_kind,
@@ -280,8 +281,13 @@ class Elections:
         self.cadres = self.cadres[pop.role[self.cadres] == Role.COUNTY_CADRE]  # those removed or gone are out
         have = np.bincount(orgs.county[pop.cell[self.cadres]], minlength=orgs.n)
         need = np.maximum(self.cfg.county_cadres - have, 0)
-        basic = orgs.basic_orgs()
-        basic = basic[(need[orgs.county[basic]] > 0) & (orgs.secretary[basic] >= 0)]
+        basic = orgs.ids_of(*TOP_BASIC_ORGS, *MEMBER_UNITS)
+        # Under a county with a vacant seat first (after a quarter, a few counties' of half a million units), then
+        # basic organizations themselves (``orgs.basic_org(basic) == basic`` without its climb): the primary and
+        # sub-primary organizations and the units directly under a county/city committee.
+        basic = basic[need[orgs.county[basic]] > 0]
+        own = IS_TOP_BASIC_ORG[orgs.kind[basic]] | (orgs.kind[orgs.parent[basic]] == Kind.COUNTY)
+        basic = basic[own & (orgs.secretary[basic] >= 0)]
         promoted = basic[top_within(orgs.county[basic], self.score(orgs.secretary[basic], day), need)[0]]
         secretaries = orgs.secretary[promoted].astype(np.int64)
         pop.role[secretaries] = Role.COUNTY_CADRE

@@ -157,17 +157,6 @@ class Organizations(ColumnTable):
 
         return self.of_hierarchy(kinds, scan)
 
-    def basic_orgs(self) -> np.ndarray:
-        """Ids of the living organizations that are their own basic organization (``basic_org(ids) == ids``):
-        primary and sub-primary organizations, and the units directly under a county/city committee
-        (read-only; cached until the hierarchy changes)."""
-
-        def derive() -> np.ndarray:
-            basic = self.ids_of(*TOP_BASIC_ORGS, *MEMBER_UNITS)
-            return basic[IS_TOP_BASIC_ORG[self.kind[basic]] | (self.kind[self.parent[basic]] == Kind.COUNTY)]
-
-        return self.of_hierarchy("basic_orgs", derive)
-
     def count(self, kind: Kind) -> int:
         return int(self.kind_counts[kind])
 
