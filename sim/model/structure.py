@@ -51,10 +51,11 @@ from sim.model.aggregates import members_below
 from sim.model.arrays import distinct
 from sim.model.organizations import (
     BASIC_ORGS,
+    IS_TOP_BASIC_ORG,
     MEETING_DAYS,
-    TOP_BASIC_ORGS,
     Kind,
     Organizations,
+    of_kind,
 )
 from sim.scenario.sections import SECTOR_NAMES, OrganizationSection
 
@@ -94,18 +95,20 @@ def classify(
 def _dissolve_small_orgs(orgs: Organizations, totals: np.ndarray, cfg: OrganizationSection) -> np.ndarray:
     """Dissolve basic organizations of ``primary_above`` members or fewer; returns the re-attached units."""
     kind, parent, alive = orgs.column("kind"), orgs.column("parent"), orgs.column("alive")
-    weak = alive & np.isin(kind, BASIC_ORGS) & (totals <= cfg.primary_above)
+    weak = alive & of_kind(*BASIC_ORGS).take(kind) & (totals <= cfg.primary_above)
     branch = alive & (kind == Kind.BRANCH)
     weak[branch] |= weak[parent[branch]]  # the branches of a dissolved primary go with it
     if not weak.any():
         return np.empty(0, dtype=np.int64)
     units = orgs.ids_of(Kind.CELL, Kind.TEAM)
-    new_parent = parent[units].astype(np.int64)
+    old_parent = parent[units]
+    new_parent = old_parent.astype(np.int64)
     for _ in range(2):  # a cell of a dissolved branch of a dissolved primary climbs twice
         climb = weak[new_parent]
         new_parent[climb] = parent[new_parent[climb]]
-    moved = units[new_parent != parent[units]]
-    orgs.reparent(moved, new_parent[new_parent != parent[units]])
+    moving = new_parent != old_parent
+    moved = units[moving]
+    orgs.reparent(moved, new_parent[moving])
     orgs.dissolve(np.flatnonzero(weak))
     return moved
 
@@ -154,7 +157,7 @@ def _set_committees(orgs: Organizations, totals: np.ndarray, cfg: OrganizationSe
     """Refresh the committee and executive flags; returns the organizations whose flags changed."""
     kind, alive = orgs.column("kind"), orgs.column("alive")
     basic = orgs.ids_of(*BASIC_ORGS)
-    executive = alive & np.isin(kind, TOP_BASIC_ORGS) & (totals[: orgs.n] > cfg.executive_committee_above)
+    executive = alive & IS_TOP_BASIC_ORG.take(kind) & (totals[: orgs.n] > cfg.executive_committee_above)
     changed = np.flatnonzero(executive != orgs.column("executive"))
     orgs.executive[: orgs.n] = executive
     orgs.committee[basic] = True
