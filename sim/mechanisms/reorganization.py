@@ -52,7 +52,7 @@ from sim.mechanisms.base import Mechanism, Step
 from sim.model import ladder
 from sim.model.arrays import distinct, rank_within
 from sim.model.elections import Elections
-from sim.model.organizations import BASIC_ORGS, MEETING_DAYS, MEMBER_UNITS, Kind, of_kind
+from sim.model.organizations import BASIC_ORGS, MEETING_DAYS, MEMBER_UNITS, Kind
 from sim.model.population import ACTIVE
 from sim.model.structure import classify, set_cell_committees
 from sim.model.world import World
@@ -122,7 +122,7 @@ class Reorganization(Mechanism):
         orgs = self.world.orgs
 
         def derive() -> np.ndarray:
-            cells = of_kind(Kind.CELL).take(orgs.column("kind"))  # take: faster than indexing by int8 codes
+            cells = orgs.column("kind") == Kind.CELL
             cells &= orgs.column("alive")
             return cells
 
@@ -135,8 +135,8 @@ class Reorganization(Mechanism):
         cells = orgs.ids_of(Kind.CELL)
         size = self.world.pop.org_size[cells]
         crossed = (size < cfg.cell_min) | (size > cfg.cell_max)
-        # A direct cell's committee flag to set or clear: among the cells whose size and flag disagree (only
-        # direct cells are flagged), their parents looked up, not every cell's.
+        # A direct cell's committee flag to set or clear: the direct ones among the cells whose size and flag
+        # disagree (their parents looked up, not every cell's).
         disagree = np.flatnonzero((size > cfg.cell_committee_above) != orgs.committee[cells])
         crossed[disagree[orgs.kind[orgs.parent[cells[disagree]]] == Kind.COUNTY]] = True
         if crossed.any():
@@ -156,19 +156,15 @@ class Reorganization(Mechanism):
         """Split, merge and attach ``cells`` (the living cells), then apply the formula and elect.
 
         ``changed``: the cells whose size crossed a threshold (threshold checks);
-        only they can be too large or too small, and only they and the cells
-        re-organized here can need a new committee flag.
+        only they and the cells re-organized here can need a new committee flag.
         """
         world, orgs, pop = self.world, self.world.orgs, self.world.pop
         self._committees = None
         n_before = orgs.n
-        # Splitting first, so that small units find room.
-        touched_by_step = [self._split_large_cells(day, cells if changed is None else changed)]
-        split = np.arange(n_before, orgs.n)  # splitting only appends cells
-        if len(split):
-            cells = np.concatenate([cells, split])
-        small = None if changed is None else np.concatenate([changed, split])  # the only ones that can be small
-        touched_by_step.append(self._merge_small_units(day, cells, small))
+        touched_by_step = [self._split_large_cells(day, cells)]  # first, so that small units find room
+        if orgs.n > n_before:  # splitting only appends cells
+            cells = np.concatenate([cells, np.arange(n_before, orgs.n)])
+        touched_by_step.append(self._merge_small_units(day, cells))
         flagged = cells if changed is None else np.concatenate([changed, *touched_by_step])
         flagged = flagged[orgs.alive[flagged]]
         touched_by_step.append(set_cell_committees(orgs, flagged, pop.org_size, self.cfg))
@@ -206,12 +202,11 @@ class Reorganization(Mechanism):
         return touched
 
     # -- units below the minimum -------------------------------------------------
-    def _merge_small_units(self, day: int, cells: np.ndarray, candidates: np.ndarray | None = None) -> np.ndarray:
-        """Merge or attach the cells below ``cell_min`` among ``candidates`` (by default all ``cells``, the
-        living cells, which are the neighbours; see the module docstring); returns the receiving cells."""
+    def _merge_small_units(self, day: int, cells: np.ndarray) -> np.ndarray:
+        """Merge or attach cells below ``cell_min`` (see the module docstring); returns the receiving cells."""
         world, orgs, pop, cfg = self.world, self.world.orgs, self.world.pop, self.cfg
-        candidates = cells if candidates is None else candidates
-        small = candidates[pop.org_size[candidates] < cfg.cell_min]
+        size = pop.org_size[cells]
+        small = cells[size < cfg.cell_min]
         if len(small) == 0:
             return small
         small = small[np.argsort(orgs.parent[small], kind="stable")]
