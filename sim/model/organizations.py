@@ -151,7 +151,10 @@ class Organizations(ColumnTable):
         """
 
         def scan() -> np.ndarray:
-            wanted = of_kind(*kinds).take(self.column("kind"))  # take: twice as fast as indexing by int8 codes
+            kind = self.column("kind")
+            # One kind: a comparison (four times faster than a lookup); several: a lookup by ``take``, twice
+            # as fast as indexing by the int8 codes and faster than a comparison per kind.
+            wanted = kind == kinds[0] if len(kinds) == 1 else of_kind(*kinds).take(kind)
             wanted &= self.column("alive")
             return np.flatnonzero(wanted)
 
