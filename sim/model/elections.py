@@ -59,6 +59,7 @@ from sim.model.organizations import (
     TOP_BASIC_ORGS,
     Kind,
     Organizations,
+    is_kind,
     of_kind,
 )
 from sim.model.population import Population, Status
@@ -260,7 +261,7 @@ class Elections:
         pop.role[gone] = Role.NONE
         elected[gone] = Role.NONE
         led = orgs.ids_of(*MEMBER_UNITS, *BASIC_ORGS)
-        unit = of_kind(*MEMBER_UNITS).take(orgs.kind[led])
+        unit = is_kind(orgs.kind[led], *MEMBER_UNITS)
         vacant = np.zeros(len(led), dtype=bool)
         for column, offices in (
             (orgs.secretary, (Role.ORG_SECRETARY, Role.CELL_SECRETARY)),

@@ -57,6 +57,20 @@ def of_kind(*kinds: Kind) -> np.ndarray:
     return wanted
 
 
+def is_kind(codes: np.ndarray, *kinds: Kind) -> np.ndarray:
+    """``of_kind(*kinds)[codes]``: by comparisons when the kinds are one range of codes (the cells and party
+    teams, the basic organizations: ten times faster than a lookup by int8 codes on half a million rows),
+    else by ``take`` of the lookup table (twice as fast as indexing by the codes)."""
+    low, high = int(min(kinds)), int(max(kinds))
+    if low == high:
+        return codes == low
+    if high - low + 1 == len(set(kinds)):
+        wanted = codes >= low
+        wanted &= codes <= high
+        return wanted
+    return of_kind(*kinds).take(codes)
+
+
 IS_TOP_BASIC_ORG = of_kind(*TOP_BASIC_ORGS)
 
 #: Day-of-month range for monthly meetings: 1..28 exists in every month.
@@ -151,10 +165,7 @@ class Organizations(ColumnTable):
         """
 
         def scan() -> np.ndarray:
-            kind = self.column("kind")
-            # One kind: a comparison (four times faster than a lookup); several: a lookup by ``take``, twice
-            # as fast as indexing by the int8 codes and faster than a comparison per kind.
-            wanted = kind == kinds[0] if len(kinds) == 1 else of_kind(*kinds).take(kind)
+            wanted = is_kind(self.column("kind"), *kinds)
             wanted &= self.column("alive")
             return np.flatnonzero(wanted)
 

@@ -55,7 +55,7 @@ from sim.model.organizations import (
     MEETING_DAYS,
     Kind,
     Organizations,
-    of_kind,
+    is_kind,
 )
 from sim.scenario.sections import SECTOR_NAMES, OrganizationSection
 
@@ -95,7 +95,7 @@ def classify(
 def _dissolve_small_orgs(orgs: Organizations, totals: np.ndarray, cfg: OrganizationSection) -> np.ndarray:
     """Dissolve basic organizations of ``primary_above`` members or fewer; returns the re-attached units."""
     kind, parent, alive = orgs.column("kind"), orgs.column("parent"), orgs.column("alive")
-    weak = alive & of_kind(*BASIC_ORGS).take(kind) & (totals <= cfg.primary_above)
+    weak = alive & is_kind(kind, *BASIC_ORGS) & (totals <= cfg.primary_above)
     branch = alive & (kind == Kind.BRANCH)
     weak[branch] |= weak[parent[branch]]  # the branches of a dissolved primary go with it
     if not weak.any():
