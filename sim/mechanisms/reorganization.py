@@ -122,7 +122,7 @@ class Reorganization(Mechanism):
         orgs = self.world.orgs
 
         def derive() -> np.ndarray:
-            cells = orgs.column("kind") == Kind.CELL
+            cells = orgs.column("kind") == int(Kind.CELL)  # a plain int: an IntEnum member widens the codes to int64
             cells &= orgs.column("alive")
             return cells
 
@@ -138,7 +138,7 @@ class Reorganization(Mechanism):
         # A direct cell's committee flag to set or clear: the direct ones among the cells whose size and flag
         # disagree (their parents looked up, not every cell's).
         disagree = np.flatnonzero((size > cfg.cell_committee_above) != orgs.committee[cells])
-        crossed[disagree[orgs.kind[orgs.parent[cells[disagree]]] == Kind.COUNTY]] = True
+        crossed[disagree[orgs.kind[orgs.parent[cells[disagree]]] == int(Kind.COUNTY)]] = True
         if crossed.any():
             self._restructure(day, cells, regular=False, changed=cells[crossed])
 

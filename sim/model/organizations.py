@@ -193,8 +193,9 @@ class Organizations(ColumnTable):
             # ``take``, comparisons and an in-place mask: at national scale (half a million cells, elections
             # at every re-organization) twice as fast as fancy indexing, a lookup table and a masked gather.
             kind, parent = self.kind.take(top), self.parent.take(top)
-            climb = self.kind.take(parent) != Kind.COUNTY
+            # The kinds as plain ints: NumPy widens the int8 codes to int64 to compare them with an IntEnum member.
+            climb = self.kind.take(parent) != int(Kind.COUNTY)
             for top_kind in TOP_BASIC_ORGS:
-                climb &= kind != top_kind
+                climb &= kind != int(top_kind)
             np.copyto(top, parent, where=climb)
         return top

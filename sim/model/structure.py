@@ -73,14 +73,15 @@ def classify(
     totals = members_below(orgs, unit_members)
     changed = [_dissolve_small_orgs(orgs, totals, cfg)]
     # ``take`` of the cells' parents, then of per-organization flags: at national scale (half a million cells,
-    # every re-organization) cheaper than indexing the kind and the totals of each cell's parent.
+    # every re-organization) cheaper than indexing the kind and the totals of each cell's parent. Kinds are
+    # compared as plain ints: NumPy widens the int8 codes to int64 to compare them with an IntEnum member.
     direct = orgs.ids_of(Kind.CELL)
-    direct = direct[orgs.column("kind").take(orgs.parent.take(direct)) == Kind.COUNTY]
+    direct = direct[orgs.column("kind").take(orgs.parent.take(direct)) == int(Kind.COUNTY)]
     formed, totals = _form(orgs, direct, orgs.site[direct], totals, None, cfg.primary_above, rng)
     changed.append(formed)
     cells = orgs.ids_of(Kind.CELL)
     parent = orgs.parent.take(cells)
-    sectioned_in = orgs.column("kind") == Kind.PRIMARY  # primary organizations large enough for branches
+    sectioned_in = orgs.column("kind") == int(Kind.PRIMARY)  # primary organizations large enough for branches
     sectioned_in &= totals[: orgs.n] > cfg.branches_above
     inside = sectioned_in.take(parent)
     sectioned = cells[inside]
@@ -96,7 +97,7 @@ def _dissolve_small_orgs(orgs: Organizations, totals: np.ndarray, cfg: Organizat
     """Dissolve basic organizations of ``primary_above`` members or fewer; returns the re-attached units."""
     kind, parent, alive = orgs.column("kind"), orgs.column("parent"), orgs.column("alive")
     weak = alive & is_kind(kind, *BASIC_ORGS) & (totals <= cfg.primary_above)
-    branch = alive & (kind == Kind.BRANCH)
+    branch = alive & (kind == int(Kind.BRANCH))  # a plain int: see ``classify``
     weak[branch] |= weak[parent[branch]]  # the branches of a dissolved primary go with it
     if not weak.any():
         return np.empty(0, dtype=np.int64)
@@ -176,7 +177,7 @@ def set_cell_committees(
     flagged = orgs.committee[cells]
     may_change = large | flagged
     cells, flagged = cells[may_change], flagged[may_change]
-    committee = large[may_change] & (orgs.kind[orgs.parent[cells]] == Kind.COUNTY)
+    committee = large[may_change] & (orgs.kind[orgs.parent[cells]] == int(Kind.COUNTY))  # see ``classify``
     orgs.committee[cells] = committee
     return cells[committee != flagged]
 
