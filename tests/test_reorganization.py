@@ -125,6 +125,30 @@ def test_a_direct_cell_of_more_than_twenty_has_a_cell_committee(size, committee)
     assert orgs.committee[cell] == committee
 
 
+def test_the_committee_stocks_follow_the_threshold_checks():
+    """``stocks`` keeps its committee counts between re-organizations: a threshold check that sets or
+    clears a cell committee (or changes nothing) must show in the next row's counts."""
+    world, mechanism = _world(organization={"direct_cell_share": 0.6})
+    orgs, pop = world.orgs, world.pop
+    cells = orgs.ids_of(Kind.CELL)
+    cell = cells[orgs.kind[orgs.parent[cells]] == Kind.COUNTY][0]
+
+    def counted() -> dict[str, int]:
+        living = cells[orgs.alive[cells]]
+        return {
+            "cell_committees": int(orgs.committee[living].sum()),
+            "executive_committees": int(orgs.executive[: orgs.n].sum()),
+            "units_below_minimum": int((pop.org_size[living] < mechanism.cfg.cell_min).sum()),
+        }
+
+    for day, size in enumerate([21, 20, 21], start=1):
+        assert mechanism.stocks() == counted()
+        _resize(world, mechanism, cell, size)
+        mechanism.check_thresholds(day=day)
+        assert orgs.committee[cell] == (size > 20)
+        assert mechanism.stocks() == counted()
+
+
 @pytest.mark.parametrize("size, kept", [(31, False), (32, True)])
 def test_a_primary_organization_needs_more_than_thirty_one_members(size, kept):
     world, mechanism = _world()

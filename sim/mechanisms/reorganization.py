@@ -86,6 +86,8 @@ class Reorganization(Mechanism):
             ladder.allowed_code(world.scenario.discipline.roles_allowed_up_to),
         )
         self.elections.fill(world.orgs.ids_of(*MEMBER_UNITS), day=0)
+        #: The committee and executive counts of ``stocks``, until the next re-organization.
+        self._committees: dict[str, int] | None = None
 
     def cadences(self) -> Iterable[tuple[np.ndarray, Step]]:
         if not self.cfg.reorganize:
@@ -96,26 +98,47 @@ class Reorganization(Mechanism):
         return ((regular, self.reorganize), (checks, self.check_thresholds))
 
     def stocks(self) -> dict[str, int]:
-        """Counts over the living cells, by masks over the organization table (read at every recorded row:
-        a pass over its columns costs less than gathering the cells' rows by id)."""
+        """Counts over the living cells (read at every recorded row).
+
+        Committee and executive flags change only when this mechanism
+        re-organizes, so their counts are kept from one re-organization to the
+        next (``_committees``); the cells below the minimum change with
+        membership every day: a pass over the sizes masked by the living cells
+        (a mask kept per state of the hierarchy) costs less than gathering the
+        cells' rows by id.
+        """
         orgs = self.world.orgs
-        cells = (orgs.column("kind") == Kind.CELL) & orgs.column("alive")
-        return {
-            "cell_committees": int(np.count_nonzero(orgs.column("committee") & cells)),
-            "executive_committees": int(np.count_nonzero(orgs.column("executive"))),
-            "units_below_minimum": int(
-                np.count_nonzero((self.world.pop.org_size[: orgs.n] < self.cfg.cell_min) & cells)
-            ),
-        }
+        if self._committees is None:
+            self._committees = {
+                "cell_committees": int(np.count_nonzero(orgs.column("committee") & self._cell_mask())),
+                "executive_committees": int(np.count_nonzero(orgs.column("executive"))),
+            }
+        below = self.world.pop.org_size[: orgs.n] < self.cfg.cell_min
+        below &= self._cell_mask()
+        return {**self._committees, "units_below_minimum": int(np.count_nonzero(below))}
+
+    def _cell_mask(self) -> np.ndarray:
+        """Which organizations are living cells (a mask over the table, derived once per state of the hierarchy)."""
+        orgs = self.world.orgs
+
+        def derive() -> np.ndarray:
+            cells = orgs.column("kind") == int(Kind.CELL)  # a plain int: an IntEnum member widens the codes to int64
+            cells &= orgs.column("alive")
+            return cells
+
+        return orgs.of_hierarchy("cell_mask", derive)
 
     # -- the two cadences ------------------------------------------------------
     def check_thresholds(self, day: int) -> None:
         """Re-organize the cells that membership changes pushed across a threshold (O(cells) if none)."""
-        cells = self.world.orgs.ids_of(Kind.CELL)
+        orgs, cfg = self.world.orgs, self.cfg
+        cells = orgs.ids_of(Kind.CELL)
         size = self.world.pop.org_size[cells]
-        crossed = (size < self.cfg.cell_min) | (size > self.cfg.cell_max)
-        direct = self.world.orgs.kind[self.world.orgs.parent[cells]] == Kind.COUNTY
-        crossed |= direct & ((size > self.cfg.cell_committee_above) != self.world.orgs.committee[cells])
+        crossed = (size < cfg.cell_min) | (size > cfg.cell_max)
+        # A direct cell's committee flag to set or clear: the direct ones among the cells whose size and flag
+        # disagree (their parents looked up, not every cell's).
+        disagree = np.flatnonzero((size > cfg.cell_committee_above) != orgs.committee[cells])
+        crossed[disagree[orgs.kind[orgs.parent[cells[disagree]]] == int(Kind.COUNTY)]] = True
         if crossed.any():
             self._restructure(day, cells, regular=False, changed=cells[crossed])
 
@@ -136,9 +159,11 @@ class Reorganization(Mechanism):
         only they and the cells re-organized here can need a new committee flag.
         """
         world, orgs, pop = self.world, self.world.orgs, self.world.pop
+        self._committees = None
         n_before = orgs.n
         touched_by_step = [self._split_large_cells(day, cells)]  # first, so that small units find room
-        cells = np.concatenate([cells, np.arange(n_before, orgs.n)])  # splitting only appends cells
+        if orgs.n > n_before:  # splitting only appends cells
+            cells = np.concatenate([cells, np.arange(n_before, orgs.n)])
         touched_by_step.append(self._merge_small_units(day, cells))
         flagged = cells if changed is None else np.concatenate([changed, *touched_by_step])
         flagged = flagged[orgs.alive[flagged]]
@@ -223,9 +248,14 @@ class Reorganization(Mechanism):
         regular = (size >= cfg.cell_min) & (size <= cfg.cell_max)
         cells, size = cells[regular], size[regular]
         order, rank = rank_within(orgs.parent[cells].astype(np.int64), -size.astype(np.float64))
-        smallest = np.full(orgs.n, -1, dtype=np.int64)
-        smallest[orgs.parent[cells[order][rank == 0]]] = cells[order][rank == 0]
-        neighbour = smallest[parents]
+        # Each parent's smallest regular cell, by parent in increasing order: found for ``parents`` by a
+        # binary search (not through an array over the whole table).
+        smallest = cells[order[rank == 0]]
+        having = orgs.parent[smallest]
+        if len(having) == 0:
+            return np.full(len(parents), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(having, parents), len(having) - 1)
+        neighbour = np.where(having[at] == parents, smallest[at], -1)
         room = cfg.cell_max - pop.org_size[np.maximum(neighbour, 0)]
         return np.where((neighbour >= 0) & (room >= need), neighbour, -1)
 

@@ -211,6 +211,7 @@ def _top_of_runs(
         slot = np.searchsorted(groups, run_group)
         group_limit = limit[groups] if limit.ndim else np.full(len(groups), seats)
     origin: np.ndarray | None = None
+    length = np.diff(starts, append=len(key))  # rows of each run (kept in step with ``starts``)
     rows, ranks = [], []
     for seat in range(seats):
         best = np.minimum.reduceat(key, starts)
@@ -226,7 +227,6 @@ def _top_of_runs(
         left = run_limit > seat + 1
         if not left.any():
             break
-        length = np.diff(starts, append=len(key))
         if 2 * int(length[left].sum()) < len(key):
             kept = np.flatnonzero(np.repeat(left, length))
             key = key[kept]

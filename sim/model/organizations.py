@@ -57,6 +57,20 @@ def of_kind(*kinds: Kind) -> np.ndarray:
     return wanted
 
 
+def is_kind(codes: np.ndarray, *kinds: Kind) -> np.ndarray:
+    """``of_kind(*kinds)[codes]``: by comparisons when the kinds are one range of codes (the cells and party
+    teams, the basic organizations: ten times faster than a lookup by int8 codes on half a million rows),
+    else by ``take`` of the lookup table (twice as fast as indexing by the codes)."""
+    low, high = int(min(kinds)), int(max(kinds))
+    if low == high:
+        return codes == low
+    if high - low + 1 == len(set(kinds)):
+        wanted = codes >= low
+        wanted &= codes <= high
+        return wanted
+    return of_kind(*kinds).take(codes)
+
+
 IS_TOP_BASIC_ORG = of_kind(*TOP_BASIC_ORGS)
 
 #: Day-of-month range for monthly meetings: 1..28 exists in every month.
@@ -151,7 +165,7 @@ class Organizations(ColumnTable):
         """
 
         def scan() -> np.ndarray:
-            wanted = of_kind(*kinds).take(self.column("kind"))  # take: twice as fast as indexing by int8 codes
+            wanted = is_kind(self.column("kind"), *kinds)
             wanted &= self.column("alive")
             return np.flatnonzero(wanted)
 
@@ -179,8 +193,9 @@ class Organizations(ColumnTable):
             # ``take``, comparisons and an in-place mask: at national scale (half a million cells, elections
             # at every re-organization) twice as fast as fancy indexing, a lookup table and a masked gather.
             kind, parent = self.kind.take(top), self.parent.take(top)
-            climb = self.kind.take(parent) != Kind.COUNTY
+            # The kinds as plain ints: NumPy widens the int8 codes to int64 to compare them with an IntEnum member.
+            climb = self.kind.take(parent) != int(Kind.COUNTY)
             for top_kind in TOP_BASIC_ORGS:
-                climb &= kind != top_kind
+                climb &= kind != int(top_kind)
             np.copyto(top, parent, where=climb)
         return top

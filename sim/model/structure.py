@@ -51,10 +51,11 @@ from sim.model.aggregates import members_below
 from sim.model.arrays import distinct
 from sim.model.organizations import (
     BASIC_ORGS,
+    IS_TOP_BASIC_ORG,
     MEETING_DAYS,
-    TOP_BASIC_ORGS,
     Kind,
     Organizations,
+    is_kind,
 )
 from sim.scenario.sections import SECTOR_NAMES, OrganizationSection
 
@@ -71,17 +72,21 @@ def classify(
     """
     totals = members_below(orgs, unit_members)
     changed = [_dissolve_small_orgs(orgs, totals, cfg)]
-    kind, parent = orgs.column("kind"), orgs.column("parent")
+    # ``take`` of the cells' parents, then of per-organization flags: at national scale (half a million cells,
+    # every re-organization) cheaper than indexing the kind and the totals of each cell's parent. Kinds are
+    # compared as plain ints: NumPy widens the int8 codes to int64 to compare them with an IntEnum member.
     direct = orgs.ids_of(Kind.CELL)
-    direct = direct[kind[parent[direct]] == Kind.COUNTY]
+    direct = direct[orgs.column("kind").take(orgs.parent.take(direct)) == int(Kind.COUNTY)]
     formed, totals = _form(orgs, direct, orgs.site[direct], totals, None, cfg.primary_above, rng)
     changed.append(formed)
-    sectioned = orgs.ids_of(Kind.CELL)
-    sectioned = sectioned[
-        (orgs.kind[orgs.parent[sectioned]] == Kind.PRIMARY) & (totals[orgs.parent[sectioned]] > cfg.branches_above)
-    ]
+    cells = orgs.ids_of(Kind.CELL)
+    parent = orgs.parent.take(cells)
+    sectioned_in = orgs.column("kind") == int(Kind.PRIMARY)  # primary organizations large enough for branches
+    sectioned_in &= totals[: orgs.n] > cfg.branches_above
+    inside = sectioned_in.take(parent)
+    sectioned = cells[inside]
     formed, totals = _form(
-        orgs, sectioned, orgs.section[sectioned], totals, totals[orgs.parent[sectioned]], cfg.primary_above, rng
+        orgs, sectioned, orgs.section[sectioned], totals, totals.take(parent[inside]), cfg.primary_above, rng
     )
     changed.append(formed)
     changed.append(_set_committees(orgs, totals, cfg))
@@ -91,18 +96,20 @@ def classify(
 def _dissolve_small_orgs(orgs: Organizations, totals: np.ndarray, cfg: OrganizationSection) -> np.ndarray:
     """Dissolve basic organizations of ``primary_above`` members or fewer; returns the re-attached units."""
     kind, parent, alive = orgs.column("kind"), orgs.column("parent"), orgs.column("alive")
-    weak = alive & np.isin(kind, BASIC_ORGS) & (totals <= cfg.primary_above)
-    branch = alive & (kind == Kind.BRANCH)
+    weak = alive & is_kind(kind, *BASIC_ORGS) & (totals <= cfg.primary_above)
+    branch = alive & (kind == int(Kind.BRANCH))  # a plain int: see ``classify``
     weak[branch] |= weak[parent[branch]]  # the branches of a dissolved primary go with it
     if not weak.any():
         return np.empty(0, dtype=np.int64)
     units = orgs.ids_of(Kind.CELL, Kind.TEAM)
-    new_parent = parent[units].astype(np.int64)
+    old_parent = parent[units]
+    new_parent = old_parent.astype(np.int64)
     for _ in range(2):  # a cell of a dissolved branch of a dissolved primary climbs twice
         climb = weak[new_parent]
         new_parent[climb] = parent[new_parent[climb]]
-    moved = units[new_parent != parent[units]]
-    orgs.reparent(moved, new_parent[new_parent != parent[units]])
+    moving = new_parent != old_parent
+    moved = units[moving]
+    orgs.reparent(moved, new_parent[moving])
     orgs.dissolve(np.flatnonzero(weak))
     return moved
 
@@ -151,7 +158,7 @@ def _set_committees(orgs: Organizations, totals: np.ndarray, cfg: OrganizationSe
     """Refresh the committee and executive flags; returns the organizations whose flags changed."""
     kind, alive = orgs.column("kind"), orgs.column("alive")
     basic = orgs.ids_of(*BASIC_ORGS)
-    executive = alive & np.isin(kind, TOP_BASIC_ORGS) & (totals[: orgs.n] > cfg.executive_committee_above)
+    executive = alive & IS_TOP_BASIC_ORG.take(kind) & (totals[: orgs.n] > cfg.executive_committee_above)
     changed = np.flatnonzero(executive != orgs.column("executive"))
     orgs.executive[: orgs.n] = executive
     orgs.committee[basic] = True
@@ -170,7 +177,7 @@ def set_cell_committees(
     flagged = orgs.committee[cells]
     may_change = large | flagged
     cells, flagged = cells[may_change], flagged[may_change]
-    committee = large[may_change] & (orgs.kind[orgs.parent[cells]] == Kind.COUNTY)
+    committee = large[may_change] & (orgs.kind[orgs.parent[cells]] == int(Kind.COUNTY))  # see ``classify``
     orgs.committee[cells] = committee
     return cells[committee != flagged]
 
