@@ -217,7 +217,7 @@ class Membership(Mechanism):
         pop = self.world.pop
         pop.awaiting_review[ids] = False
         forwarded, refused = bernoulli_split(self.rng, ids, self.cfg.cell_endorse_probability)
-        pop.transition(refused, Status.REJECTED)
+        pop.transition(refused, Status.REJECTED, source=Status.APPLICANT)
         self.log_members(day, "application_rejected", refused, cause="cell")
         self.log_members(day, "application_forwarded", forwarded)
         self._within_county_deadline(self.county, forwarded, day)
@@ -228,9 +228,9 @@ class Membership(Mechanism):
             return
         pop = self.world.pop
         new, rejected = bernoulli_split(self.rng, ids, self.cfg.county_approve_probability)
-        pop.transition(rejected, Status.REJECTED)
+        pop.transition(rejected, Status.REJECTED, source=Status.APPLICANT)
         self.log_members(day, "application_rejected", rejected, cause="county")
-        pop.transition(new, Status.CANDIDATE)
+        pop.transition(new, Status.CANDIDATE, source=Status.APPLICANT)
         pop.candidate_since[new] = day
         self.log_members(day, "candidate_admitted", new)
         self._schedule_probation_decision(new, day, years=1, today=day)
@@ -280,7 +280,7 @@ class Membership(Mechanism):
         self.log_members(day, "probation_extended", extended)
         self._schedule_probation_decision(extended, pop.candidate_since[extended], years=2, today=day + 1)
         expelled = failed[~extend]
-        pop.transition(expelled, Status.CANDIDATE_EXPELLED)
+        pop.transition(expelled, Status.CANDIDATE_EXPELLED, source=Status.CANDIDATE)
         self.log_members(day, "candidate_expelled", expelled)
 
     def _ratification(self, day: int, ids: np.ndarray) -> None:
@@ -294,7 +294,7 @@ class Membership(Mechanism):
             return
         pop, world = self.world.pop, self.world
         admitted, refused = bernoulli_split(self.rng, ids, self.cfg.ratify_probability)
-        pop.transition(admitted, Status.FULL)
+        pop.transition(admitted, Status.FULL, source=Status.CANDIDATE)
         pop.joined[admitted] = day
         self.log_members(day, "admitted", admitted)
         if len(refused) == 0:
@@ -304,5 +304,5 @@ class Membership(Mechanism):
         pop.extended[extended] = True
         world.tally.add("probation_extended", len(extended))
         self._schedule_probation_decision(extended, pop.candidate_since[extended], years=2, today=day + 1)
-        pop.transition(expelled, Status.CANDIDATE_EXPELLED)
+        pop.transition(expelled, Status.CANDIDATE_EXPELLED, source=Status.CANDIDATE)
         self.log_members(day, "candidate_expelled", expelled)

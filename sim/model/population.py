@@ -184,22 +184,33 @@ class Population(ColumnTable):
     def add(self, count: int, status: Status, cell: np.ndarray | int, **columns: np.ndarray | int | bool) -> np.ndarray:
         """Append ``count`` people in ``status`` (counted as a flow from EMPTY); returns their ids."""
         ids = self.append(count, cell=cell, **columns)
-        self.transition(ids, status)
+        self.transition(ids, status, source=Status.EMPTY)
         return ids
 
     # -- the one place where status changes ---------------------------------
-    def transition(self, ids: np.ndarray, to: Status) -> None:
-        """Move ``ids`` to status ``to``, keeping stocks, flows and org sizes exact."""
+    def transition(self, ids: np.ndarray, to: Status, source: Status | None = None) -> None:
+        """Move ``ids`` to status ``to``, keeping stocks, flows and org sizes exact.
+
+        ``source``: the status every one of ``ids`` is in, when the caller knows it (a procedure takes
+        up the ids still in its status; new rows are EMPTY): the statuses are then neither gathered nor
+        counted, which is most of the cost of a call on the few ids of a day. A wrong ``source``
+        breaks the stocks, which the table checks' recount catches.
+        """
         if len(ids) == 0:
             return
         code = int(to)  # numpy takes a plain int several times faster than an IntEnum member
-        old = self.status[ids]
-        moved = code_counts(old, N_STATUS)
-        self.counts -= moved
+        if source is None:
+            old = self.status[ids]
+            moved = code_counts(old, N_STATUS)
+            self.counts -= moved
+            self.flows[:, code] += moved
+            was_active = ACTIVE[old]
+            n_active = int(np.count_nonzero(was_active))  # all or none in most calls: then no masked copy
+        else:
+            self.counts[int(source)] -= len(ids)
+            self.flows[int(source), code] += len(ids)
+            n_active = len(ids) if ACTIVE[int(source)] else 0
         self.counts[code] += len(ids)
-        self.flows[:, code] += moved
-        was_active = ACTIVE[old]
-        n_active = int(np.count_nonzero(was_active))  # all or none in most calls: then no masked copy
         if ACTIVE[code]:
             if n_active < len(ids):
                 joining = ids[~was_active] if n_active else ids
@@ -218,19 +229,32 @@ class Population(ColumnTable):
                 np.subtract.at(self.org_punished, self.cell[leaving[punished]], 1)
         self.status[ids] = code
 
-    def set_punishment(self, ids: np.ndarray, level: int | np.ndarray) -> None:
-        """Set the standing punishment level of active members (0 lifts it), keeping the stocks."""
+    def set_punishment(
+        self,
+        ids: np.ndarray,
+        level: int | np.ndarray,
+        held: np.ndarray | None = None,
+        cells: np.ndarray | None = None,
+    ) -> None:
+        """Set the standing punishment level of active members (0 lifts it), keeping the stocks.
+
+        Only active members hold a standing punishment: their status is not read. ``held`` and
+        ``cells``: their levels now and their cells, when the caller has read them already (at
+        national scale each read of a column at scattered rows costs a cache miss a row).
+        """
         if len(ids) == 0:
             return
-        old = self.punish_level[ids]
-        self.punished -= np.bincount(old, minlength=N_LEVEL_CODES)
+        old = self.punish_level[ids] if held is None else held
         self.punish_level[ids] = level
-        new = self.punish_level[ids]
-        self.punished += np.bincount(new, minlength=N_LEVEL_CODES)
+        self.punished -= np.bincount(old, minlength=N_LEVEL_CODES)
+        if isinstance(level, np.ndarray):
+            self.punished += np.bincount(level, minlength=N_LEVEL_CODES)
+            change = (level > 0).astype(np.int64) - (old > 0)
+        else:  # one level for all (0 on lifting): no binning
+            self.punished[int(level)] += len(ids)
+            change = int(int(level) > 0) - (old > 0)
         self.punished[0] = 0
-        change = (new > 0).astype(np.int64) - (old > 0)
-        change[~ACTIVE[self.status[ids]]] = 0
-        np.add.at(self.org_punished, self.cell[ids], change)
+        np.add.at(self.org_punished, self.cell[ids] if cells is None else cells, change)
 
     def educate(self, ids: np.ndarray, effect: float) -> None:
         """Ideological education: close the share ``effect`` of each member's gap to full sincerity.
