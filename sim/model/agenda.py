@@ -29,8 +29,6 @@ import heapq
 
 import numpy as np
 
-from sim.model.arrays import distinct
-
 #: Days per bucket (a power of two): a push up to a month ahead adds at most three slices.
 BUCKET_DAYS = 16
 BUCKET_SHIFT = BUCKET_DAYS.bit_length() - 1
@@ -88,14 +86,16 @@ class Agenda:
             offset = offset.astype(np.int16)  # a push spans a few years at most: radix-sorted 16-bit keys
         order = offset.argsort(kind="stable")
         ids, days = ids[order], days[order]
-        # A run of equal slots is one entry: a day of an opened bucket, else a bucket (named by its last day).
-        slots = days | (BUCKET_DAYS - 1)
-        if lo <= self._open_end:
-            slots = np.where(days <= self._open_end, days, slots)
-        edges = (np.flatnonzero(slots[1:] != slots[:-1]) + 1).tolist()
-        starts = [0, *edges]
-        for start, end, day in zip(starts, [*edges, n], days[starts].tolist(), strict=True):
-            self._add(day, ids[start:end], days[start:end])
+        # One entry a slot: each day of the opened bucket, then each later bucket. The slots' first days
+        # (a few dozen at most) are looked up in the sorted days, rather than a slot computed for every id.
+        closed = max(lo, self._open_end + 1)  # the first day past the opened buckets
+        firsts = [*range(lo, closed)]
+        if closed <= hi:
+            firsts += [closed, *range((closed | (BUCKET_DAYS - 1)) + 1, hi + 1, BUCKET_DAYS)]
+        starts = np.searchsorted(days, firsts).tolist()
+        for start, end in zip(starts, [*starts[1:], n], strict=True):
+            if end > start:
+                self._add(int(days[start]), ids[start:end], days[start:end])
 
     def _add(self, day: int, ids: np.ndarray, days: np.ndarray | None) -> None:
         """Add ``ids``, due on ``days`` (None: all on ``day``), which lie in ``day``'s bucket; ``day`` is their
@@ -155,4 +155,10 @@ class Agenda:
         self._size -= taken.size
         if taken.size <= SMALL:
             return np.array(sorted(set(taken.tolist())), dtype=np.int64)
-        return distinct(taken)
+        # What arrays.distinct returns, sorted by numpy's default sort: the order of equal ids does not
+        # matter, and on the day's ids (a few sorted runs) it is 1.7 times faster than the stable sort.
+        ordered = np.sort(taken)
+        keep = np.empty(ordered.size, dtype=bool)
+        keep[0] = True
+        np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+        return ordered[keep]
