@@ -117,8 +117,13 @@ class Membership(Mechanism):
         key = (pop.cell[eligible].astype(np.int64) << 32) | eligible
         key.sort(kind="stable")  # distinct keys, mostly in cell order already (the index's): timsort's best case
         roster, roster_cells = key & 0xFFFFFFFF, key >> 32
-        start = np.searchsorted(roster_cells, cells, side="left")
-        count = np.searchsorted(roster_cells, cells, side="right") - start
+        # Each applicant's cell's range of the roster: its run of equal cells, found among the runs (as
+        # many as the cells chosen: a search in cache) rather than among all the roster's entries.
+        run_start = np.flatnonzero(np.concatenate(([True], roster_cells[1:] != roster_cells[:-1])))
+        run = np.maximum(roster_cells[run_start].searchsorted(cells, side="right") - 1, 0)
+        start = run_start[run]
+        count = np.append(run_start[1:], len(roster))[run] - start
+        count[roster_cells[np.minimum(start, len(roster) - 1)] != cells] = 0  # a cell without eligible members
         # The applicant's age in days on the filing day; only members of the
         # Youth League, who are at most its age limit, have its committee's letter.
         age = -birth_days(self.rng, len(cells), 0, cfg.min_age_years, cfg.applicant_age_excess_mean_years, self.max_age)
