@@ -15,9 +15,9 @@ and split into one list of ids per day, so that each daily pop takes whole
 days (a concatenation and the sort of what it returns), never filters a
 bucket again, and returns after one heap lookup when nothing is due (most
 days of a small party). Pushes into opened buckets go to the lists by day
-directly. Pushes and pops of a few ids (a small party's daily case) are
-grouped or sorted in Python rather than with array calls that cost more
-than the ids. The ids and days returned are the same as with one entry per day.
+directly. Pushes and pops of a few ids (a small party's daily case), and
+buckets of a few dozen, are grouped or sorted in Python rather than with
+array calls that cost more than the ids. The ids and days returned are the same as with one entry per day.
 
 Entries can go stale (the member left in between); callers filter the popped
 ids against the member table's current state.
@@ -37,6 +37,8 @@ INT16_MAX = int(np.iinfo(np.int16).max)
 
 #: Pushes and pops of at most this many ids are grouped or sorted in Python (cheaper than numpy calls).
 SMALL = 16
+#: Buckets of at most this many ids are opened in Python (cheaper than sorting and splitting arrays).
+OPEN_IN_PYTHON = 64
 
 Entry = tuple[np.ndarray, np.ndarray]  # (ids, days)
 
@@ -123,6 +125,9 @@ class Agenda:
         self._open_end = ((key + 1) << BUCKET_SHIFT) - 1
         while keys and keys[0] <= key:
             entries = self._buckets.pop(heapq.heappop(keys))
+            if sum(len(ids) for ids, _ in entries) <= OPEN_IN_PYTHON:
+                self._open_small(entries)
+                continue
             if len(entries) == 1:
                 ids, days = entries[0]
             else:
@@ -135,6 +140,15 @@ class Agenda:
             starts = [0, *edges]
             for start, end, day in zip(starts, [*edges, len(ids)], days[starts].tolist(), strict=True):
                 self._add(day, ids[start:end], None)
+
+    def _open_small(self, entries: list[Entry]) -> None:
+        """Open a bucket of a few ids (a small party's): grouped by day in Python, not sorted."""
+        by_day: dict[int, list[int]] = {}
+        for ids, days in entries:
+            for member, day in zip(ids.tolist(), days.tolist(), strict=True):
+                by_day.setdefault(day, []).append(member)
+        for day, members in by_day.items():
+            self._add(day, np.array(members, dtype=np.int64), None)
 
     def pop(self, day: int) -> np.ndarray:
         """Every id due on ``day`` or earlier that has not been popped yet, once each, sorted.
