@@ -164,9 +164,9 @@ class Discipline(Mechanism):
             rows = rows[ACTIVE[pop.status[rows]]]
             if len(rows) == 0:  # nobody selected: thinning would draw nothing and refer no one
                 continue
-            factor = sector_factor[self.world.sectors(rows)] * np.where(
-                pop.role[rows] >= int(Role.CELL_SECRETARY), spec.cadre_modifier, 1.0
-            )
+            factor = sector_factor[self.world.sectors(rows)]
+            if spec.cadre_modifier != 1.0:  # (a factor of 1 would change no probability: no lookup of roles)
+                factor = factor * np.where(pop.role[rows] >= int(Role.CELL_SECRETARY), spec.cadre_modifier, 1.0)
             p = -np.expm1(-spec.rate_per_year * factor * OFFENCE_STEP_DAYS / DAYS_PER_YEAR)
             self.refer(thin(self.rng, rows, p, p_max), self.causes[code], day)
 
