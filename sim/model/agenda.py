@@ -94,7 +94,7 @@ class Agenda:
         firsts = [*range(lo, closed)]
         if closed <= hi:
             firsts += [closed, *range((closed | (BUCKET_DAYS - 1)) + 1, hi + 1, BUCKET_DAYS)]
-        starts = np.searchsorted(days, firsts).tolist()
+        starts = days.searchsorted(firsts).tolist()
         for start, end in zip(starts, [*starts[1:], n], strict=True):
             if end > start:
                 self._add(int(days[start]), ids[start:end], days[start:end])
