@@ -292,13 +292,17 @@ class Discipline(Mechanism):
         self._tally_codes(self.issued_cause, cause)
         self._log_cases(day, "punishment", ids, cause, level)
 
-    def _punish(self, day: int, ids: np.ndarray, level: np.ndarray, cause: np.ndarray, held: np.ndarray) -> None:
-        """Issue standing punishments (warning .. probation) to ``ids``, who hold ``held`` now, and schedule
-        their lifting. Each column is read once at the members' rows (the cells serve the counts and the
-        meeting dates): at national scale a read at scattered rows costs a cache miss a row."""
+    def _punish(
+        self, day: int, ids: np.ndarray, level: np.ndarray, cause: np.ndarray, held: np.ndarray | None = None
+    ) -> None:
+        """Issue standing punishments (warning .. probation) to ``ids``, who hold ``held`` now (read if not
+        given), and schedule their lifting. Each column is read once at the members' rows (the cells serve
+        the counts and the meeting dates): at national scale a read at scattered rows costs a cache miss a row."""
         if len(ids) == 0:
             return
         world, pop = self.world, self.world.pop
+        if held is None:
+            held = pop.punish_level[ids]
         cells = pop.cell[ids]
         self._count_issued(day, ids, level, cause, held)
         pop.set_punishment(ids, level, held=held, cells=cells)
