@@ -359,21 +359,25 @@ class Discipline(Mechanism):
         until: int | None = None,
         orgs: np.ndarray | None = None,
     ) -> np.ndarray:
-        """Active members holding a standing punishment matching every given filter (one table pass)."""
+        """Active members holding a standing punishment matching every given filter, in id order.
+
+        One pass over the levels finds the punished rows (a few percent of the table); the status and
+        the filters are read at those rows only, not over the whole table each.
+        """
         pop = self.world.pop
-        n = pop.n
-        mask = ACTIVE[pop.status[:n]] & (pop.punish_level[:n] > 0)
+        ids = np.flatnonzero(pop.punish_level[: pop.n] > 0)
+        keep = ACTIVE[pop.status[ids]]
         if causes is not None:
-            mask &= np.isin(pop.punish_cause[:n], [self.causes.index(c) for c in causes])
+            keep &= np.isin(pop.punish_cause[ids], [self.causes.index(c) for c in causes])
         if levels is not None:
-            mask &= np.isin(pop.punish_level[:n], [ladder.code(lvl) for lvl in levels])
+            keep &= np.isin(pop.punish_level[ids], [ladder.code(lvl) for lvl in levels])
         if since is not None:
-            mask &= pop.punish_day[:n] >= since
+            keep &= pop.punish_day[ids] >= since
         if until is not None:
-            mask &= pop.punish_day[:n] <= until
+            keep &= pop.punish_day[ids] <= until
         if orgs is not None:
-            mask &= np.isin(pop.cell[:n], orgs)
-        return np.flatnonzero(mask)
+            keep &= np.isin(pop.cell[ids], orgs)
+        return ids[keep]
 
     def eligible_for_delegate(self, ids: np.ndarray) -> np.ndarray:
         """Whether each member may be a Congress delegate under the scenario's rule."""
