@@ -47,6 +47,9 @@ class Attrition(Mechanism):
         else:
             self.rates = np.array([cfg.death_rate, cfg.retirement_rate, cfg.transfer_out_rate])
             self.enabled = cfg.enabled and self.rates.sum() > 0
+        #: The reasons' cumulative shares of the constant hazards (unused when they are all 0).
+        shares = (self.rates / max(float(self.rates.sum()), np.finfo(float).tiny)).cumsum()
+        self.reason_cdf = shares / max(shares[-1], np.finfo(float).tiny)
         self.retirement = AgeThreshold(cfg.retirement_age_years, cfg.retirement_age_women_years)
         #: The earliest day of birth among the rows seen so far (rows ``< _seen``).
         self._oldest_birth, self._seen = 0, 0
@@ -73,7 +76,9 @@ class Attrition(Mechanism):
         leaving = rows[ACTIVE[pop.status[rows]]]
         if len(leaving) == 0:
             return
-        reason = self.rng.choice(len(REASONS), size=len(leaving), p=self.rates / total)
+        # Each leaver's reason with probability rate / total: one uniform each through the cumulative
+        # shares, what ``rng.choice(p=...)`` draws, without its checks of ``p`` at every step.
+        reason = self.reason_cdf.searchsorted(self.rng.random(len(leaving)), side="right")
         pop.transition(leaving, Status.EXITED)
         for code, name in enumerate(REASONS):
             self._exit(day, leaving[reason == code], name, transitioned=True)

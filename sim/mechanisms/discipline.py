@@ -40,7 +40,7 @@ from sim.model.agenda import Agenda
 from sim.model.arrays import distinct
 from sim.model.calendar import MeetingDates
 from sim.model.founding import DAYS_PER_YEAR
-from sim.model.population import ACTIVE, NO_RECOMMENDER, Status
+from sim.model.population import ACTIVE, N_LEVEL_CODES, NO_RECOMMENDER, Status
 from sim.model.roles import Role
 from sim.model.sampling import bernoulli_rows, bernoulli_split, step_probability, thin
 from sim.model.sectors import SECTORS
@@ -65,9 +65,14 @@ class Discipline(Mechanism):
         self.causes = [*cfg.causes, LIABILITY]
         super().__init__(world)
         specs = [*cfg.causes.values()]
-        self.first_level = np.array(
-            [ladder.code(s.level) for s in specs] + [ladder.code(cfg.liability_level)], dtype=np.int8
-        )
+        first_level = np.array([ladder.code(s.level) for s in specs] + [ladder.code(cfg.liability_level)])
+        #: The level a conviction sets, by cause code and the level the member holds: the cause's first
+        #: level, or for a repeat offence one step above the standing punishment (read as one lookup a case).
+        self.judged_level = np.repeat(first_level[:, None], N_LEVEL_CODES, axis=1)
+        if cfg.escalate_repeat:
+            held = np.arange(N_LEVEL_CODES)
+            self.judged_level[:, 1:] = np.maximum(self.judged_level[:, 1:], held[1:] + 1)
+        self.judged_level = np.minimum(self.judged_level, EXPULSION).astype(np.int8)
         self.lift_days = np.array(
             [0] + [getattr(cfg.lift_after_days, lvl) for lvl in ladder.STANDING_LEVELS], dtype=np.int64
         )
@@ -159,9 +164,9 @@ class Discipline(Mechanism):
             rows = rows[ACTIVE[pop.status[rows]]]
             if len(rows) == 0:  # nobody selected: thinning would draw nothing and refer no one
                 continue
-            factor = sector_factor[self.world.sectors(rows)] * np.where(
-                pop.role[rows] >= int(Role.CELL_SECRETARY), spec.cadre_modifier, 1.0
-            )
+            factor = sector_factor[self.world.sectors(rows)]
+            if spec.cadre_modifier != 1.0:  # (a factor of 1 would change no probability: no lookup of roles)
+                factor = factor * np.where(pop.role[rows] >= int(Role.CELL_SECRETARY), spec.cadre_modifier, 1.0)
             p = -np.expm1(-spec.rate_per_year * factor * OFFENCE_STEP_DAYS / DAYS_PER_YEAR)
             self.refer(thin(self.rng, rows, p, p_max), self.causes[code], day)
 
@@ -206,16 +211,14 @@ class Discipline(Mechanism):
         if len(convicted) == 0:
             return
         cause = pop.referral_cause[convicted]
-        level = self.first_level[cause]
-        if self.cfg.escalate_repeat:
-            held = pop.punish_level[convicted]
-            level = np.where(held > 0, np.maximum(level, held + 1), level)
-        level = np.minimum(level, EXPULSION).astype(np.int8)
+        held = pop.punish_level[convicted]
+        level = self.judged_level[cause, held]
         heavy = level >= self.ratified_from
         if not heavy.any():  # the usual case: only standing punishments, nothing to ratify
-            self._punish(day, convicted, level, cause)
+            self._punish(day, convicted, level, cause, held)
             return
-        self._punish(day, convicted[~heavy], level[~heavy], cause[~heavy])
+        light = ~heavy
+        self._punish(day, convicted[light], level[light], cause[light], held[light])
         pending = convicted[heavy]
         pop.proposed_level[pending] = level[heavy]
         ratify = day + self.rng.integers(1, self.cfg.ratification_days + 1, len(pending))
@@ -234,6 +237,7 @@ class Discipline(Mechanism):
         world, pop, cfg = self.world, self.world.pop, self.cfg
         pop.referral_due[ids] = -1
         level = pop.proposed_level[ids]
+        held = pop.punish_level[ids]
         expulsion = level == EXPULSION
         p = np.where(expulsion, cfg.expulsion_ratify_probability, cfg.ratify_probability)
         ratified = self.rng.random(len(ids)) < p
@@ -241,12 +245,14 @@ class Discipline(Mechanism):
         world.tally.add("punishments_not_ratified", np.count_nonzero(~ratified & ~expulsion))
         standing = ~(ratified & expulsion)
         given = np.where(ratified, level, level - 1).astype(np.int8)[standing]
-        self._punish(day, ids[standing], given, pop.referral_cause[ids[standing]])
-        expelled = ids[ratified & expulsion]
-        if len(expelled) == 0:
+        self._punish(day, ids[standing], given, pop.referral_cause[ids[standing]], held[standing])
+        expelled = ratified & expulsion
+        if not expelled.any():
             return
-        self._count_issued(day, expelled, np.full(len(expelled), EXPULSION), pop.referral_cause[expelled])
-        pop.set_punishment(expelled, 0)  # the standing punishment is superseded
+        held = held[expelled]
+        expelled = ids[expelled]
+        self._count_issued(day, expelled, np.full(len(expelled), EXPULSION), pop.referral_cause[expelled], held)
+        pop.set_punishment(expelled, 0, held=held)  # the standing punishment is superseded
         pop.punish_cause[expelled] = pop.referral_cause[expelled]
         pop.punish_day[expelled] = day
         pop.role[expelled] = int(Role.NONE)
@@ -277,21 +283,29 @@ class Discipline(Mechanism):
                 day, kind, ids, pop.cell[ids], cause=self._names(cause), level=self._level_names(level)
             )
 
-    def _count_issued(self, day: int, ids: np.ndarray, level: np.ndarray, cause: np.ndarray) -> None:
-        world, pop = self.world, self.world.pop
-        world.tally.add("punishments_issued", len(ids))
-        world.tally.add("punishments_replaced", np.count_nonzero(pop.punish_level[ids]))
+    def _count_issued(self, day: int, ids: np.ndarray, level: np.ndarray, cause: np.ndarray, held: np.ndarray) -> None:
+        """Count (and log) the punishments ``level`` issued for ``cause`` to ``ids``, who hold ``held`` now."""
+        tally = self.world.tally
+        tally.add("punishments_issued", len(ids))
+        tally.add("punishments_replaced", np.count_nonzero(held))
         self._tally_codes(self.issued_level, level)
         self._tally_codes(self.issued_cause, cause)
         self._log_cases(day, "punishment", ids, cause, level)
 
-    def _punish(self, day: int, ids: np.ndarray, level: np.ndarray, cause: np.ndarray) -> None:
-        """Issue standing punishments (warning .. probation) and schedule their lifting."""
+    def _punish(
+        self, day: int, ids: np.ndarray, level: np.ndarray, cause: np.ndarray, held: np.ndarray | None = None
+    ) -> None:
+        """Issue standing punishments (warning .. probation) to ``ids``, who hold ``held`` now (read if not
+        given), and schedule their lifting. Each column is read once at the members' rows (the cells serve
+        the counts and the meeting dates): at national scale a read at scattered rows costs a cache miss a row."""
         if len(ids) == 0:
             return
         world, pop = self.world, self.world.pop
-        self._count_issued(day, ids, level, cause)
-        pop.set_punishment(ids, level)
+        if held is None:
+            held = pop.punish_level[ids]
+        cells = pop.cell[ids]
+        self._count_issued(day, ids, level, cause, held)
+        pop.set_punishment(ids, level, held=held, cells=cells)
         pop.punish_cause[ids] = cause
         pop.punish_day[ids] = day
         pop.punish_count[ids] += 1
@@ -299,8 +313,8 @@ class Discipline(Mechanism):
         pop.role[ids[self.loses_office[level]]] = int(Role.NONE)
         probation = level == PROBATION
         if np.count_nonzero(probation):  # demotion to candidate membership: rare, the status looked up only then
-            pop.transition(ids[probation & (pop.status[ids] == int(Status.FULL))], Status.DEMOTED)
-        lift = self.next_meeting.of(day + self.lift_days[level], world.orgs.meeting_day[pop.cell[ids]])
+            pop.transition(ids[probation & (pop.status[ids] == int(Status.FULL))], Status.DEMOTED, source=Status.FULL)
+        lift = self.next_meeting.of(day + self.lift_days[level], world.orgs.meeting_day[cells])
         pop.lift_due[ids] = lift
         self.liftings.push(ids, lift)
 
@@ -328,9 +342,9 @@ class Discipline(Mechanism):
             return ids
         cause = pop.punish_cause[ids]
         level = pop.punish_level[ids]
-        pop.set_punishment(ids, 0)
+        pop.set_punishment(ids, 0, held=level)
         pop.lift_due[ids] = -1
-        pop.transition(ids[pop.status[ids] == int(Status.DEMOTED)], Status.FULL)
+        pop.transition(ids[pop.status[ids] == int(Status.DEMOTED)], Status.FULL, source=Status.DEMOTED)
         pop.educate(ids, self.cfg.education_effect if education is None else education)
         world.tally.add("punishments_lifted", len(ids))
         self._tally_codes(self.lifted_cause, cause)
@@ -345,21 +359,25 @@ class Discipline(Mechanism):
         until: int | None = None,
         orgs: np.ndarray | None = None,
     ) -> np.ndarray:
-        """Active members holding a standing punishment matching every given filter (one table pass)."""
+        """Active members holding a standing punishment matching every given filter, in id order.
+
+        One pass over the levels finds the punished rows (a few percent of the table); the status and
+        the filters are read at those rows only, not over the whole table each.
+        """
         pop = self.world.pop
-        n = pop.n
-        mask = ACTIVE[pop.status[:n]] & (pop.punish_level[:n] > 0)
+        ids = np.flatnonzero(pop.punish_level[: pop.n] > 0)
+        keep = ACTIVE[pop.status[ids]]
         if causes is not None:
-            mask &= np.isin(pop.punish_cause[:n], [self.causes.index(c) for c in causes])
+            keep &= np.isin(pop.punish_cause[ids], [self.causes.index(c) for c in causes])
         if levels is not None:
-            mask &= np.isin(pop.punish_level[:n], [ladder.code(lvl) for lvl in levels])
+            keep &= np.isin(pop.punish_level[ids], [ladder.code(lvl) for lvl in levels])
         if since is not None:
-            mask &= pop.punish_day[:n] >= since
+            keep &= pop.punish_day[ids] >= since
         if until is not None:
-            mask &= pop.punish_day[:n] <= until
+            keep &= pop.punish_day[ids] <= until
         if orgs is not None:
-            mask &= np.isin(pop.cell[:n], orgs)
-        return np.flatnonzero(mask)
+            keep &= np.isin(pop.cell[ids], orgs)
+        return ids[keep]
 
     def eligible_for_delegate(self, ids: np.ndarray) -> np.ndarray:
         """Whether each member may be a Congress delegate under the scenario's rule."""

@@ -117,8 +117,13 @@ class Membership(Mechanism):
         key = (pop.cell[eligible].astype(np.int64) << 32) | eligible
         key.sort(kind="stable")  # distinct keys, mostly in cell order already (the index's): timsort's best case
         roster, roster_cells = key & 0xFFFFFFFF, key >> 32
-        start = np.searchsorted(roster_cells, cells, side="left")
-        count = np.searchsorted(roster_cells, cells, side="right") - start
+        # Each applicant's cell's range of the roster: its run of equal cells, found among the runs (as
+        # many as the cells chosen: a search in cache) rather than among all the roster's entries.
+        run_start = np.flatnonzero(np.concatenate(([True], roster_cells[1:] != roster_cells[:-1])))
+        run = np.maximum(roster_cells[run_start].searchsorted(cells, side="right") - 1, 0)
+        start = run_start[run]
+        count = np.append(run_start[1:], len(roster))[run] - start
+        count[roster_cells[np.minimum(start, len(roster) - 1)] != cells] = 0  # a cell without eligible members
         # The applicant's age in days on the filing day; only members of the
         # Youth League, who are at most its age limit, have its committee's letter.
         age = -birth_days(self.rng, len(cells), 0, cfg.min_age_years, cfg.applicant_age_excess_mean_years, self.max_age)
@@ -217,7 +222,7 @@ class Membership(Mechanism):
         pop = self.world.pop
         pop.awaiting_review[ids] = False
         forwarded, refused = bernoulli_split(self.rng, ids, self.cfg.cell_endorse_probability)
-        pop.transition(refused, Status.REJECTED)
+        pop.transition(refused, Status.REJECTED, source=Status.APPLICANT)
         self.log_members(day, "application_rejected", refused, cause="cell")
         self.log_members(day, "application_forwarded", forwarded)
         self._within_county_deadline(self.county, forwarded, day)
@@ -228,9 +233,9 @@ class Membership(Mechanism):
             return
         pop = self.world.pop
         new, rejected = bernoulli_split(self.rng, ids, self.cfg.county_approve_probability)
-        pop.transition(rejected, Status.REJECTED)
+        pop.transition(rejected, Status.REJECTED, source=Status.APPLICANT)
         self.log_members(day, "application_rejected", rejected, cause="county")
-        pop.transition(new, Status.CANDIDATE)
+        pop.transition(new, Status.CANDIDATE, source=Status.APPLICANT)
         pop.candidate_since[new] = day
         self.log_members(day, "candidate_admitted", new)
         self._schedule_probation_decision(new, day, years=1, today=day)
@@ -280,7 +285,7 @@ class Membership(Mechanism):
         self.log_members(day, "probation_extended", extended)
         self._schedule_probation_decision(extended, pop.candidate_since[extended], years=2, today=day + 1)
         expelled = failed[~extend]
-        pop.transition(expelled, Status.CANDIDATE_EXPELLED)
+        pop.transition(expelled, Status.CANDIDATE_EXPELLED, source=Status.CANDIDATE)
         self.log_members(day, "candidate_expelled", expelled)
 
     def _ratification(self, day: int, ids: np.ndarray) -> None:
@@ -294,7 +299,7 @@ class Membership(Mechanism):
             return
         pop, world = self.world.pop, self.world
         admitted, refused = bernoulli_split(self.rng, ids, self.cfg.ratify_probability)
-        pop.transition(admitted, Status.FULL)
+        pop.transition(admitted, Status.FULL, source=Status.CANDIDATE)
         pop.joined[admitted] = day
         self.log_members(day, "admitted", admitted)
         if len(refused) == 0:
@@ -304,5 +309,5 @@ class Membership(Mechanism):
         pop.extended[extended] = True
         world.tally.add("probation_extended", len(extended))
         self._schedule_probation_decision(extended, pop.candidate_since[extended], years=2, today=day + 1)
-        pop.transition(expelled, Status.CANDIDATE_EXPELLED)
+        pop.transition(expelled, Status.CANDIDATE_EXPELLED, source=Status.CANDIDATE)
         self.log_members(day, "candidate_expelled", expelled)

@@ -16,15 +16,22 @@ import numpy as np
 
 from sim.model.arrays import top_within
 
+#: Below this probability :func:`bernoulli_rows` caps the geometric gaps: a gap is at most about
+#: 37 / p (the smallest uniform is 2**-53), and a chunk of a few dozen such gaps sums past the int64
+#: maximum only for p below about 1e-16.
+CAP_GAPS_BELOW = 1e-12
+
 
 def bernoulli_rows(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
     """Rows of 0..n-1, each included independently with probability p (sorted).
 
     The gaps between successive included rows of a Bernoulli process are
     geometric, so the rows are a cumulative sum of geometric draws: O(n p).
-    Any gap past row n ends the selection, so gaps are capped at n + 1: for a
-    tiny p numpy's geometric saturates at the int64 maximum, and the sum would
-    wrap around to negative rows and never reach n.
+    Any gap past row n ends the selection, so gaps are capped at n + 1 when p
+    is tiny (below ``CAP_GAPS_BELOW``): numpy's geometric then saturates at the
+    int64 maximum, and the sum would wrap around to negative rows and never
+    reach n. Above it no sum of a chunk's gaps comes near the int64 maximum,
+    and the cap would change no row below n.
     """
     if n <= 0 or p <= 0:
         return np.empty(0, dtype=np.int64)
@@ -35,14 +42,15 @@ def bernoulli_rows(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
     last = -1
     while last < n:
         size = int(expected + 5 * math.sqrt(expected) + 16)
-        rows = rng.geometric(p, size)  # the gaps, turned into rows in place (three passes, no temporaries)
-        np.minimum(rows, n + 1, out=rows)
+        rows = rng.geometric(p, size)  # the gaps, turned into rows in place (no temporaries)
+        if p < CAP_GAPS_BELOW:
+            np.minimum(rows, n + 1, out=rows)
         np.cumsum(rows, out=rows)
         rows += last
         chunks.append(rows)
         last = int(rows[-1])
     rows = chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
-    return rows[: np.searchsorted(rows, n)]
+    return rows[: rows.searchsorted(n)]
 
 
 def thin(rng: np.random.Generator, ids: np.ndarray, accept: np.ndarray, p_max: float) -> np.ndarray:
