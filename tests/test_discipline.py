@@ -294,7 +294,8 @@ def test_the_share_punished_a_year_counts_demoted_members_among_the_members():
     ts["punishments_issued"] = 0
     ts.loc[ts.index[-1], "punishments_issued"] = 60
     ts["members_full"], ts["members_candidate"], ts["members_demoted"] = 500, 100, 200
-    share = simulation.world.mechanisms["discipline"].summary(ts)["punishments"]["punished_share_per_year"]
+    columns = {name: ts[name].to_numpy() for name in ts.columns}  # what the engine hands the mechanisms
+    share = simulation.world.mechanisms["discipline"].summary(columns)["punishments"]["punished_share_per_year"]
     assert share == pytest.approx(60 / (800 * ts.day.iloc[-1] / 365.25))
 
 

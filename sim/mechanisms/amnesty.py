@@ -20,7 +20,7 @@ sincerity of both the amnestied and the educated members.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Mapping
 
 import numpy as np
 import simpy
@@ -81,5 +81,5 @@ class Amnesty(Mechanism):
         )
         return ids
 
-    def summary(self, timeseries) -> dict:
+    def summary(self, timeseries: Mapping[str, np.ndarray]) -> dict:
         return {"amnesty": self.executed} if self.executed else {}

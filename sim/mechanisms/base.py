@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Callable, Generator, Iterable, Mapping
 
 import numpy as np
 import simpy
@@ -39,8 +39,9 @@ class Mechanism:
         if self.world.events.enabled:
             self.world.events.log(day, kind, ids, self.world.pop.cell[ids], cause=cause)
 
-    def summary(self, timeseries) -> dict:
-        """Headline figures this mechanism adds to summary.json."""
+    def summary(self, timeseries: Mapping[str, np.ndarray]) -> dict:
+        """Headline figures this mechanism adds to summary.json, from the run's time series as one
+        array per column (the recorder's; a run writes its outputs without pandas)."""
         return {}
 
     def stocks(self) -> dict[str, int]:

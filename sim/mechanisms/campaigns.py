@@ -16,7 +16,7 @@ older than ``credit_valid_days``.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Mapping
 
 import numpy as np
 import simpy
@@ -104,7 +104,7 @@ class Campaigns(Mechanism):
         grown.flags.writeable = False
         return grown
 
-    def summary(self, timeseries) -> dict:
+    def summary(self, timeseries: Mapping[str, np.ndarray]) -> dict:
         return (
             {
                 "campaigns": [

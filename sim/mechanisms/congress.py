@@ -51,7 +51,7 @@ apportioned with ``sim.model.apportionment``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -767,7 +767,7 @@ class Congress(Mechanism):
         figures = {name: {"model": model, "published": pub} for name, (model, pub) in rows.items() if pub is not None}
         return {"source": p.source, "figures": figures}
 
-    def summary(self, timeseries) -> dict:
+    def summary(self, timeseries: Mapping[str, np.ndarray]) -> dict:
         out = {"congress": self.reports, "organization_levels": self.level_names} if self.reports else {}
         if out and len(self.leadership.ids):
             out["central_committee"] = {

@@ -30,7 +30,7 @@ table, except :meth:`Discipline.punished_ids` for one-off orders.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 
@@ -115,7 +115,7 @@ class Discipline(Mechanism):
             *(f"lifted_{cause}" for cause in self.causes),
         )
 
-    def summary(self, timeseries) -> dict:
+    def summary(self, timeseries: Mapping[str, np.ndarray]) -> dict:
         def totals(prefix: str, names: Iterable[str]) -> dict[str, int]:
             return {name: int(timeseries[f"{prefix}{name}"].sum()) for name in names}
 
@@ -124,9 +124,7 @@ class Discipline(Mechanism):
         members = timeseries["members_full"] + timeseries["members_candidate"]
         if "members_demoted" in timeseries:
             members = members + timeseries["members_demoted"]
-        member_years = (
-            float(members.mean()) * (int(timeseries["day"].iloc[-1]) / DAYS_PER_YEAR) if len(members) else 0.0
-        )
+        member_years = float(members.mean()) * (int(timeseries["day"][-1]) / DAYS_PER_YEAR) if len(members) else 0.0
         return {
             "punishments": {
                 # How heavy the ladder is in practice: expulsions per punishment issued, and punishments
@@ -138,7 +136,7 @@ class Discipline(Mechanism):
                 "issued_by_cause": totals("issued_", self.causes),
                 "issued_by_level": totals("issued_", ladder.LEVELS),
                 "lifted_by_cause": totals("lifted_", self.causes),
-                "final_by_level": {lvl: int(timeseries[f"punished_{lvl}"].iloc[-1]) for lvl in ladder.STANDING_LEVELS},
+                "final_by_level": {lvl: int(timeseries[f"punished_{lvl}"][-1]) for lvl in ladder.STANDING_LEVELS},
             }
         }
 

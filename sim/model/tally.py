@@ -8,8 +8,12 @@ front so that every column exists, with zeros, even when its mechanism is off.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class Tally:
@@ -89,6 +93,8 @@ class EventLog:
         )
 
     def frame(self, start: np.datetime64) -> pd.DataFrame:
+        import pandas as pd
+
         columns = list(EVENT_DTYPES)
         if not self._chunks:  # the types of a full log: a reader's schema does not depend on what happened
             frame = pd.DataFrame({c: pd.Series(dtype=dtype) for c, dtype in EVENT_DTYPES.items()})

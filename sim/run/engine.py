@@ -118,7 +118,7 @@ class Simulation:
         manifest = build_manifest(self.scenario, self.seed, wall, self.events_processed, peak_rss_mb())
         result = Result(columns, build_summary(self.world, columns), manifest, events)
         for mechanism in self.mechanisms:
-            result.summary.update(mechanism.summary(result.timeseries))
+            result.summary.update(mechanism.summary(result.columns))
         return result
 
 
