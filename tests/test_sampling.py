@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from sim.model import arrays
+from sim.model import arrays, sampling
 from sim.model.arrays import MAX_TOP_PASSES, rank_within, top_within
-from sim.model.sampling import bernoulli_split, weighted_top_k
+from sim.model.sampling import bernoulli_rows, bernoulli_split, weighted_top_k
 
 
 def test_rank_within_orders_groups_then_best_score_first_like_lexsort():
@@ -122,3 +123,31 @@ def test_bernoulli_split_draws_one_uniform_per_id_in_order_and_keeps_the_rest():
         kept, rest = bernoulli_split(np.random.default_rng(5), ids, p)
         passed = np.random.default_rng(5).random(len(ids)) < p
         assert kept.tolist() == ids[passed].tolist() and rest.tolist() == ids[~passed].tolist()
+
+
+@pytest.mark.parametrize("p", [1e-15, 1e-9, 0.0027, 0.1, 0.3333, 1 / 3, 0.5, 0.9])
+@pytest.mark.parametrize("seed", [0, 7])
+def test_geometric_gaps_are_numpys_geometric_draw_for_draw_and_leave_the_stream_where_it_leaves_it(p, seed):
+    ours, numpys = np.random.default_rng(seed), np.random.default_rng(seed)
+    for size in (1, 70, 21_300):
+        cap = 10**6
+        expected = numpys.geometric(p, size)
+        if p < sampling.CAP_GAPS_BELOW:
+            expected = np.minimum(expected, cap)
+        np.testing.assert_array_equal(sampling._geometric(ours, p, size, cap), expected)
+    assert ours.random() == numpys.random()
+
+
+@pytest.mark.parametrize(("n", "p"), [(1, 0.5), (1000, 0.01), (200_000, 0.0027), (50, 1e-13)])
+def test_bernoulli_rows_are_the_cumulated_geometric_gaps_below_n(n, p):
+    rows = bernoulli_rows(np.random.default_rng(3), n, p)
+    reference_rng, expected, last = np.random.default_rng(3), [], -1
+    while last < n:  # the definition, one chunk at a time as bernoulli_rows sizes them
+        size = int(n * p + 5 * np.sqrt(n * p) + 16)
+        gaps = np.minimum(reference_rng.geometric(p, size), n + 1)
+        chunk = last + np.cumsum(gaps)
+        expected.append(chunk)
+        last = int(chunk[-1])
+    expected_rows = np.concatenate(expected)
+    np.testing.assert_array_equal(rows, expected_rows[expected_rows < n])
+    assert np.all(np.diff(rows) > 0) and (len(rows) == 0 or rows[-1] < n)

@@ -84,11 +84,11 @@ def found_party(scenario: Scenario, rng: np.random.Generator) -> tuple[Populatio
     birth[retired] = birth_days(
         rng, len(retired), 0, min_age, retired_excess, attrition.retirement_age_women_years, uniform
     )
-    pop.transition(np.flatnonzero(~candidate), Status.FULL)
+    pop.transition(np.flatnonzero(~candidate), Status.FULL, source=Status.EMPTY)  # new rows: no statuses counted
     candidates = np.flatnonzero(candidate)
     pop.candidate_since[candidates] = -rng.integers(
         0, scenario.membership.probation_days, len(candidates), dtype=np.int32
     )
-    pop.transition(candidates, Status.CANDIDATE)
+    pop.transition(candidates, Status.CANDIDATE, source=Status.EMPTY)
     pop.take_flows()  # founding is not a flow
     return pop, orgs

@@ -42,15 +42,35 @@ def bernoulli_rows(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
     last = -1
     while last < n:
         size = int(expected + 5 * math.sqrt(expected) + 16)
-        rows = rng.geometric(p, size)  # the gaps, turned into rows in place (no temporaries)
-        if p < CAP_GAPS_BELOW:
-            np.minimum(rows, n + 1, out=rows)
+        rows = _geometric(rng, p, size, n + 1)  # the gaps, turned into rows in place (no temporaries)
         np.cumsum(rows, out=rows)
         rows += last
         chunks.append(rows)
         last = int(rows[-1])
     rows = chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
     return rows[: rows.searchsorted(n)]
+
+
+def _geometric(rng: np.random.Generator, p: float, size: int, cap: int) -> np.ndarray:
+    """``rng.geometric(p, size)``, each draw capped at ``cap`` when p is below ``CAP_GAPS_BELOW``: the same
+    numbers and the same state of the stream after.
+
+    For p < 1/3 NumPy draws a geometric by inversion, one standard exponential
+    each: ``ceil(-E / log1p(-p))`` (``random_geometric_inversion`` in NumPy's
+    ``distributions.c``; above 1/3 it searches, and ``rng.geometric`` is used).
+    Drawing the exponentials as one array and dividing in place gives the very
+    same numbers in about half the time (21,300 draws: 170 -> 92 us; a national
+    run's critique alone makes 32 million), ``tests/test_sampling.py`` checks
+    them against ``rng.geometric`` draw for draw.
+    """
+    if p >= 1 / 3:
+        return rng.geometric(p, size)
+    draws = rng.standard_exponential(size)
+    draws /= -math.log1p(-p)
+    np.ceil(draws, out=draws)
+    if p < CAP_GAPS_BELOW:  # before the cast: a draw past the int64 maximum (NumPy's saturates there) is capped too
+        np.minimum(draws, cap, out=draws)
+    return draws.astype(np.int64)
 
 
 def thin(rng: np.random.Generator, ids: np.ndarray, accept: np.ndarray, p_max: float) -> np.ndarray:
