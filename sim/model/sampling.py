@@ -63,14 +63,14 @@ def _geometric(rng: np.random.Generator, p: float, size: int, cap: int) -> np.nd
     run's critique alone makes 32 million), ``tests/test_sampling.py`` checks
     them against ``rng.geometric`` draw for draw.
     """
+    if p < CAP_GAPS_BELOW:  # NumPy's draws saturate at the int64 maximum (a division here could overflow)
+        gaps = rng.geometric(p, size)
+        return np.minimum(gaps, cap, out=gaps)
     if p >= 1 / 3:
         return rng.geometric(p, size)
     draws = rng.standard_exponential(size)
     draws /= -math.log1p(-p)
-    np.ceil(draws, out=draws)
-    if p < CAP_GAPS_BELOW:  # before the cast: a draw past the int64 maximum (NumPy's saturates there) is capped too
-        np.minimum(draws, cap, out=draws)
-    return draws.astype(np.int64)
+    return np.ceil(draws, out=draws).astype(np.int64)
 
 
 def thin(rng: np.random.Generator, ids: np.ndarray, accept: np.ndarray, p_max: float) -> np.ndarray:
