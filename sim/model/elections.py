@@ -117,7 +117,9 @@ class Elections:
         score += day
         score -= pop.joined[ids]
         if self.female_days:
-            np.subtract(score, self.female_days, out=score, where=pop.female[ids])
+            # Less the handicap times 0 or 1: subtracting 0.0 leaves a score as it is, and a masked
+            # ``np.subtract(..., where=)`` is twice as slow (25 against 14 ms on 5.6 million scores).
+            score -= pop.female[ids] * self.female_days
         return score
 
     # -- the election of a set of basic organizations --------------------------
