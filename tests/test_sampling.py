@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sim.model import arrays, sampling
-from sim.model.arrays import MAX_TOP_PASSES, rank_within, top_within
+from sim.model.arrays import MAX_TOP_PASSES, rank_within, row_range, top_within
 from sim.model.sampling import bernoulli_rows, bernoulli_split, weighted_top_k
 
 
@@ -93,6 +93,13 @@ def test_top_within_beyond_its_passes_or_its_key_bits_takes_the_full_ranking():
     huge = np.array([2**45, 2**45, 3])  # group ids too wide to pack: lexsort
     rows, rank = top_within(huge, np.array([1.0, 2.0, 0.0]), 1)
     assert sorted(zip(rows.tolist(), rank.tolist())) == [(1, 0), (2, 0)]
+
+
+def test_row_range_is_the_slice_of_consecutive_rising_ids_and_leaves_other_ids_as_they_are():
+    assert row_range(np.arange(5, 12)) == slice(5, 12)
+    for ids in ([5, 7, 6, 8], [5, 6, 6, 8], [5, 7, 8], [8, 7, 6, 5], []):
+        ids = np.array(ids, dtype=np.int64)
+        assert row_range(ids) is ids
 
 
 def test_one_draw_per_group_picks_each_item_with_probability_proportional_to_its_weight():

@@ -36,6 +36,21 @@ def distinct(values: np.ndarray) -> np.ndarray:
     return ordered[keep]
 
 
+def row_range(ids: np.ndarray) -> slice | np.ndarray:
+    """``ids`` as the slice of rows they are when they are consecutive and rising, else ``ids`` themselves.
+
+    Every member of a party in row order is such a run (a whole-party election
+    on day 0): a table's columns are then read and written through views, not
+    gathered and scattered by id (each gather of millions of rows a pass with
+    a temporary). Checking costs a pass only when the ids span exactly as many
+    rows as they are.
+    """
+    n = len(ids)
+    if n and int(ids[-1]) - int(ids[0]) == n - 1 and bool(np.all(ids[1:] > ids[:-1])):
+        return slice(int(ids[0]), int(ids[0]) + n)
+    return ids
+
+
 def _rank_keys(group: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, int, int] | None:
     """The distinct 63-bit sort keys of :func:`rank_within`, with their position and score bit counts.
 
