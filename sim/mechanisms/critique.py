@@ -55,7 +55,7 @@ class Critique(Mechanism):
 
         def cohort(orgs: Organizations, rows: slice) -> np.ndarray:
             ids = np.arange(rows.start, rows.stop)
-            unit = orgs.kind[rows] >= Kind.CELL
+            unit = orgs.kind[rows] >= int(Kind.CELL)
             return np.where(unit, cohorts.critique_cohort(ids, share_by_type[orgs.type[rows]]), -1)
 
         self.cohorts = cohorts.Buckets(world.orgs, cohort, cohorts.N_CRITIQUE_COHORTS)

@@ -330,7 +330,9 @@ class Discipline(Mechanism):
     def _recommender_liability(self, day: int, expelled: np.ndarray) -> None:
         """Recommenders of a member expelled soon after admission answer for their letter."""
         pop = self.world.pop
-        admitted = np.where(pop.status[expelled] == Status.FULL, pop.joined[expelled], pop.candidate_since[expelled])
+        admitted = np.where(
+            pop.status[expelled] == int(Status.FULL), pop.joined[expelled], pop.candidate_since[expelled]
+        )
         recent = expelled[(pop.applied[expelled] > 0) & (day - admitted <= self.cfg.liability_years * DAYS_PER_YEAR)]
         recommenders = np.concatenate([pop.recommender1[recent], pop.recommender2[recent]])
         recommenders = recommenders[recommenders > NO_RECOMMENDER]

@@ -330,11 +330,13 @@ class Population(ColumnTable):
 
     def _in(self, statuses: tuple[Status, ...]) -> np.ndarray:
         """Which rows hold one of ``statuses``: one comparison per status, on the whole table several times
-        faster than ``np.isin`` or looking the int8 codes up in ``ACTIVE`` (numpy 2.4)."""
+        faster than ``np.isin`` or looking the int8 codes up in ``ACTIVE`` (numpy 2.4). Each compares with
+        the plain int: numpy widens the int8 codes to int64 to compare them with an IntEnum member, ten
+        times slower (7.4 million codes: 5 ms against 0.5 ms)."""
         status = self.status[: self.n]
         mask = np.zeros(self.n, dtype=bool)
         for code in statuses:
-            mask |= status == code
+            mask |= status == int(code)
         return mask
 
     def recount(self) -> Recount:
