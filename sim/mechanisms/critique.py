@@ -55,7 +55,7 @@ class Critique(Mechanism):
 
         def cohort(orgs: Organizations, rows: slice) -> np.ndarray:
             ids = np.arange(rows.start, rows.stop)
-            unit = orgs.kind[rows] >= Kind.CELL
+            unit = orgs.kind[rows] >= int(Kind.CELL)
             return np.where(unit, cohorts.critique_cohort(ids, share_by_type[orgs.type[rows]]), -1)
 
         self.cohorts = cohorts.Buckets(world.orgs, cohort, cohorts.N_CRITIQUE_COHORTS)
@@ -129,14 +129,20 @@ class Critique(Mechanism):
         p_max = cfg.attendance_probability * cfg.referral_probability
         rows = bernoulli_rows(self.rng, pop.n, p_max)
         # The gathers are ``take``s: on the 20,000 rows drawn a day at national scale, a tenth faster than indexing.
-        cohort = self.cohorts.keys().take(pop.cell.take(rows))
-        rows = rows[(cohort == weekday) | (cohort == parity)]  # the most selective filter first (a stale cell next)
-        rows = rows[ACTIVE.take(pop.status.take(rows))]
-        referred = thin(self.rng, rows, p_max * (1.0 - pop.sincerity.take(rows)), p_max)
-        self.world.tally.add("critique_referrals", len(referred))
+        # The filters are ``compress``es: on those rows, a fifth of them kept, five times faster than a boolean
+        # index (numpy 2.4: 20,000 rows 90-170 us against 15-25 us).
+        cells = pop.cell.take(rows)
+        cohort = self.cohorts.keys().take(cells)
+        in_session = (cohort == weekday) | (cohort == parity)  # the most selective filter first (a stale cell next)
+        rows, cells = rows.compress(in_session), cells.compress(in_session)
+        active = ACTIVE.take(pop.status.take(rows))
+        rows, cells = rows.compress(active), cells.compress(active)
+        kept = thin(self.rng, np.arange(len(rows)), p_max * (1.0 - pop.sincerity.take(rows)), p_max)
+        self.world.tally.add("critique_referrals", len(kept))
         discipline = self.world.mechanisms.get("discipline")
-        if discipline is not None and len(referred):
-            discipline.refer(referred, INSINCERITY, day)
+        if discipline is not None and len(kept):
+            # Distinct active members in id order, whose cells are read already: handed over as such.
+            discipline.refer(rows.take(kept), INSINCERITY, day, cells=cells.take(kept))
 
     def _reviews(self, day: int) -> None:
         """Monthly, quarterly and yearly life reviews at the cell's monthly meeting.

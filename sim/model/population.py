@@ -53,6 +53,8 @@ COUNT_BY_COMPARISON_ABOVE = 10_000
 
 #: Cells binned at a time when the member table is recounted (:func:`_by_org`).
 BIN_BLOCK = 1 << 21
+#: Values summed at a time when the member table is recounted (:func:`_sum_where`): their copy stays in cache.
+SUM_BLOCK = 1 << 16
 
 #: Recommender code meaning "the Kim Il Sung Youth League committee's letter" (source).
 YOUTH_LEAGUE_LETTER = -2
@@ -328,11 +330,13 @@ class Population(ColumnTable):
 
     def _in(self, statuses: tuple[Status, ...]) -> np.ndarray:
         """Which rows hold one of ``statuses``: one comparison per status, on the whole table several times
-        faster than ``np.isin`` or looking the int8 codes up in ``ACTIVE`` (numpy 2.4)."""
+        faster than ``np.isin`` or looking the int8 codes up in ``ACTIVE`` (numpy 2.4). Each compares with
+        the plain int: numpy widens the int8 codes to int64 to compare them with an IntEnum member, ten
+        times slower (7.4 million codes: 5 ms against 0.5 ms)."""
         status = self.status[: self.n]
         mask = np.zeros(self.n, dtype=bool)
         for code in statuses:
-            mask |= status == code
+            mask |= status == int(code)
         return mask
 
     def recount(self) -> Recount:
@@ -353,7 +357,7 @@ class Population(ColumnTable):
             active=active,
             org_members=_by_org(cell[active], outside),
             org_punished=_by_org(cell[punished], outside),
-            sincerity=float(self.sincerity[: self.n].sum(dtype=np.float64, where=active)),  # no masked copy
+            sincerity=_sum_where(self.sincerity[: self.n], active),
             punished=code_counts(level[punished], N_LEVEL_CODES),
         )
 
@@ -398,6 +402,19 @@ def _by_org(cells: np.ndarray, outside: int) -> np.ndarray:
     for start in range(BIN_BLOCK, len(cells), BIN_BLOCK):
         counts += np.bincount(cells[start : start + BIN_BLOCK], minlength=outside + 1)
     return counts
+
+
+def _sum_where(values: np.ndarray, where: np.ndarray) -> float:
+    """The float64 sum of ``values`` where ``where`` holds, a block of ``SUM_BLOCK`` at a time.
+
+    ``values.sum(where=...)`` is not vectorized, and a masked copy of the table's length costs its page
+    faults: taken in blocks that stay in cache, 6.9 million float32 sum in 11 ms instead of 22-27 ms.
+    """
+    total = 0.0
+    for start in range(0, len(values), SUM_BLOCK):
+        block = values[start : start + SUM_BLOCK].compress(where[start : start + SUM_BLOCK])
+        total += float(block.sum(dtype=np.float64))
+    return total
 
 
 @dataclass(frozen=True)
