@@ -250,7 +250,8 @@ class Reorganization(Mechanism):
         orgs, pop, cfg = self.world.orgs, self.world.pop, self.cfg
         asked = np.zeros(orgs.n, dtype=bool)
         asked[parents] = True
-        cells = cells[asked[orgs.parent[cells]]]
+        # ``take``: over the half a million cells at national scale, half the time of indexing by the int32 parents.
+        cells = cells[asked.take(orgs.parent.take(cells))]
         size = pop.org_size[cells]
         regular = (size >= cfg.cell_min) & (size <= cfg.cell_max)
         cells, size = cells[regular], size[regular]
