@@ -1,4 +1,5 @@
-"""The organization table's kind lookups: every way of asking for kinds gives what the lookup table gives."""
+"""The organization table's kind lookups: every way of asking for kinds gives what the lookup table gives;
+the direct cells are the living cells right under a county/city committee."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from itertools import combinations
 
 import numpy as np
 
-from sim.model.organizations import Kind, is_kind, of_kind
+from sim.model.organizations import Kind, Organizations, is_kind, of_kind
 
 
 def test_is_kind_agrees_with_the_lookup_table_for_every_set_of_kinds():
@@ -16,3 +17,15 @@ def test_is_kind_agrees_with_the_lookup_table_for_every_set_of_kinds():
     for size in range(1, len(Kind) + 1):
         for kinds in combinations(list(Kind), size):
             np.testing.assert_array_equal(is_kind(codes, *kinds), of_kind(*kinds)[codes])
+
+
+def test_direct_cells_are_the_living_cells_right_under_a_county_committee_and_follow_the_hierarchy():
+    orgs = Organizations(16)
+    county, primary = orgs.append(2, kind=np.array([Kind.COUNTY, Kind.PRIMARY]), parent=np.array([-1, 0]))
+    cells = orgs.append(4, kind=Kind.CELL, parent=np.array([county, county, primary, county]))
+    orgs.append(1, kind=Kind.TEAM, parent=county)
+    assert np.flatnonzero(orgs.direct_cells()).tolist() == [cells[0], cells[1], cells[3]]
+    orgs.dissolve(cells[:1])
+    orgs.reparent(cells[1:2], np.array([primary]))
+    orgs.reparent(cells[2:3], np.array([county]))
+    assert np.flatnonzero(orgs.direct_cells()).tolist() == [cells[2], cells[3]]

@@ -148,9 +148,5 @@ class Meetings(Mechanism):
     def _direct_cells(self) -> np.ndarray:
         """Living cells directly under a county/city committee, by meeting day, in id order within a day."""
         orgs = self.world.orgs
-        kind = orgs.column("kind")
-        direct = kind.take(np.maximum(orgs.column("parent"), 0)) == Kind.COUNTY  # take: faster than indexing
-        direct &= kind == Kind.CELL
-        direct &= orgs.column("alive")
-        cells = np.flatnonzero(direct)
+        cells = np.flatnonzero(orgs.direct_cells())
         return cells[np.argsort(orgs.meeting_day[cells], kind="stable")]

@@ -171,6 +171,21 @@ class Organizations(ColumnTable):
 
         return self.of_hierarchy(kinds, scan)
 
+    def direct_cells(self) -> np.ndarray:
+        """Which organizations are living cells directly under a county/city committee: a mask over the table
+        (read-only; cached until the hierarchy changes), for the monthly threshold check and the cells that
+        report to the county/city committee."""
+
+        def derive() -> np.ndarray:
+            kind = self.column("kind")
+            # ``take``: faster than indexing; the kinds as plain ints (an IntEnum member widens the codes to int64).
+            direct = kind.take(np.maximum(self.column("parent"), 0)) == int(Kind.COUNTY)
+            direct &= kind == int(Kind.CELL)
+            direct &= self.column("alive")
+            return direct
+
+        return self.of_hierarchy("direct cells", derive)
+
     def count(self, kind: Kind) -> int:
         return int(self.kind_counts[kind])
 
