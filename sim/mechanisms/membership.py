@@ -215,7 +215,8 @@ class Membership(Mechanism):
         """Members re-attached to another cell by re-organization: an application not yet reviewed
         goes to the new cell, which reviews it at its next meeting (the old entry goes stale)."""
         pop = self.world.pop
-        pending = ids[pop.awaiting_review[ids] & (pop.status[ids] == Status.APPLICANT)]
+        pending = ids[pop.awaiting_review[ids]]
+        pending = pending[pop.status[pending] == int(Status.APPLICANT)]  # of the few flagged: a plain int, no widening
         self._schedule_review(pending, pop.cell[pending], day)
 
     def _cell_review(self, day: int, ids: np.ndarray) -> None:
