@@ -97,11 +97,9 @@ class Membership(Mechanism):
             return
         min_joined = day - round(cfg.recommender_min_years * DAYS_PER_YEAR)
 
-        def senior(ids: np.ndarray) -> np.ndarray:
-            return ids[pop.joined[ids] <= min_joined]
-
         def may_vouch(ids: np.ndarray) -> np.ndarray:
-            return senior(ids[pop.status[ids] == Status.FULL])
+            full = ids[pop.status[ids] == int(Status.FULL)]  # a plain int: no widening of the int8 codes
+            return full[pop.joined[full] <= min_joined]
 
         # Applicants come through members who know them: the cell of a random
         # eligible member (drawn by rejection from the table's rows), so cells
@@ -113,17 +111,22 @@ class Membership(Mechanism):
         cells = pop.cell[vouchers]
         # Who may vouch in the chosen cells (through the member index, not a pass over the table),
         # ordered by cell and id: one sort of (cell, id) packed in 64 bits. The index gives full members only.
-        eligible = senior(world.members.members_of(cells, FULL_ONLY))
+        eligible = world.members.members_of(cells, FULL_ONLY)
+        eligible = eligible[pop.joined[eligible] <= min_joined]
         key = (pop.cell[eligible].astype(np.int64) << 32) | eligible
         key.sort(kind="stable")  # distinct keys, mostly in cell order already (the index's): timsort's best case
         roster, roster_cells = key & 0xFFFFFFFF, key >> 32
-        # Each applicant's cell's range of the roster: its run of equal cells, found among the runs (as
-        # many as the cells chosen: a search in cache) rather than among all the roster's entries.
-        run_start = np.flatnonzero(np.concatenate(([True], roster_cells[1:] != roster_cells[:-1])))
-        run = np.maximum(roster_cells[run_start].searchsorted(cells, side="right") - 1, 0)
+        # Each applicant's cell's range of the roster: its run of equal cells, numbered from 1 in a table
+        # over the cells (run 0 is empty: a cell without eligible members). A lookup per applicant, where a
+        # binary search among the runs cost 15 times more (16,000 applicants: 1.5 against 0.1 ms).
+        edges = np.flatnonzero(roster_cells[1:] != roster_cells[:-1]) + 1
+        run_start = np.concatenate(([0, 0], edges))
+        run_end = np.concatenate(([0], edges, [len(roster)]))
+        run_of = np.zeros(len(pop.org_size), dtype=np.int32)
+        run_of[roster_cells[run_start[1:]]] = np.arange(1, len(run_start), dtype=np.int32)
+        run = run_of[cells]
         start = run_start[run]
-        count = np.append(run_start[1:], len(roster))[run] - start
-        count[roster_cells[np.minimum(start, len(roster) - 1)] != cells] = 0  # a cell without eligible members
+        count = run_end[run] - start
         # The applicant's age in days on the filing day; only members of the
         # Youth League, who are at most its age limit, have its committee's letter.
         age = -birth_days(self.rng, len(cells), 0, cfg.min_age_years, cfg.applicant_age_excess_mean_years, self.max_age)
@@ -212,7 +215,8 @@ class Membership(Mechanism):
         """Members re-attached to another cell by re-organization: an application not yet reviewed
         goes to the new cell, which reviews it at its next meeting (the old entry goes stale)."""
         pop = self.world.pop
-        pending = ids[pop.awaiting_review[ids] & (pop.status[ids] == Status.APPLICANT)]
+        pending = ids[pop.awaiting_review[ids]]
+        pending = pending[pop.status[pending] == int(Status.APPLICANT)]  # of the few flagged: a plain int, no widening
         self._schedule_review(pending, pop.cell[pending], day)
 
     def _cell_review(self, day: int, ids: np.ndarray) -> None:

@@ -58,17 +58,20 @@ class MemberIndex:
 
     def __init__(self, pop: Population):
         self.pop = pop
-        ids = np.flatnonzero(OPEN[pop.status[: pop.n]])
+        ids = np.flatnonzero(_flagged(pop.status[: pop.n], OPEN))
         keys = pop.cell[ids]
         if np.any(keys[1:] < keys[:-1]):  # founders are stored cell by cell: usually sorted already
             order = np.argsort(keys, kind="stable")
             ids, keys = ids[order], keys[order]
-        self._index(ids, np.bincount(keys, minlength=pop.org_size.shape[0]))
+        # Each unit's entries end where the sorted units pass it: a search per unit, half the time of a count
+        # over the entries (6.5 million: 16 against 28 ms).
+        self._index(ids, np.searchsorted(keys, np.arange(1, pop.org_size.shape[0] + 1, dtype=keys.dtype)))
 
-    def _index(self, ids: np.ndarray, counts: np.ndarray) -> None:
-        """Adopt ``ids``, sorted by unit, ``counts[u]`` entries of unit u, as the index; nothing is pending any more."""
+    def _index(self, ids: np.ndarray, ends: np.ndarray) -> None:
+        """Adopt ``ids``, sorted by unit, unit u's entries ending at ``ends[u]``, as the index; nothing is pending
+        any more."""
         self.ids = ids
-        self.offsets = np.concatenate([[0], np.cumsum(counts)])
+        self.offsets = np.concatenate([[0], ends])
         self.indexed = self.pop.n
         self._moved: list[np.ndarray] = []
         #: Indexed rows moved since (their entry is stale), and those rows once each when asked for.
@@ -139,21 +142,25 @@ class MemberIndex:
         pending = self.pending()
         if len(pending) < self.REFRESH_SHARE * len(self.ids):
             return
-        # Entries dropped: moved since, or no longer open (a mask over the rows, then one lookup per entry).
-        dropped = ~OPEN[pop.status[: self.indexed]]
-        dropped |= self._stale
-        gone = dropped[self.ids]
-        ids = self.ids[~gone]
+        # Entries kept: rows still open (one comparison per open status over the indexed rows, not a lookup,
+        # which would widen the int8 codes to 64-bit positions), less the few moved since; one lookup per entry.
+        still_open = _flagged(pop.status[: self.indexed], OPEN)
+        still_open[self._stale_indexed()] = False
+        stays = still_open[self.ids]
+        ids = self.ids[stays]
+        # The open pending members by unit, in id order within a unit: one sort of (unit, id) packed in 64
+        # bits (the pending set is in id order), ten times faster than a stable argsort of the units.
         pending = pending[OPEN[pop.status[pending]]]
-        pending = pending[np.argsort(pop.cell[pending], kind="stable")]
-        cells = pop.cell[pending]
+        key = (pop.cell[pending].astype(np.int64) << 32) | pending
+        key.sort()
+        pending, cells = key & 0xFFFFFFFF, key >> 32
         # Entries per unit from the old ones, less those dropped (their units found in the offsets), plus
         # those merged in: counts of the few changed entries instead of a count over the whole index.
         known, units = len(self.offsets) - 1, pop.org_size.shape[0]
         counts = np.zeros(units, dtype=np.int64)
         counts[:known] = np.diff(self.offsets)
         counts[:known] -= np.bincount(
-            np.searchsorted(self.offsets, np.flatnonzero(gone), side="right") - 1, minlength=known
+            np.searchsorted(self.offsets, np.flatnonzero(~stays), side="right") - 1, minlength=known
         )
         # What np.insert(ids, at, pending) gives with ``at`` each pending member's unit's end among the kept
         # entries (units created since end the index).
@@ -165,4 +172,4 @@ class MemberIndex:
         kept[slots] = False
         merged[slots] = pending
         merged[kept] = ids
-        self._index(merged, counts)
+        self._index(merged, np.cumsum(counts))
