@@ -131,6 +131,30 @@ def test_an_application_moved_by_a_merge_is_reviewed_at_the_new_cells_meeting():
         assert (applicant[0] in due) == (day == new_review), day  # the old date finds nothing to review
 
 
+def test_a_moved_application_is_reviewed_once_even_when_its_county_decision_falls_on_the_stale_review_day():
+    """The receiving cell reviews a merged cell's applicant before the old cell would have; if the county
+    committee's day is the old review day, that day decides the application and does not review it again."""
+    scenario = small_scenario(organization={"small_units": "[3]"}, membership={"cell_endorse_probability": 1.0})
+    simulation = Simulation(scenario)
+    world = simulation.world
+    pop, orgs = world.pop, world.orgs
+    membership, reorganization = world.mechanisms["membership"], world.mechanisms["reorganization"]
+    cells = orgs.ids_of(Kind.CELL)
+    small = cells[pop.org_size[cells] == 3][0]
+    applicant = pop.add(1, Status.APPLICANT, small, applied=0, awaiting_review=True)
+    membership._schedule_review(applicant, pop.cell[applicant], 0)
+    old_review = int(pop.due[applicant[0]])
+    reorganization.reorganize(day=1)
+    new_review = int(pop.due[applicant[0]])
+    assert new_review < old_review  # the case: the stale entry comes after the review
+    membership._cell_review(new_review, membership._due(membership.review, new_review, Status.APPLICANT))
+    assert not pop.awaiting_review[applicant[0]]
+    # The county's day, drawn within its deadline, is the old review day (the entry drawn goes stale).
+    membership._schedule(membership.county, applicant, np.array([old_review]))
+    membership.run_procedures(old_review)
+    assert pop.status[applicant[0]] in (Status.CANDIDATE, Status.REJECTED)  # decided by the county, not re-reviewed
+
+
 def test_every_admission_is_ratified_by_the_city_county_committee_within_its_deadline():
     """The cell decides at the end of probation, the city/county committee ratifies within a month (source)."""
     _, result = simulate(small_scenario(duration="3y", **BUSY))

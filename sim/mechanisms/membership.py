@@ -221,9 +221,12 @@ class Membership(Mechanism):
 
     def _cell_review(self, day: int, ids: np.ndarray) -> None:
         """The cell meeting reviews the application and forwards it to the county/city committee."""
+        pop = self.world.pop
+        # An application reviewed already (moved to an earlier meeting of its new cell) leaves its old
+        # entry stale: ``_due`` lets it through when the county's decision falls on that very day.
+        ids = ids[pop.awaiting_review[ids]]
         if len(ids) == 0:
             return
-        pop = self.world.pop
         pop.awaiting_review[ids] = False
         forwarded, refused = bernoulli_split(self.rng, ids, self.cfg.cell_endorse_probability)
         pop.transition(refused, Status.REJECTED, source=Status.APPLICANT)
