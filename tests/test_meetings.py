@@ -136,14 +136,19 @@ def test_life_reviews_follow_the_units_meeting_that_day_as_cells_are_formed_and_
         assert (held["reviews_monthly"], held["reviews_quarterly"], held["reviews_yearly"]) == expected
 
 
-def test_reports_go_up_monthly_from_every_basic_organization():
-    simulation = _year()
-    orgs = simulation.world.orgs
+def _reports(simulation: Simulation) -> pd.DataFrame:
+    """The report events of a year of meetings alone."""
     meetings = simulation.world.mechanisms["meetings"]
     for day in range(simulation.world.calendar.horizon):
         meetings.step(day)
     events = simulation.world.events.frame(simulation.world.calendar.dates64(0))
-    reports = events[events.kind == "report"].groupby("org").size()
+    return events[events.kind == "report"]
+
+
+def test_reports_go_up_monthly_from_every_basic_organization():
+    simulation = _year()
+    orgs = simulation.world.orgs
+    reports = _reports(simulation).groupby("org").size()
     assert set(reports.index) >= set(orgs.ids_of(*BASIC))
     assert (reports == 12).all()
 
@@ -153,24 +158,16 @@ def test_reports_come_from_the_basic_organizations_and_the_cells_directly_under_
     directly under a county/city committee stands for its own basic organization and reports too."""
     simulation = _year()
     orgs = simulation.world.orgs
-    meetings = simulation.world.mechanisms["meetings"]
-    for day in range(simulation.world.calendar.horizon):
-        meetings.step(day)
-    events = simulation.world.events.frame(simulation.world.calendar.dates64(0))
+    reporting = set(_reports(simulation).org.tolist())
     cells = orgs.ids_of(Kind.CELL)
     direct = cells[orgs.kind[orgs.parent[cells]] == Kind.COUNTY]
     assert len(direct) > 0
-    reporting = set(events[events.kind == "report"].org.tolist())
     assert reporting == set(orgs.ids_of(*BASIC).tolist()) | set(direct.tolist())
 
 
 def test_reports_every_three_months_go_up_in_the_months_where_id_plus_month_is_a_multiple_of_three():
     simulation = _year(meetings={"report_every_months": 3})
-    meetings = simulation.world.mechanisms["meetings"]
-    for day in range(simulation.world.calendar.horizon):
-        meetings.step(day)
-    events = simulation.world.events.frame(simulation.world.calendar.dates64(0))
-    reports = events[events.kind == "report"]
+    reports = _reports(simulation)
     months = simulation.world.calendar.month_index(simulation.world.calendar.days_of(reports.date.to_numpy()))
     assert len(reports) > 0 and ((reports.org.to_numpy() + months) % 3 == 0).all()
     assert (reports.groupby("org").size() == 4).all()

@@ -108,19 +108,29 @@ def test_member_table_aggregates_stay_exact():
     assert simulation.world.pop.counts[Status.FULL] > 0
 
 
-def test_an_application_moved_by_a_merge_is_reviewed_at_the_new_cells_meeting():
-    """A residential unit below five members merges before its applicant is reviewed: the receiving
-    cell reviews the application at its own next meeting; the old cell's date goes stale."""
-    simulation = Simulation(small_scenario(organization={"small_units": "[3]"}))
+def _applicant_in_a_merged_cell(**sections) -> tuple[Simulation, np.ndarray, int, int]:
+    """An applicant of a residential unit of three members, its review scheduled, then the day-1
+    re-organization that merges the unit; returns the simulation, the applicant, the old cell and
+    the old review day."""
+    simulation = Simulation(small_scenario(organization={"small_units": "[3]"}, **sections))
     world = simulation.world
-    pop, orgs, cal = world.pop, world.orgs, world.calendar
-    membership, reorganization = world.mechanisms["membership"], world.mechanisms["reorganization"]
+    pop, orgs = world.pop, world.orgs
     cells = orgs.ids_of(Kind.CELL)
     small = cells[pop.org_size[cells] == 3][0]
     applicant = pop.add(1, Status.APPLICANT, small, applied=0, awaiting_review=True)
-    membership._schedule_review(applicant, pop.cell[applicant], 0)
+    world.mechanisms["membership"]._schedule_review(applicant, pop.cell[applicant], 0)
     old_review = int(pop.due[applicant[0]])
-    reorganization.reorganize(day=1)
+    world.mechanisms["reorganization"].reorganize(day=1)
+    return simulation, applicant, int(small), old_review
+
+
+def test_an_application_moved_by_a_merge_is_reviewed_at_the_new_cells_meeting():
+    """A residential unit below five members merges before its applicant is reviewed: the receiving
+    cell reviews the application at its own next meeting; the old cell's date goes stale."""
+    simulation, applicant, small, old_review = _applicant_in_a_merged_cell()
+    world = simulation.world
+    pop, orgs, cal = world.pop, world.orgs, world.calendar
+    membership = world.mechanisms["membership"]
     new_cell = pop.cell[applicant[0]]
     assert new_cell != small and not orgs.alive[small]
     new_review = int(cal.next_monthly(np.array([2]), orgs.meeting_day[[new_cell]])[0])
@@ -134,17 +144,8 @@ def test_an_application_moved_by_a_merge_is_reviewed_at_the_new_cells_meeting():
 def test_a_moved_application_is_reviewed_once_even_when_its_county_decision_falls_on_the_stale_review_day():
     """The receiving cell reviews a merged cell's applicant before the old cell would have; if the county
     committee's day is the old review day, that day decides the application and does not review it again."""
-    scenario = small_scenario(organization={"small_units": "[3]"}, membership={"cell_endorse_probability": 1.0})
-    simulation = Simulation(scenario)
-    world = simulation.world
-    pop, orgs = world.pop, world.orgs
-    membership, reorganization = world.mechanisms["membership"], world.mechanisms["reorganization"]
-    cells = orgs.ids_of(Kind.CELL)
-    small = cells[pop.org_size[cells] == 3][0]
-    applicant = pop.add(1, Status.APPLICANT, small, applied=0, awaiting_review=True)
-    membership._schedule_review(applicant, pop.cell[applicant], 0)
-    old_review = int(pop.due[applicant[0]])
-    reorganization.reorganize(day=1)
+    simulation, applicant, _, old_review = _applicant_in_a_merged_cell(membership={"cell_endorse_probability": 1.0})
+    pop, membership = simulation.world.pop, simulation.world.mechanisms["membership"]
     new_review = int(pop.due[applicant[0]])
     assert new_review < old_review  # the case: the stale entry comes after the review
     membership._cell_review(new_review, membership._due(membership.review, new_review, Status.APPLICANT))
