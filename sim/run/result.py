@@ -106,7 +106,7 @@ class Result:
 
 
 def write_columns(columns: dict[str, np.ndarray], stem: Path, fmt: str) -> None:
-    """Write a table of numpy columns of numbers and dates as ``stem.parquet`` or ``stem.csv``.
+    """Write a table of numpy columns of integers, floats and timestamps as ``stem.parquet`` or ``stem.csv``.
 
     Parquet goes through pyarrow directly: pandas' writer converts and checks
     the columns one by one, and would have to be imported (a fifth of a second
@@ -128,13 +128,17 @@ def write_columns(columns: dict[str, np.ndarray], stem: Path, fmt: str) -> None:
 
 
 def _arrow_array(values: np.ndarray):
-    """A numpy column of fixed-width numbers or dates as an Arrow array of the same type, sharing its memory.
+    """A numpy column of integers, floats or timestamps as an Arrow array of the same type, sharing its memory.
 
     Built from the buffer: ``pyarrow.array`` imports pandas to check whether
-    it was given pandas objects.
+    it was given pandas objects. Only types whose Arrow layout is numpy's are
+    taken (Arrow packs booleans in bits and stores days as 32-bit dates).
     """
     import pyarrow as pa
 
+    kind = values.dtype.kind
+    if not (kind in "iuf" or (kind == "M" and np.datetime_data(values.dtype)[0] in ("s", "ms", "us", "ns"))):
+        raise TypeError(f"no Arrow buffer layout for a column of {values.dtype}")
     values = np.ascontiguousarray(values)
     return pa.Array.from_buffers(
         pa.from_numpy_dtype(values.dtype), len(values), [None, pa.py_buffer(values.view(np.uint8))]
