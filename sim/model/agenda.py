@@ -103,21 +103,11 @@ class Agenda:
         """Add ``ids``, due on ``days`` (None: all on ``day``), which lie in ``day``'s bucket; ``day`` is their
         earliest, and their only day if the bucket is opened."""
         if day <= self._open_end:
-            entries = self._days.get(day)
-            if entries is None:
-                self._days[day] = [ids]
-                heapq.heappush(self._day_keys, day)
-            else:
-                entries.append(ids)
-            return
-        key = day >> BUCKET_SHIFT
-        entry = (ids, np.full(ids.shape, day) if days is None else days)
-        bucket = self._buckets.get(key)
-        if bucket is None:
-            self._buckets[key] = [entry]
-            heapq.heappush(self._keys, key)
+            _file(self._days, self._day_keys, day, ids)
         else:
-            bucket.append(entry)
+            _file(
+                self._buckets, self._keys, day >> BUCKET_SHIFT, (ids, np.full(ids.shape, day) if days is None else days)
+            )
 
     def _open(self, key: int) -> None:
         """Open the buckets up to ``key``: their ids go to the lists by day."""
@@ -176,3 +166,13 @@ class Agenda:
         keep[0] = True
         np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
         return ordered[keep]
+
+
+def _file(table: dict, keys: list[int], key: int, entry: object) -> None:
+    """Append ``entry`` to ``table[key]``; a key new to the table goes on its heap ``keys``."""
+    entries = table.get(key)
+    if entries is None:
+        table[key] = [entry]
+        heapq.heappush(keys, key)
+    else:
+        entries.append(entry)
