@@ -32,6 +32,18 @@ def test_appended_rows_take_the_column_fill_unless_given_also_after_the_table_gr
     pop.check_consistency()
 
 
+def test_rows_appended_into_rows_filled_ahead_take_the_fill_of_a_column_not_given_to_them():
+    """The fills are written ahead of the appended rows; a column given to some rows is filled past them only,
+    so the next rows, not given it, still read its fill."""
+    pop = Population(capacity=100, n_orgs=4)
+    pop.append(3, cell=2, sincerity=0.5, recommender1=7)
+    pop.append(4, due=9)
+    assert pop.column("cell").tolist() == [2] * 3 + [-1] * 4
+    assert pop.column("sincerity").tolist() == [0.5] * 3 + [np.float32(0.8)] * 4
+    assert pop.column("recommender1").tolist() == [7] * 3 + [-1] * 4
+    assert pop.column("due").tolist() == [-1] * 3 + [9] * 4
+
+
 def test_a_row_with_no_status_code_fails_the_recount():
     pop = Population(capacity=16, n_orgs=2)
     pop.add(5, Status.FULL, cell=1)

@@ -10,8 +10,10 @@ lazily, and a row's values are written when it is appended (the given value,
 else the column's fill). Capacity reserved for later rows therefore costs
 neither time nor memory until it is used, and a column given on append is
 written once, not filled first and overwritten (at national scale the fills
-were a third of the build). Rows at or past ``n`` hold no meaning: every
-reader stops at ``n``.
+were a third of the build). The fills are written ahead of the rows appended,
+``FILL_AHEAD`` rows at a time: most appends are a few rows (a day's
+applicants), which then write only their given columns. Rows at or past ``n``
+hold no meaning: every reader stops at ``n``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,10 @@ from __future__ import annotations
 from typing import ClassVar
 
 import numpy as np
+
+#: Rows past the appended ones whose fills are written at once: an append of a few rows into rows filled
+#: ahead writes no fill (a 10k-member party files about a thousand applications a run: 11 -> 8 us each).
+FILL_AHEAD = 1 << 12
 
 
 class ColumnTable:
@@ -33,6 +39,8 @@ class ColumnTable:
             setattr(self, name, np.zeros(self.capacity, dtype=dtype))
         #: The columns whose fill is not zero (fresh rows are zeros already), found once, not at every append.
         self._filled = [(name, fill) for name, (_, fill) in self.COLUMNS.items() if fill != 0]
+        #: Rows below this hold their columns' fills or appended values (the fills are written ahead).
+        self._filled_to = 0
 
     def _grow(self, needed: int) -> None:
         if needed <= self.capacity:
@@ -45,16 +53,25 @@ class ColumnTable:
             grown[: self.n] = getattr(self, name)[: self.n]
             setattr(self, name, grown)
         self.capacity = new_capacity
+        self._filled_to = self.n
+
+    def _fill_ahead(self, rows: slice, given: dict) -> None:
+        """Write the fills of the rows from ``_filled_to`` to past ``rows`` (``FILL_AHEAD`` rows more, within
+        the capacity); a column ``given`` for ``rows`` is filled only past them (it is written once)."""
+        stop = min(self.capacity, max(rows.stop, self._filled_to + FILL_AHEAD))
+        for name, fill in self._filled:
+            start = max(self._filled_to, rows.stop) if name in given else self._filled_to
+            getattr(self, name)[start:stop] = fill
+        self._filled_to = stop
 
     def append(self, count: int, **columns: np.ndarray | int | float) -> np.ndarray:
         """Append ``count`` rows with the given column values (the fill elsewhere); returns their ids."""
         self._grow(self.n + count)
         rows = slice(self.n, self.n + count)
+        if rows.stop > self._filled_to:
+            self._fill_ahead(rows, columns)
         for name, values in columns.items():
             getattr(self, name)[rows] = values
-        for name, fill in self._filled:
-            if name not in columns:
-                getattr(self, name)[rows] = fill
         self.n += count
         return np.arange(rows.start, rows.stop, dtype=np.int64)
 
