@@ -44,6 +44,8 @@ N_STATUS = len(Status)
 ACTIVE_STATUSES = (Status.CANDIDATE, Status.FULL, Status.DEMOTED)
 ACTIVE = np.zeros(N_STATUS, dtype=bool)
 ACTIVE[list(ACTIVE_STATUSES)] = True
+#: The active status codes as plain ints (summing their stocks from a list beats a masked numpy sum).
+_ACTIVE_CODES = tuple(int(status) for status in ACTIVE_STATUSES)
 
 #: Ladder codes 0 (none) .. len(LEVELS).
 N_LEVEL_CODES = len(LEVELS) + 1
@@ -275,7 +277,8 @@ class Population(ColumnTable):
 
     def mean_active_sincerity(self) -> float:
         """Mean sincerity of the active members (0 when there are none), without a pass over the table."""
-        active = int(self.counts[ACTIVE].sum())
+        counts = self.counts.tolist()  # read every day: a list's few items beat a masked sum (0.4 against 0.9 us)
+        active = sum(counts[code] for code in _ACTIVE_CODES)
         return self.active_sincerity / active if active else 0.0
 
     def move(self, ids: np.ndarray, new_cells: np.ndarray) -> None:
