@@ -84,8 +84,8 @@ class Discipline(Mechanism):
         self.issued_level = {code: f"issued_{level}" for code, level in enumerate(ladder.LEVELS, start=1)}
         self.issued_cause = {code: f"issued_{cause}" for code, cause in enumerate(self.causes)}
         self.lifted_cause = {code: f"lifted_{cause}" for code, cause in enumerate(self.causes)}
-        #: Rate-based causes: (code, spec, factor by sector, weekly probability of the most exposed member),
-        #: constants of the scenario computed once rather than every week.
+        #: Rate-based causes: (code, spec, factor by sector or None if 1 in every sector, weekly probability
+        #: of the most exposed member), constants of the scenario computed once rather than every week.
         self.offences = [
             (code, spec, *self._exposure(spec))
             for code, spec in enumerate(specs)
@@ -148,11 +148,13 @@ class Discipline(Mechanism):
 
     # -- cases arise -------------------------------------------------------
     @staticmethod
-    def _exposure(spec) -> tuple[np.ndarray, float]:
-        """A cause's factor by sector, and the weekly probability of its most exposed member (the thinning bound)."""
+    def _exposure(spec) -> tuple[np.ndarray | None, float]:
+        """A cause's factor by sector (None if 1 in every sector: no sector to look up), and the weekly
+        probability of its most exposed member (the thinning bound)."""
         sector_factor = np.array([spec.sector_modifiers.get(s, 1.0) for s in SECTORS])
         top = float(sector_factor.max() * max(spec.cadre_modifier, 1.0))
-        return sector_factor, step_probability(spec.rate_per_year * top, OFFENCE_STEP_DAYS)
+        uniform = bool(np.all(sector_factor == 1.0))
+        return None if uniform else sector_factor, step_probability(spec.rate_per_year * top, OFFENCE_STEP_DAYS)
 
     def offend(self, day: int) -> None:
         """Rate-based offences of the week, one Bernoulli selection per cause."""
@@ -162,7 +164,7 @@ class Discipline(Mechanism):
             rows = rows[ACTIVE[pop.status[rows]]]
             if len(rows) == 0:  # nobody selected: thinning would draw nothing and refer no one
                 continue
-            factor = sector_factor[self.world.sectors(rows)]
+            factor = np.ones(len(rows)) if sector_factor is None else sector_factor[self.world.sectors(rows)]
             if spec.cadre_modifier != 1.0:  # (a factor of 1 would change no probability: no lookup of roles)
                 factor = factor * np.where(pop.role[rows] >= int(Role.CELL_SECRETARY), spec.cadre_modifier, 1.0)
             p = -np.expm1(-spec.rate_per_year * factor * OFFENCE_STEP_DAYS / DAYS_PER_YEAR)
@@ -223,7 +225,7 @@ class Discipline(Mechanism):
         held = pop.punish_level[convicted]
         level = self.judged_level[cause, held]
         heavy = level >= self.ratified_from
-        if not heavy.any():  # the usual case: only standing punishments, nothing to ratify
+        if not np.count_nonzero(heavy):  # the usual case: only standing punishments, nothing to ratify
             self._punish(day, convicted, level, cause, held)
             return
         light = ~heavy
@@ -323,7 +325,9 @@ class Discipline(Mechanism):
         probation = level == PROBATION
         if np.count_nonzero(probation):  # demotion to candidate membership: rare, the status looked up only then
             pop.transition(ids[probation & (pop.status[ids] == int(Status.FULL))], Status.DEMOTED, source=Status.FULL)
-        lift = self.next_meeting.of(day + self.lift_days[level], world.orgs.meeting_day[cells])
+        # One member (a small party's usual day) has one end of the good-conduct period: a day, not an array.
+        after = self.lift_days[level] if len(ids) > 1 else int(self.lift_days[level[0]])
+        lift = self.next_meeting.of(day + after, world.orgs.meeting_day[cells])
         pop.lift_due[ids] = lift
         self.liftings.push(ids, lift)
 
@@ -356,7 +360,7 @@ class Discipline(Mechanism):
         pop.set_punishment(ids, 0, held=level)
         pop.lift_due[ids] = -1
         pop.transition(ids[pop.status[ids] == int(Status.DEMOTED)], Status.FULL, source=Status.DEMOTED)
-        pop.educate(ids, self.cfg.education_effect if education is None else education)
+        pop.educate(ids, self.cfg.education_effect if education is None else education, active=True)
         world.tally.add("punishments_lifted", len(ids))
         self._tally_codes(self.lifted_cause, cause)
         self._log_cases(day, event, ids, cause, level)
