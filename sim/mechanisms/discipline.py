@@ -161,22 +161,24 @@ class Discipline(Mechanism):
         pop = self.world.pop
         for code, spec, sector_factor, p_max in self.offences:
             rows = bernoulli_rows(self.rng, pop.n, p_max)
-            rows = rows[ACTIVE[pop.status[rows]]]
-            if len(rows) == 0:  # nobody selected: thinning would draw nothing and refer no one
+            if len(rows):  # (nobody selected: most weeks of a rare cause in a small party)
+                rows = rows[ACTIVE[pop.status[rows]]]
+            if len(rows) == 0:  # thinning would draw nothing and refer no one
                 continue
             factor = np.ones(len(rows)) if sector_factor is None else sector_factor[self.world.sectors(rows)]
             if spec.cadre_modifier != 1.0:  # (a factor of 1 would change no probability: no lookup of roles)
                 factor = factor * np.where(pop.role[rows] >= int(Role.CELL_SECRETARY), spec.cadre_modifier, 1.0)
             p = -np.expm1(-spec.rate_per_year * factor * OFFENCE_STEP_DAYS / DAYS_PER_YEAR)
-            self.refer(thin(self.rng, rows, p, p_max), self.causes[code], day)
+            offenders = thin(self.rng, rows, p, p_max)  # active members today, distinct and in id order
+            self.refer(offenders, self.causes[code], day, cells=pop.cell[offenders])
 
     def refer(self, ids: np.ndarray, cause: str, day: int, cells: np.ndarray | None = None) -> None:
         """Refer members to their cell's next meeting; a member has at most one pending case.
 
         ``cells``: the members' cells, when the caller drew ``ids`` among today's active members, distinct
-        and in id order, and read their cells already (critique's referrals, some 700 a day at national
-        scale): they are then neither deduplicated nor their statuses and cells read again (each read at
-        scattered rows costs a cache miss a row).
+        and in id order (critique's referrals, some 700 a day at national scale, and the week's offences):
+        they are then neither deduplicated nor their statuses read (each read at scattered rows costs a
+        cache miss a row).
         """
         if len(ids) == 0:
             return
@@ -187,7 +189,8 @@ class Discipline(Mechanism):
             cells = pop.cell[ids]
         else:
             free = pop.referral_due[ids] < day
-            ids, cells = ids[free], cells[free]
+            if np.count_nonzero(free) < len(ids):  # some have a case pending already (rare)
+                ids, cells = ids[free], cells[free]
         if len(ids) == 0:
             return
         meeting = self.next_meeting.of(day + 1, world.orgs.meeting_day[cells])
