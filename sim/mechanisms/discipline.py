@@ -261,7 +261,7 @@ class Discipline(Mechanism):
         given = np.where(ratified, level, level - 1).astype(np.int8)[standing]
         self._punish(day, ids[standing], given, pop.referral_cause[ids[standing]], held[standing])
         expelled = ratified & expulsion
-        if not expelled.any():
+        if not np.count_nonzero(expelled):
             return
         held = held[expelled]
         expelled = ids[expelled]
@@ -324,7 +324,9 @@ class Discipline(Mechanism):
         pop.punish_day[ids] = day
         pop.punish_count[ids] += 1
         pop.amnestied[ids] = False
-        pop.role[ids[self.loses_office[level]]] = int(Role.NONE)
+        removed = self.loses_office[level]
+        if np.count_nonzero(removed):  # (warnings, the usual case, leave the office)
+            pop.role[ids[removed]] = int(Role.NONE)
         probation = level == PROBATION
         if np.count_nonzero(probation):  # demotion to candidate membership: rare, the status looked up only then
             pop.transition(ids[probation & (pop.status[ids] == int(Status.FULL))], Status.DEMOTED, source=Status.FULL)
