@@ -325,14 +325,14 @@ class Discipline(Mechanism):
         pop.punish_count[ids] += 1
         pop.amnestied[ids] = False
         removed = self.loses_office[level]
-        if np.count_nonzero(removed):  # (warnings, the usual case, leave the office)
+        if np.count_nonzero(removed):  # (warnings, the usual case, remove nobody from office)
             pop.role[ids[removed]] = int(Role.NONE)
         probation = level == PROBATION
         if np.count_nonzero(probation):  # demotion to candidate membership: rare, the status looked up only then
             pop.transition(ids[probation & (pop.status[ids] == int(Status.FULL))], Status.DEMOTED, source=Status.FULL)
         # One member (a small party's usual day) has one end of the good-conduct period: a day, not an array.
-        after = self.lift_days[level] if len(ids) > 1 else int(self.lift_days[level[0]])
-        lift = self.next_meeting.of(day + after, world.orgs.meeting_day[cells])
+        good_conduct = self.lift_days[level] if len(ids) > 1 else int(self.lift_days[level[0]])
+        lift = self.next_meeting.of(day + good_conduct, world.orgs.meeting_day[cells])
         pop.lift_due[ids] = lift
         self.liftings.push(ids, lift)
 

@@ -82,7 +82,7 @@ def thin(rng: np.random.Generator, ids: np.ndarray, accept: np.ndarray, p_max: f
 
 def thinning(rng: np.random.Generator, accept: np.ndarray, p_max: float) -> np.ndarray:
     """Which rows the thinning step keeps, each with probability ``accept[i] / p_max`` (one uniform each, in
-    order): for a caller that keeps several arrays of the rows (ids and their cells)."""
+    order): the mask behind :func:`thin`, for a caller that filters its rows itself (with ``compress``)."""
     return rng.random(len(accept)) * p_max < accept
 
 
