@@ -40,7 +40,7 @@ from sim.model.agenda import Agenda
 from sim.model.arrays import distinct
 from sim.model.calendar import MeetingDates
 from sim.model.founding import DAYS_PER_YEAR
-from sim.model.population import ACTIVE, N_LEVEL_CODES, NO_RECOMMENDER, Status
+from sim.model.population import ACTIVE, FEW_MEMBERS, N_LEVEL_CODES, NO_RECOMMENDER, Status
 from sim.model.roles import Role
 from sim.model.sampling import bernoulli_rows, bernoulli_split, step_probability, thin
 from sim.model.sectors import SECTORS
@@ -53,6 +53,8 @@ PROBATION = ladder.code("probation")
 REMOVAL = ladder.code("removal_from_post")
 #: Up to this many cause or level codes are tallied one by one rather than binned.
 FEW_CODES = 8
+#: Whether each status code is active, as a list (read for a few members in Python).
+IS_ACTIVE = ACTIVE.tolist()
 
 
 class Discipline(Mechanism):
@@ -209,11 +211,20 @@ class Discipline(Mechanism):
             self.lift(lift[self.world.pop.punish_level[lift] > 0], day, "punishment_lifted")
 
     def _due(self, agenda: Agenda, day: int, column: str) -> np.ndarray:
+        """The ids ``agenda`` holds for ``day`` that are still due then (``column`` holds their day: a later
+        case may have replaced theirs) and active. A few ids (a small party's day) are tested in Python,
+        half the cost of the array calls."""
         ids = agenda.pop(day)
         if len(ids) == 0:  # most days in a small party: no gathers on empty arrays
             return ids
         pop = self.world.pop
-        return ids[(getattr(pop, column)[ids] == day) & ACTIVE[pop.status[ids]]]
+        due, status = getattr(pop, column)[ids], pop.status[ids]
+        if len(ids) > FEW_MEMBERS:
+            return ids[(due == day) & ACTIVE[status]]
+        kept = [
+            row for row, (on, code) in enumerate(zip(due.tolist(), status.tolist())) if on == day and IS_ACTIVE[code]
+        ]
+        return ids if len(kept) == len(ids) else ids[kept]
 
     def _judge(self, day: int, ids: np.ndarray) -> None:
         """The cell meeting takes up each case: conviction and the level on the ladder."""

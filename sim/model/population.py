@@ -52,7 +52,8 @@ N_LEVEL_CODES = len(LEVELS) + 1
 
 #: Above this many codes, :func:`code_counts` compares instead of calling ``np.bincount``.
 COUNT_BY_COMPARISON_ABOVE = 10_000
-#: Up to this many members, :meth:`Population.set_punishment` counts their levels one by one in Python.
+#: Up to this many members, a step on them is done one by one in Python (cheaper than numpy calls on a
+#: few ids): :meth:`Population.set_punishment` counts their levels so.
 FEW_MEMBERS = 8
 
 #: Cells binned at a time when the member table is recounted (:func:`_by_org`).
