@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.model.population import COLUMNS, COUNT_BY_COMPARISON_ABOVE, N_STATUS, Population, Status, code_counts
+from sim.model.population import (
+    COLUMNS,
+    COUNT_BY_COMPARISON_ABOVE,
+    FEW_MEMBERS,
+    N_STATUS,
+    Population,
+    Status,
+    code_counts,
+)
 
 
 @pytest.mark.parametrize("size", [50, COUNT_BY_COMPARISON_ABOVE + 1])
@@ -78,4 +86,21 @@ def test_punished_members_per_organization_follow_punishments_moves_and_exits():
     pop.transition(np.array([0]), Status.EXITED)
     pop.ensure_orgs(40)  # the counts grow with the organization table
     assert pop.org_punished[:3].tolist() == [0, 0, 1]
+    pop.check_consistency()
+
+
+@pytest.mark.parametrize("size", [2, FEW_MEMBERS, FEW_MEMBERS + 1, 40])
+def test_punishment_stocks_are_the_same_counted_one_by_one_or_binned(size):
+    """A few members' levels are counted in Python, many binned: both keep the stocks equal to a recount
+    through punishing, replacing (heavier or lifted to 0 in one call) and lifting."""
+    pop = Population(capacity=64, n_orgs=5)
+    pop.add(40, Status.FULL, cell=np.arange(40) % 5)
+    rng = np.random.default_rng(size)
+    ids = rng.choice(40, size, replace=False)
+    pop.set_punishment(ids, rng.integers(1, 4, size).astype(np.int8))
+    pop.check_consistency()
+    pop.set_punishment(ids, rng.integers(0, 4, size).astype(np.int8), held=pop.punish_level[ids].copy())
+    pop.check_consistency()
+    pop.set_punishment(ids, 0, cells=pop.cell[ids])
+    assert pop.punished.sum() == 0 and pop.org_punished.sum() == 0
     pop.check_consistency()

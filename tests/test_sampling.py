@@ -132,6 +132,15 @@ def test_bernoulli_split_draws_one_uniform_per_id_in_order_and_keeps_the_rest():
         assert kept.tolist() == ids[passed].tolist() and rest.tolist() == ids[~passed].tolist()
 
 
+def test_thinning_keeps_the_rows_thin_keeps_with_the_same_draws():
+    """One uniform per row, in order, compared with accept / p_max: the mask behind ``thin``'s ids."""
+    ids, accept = np.arange(100, 120), np.linspace(0, 0.02, 20).astype(np.float32)
+    ours, thins = np.random.default_rng(9), np.random.default_rng(9)
+    kept = sampling.thinning(ours, accept, 0.02)
+    assert ids[kept].tolist() == sampling.thin(thins, ids, accept, 0.02).tolist()
+    assert ours.random() == thins.random()
+
+
 @pytest.mark.parametrize("p", [2.2e-311, 1e-15, 1e-9, 0.0027, 0.1, 0.3333, 1 / 3, 0.5, 0.9])
 @pytest.mark.parametrize("seed", [0, 7])
 def test_geometric_gaps_are_numpys_geometric_draw_for_draw_and_leave_the_stream_where_it_leaves_it(p, seed):

@@ -50,6 +50,8 @@ class Attrition(Mechanism):
         #: The reasons' cumulative shares of the constant hazards (unused when they are all 0).
         shares = (self.rates / max(float(self.rates.sum()), np.finfo(float).tiny)).cumsum()
         self.reason_cdf = shares / max(shares[-1], np.finfo(float).tiny)
+        #: The weekly probability of leaving for any of the constant hazards' reasons (0: none applies).
+        self.p_leave = step_probability(float(self.rates.sum()), STEP_DAYS)
         self.retirement = AgeThreshold(cfg.retirement_age_years, cfg.retirement_age_women_years)
         #: The earliest day of birth among the rows seen so far (rows ``< _seen``).
         self._oldest_birth, self._seen = 0, 0
@@ -64,15 +66,14 @@ class Attrition(Mechanism):
         return (*weekly, (np.union1d([0], cal.monthly(1)), self.retire))
 
     def step(self, day: int) -> None:
-        if self.rates.sum() > 0:
+        if self.p_leave > 0:
             self._constant_hazards(day)
         if self.life_table:
             self._deaths_by_age(day)
 
     def _constant_hazards(self, day: int) -> None:
         pop = self.world.pop
-        total = float(self.rates.sum())
-        rows = bernoulli_rows(self.rng, pop.n, step_probability(total, STEP_DAYS))
+        rows = bernoulli_rows(self.rng, pop.n, self.p_leave)
         leaving = rows[ACTIVE[pop.status[rows]]]
         if len(leaving) == 0:
             return
@@ -109,4 +110,4 @@ class Attrition(Mechanism):
         if not transitioned:
             self.world.pop.transition(ids, Status.EXITED)
         self.world.tally.add(f"exits_{reason}", len(ids))
-        self.world.events.log(day, "exit", ids, self.world.pop.cell[ids], cause=reason)
+        self.log_members(day, "exit", ids, cause=reason)

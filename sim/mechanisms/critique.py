@@ -26,7 +26,7 @@ from sim.mechanisms.base import Mechanism, Step
 from sim.model import cohorts
 from sim.model.organizations import Kind, Organizations
 from sim.model.population import ACTIVE
-from sim.model.sampling import bernoulli_rows, thin
+from sim.model.sampling import bernoulli_rows, thinning
 from sim.model.world import World
 from sim.scenario.sections import by_sector
 
@@ -59,9 +59,9 @@ class Critique(Mechanism):
             return np.where(unit, cohorts.critique_cohort(ids, share_by_type[orgs.type[rows]]), -1)
 
         self.cohorts = cohorts.Buckets(world.orgs, cohort, cohorts.N_CRITIQUE_COHORTS)
-        #: Active members per critique cohort, at index key + 1 (index 0 takes the changes of cells in no
-        #: cohort and is never read), summed at the cohorts' regrouping ``_counted_at`` and kept up to
-        #: date since from the cells whose size changed (:meth:`members_in`).
+        #: Active members per critique cohort, by key (the last entry, which key -1 indexes, takes the changes
+        #: of cells in no cohort and is never read), summed at the cohorts' regrouping ``_counted_at`` and
+        #: kept up to date since from the cells whose size changed (:meth:`members_in`).
         self._cohort_members = np.zeros(cohorts.N_CRITIQUE_COHORTS + 1, dtype=np.int64)
         self._counted_at = -1
         #: The two cohorts in session on each day of the run (:meth:`cohorts_today`), listed once.
@@ -69,6 +69,13 @@ class Critique(Mechanism):
             (weekday, cohorts.EVERY_TWO_DAYS_COHORTS[0] + day % 2)
             for day, weekday in enumerate(world.calendar.weekday.tolist())
         ]
+        #: Whether each cohort key is in session, by the day's two cohorts: one lookup a member drawn for
+        #: referral, not two comparisons (the last entry, which key -1 of a cell in no cohort reads, is False).
+        self._in_session_table: dict[tuple[int, int], np.ndarray] = {}
+        for today in set(self._in_session):
+            table = np.zeros(cohorts.N_CRITIQUE_COHORTS + 1, dtype=bool)
+            table[list(today)] = True
+            self._in_session_table[today] = table
         #: Day of month and month index of every day of the run, as Python ints (read every day).
         self._dom, self._month = world.calendar.dom.tolist(), world.calendar.month.tolist()
         #: The units meeting on a day of the month counted by id % 12 (:meth:`_reviews`).
@@ -112,37 +119,35 @@ class Critique(Mechanism):
         pop, keys = self.world.pop, self.cohorts.keys()
         if self.cohorts.regroupings != self._counted_at:
             for key in range(self.cohorts.n_keys):
-                self._cohort_members[key + 1] = pop.org_size[self.cohorts.ids(key)].sum()
+                self._cohort_members[key] = pop.org_size[self.cohorts.ids(key)].sum()
             pop.log_size_changes()  # from now on: the totals hold every change so far
             self._counted_at = self.cohorts.regroupings
         else:
             for step, cells in zip((1, -1), pop.take_size_changes()):
                 if len(cells):
-                    np.add.at(self._cohort_members, keys[cells] + 1, step)
+                    np.add.at(self._cohort_members, keys[cells], step)
         weekday, parity = cohorts_in_session
-        return int(self._cohort_members[weekday + 1] + self._cohort_members[parity + 1])
+        return int(self._cohort_members[weekday] + self._cohort_members[parity])
 
     def _refer(self, day: int) -> None:
         """Members whose criticism ends in a referral for discipline (insincerity in Party life)."""
         pop, cfg = self.world.pop, self.cfg
-        weekday, parity = self.cohorts_today(day)
         p_max = cfg.attendance_probability * cfg.referral_probability
         rows = bernoulli_rows(self.rng, pop.n, p_max)
         # The gathers are ``take``s: on the 20,000 rows drawn a day at national scale, a tenth faster than indexing.
         # The filters are ``compress``es: on those rows, a fifth of them kept, five times faster than a boolean
         # index (numpy 2.4: 20,000 rows 90-170 us against 15-25 us).
-        cells = pop.cell.take(rows)
-        cohort = self.cohorts.keys().take(cells)
-        in_session = (cohort == weekday) | (cohort == parity)  # the most selective filter first (a stale cell next)
-        rows, cells = rows.compress(in_session), cells.compress(in_session)
-        active = ACTIVE.take(pop.status.take(rows))
-        rows, cells = rows.compress(active), cells.compress(active)
-        kept = thin(self.rng, np.arange(len(rows)), p_max * (1.0 - pop.sincerity.take(rows)), p_max)
-        self.world.tally.add("critique_referrals", len(kept))
+        # The most selective filter first (a stale cell next). Only the rows are carried through the filters:
+        # the referred members' cells are read again at the end, from rows read a moment ago (in cache).
+        cohort = self.cohorts.keys().take(pop.cell.take(rows))
+        rows = rows.compress(self._in_session_table[self.cohorts_today(day)].take(cohort))
+        rows = rows.compress(ACTIVE.take(pop.status.take(rows)))
+        referred = rows.compress(thinning(self.rng, p_max * (1.0 - pop.sincerity.take(rows)), p_max))
+        self.world.tally.add("critique_referrals", len(referred))
         discipline = self.world.mechanisms.get("discipline")
-        if discipline is not None and len(kept):
-            # Distinct active members in id order, whose cells are read already: handed over as such.
-            discipline.refer(rows.take(kept), INSINCERITY, day, cells=cells.take(kept))
+        if discipline is not None and len(referred):
+            # Distinct active members in id order, with their cells: handed over as such.
+            discipline.refer(referred, INSINCERITY, day, cells=pop.cell.take(referred))
 
     def _reviews(self, day: int) -> None:
         """Monthly, quarterly and yearly life reviews at the cell's monthly meeting.

@@ -40,7 +40,7 @@ from sim.model.agenda import Agenda
 from sim.model.arrays import distinct
 from sim.model.calendar import MeetingDates
 from sim.model.founding import DAYS_PER_YEAR
-from sim.model.population import ACTIVE, N_LEVEL_CODES, NO_RECOMMENDER, Status
+from sim.model.population import ACTIVE, FEW_MEMBERS, N_LEVEL_CODES, NO_RECOMMENDER, Status
 from sim.model.roles import Role
 from sim.model.sampling import bernoulli_rows, bernoulli_split, step_probability, thin
 from sim.model.sectors import SECTORS
@@ -53,6 +53,8 @@ PROBATION = ladder.code("probation")
 REMOVAL = ladder.code("removal_from_post")
 #: Up to this many cause or level codes are tallied one by one rather than binned.
 FEW_CODES = 8
+#: Whether each status code is active, as a list (read for a few members in Python).
+IS_ACTIVE = ACTIVE.tolist()
 
 
 class Discipline(Mechanism):
@@ -84,8 +86,8 @@ class Discipline(Mechanism):
         self.issued_level = {code: f"issued_{level}" for code, level in enumerate(ladder.LEVELS, start=1)}
         self.issued_cause = {code: f"issued_{cause}" for code, cause in enumerate(self.causes)}
         self.lifted_cause = {code: f"lifted_{cause}" for code, cause in enumerate(self.causes)}
-        #: Rate-based causes: (code, spec, factor by sector, weekly probability of the most exposed member),
-        #: constants of the scenario computed once rather than every week.
+        #: Rate-based causes: (code, spec, factor by sector or None if 1 in every sector, weekly probability
+        #: of the most exposed member), constants of the scenario computed once rather than every week.
         self.offences = [
             (code, spec, *self._exposure(spec))
             for code, spec in enumerate(specs)
@@ -148,33 +150,37 @@ class Discipline(Mechanism):
 
     # -- cases arise -------------------------------------------------------
     @staticmethod
-    def _exposure(spec) -> tuple[np.ndarray, float]:
-        """A cause's factor by sector, and the weekly probability of its most exposed member (the thinning bound)."""
+    def _exposure(spec) -> tuple[np.ndarray | None, float]:
+        """A cause's factor by sector (None if 1 in every sector: no sector to look up), and the weekly
+        probability of its most exposed member (the thinning bound)."""
         sector_factor = np.array([spec.sector_modifiers.get(s, 1.0) for s in SECTORS])
         top = float(sector_factor.max() * max(spec.cadre_modifier, 1.0))
-        return sector_factor, step_probability(spec.rate_per_year * top, OFFENCE_STEP_DAYS)
+        uniform = bool(np.all(sector_factor == 1.0))
+        return None if uniform else sector_factor, step_probability(spec.rate_per_year * top, OFFENCE_STEP_DAYS)
 
     def offend(self, day: int) -> None:
         """Rate-based offences of the week, one Bernoulli selection per cause."""
         pop = self.world.pop
         for code, spec, sector_factor, p_max in self.offences:
             rows = bernoulli_rows(self.rng, pop.n, p_max)
-            rows = rows[ACTIVE[pop.status[rows]]]
-            if len(rows) == 0:  # nobody selected: thinning would draw nothing and refer no one
+            if len(rows):  # (nobody selected: most weeks of a rare cause in a small party)
+                rows = rows[ACTIVE[pop.status[rows]]]
+            if len(rows) == 0:  # thinning would draw nothing and refer no one
                 continue
-            factor = sector_factor[self.world.sectors(rows)]
+            factor = np.ones(len(rows)) if sector_factor is None else sector_factor[self.world.sectors(rows)]
             if spec.cadre_modifier != 1.0:  # (a factor of 1 would change no probability: no lookup of roles)
                 factor = factor * np.where(pop.role[rows] >= int(Role.CELL_SECRETARY), spec.cadre_modifier, 1.0)
             p = -np.expm1(-spec.rate_per_year * factor * OFFENCE_STEP_DAYS / DAYS_PER_YEAR)
-            self.refer(thin(self.rng, rows, p, p_max), self.causes[code], day)
+            offenders = thin(self.rng, rows, p, p_max)  # active members today, distinct and in id order
+            self.refer(offenders, self.causes[code], day, cells=pop.cell[offenders])
 
     def refer(self, ids: np.ndarray, cause: str, day: int, cells: np.ndarray | None = None) -> None:
         """Refer members to their cell's next meeting; a member has at most one pending case.
 
         ``cells``: the members' cells, when the caller drew ``ids`` among today's active members, distinct
-        and in id order, and read their cells already (critique's referrals, some 700 a day at national
-        scale): they are then neither deduplicated nor their statuses and cells read again (each read at
-        scattered rows costs a cache miss a row).
+        and in id order (critique's referrals, some 700 a day at national scale, and the week's offences):
+        they are then neither deduplicated nor their statuses read (each read at scattered rows costs a
+        cache miss a row).
         """
         if len(ids) == 0:
             return
@@ -185,7 +191,8 @@ class Discipline(Mechanism):
             cells = pop.cell[ids]
         else:
             free = pop.referral_due[ids] < day
-            ids, cells = ids[free], cells[free]
+            if np.count_nonzero(free) < len(ids):  # some have a case pending already (rare)
+                ids, cells = ids[free], cells[free]
         if len(ids) == 0:
             return
         meeting = self.next_meeting.of(day + 1, world.orgs.meeting_day[cells])
@@ -204,11 +211,20 @@ class Discipline(Mechanism):
             self.lift(lift[self.world.pop.punish_level[lift] > 0], day, "punishment_lifted")
 
     def _due(self, agenda: Agenda, day: int, column: str) -> np.ndarray:
+        """The ids ``agenda`` holds for ``day`` that are still due then (``column`` holds their day: a later
+        case may have replaced theirs) and active. A few ids (a small party's day) are tested in Python,
+        half the cost of the array calls."""
         ids = agenda.pop(day)
         if len(ids) == 0:  # most days in a small party: no gathers on empty arrays
             return ids
         pop = self.world.pop
-        return ids[(getattr(pop, column)[ids] == day) & ACTIVE[pop.status[ids]]]
+        due, status = getattr(pop, column)[ids], pop.status[ids]
+        if len(ids) > FEW_MEMBERS:
+            return ids[(due == day) & ACTIVE[status]]
+        kept = [
+            row for row, (on, code) in enumerate(zip(due.tolist(), status.tolist())) if on == day and IS_ACTIVE[code]
+        ]
+        return ids if len(kept) == len(ids) else ids[kept]
 
     def _judge(self, day: int, ids: np.ndarray) -> None:
         """The cell meeting takes up each case: conviction and the level on the ladder."""
@@ -223,7 +239,7 @@ class Discipline(Mechanism):
         held = pop.punish_level[convicted]
         level = self.judged_level[cause, held]
         heavy = level >= self.ratified_from
-        if not heavy.any():  # the usual case: only standing punishments, nothing to ratify
+        if not np.count_nonzero(heavy):  # the usual case: only standing punishments, nothing to ratify
             self._punish(day, convicted, level, cause, held)
             return
         light = ~heavy
@@ -256,7 +272,7 @@ class Discipline(Mechanism):
         given = np.where(ratified, level, level - 1).astype(np.int8)[standing]
         self._punish(day, ids[standing], given, pop.referral_cause[ids[standing]], held[standing])
         expelled = ratified & expulsion
-        if not expelled.any():
+        if not np.count_nonzero(expelled):
             return
         held = held[expelled]
         expelled = ids[expelled]
@@ -319,11 +335,15 @@ class Discipline(Mechanism):
         pop.punish_day[ids] = day
         pop.punish_count[ids] += 1
         pop.amnestied[ids] = False
-        pop.role[ids[self.loses_office[level]]] = int(Role.NONE)
+        removed = self.loses_office[level]
+        if np.count_nonzero(removed):  # (warnings, the usual case, remove nobody from office)
+            pop.role[ids[removed]] = int(Role.NONE)
         probation = level == PROBATION
         if np.count_nonzero(probation):  # demotion to candidate membership: rare, the status looked up only then
             pop.transition(ids[probation & (pop.status[ids] == int(Status.FULL))], Status.DEMOTED, source=Status.FULL)
-        lift = self.next_meeting.of(day + self.lift_days[level], world.orgs.meeting_day[cells])
+        # One member (a small party's usual day) has one end of the good-conduct period: a day, not an array.
+        good_conduct = self.lift_days[level] if len(ids) > 1 else int(self.lift_days[level[0]])
+        lift = self.next_meeting.of(day + good_conduct, world.orgs.meeting_day[cells])
         pop.lift_due[ids] = lift
         self.liftings.push(ids, lift)
 
@@ -356,7 +376,7 @@ class Discipline(Mechanism):
         pop.set_punishment(ids, 0, held=level)
         pop.lift_due[ids] = -1
         pop.transition(ids[pop.status[ids] == int(Status.DEMOTED)], Status.FULL, source=Status.DEMOTED)
-        pop.educate(ids, self.cfg.education_effect if education is None else education)
+        pop.educate(ids, self.cfg.education_effect if education is None else education, active=True)
         world.tally.add("punishments_lifted", len(ids))
         self._tally_codes(self.lifted_cause, cause)
         self._log_cases(day, event, ids, cause, level)

@@ -43,8 +43,8 @@ def bernoulli_rows(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
     while last < n:
         size = int(expected + 5 * math.sqrt(expected) + 16)
         rows = _geometric(rng, p, size, n + 1)  # the gaps, turned into rows in place (no temporaries)
-        np.cumsum(rows, out=rows)
-        rows += last
+        rows[0] += last  # the offset of the chunk, carried by the sum to every row
+        np.add.accumulate(rows, out=rows)  # the cumulative sum, on a day's 70 gaps twice as fast as cumsum's
         chunks.append(rows)
         last = int(rows[-1])
     rows = chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
@@ -77,7 +77,13 @@ def thin(rng: np.random.Generator, ids: np.ndarray, accept: np.ndarray, p_max: f
     """Keep ``ids[i]`` with probability ``accept[i] / p_max`` (thinning step)."""
     if len(ids) == 0 or p_max <= 0:
         return ids[:0]
-    return ids[rng.random(len(ids)) * p_max < accept]
+    return ids[thinning(rng, accept, p_max)]
+
+
+def thinning(rng: np.random.Generator, accept: np.ndarray, p_max: float) -> np.ndarray:
+    """Which rows the thinning step keeps, each with probability ``accept[i] / p_max`` (one uniform each, in
+    order): the mask behind :func:`thin`, for a caller that filters its rows itself (with ``compress``)."""
+    return rng.random(len(accept)) * p_max < accept
 
 
 def bernoulli_split(rng: np.random.Generator, ids: np.ndarray, p: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
