@@ -123,6 +123,31 @@ def test_zero_weights_are_never_chosen_and_small_groups_give_all_they_have():
     assert chosen.tolist() == [1, 2, 5]
 
 
+def test_weighted_top_k_takes_each_groups_best_gumbel_keys_whether_or_not_some_weights_are_zero():
+    """The definition, group by group: the positive items keyed log(w) + one Gumbel draw each, in item order."""
+    rng = np.random.default_rng(11)
+    for zeros in (False, True):
+        groups = np.sort(rng.integers(0, 30, 2_000))
+        weights = rng.random(2_000) + 0.01
+        if zeros:
+            weights[rng.random(2_000) < 0.3] = 0.0
+        k = rng.integers(0, 8, 30)
+        chosen = weighted_top_k(np.random.default_rng(4), groups, weights, k)
+        positive = np.flatnonzero(weights > 0)
+        keys = dict(
+            zip(
+                positive.tolist(),
+                (np.log(weights[positive]) + np.random.default_rng(4).gumbel(size=len(positive))).tolist(),
+            )
+        )
+        expected = sorted(
+            item
+            for group in range(30)
+            for item in sorted((i for i in keys if groups[i] == group), key=keys.__getitem__, reverse=True)[: k[group]]
+        )
+        assert chosen.tolist() == expected
+
+
 def test_bernoulli_split_draws_one_uniform_per_id_in_order_and_keeps_the_rest():
     """The halves are what comparing one uniform per id with p gives, whether all, none or some pass."""
     for p in (0.0, 0.3, np.linspace(0, 1, 7), 1.0):

