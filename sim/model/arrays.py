@@ -69,6 +69,7 @@ def _rank_keys(group: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, int, i
     # carry into the group bits (sorting it into the next group): quantize over one bit less.
     scale = 2.0 ** (score_bits - 1) / (high - low) if high > low else 0.0
     key = np.empty(n, dtype=np.int64)
+    ramp = np.arange(min(n, KEY_BLOCK))  # a block's positions, less its start
     for start in range(0, n, KEY_BLOCK):
         rows = slice(start, start + KEY_BLOCK)
         distance = np.subtract(high, score[rows])
@@ -78,7 +79,10 @@ def _rank_keys(group: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, int, i
         np.copyto(part, distance, casting="unsafe")
         part <<= position_bits
         part |= np.left_shift(group[rows], score_bits + position_bits, dtype=np.int64)
-        part |= np.arange(start, start + len(part))
+        # The position bits are still zero: adding the block's positions sets them (a fresh arange a block is
+        # a new array, and at national scale its page faults made it the slowest line).
+        part += ramp[: len(part)]
+        part += start
     return key, position_bits, score_bits
 
 

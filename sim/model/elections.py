@@ -132,14 +132,18 @@ class Elections:
         units_or_orgs = units_or_orgs[orgs.alive[units_or_orgs]]
         if len(units_or_orgs) == 0:
             return 0
+        # ``take`` and ``compress`` over the half a million units of a national party: faster than indexing
+        # by their int32 parents (twice) and by a mask (four times).
         in_scope = np.zeros(orgs.n, dtype=bool)
         in_scope[orgs.basic_org(units_or_orgs)] = True
         branches = orgs.ids_of(Kind.BRANCH)
-        in_scope[branches[in_scope[orgs.parent[branches]]]] = True
+        in_scope[branches.compress(in_scope.take(orgs.parent.take(branches)))] = True
         units = orgs.ids_of(*MEMBER_UNITS)
-        units = units[in_scope[units] | in_scope[orgs.parent[units]]]
-        orgs.secretary[: orgs.n][in_scope] = -1
-        orgs.deputy[: orgs.n][in_scope] = -1
+        in_unit = in_scope.take(units)
+        in_unit |= in_scope.take(orgs.parent.take(units))
+        units = units.compress(in_unit)
+        np.putmask(orgs.secretary[: orgs.n], in_scope, -1)
+        np.putmask(orgs.deputy[: orgs.n], in_scope, -1)
         members = self.index.members_of(units)
         # Every member in row order on day 0 (the index holds them so): their columns read as views.
         rows = row_range(members)
@@ -161,13 +165,14 @@ class Elections:
         basic_of[units] = orgs.basic_org(units)
         under = np.zeros(orgs.n, dtype=bool)
         under[units] = IS_TOP_BASIC_ORG[orgs.kind[basic_of[units]]]
-        pool = np.flatnonzero(free & under[cell])
-        top = basic_of[cell[pool]]
-        free[pool[self._seat(eligible[pool], top, score[pool], self.org_ballots, orgs.executive.view(np.int8))]] = False
+        pool = (free & under.take(cell)).nonzero()[0]
+        top = basic_of.take(cell.take(pool))
+        seated = self._seat(eligible.take(pool), top, score.take(pool), self.org_ballots, orgs.executive.view(np.int8))
+        free[pool.take(seated)] = False
         under[units] = orgs.kind[orgs.parent[units]] == int(Kind.BRANCH)
-        pool = np.flatnonzero(free & under[cell])
-        branch = orgs.parent[cell[pool]]
-        self._seat(eligible[pool], branch, score[pool], self.org_ballots, 0)  # branches have no executive
+        pool = (free & under.take(cell)).nonzero()[0]
+        branch = orgs.parent.take(cell.take(pool))
+        self._seat(eligible.take(pool), branch, score.take(pool), self.org_ballots, 0)  # branches have no executive
         after = pop.role[rows]
         self._elected()[rows] = after
         return int(np.count_nonzero(after != before))
@@ -237,12 +242,14 @@ class Elections:
         seats = np.count_nonzero(ballots != Role.NONE, axis=1).astype(np.int8)
         if not isinstance(ballot_of, np.ndarray):
             limit = seats[ballot_of]
-        elif len(group) < self.orgs.n:
+        elif 4 * len(group) < self.orgs.n:
             # Set for the groups present only (a zeroed table costs nothing until written): electing a few
             # cells costs no pass over the half a million organizations of a national party.
             limit = np.zeros(self.orgs.n, dtype=np.int8)
             limit[group] = seats.take(ballot_of.take(group))
-        else:  # more candidates than organizations (day 0): one byte per organization
+        else:
+            # One byte per organization: a pass over them costs what the scatter of a quarter as many
+            # candidates does (national: 0.45 ms for the organizations, 1.3 for 380,000 candidates).
             limit = seats.take(ballot_of[: self.orgs.n])
         pick, rank = top_within(group, score, limit)
         seated, group = ids[pick], group[pick]

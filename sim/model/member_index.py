@@ -121,20 +121,24 @@ class MemberIndex:
         if total == len(self.ids):  # the whole index (day 0): no copy
             found = self.ids
         elif total > len(self.ids) * self.MASK_SHARE:  # most of the index: one mask instead of gathering ranges
-            found = self.ids[np.repeat(asked[: len(self.offsets) - 1], np.diff(self.offsets))]
+            found = self.ids.compress(np.repeat(asked[: len(self.offsets) - 1], np.diff(self.offsets)))
         else:
-            starts = np.repeat(lo - (np.cumsum(count) - count), count)
-            found = self.ids[starts + np.arange(total)]
+            # ``take`` and ``compress`` here and below: at national scale (hundreds of thousands of entries,
+            # cells indexed by int32 ids) faster than indexing by positions, by int32 ids and by masks.
+            at = np.repeat(lo - (np.cumsum(count) - count), count)
+            at += np.arange(total)
+            found = self.ids.take(at)
         keep = _flagged(pop.status[found], statuses)
         stale = self._stale_indexed()
         if len(stale):
             keep &= ~self._stale[found]
-            stale = stale[asked[pop.cell[stale]]]
-        added = np.flatnonzero(asked[pop.cell[self.indexed : pop.n]]) + self.indexed
+            stale = stale.compress(asked.take(pop.cell[stale]))
+        added = asked.take(pop.cell[self.indexed : pop.n]).nonzero()[0]
+        added += self.indexed
         if len(stale) == 0 and len(added) == 0:
-            return found[keep]
+            return found.compress(keep)
         extra = np.concatenate([stale, added])
-        return np.concatenate([found[keep], extra[_flagged(pop.status[extra], statuses)]])
+        return np.concatenate([found.compress(keep), extra.compress(_flagged(pop.status[extra], statuses))])
 
     def refresh(self) -> None:
         """Merge the pending rows into the sorted index if there are many (O(N) array copies)."""
