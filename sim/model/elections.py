@@ -48,6 +48,8 @@ proportional to their members, not to the party's size.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from sim.model.arrays import distinct, row_range, top_within
@@ -71,6 +73,21 @@ DAYS_PER_YEAR = 365.25
 
 def _ballot(*seats: tuple[Role, int]) -> list[Role]:
     return [role for role, count in seats for _ in range(count)]
+
+
+@dataclass(frozen=True)
+class Ballots:
+    """Offices by rank, one row per kind of body, padded with NONE (the last column is always NONE: a rank
+    beyond the seats), and each row's number of seats (counted once: small parties elect a few cells often)."""
+
+    offices: np.ndarray
+    seats: np.ndarray
+
+    @classmethod
+    def of(cls, rows: list[list[Role]]) -> Ballots:
+        width = max(len(row) for row in rows) + 1
+        offices = np.array([row + [Role.NONE] * (width - len(row)) for row in rows], dtype=np.int8)
+        return cls(offices, np.array([len(row) for row in rows], dtype=np.int8))
 
 
 class Elections:
@@ -99,14 +116,8 @@ class Elections:
             (Role.ORG_COMMITTEE, cfg.org_committee_size - cfg.executive_committee_size),
         )
         #: Offices by rank: row 0 without, row 1 with a (cell / executive) committee.
-        self.cell_ballots = self._table([cell_seats, cell_seats + cell_committee])
-        self.org_ballots = self._table([org_seats + org_committee, org_seats + executive])
-
-    @staticmethod
-    def _table(rows: list[list[Role]]) -> np.ndarray:
-        """Ballot rows padded with NONE; the last column is always NONE (rank beyond the seats)."""
-        width = max(len(row) for row in rows) + 1
-        return np.array([row + [Role.NONE] * (width - len(row)) for row in rows], dtype=np.int8)
+        self.cell_ballots = Ballots.of([cell_seats, cell_seats + cell_committee])
+        self.org_ballots = Ballots.of([org_seats + org_committee, org_seats + executive])
 
     def score(self, ids: np.ndarray, day: int) -> np.ndarray:
         """Election score: standing in days plus the sincerity bonus, less the women's handicap (higher is elected first)."""
@@ -229,17 +240,18 @@ class Elections:
         return eligible, score, cell, seated
 
     def _seat(
-        self, ids: np.ndarray, group: np.ndarray, score: np.ndarray, ballots: np.ndarray, ballot_of: np.ndarray | int
+        self, ids: np.ndarray, group: np.ndarray, score: np.ndarray, ballots: Ballots, ballot_of: np.ndarray | int
     ) -> np.ndarray:
-        """Give the r-th best member of each group g the office ``ballots[ballot_of[g], r]`` (``ballots[ballot_of, r]``
-        for one ballot row for all); record secretaries and deputies; returns the rows of ``ids`` seated.
+        """Give the r-th best member of each group g the office ``ballots.offices[ballot_of[g], r]``
+        (``ballots.offices[ballot_of, r]`` for one ballot row for all); record secretaries and deputies; returns
+        the rows of ``ids`` seated.
 
         ``ids`` hold no office yet, so only those ranked within the seats change.
         """
         if len(ids) == 0:
             return np.empty(0, dtype=np.int64)
         # Each group ranks only as many members as its ballot has seats: ranks beyond would draw no office.
-        seats = np.count_nonzero(ballots != Role.NONE, axis=1).astype(np.int8)
+        seats = ballots.seats
         if not isinstance(ballot_of, np.ndarray):
             limit = seats[ballot_of]
         elif 4 * len(group) < self.orgs.n:
@@ -254,7 +266,7 @@ class Elections:
         pick, rank = top_within(group, score, limit)
         seated, group = ids[pick], group[pick]
         row = ballot_of[group] if isinstance(ballot_of, np.ndarray) else ballot_of
-        self.pop.role[seated] = ballots[row, rank]
+        self.pop.role[seated] = ballots.offices[row, rank]
         self.orgs.secretary[group[rank == 0]] = seated[rank == 0]
         self.orgs.deputy[group[rank == 1]] = seated[rank == 1]
         return pick
