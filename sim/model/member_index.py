@@ -71,6 +71,7 @@ class MemberIndex:
         """Adopt ``ids``, sorted by unit, unit u's entries ending at ``ends[u]``, as the index; nothing is pending
         any more."""
         self.ids = ids
+        self.ids.flags.writeable = False  # handed out as it is when a lookup asks for all of it (day 0)
         self.offsets = np.concatenate([[0], ends])
         self.indexed = self.pop.n
         self._moved: list[np.ndarray] = []
@@ -136,7 +137,8 @@ class MemberIndex:
         added = asked.take(pop.cell[self.indexed : pop.n]).nonzero()[0]
         added += self.indexed
         if len(stale) == 0 and len(added) == 0:
-            return found.compress(keep)
+            # Day 0 asks for every member, all open: the index itself, not a copy of millions of ids.
+            return found if keep.all() else found.compress(keep)
         extra = np.concatenate([stale, added])
         return np.concatenate([found.compress(keep), extra.compress(_flagged(pop.status[extra], statuses))])
 
