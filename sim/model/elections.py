@@ -152,16 +152,17 @@ class Elections:
         units_or_orgs = units_or_orgs[orgs.alive[units_or_orgs]]
         if len(units_or_orgs) == 0:
             return 0
-        # ``take`` and ``compress`` over the half a million units of a national party: faster than indexing
-        # by their int32 parents (twice) and by a mask (four times).
+        # ``take`` over the half a million units of a national party: twice as fast as indexing by their int32
+        # parents. (Masks keep few units, or all on day 0: boolean indexing is then as fast as ``compress``
+        # or twice as fast; ``compress`` is the faster only for masks keeping a middling share.)
         in_scope = np.zeros(orgs.n, dtype=bool)
         in_scope[orgs.basic_org(units_or_orgs)] = True
         branches = orgs.ids_of(Kind.BRANCH)
-        in_scope[branches.compress(in_scope.take(orgs.parent.take(branches)))] = True
+        in_scope[branches[in_scope.take(orgs.parent.take(branches))]] = True
         units = orgs.ids_of(*MEMBER_UNITS)
         in_unit = in_scope.take(units)
         in_unit |= in_scope.take(orgs.parent.take(units))
-        units = units.compress(in_unit)
+        units = units[in_unit]
         np.putmask(orgs.secretary[: orgs.n], in_scope, -1)
         np.putmask(orgs.deputy[: orgs.n], in_scope, -1)
         members = self.index.members_of(units)
@@ -328,7 +329,7 @@ class Elections:
         # Under a county with a vacant seat first (after a quarter, a few counties' of half a million units), then
         # basic organizations themselves (``orgs.basic_org(basic) == basic`` without its climb): the primary and
         # sub-primary organizations and the units directly under a county/city committee.
-        basic = basic.compress(need.take(orgs.county.take(basic)) > 0)
+        basic = basic[need.take(orgs.county.take(basic)) > 0]
         own = IS_TOP_BASIC_ORG[orgs.kind[basic]] | (orgs.kind[orgs.parent[basic]] == Kind.COUNTY)
         basic = basic[own & (orgs.secretary[basic] >= 0)]
         promoted = basic[top_within(orgs.county[basic], self.score(orgs.secretary[basic], day), need)[0]]

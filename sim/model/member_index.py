@@ -124,8 +124,8 @@ class MemberIndex:
         elif total > len(self.ids) * self.MASK_SHARE:  # most of the index: one mask instead of gathering ranges
             found = self.ids.compress(np.repeat(asked[: len(self.offsets) - 1], np.diff(self.offsets)))
         else:
-            # ``take`` and ``compress`` here and below: at national scale (hundreds of thousands of entries,
-            # cells indexed by int32 ids) faster than indexing by positions, by int32 ids and by masks.
+            # ``take`` here and below: at national scale (hundreds of thousands of entries, cells indexed by
+            # int32 ids) faster than indexing by positions and by int32 ids.
             at = np.repeat(lo - (np.cumsum(count) - count), count)
             at += np.arange(total)
             found = self.ids.take(at)
@@ -138,9 +138,9 @@ class MemberIndex:
         added += self.indexed
         if len(stale) == 0 and len(added) == 0:
             # Day 0 asks for every member, all open: the index itself, not a copy of millions of ids.
-            return found if keep.all() else found.compress(keep)
+            return found if keep.all() else found[keep]
         extra = np.concatenate([stale, added])
-        return np.concatenate([found.compress(keep), extra.compress(_flagged(pop.status[extra], statuses))])
+        return np.concatenate([found[keep], extra[_flagged(pop.status[extra], statuses)]])
 
     def refresh(self) -> None:
         """Merge the pending rows into the sorted index if there are many (O(N) array copies)."""
@@ -152,7 +152,7 @@ class MemberIndex:
         # which would widen the int8 codes to 64-bit positions), less the few moved since; one lookup per entry.
         still_open = _flagged(pop.status[: self.indexed], OPEN)
         still_open[self._stale_indexed()] = False
-        stays = still_open[self.ids]
+        stays = still_open.take(self.ids)  # faster than indexing (6.5 million entries: 26 against 35 ms)
         ids = self.ids[stays]
         # The open pending members by unit, in id order within a unit: one sort of (unit, id) packed in 64
         # bits (the pending set is in id order), ten times faster than a stable argsort of the units.
