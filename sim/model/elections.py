@@ -128,7 +128,7 @@ class Elections:
         self.cell_ballots = Ballots.of(cell_seats, cell_seats + cell_committee)
         self.org_ballots = Ballots.of(org_seats + org_committee, org_seats + executive)
 
-    def score(self, ids: np.ndarray, day: int) -> np.ndarray:
+    def score(self, ids: np.ndarray | slice, day: int) -> np.ndarray:
         """Election score: standing in days plus the sincerity bonus, less the women's handicap (higher is elected first)."""
         pop = self.pop
         # In double precision from the single-precision sincerities, in place (at national scale every
@@ -237,15 +237,17 @@ class Elections:
         """Seat the cell offices among ``members`` (ids, or a slice of rows; no office yet); returns the
         eligible, their scores and cells, and the rows of the eligible seated."""
         pop, orgs = self.pop, self.orgs
-        eligible = pop.status[members] == int(Status.FULL)  # a plain int: see ``elect``
-        eligible &= pop.punish_level[members] <= self.roles_allowed
+        full = pop.status[members] == int(Status.FULL)  # a plain int: see ``elect``
+        full &= pop.punish_level[members] <= self.roles_allowed
         if isinstance(members, slice):
-            eligible = np.flatnonzero(eligible)
+            # Scores and cells of the rows read through views and then masked: the same values as gathered by
+            # id, without gathering millions of rows from three columns (day 0: 107 against 171 ms).
+            score, cell = self.score(members, day)[full], pop.cell[members][full]
+            eligible = np.flatnonzero(full)
             eligible += members.start
         else:
-            eligible = members[eligible]
-        score = self.score(eligible, day)
-        cell = pop.cell[eligible]
+            eligible = members[full]
+            score, cell = self.score(eligible, day), pop.cell[eligible]
         seated = self._seat(eligible, cell, score, self.cell_ballots, orgs.committee.view(np.int8))
         return eligible, score, cell, seated
 
