@@ -170,6 +170,7 @@ def test_a_cell_left_too_large_after_reorganization_is_caught(monkeypatch):
     """A broken split that crams the three largest cells into one instead of splitting anything."""
 
     def cram(self, day, cells):
+        cells = self.world.orgs.ids_of(Kind.CELL)  # all of them, not only those out of bounds it is given
         largest = cells[np.argsort(self.world.pop.org_size[cells])[-3:]]
         self._move_units(day, largest[:2], largest[2:].repeat(2))
         return cells[:0]
@@ -181,7 +182,7 @@ def test_a_cell_left_too_large_after_reorganization_is_caught(monkeypatch):
 
 def test_a_small_cell_left_beside_a_neighbour_after_reorganization_is_caught(monkeypatch):
     """county.yaml's residential units of 3 and 4 members must merge or attach at the first re-organization."""
-    monkeypatch.setattr(Reorganization, "_merge_small_units", lambda self, day, cells: cells[:0])
+    monkeypatch.setattr(Reorganization, "_merge_small_units", lambda self, day, cells, small_among=None: cells[:0])
     scenario = small_scenario(membership={"enabled": False}, attrition={"enabled": False})
     simulation = Simulation(scenario)
     orgs, pop = simulation.world.orgs, simulation.world.pop

@@ -34,9 +34,18 @@ def _ranked_below(group, score, k):
     return set(zip(order[keep].tolist(), rank[keep].tolist()))
 
 
-def test_top_within_gives_the_rows_and_ranks_rank_within_gives_below_k_ties_included():
+@pytest.fixture
+def passes(monkeypatch):
+    """:func:`top_within` by its passes even on rows few enough to check (it sorts up to ``SORT_ROWS`` rows)."""
+    monkeypatch.setattr(arrays, "SORT_ROWS", 0)
+
+
+@pytest.mark.parametrize("sort_rows", [0, arrays.SORT_ROWS])
+def test_top_within_gives_the_rows_and_ranks_rank_within_gives_below_k_ties_included(monkeypatch, sort_rows):
     """Elections take only the few best of each group: the same rows and ranks as the full ranking,
-    with equal (and quantum-close) scores keeping their input order, for k fixed or per group."""
+    with equal (and quantum-close) scores keeping their input order, for k fixed or per group, whether
+    taken by passes or, for a few rows, by one sort."""
+    monkeypatch.setattr(arrays, "SORT_ROWS", sort_rows)
     rng = np.random.default_rng(5)
     for trial in range(300):
         n, groups = int(rng.integers(0, 400)), int(rng.integers(1, 50))
@@ -48,7 +57,7 @@ def test_top_within_gives_the_rows_and_ranks_rank_within_gives_below_k_ties_incl
         assert set(zip(rows.tolist(), rank.tolist())) == _ranked_below(group, score, k)
 
 
-def test_top_within_drops_full_groups_from_later_passes_without_changing_rows_ranks_or_their_order():
+def test_top_within_drops_full_groups_from_later_passes_without_changing_rows_ranks_or_their_order(passes):
     """Cells without a committee have two seats, the few with one five: after two passes most rows
     leave. The rows and ranks are the full ranking's, in the order of passes over every row."""
     rng = np.random.default_rng(7)
@@ -64,7 +73,7 @@ def test_top_within_drops_full_groups_from_later_passes_without_changing_rows_ra
             assert np.all(np.diff(group[rows[rank == seat]]) > 0)
 
 
-def test_top_within_of_groups_in_runs_gives_the_full_rankings_rows_and_ranks():
+def test_top_within_of_groups_in_runs_gives_the_full_rankings_rows_and_ranks(passes):
     """Members of a whole party come unit by unit (every group one run of rows, in any order of groups);
     a regular election's come by unit, then those joined since (a group in several runs). Reducing over
     the runs takes the same rows and ranks as the full ranking, ties included, for k fixed or per group

@@ -128,6 +128,15 @@ class Reorganization(Mechanism):
 
         return orgs.of_hierarchy("cell_mask", derive)
 
+    def _out_of_bounds(self) -> np.ndarray:
+        """Which organizations are living cells below ``cell_min`` or above ``cell_max``: a mask over the
+        table (a pass over the sizes costs half as much as gathering the cells' rows by id)."""
+        size = self.world.pop.org_size[: self.world.orgs.n]
+        out = size < self.cfg.cell_min
+        out |= size > self.cfg.cell_max
+        out &= self._cell_mask()
+        return out
+
     # -- the two cadences ------------------------------------------------------
     def check_thresholds(self, day: int) -> None:
         """Re-organize the cells that membership changes pushed across a threshold (O(cells) if none).
@@ -137,15 +146,12 @@ class Reorganization(Mechanism):
         costs half as much as gathering the cells' rows by id.
         """
         orgs, cfg = self.world.orgs, self.cfg
-        size = self.world.pop.org_size[: orgs.n]
-        crossed = size < cfg.cell_min
-        crossed |= size > cfg.cell_max
+        crossed = self._out_of_bounds()
         # A direct cell's committee flag to set or clear: its size and its flag disagree.
-        disagree = size > cfg.cell_committee_above
+        disagree = self.world.pop.org_size[: orgs.n] > cfg.cell_committee_above
         disagree ^= orgs.column("committee")
         disagree &= orgs.direct_cells()
         crossed |= disagree
-        crossed &= self._cell_mask()
         if crossed.any():
             self._restructure(day, orgs.ids_of(Kind.CELL), regular=False, changed=np.flatnonzero(crossed))
 
@@ -160,18 +166,24 @@ class Reorganization(Mechanism):
             self.world.invariants.check_cell_bounds(day)
 
     def _restructure(self, day: int, cells: np.ndarray, regular: bool, changed: np.ndarray | None = None) -> None:
-        """Split, merge and attach ``cells`` (the living cells), then apply the formula and elect.
+        """Split, merge and attach the living ``cells`` out of bounds, then apply the formula and elect.
 
-        ``changed``: the cells whose size crossed a threshold (threshold checks);
-        only they and the cells re-organized here can need a new committee flag.
+        The cells out of bounds are found by a pass over the table's sizes
+        (:meth:`_out_of_bounds`: not by gathering half a million cells' rows),
+        or are among ``changed``: the cells whose size crossed a threshold
+        (threshold checks); only these and the cells re-organized here can need
+        a new committee flag.
         """
         world, orgs, pop = self.world, self.world.orgs, self.world.pop
         self._committees = None
         n_before = orgs.n
-        touched_by_step = [self._split_large_cells(day, cells)]  # first, so that small units find room
+        out_of_bounds = np.flatnonzero(self._out_of_bounds()) if changed is None else changed
+        touched_by_step = [self._split_large_cells(day, out_of_bounds)]  # first, so that small units find room
         if orgs.n > n_before:  # splitting only appends cells
             cells = np.concatenate([cells, np.arange(n_before, orgs.n)])
-        touched_by_step.append(self._merge_small_units(day, cells))
+        # The parts of a split cell are not below the minimum (each has about half cell_max members or more, and
+        # cell_max >= 4 cell_min - 3): the small units are among those out of bounds before the split.
+        touched_by_step.append(self._merge_small_units(day, cells, small_among=out_of_bounds))
         flagged = cells if changed is None else np.concatenate([changed, *touched_by_step])
         flagged = flagged[orgs.alive[flagged]]
         touched_by_step.append(set_cell_committees(orgs, flagged, pop.org_size, self.cfg))
@@ -209,11 +221,12 @@ class Reorganization(Mechanism):
         return touched
 
     # -- units below the minimum -------------------------------------------------
-    def _merge_small_units(self, day: int, cells: np.ndarray) -> np.ndarray:
-        """Merge or attach cells below ``cell_min`` (see the module docstring); returns the receiving cells."""
+    def _merge_small_units(self, day: int, cells: np.ndarray, small_among: np.ndarray | None = None) -> np.ndarray:
+        """Merge or attach the cells below ``cell_min`` (those of ``small_among``, by default of ``cells``) into
+        ``cells`` (see the module docstring); returns the receiving cells."""
         world, orgs, pop, cfg = self.world, self.world.orgs, self.world.pop, self.cfg
-        size = pop.org_size[cells]
-        small = cells[size < cfg.cell_min]
+        small = cells if small_among is None else small_among
+        small = small[pop.org_size[small] < cfg.cell_min]
         if len(small) == 0:
             return small
         small = small[np.argsort(orgs.parent[small], kind="stable")]

@@ -48,6 +48,8 @@ proportional to their members, not to the party's size.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from sim.model.arrays import distinct, row_range, top_within
@@ -71,6 +73,30 @@ DAYS_PER_YEAR = 365.25
 
 def _ballot(*seats: tuple[Role, int]) -> list[Role]:
     return [role for role, count in seats for _ in range(count)]
+
+
+@dataclass(frozen=True)
+class Ballots:
+    """Offices by rank for a body without (row 0) and with (row 1) a committee of its own, padded with NONE
+    (the last column is always NONE: a rank beyond the seats), and each row's number of seats."""
+
+    offices: np.ndarray
+    seats: np.ndarray
+
+    @classmethod
+    def of(cls, without: list[Role], with_committee: list[Role]) -> Ballots:
+        rows = [without, with_committee]
+        width = max(len(row) for row in rows) + 1
+        offices = np.array([row + [Role.NONE] * (width - len(row)) for row in rows], dtype=np.int8)
+        return cls(offices, np.array([len(row) for row in rows], dtype=np.int8))
+
+    def seats_of(self, rows: np.ndarray) -> np.ndarray:
+        """The seats of bodies by their ballot rows (int8 0 or 1): arithmetic on the bytes, twenty times
+        faster than ``seats.take(rows)``, which turns them into 64-bit positions first (25 against 660 us
+        on the half a million organizations of a national party)."""
+        seats = rows * (self.seats[1] - self.seats[0])
+        seats += self.seats[0]
+        return seats
 
 
 class Elections:
@@ -99,16 +125,10 @@ class Elections:
             (Role.ORG_COMMITTEE, cfg.org_committee_size - cfg.executive_committee_size),
         )
         #: Offices by rank: row 0 without, row 1 with a (cell / executive) committee.
-        self.cell_ballots = self._table([cell_seats, cell_seats + cell_committee])
-        self.org_ballots = self._table([org_seats + org_committee, org_seats + executive])
+        self.cell_ballots = Ballots.of(cell_seats, cell_seats + cell_committee)
+        self.org_ballots = Ballots.of(org_seats + org_committee, org_seats + executive)
 
-    @staticmethod
-    def _table(rows: list[list[Role]]) -> np.ndarray:
-        """Ballot rows padded with NONE; the last column is always NONE (rank beyond the seats)."""
-        width = max(len(row) for row in rows) + 1
-        return np.array([row + [Role.NONE] * (width - len(row)) for row in rows], dtype=np.int8)
-
-    def score(self, ids: np.ndarray, day: int) -> np.ndarray:
+    def score(self, ids: np.ndarray | slice, day: int) -> np.ndarray:
         """Election score: standing in days plus the sincerity bonus, less the women's handicap (higher is elected first)."""
         pop = self.pop
         # In double precision from the single-precision sincerities, in place (at national scale every
@@ -132,14 +152,19 @@ class Elections:
         units_or_orgs = units_or_orgs[orgs.alive[units_or_orgs]]
         if len(units_or_orgs) == 0:
             return 0
+        # ``take`` over the half a million units of a national party: twice as fast as indexing by their int32
+        # parents. (Masks keep few units, or all on day 0: boolean indexing is then as fast as ``compress``
+        # or twice as fast; ``compress`` is the faster only for masks keeping a middling share.)
         in_scope = np.zeros(orgs.n, dtype=bool)
         in_scope[orgs.basic_org(units_or_orgs)] = True
         branches = orgs.ids_of(Kind.BRANCH)
-        in_scope[branches[in_scope[orgs.parent[branches]]]] = True
+        in_scope[branches[in_scope.take(orgs.parent.take(branches))]] = True
         units = orgs.ids_of(*MEMBER_UNITS)
-        units = units[in_scope[units] | in_scope[orgs.parent[units]]]
-        orgs.secretary[: orgs.n][in_scope] = -1
-        orgs.deputy[: orgs.n][in_scope] = -1
+        in_unit = in_scope.take(units)
+        in_unit |= in_scope.take(orgs.parent.take(units))
+        units = units[in_unit]
+        np.putmask(orgs.secretary[: orgs.n], in_scope, -1)
+        np.putmask(orgs.deputy[: orgs.n], in_scope, -1)
         members = self.index.members_of(units)
         # Every member in row order on day 0 (the index holds them so): their columns read as views.
         rows = row_range(members)
@@ -161,13 +186,14 @@ class Elections:
         basic_of[units] = orgs.basic_org(units)
         under = np.zeros(orgs.n, dtype=bool)
         under[units] = IS_TOP_BASIC_ORG[orgs.kind[basic_of[units]]]
-        pool = np.flatnonzero(free & under[cell])
-        top = basic_of[cell[pool]]
-        free[pool[self._seat(eligible[pool], top, score[pool], self.org_ballots, orgs.executive.view(np.int8))]] = False
+        pool = (free & under.take(cell)).nonzero()[0]
+        top = basic_of.take(cell.take(pool))
+        seated = self._seat(eligible.take(pool), top, score.take(pool), self.org_ballots, orgs.executive.view(np.int8))
+        free[pool.take(seated)] = False
         under[units] = orgs.kind[orgs.parent[units]] == int(Kind.BRANCH)
-        pool = np.flatnonzero(free & under[cell])
-        branch = orgs.parent[cell[pool]]
-        self._seat(eligible[pool], branch, score[pool], self.org_ballots, 0)  # branches have no executive
+        pool = (free & under.take(cell)).nonzero()[0]
+        branch = orgs.parent.take(cell.take(pool))
+        self._seat(eligible.take(pool), branch, score.take(pool), self.org_ballots, 0)  # branches have no executive
         after = pop.role[rows]
         self._elected()[rows] = after
         return int(np.count_nonzero(after != before))
@@ -211,43 +237,47 @@ class Elections:
         """Seat the cell offices among ``members`` (ids, or a slice of rows; no office yet); returns the
         eligible, their scores and cells, and the rows of the eligible seated."""
         pop, orgs = self.pop, self.orgs
-        eligible = pop.status[members] == int(Status.FULL)  # a plain int: see ``elect``
-        eligible &= pop.punish_level[members] <= self.roles_allowed
+        full = pop.status[members] == int(Status.FULL)  # a plain int: see ``elect``
+        full &= pop.punish_level[members] <= self.roles_allowed
         if isinstance(members, slice):
-            eligible = np.flatnonzero(eligible)
+            # Scores and cells of the rows read through views and then masked: the same values as gathered by
+            # id, without gathering millions of rows from three columns (day 0: 107 against 171 ms).
+            score, cell = self.score(members, day)[full], pop.cell[members][full]
+            eligible = np.flatnonzero(full)
             eligible += members.start
         else:
-            eligible = members[eligible]
-        score = self.score(eligible, day)
-        cell = pop.cell[eligible]
+            eligible = members[full]
+            score, cell = self.score(eligible, day), pop.cell[eligible]
         seated = self._seat(eligible, cell, score, self.cell_ballots, orgs.committee.view(np.int8))
         return eligible, score, cell, seated
 
     def _seat(
-        self, ids: np.ndarray, group: np.ndarray, score: np.ndarray, ballots: np.ndarray, ballot_of: np.ndarray | int
+        self, ids: np.ndarray, group: np.ndarray, score: np.ndarray, ballots: Ballots, ballot_of: np.ndarray | int
     ) -> np.ndarray:
-        """Give the r-th best member of each group g the office ``ballots[ballot_of[g], r]`` (``ballots[ballot_of, r]``
-        for one ballot row for all); record secretaries and deputies; returns the rows of ``ids`` seated.
+        """Give the r-th best member of each group g the office ``ballots.offices[ballot_of[g], r]``
+        (``ballots.offices[ballot_of, r]`` for one ballot row for all); record secretaries and deputies; returns
+        the rows of ``ids`` seated.
 
         ``ids`` hold no office yet, so only those ranked within the seats change.
         """
         if len(ids) == 0:
             return np.empty(0, dtype=np.int64)
         # Each group ranks only as many members as its ballot has seats: ranks beyond would draw no office.
-        seats = np.count_nonzero(ballots != Role.NONE, axis=1).astype(np.int8)
         if not isinstance(ballot_of, np.ndarray):
-            limit = seats[ballot_of]
-        elif len(group) < self.orgs.n:
+            limit = ballots.seats[ballot_of]
+        elif 4 * len(group) < self.orgs.n:
             # Set for the groups present only (a zeroed table costs nothing until written): electing a few
             # cells costs no pass over the half a million organizations of a national party.
             limit = np.zeros(self.orgs.n, dtype=np.int8)
-            limit[group] = seats.take(ballot_of.take(group))
-        else:  # more candidates than organizations (day 0): one byte per organization
-            limit = seats.take(ballot_of[: self.orgs.n])
+            limit[group] = ballots.seats_of(ballot_of.take(group))
+        else:
+            # One byte per organization: a pass over them costs less than the scatter of a quarter as many
+            # candidates (national: 0.03 ms for the organizations, 1.3 for 380,000 candidates).
+            limit = ballots.seats_of(ballot_of[: self.orgs.n])
         pick, rank = top_within(group, score, limit)
         seated, group = ids[pick], group[pick]
         row = ballot_of[group] if isinstance(ballot_of, np.ndarray) else ballot_of
-        self.pop.role[seated] = ballots[row, rank]
+        self.pop.role[seated] = ballots.offices[row, rank]
         self.orgs.secretary[group[rank == 0]] = seated[rank == 0]
         self.orgs.deputy[group[rank == 1]] = seated[rank == 1]
         return pick
@@ -274,20 +304,21 @@ class Elections:
         role = elected[gone]
         pop.role[gone] = Role.NONE
         elected[gone] = Role.NONE
+        # ``take`` and ``compress`` over the half a million organizations: see ``elect``.
         led = orgs.ids_of(*MEMBER_UNITS, *BASIC_ORGS)
-        unit = is_kind(orgs.kind[led], *MEMBER_UNITS)
+        unit = is_kind(orgs.kind.take(led), *MEMBER_UNITS)
         vacant = np.zeros(len(led), dtype=bool)
         for column, offices in (
             (orgs.secretary, (Role.ORG_SECRETARY, Role.CELL_SECRETARY)),
             (orgs.deputy, (Role.ORG_DEPUTY, Role.CELL_DEPUTY)),
         ):
-            holder = column[led]
+            holder = column.take(led)
             vacant |= holder < 0
             # An empty seat (-1) reads some role: vacant either way.
             vacant |= pop.role.take(holder) != np.where(unit, np.int8(offices[1]), np.int8(offices[0]))
         org_level = (role > Role.CELL_SECRETARY) & (role < Role.COUNTY_CADRE)  # county seats: promote_cadres
-        cells = np.concatenate([pop.cell[gone[role <= Role.CELL_SECRETARY]], led[vacant & unit]])
-        basic = np.concatenate([orgs.basic_org(pop.cell[gone[org_level]]), led[vacant & ~unit]])
+        cells = np.concatenate([pop.cell[gone[role <= Role.CELL_SECRETARY]], led.compress(vacant & unit)])
+        basic = np.concatenate([orgs.basic_org(pop.cell[gone[org_level]]), led.compress(vacant & ~unit)])
         return cells.astype(np.int64), basic.astype(np.int64)
 
     def promote_cadres(self, day: int) -> np.ndarray:
@@ -300,7 +331,7 @@ class Elections:
         # Under a county with a vacant seat first (after a quarter, a few counties' of half a million units), then
         # basic organizations themselves (``orgs.basic_org(basic) == basic`` without its climb): the primary and
         # sub-primary organizations and the units directly under a county/city committee.
-        basic = basic[need[orgs.county[basic]] > 0]
+        basic = basic[need.take(orgs.county.take(basic)) > 0]
         own = IS_TOP_BASIC_ORG[orgs.kind[basic]] | (orgs.kind[orgs.parent[basic]] == Kind.COUNTY)
         basic = basic[own & (orgs.secretary[basic] >= 0)]
         promoted = basic[top_within(orgs.county[basic], self.score(orgs.secretary[basic], day), need)[0]]

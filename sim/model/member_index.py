@@ -71,6 +71,7 @@ class MemberIndex:
         """Adopt ``ids``, sorted by unit, unit u's entries ending at ``ends[u]``, as the index; nothing is pending
         any more."""
         self.ids = ids
+        self.ids.flags.writeable = False  # handed out as it is when a lookup asks for all of it (day 0)
         self.offsets = np.concatenate([[0], ends])
         self.indexed = self.pop.n
         self._moved: list[np.ndarray] = []
@@ -121,18 +122,23 @@ class MemberIndex:
         if total == len(self.ids):  # the whole index (day 0): no copy
             found = self.ids
         elif total > len(self.ids) * self.MASK_SHARE:  # most of the index: one mask instead of gathering ranges
-            found = self.ids[np.repeat(asked[: len(self.offsets) - 1], np.diff(self.offsets))]
+            found = self.ids.compress(np.repeat(asked[: len(self.offsets) - 1], np.diff(self.offsets)))
         else:
-            starts = np.repeat(lo - (np.cumsum(count) - count), count)
-            found = self.ids[starts + np.arange(total)]
+            # ``take`` here and below: at national scale (hundreds of thousands of entries, cells indexed by
+            # int32 ids) faster than indexing by positions and by int32 ids.
+            at = np.repeat(lo - (np.cumsum(count) - count), count)
+            at += np.arange(total)
+            found = self.ids.take(at)
         keep = _flagged(pop.status[found], statuses)
         stale = self._stale_indexed()
         if len(stale):
             keep &= ~self._stale[found]
-            stale = stale[asked[pop.cell[stale]]]
-        added = np.flatnonzero(asked[pop.cell[self.indexed : pop.n]]) + self.indexed
+            stale = stale.compress(asked.take(pop.cell[stale]))
+        added = asked.take(pop.cell[self.indexed : pop.n]).nonzero()[0]
+        added += self.indexed
         if len(stale) == 0 and len(added) == 0:
-            return found[keep]
+            # Day 0 asks for every member, all open: the index itself, not a copy of millions of ids.
+            return found if keep.all() else found[keep]
         extra = np.concatenate([stale, added])
         return np.concatenate([found[keep], extra[_flagged(pop.status[extra], statuses)]])
 
@@ -146,7 +152,7 @@ class MemberIndex:
         # which would widen the int8 codes to 64-bit positions), less the few moved since; one lookup per entry.
         still_open = _flagged(pop.status[: self.indexed], OPEN)
         still_open[self._stale_indexed()] = False
-        stays = still_open[self.ids]
+        stays = still_open.take(self.ids)  # faster than indexing (6.5 million entries: 26 against 35 ms)
         ids = self.ids[stays]
         # The open pending members by unit, in id order within a unit: one sort of (unit, id) packed in 64
         # bits (the pending set is in id order), ten times faster than a stable argsort of the units.

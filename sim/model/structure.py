@@ -173,11 +173,12 @@ def set_cell_committees(
     Returns the cells whose flag changed (they elect again). Only cells above
     the size or flagged now can change: their parents are looked up, not every cell's.
     """
-    large = unit_members[cells] > cfg.cell_committee_above
-    flagged = orgs.committee[cells]
+    # ``take`` and ``compress``: over the half a million cells of a national party, faster than indexing.
+    large = unit_members.take(cells) > cfg.cell_committee_above
+    flagged = orgs.committee.take(cells)
     may_change = large | flagged
-    cells, flagged = cells[may_change], flagged[may_change]
-    committee = large[may_change] & (orgs.kind[orgs.parent[cells]] == int(Kind.COUNTY))  # see ``classify``
+    cells, flagged = cells.compress(may_change), flagged.compress(may_change)
+    committee = large.compress(may_change) & (orgs.kind[orgs.parent[cells]] == int(Kind.COUNTY))  # see ``classify``
     orgs.committee[cells] = committee
     return cells[committee != flagged]
 
