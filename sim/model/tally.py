@@ -8,6 +8,7 @@ front so that every column exists, with zeros, even when its mechanism is off.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -29,6 +30,11 @@ class Tally:
 
     def add(self, name: str, value: int | np.integer = 1) -> None:
         self._counts[name] += int(value)
+
+    def add_all(self, counts: Iterable[tuple[str, int]]) -> None:
+        """Add each (name, count): one call for the several flows a step counts together."""
+        for name, value in counts:
+            self._counts[name] += value
 
     def names(self) -> list[str]:
         return list(self._counts)
