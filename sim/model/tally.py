@@ -40,9 +40,9 @@ class Tally:
         return list(self._counts)
 
     def take(self) -> dict[str, int]:
-        taken = dict(self._counts)
-        for name in self._counts:
-            self._counts[name] = 0
+        """The counts since the last call, by name in the order declared; counting starts again from zeros."""
+        taken = self._counts
+        self._counts = dict.fromkeys(taken, 0)
         return taken
 
 
