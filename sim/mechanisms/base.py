@@ -62,11 +62,12 @@ def drive(env: simpy.Environment, ticks: np.ndarray, step: Step, *sharing: Step)
     each of them acts in a process of its own.
     """
     timeout = env.timeout
-    steps: tuple[Step, ...] = (step,)
+    every_step = (step, *sharing)
+    steps: tuple[Step, ...] = (step,)  # on the first tick
     for day in np.asarray(ticks, dtype=np.int64).tolist():
         wait = day - env.now
         if wait > 0:
             yield timeout(wait)
         for each in steps:
             each(day)
-        steps = (step, *sharing)
+        steps = every_step
