@@ -75,6 +75,9 @@ class Meetings(Mechanism):
         self._dom, self._month = world.calendar.dom.tolist(), world.calendar.month.tolist()
         #: The bodies meeting on each day of the month, with the regrouping of the buckets they were picked at.
         self._bodies: dict[int, tuple[int, Bodies]] = {}
+        #: The direct cells by meeting day last read (held by the hierarchy cache) and where each day's run of
+        #: them starts, as Python ints (:meth:`_direct_cells_meeting`).
+        self._direct: tuple[np.ndarray, list[int]] | None = None
 
     def cadences(self) -> Iterable[tuple[np.ndarray, Step]]:
         if not self.cfg.enabled:
@@ -192,14 +195,14 @@ class Meetings(Mechanism):
 
         The direct cells are listed by meeting day once per state of the hierarchy
         (``Organizations.of_hierarchy``; a cell's meeting day is fixed when it is
-        formed), not picked out of each day's sixteen thousand units at national scale.
+        formed), not picked out of each day's sixteen thousand units at national scale,
+        and where each day's run of them starts is found once per such list.
         """
         orgs = self.world.orgs
         cells = orgs.of_hierarchy("direct cells by meeting day", self._direct_cells)
-        first = orgs.of_hierarchy(
-            "first direct cell of each meeting day",
-            lambda: np.searchsorted(orgs.meeting_day[cells], np.arange(MEETING_DAYS + 2)),
-        )
+        if self._direct is None or self._direct[0] is not cells:
+            self._direct = (cells, np.searchsorted(orgs.meeting_day[cells], np.arange(MEETING_DAYS + 2)).tolist())
+        first = self._direct[1]
         return cells[first[dom] : first[dom + 1]]
 
     def _direct_cells(self) -> np.ndarray:
