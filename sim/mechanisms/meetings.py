@@ -50,7 +50,9 @@ class Bodies(NamedTuple):
 
     #: Cells and party teams at their monthly meeting.
     units: np.ndarray
-    #: Cells (not party teams) at their second meeting of the month, where a cell committee meets.
+    #: Cells and party teams at their second meeting of the month (the group as the buckets hold it).
+    units_second: np.ndarray
+    #: The cells (not party teams) among them, where a cell committee meets.
     cells_second: np.ndarray
     #: Basic organizations at their first meeting of the month (the general meeting's day).
     basic: np.ndarray
@@ -124,7 +126,9 @@ class Meetings(Mechanism):
         return self._general
 
     def _today(self, dom: int) -> Bodies:
-        """The bodies meeting on day of month ``dom``, picked again only when the buckets were regrouped."""
+        """The bodies meeting on day of month ``dom``, picked again only when the buckets were regrouped (and
+        the cells among the units at their second meeting only if that group changed: at national scale a
+        pass over sixteen thousand units, while a regrouping changes some groups only)."""
         buckets, orgs = self.world.meeting_days, self.world.orgs
         regrouping = buckets.regrouped()
         held = self._bodies.get(dom)
@@ -136,9 +140,14 @@ class Meetings(Mechanism):
             for second in (False, True)
             for group in (cohorts.UNITS, cohorts.BASIC)
         )
+        if held is not None and held[1].units_second is units_second:  # that group did not change: nor its cells
+            cells_second = held[1].cells_second
+        else:
+            cells_second = units_second[orgs.kind.take(units_second) == int(Kind.CELL)]
         bodies = Bodies(
             units=units,
-            cells_second=units_second[orgs.kind.take(units_second) == int(Kind.CELL)],
+            units_second=units_second,
+            cells_second=cells_second,
             basic=basic,
             committees=np.concatenate([basic, basic_second]),
             first=np.arange(len(basic) + len(basic_second)) < len(basic),
