@@ -128,11 +128,11 @@ def test_prescribed_meetings_follow_cells_added_or_dissolved():
     cell = world.orgs.ids_of(Kind.CELL)[0]
     meeting_day = int(world.orgs.meeting_day[cell])
     day = int(np.flatnonzero(world.calendar.dom == meeting_day)[0])
-    before = invariants._cell_meetings_prescribed(day, day)
+    before = invariants._cell_meetings_prescribed(day, day, invariants._signature())
     added = world.orgs.copy_rows(np.array([cell]))
-    assert invariants._cell_meetings_prescribed(day, day) == before + 1
+    assert invariants._cell_meetings_prescribed(day, day, invariants._signature()) == before + 1
     world.orgs.dissolve(np.concatenate([added, [cell]]))
-    assert invariants._cell_meetings_prescribed(day, day) == before - 1
+    assert invariants._cell_meetings_prescribed(day, day, invariants._signature()) == before - 1
 
 
 def _drift_org_size(simulation: Simulation) -> str:

@@ -94,6 +94,33 @@ def test_only_primary_organizations_may_meet_yearly_above_500_members():
     assert counts.loc[orgs.parent[large[0]], "general"] == 1  # the branch's primary is now above 500
 
 
+def test_basic_organizations_formed_or_dissolved_mid_month_hold_general_meetings_in_their_phase():
+    """Which basic organizations hold their general meeting is decided once a month; those formed since
+    meet from the day they exist, in the months where (id + month) % 3 == 0, those dissolved no more.
+    Checked on the branches and sub-primary organizations (always quarterly) against the living ones
+    meeting each day."""
+    simulation = _year()
+    world, rng = simulation.world, np.random.default_rng(8)
+    meetings, orgs, cal = world.mechanisms["meetings"], world.orgs, world.calendar
+    expected = []
+    for day in range(cal.horizon):
+        dom, month = int(cal.dom[day]), int(cal.month[day])
+        if dom == 10:  # mid-month: a branch formed under a primary, a basic organization dissolved
+            parent = rng.choice(orgs.ids_of(Kind.PRIMARY), 1)
+            orgs.append(1, kind=Kind.BRANCH, parent=parent, meeting_day=rng.integers(11, 29, 1))
+            world.pop.ensure_orgs(orgs.n)
+            orgs.dissolve(rng.choice(orgs.ids_of(*BASIC), 1))
+        quarterly = orgs.ids_of(Kind.BRANCH, Kind.SUBPRIMARY)
+        meeting = quarterly[(orgs.meeting_day[quarterly] == dom) & ((quarterly + month) % 3 == 0)]
+        expected += [(int(org), day) for org in meeting]
+        meetings.step(day)
+    events = world.events.frame(cal.dates64(0))
+    general = events[(events.kind == "meeting") & (events.cause == "general")]
+    general = general[np.isin(orgs.kind[general.org.to_numpy()], [Kind.BRANCH, Kind.SUBPRIMARY])]
+    held = list(zip(general.org.tolist(), cal.days_of(general.date.to_numpy()).tolist()))
+    assert sorted(held) == sorted(expected) and len(expected) > 0
+
+
 def test_life_reviews_are_monthly_quarterly_and_yearly_at_every_cell():
     """Each cell and party team holds 12 monthly, 4 quarterly and 1 yearly life review a year.
 

@@ -49,15 +49,25 @@ class Mechanism:
         return {}
 
     def processes(self, env: simpy.Environment) -> list[Generator]:
-        """SimPy processes of this mechanism; by default one per cadence."""
-        return [self._drive(env, ticks, step) for ticks, step in self.cadences()]
+        """SimPy processes of this mechanism besides its cadences (dated one-off events); the engine drives the
+        cadences (:func:`drive`)."""
+        return []
 
-    @staticmethod
-    def _drive(env: simpy.Environment, ticks: np.ndarray, step: Step) -> Generator:
-        """Run ``step(day)`` on each tick, sleeping until its day (the loop of every daily mechanism)."""
-        timeout = env.timeout
-        for day in np.asarray(ticks, dtype=np.int64).tolist():
-            wait = day - env.now
-            if wait > 0:
-                yield timeout(wait)
-            step(day)
+
+def drive(env: simpy.Environment, ticks: np.ndarray, step: Step, *sharing: Step) -> Generator:
+    """Run ``step(day)`` on each tick, sleeping until its day (the loop of every daily mechanism).
+
+    From the second tick on, the steps ``sharing`` act right after it: cadences on the same ticks that
+    the engine runs in one process (:func:`sim.run.engine.drive_timetable`); on the first tick
+    each of them acts in a process of its own.
+    """
+    timeout = env.timeout
+    every_step = (step, *sharing)
+    steps: tuple[Step, ...] = (step,)  # on the first tick
+    for day in np.asarray(ticks, dtype=np.int64).tolist():
+        wait = day - env.now
+        if wait > 0:
+            yield timeout(wait)
+        for each in steps:
+            each(day)
+        steps = every_step

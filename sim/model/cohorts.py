@@ -143,6 +143,12 @@ class Buckets:
         self._refresh()
         return self._groups[key]
 
+    def regrouped(self) -> int:
+        """:attr:`regroupings`, after regrouping if the table changed: what a user derives from the groups
+        holds while it stays the same."""
+        self._refresh()
+        return self.regroupings
+
     def keys(self) -> np.ndarray:
         """The group of every organization by id (-1: in none), to test many members' units at once."""
         self._refresh()

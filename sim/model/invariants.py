@@ -69,9 +69,9 @@ class Invariants:
     # -- every row ---------------------------------------------------------
     def _signature(self) -> tuple[int, int]:
         orgs = self.world.orgs
-        return orgs.n, int(orgs.kind_counts.sum())
+        return orgs.n, sum(orgs.kind_counts.tolist())  # eight counts: a Python sum, not a numpy reduction
 
-    def _cell_meetings_prescribed(self, first: int, last: int) -> int:
+    def _cell_meetings_prescribed(self, first: int, last: int, signature: tuple[int, int]) -> int:
         """Cell and party-team meetings the calendar prescribes on days first..last (from the org table).
 
         The units' meeting days are counted once per state of the organization
@@ -79,7 +79,6 @@ class Invariants:
         a pass over half a million organizations.
         """
         orgs, cal = self.world.orgs, self.world.calendar
-        signature = self._signature()
         if signature != self._units_counted_at:
             units = orgs.ids_of(*MEMBER_UNITS)
             self._units_per_meeting_day = np.bincount(orgs.meeting_day[units], minlength=32)
@@ -94,8 +93,9 @@ class Invariants:
                 self._fail("no negative counts", day, f"columns {negative}")
         previous = self._previous_row
         if previous is not None:
+            value = row.__getitem__
             for stock, (inflows, outflows) in IDENTITIES.items():
-                expected = previous[stock] + sum(row[c] for c in inflows) - sum(row[c] for c in outflows)
+                expected = previous[stock] + sum(map(value, inflows)) - sum(map(value, outflows))
                 if row[stock] != expected:
                     self._fail(
                         "stock = previous + inflows - outflows", day, f"{stock} is {row[stock]}, flows give {expected}"
@@ -103,7 +103,7 @@ class Invariants:
         signature = self._signature()
         # Comparable when no organization was added or dissolved since the previous row.
         if meetings_on and previous is not None and signature == self._orgs_signature:
-            prescribed = self._cell_meetings_prescribed(previous["day"], day - 1)
+            prescribed = self._cell_meetings_prescribed(previous["day"], day - 1, signature)
             if row["cell_meetings"] != prescribed:
                 self._fail(
                     "recorded meetings match the calendar",

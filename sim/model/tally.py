@@ -8,6 +8,7 @@ front so that every column exists, with zeros, even when its mechanism is off.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -30,13 +31,18 @@ class Tally:
     def add(self, name: str, value: int | np.integer = 1) -> None:
         self._counts[name] += int(value)
 
+    def add_all(self, counts: Iterable[tuple[str, int]]) -> None:
+        """Add each (name, count): one call for the several flows a step counts together."""
+        for name, value in counts:
+            self._counts[name] += value
+
     def names(self) -> list[str]:
         return list(self._counts)
 
     def take(self) -> dict[str, int]:
-        taken = dict(self._counts)
-        for name in self._counts:
-            self._counts[name] = 0
+        """The counts since the last call, by name in the order declared; counting starts again from zeros."""
+        taken = self._counts
+        self._counts = dict.fromkeys(taken, 0)
         return taken
 
 

@@ -9,6 +9,9 @@ fills it is switched off.
 
 from __future__ import annotations
 
+from itertools import chain
+from operator import itemgetter
+
 import numpy as np
 
 from sim.model.invariants import InvariantError
@@ -43,6 +46,14 @@ ALLOWED = np.zeros((len(Status), len(Status)), dtype=bool)
 for _pairs in TRANSITION_FLOWS.values():
     for _a, _b in _pairs:
         ALLOWED[_a, _b] = True
+FORBIDDEN = ~ALLOWED
+
+#: The transition flows as one sum over the flattened transition matrix each (a row of this matrix per
+#: column of ``TRANSITION_FLOWS``): one product per recorded row instead of a Python sum per column.
+_TRANSITION_SUMS = np.zeros((len(TRANSITION_FLOWS), len(Status) ** 2), dtype=np.int64)
+for _row, _pairs in enumerate(TRANSITION_FLOWS.values()):
+    for _a, _b in _pairs:
+        _TRANSITION_SUMS[_row, _a * len(Status) + _b] = 1
 
 
 #: Organization-count stock columns.
@@ -54,6 +65,7 @@ ORG_COUNTS = {
     "subprimary_orgs": Kind.SUBPRIMARY,
     "county_committees": Kind.COUNTY,
 }
+_ORG_KINDS = np.array(list(ORG_COUNTS.values()), dtype=np.int64)
 
 #: Columns later mechanisms fill; present (as zeros) in every run.
 CONTRACT_ZERO_COLUMNS = (
@@ -68,6 +80,9 @@ CONTRACT_ZERO_COLUMNS = (
     "delegates_selected",
 )
 
+#: One stock column per standing punishment level (ladder codes 1...).
+PUNISHED_COLUMNS = tuple(f"punished_{level}" for level in STANDING_LEVELS)
+
 
 class Recorder:
     """Collects rows in memory (a few hundred per run) and turns them into columns once."""
@@ -78,15 +93,18 @@ class Recorder:
         self.rows: list[dict] = []
 
     def record(self, day: int) -> None:
+        """Append the row of ``day``: a few hundred rows a run, each some hundred columns, so the columns of
+        one kind are filled together (the transition flows by one matrix product, the organization
+        counts by one gather) rather than one Python expression each."""
         world, pop = self.world, self.world.pop
         flows = pop.take_flows()
-        if flows[~ALLOWED].any():
-            bad = [(Status(a).name, Status(b).name) for a, b in zip(*np.nonzero(flows * ~ALLOWED))]
+        if flows[FORBIDDEN].any():
+            bad = [(Status(a).name, Status(b).name) for a, b in zip(*np.nonzero(flows * FORBIDDEN))]
             raise InvariantError(
                 f"invariant 'only allowed status changes' violated on {world.calendar.date(day)}: {bad}"
             )
         # Plain-int copies of the small count arrays: a few hundred lookups a row, cheaper in lists than numpy.
-        counts, punished, moved = pop.counts.tolist(), pop.punished.tolist(), flows.tolist()
+        counts, punished = pop.counts.tolist(), pop.punished.tolist()
         row: dict[str, int] = dict.fromkeys(CONTRACT_ZERO_COLUMNS, 0)
         row["day"] = day
         row["members_full"] = counts[S.FULL]
@@ -94,14 +112,11 @@ class Recorder:
         row["applicants"] = counts[S.APPLICANT]
         row["members_demoted"] = counts[S.DEMOTED]
         row["punished_total"] = sum(punished)
-        for code, level in enumerate(STANDING_LEVELS, start=1):
-            row[f"punished_{level}"] = punished[code]
+        row.update(zip(PUNISHED_COLUMNS, punished[1:]))
         row["punishments_removed"] = pop.punishments_removed
         pop.punishments_removed = 0
-        for name, pairs in TRANSITION_FLOWS.items():
-            row[name] = sum(moved[a][b] for a, b in pairs)
-        for name, kind in ORG_COUNTS.items():
-            row[name] = world.orgs.count(kind)
+        row.update(zip(TRANSITION_FLOWS, (_TRANSITION_SUMS @ flows.ravel()).tolist()))
+        row.update(zip(ORG_COUNTS, world.orgs.kind_counts.take(_ORG_KINDS).tolist()))
         row.update(world.tally.take())
         for source in self.stock_sources:
             row.update(source.stocks())
@@ -116,10 +131,15 @@ class Recorder:
         Numpy columns, not a DataFrame: the Parquet writer takes them as they are
         (:func:`sim.run.result.write_columns`), and a DataFrame is built only when
         one is asked for (:attr:`sim.run.result.Result.timeseries`). Filled in one
-        two-dimensional array, a column a row of it, rather than through a cast per
-        column: a few milliseconds, which a small run's whole process feels.
+        two-dimensional array, read row by row (each row's values by one ``itemgetter``
+        call) and transposed, the names gathered from the rows' distinct layouts (nearly
+        all rows have the same), rather than through a cast per column or a lookup per
+        value: a few milliseconds, which a small run's whole process feels.
         """
-        names = list(dict.fromkeys(name for row in self.rows for name in row))
-        values = np.array([[row[name] for row in self.rows] for name in names], dtype=np.int64)
+        layouts = dict.fromkeys(tuple(row) for row in self.rows)  # in the order first seen, like the names
+        names = list(dict.fromkeys(chain.from_iterable(layouts)))
+        cells = chain.from_iterable(map(itemgetter(*names), self.rows))
+        values = np.fromiter(cells, dtype=np.int64, count=len(self.rows) * len(names))
+        values = values.reshape(len(self.rows), len(names)).T.copy()
         date = self.world.calendar.dates64(values[names.index("day")]).astype("datetime64[s]")
         return {"date": date, **dict(zip(names, values))}
