@@ -47,9 +47,6 @@ from sim.model.world import World
 FULL_ONLY = np.zeros(N_STATUS, dtype=bool)
 FULL_ONLY[Status.FULL] = True
 
-#: The rows of a month's recruitment plan: an application a column.
-PLAN = ("rec1", "rec2", "youth", "age")  # first and second recommender, Youth League letter, age in days
-
 #: Up to this many integers are drawn one call each (see :func:`draw_integers`).
 FEW_INTEGERS = 3
 
@@ -93,8 +90,7 @@ class Membership(Mechanism):
         self.last_meeting = MeetingDates(
             cal, self.cfg.probation_days, cal.horizon + 2 * self.cfg.probation_days, later=False
         )
-        #: This month's plan, a row per application's column (see :meth:`plan_recruitment`).
-        self._plan = np.zeros((len(PLAN), 0), dtype=np.int64)
+        self._plan: dict[str, np.ndarray] = {}
         #: The recruits' trait distributions, read from the scenario once, not at every filing.
         self.traits = TraitDistributions(world.scenario.organization.types, world.scenario.population)
         candidates = world.pop.ids_in(Status.CANDIDATE)
@@ -166,9 +162,8 @@ class Membership(Mechanism):
         pick2 = (pick1 + 1 + self.rng.integers(0, np.maximum(count - 1, 1))) % count
         rec1 = roster[start + pick1]
         rec2 = np.where(youth, YOUTH_LEAGUE_LETTER, roster[start + pick2])
-        # Filing days fall before the next plan, so the previous plan is fully filed. One array, so that
-        # a day's filings gather their columns in one call.
-        self._plan = np.array([rec1, rec2, youth, age], dtype=np.int64)
+        # Filing days fall before the next plan, so the previous plan is fully filed.
+        self._plan = {"cell": cells, "rec1": rec1, "rec2": rec2, "youth": youth, "age": age}
         self.filing.push(np.arange(len(cells)), day + self.rng.integers(0, days_in_month, len(cells)))
 
     # -- daily: filings, reviews, county decisions, probation decisions -------
@@ -212,32 +207,30 @@ class Membership(Mechanism):
         rows = self.filing.pop(day)
         if len(rows) == 0:
             return
-        world, pop = self.world, self.world.pop
-        plan = self._plan[:, rows]
+        world, pop, plan = self.world, self.world.pop, self._plan
         # The applicant files with the first recommender's cell as it is today (a
         # re-organization may have merged or split the planned one); an application
         # whose recommender has left the party is not filed.
-        rec1 = plan[0]
+        rec1 = plan["rec1"][rows]
         cell = pop.cell[rec1]
         filed = (pop.status[rec1] == int(Status.FULL)) & world.orgs.alive[cell]
         unfiled = len(rows) - np.count_nonzero(filed)
         if unfiled:
             world.tally.add("applications_unsponsored", unfiled)
-            plan, cell = plan[:, filed], cell[filed]
-            if len(cell) == 0:
+            rows, rec1, cell = rows[filed], rec1[filed], cell[filed]
+            if len(rows) == 0:
                 return
-        rec1, rec2, youth, age = plan
         traits = self.traits.draw(world.orgs.type[cell], self.rng)
         ids = pop.add(
-            len(cell),
+            len(rows),
             Status.APPLICANT,
             cell,
             applied=day,
             awaiting_review=True,
             recommender1=rec1,
-            recommender2=rec2,
-            youth_league=youth,
-            birth=day - age,
+            recommender2=plan["rec2"][rows],
+            youth_league=plan["youth"][rows],
+            birth=day - plan["age"][rows],
             ties_group=pop.ties_group[rec1],
             **traits,
         )
