@@ -118,8 +118,8 @@ class Membership(Mechanism):
         min_joined = day - round(cfg.recommender_min_years * DAYS_PER_YEAR)
 
         def may_vouch(ids: np.ndarray) -> np.ndarray:
-            full = ids[pop.status[ids] == int(Status.FULL)]  # a plain int: no widening of the int8 codes
-            return full[pop.joined[full] <= min_joined]
+            full = ids.compress(pop.status.take(ids) == int(Status.FULL))  # a plain int: no widening of the codes
+            return full.compress(pop.joined.take(full) <= min_joined)
 
         # Applicants come through members who know them: the cell of a random
         # eligible member (drawn by rejection from the table's rows), so cells
