@@ -112,3 +112,16 @@ def test_new_people_draw_sex_by_their_units_type_and_traits_from_the_population_
     log_wealth = np.log(traits["wealth"].astype(np.float64))
     assert abs(log_wealth.mean()) < 4 * 0.8 / np.sqrt(n)
     assert abs(log_wealth.std() - 0.8) < 4 * 0.8 / np.sqrt(2 * n)
+
+
+def test_traits_drawn_as_new_arrays_are_the_ones_filled_into_columns():
+    """Recruits' traits (new arrays) and founders' (written into the table's columns) are the same draws."""
+    scenario = small_scenario()
+    traits = TraitDistributions(scenario.organization.types, scenario.population)
+    unit_type = np.array([code_of("service"), code_of("field_labour"), code_of("service")], dtype=np.int8)
+    drawn = traits.draw(unit_type, np.random.default_rng(7))
+    columns = {name: np.zeros(len(unit_type), dtype=dtype) for name, dtype in TRAITS.items()}
+    filled = traits.fill(columns, unit_type, np.random.default_rng(7))
+    for name in TRAITS:
+        assert filled[name] is columns[name]
+        assert drawn[name].dtype == columns[name].dtype and np.array_equal(drawn[name], columns[name]), name

@@ -157,6 +157,8 @@ class Agenda:
             due.extend(self._days.pop(heapq.heappop(day_keys)))
         taken = due[0] if len(due) == 1 else np.concatenate(due)
         self._size -= taken.size
+        if taken.size == 1:  # sorted and distinct already; a copy, as the entry may be a caller's pushed array
+            return taken.copy()
         if taken.size <= SMALL:
             return np.array(sorted(set(taken.tolist())), dtype=np.int64)
         # What arrays.distinct returns, sorted by numpy's default sort: the order of equal ids does not

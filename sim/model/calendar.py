@@ -26,6 +26,9 @@ RECORD_PHASE = -0.5
 #: The types of one day for all (:meth:`MeetingDates.of`).
 _ONE_DAY = (int, np.integer)
 
+#: Up to this many days are bounded in Python (:func:`_bounds`).
+_FEW = 16
+
 
 class Calendar:
     """Converts sim days to dates and generates cadence ticks within the horizon."""
@@ -205,6 +208,17 @@ class MeetingDates:
                 return self._dates[row].take(day_of_month)
             return self._monthly(np.full(len(day_of_month), days), day_of_month)
         rows = days - self._first
-        if len(rows) and (rows.min() < 0 or rows.max() >= len(self._dates)):
-            return self._monthly(days, day_of_month)
+        if len(rows):
+            lo, hi = _bounds(rows)
+            if lo < 0 or hi >= len(self._dates):
+                return self._monthly(days, day_of_month)
         return self._dates[rows, day_of_month]
+
+
+def _bounds(values: np.ndarray) -> tuple[int, int]:
+    """The least and the greatest of ``values`` (not empty): in Python for a few, where each of numpy's
+    reductions costs more than a microsecond."""
+    if len(values) <= _FEW:
+        listed = values.tolist()
+        return min(listed), max(listed)
+    return int(values.min()), int(values.max())

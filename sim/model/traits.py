@@ -46,28 +46,34 @@ class TraitDistributions:
         self.wealth_sigma = np.float32(cfg.wealth_sigma)
 
     def draw(self, unit_type: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
-        """Trait columns for new people joining units of the type codes ``unit_type``."""
-        n = len(unit_type)
-        traits: dict[str, np.ndarray] = {name: np.empty(n, dtype=dtype) for name, dtype in TRAITS.items()}
-        self.fill(traits, unit_type, rng)
-        return traits
+        """Trait columns for new people joining units of the type codes ``unit_type`` (new arrays)."""
+        return self.fill({}, unit_type, rng)
 
-    def fill(self, out: dict[str, np.ndarray], unit_type: np.ndarray, rng: np.random.Generator) -> None:
-        """Draw the traits into ``out`` (equal-length arrays of the :data:`TRAITS` dtypes, e.g. table columns).
+    def fill(
+        self, out: dict[str, np.ndarray], unit_type: np.ndarray, rng: np.random.Generator
+    ) -> dict[str, np.ndarray]:
+        """Draw the traits into ``out`` (arrays of the :data:`TRAITS` dtypes, one row per ``unit_type``, e.g.
+        table columns), into new arrays for those it lacks; returns the columns.
 
         A person is a woman with the share of women of their unit's type. Wealth
         is exp(sigma * Z), Z standard normal (a log-normal draw in single
         precision). Sincerity stays a double-precision ``Generator.beta``: its
         algorithms cover every shape the scenario allows, single-precision gammas
-        do not.
+        do not. The draws make the new arrays rather than fill empty ones: a
+        filing's few recruits paid more for the empty arrays than for the draws.
         """
-        female, sincerity, wealth = (out[name] for name in TRAITS)
-        scratch = np.empty(len(sincerity), dtype=np.float32)
-        np.less(rng.random(out=scratch, dtype=np.float32), self.female_share[unit_type], out=female)
-        sincerity[:] = rng.beta(self.sincerity_a, self.sincerity_b, len(sincerity))
-        rng.standard_normal(out=wealth, dtype=np.float32)
+        n = len(unit_type)
+        female = np.less(rng.random(n, dtype=np.float32), self.female_share[unit_type], out=out.get("female"))
+        drawn = rng.beta(self.sincerity_a, self.sincerity_b, n)
+        sincerity = out.get("sincerity")
+        if sincerity is None:
+            sincerity = drawn.astype(np.float32)
+        else:
+            sincerity[:] = drawn
+        wealth = rng.standard_normal(n, dtype=np.float32, out=out.get("wealth"))
         wealth *= self.wealth_sigma
         np.exp(wealth, out=wealth)
+        return {"female": female, "sincerity": sincerity, "wealth": wealth}
 
 
 def fill_traits(
