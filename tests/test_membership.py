@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.mechanisms.membership import draw_integers
 from sim.model.organizations import Kind
 from sim.model.population import YOUTH_LEAGUE_LETTER, Status
 from sim.run.engine import Simulation
@@ -247,15 +246,3 @@ def test_each_candidate_who_fails_probation_is_extended_once_with_the_extension_
     assert (pop.status[candidates[100:]][extended] == Status.CANDIDATE).all()
     assert (pop.status[candidates[:100]] == Status.CANDIDATE_EXPELLED).all()
     assert (pop.status[candidates[100:]][~extended] == Status.CANDIDATE_EXPELLED).all()
-
-
-def test_a_few_integers_drawn_one_call_each_are_the_generators_numbers_and_leave_its_state_alike():
-    # Odd counts leave half of a 64-bit output in the stream's state: the next draws must see it too.
-    for counts in ((1, 2), (3, 1, 5), (2, 2, 1), (4, 3)):
-        sized, few = np.random.default_rng(11), np.random.default_rng(11)
-        expected = [sized.integers(1, 31, n) for n in counts]
-        drawn = [np.atleast_1d(draw_integers(few, 1, 31, n)) for n in counts]
-        for want, got in zip(expected, drawn, strict=True):
-            assert want.tolist() == got.tolist() and got.dtype == np.int64
-        assert sized.integers(0, 1000, 3).tolist() == few.integers(0, 1000, 3).tolist()
-        assert sized.random() == few.random()

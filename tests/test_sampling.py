@@ -7,7 +7,7 @@ import pytest
 
 from sim.model import arrays, sampling
 from sim.model.arrays import MAX_TOP_PASSES, rank_within, row_range, top_within
-from sim.model.sampling import bernoulli_rows, bernoulli_split, weighted_top_k
+from sim.model.sampling import bernoulli_rows, bernoulli_split, draw_integers, weighted_top_k
 
 
 def test_rank_within_orders_groups_then_best_score_first_like_lexsort():
@@ -164,6 +164,29 @@ def test_bernoulli_split_draws_one_uniform_per_id_in_order_and_keeps_the_rest():
         kept, rest = bernoulli_split(np.random.default_rng(5), ids, p)
         passed = np.random.default_rng(5).random(len(ids)) < p
         assert kept.tolist() == ids[passed].tolist() and rest.tolist() == ids[~passed].tolist()
+
+
+def test_a_few_integers_drawn_one_call_each_are_the_generators_numbers_and_leave_its_state_alike():
+    # Odd counts leave half of a 64-bit output in the stream's state: the next draws must see it too.
+    for counts in ((1, 2), (3, 1, 5), (2, 2, 1), (4, 3)):
+        sized, few = np.random.default_rng(11), np.random.default_rng(11)
+        expected = [sized.integers(1, 31, n) for n in counts]
+        drawn = [np.atleast_1d(draw_integers(few, 1, 31, n)) for n in counts]
+        for want, got in zip(expected, drawn, strict=True):
+            assert want.tolist() == got.tolist() and got.dtype == np.int64
+        assert sized.integers(0, 1000, 3).tolist() == few.integers(0, 1000, 3).tolist()
+        assert sized.random() == few.random()
+
+
+def test_bernoulli_split_of_one_id_draws_the_uniform_of_an_array_draw_and_leaves_the_stream_alike():
+    ids = np.array([42])
+    for p in (0.0, 0.4, 0.6, 1.0, np.array([0.5])):
+        for seed in range(20):
+            one, array = np.random.default_rng(seed), np.random.default_rng(seed)
+            kept, rest = bernoulli_split(one, ids, p)
+            passed = array.random(1) < p
+            assert kept.tolist() == ids[passed].tolist() and rest.tolist() == ids[~passed].tolist()
+            assert one.random() == array.random()
 
 
 def test_thinning_keeps_the_rows_thin_keeps_with_the_same_draws():

@@ -42,7 +42,7 @@ from sim.model.calendar import MeetingDates
 from sim.model.founding import DAYS_PER_YEAR
 from sim.model.population import ACTIVE, FEW_MEMBERS, N_LEVEL_CODES, NO_RECOMMENDER, Status
 from sim.model.roles import Role
-from sim.model.sampling import bernoulli_rows, bernoulli_split, step_probability, thin
+from sim.model.sampling import bernoulli_rows, bernoulli_split, draw_integers, step_probability, thin
 from sim.model.sectors import SECTORS
 from sim.model.world import World
 
@@ -246,7 +246,7 @@ class Discipline(Mechanism):
         self._punish(day, convicted[light], level[light], cause[light], held[light])
         pending = convicted[heavy]
         pop.proposed_level[pending] = level[heavy]
-        ratify = day + self.rng.integers(1, self.cfg.ratification_days + 1, len(pending))
+        ratify = day + draw_integers(self.rng, 1, self.cfg.ratification_days + 1, len(pending))
         pop.referral_due[pending] = ratify
         self.ratifications.push(pending, ratify)
         expulsion = level[heavy] == EXPULSION

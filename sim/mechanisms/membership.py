@@ -39,32 +39,13 @@ from sim.model.agenda import Agenda
 from sim.model.calendar import MeetingDates
 from sim.model.lifecourse import DAYS_PER_YEAR, birth_days
 from sim.model.population import N_STATUS, YOUTH_LEAGUE_LETTER, Status
-from sim.model.sampling import bernoulli_split, rows_where
+from sim.model.sampling import bernoulli_split, draw_integers, rows_where
 from sim.model.traits import TraitDistributions
 from sim.model.world import World
 
 #: Status filter for the member index: recommenders are full members.
 FULL_ONLY = np.zeros(N_STATUS, dtype=bool)
 FULL_ONLY[Status.FULL] = True
-
-#: Up to this many integers are drawn one call each (see :func:`draw_integers`).
-FEW_INTEGERS = 3
-
-
-def draw_integers(rng: np.random.Generator, low: int, high: int, n: int) -> np.ndarray | int:
-    """``rng.integers(low, high, n)``: the same numbers, and the same state of the stream after.
-
-    ``Generator.integers`` costs 3.3 us a call with a size, whatever the size, and 0.8 us
-    without one, so the few integers of a small party's day are drawn one call each. Either
-    way each draw takes 32 bits from the PCG64 stream, which keeps the spare half of a
-    64-bit output in its state between calls. One integer is returned as a plain int
-    (:meth:`Agenda.push` files one day for all without grouping).
-    """
-    if n == 1:
-        return int(rng.integers(low, high))
-    if n <= FEW_INTEGERS:
-        return np.array([rng.integers(low, high) for _ in range(n)])
-    return rng.integers(low, high, n)
 
 
 class Membership(Mechanism):
