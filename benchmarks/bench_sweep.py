@@ -64,6 +64,20 @@ def baseline_seconds(sweep, out: Path, count: int) -> float:
     return (time.perf_counter() - started) / len(tasks)
 
 
+def timed_records(pool) -> list[float]:
+    """Note the arrival time of each record the pool yields (for the marginal cost of a run)."""
+    arrivals: list[float] = []
+    run = pool.run
+
+    def noting(tasks):
+        for record in run(tasks):
+            arrivals.append(time.perf_counter())
+            yield record
+
+    pool.run = noting
+    return arrivals
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=TARGET_RUNS, help="runs in the sweep (default 1000)")
@@ -81,6 +95,7 @@ def main() -> None:
         runs = len(sweep.scenarios) * sweep.spec.replications
         single = baseline_seconds(sweep, tmp / "baseline", args.baseline)
         pool = LocalPool(args.workers)
+        arrivals = timed_records(pool)
         try:
             started = time.perf_counter()
             report = run_sweep(sweep, tmp / "sweep", pool, show_progress=True)
@@ -106,10 +121,20 @@ def main() -> None:
         f"{per_run - in_worker:+.3f} s = {(per_run - in_worker) / in_worker:+.1%} (separates the pool's cost "
         f"from CPU contention between workers)"
     )
+    if len(arrivals) > 1:
+        marginal = (arrivals[-1] - arrivals[0]) / (len(arrivals) - 1)
+        fixed = wall - marginal * runs
+        print(f"marginal wall time of a run: {marginal:.3f} s; fixed cost of the sweep: {fixed:.1f} s")
     if runs != TARGET_RUNS:
         print(
-            f"extrapolated to {TARGET_RUNS} runs: {wall / runs * TARGET_RUNS:.0f} s "
+            f"extrapolated to {TARGET_RUNS} runs: linearly {wall / runs * TARGET_RUNS:.0f} s "
             f"({wall / runs * TARGET_RUNS / 60:.1f} min)"
+            + (
+                f"; fixed + marginal {fixed + marginal * TARGET_RUNS:.0f} s "
+                f"({(fixed + marginal * TARGET_RUNS) / 60:.1f} min)"
+                if len(arrivals) > 1
+                else ""
+            )
         )
 
 

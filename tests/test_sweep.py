@@ -268,6 +268,17 @@ def test_same_tables_whatever_the_executor_and_worker_count(tmp_path, base):
         pd.testing.assert_frame_equal(summary, reference_summary, obj=name)
 
 
+def test_local_pool_starts_its_workers_as_it_is_made():
+    """The workers start in the background while the sweep's probe run goes on, not at the first task."""
+    pool = LocalPool(2)
+    try:
+        pool.starting.join(timeout=60)
+        assert not pool.starting.is_alive()
+        assert pool.pool._processes  # started before any task was submitted
+    finally:
+        pool.close()
+
+
 def test_sobol_sweep_writes_sensitivity_indices(tmp_path, base):
     spec = write_spec(
         tmp_path,
