@@ -38,6 +38,28 @@ def test_each_reducer_reads_the_run(expression, expected):
     assert parse(expression).value(SERIES, SUMMARY) == expected
 
 
+PANDAS_REDUCERS = {
+    "final": lambda column: column.iloc[-1],
+    "initial": lambda column: column.iloc[0],
+    "change": lambda column: column.iloc[-1] - column.iloc[0],
+    "max": pd.Series.max,
+    "min": pd.Series.min,
+    "sum": pd.Series.sum,
+    "mean": pd.Series.mean,
+}
+
+
+@pytest.mark.parametrize("reducer", list(PANDAS_REDUCERS))
+def test_numpy_columns_give_pandas_values(reducer):
+    """A worker reads outcomes off the run's numpy columns: the numbers pandas gives, missing values skipped."""
+    frame = SERIES.assign(gaps=[1.5, math.nan, 2.0, 4.0])
+    columns = {name: frame[name].to_numpy() for name in frame.columns}
+    for column in ("members_full", "admitted", "gaps"):
+        outcome = parse(f"{reducer}:{column}")
+        expected = float(PANDAS_REDUCERS[reducer](frame[column]))
+        assert outcome.value(columns, SUMMARY) == outcome.value(frame, SUMMARY) == expected
+
+
 @pytest.mark.parametrize(
     "bad",
     [

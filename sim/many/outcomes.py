@@ -21,6 +21,11 @@ expression                      value
 
 There is no ``eval``: an expression is parsed by a regular expression into an
 :class:`Outcome` and evaluated with a table lookup.
+
+The time series is read as named columns: a run's own numpy columns
+(:attr:`sim.run.result.Result.columns`) or a DataFrame. A sweep's worker reads
+them off the columns it has, without building a DataFrame for three numbers
+(0.4 ms a run); the reductions skip missing values as pandas' do.
 """
 
 from __future__ import annotations
@@ -29,18 +34,22 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-import pandas as pd
+import numpy as np
 
-#: Reductions of one time-series column to a number.
-REDUCERS: dict[str, Callable[[pd.Series], float]] = {
-    "final": lambda column: column.iloc[-1],
-    "initial": lambda column: column.iloc[0],
-    "change": lambda column: column.iloc[-1] - column.iloc[0],
-    "max": lambda column: column.max(),
-    "min": lambda column: column.min(),
-    "sum": lambda column: column.sum(),
-    "mean": lambda column: column.mean(),
+#: A run's time series: named columns (numpy arrays, or a DataFrame's Series).
+Columns = Mapping[str, Any]
+
+#: Reductions of one time-series column (a numpy array) to a number.
+REDUCERS: dict[str, Callable[[np.ndarray], float]] = {
+    "final": lambda column: column[-1],
+    "initial": lambda column: column[0],
+    "change": lambda column: column[-1] - column[0],
+    "max": np.nanmax,
+    "min": np.nanmin,
+    "sum": np.nansum,
+    "mean": np.nanmean,
 }
 SUMMARY = "summary"
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
@@ -67,16 +76,16 @@ class Outcome:
     def expression(self) -> str:
         return f"{self.kind}:{self.target}{'.*' if self.every else ''}"
 
-    def value(self, timeseries: pd.DataFrame, summary: Mapping) -> float:
+    def value(self, timeseries: Columns, summary: Mapping) -> float:
         """The outcome of one run; :class:`OutcomeError` when the run lacks the column or key."""
         if self.kind == SUMMARY:
             found = _summary_item(summary, self.target)
             if isinstance(found, bool) or not isinstance(found, (int, float)):
                 raise OutcomeError(f"a number at summary key {self.target!r}, found {_kind_of(found)}")
             return float(found)
-        if self.target not in timeseries.columns:
+        if self.target not in timeseries:
             raise OutcomeError(f"a time-series column, found no column {self.target!r}")
-        return float(REDUCERS[self.kind](timeseries[self.target]))
+        return float(REDUCERS[self.kind](np.asarray(timeseries[self.target])))
 
 
 def parse(expression: str) -> Outcome:
@@ -89,7 +98,7 @@ def parse(expression: str) -> Outcome:
     return Outcome(SUMMARY, match["path"], every=bool(match["every"]))
 
 
-def expand(outcomes: Mapping[str, str], timeseries: pd.DataFrame, summary: Mapping) -> dict[str, Outcome]:
+def expand(outcomes: Mapping[str, str], timeseries: Columns, summary: Mapping) -> dict[str, Outcome]:
     """Expand ``summary:KEY.*`` against a sample run and check every outcome can be evaluated.
 
     Raises :class:`OutcomeError` whose ``args[1]`` is the name of the faulty outcome,
@@ -115,7 +124,7 @@ def expand(outcomes: Mapping[str, str], timeseries: pd.DataFrame, summary: Mappi
     return expanded
 
 
-def evaluate(outcomes: Mapping[str, Outcome], timeseries: pd.DataFrame, summary: Mapping) -> dict[str, float]:
+def evaluate(outcomes: Mapping[str, Outcome], timeseries: Columns, summary: Mapping) -> dict[str, float]:
     """Every outcome of one run, by name (NaN for an outcome the run cannot give, e.g. a missing key)."""
     values = {}
     for name, outcome in outcomes.items():

@@ -89,7 +89,7 @@ def execute(task: RunTask) -> RunRecord:
     started = time.perf_counter()
     try:
         result = simulate(task.scenario, seed=task.seed, events=task.events)
-        values = evaluate(task.outcomes, result.timeseries, result.summary)
+        values = evaluate(task.outcomes, result.columns, result.summary)
         save(task, result)
     except Exception as exc:
         return failure(task, exc, time.perf_counter() - started)
@@ -171,7 +171,7 @@ def probe(
     expanded: dict[str, Outcome] = {}
     for name, expression in expressions.items():
         try:
-            expanded.update(expand({name: expression}, result.timeseries, result.summary))
+            expanded.update(expand({name: expression}, result.columns, result.summary))
         except OutcomeError:
             if name not in set(optional):
                 raise
@@ -180,7 +180,7 @@ def probe(
 
 def record_of(task: RunTask, result: Result, resumed: bool = False) -> RunRecord:
     """The record of a run whose result is at hand (the probe run, or one read back for --resume)."""
-    return RunRecord(task.run_id, OK, evaluate(task.outcomes, result.timeseries, result.summary), resumed=resumed)
+    return RunRecord(task.run_id, OK, evaluate(task.outcomes, result.columns, result.summary), resumed=resumed)
 
 
 def failure(task: RunTask, exc: BaseException, wall_seconds: float = math.nan) -> RunRecord:
