@@ -69,6 +69,18 @@ def test_flows_that_do_not_add_up_are_caught(monkeypatch):
     assert "flows give" in message
 
 
+def test_a_forbidden_status_change_is_caught(monkeypatch):
+    original = Attrition.step
+
+    def step(self, day):
+        original(self, day)
+        self.world.pop.flows[Status.EXPELLED, Status.FULL] += 1  # readmitted: no rule moves anyone so
+
+    monkeypatch.setattr(Attrition, "step", step)
+    message = _run_expecting(small_scenario(), "only allowed status changes")
+    assert "('EXPELLED', 'FULL')" in message
+
+
 def test_missed_meetings_are_caught(monkeypatch):
     original = Meetings.step
 

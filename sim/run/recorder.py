@@ -49,11 +49,14 @@ for _pairs in TRANSITION_FLOWS.values():
 FORBIDDEN = ~ALLOWED
 
 #: The transition flows as one sum over the flattened transition matrix each (a row of this matrix per
-#: column of ``TRANSITION_FLOWS``): one product per recorded row instead of a Python sum per column.
-_TRANSITION_SUMS = np.zeros((len(TRANSITION_FLOWS), len(Status) ** 2), dtype=np.int64)
+#: column of ``TRANSITION_FLOWS``), then the forbidden changes' sum (flows are counts, never negative, so
+#: it is positive exactly when one happened): one product per recorded row instead of a Python sum per
+#: column and a masked test.
+_TRANSITION_SUMS = np.zeros((len(TRANSITION_FLOWS) + 1, len(Status) ** 2), dtype=np.int64)
 for _row, _pairs in enumerate(TRANSITION_FLOWS.values()):
     for _a, _b in _pairs:
         _TRANSITION_SUMS[_row, _a * len(Status) + _b] = 1
+_TRANSITION_SUMS[-1] = FORBIDDEN.ravel()
 
 
 #: Organization-count stock columns.
@@ -98,7 +101,8 @@ class Recorder:
         counts by one gather) rather than one Python expression each."""
         world, pop = self.world, self.world.pop
         flows = pop.take_flows()
-        if flows[FORBIDDEN].any():
+        *transitions, forbidden = (_TRANSITION_SUMS @ flows.ravel()).tolist()
+        if forbidden:
             bad = [(Status(a).name, Status(b).name) for a, b in zip(*np.nonzero(flows * FORBIDDEN))]
             raise InvariantError(
                 f"invariant 'only allowed status changes' violated on {world.calendar.date(day)}: {bad}"
@@ -115,7 +119,7 @@ class Recorder:
         row.update(zip(PUNISHED_COLUMNS, punished[1:]))
         row["punishments_removed"] = pop.punishments_removed
         pop.punishments_removed = 0
-        row.update(zip(TRANSITION_FLOWS, (_TRANSITION_SUMS @ flows.ravel()).tolist()))
+        row.update(zip(TRANSITION_FLOWS, transitions))
         row.update(zip(ORG_COUNTS, world.orgs.kind_counts.take(_ORG_KINDS).tolist()))
         row.update(world.tally.take())
         for source in self.stock_sources:
