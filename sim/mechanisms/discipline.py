@@ -82,6 +82,9 @@ class Discipline(Mechanism):
         levels = np.arange(len(ladder.LEVELS) + 1)
         #: By level code: whether the punishment removes the member from office.
         self.loses_office = (levels == REMOVAL) | (levels > self.roles_allowed)
+        #: The lightest level that removes from office or demotes to probation: the levels below it (warnings,
+        #: the usual punishments) change neither, which one comparison tells (:meth:`_punish`).
+        self.first_consequence = min(REMOVAL, PROBATION, self.roles_allowed + 1)
         #: Flow names by level code (a level refused down to 0 is no punishment: not counted) and by cause code.
         self.issued_level = {code: f"issued_{level}" for code, level in enumerate(ladder.LEVELS, start=1)}
         self.issued_cause = {code: f"issued_{cause}" for code, cause in enumerate(self.causes)}
@@ -335,12 +338,14 @@ class Discipline(Mechanism):
         pop.punish_day[ids] = day
         pop.punish_count[ids] += 1
         pop.amnestied[ids] = False
-        removed = self.loses_office[level]
-        if np.count_nonzero(removed):  # (warnings, the usual case, remove nobody from office)
-            pop.role[ids[removed]] = int(Role.NONE)
-        probation = level == PROBATION
-        if np.count_nonzero(probation):  # demotion to candidate membership: rare, the status looked up only then
-            pop.transition(ids[probation & (pop.status[ids] == int(Status.FULL))], Status.DEMOTED, source=Status.FULL)
+        if np.count_nonzero(level >= self.first_consequence):  # (not warnings, the usual case)
+            removed = self.loses_office[level]
+            if np.count_nonzero(removed):
+                pop.role[ids[removed]] = int(Role.NONE)
+            probation = level == PROBATION
+            if np.count_nonzero(probation):  # demotion to candidate membership: the status looked up only then
+                full = pop.status[ids] == int(Status.FULL)
+                pop.transition(ids[probation & full], Status.DEMOTED, source=Status.FULL)
         # One member (a small party's usual day) has one end of the good-conduct period: a day, not an array.
         good_conduct = self.lift_days[level] if len(ids) > 1 else int(self.lift_days[level[0]])
         lift = self.next_meeting.of(day + good_conduct, world.orgs.meeting_day[cells])
