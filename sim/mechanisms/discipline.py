@@ -53,7 +53,9 @@ PROBATION = ladder.code("probation")
 REMOVAL = ladder.code("removal_from_post")
 #: Up to this many cause or level codes are tallied one by one rather than binned.
 FEW_CODES = 8
-#: Whether each status code is active, as a list (read for a few members in Python).
+#: Whether each status code is active, as a list (read for a few members in Python). The tables by status
+#: or level code are read with ``take``: indexing with int8 codes costs numpy up to three times more
+#: (4,000 codes: 20 against 7 us; 3 codes: 0.49 against 0.35 us).
 IS_ACTIVE = ACTIVE.tolist()
 
 
@@ -167,7 +169,7 @@ class Discipline(Mechanism):
         for code, spec, sector_factor, p_max in self.offences:
             rows = bernoulli_rows(self.rng, pop.n, p_max)
             if len(rows):  # (nobody selected: most weeks of a rare cause in a small party)
-                rows = rows[ACTIVE[pop.status[rows]]]
+                rows = rows[ACTIVE.take(pop.status[rows])]
             if len(rows) == 0:  # thinning would draw nothing and refer no one
                 continue
             factor = np.ones(len(rows)) if sector_factor is None else sector_factor[self.world.sectors(rows)]
@@ -190,7 +192,7 @@ class Discipline(Mechanism):
         world, pop = self.world, self.world.pop
         if cells is None:
             ids = distinct(ids) if len(ids) > 1 else np.asarray(ids)
-            ids = ids[ACTIVE[pop.status[ids]] & (pop.referral_due[ids] < day)]
+            ids = ids[ACTIVE.take(pop.status[ids]) & (pop.referral_due[ids] < day)]
             cells = pop.cell[ids]
         else:
             free = pop.referral_due[ids] < day
@@ -223,7 +225,7 @@ class Discipline(Mechanism):
         pop = self.world.pop
         due, status = getattr(pop, column)[ids], pop.status[ids]
         if len(ids) > FEW_MEMBERS:
-            return ids[(due == day) & ACTIVE[status]]
+            return ids[(due == day) & ACTIVE.take(status)]
         kept = [
             row for row, (on, code) in enumerate(zip(due.tolist(), status.tolist())) if on == day and IS_ACTIVE[code]
         ]
@@ -339,7 +341,7 @@ class Discipline(Mechanism):
         pop.punish_count[ids] += 1
         pop.amnestied[ids] = False
         if np.count_nonzero(level >= self.first_consequence):  # (not warnings, the usual case)
-            removed = self.loses_office[level]
+            removed = self.loses_office.take(level)
             if np.count_nonzero(removed):
                 pop.role[ids[removed]] = int(Role.NONE)
             probation = level == PROBATION
@@ -347,7 +349,7 @@ class Discipline(Mechanism):
                 full = pop.status[ids] == int(Status.FULL)
                 pop.transition(ids[probation & full], Status.DEMOTED, source=Status.FULL)
         # One member (a small party's usual day) has one end of the good-conduct period: a day, not an array.
-        good_conduct = self.lift_days[level] if len(ids) > 1 else int(self.lift_days[level[0]])
+        good_conduct = self.lift_days.take(level) if len(ids) > 1 else int(self.lift_days[level[0]])
         lift = self.next_meeting.of(day + good_conduct, world.orgs.meeting_day[cells])
         pop.lift_due[ids] = lift
         self.liftings.push(ids, lift)
@@ -402,7 +404,7 @@ class Discipline(Mechanism):
         """
         pop = self.world.pop
         ids = np.flatnonzero(pop.punish_level[: pop.n] > 0)
-        keep = ACTIVE[pop.status[ids]]
+        keep = ACTIVE.take(pop.status[ids])
         if causes is not None:
             keep &= np.isin(pop.punish_cause[ids], [self.causes.index(c) for c in causes])
         if levels is not None:
