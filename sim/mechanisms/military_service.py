@@ -63,7 +63,7 @@ class MilitaryService(Mechanism):
         rows = self.end_of_service.reached(pop.column("birth"), pop.column("female"), day)
         rows = rows[ACTIVE.take(pop.status[rows])]
         if not world.scenario.organization.army:
-            rows = rows[world.orgs.type[pop.cell[rows]] == code_of("service")]
+            rows = rows[world.orgs.type.take(pop.cell[rows]) == code_of("service")]
         leaving = rows[self.rng.random(len(rows)) >= self.cfg.career_share]
         civilian = self._civilian_cells()
         if len(civilian) == 0:
