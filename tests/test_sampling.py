@@ -226,3 +226,35 @@ def test_bernoulli_rows_are_the_cumulated_geometric_gaps_below_n(n, p):
     expected_rows = np.concatenate(expected)
     np.testing.assert_array_equal(rows, expected_rows[expected_rows < n])
     assert np.all(np.diff(rows) > 0) and (len(rows) == 0 or rows[-1] < n)
+
+
+def _rows_by_definition(rng: np.random.Generator, n: int, p: float, size: int) -> np.ndarray:
+    """Rows below n of the cumulated geometric gaps, drawn in chunks of ``size`` until one passes n."""
+    expected, last = [], -1
+    while last < n:
+        chunk = last + np.cumsum(np.minimum(rng.geometric(p, size), n + 1))
+        expected.append(chunk)
+        last = int(chunk[-1])
+    rows = np.concatenate(expected)
+    return rows[rows < n]
+
+
+@pytest.mark.parametrize(("n", "p"), [(12_000, 0.0001), (12_000, 0.0006), (40, 0.1), (3, 0.3), (10, 1e-11)])
+def test_a_few_rows_expected_are_summed_from_the_same_draws_and_leave_the_stream_where_the_arrays_do(n, p):
+    assert n * p <= sampling.FEW_EXPECTED
+    size = int(n * p + 5 * np.sqrt(n * p) + 16)
+    for seed in range(30):
+        ours, reference = np.random.default_rng(seed), np.random.default_rng(seed)
+        rows = bernoulli_rows(ours, n, p)
+        assert rows.dtype == np.int64
+        np.testing.assert_array_equal(rows, _rows_by_definition(reference, n, p, size))
+        assert ours.random() == reference.random()
+
+
+def test_a_few_rows_expected_take_as_many_chunks_as_reach_n():
+    """Chunks of two gaps: most selections need several (the chunk sizes of bernoulli_rows nearly never do)."""
+    for seed in range(30):
+        ours, reference = np.random.default_rng(seed), np.random.default_rng(seed)
+        rows = sampling._few_rows(ours, 200, 0.02, 2)
+        np.testing.assert_array_equal(rows, _rows_by_definition(reference, 200, 0.02, 2))
+        assert ours.random() == reference.random()

@@ -74,7 +74,7 @@ class Attrition(Mechanism):
     def _constant_hazards(self, day: int) -> None:
         pop = self.world.pop
         rows = bernoulli_rows(self.rng, pop.n, self.p_leave)
-        leaving = rows[ACTIVE[pop.status[rows]]]
+        leaving = rows[ACTIVE.take(pop.status[rows])]
         if len(leaving) == 0:
             return
         # Each leaver's reason with probability rate / total: one uniform each through the cumulative
@@ -95,7 +95,7 @@ class Attrition(Mechanism):
             float(gompertz_hazard(oldest, cfg.mortality_at_30, cfg.mortality_doubling_years)), STEP_DAYS
         )
         rows = bernoulli_rows(self.rng, pop.n, p_max)
-        rows = rows[ACTIVE[pop.status[rows]]]
+        rows = rows[ACTIVE.take(pop.status[rows])]
         hazard = gompertz_hazard(age_years(pop.birth[rows], day), cfg.mortality_at_30, cfg.mortality_doubling_years)
         p = -np.expm1(-hazard * STEP_DAYS / DAYS_PER_YEAR)
         self._exit(day, rows[self.rng.random(len(rows)) * p_max < p], "death")
@@ -104,7 +104,7 @@ class Attrition(Mechanism):
         """Members who reached their sex's retirement age since the last step retire from active party life."""
         pop = self.world.pop
         rows = self.retirement.reached(pop.column("birth"), pop.column("female"), day)
-        self._exit(day, rows[ACTIVE[pop.status[rows]]], "retirement")
+        self._exit(day, rows[ACTIVE.take(pop.status[rows])], "retirement")
 
     def _exit(self, day: int, ids: np.ndarray, reason: str, transitioned: bool = False) -> None:
         if not transitioned:

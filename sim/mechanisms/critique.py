@@ -32,6 +32,9 @@ from sim.scenario.sections import by_sector
 
 #: The discipline cause that critique referrals are judged under.
 INSINCERITY = "insincerity"
+#: Up to this many cells whose size changed are counted into their cohorts one by one, cheaper than
+#: ``np.add.at`` (one cell: 0.6 against 1.4 us, two 0.75 against 1.5; from some five cells on the add is cheaper).
+FEW_CELLS = 4
 
 
 class Critique(Mechanism):
@@ -124,8 +127,11 @@ class Critique(Mechanism):
             self._counted_at = self.cohorts.regroupings
         else:
             for step, cells in zip((1, -1), pop.take_size_changes()):
-                if len(cells):
-                    np.add.at(self._cohort_members, keys[cells], step)
+                if len(cells) > FEW_CELLS:
+                    np.add.at(self._cohort_members, keys.take(cells), step)
+                elif len(cells):  # one or two cells on most days of a small party: counted one by one
+                    for key in keys.take(cells).tolist():
+                        self._cohort_members[key] += step
         weekday, parity = cohorts_in_session
         return int(self._cohort_members[weekday] + self._cohort_members[parity])
 

@@ -61,9 +61,9 @@ class MilitaryService(Mechanism):
         """Soldiers whose service ended since last month are discharged, except those who stay on."""
         pop, world = self.world.pop, self.world
         rows = self.end_of_service.reached(pop.column("birth"), pop.column("female"), day)
-        rows = rows[ACTIVE[pop.status[rows]]]
+        rows = rows[ACTIVE.take(pop.status[rows])]
         if not world.scenario.organization.army:
-            rows = rows[world.orgs.type[pop.cell[rows]] == code_of("service")]
+            rows = rows[world.orgs.type.take(pop.cell[rows]) == code_of("service")]
         leaving = rows[self.rng.random(len(rows)) >= self.cfg.career_share]
         civilian = self._civilian_cells()
         if len(civilian) == 0:
