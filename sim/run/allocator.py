@@ -13,6 +13,17 @@ took 21.3-22.0 s instead of 22.7-24.0 s, its kernel time 0.6-1.0 s instead
 of 1.0-2.8 s, for about 110 MB more peak memory (1.16 against 1.05 GB),
 because freed memory stays with the process until it exits.
 
+NumPy's transparent-huge-page advice on large arrays is left on. Most of the
+kernel time that remains is the zeroing of fresh huge pages (perf: 76 % of it
+in ``clear_page_erms`` under huge-page faults), so it follows the heap's
+high-water mark, set by the day-0 election of the whole party; but turning the
+advice off (``numpy._core.multiarray._set_madvise_hugepage(False)``) costs more
+in user time than it saves in the kernel, the random gathers of the member
+columns then missing the TLB: national run, four pairs run side by side
+(2026-12-07), 15.4-16.4 s of CPU (user + sys) with it, 16.1-18.9 s without
+(kernel 0.9-1.4 s against 0.6-0.7 s). Turning it off after day 0 only, when
+the member table is already on huge pages, saved nothing (kernel 1.4-1.9 s).
+
 Only the command line's ``run`` calls :func:`keep_large_arrays_in_heap`: it
 owns its process and exits after one run. A program that imports partysim as a
 library keeps its allocator as it is.
