@@ -42,6 +42,10 @@ OPEN_IN_PYTHON = 64
 
 Entry = tuple[np.ndarray, np.ndarray]  # (ids, days)
 
+#: What a pop returns when nothing is due (most pops of a small party): one empty array, not a new one each.
+NOTHING = np.empty(0, dtype=np.int64)
+NOTHING.flags.writeable = False
+
 
 class Agenda:
     """Ids grouped by the day their action is due."""
@@ -151,16 +155,20 @@ class Agenda:
             self._open(day >> BUCKET_SHIFT)
         day_keys = self._day_keys
         if not day_keys or day_keys[0] > day:  # nothing due yet: the usual day of a small party
-            return np.empty(0, dtype=np.int64)
+            return NOTHING
         due = self._days.pop(heapq.heappop(day_keys))
         while day_keys and day_keys[0] <= day:
             due.extend(self._days.pop(heapq.heappop(day_keys)))
+        size = sum(len(ids) for ids in due)
+        self._size -= size
+        if size == 1:  # sorted and distinct already; a copy, as the entry may be a caller's pushed array
+            return due[0].copy()
+        if size <= SMALL:  # gathered in Python, not concatenated
+            distinct: set[int] = set()
+            for ids in due:
+                distinct.update(ids.tolist())
+            return np.array(sorted(distinct), dtype=np.int64)
         taken = due[0] if len(due) == 1 else np.concatenate(due)
-        self._size -= taken.size
-        if taken.size == 1:  # sorted and distinct already; a copy, as the entry may be a caller's pushed array
-            return taken.copy()
-        if taken.size <= SMALL:
-            return np.array(sorted(set(taken.tolist())), dtype=np.int64)
         # What arrays.distinct returns, sorted by numpy's default sort: the order of equal ids does not
         # matter, and on the day's ids (a few sorted runs) it is 1.7 times faster than the stable sort.
         ordered = np.sort(taken)
