@@ -156,3 +156,16 @@ def test_a_few_members_sincerity_is_summed_as_numpy_sums_them():
         for _ in range(2000):
             values = rng.random(size).astype(np.float32)
             assert sum(values.tolist()) == float(values.sum(dtype=np.float64))
+
+
+def test_one_row_appended_with_scalars_or_arrays_holds_its_values_and_the_fills():
+    """A single row takes scalars at its index and arrays as a slice: the same row either way."""
+    pop = Population(capacity=16, n_orgs=4)
+    pop.append(1, cell=2, sincerity=np.float32(0.25), female=True, due=np.array([9]))
+    pop.append(
+        1, cell=np.array([3], dtype=np.int32), sincerity=np.array([0.25], dtype=np.float32), female=np.array([True])
+    )
+    for name in ("cell", "sincerity", "female", "due", "recommender1"):
+        assert pop.column(name)[0] == pop.column(name)[1] or name in ("cell", "due"), name
+    assert pop.column("cell").tolist() == [2, 3] and pop.column("due").tolist() == [9, -1]
+    assert pop.column("recommender1").tolist() == [-1, -1] and pop.column("sincerity").tolist() == [0.25, 0.25]

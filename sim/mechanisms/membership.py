@@ -201,7 +201,12 @@ class Membership(Mechanism):
             rows, rec1, cell = rows[filed], rec1[filed], cell[filed]
             if len(rows) == 0:
                 return
-        traits = self.traits.draw(world.orgs.type[cell], self.rng)
+        unit_type = world.orgs.type[cell]
+        traits = (
+            self.traits.draw_one(int(unit_type[0]), self.rng)
+            if len(rows) == 1
+            else self.traits.draw(unit_type, self.rng)
+        )
         ids = pop.add(
             len(rows),
             Status.APPLICANT,
