@@ -192,21 +192,40 @@ class Membership(Mechanism):
         # The applicant files with the first recommender's cell as it is today (a
         # re-organization may have merged or split the planned one); an application
         # whose recommender has left the party is not filed.
-        rec1 = plan["rec1"][rows]
-        cell = pop.cell[rec1]
-        filed = (pop.status[rec1] == int(Status.FULL)) & world.orgs.alive[cell]
-        unfiled = len(rows) - np.count_nonzero(filed)
-        if unfiled:
-            world.tally.add("applications_unsponsored", unfiled)
-            rows, rec1, cell = rows[filed], rec1[filed], cell[filed]
-            if len(rows) == 0:
+        if len(rows) == 1:  # two filings in three of a small party: Python scalars, which a row takes at a tenth
+            # of the cost of arrays (and no array call on them)
+            row = int(rows[0])
+            rec1 = plan["rec1"].item(row)
+            cell = pop.cell.item(rec1)
+            if pop.status.item(rec1) != int(Status.FULL) or not world.orgs.alive.item(cell):
+                world.tally.add("applications_unsponsored", 1)
                 return
-        unit_type = world.orgs.type[cell]
-        traits = (
-            self.traits.draw_one(int(unit_type[0]), self.rng)
-            if len(rows) == 1
-            else self.traits.draw(unit_type, self.rng)
-        )
+            traits: dict[str, np.ndarray] | dict[str, np.generic] = self.traits.draw_one(
+                world.orgs.type.item(cell), self.rng
+            )
+            applicant = {
+                "recommender2": plan["rec2"].item(row),
+                "youth_league": plan["youth"].item(row),
+                "birth": day - plan["age"].item(row),
+                "ties_group": pop.ties_group.item(rec1),
+            }
+        else:
+            rec1 = plan["rec1"][rows]
+            cell = pop.cell[rec1]
+            filed = (pop.status[rec1] == int(Status.FULL)) & world.orgs.alive[cell]
+            unfiled = len(rows) - np.count_nonzero(filed)
+            if unfiled:
+                world.tally.add("applications_unsponsored", unfiled)
+                rows, rec1, cell = rows[filed], rec1[filed], cell[filed]
+                if len(rows) == 0:
+                    return
+            traits = self.traits.draw(world.orgs.type[cell], self.rng)
+            applicant = {
+                "recommender2": plan["rec2"][rows],
+                "youth_league": plan["youth"][rows],
+                "birth": day - plan["age"][rows],
+                "ties_group": pop.ties_group[rec1],
+            }
         ids = pop.add(
             len(rows),
             Status.APPLICANT,
@@ -214,10 +233,7 @@ class Membership(Mechanism):
             applied=day,
             awaiting_review=True,
             recommender1=rec1,
-            recommender2=plan["rec2"][rows],
-            youth_league=plan["youth"][rows],
-            birth=day - plan["age"][rows],
-            ties_group=pop.ties_group[rec1],
+            **applicant,
             **traits,
         )
         self._schedule_review(ids, cell, day)

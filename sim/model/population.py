@@ -194,7 +194,9 @@ class Population(ColumnTable):
             self.org_size = _grown(self.org_size, size)
             self.org_punished = _grown(self.org_punished, size)
 
-    def add(self, count: int, status: Status, cell: np.ndarray | int, **columns: np.ndarray | int | bool) -> np.ndarray:
+    def add(
+        self, count: int, status: Status, cell: np.ndarray | int, **columns: np.ndarray | np.generic | float
+    ) -> np.ndarray:
         """Append ``count`` people in ``status`` (counted as a flow from EMPTY); returns their ids."""
         ids = self.append(count, cell=cell, **columns)
         self.transition(ids, status, source=Status.EMPTY)

@@ -64,7 +64,7 @@ class ColumnTable:
             getattr(self, name)[start:stop] = fill
         self._filled_to = stop
 
-    def append(self, count: int, **columns: np.ndarray | int | float) -> np.ndarray:
+    def append(self, count: int, **columns: np.ndarray | np.generic | float) -> np.ndarray:
         """Append ``count`` rows with the given column values (the fill elsewhere); returns their ids."""
         self._grow(self.n + count)
         rows = slice(self.n, self.n + count)
