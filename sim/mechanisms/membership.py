@@ -167,7 +167,7 @@ class Membership(Mechanism):
             pending = [
                 i for i in ids.tolist() if due[i] == day and statuses[i] == code and (waiting[i] or not awaiting_review)
             ]
-            return np.array(pending, dtype=np.int64)
+            return ids if len(pending) == len(ids) else np.array(pending, dtype=np.int64)
         still = (pop.due[ids] == day) & (pop.status[ids] == code)
         if awaiting_review:
             still &= pop.awaiting_review[ids]
