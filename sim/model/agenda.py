@@ -40,7 +40,7 @@ SMALL = 16
 #: Buckets of at most this many ids are opened in Python (cheaper than sorting and splitting arrays).
 OPEN_IN_PYTHON = 64
 
-Entry = tuple[np.ndarray, np.ndarray]  # (ids, days)
+Entry = tuple[np.ndarray, np.ndarray | int]  # (ids, their days or one day for all)
 
 #: What a pop returns when nothing is due (most pops of a small party): one empty array, not a new one each.
 NOTHING = np.empty(0, dtype=np.int64)
@@ -51,7 +51,7 @@ class Agenda:
     """Ids grouped by the day their action is due."""
 
     def __init__(self) -> None:
-        self._buckets: dict[int, list[Entry]] = {}  # buckets not opened yet: (ids, days) entries
+        self._buckets: dict[int, list[Entry]] = {}  # buckets not opened yet: (ids, days or day) entries
         self._keys: list[int] = []  # heap of the keys of _buckets
         self._days: dict[int, list[np.ndarray]] = {}  # days of the opened buckets: ids by day
         self._day_keys: list[int] = []  # heap of the keys of _days
@@ -75,7 +75,7 @@ class Agenda:
         if n <= SMALL:
             listed = days.tolist()
             if listed.count(listed[0]) == n:
-                self._add(listed[0], ids, days)
+                self._add(listed[0], ids, None)
                 return
             rows_by_slot: dict[int, list[int]] = {}  # slots as in the large case below
             for row, day in enumerate(listed):
@@ -105,13 +105,12 @@ class Agenda:
 
     def _add(self, day: int, ids: np.ndarray, days: np.ndarray | None) -> None:
         """Add ``ids``, due on ``days`` (None: all on ``day``), which lie in ``day``'s bucket; ``day`` is their
-        earliest, and their only day if the bucket is opened."""
+        earliest, and their only day if the bucket is opened. A bucket keeps one day for all as that day (most
+        pushes of a small party: no array of it)."""
         if day <= self._open_end:
             _file(self._days, self._day_keys, day, ids)
         else:
-            _file(
-                self._buckets, self._keys, day >> BUCKET_SHIFT, (ids, np.full(ids.shape, day) if days is None else days)
-            )
+            _file(self._buckets, self._keys, day >> BUCKET_SHIFT, (ids, day if days is None else days))
 
     def _open(self, key: int) -> None:
         """Open the buckets up to ``key``: their ids go to the lists by day."""
@@ -123,10 +122,10 @@ class Agenda:
                 self._open_small(entries)
                 continue
             if len(entries) == 1:
-                ids, days = entries[0]
+                ids, days = entries[0][0], _days_of(entries[0])
             else:
                 ids = np.concatenate([ids for ids, _ in entries])
-                days = np.concatenate([days for _, days in entries])
+                days = np.concatenate([_days_of(entry) for entry in entries])
             if len(ids) > 1:
                 order = (days - days.min()).astype(np.int16).argsort(kind="stable")  # within one bucket
                 ids, days = ids[order], days[order]
@@ -139,6 +138,9 @@ class Agenda:
         """Open a bucket of a few ids (a small party's): grouped by day in Python, not sorted."""
         by_day: dict[int, list[int]] = {}
         for ids, days in entries:
+            if isinstance(days, int):
+                by_day.setdefault(days, []).extend(ids.tolist())
+                continue
             for member, day in zip(ids.tolist(), days.tolist(), strict=True):
                 by_day.setdefault(day, []).append(member)
         for day, members in by_day.items():
@@ -176,6 +178,12 @@ class Agenda:
         keep[0] = True
         np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
         return ordered[keep]
+
+
+def _days_of(entry: Entry) -> np.ndarray:
+    """The day of each id of a bucket's ``entry``."""
+    ids, days = entry
+    return np.full(len(ids), days) if isinstance(days, int) else days
 
 
 def _file(table: dict, keys: list[int], key: int, entry: object) -> None:
