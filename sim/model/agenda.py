@@ -81,7 +81,11 @@ class Agenda:
             for row, day in enumerate(listed):
                 rows_by_slot.setdefault(day if day <= self._open_end else day | (BUCKET_DAYS - 1), []).append(row)
             for rows in rows_by_slot.values():
-                self._add(listed[rows[0]], ids[rows], days[rows])
+                first, last = rows[0], rows[-1] + 1
+                if last - first == len(rows):  # consecutive rows (one, mostly): a slice, not a gather
+                    self._add(listed[first], ids[first:last], days[first:last])
+                else:
+                    self._add(listed[first], ids[rows], days[rows])
             return
         lo, hi = int(days.min()), int(days.max())
         if lo == hi or (lo >> BUCKET_SHIFT == hi >> BUCKET_SHIFT and lo > self._open_end):
