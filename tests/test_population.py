@@ -169,3 +169,24 @@ def test_one_row_appended_with_scalars_or_arrays_holds_its_values_and_the_fills(
         assert pop.column(name)[0] == pop.column(name)[1] or name in ("cell", "due"), name
     assert pop.column("cell").tolist() == [2, 3] and pop.column("due").tolist() == [9, -1]
     assert pop.column("recommender1").tolist() == [-1, -1] and pop.column("sincerity").tolist() == [0.25, 0.25]
+
+
+@pytest.mark.parametrize("size", [1, FEW_MEMBERS, FEW_MEMBERS + 1])
+@pytest.mark.parametrize("active", [True, False])
+def test_educating_a_few_or_many_keeps_the_same_active_sincerity_sum(size, active):
+    """A few members' sincerity changes are summed in Python, more on arrays: the same double either way
+    (members educated one group at a time, in groups below and above the threshold), inactive ones left out."""
+    sums = []
+    for chunk in (1, size):
+        pop = Population(capacity=64, n_orgs=3)
+        pop.add(
+            40, Status.FULL, cell=np.arange(40) % 3, sincerity=np.random.default_rng(5).random(40).astype(np.float32)
+        )
+        if not active:
+            pop.transition(np.arange(0, 40, 5), Status.EXITED)
+        ids = np.sort(np.random.default_rng(size).choice(40, size, replace=False))
+        for start in range(0, size, chunk):
+            pop.educate(ids[start : start + chunk], 0.3, active=active)
+        pop.check_consistency()
+        sums.append(pop.active_sincerity)
+    assert sums[0] == pytest.approx(sums[1], rel=1e-12)

@@ -17,6 +17,7 @@ construction and checkable.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -331,11 +332,18 @@ class Population(ColumnTable):
 
         The one place sincerity changes after entry, so that the active members'
         sum stays exact. ``ids`` are distinct; ``active``: the caller knows them all
-        to be active members (their statuses are then not read).
+        to be active members (their statuses are then not read). A few members' changes (a small party's
+        liftings) are summed in Python, as numpy sums so few: in order.
         """
         before = self.sincerity[ids]
         after = before + np.float32(effect) * (1 - before)
         self.sincerity[ids] = after
+        if len(ids) <= FEW_MEMBERS:
+            changes: Iterable[tuple[float, float]] = zip(after.tolist(), before.tolist(), strict=True)
+            if not active:
+                changes = (change for change, code in zip(changes, self.status[ids].tolist()) if _ACTIVE_LIST[code])
+            self.active_sincerity += sum(now - then for now, then in changes)
+            return
         if not active:
             counted = ACTIVE[self.status[ids]]
             before, after = before[counted], after[counted]
