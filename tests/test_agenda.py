@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.model.agenda import Agenda
+from sim.model.agenda import OPEN_IN_PYTHON, Agenda
 
 pushes = st.lists(
     st.tuples(
@@ -42,3 +42,20 @@ def test_one_day_for_every_id():
     agenda = Agenda()
     agenda.push(np.array([5, 3]), 9)
     assert agenda.pop(8).size == 0 and agenda.pop(20).tolist() == [3, 5] and len(agenda) == 0
+
+
+def test_one_day_for_all_and_days_per_id_share_a_bucket_small_or_large():
+    """A bucket not opened yet keeps a push of one day for all as that day: opened with pushes of days per
+    id, in Python (a few ids) or on arrays (many), each id still comes back on its day."""
+    for size in (3, OPEN_IN_PYTHON):
+        agenda = Agenda()
+        agenda.push(np.arange(size), 40)
+        agenda.push(np.arange(size, 2 * size), 41 + np.arange(size) % 3)
+        agenda.push(np.arange(2 * size, 3 * size), 42)
+        expected = {40: list(range(size)), 41: [], 42: list(range(2 * size, 3 * size)), 43: []}
+        for offset, member in enumerate(range(size, 2 * size)):
+            expected[41 + offset % 3].append(member)
+        assert agenda.pop(39).size == 0
+        for day in (40, 41, 42, 43):
+            assert agenda.pop(day).tolist() == sorted(expected[day]), (size, day)
+        assert len(agenda) == 0

@@ -125,3 +125,19 @@ def test_traits_drawn_as_new_arrays_are_the_ones_filled_into_columns():
     for name in TRAITS:
         assert filled[name] is columns[name]
         assert drawn[name].dtype == columns[name].dtype and np.array_equal(drawn[name], columns[name]), name
+
+
+def test_one_recruits_traits_drawn_as_scalars_are_the_draws_of_an_array_of_one():
+    """A filing of one recruit draws scalars: the same values and dtypes as an array of one, and the stream
+    left in the same state."""
+    scenario = small_scenario(organization={"types": {"service": {"female_share": 0.5}}})
+    traits = TraitDistributions(scenario.organization.types, scenario.population)
+    one, arrays = np.random.default_rng(11), np.random.default_rng(11)
+    for _ in range(500):
+        code = code_of("service")
+        scalars = traits.draw_one(code, one)
+        drawn = traits.draw(np.array([code], dtype=np.int8), arrays)
+        for name, dtype in TRAITS.items():
+            assert np.asarray(scalars[name]).dtype == np.dtype(dtype), name
+            assert scalars[name].tobytes() == drawn[name].tobytes(), name
+    assert one.random() == arrays.random()

@@ -104,3 +104,89 @@ def test_punishment_stocks_are_the_same_counted_one_by_one_or_binned(size):
     pop.set_punishment(ids, 0, cells=pop.cell[ids])
     assert pop.punished.sum() == 0 and pop.org_punished.sum() == 0
     pop.check_consistency()
+
+
+@pytest.mark.parametrize("size", [1, 3, FEW_MEMBERS, FEW_MEMBERS + 1, 40])
+@pytest.mark.parametrize("known_source", [True, False])
+def test_transitions_keep_the_same_aggregates_counted_one_by_one_or_on_arrays(size, known_source):
+    """A few members' transitions are counted in Python, more on arrays: stocks, flows, sizes, punished counts,
+    the logged size changes and the sincerity sum are those of the array path."""
+
+    def table(few: bool) -> Population:
+        pop = Population(capacity=128, n_orgs=5)
+        rng = np.random.default_rng(size)
+        pop.add(60, Status.FULL, cell=np.arange(60) % 5, sincerity=rng.random(60).astype(np.float32))
+        pop.transition(np.arange(0, 60, 4), Status.CANDIDATE, source=Status.FULL)
+        pop.set_punishment(np.arange(0, 60, 3), 2)
+        pop.log_size_changes()
+        chunk = 1 if few else size  # one member a call: Python; the whole group in one call: arrays if many
+        moves = [
+            (rng.choice(60, size, replace=False), Status.EXITED, None),
+            (np.arange(60, 60 + size), Status.APPLICANT, Status.EMPTY),
+        ]
+        pop.append(size, cell=np.arange(size) % 5, sincerity=rng.random(size).astype(np.float32))
+        for ids, to, source in moves:
+            ids = np.sort(ids)
+            for start in range(0, size, chunk):
+                part = ids[start : start + chunk]
+                pop.transition(part, to, source=source if known_source or source == Status.EMPTY else None)
+        applicants = np.arange(60, 60 + size)
+        for start in range(0, size, chunk):
+            pop.transition(applicants[start : start + chunk], Status.CANDIDATE, source=Status.APPLICANT)
+        return pop
+
+    few, many = table(True), table(False)
+    for pop in (few, many):
+        pop.check_consistency()
+    assert few.counts.tolist() == many.counts.tolist() and few.flows.tolist() == many.flows.tolist()
+    assert few.org_size.tolist() == many.org_size.tolist()
+    assert few.org_punished.tolist() == many.org_punished.tolist()
+    assert few.punished.tolist() == many.punished.tolist()
+    assert few.punishments_removed == many.punishments_removed
+    gained, lost = few.take_size_changes()
+    gained_many, lost_many = many.take_size_changes()
+    assert gained.tolist() == gained_many.tolist() and lost.tolist() == lost_many.tolist()
+
+
+def test_a_few_members_sincerity_is_summed_as_numpy_sums_them():
+    """The Python path sums a few members' sincerity in order: numpy's float64 sum of up to FEW_MEMBERS
+    float32 values gives the same double, so the active sum does not depend on the path."""
+    rng = np.random.default_rng(7)
+    for size in range(1, FEW_MEMBERS + 1):
+        for _ in range(2000):
+            values = rng.random(size).astype(np.float32)
+            assert sum(values.tolist()) == float(values.sum(dtype=np.float64))
+
+
+def test_one_row_appended_with_scalars_or_arrays_holds_its_values_and_the_fills():
+    """A single row takes scalars at its index and arrays as a slice: the same row either way."""
+    pop = Population(capacity=16, n_orgs=4)
+    pop.append(1, cell=2, sincerity=np.float32(0.25), female=True, due=np.array([9]))
+    pop.append(
+        1, cell=np.array([3], dtype=np.int32), sincerity=np.array([0.25], dtype=np.float32), female=np.array([True])
+    )
+    for name in ("cell", "sincerity", "female", "due", "recommender1"):
+        assert pop.column(name)[0] == pop.column(name)[1] or name in ("cell", "due"), name
+    assert pop.column("cell").tolist() == [2, 3] and pop.column("due").tolist() == [9, -1]
+    assert pop.column("recommender1").tolist() == [-1, -1] and pop.column("sincerity").tolist() == [0.25, 0.25]
+
+
+@pytest.mark.parametrize("size", [1, FEW_MEMBERS, FEW_MEMBERS + 1])
+@pytest.mark.parametrize("active", [True, False])
+def test_educating_a_few_or_many_keeps_the_same_active_sincerity_sum(size, active):
+    """A few members' sincerity changes are summed in Python, more on arrays: the same double either way
+    (members educated one group at a time, in groups below and above the threshold), inactive ones left out."""
+    sums = []
+    for chunk in (1, size):
+        pop = Population(capacity=64, n_orgs=3)
+        pop.add(
+            40, Status.FULL, cell=np.arange(40) % 3, sincerity=np.random.default_rng(5).random(40).astype(np.float32)
+        )
+        if not active:
+            pop.transition(np.arange(0, 40, 5), Status.EXITED)
+        ids = np.sort(np.random.default_rng(size).choice(40, size, replace=False))
+        for start in range(0, size, chunk):
+            pop.educate(ids[start : start + chunk], 0.3, active=active)
+        pop.check_consistency()
+        sums.append(pop.active_sincerity)
+    assert sums[0] == pytest.approx(sums[1], rel=1e-12)

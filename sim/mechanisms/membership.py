@@ -167,7 +167,7 @@ class Membership(Mechanism):
             pending = [
                 i for i in ids.tolist() if due[i] == day and statuses[i] == code and (waiting[i] or not awaiting_review)
             ]
-            return np.array(pending, dtype=np.int64)
+            return ids if len(pending) == len(ids) else np.array(pending, dtype=np.int64)
         still = (pop.due[ids] == day) & (pop.status[ids] == code)
         if awaiting_review:
             still &= pop.awaiting_review[ids]
@@ -192,16 +192,40 @@ class Membership(Mechanism):
         # The applicant files with the first recommender's cell as it is today (a
         # re-organization may have merged or split the planned one); an application
         # whose recommender has left the party is not filed.
-        rec1 = plan["rec1"][rows]
-        cell = pop.cell[rec1]
-        filed = (pop.status[rec1] == int(Status.FULL)) & world.orgs.alive[cell]
-        unfiled = len(rows) - np.count_nonzero(filed)
-        if unfiled:
-            world.tally.add("applications_unsponsored", unfiled)
-            rows, rec1, cell = rows[filed], rec1[filed], cell[filed]
-            if len(rows) == 0:
+        if len(rows) == 1:  # two filings in three of a small party: Python scalars, which a row takes at a tenth
+            # of the cost of arrays (and no array call on them)
+            row = int(rows[0])
+            rec1 = plan["rec1"].item(row)
+            cell = pop.cell.item(rec1)
+            if pop.status.item(rec1) != int(Status.FULL) or not world.orgs.alive.item(cell):
+                world.tally.add("applications_unsponsored", 1)
                 return
-        traits = self.traits.draw(world.orgs.type[cell], self.rng)
+            traits: dict[str, np.ndarray] | dict[str, np.generic] = self.traits.draw_one(
+                world.orgs.type.item(cell), self.rng
+            )
+            applicant = {
+                "recommender2": plan["rec2"].item(row),
+                "youth_league": plan["youth"].item(row),
+                "birth": day - plan["age"].item(row),
+                "ties_group": pop.ties_group.item(rec1),
+            }
+        else:
+            rec1 = plan["rec1"][rows]
+            cell = pop.cell[rec1]
+            filed = (pop.status[rec1] == int(Status.FULL)) & world.orgs.alive[cell]
+            unfiled = len(rows) - np.count_nonzero(filed)
+            if unfiled:
+                world.tally.add("applications_unsponsored", unfiled)
+                rows, rec1, cell = rows[filed], rec1[filed], cell[filed]
+                if len(rows) == 0:
+                    return
+            traits = self.traits.draw(world.orgs.type[cell], self.rng)
+            applicant = {
+                "recommender2": plan["rec2"][rows],
+                "youth_league": plan["youth"][rows],
+                "birth": day - plan["age"][rows],
+                "ties_group": pop.ties_group[rec1],
+            }
         ids = pop.add(
             len(rows),
             Status.APPLICANT,
@@ -209,10 +233,7 @@ class Membership(Mechanism):
             applied=day,
             awaiting_review=True,
             recommender1=rec1,
-            recommender2=plan["rec2"][rows],
-            youth_league=plan["youth"][rows],
-            birth=day - plan["age"][rows],
-            ties_group=pop.ties_group[rec1],
+            **applicant,
             **traits,
         )
         self._schedule_review(ids, cell, day)
@@ -271,27 +292,43 @@ class Membership(Mechanism):
         meeting = self.last_meeting.of(end, self.world.orgs.meeting_day[self.world.pop.cell[ids]])
         self._schedule(self.probation, ids, np.maximum(meeting, today))
 
-    def _guidance(self, cells: np.ndarray) -> np.ndarray:
-        """Factor on the qualifying probability by the candidate's cell: 1 - effect x its punished share.
+    def _qualify_probability(self, ids: np.ndarray) -> np.ndarray | float:
+        """Each candidate's probability to qualify: the first or the second probation's, times the guidance
+        factor of their cell, 1 - effect x its punished share (one id: a float).
 
         Source: the party cell "is obligated to 'concretely guide and
         assist' the candidate member to qualify"; a cell whose own members
         stand punished is taken to guide less (assumption: the measure and
         ``membership.guidance_effect``). Two lookups per candidate in the
-        per-cell counts the member table keeps.
+        per-cell counts the member table keeps. A few candidates (a small
+        party's day) are computed in Python, with the same operations in the
+        same order as on the arrays.
         """
-        pop, effect = self.world.pop, self.cfg.guidance_effect
-        if effect == 0 or len(cells) == 0:
-            return np.ones(len(cells))
-        return 1 - effect * pop.org_punished[cells] / np.maximum(pop.org_size[cells], 1)
+        pop, cfg, effect = self.world.pop, self.cfg, self.cfg.guidance_effect
+        cells = pop.cell[ids]
+        if len(ids) > FEW_IDS:
+            p_qualify = np.where(pop.extended[ids], cfg.second_qualify_probability, cfg.qualify_probability)
+            if effect:
+                p_qualify *= 1 - effect * pop.org_punished[cells] / np.maximum(pop.org_size[cells], 1)
+            return p_qualify
+        p = [
+            (cfg.second_qualify_probability if extended else cfg.qualify_probability)
+            * (1 - effect * punished / max(size, 1))
+            for extended, punished, size in zip(
+                pop.extended[ids].tolist(),
+                pop.org_punished[cells].tolist(),
+                pop.org_size[cells].tolist(),
+                strict=True,
+            )
+        ]
+        return p[0] if len(p) == 1 else np.array(p)
 
     def _probation_decision(self, day: int, ids: np.ndarray) -> None:
         """Admit, extend once, or expel the candidates whose probation ends (source)."""
         if len(ids) == 0:
             return
         pop, world, cfg = self.world.pop, self.world, self.cfg
-        p_qualify = np.where(pop.extended[ids], cfg.second_qualify_probability, cfg.qualify_probability)
-        p_qualify *= self._guidance(pop.cell[ids])
+        p_qualify = self._qualify_probability(ids)
         passed, failed = bernoulli_split(self.rng, ids, p_qualify)
         self.log_members(day, "probation_passed", passed)
         self._within_county_deadline(self.ratification, passed, day)

@@ -40,14 +40,18 @@ SMALL = 16
 #: Buckets of at most this many ids are opened in Python (cheaper than sorting and splitting arrays).
 OPEN_IN_PYTHON = 64
 
-Entry = tuple[np.ndarray, np.ndarray]  # (ids, days)
+Entry = tuple[np.ndarray, np.ndarray | int]  # (ids, their days or one day for all)
+
+#: What a pop returns when nothing is due (most pops of a small party): one empty array, not a new one each.
+NOTHING = np.empty(0, dtype=np.int64)
+NOTHING.flags.writeable = False
 
 
 class Agenda:
     """Ids grouped by the day their action is due."""
 
     def __init__(self) -> None:
-        self._buckets: dict[int, list[Entry]] = {}  # buckets not opened yet: (ids, days) entries
+        self._buckets: dict[int, list[Entry]] = {}  # buckets not opened yet: (ids, days or day) entries
         self._keys: list[int] = []  # heap of the keys of _buckets
         self._days: dict[int, list[np.ndarray]] = {}  # days of the opened buckets: ids by day
         self._day_keys: list[int] = []  # heap of the keys of _days
@@ -71,13 +75,17 @@ class Agenda:
         if n <= SMALL:
             listed = days.tolist()
             if listed.count(listed[0]) == n:
-                self._add(listed[0], ids, days)
+                self._add(listed[0], ids, None)
                 return
             rows_by_slot: dict[int, list[int]] = {}  # slots as in the large case below
             for row, day in enumerate(listed):
                 rows_by_slot.setdefault(day if day <= self._open_end else day | (BUCKET_DAYS - 1), []).append(row)
             for rows in rows_by_slot.values():
-                self._add(listed[rows[0]], ids[rows], days[rows])
+                first, last = rows[0], rows[-1] + 1
+                if last - first == len(rows):  # consecutive rows (one, mostly): a slice, not a gather
+                    self._add(listed[first], ids[first:last], days[first:last])
+                else:
+                    self._add(listed[first], ids[rows], days[rows])
             return
         lo, hi = int(days.min()), int(days.max())
         if lo == hi or (lo >> BUCKET_SHIFT == hi >> BUCKET_SHIFT and lo > self._open_end):
@@ -101,13 +109,12 @@ class Agenda:
 
     def _add(self, day: int, ids: np.ndarray, days: np.ndarray | None) -> None:
         """Add ``ids``, due on ``days`` (None: all on ``day``), which lie in ``day``'s bucket; ``day`` is their
-        earliest, and their only day if the bucket is opened."""
+        earliest, and their only day if the bucket is opened. A bucket keeps one day for all as that day (most
+        pushes of a small party: no array of it)."""
         if day <= self._open_end:
             _file(self._days, self._day_keys, day, ids)
         else:
-            _file(
-                self._buckets, self._keys, day >> BUCKET_SHIFT, (ids, np.full(ids.shape, day) if days is None else days)
-            )
+            _file(self._buckets, self._keys, day >> BUCKET_SHIFT, (ids, day if days is None else days))
 
     def _open(self, key: int) -> None:
         """Open the buckets up to ``key``: their ids go to the lists by day."""
@@ -119,10 +126,10 @@ class Agenda:
                 self._open_small(entries)
                 continue
             if len(entries) == 1:
-                ids, days = entries[0]
+                ids, days = entries[0][0], _days_of(entries[0])
             else:
                 ids = np.concatenate([ids for ids, _ in entries])
-                days = np.concatenate([days for _, days in entries])
+                days = np.concatenate([_days_of(entry) for entry in entries])
             if len(ids) > 1:
                 order = (days - days.min()).astype(np.int16).argsort(kind="stable")  # within one bucket
                 ids, days = ids[order], days[order]
@@ -135,6 +142,9 @@ class Agenda:
         """Open a bucket of a few ids (a small party's): grouped by day in Python, not sorted."""
         by_day: dict[int, list[int]] = {}
         for ids, days in entries:
+            if isinstance(days, int):
+                by_day.setdefault(days, []).extend(ids.tolist())
+                continue
             for member, day in zip(ids.tolist(), days.tolist(), strict=True):
                 by_day.setdefault(day, []).append(member)
         for day, members in by_day.items():
@@ -151,16 +161,20 @@ class Agenda:
             self._open(day >> BUCKET_SHIFT)
         day_keys = self._day_keys
         if not day_keys or day_keys[0] > day:  # nothing due yet: the usual day of a small party
-            return np.empty(0, dtype=np.int64)
+            return NOTHING
         due = self._days.pop(heapq.heappop(day_keys))
         while day_keys and day_keys[0] <= day:
             due.extend(self._days.pop(heapq.heappop(day_keys)))
+        size = sum(len(ids) for ids in due)
+        self._size -= size
+        if size == 1:  # sorted and distinct already; a copy, as the entry may be a caller's pushed array
+            return due[0].copy()
+        if size <= SMALL:  # gathered in Python, not concatenated
+            distinct: set[int] = set()
+            for ids in due:
+                distinct.update(ids.tolist())
+            return np.array(sorted(distinct), dtype=np.int64)
         taken = due[0] if len(due) == 1 else np.concatenate(due)
-        self._size -= taken.size
-        if taken.size == 1:  # sorted and distinct already; a copy, as the entry may be a caller's pushed array
-            return taken.copy()
-        if taken.size <= SMALL:
-            return np.array(sorted(set(taken.tolist())), dtype=np.int64)
         # What arrays.distinct returns, sorted by numpy's default sort: the order of equal ids does not
         # matter, and on the day's ids (a few sorted runs) it is 1.7 times faster than the stable sort.
         ordered = np.sort(taken)
@@ -168,6 +182,12 @@ class Agenda:
         keep[0] = True
         np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
         return ordered[keep]
+
+
+def _days_of(entry: Entry) -> np.ndarray:
+    """The day of each id of a bucket's ``entry``."""
+    ids, days = entry
+    return np.full(len(ids), days) if isinstance(days, int) else days
 
 
 def _file(table: dict, keys: list[int], key: int, entry: object) -> None:
