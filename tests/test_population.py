@@ -149,13 +149,16 @@ def test_transitions_keep_the_same_aggregates_counted_one_by_one_or_on_arrays(si
 
 
 def test_a_few_members_sincerity_is_summed_as_numpy_sums_them():
-    """The Python path sums a few members' sincerity in order: numpy's float64 sum of up to FEW_MEMBERS
-    float32 values gives the same double, so the active sum does not depend on the path."""
+    """The Python path sums a few members' sincerity (or its changes) in order: numpy's float64 sum of up to
+    FEW_MEMBERS numbers gives the same double, so the active sum does not depend on the path. Values of very
+    different magnitudes (from 1e-12 to 1) make the order of the additions show."""
     rng = np.random.default_rng(7)
     for size in range(1, FEW_MEMBERS + 1):
         for _ in range(2000):
-            values = rng.random(size).astype(np.float32)
+            values = (rng.random(size) * 10.0 ** rng.uniform(-12, 0, size)).astype(np.float32)
             assert sum(values.tolist()) == float(values.sum(dtype=np.float64))
+            changes = rng.random(size) * 10.0 ** rng.uniform(-12, 0, size)
+            assert sum(changes.tolist()) == float(changes.sum())
 
 
 def test_one_row_appended_with_scalars_or_arrays_holds_its_values_and_the_fills():

@@ -57,8 +57,9 @@ N_LEVEL_CODES = len(LEVELS) + 1
 COUNT_BY_COMPARISON_ABOVE = 10_000
 #: Up to this many members, a step on them is done one by one in Python (cheaper than numpy calls on a
 #: few ids): :meth:`Population.transition` and :meth:`Population.set_punishment` count them so. Their
-#: sincerity is summed in order, as numpy sums so few (its pairwise sum adds blocks below 8 in order).
-FEW_MEMBERS = 8
+#: sincerity is summed in order, as numpy sums so few: its pairwise sum adds fewer than 8 numbers in order,
+#: 8 or more in eight interleaved partial sums (which a float sum in order would not reproduce bit for bit).
+FEW_MEMBERS = 7
 
 #: Cells binned at a time when the member table is recounted (:func:`_by_org`).
 BIN_BLOCK = 1 << 21
