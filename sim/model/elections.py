@@ -326,12 +326,15 @@ class Elections:
         orgs, pop = self.orgs, self.pop
         self.cadres = self.cadres[pop.role[self.cadres] == Role.COUNTY_CADRE]  # those removed or gone are out
         have = np.bincount(orgs.county[pop.cell[self.cadres]], minlength=orgs.n)
-        need = np.maximum(self.cfg.county_cadres - have, 0)
-        basic = orgs.ids_of(*TOP_BASIC_ORGS, *MEMBER_UNITS)
+        need = self.cfg.county_cadres - have  # the seats of those with none vacant are never read
         # Under a county with a vacant seat first (after a quarter, a few counties' of half a million units), then
         # basic organizations themselves (``orgs.basic_org(basic) == basic`` without its climb): the primary and
-        # sub-primary organizations and the units directly under a county/city committee.
-        basic = basic[need.take(orgs.county.take(basic)) > 0]
+        # sub-primary organizations and the units directly under a county/city committee. The first is a pass
+        # over the table's counties looked up in a byte table, masked by the kinds: at national scale less than
+        # the cost of listing the living units and gathering their counties (2.4 against 3.3 ms).
+        wanted = (need > 0).take(orgs.column("county"))
+        wanted &= orgs.of_hierarchy("basic orgs and units", self._basic_orgs_and_units)
+        basic = np.flatnonzero(wanted)
         own = IS_TOP_BASIC_ORG[orgs.kind[basic]] | (orgs.kind[orgs.parent[basic]] == Kind.COUNTY)
         basic = basic[own & (orgs.secretary[basic] >= 0)]
         promoted = basic[top_within(orgs.county[basic], self.score(orgs.secretary[basic], day), need)[0]]
@@ -341,6 +344,13 @@ class Elections:
         self.cadres = np.concatenate([self.cadres, secretaries])
         orgs.secretary[promoted] = -1
         return promoted
+
+    def _basic_orgs_and_units(self) -> np.ndarray:
+        """Which organizations are living primary or sub-primary organizations, cells or party teams (a mask)."""
+        orgs = self.orgs
+        mask = is_kind(orgs.column("kind"), *TOP_BASIC_ORGS, *MEMBER_UNITS)
+        mask &= orgs.column("alive")
+        return mask
 
     def fill(self, units_or_orgs: np.ndarray, day: int, cells: np.ndarray | None = None) -> int:
         """Elect the given organizations and the cell offices of ``cells`` (those not inside them), then
