@@ -110,31 +110,21 @@ class Reorganization(Mechanism):
         orgs = self.world.orgs
         if self._committees is None:
             self._committees = {
-                "cell_committees": int(np.count_nonzero(orgs.column("committee") & self._cell_mask())),
+                "cell_committees": int(np.count_nonzero(orgs.column("committee") & orgs.living(Kind.CELL))),
                 "executive_committees": int(np.count_nonzero(orgs.column("executive"))),
             }
         below = self.world.pop.org_size[: orgs.n] < self.cfg.cell_min
-        below &= self._cell_mask()
+        below &= orgs.living(Kind.CELL)
         return {**self._committees, "units_below_minimum": int(np.count_nonzero(below))}
-
-    def _cell_mask(self) -> np.ndarray:
-        """Which organizations are living cells (a mask over the table, derived once per state of the hierarchy)."""
-        orgs = self.world.orgs
-
-        def derive() -> np.ndarray:
-            cells = orgs.column("kind") == int(Kind.CELL)  # a plain int: an IntEnum member widens the codes to int64
-            cells &= orgs.column("alive")
-            return cells
-
-        return orgs.of_hierarchy("cell_mask", derive)
 
     def _out_of_bounds(self) -> np.ndarray:
         """Which organizations are living cells below ``cell_min`` or above ``cell_max``: a mask over the
         table (a pass over the sizes costs half as much as gathering the cells' rows by id)."""
-        size = self.world.pop.org_size[: self.world.orgs.n]
+        orgs = self.world.orgs
+        size = self.world.pop.org_size[: orgs.n]
         out = size < self.cfg.cell_min
         out |= size > self.cfg.cell_max
-        out &= self._cell_mask()
+        out &= orgs.living(Kind.CELL)
         return out
 
     # -- the two cadences ------------------------------------------------------
@@ -268,7 +258,7 @@ class Reorganization(Mechanism):
         # gathering the half a million cells' parents by id (national: 0.8 against 2.3 ms). The top
         # organization's parent (-1) reads the last flag: it is no cell either way.
         under = asked.take(orgs.column("parent"))
-        under &= self._cell_mask()
+        under &= orgs.living(Kind.CELL)
         cells = np.flatnonzero(under)
         size = pop.org_size[cells]
         regular = (size >= cfg.cell_min) & (size <= cfg.cell_max)

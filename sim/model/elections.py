@@ -60,7 +60,6 @@ from sim.model.organizations import (
     MEMBER_UNITS,
     Kind,
     Organizations,
-    is_kind,
     of_kind,
 )
 from sim.model.population import Population, Status
@@ -306,7 +305,7 @@ class Elections:
         # Passes over the whole table's seats, masked at the end by the living units and basic organizations
         # (masks kept per state of the hierarchy): cheaper than gathering those half a million rows' seats by
         # id (national: 5.5 against 7.6 ms).
-        unit = self._living(*MEMBER_UNITS)
+        unit = orgs.living(*MEMBER_UNITS)
         vacant = np.zeros(orgs.n, dtype=bool)
         for column, offices in (
             (orgs.column("secretary"), (Role.ORG_SECRETARY, Role.CELL_SECRETARY)),
@@ -315,7 +314,7 @@ class Elections:
             vacant |= column < 0
             # An empty seat (-1) reads some role: vacant either way.
             vacant |= pop.role.take(column) != np.where(unit, np.int8(offices[1]), np.int8(offices[0]))
-        vacant &= self._living(*MEMBER_UNITS, *BASIC_ORGS)
+        vacant &= orgs.living(*MEMBER_UNITS, *BASIC_ORGS)
         org_level = (role > Role.CELL_SECRETARY) & (role < Role.COUNTY_CADRE)  # county seats: promote_cadres
         cells = np.concatenate([pop.cell[gone[role <= Role.CELL_SECRETARY]], np.flatnonzero(vacant & unit)])
         basic = np.concatenate([orgs.basic_org(pop.cell[gone[org_level]]), np.flatnonzero(vacant & ~unit)])
@@ -333,7 +332,7 @@ class Elections:
         # over the table's counties looked up in a byte table, masked by the kinds: at national scale less than
         # the cost of listing the living units and gathering their counties (2.4 against 3.3 ms).
         wanted = (need > 0).take(orgs.column("county"))
-        wanted &= self._living(*MEMBER_UNITS, *BASIC_ORGS)  # the mask of ``vacancies``; branches are not ``own``
+        wanted &= orgs.living(*MEMBER_UNITS, *BASIC_ORGS)  # the mask of ``vacancies``; branches are not ``own``
         basic = np.flatnonzero(wanted)
         own = IS_TOP_BASIC_ORG[orgs.kind[basic]] | (orgs.kind[orgs.parent[basic]] == Kind.COUNTY)
         basic = basic[own & (orgs.secretary[basic] >= 0)]
@@ -344,17 +343,6 @@ class Elections:
         self.cadres = np.concatenate([self.cadres, secretaries])
         orgs.secretary[promoted] = -1
         return promoted
-
-    def _living(self, *kinds: Kind) -> np.ndarray:
-        """Which organizations are living ones of ``kinds``: a mask over the table, kept per state of the hierarchy."""
-        orgs = self.orgs
-
-        def derive() -> np.ndarray:
-            mask = is_kind(orgs.column("kind"), *kinds)
-            mask &= orgs.column("alive")
-            return mask
-
-        return orgs.of_hierarchy(("living", kinds), derive)
 
     def fill(self, units_or_orgs: np.ndarray, day: int, cells: np.ndarray | None = None) -> int:
         """Elect the given organizations and the cell offices of ``cells`` (those not inside them), then
