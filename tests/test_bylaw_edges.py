@@ -87,6 +87,19 @@ def test_a_primary_organization_that_falls_to_31_members_is_dissolved(remaining,
     assert (orgs.parent[cells] == (primary if survives else 2)).all()
 
 
+def test_the_cells_of_the_branches_of_a_dissolved_primary_organization_go_to_the_county_committee():
+    """A dissolved primary organization takes its branches with it: their cells climb two levels, to the
+    county/city committee; a cell of another site stays where it is."""
+    orgs, cells, members = classified([30] * 6 + [10], [0] * 6 + [1], sections=[0, 0, 0, 1, 1, 1, 2])
+    [primary] = orgs.ids_of(Kind.PRIMARY)
+    branches = orgs.ids_of(Kind.BRANCH)
+    assert len(branches) == 2 and set(orgs.parent[cells[:6]].tolist()) == set(branches.tolist())
+    members[cells[:6]] = 5  # 30 members: no primary organization
+    classify(orgs, members, CFG, np.random.default_rng(0))
+    assert not orgs.alive[primary] and not orgs.alive[branches].any()
+    assert (orgs.parent[cells] == 2).all()
+
+
 # -- branches_above (150 / 151) and executive_committee_above (300 / 301) -----------------------
 @pytest.mark.parametrize(("sizes", "branches"), [([30, 30, 15, 30, 30, 15], 0), ([30, 30, 16, 30, 30, 15], 2)])
 def test_sections_form_branches_only_in_a_primary_of_more_than_150_members(sizes, branches):

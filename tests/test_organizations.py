@@ -1,5 +1,6 @@
 """The organization table's kind lookups: every way of asking for kinds gives what the lookup table gives;
-the direct cells are the living cells right under a county/city committee."""
+the living organizations of some kinds are those the ids list; the direct cells are the living cells right
+under a county/city committee."""
 
 from __future__ import annotations
 
@@ -29,3 +30,24 @@ def test_direct_cells_are_the_living_cells_right_under_a_county_committee_and_fo
     orgs.reparent(cells[1:2], np.array([primary]))
     orgs.reparent(cells[2:3], np.array([county]))
     assert np.flatnonzero(orgs.direct_cells()).tolist() == [cells[2], cells[3]]
+
+
+def test_the_living_organizations_of_some_kinds_are_those_listed_and_follow_the_hierarchy():
+    """``living(*kinds)`` is the mask of ``ids_of(*kinds)``: living organizations of those kinds, derived again
+    after an append, a dissolution or a re-attachment."""
+    orgs = Organizations(16)
+    county, primary = orgs.append(2, kind=np.array([Kind.COUNTY, Kind.PRIMARY]), parent=np.array([-1, 0]))
+    orgs.append(4, kind=Kind.CELL, parent=np.array([county, county, primary, county]))
+    orgs.append(1, kind=Kind.TEAM, parent=county)
+
+    def check() -> None:
+        for kinds in ((Kind.CELL,), (Kind.CELL, Kind.TEAM), (Kind.PRIMARY, Kind.BRANCH, Kind.SUBPRIMARY)):
+            expected = is_kind(orgs.kind[: orgs.n], *kinds) & orgs.alive[: orgs.n]
+            np.testing.assert_array_equal(orgs.living(*kinds), expected)
+            assert orgs.ids_of(*kinds).tolist() == np.flatnonzero(expected).tolist()
+
+    check()
+    orgs.dissolve(np.array([primary, 3]))
+    check()
+    orgs.append(2, kind=np.array([Kind.BRANCH, Kind.CELL]), parent=np.array([county, county]))
+    check()

@@ -163,13 +163,23 @@ class Organizations(ColumnTable):
         Mechanisms ask for the same kinds many times between re-organizations;
         at national scale each scan is half a million rows.
         """
+        return self.of_hierarchy(kinds, lambda: np.flatnonzero(self.living(*kinds)))
+
+    def living(self, *kinds: Kind) -> np.ndarray:
+        """Which organizations are living ones of the given kinds: a mask over the table (read-only; cached until
+        the hierarchy changes).
+
+        A pass over the table masked by it costs less than gathering the
+        rows of ``ids_of`` by id once they are most of the table (the cells
+        of a national party are four fifths of its organizations).
+        """
 
         def scan() -> np.ndarray:
-            wanted = is_kind(self.column("kind"), *kinds)
-            wanted &= self.column("alive")
-            return np.flatnonzero(wanted)
+            mask = is_kind(self.column("kind"), *kinds)
+            mask &= self.column("alive")
+            return mask
 
-        return self.of_hierarchy(kinds, scan)
+        return self.of_hierarchy(("living", kinds), scan)
 
     def direct_cells(self) -> np.ndarray:
         """Which organizations are living cells directly under a county/city committee: a mask over the table

@@ -51,8 +51,8 @@ from sim.model.aggregates import members_below
 from sim.model.arrays import distinct
 from sim.model.organizations import (
     BASIC_ORGS,
-    IS_TOP_BASIC_ORG,
     MEETING_DAYS,
+    TOP_BASIC_ORGS,
     Kind,
     Organizations,
     is_kind,
@@ -101,15 +101,16 @@ def _dissolve_small_orgs(orgs: Organizations, totals: np.ndarray, cfg: Organizat
     weak[branch] |= weak[parent[branch]]  # the branches of a dissolved primary go with it
     if not weak.any():
         return np.empty(0, dtype=np.int64)
+    # The units under a dissolved organization (its branches are dissolved with it) are the ones that move:
+    # found by one lookup of the parents' flags (``take``: a byte table), the climb is theirs alone (at national
+    # scale a few thousand of half a million units: 1.9 against 2.9 ms).
     units = orgs.ids_of(Kind.CELL, Kind.TEAM)
-    old_parent = parent[units]
-    new_parent = old_parent.astype(np.int64)
+    moved = units.compress(weak.take(parent.take(units)))
+    new_parent = parent[moved].astype(np.int64)
     for _ in range(2):  # a cell of a dissolved branch of a dissolved primary climbs twice
         climb = weak[new_parent]
         new_parent[climb] = parent[new_parent[climb]]
-    moving = new_parent != old_parent
-    moved = units[moving]
-    orgs.reparent(moved, new_parent[moving])
+    orgs.reparent(moved, new_parent)
     orgs.dissolve(np.flatnonzero(weak))
     return moved
 
@@ -156,28 +157,38 @@ def _form(
 
 def _set_committees(orgs: Organizations, totals: np.ndarray, cfg: OrganizationSection) -> np.ndarray:
     """Refresh the committee and executive flags; returns the organizations whose flags changed."""
-    kind, alive = orgs.column("kind"), orgs.column("alive")
-    basic = orgs.ids_of(*BASIC_ORGS)
-    executive = alive & IS_TOP_BASIC_ORG.take(kind) & (totals[: orgs.n] > cfg.executive_committee_above)
+    executive = orgs.living(*TOP_BASIC_ORGS) & (totals[: orgs.n] > cfg.executive_committee_above)
     changed = np.flatnonzero(executive != orgs.column("executive"))
     orgs.executive[: orgs.n] = executive
-    orgs.committee[basic] = True
-    return np.concatenate([changed, set_cell_committees(orgs, orgs.ids_of(Kind.CELL), totals, cfg)])
+    orgs.committee[: orgs.n] |= orgs.living(*BASIC_ORGS)
+    return np.concatenate([changed, set_cell_committees(orgs, None, totals, cfg)])
 
 
 def set_cell_committees(
-    orgs: Organizations, cells: np.ndarray, unit_members: np.ndarray, cfg: OrganizationSection
+    orgs: Organizations, cells: np.ndarray | None, unit_members: np.ndarray, cfg: OrganizationSection
 ) -> np.ndarray:
-    """Flag the cell committees of ``cells``: direct cells of more than ``cell_committee_above``.
+    """Flag the cell committees of ``cells`` (None: every living cell): direct cells of more than
+    ``cell_committee_above``.
 
     Returns the cells whose flag changed (they elect again). Only cells above
     the size or flagged now can change: their parents are looked up, not every cell's.
     """
-    # ``take`` and ``compress``: over the half a million cells of a national party, faster than indexing.
-    large = unit_members.take(cells) > cfg.cell_committee_above
-    flagged = orgs.committee.take(cells)
-    may_change = large | flagged
-    cells, flagged = cells.compress(may_change), flagged.compress(may_change)
+    if cells is None:
+        # Passes over the table's sizes and flags masked by the living cells: at national scale (four fifths of
+        # the table) half the cost of gathering the cells' rows by id (1.6 against 3.3 ms).
+        large = unit_members[: orgs.n] > cfg.cell_committee_above
+        flagged = orgs.column("committee")
+        may_change = large | flagged
+        may_change &= orgs.living(Kind.CELL)
+        cells = np.flatnonzero(may_change)
+    else:
+        # ``take``: faster than indexing over the many cells of a regular re-organization.
+        large = unit_members.take(cells) > cfg.cell_committee_above
+        flagged = orgs.committee.take(cells)
+        may_change = large | flagged
+        cells = cells.compress(may_change)
+    # ``compress``: over half a million rows, faster than indexing.
+    flagged = flagged.compress(may_change)
     committee = large.compress(may_change) & (orgs.kind[orgs.parent[cells]] == int(Kind.COUNTY))  # see ``classify``
     orgs.committee[cells] = committee
     return cells[committee != flagged]
