@@ -76,6 +76,21 @@ def test_every_body_meets_on_its_bylaw_cadence_over_a_year():
     assert (counts.loc[executive, "committee"] == 12).all() and (counts.loc[executive, "executive"] == 24).all()
 
 
+def test_the_meetings_counted_per_kind_are_the_meetings_held_as_logged():
+    """The flows count each kind's meetings from the masks (the committees' from the executive mask),
+    the event log lists the bodies meeting: the two agree, executive committees included."""
+    simulation = _year()
+    orgs = simulation.world.orgs
+    primary = orgs.ids_of(Kind.PRIMARY)
+    orgs.executive[primary[::2]] = True
+    counts = _count(simulation, "meetings", "meeting").sum()
+    held = simulation.world.tally.take()
+    assert counts["executive"] > 0
+    for cause, total in counts.items():
+        assert held[f"{cause}_meetings"] == total, cause
+    assert held["meetings_held"] == counts.sum()
+
+
 def test_only_primary_organizations_may_meet_yearly_above_500_members():
     """Branch and sub-primary organizations keep the quarterly general meeting whatever their size.
 

@@ -162,21 +162,32 @@ class Meetings(Mechanism):
             return
         today = self._today(dom)
         executive = orgs.executive.take(today.committees)
-        # Each kind of meeting: the bodies it may concern and which of them hold it (None: all of them).
-        held: dict[str, tuple[np.ndarray, np.ndarray | None]] = {
-            # Cells and party teams: the monthly meeting; cell committees two weeks later.
-            "cell_meetings": (today.units, None),
-            "cell_committee_meetings": (today.cells_second, orgs.committee.take(today.cells_second)),
-            # Primary/branch/sub-primary: general meeting quarterly, yearly above the threshold.
-            "general_meetings": (today.basic, self._general_meetings(month).take(today.basic)),
-            # Their committees: twice a month, or monthly with an executive meeting twice a month.
-            "committee_meetings": (today.committees, today.first | ~executive),
-            "executive_meetings": (today.committees, executive),
-        }
-        counts = [len(ids) if meets is None else int(np.count_nonzero(meets)) for ids, meets in held.values()]
+        cell_committees = orgs.committee.take(today.cells_second)
+        general = self._general_meetings(month).take(today.basic)
+        # Committees meet at both of the month's meetings, except at the second where an executive committee
+        # exists (it meets then): counted from the executive mask (the second meetings follow the first
+        # ``len(basic)``), without building the committees' own mask unless the events are logged.
+        counts = [
+            len(today.units),
+            int(np.count_nonzero(cell_committees)),
+            int(np.count_nonzero(general)),
+            len(today.committees) - int(np.count_nonzero(executive[len(today.basic) :])),
+            int(np.count_nonzero(executive)),
+        ]
         world.tally.add_all(zip(MEETING_KINDS, counts))
         world.tally.add("meetings_held", sum(counts))
         if world.events.enabled:  # the sizes are a gather over every organization meeting today
+            # Each kind of meeting: the bodies it may concern and which of them hold it (None: all of them).
+            held: dict[str, tuple[np.ndarray, np.ndarray | None]] = {
+                # Cells and party teams: the monthly meeting; cell committees two weeks later.
+                "cell_meetings": (today.units, None),
+                "cell_committee_meetings": (today.cells_second, cell_committees),
+                # Primary/branch/sub-primary: general meeting quarterly, yearly above the threshold.
+                "general_meetings": (today.basic, general),
+                # Their committees: twice a month, or monthly with an executive meeting twice a month.
+                "committee_meetings": (today.committees, today.first | ~executive),
+                "executive_meetings": (today.committees, executive),
+            }
             for kind, (ids, meets) in held.items():
                 ids = ids if meets is None else ids.compress(meets)
                 world.events.log(
