@@ -202,7 +202,7 @@ class Discipline(Mechanism):
             return
         meeting = self.next_meeting.of(day + 1, world.orgs.meeting_day.take(cells))
         pop.referral_due[ids] = meeting
-        pop.referral_cause[ids] = self.causes.index(cause)
+        pop.referral_cause[int(ids[0]) if len(ids) == 1 else ids] = self.causes.index(cause)  # one: a store
         self.decisions.push(ids, meeting)
         world.tally.add("referrals", len(ids))
         self.log_members(day, "referral", ids, cause=cause)
@@ -384,7 +384,7 @@ class Discipline(Mechanism):
         cause = pop.punish_cause[ids]
         level = pop.punish_level[ids]
         pop.set_punishment(ids, 0, held=level)
-        pop.lift_due[ids] = -1
+        pop.lift_due[int(ids[0]) if len(ids) == 1 else ids] = -1  # one member: a store, not a scatter
         pop.transition(ids[pop.status[ids] == int(Status.DEMOTED)], Status.FULL, source=Status.DEMOTED)
         pop.educate(ids, self.cfg.education_effect if education is None else education, active=True)
         world.tally.add("punishments_lifted", len(ids))
