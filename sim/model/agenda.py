@@ -68,10 +68,10 @@ class Agenda:
         if n == 0:
             return
         self._size += n
-        days = np.asarray(days, dtype=np.int64)
-        if days.ndim == 0:  # one day for every id
+        if not isinstance(days, np.ndarray) or days.ndim == 0:  # one day for every id (no 0-d array of a scalar)
             self._add(int(days), ids, None)
             return
+        days = days.astype(np.int64, copy=False)
         if n <= SMALL:
             listed = days.tolist()
             if listed.count(listed[0]) == n:
