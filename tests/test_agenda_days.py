@@ -73,6 +73,8 @@ def test_the_meeting_table_gives_the_calendars_next_and_last_meetings(start, lat
     assert np.array_equal(table.of(days[100:150], meeting_day[100:150]), monthly(days[100:150], meeting_day[100:150]))
     for day in (0, 40, 333, cal.horizon + 400, cal.horizon + 401):
         assert np.array_equal(table.of(day, meeting_day), monthly(np.full(300, day), meeting_day)), day
+        # One meeting day as a scalar (a small party's one id): the same date, inside the range and outside.
+        assert table.of(day, meeting_day[7]) == monthly(np.array([day]), meeting_day[7:8])[0], day
     # A few days (bounded in Python): inside, and one past either end of the range.
     for few in ([40, 41], [39, 300], [500, cal.horizon + 400], [cal.horizon + 401], [200, 100, 60]):
         days, dom = np.array(few), meeting_day[: len(few)]

@@ -288,9 +288,15 @@ class Membership(Mechanism):
         """
         if len(ids) == 0:
             return
-        end = since + years * self.cfg.probation_days
-        meeting = self.last_meeting.of(end, self.world.orgs.meeting_day[self.world.pop.cell[ids]])
-        self._schedule(self.probation, ids, np.maximum(meeting, today))
+        meeting_day, cell = self.world.orgs.meeting_day, self.world.pop.cell
+        if len(ids) == 1:  # one candidate (a small party's day): scalars, not gathers and ufuncs on arrays of one
+            end = (since if isinstance(since, int) else since.item(0)) + years * self.cfg.probation_days
+            meeting = int(self.last_meeting.of(end, meeting_day[cell.item(ids.item(0))]))
+            self._schedule(self.probation, ids, max(meeting, today))
+            return
+        ends = since + years * self.cfg.probation_days
+        meetings = self.last_meeting.of(ends, meeting_day[cell[ids]])
+        self._schedule(self.probation, ids, np.maximum(meetings, today))
 
     def _qualify_probability(self, ids: np.ndarray) -> np.ndarray | float:
         """Each candidate's probability to qualify: the first or the second probation's, times the guidance

@@ -68,10 +68,10 @@ class Agenda:
         if n == 0:
             return
         self._size += n
-        days = np.asarray(days, dtype=np.int64)
-        if days.ndim == 0:  # one day for every id
+        if not isinstance(days, np.ndarray) or days.ndim == 0:  # one day for every id (no 0-d array of a scalar)
             self._add(int(days), ids, None)
             return
+        days = days.astype(np.int64, copy=False)
         if n <= SMALL:
             listed = days.tolist()
             if listed.count(listed[0]) == n:
@@ -139,16 +139,18 @@ class Agenda:
                 self._add(day, ids[start:end], None)
 
     def _open_small(self, entries: list[Entry]) -> None:
-        """Open a bucket of a few ids (a small party's): grouped by day in Python, not sorted."""
-        by_day: dict[int, list[int]] = {}
+        """Open a bucket of a few ids (a small party's): an entry of one day (most: one id) goes to its day's
+        list as it is (a pop gathers a day's arrays anyway); the ids of an entry of several days are grouped
+        by day in Python, not sorted."""
         for ids, days in entries:
-            if isinstance(days, int):
-                by_day.setdefault(days, []).extend(ids.tolist())
+            if isinstance(days, int) or len(ids) == 1:
+                self._add(days if isinstance(days, int) else days.item(0), ids, None)
                 continue
+            by_day: dict[int, list[int]] = {}
             for member, day in zip(ids.tolist(), days.tolist(), strict=True):
                 by_day.setdefault(day, []).append(member)
-        for day, members in by_day.items():
-            self._add(day, np.array(members, dtype=np.int64), None)
+            for day, members in by_day.items():
+                self._add(day, np.array(members, dtype=np.int64), None)
 
     def pop(self, day: int) -> np.ndarray:
         """Every id due on ``day`` or earlier that has not been popped yet, once each, sorted.
