@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sim.model import arrays, sampling
-from sim.model.arrays import MAX_TOP_PASSES, rank_within, row_range, top_within
+from sim.model.arrays import MAX_TOP_PASSES, rank_within, row_range, store_index, top_within
 from sim.model.sampling import bernoulli_rows, bernoulli_split, draw_integers, weighted_top_k
 
 
@@ -109,6 +109,17 @@ def test_row_range_is_the_slice_of_consecutive_rising_ids_and_leaves_other_ids_a
     for ids in ([5, 7, 6, 8], [5, 6, 6, 8], [5, 7, 8], [8, 7, 6, 5], []):
         ids = np.array(ids, dtype=np.int64)
         assert row_range(ids) is ids
+
+
+def test_store_index_is_one_int_for_one_id_and_the_ids_otherwise_storing_alike():
+    one, many = np.array([4]), np.array([1, 4, 6])
+    assert store_index(one) == 4 and isinstance(store_index(one), int)
+    assert store_index(many) is many
+    for ids in (one, many):
+        by_index, by_ids = np.zeros(8, dtype=np.int32), np.zeros(8, dtype=np.int32)
+        by_index[store_index(ids)] = 7
+        by_ids[ids] = 7
+        assert by_index.tolist() == by_ids.tolist()
 
 
 def test_one_draw_per_group_picks_each_item_with_probability_proportional_to_its_weight():

@@ -37,7 +37,7 @@ import numpy as np
 from sim.mechanisms.base import Mechanism, Step
 from sim.model import ladder
 from sim.model.agenda import Agenda
-from sim.model.arrays import distinct
+from sim.model.arrays import distinct, store_index
 from sim.model.calendar import MeetingDates
 from sim.model.founding import DAYS_PER_YEAR
 from sim.model.population import ACTIVE, FEW_MEMBERS, N_LEVEL_CODES, NO_RECOMMENDER, Status
@@ -202,7 +202,7 @@ class Discipline(Mechanism):
             return
         meeting = self.next_meeting.of(day + 1, world.orgs.meeting_day.take(cells))
         pop.referral_due[ids] = meeting
-        pop.referral_cause[int(ids[0]) if len(ids) == 1 else ids] = self.causes.index(cause)  # one: a store
+        pop.referral_cause[store_index(ids)] = self.causes.index(cause)
         self.decisions.push(ids, meeting)
         world.tally.add("referrals", len(ids))
         self.log_members(day, "referral", ids, cause=cause)
@@ -236,7 +236,7 @@ class Discipline(Mechanism):
         if len(ids) == 0:
             return
         pop = self.world.pop
-        pop.referral_due[int(ids[0]) if len(ids) == 1 else ids] = -1  # one member: a store, not a scatter
+        pop.referral_due[store_index(ids)] = -1
         convicted, _ = bernoulli_split(self.rng, ids, self.cfg.conviction_probability)
         if len(convicted) == 0:
             return
@@ -339,7 +339,7 @@ class Discipline(Mechanism):
         pop.punish_cause[ids] = cause
         # One member (a small party's usual day): the stores of one value at one row take an int, not a
         # scatter over an array of one id (0.3 against 1.2 us for these three).
-        row = int(ids[0]) if len(ids) == 1 else ids
+        row = store_index(ids)
         pop.punish_day[row] = day
         pop.punish_count[row] += 1
         pop.amnestied[row] = False
@@ -384,7 +384,7 @@ class Discipline(Mechanism):
         cause = pop.punish_cause[ids]
         level = pop.punish_level[ids]
         pop.set_punishment(ids, 0, held=level)
-        pop.lift_due[int(ids[0]) if len(ids) == 1 else ids] = -1  # one member: a store, not a scatter
+        pop.lift_due[store_index(ids)] = -1
         pop.transition(ids[pop.status[ids] == int(Status.DEMOTED)], Status.FULL, source=Status.DEMOTED)
         pop.educate(ids, self.cfg.education_effect if education is None else education, active=True)
         world.tally.add("punishments_lifted", len(ids))

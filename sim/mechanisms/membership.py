@@ -298,28 +298,35 @@ class Membership(Mechanism):
         meetings = self.last_meeting.of(ends, meeting_day[cell[ids]])
         self._schedule(self.probation, ids, np.maximum(meetings, today))
 
-    def _qualify_probability(self, ids: np.ndarray) -> np.ndarray | float:
-        """Each candidate's probability to qualify: the first or the second probation's, times the guidance
-        factor of their cell, 1 - effect x its punished share (one id: a float).
+    def _guidance(self, punished: np.ndarray | int, members: np.ndarray | int) -> np.ndarray | float:
+        """Factor on the qualifying probability by the candidate's cell: 1 - effect x its punished share
+        (``punished`` of ``members``, at least 1; numbers or arrays alike).
 
         Source: the party cell "is obligated to 'concretely guide and
         assist' the candidate member to qualify"; a cell whose own members
         stand punished is taken to guide less (assumption: the measure and
-        ``membership.guidance_effect``). Two lookups per candidate in the
-        per-cell counts the member table keeps. A few candidates (a small
-        party's day) are computed in Python, with the same operations in the
-        same order as on the arrays.
+        ``membership.guidance_effect``).
         """
-        pop, cfg, effect = self.world.pop, self.cfg, self.cfg.guidance_effect
+        return 1 - self.cfg.guidance_effect * punished / members
+
+    def _qualify_probability(self, ids: np.ndarray) -> np.ndarray | float:
+        """Each candidate's probability to qualify: the first or the second probation's, times the guidance
+        factor of their cell (:meth:`_guidance`; one id: a float).
+
+        Two lookups per candidate in the per-cell counts the member table keeps.
+        A few candidates (a small party's day) are computed in Python, with the
+        same operations in the same order as on the arrays.
+        """
+        pop, cfg = self.world.pop, self.cfg
         cells = pop.cell[ids]
         if len(ids) > FEW_IDS:
             p_qualify = np.where(pop.extended[ids], cfg.second_qualify_probability, cfg.qualify_probability)
-            if effect:
-                p_qualify *= 1 - effect * pop.org_punished[cells] / np.maximum(pop.org_size[cells], 1)
+            if cfg.guidance_effect:
+                p_qualify *= self._guidance(pop.org_punished[cells], np.maximum(pop.org_size[cells], 1))
             return p_qualify
         p = [
             (cfg.second_qualify_probability if extended else cfg.qualify_probability)
-            * (1 - effect * punished / max(size, 1))
+            * self._guidance(punished, max(size, 1))
             for extended, punished, size in zip(
                 pop.extended[ids].tolist(),
                 pop.org_punished[cells].tolist(),

@@ -270,18 +270,13 @@ class Population(ColumnTable):
         if len(crossing):
             rows = ids if len(crossing) == n else np.array(crossing, dtype=np.int64)
             cells = self.cell[rows]
-            cell_list = cells.tolist()
-            step = 1 if joins else -1
-            for cell in cell_list:
-                self.org_size[cell] += step
-            if self._size_changes is not None:
-                self._size_changes[step < 0].append(cells)
+            self._add_to_sizes(cells, 1 if joins else -1)
             sincerity = sum(self.sincerity[rows].tolist())
             if joins:
                 self.active_sincerity += sincerity
             else:
                 self.active_sincerity -= sincerity
-                for level, cell in zip(self.punish_level[rows].tolist(), cell_list, strict=True):
+                for level, cell in zip(self.punish_level[rows].tolist(), cells.tolist(), strict=True):
                     if level:
                         self.punished[level] -= 1
                         self.punishments_removed += 1
@@ -369,8 +364,13 @@ class Population(ColumnTable):
         np.add.at(self.org_punished, self.cell[punished], 1)
 
     def _add_to_sizes(self, cells: np.ndarray, step: int) -> None:
-        """Add ``step`` (+1 or -1) to ``org_size`` once per entry of ``cells``, logging them if asked."""
-        np.add.at(self.org_size, cells, step)
+        """Add ``step`` (+1 or -1) to ``org_size`` once per entry of ``cells``, logging them if asked; a few
+        cells one by one (``np.add.at`` costs more on one or two)."""
+        if len(cells) <= FEW_MEMBERS:
+            for cell in cells.tolist():
+                self.org_size[cell] += step
+        else:
+            np.add.at(self.org_size, cells, step)
         if self._size_changes is not None:
             self._size_changes[step < 0].append(cells)
 
