@@ -24,7 +24,7 @@ from sim.report.command import add_report_command, report_after_run
 from sim.run.allocator import keep_large_arrays_in_heap
 from sim.run.interruption import exit_code, terminate_as_interrupt
 from sim.run.resources import MemoryShortage, check_memory
-from sim.run.result import FORMATS, OutputError
+from sim.run.result import FORMATS, OutputError, end_git_commands, start_git_commands
 from sim.run.rundir import check_target
 from sim.scenario import Scenario, ScenarioError, load_scenario, scenario_schema
 from sim.scenario.loading import field_rows, file_digests, scenario_files
@@ -84,10 +84,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not args.ignore_memory_check:
         check_memory([scenario], events=args.events)
     keep_large_arrays_in_heap()  # this process runs one simulation and exits (sim.run.allocator)
+    start_git_commands()  # the manifest's provenance, asked now to be ready when the run ends
     try:
         return _run_and_save(args, scenario, out)
     except KeyboardInterrupt as exc:
         raise type(exc)(f"{out} holds either this run complete or nothing of it") from None
+    finally:
+        end_git_commands()
 
 
 def _run_and_save(args: argparse.Namespace, scenario: Scenario, out: Path) -> int:
