@@ -115,7 +115,10 @@ def write_columns(columns: dict[str, np.ndarray], stem: Path, fmt: str) -> None:
     out, and pandas reads the table back the same without it. The values are
     stored plain, not dictionary-encoded: a run's few hundred rows of a hundred
     columns gain little from a dictionary, and building one per column is an
-    eighth of the write. CSV is pandas' text, as :func:`write_table` writes it.
+    eighth of the write. The file is built in memory and written at once: given
+    a path, pyarrow first works out which file system it names, as long again
+    as building the file (the bytes are the same). CSV is pandas' text, as
+    :func:`write_table` writes it.
     """
     if fmt == "parquet":
         import pyarrow as pa
@@ -123,7 +126,9 @@ def write_columns(columns: dict[str, np.ndarray], stem: Path, fmt: str) -> None:
 
         arrays = [_arrow_array(values) for values in columns.values()]
         table = pa.Table.from_arrays(arrays, names=list(columns))
-        pq.write_table(table, stem.with_suffix(".parquet"), use_dictionary=False)
+        built = pa.BufferOutputStream()
+        pq.write_table(table, built, use_dictionary=False)
+        stem.with_suffix(".parquet").write_bytes(built.getvalue())
     else:
         import pandas as pd
 
