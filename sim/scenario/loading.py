@@ -14,7 +14,6 @@ what was found. The CLI prints that line and exits with code 2.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import hashlib
 import json
 import re
@@ -720,7 +719,12 @@ def file_digests(paths: list[Path]) -> dict[str, str]:
 
 
 def _did_you_mean(model_name: str, path: tuple) -> str | None:
-    """The known field closest to the unknown last part of ``path`` (difflib), in the model named by the error."""
+    """The known field closest to the unknown last part of ``path`` (difflib), in the model named by the error.
+
+    difflib is imported here, for the mistake, not by every run (a millisecond of import).
+    """
+    import difflib
+
     models = {cls.__name__: cls for cls in _subclasses(UserFileModel)}
     model = models.get(model_name)
     for part in path[:-1]:
