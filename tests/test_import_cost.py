@@ -62,7 +62,7 @@ def test_a_quiet_run_imports_no_rich(tmp_path):
 
 
 def test_only_the_program_freezes_its_objects_out_of_the_collector():
-    """Called as the program (no argv), main spares the shutdown its collections (sim.cli.main); called with argv, not."""
+    """Called as the program (no argv), main spares the run and the shutdown collections of what the process loaded (sim.cli.main); called with argv, not."""
     code = (
         "import gc, sys; from sim.cli import main; main(['validate', 'scenarios/county.yaml']); "
         "called = gc.get_freeze_count(); sys.argv = ['partysim', 'validate', 'scenarios/county.yaml']; main(); "
