@@ -59,3 +59,13 @@ def test_a_quiet_run_imports_no_rich(tmp_path):
         "print(code, 'rich' in sys.modules)"
     )
     assert _printed_by_fresh_interpreter(code).splitlines()[-1] == "0 False"
+
+
+def test_only_the_program_freezes_its_objects_out_of_the_collector():
+    """Called as the program (no argv), main spares the run and the shutdown collections of what the process loaded (sim.cli.main); called with argv, not."""
+    code = (
+        "import gc, sys; from sim.cli import main; main(['validate', 'scenarios/county.yaml']); "
+        "called = gc.get_freeze_count(); sys.argv = ['partysim', 'validate', 'scenarios/county.yaml']; main(); "
+        "print(called, gc.get_freeze_count() > 0)"
+    )
+    assert _printed_by_fresh_interpreter(code).splitlines()[-1] == "0 True"

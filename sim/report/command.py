@@ -2,13 +2,12 @@
 
 Kept apart from :mod:`sim.cli` so that the report's options live with the
 report, and light: matplotlib is only imported when a report is written,
-not every time ``partysim`` starts.
+and webbrowser when one is opened, not every time ``partysim`` starts.
 """
 
 from __future__ import annotations
 
 import argparse
-import webbrowser
 from pathlib import Path
 
 
@@ -34,6 +33,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     page = write_report(args.directory, args.out)
     print(f"report in {page}")
     if args.open:
+        import webbrowser
+
         webbrowser.open(page.resolve().as_uri())
     return 0
 

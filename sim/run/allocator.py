@@ -32,7 +32,6 @@ library keeps its allocator as it is.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import sys
 
 #: glibc's ``mallopt`` parameters (malloc.h).
@@ -45,14 +44,16 @@ TRIM_THRESHOLD = 1 << 31
 
 
 def keep_large_arrays_in_heap() -> bool:
-    """Raise glibc's mmap and trim thresholds for this process; False where there is no glibc ``mallopt``."""
+    """Raise glibc's mmap and trim thresholds for this process; False where there is no glibc ``mallopt``.
+
+    ``mallopt`` is looked up among the symbols the process has loaded (``dlopen(NULL)``), the C
+    library's among them: ``ctypes.util.find_library("c")`` would run ``ldconfig -p`` in a
+    subprocess to name the library first (2-8 ms).
+    """
     if not sys.platform.startswith("linux"):
         return False
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return False
     try:
-        mallopt = ctypes.CDLL(name).mallopt
+        mallopt = ctypes.CDLL(None).mallopt
     except (OSError, AttributeError):  # not glibc (musl has no mallopt)
         return False
     mallopt.argtypes = (ctypes.c_int, ctypes.c_int)

@@ -115,7 +115,10 @@ def write_columns(columns: dict[str, np.ndarray], stem: Path, fmt: str) -> None:
     out, and pandas reads the table back the same without it. The values are
     stored plain, not dictionary-encoded: a run's few hundred rows of a hundred
     columns gain little from a dictionary, and building one per column is an
-    eighth of the write. CSV is pandas' text, as :func:`write_table` writes it.
+    eighth of the write. The file is built in memory and written at once: given
+    a path, pyarrow first works out which file system it names, as long again
+    as building the file (the bytes are the same). CSV is pandas' text, as
+    :func:`write_table` writes it.
     """
     if fmt == "parquet":
         import pyarrow as pa
@@ -123,7 +126,9 @@ def write_columns(columns: dict[str, np.ndarray], stem: Path, fmt: str) -> None:
 
         arrays = [_arrow_array(values) for values in columns.values()]
         table = pa.Table.from_arrays(arrays, names=list(columns))
-        pq.write_table(table, stem.with_suffix(".parquet"), use_dictionary=False)
+        built = pa.BufferOutputStream()
+        pq.write_table(table, built, use_dictionary=False)
+        stem.with_suffix(".parquet").write_bytes(built.getvalue())
     else:
         import pandas as pd
 
@@ -174,6 +179,20 @@ def _versions() -> dict[str, str]:
     return dict(_installed_versions())
 
 
+#: Distribution name -> (module, attribute) where the module, once imported, states the version
+#: of its distribution, the same text (tests/test_run_outputs.py checks it). Read there rather
+#: than from the distribution's metadata file: pydantic's is 140 KB parsed as an e-mail message
+#: (importlib.metadata), 5-9 ms of a process. partysim and pandas (not imported by a run) are
+#: looked up.
+MODULE_VERSIONS = {
+    "numpy": ("numpy", "__version__"),
+    "simpy": ("simpy", "__version__"),
+    "pyarrow": ("pyarrow", "__version__"),
+    "pydantic": ("pydantic", "VERSION"),
+    "pyyaml": ("yaml", "__version__"),
+}
+
+
 @functools.cache
 def _installed_versions() -> tuple[tuple[str, str], ...]:
     """Looked up once a process, like the git state below: they describe the code this process loaded,
@@ -181,6 +200,11 @@ def _installed_versions() -> tuple[tuple[str, str], ...]:
     9 ms of wall time a run)."""
     versions = {"python": platform.python_version()}
     for name in PACKAGES:
+        module, attribute = MODULE_VERSIONS.get(name, ("", ""))
+        stated = getattr(sys.modules.get(module), attribute, None)
+        if isinstance(stated, str):
+            versions[name] = stated
+            continue
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -188,27 +212,71 @@ def _installed_versions() -> tuple[tuple[str, str], ...]:
     return tuple(versions.items())
 
 
-def _git(*args: str) -> str | None:
-    """The output of a git command in the package's source tree, or None (no git, not a checkout)."""
+#: The git commands whose output the manifest records.
+GIT_COMMIT = ("rev-parse", "HEAD")
+GIT_STATUS = ("status", "--porcelain", "--untracked-files=no")
+#: Git commands started ahead of the manifest (:func:`start_git_commands`), by their arguments;
+#: None where git could not be started.
+_started: dict[tuple[str, ...], subprocess.Popen | None] = {}
+
+
+def start_git_commands() -> None:
+    """Start the manifest's git commands now, so that they run beside the simulation, on another core.
+
+    The command line's run calls this before simulating: the manifest, built when the run ends,
+    then reads their output instead of waiting for two git processes (9 ms of wall time). What
+    they report is the source tree as the run started, the code this process loaded. A command
+    already answered in this process is not started again (see :func:`_git_commit`); one the
+    run never reads is ended by :func:`end_git_commands`.
+    """
+    for args, answer in ((GIT_COMMIT, _git_commit), (GIT_STATUS, _git_dirty)):
+        if args not in _started and not answer.cache_info().currsize:
+            _started[args] = _start_git(args)
+
+
+def end_git_commands() -> None:
+    """Kill and reap the git commands started ahead that no manifest read (a run stopped early)."""
+    while _started:
+        _, process = _started.popitem()
+        if process is not None:
+            process.kill()
+            process.wait()
+
+
+def _start_git(args: tuple[str, ...]) -> subprocess.Popen | None:
+    """A git command started in the package's source tree, or None (no git)."""
     here = Path(__file__).resolve().parent
     try:
-        out = subprocess.run(["git", *args], cwd=here, capture_output=True, text=True, timeout=5)
+        return subprocess.Popen(["git", *args], cwd=here, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     except (OSError, subprocess.SubprocessError):
         return None
-    return out.stdout.strip() if out.returncode == 0 else None
+
+
+def _git(*args: str) -> str | None:
+    """The output of a git command in the package's source tree (started ahead or now), or None (no git, not a checkout)."""
+    process = _started.pop(args) if args in _started else _start_git(args)
+    if process is None:
+        return None
+    try:
+        out, _ = process.communicate(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        return None
+    return out.strip() if process.returncode == 0 else None
 
 
 @functools.cache
 def _git_commit() -> str | None:
     """The commit of the source tree, or None (asked once a process)."""
-    return _git("rev-parse", "HEAD") or None
+    return _git(*GIT_COMMIT) or None
 
 
 @functools.cache
 def _git_dirty() -> bool | None:
     """Whether the source tree has uncommitted changes (then the commit alone does not reproduce the run);
     asked once a process, when its first run is recorded."""
-    status = _git("status", "--porcelain", "--untracked-files=no")
+    status = _git(*GIT_STATUS)
     return None if status is None else bool(status)
 
 

@@ -14,7 +14,6 @@ what was found. The CLI prints that line and exits with code 2.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import hashlib
 import json
 import re
@@ -322,6 +321,23 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+if yaml.__with_libyaml__:
+
+    class _FastLoader(yaml.CSafeLoader):
+        """:class:`_Loader` parsing with libyaml (C): the same resolvers, so the same nodes, lines and data."""
+
+    _FastLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+
+#: What libyaml and PyYAML's own parser read differently: a tab (PyYAML refuses some libyaml
+#: takes), a ``?`` (complex keys in flow collections), a byte-order mark inside the text. A
+#: file holding one is parsed by PyYAML alone.
+PYYAML_ONLY = re.compile("[\t?\ufeff]")
+#: Deepest nesting taken from libyaml's parse. PyYAML's composer recurses once per level and
+#: gives up a few hundred levels down (RecursionError), libyaml at a thousand: a file nested
+#: deeper than this is parsed by PyYAML, to be refused as it always was.
+LIBYAML_DEPTH = 50
+
+
 def yaml_load(text: str):
     """Parse YAML text the way scenario and sweep files are parsed."""
     return yaml.load(text, Loader=_Loader)
@@ -367,6 +383,13 @@ class _Origins:
         return default_source, None
 
 
+#: The ``extends`` of the files read lately, by their text: :func:`scenario_files` follows the
+#: chain of a scenario just loaded without parsing its files again (5-10 ms for the national
+#: chain). A few dozen texts are kept (a sweep's base, a comparison's arms).
+_extends_read: dict[str, Any] = {}
+EXTENDS_REMEMBERED = 32
+
+
 def _read_yaml(path: Path, origins: _Origins, what: str = "scenario fields") -> dict:
     try:
         text = path.read_text(encoding="utf-8")
@@ -391,6 +414,9 @@ def _read_yaml(path: Path, origins: _Origins, what: str = "scenario fields") -> 
     if not isinstance(data, dict):
         raise ScenarioError(f"{path}: expected a mapping of {what}, found {type(data).__name__}")
     origins.record(node, str(path))
+    if len(_extends_read) >= EXTENDS_REMEMBERED:
+        _extends_read.clear()
+    _extends_read[text] = data.get("extends")
     return data
 
 
@@ -398,9 +424,47 @@ def _compose_and_construct(text: str) -> tuple[yaml.Node | None, Any]:
     """The YAML node tree of ``text`` (its lines name fields in messages) and the data built from it.
 
     One parse: ``yaml.load`` is the same construction from a tree it would
-    compose again (the pure-Python parser, a few milliseconds a file).
+    compose again. libyaml parses when it can, 0.6 ms for the national
+    scenario's 6 KB where PyYAML's pure-Python parser takes 5-10 ms; a text it
+    refuses, or one that holds what the two read differently (``PYYAML_ONLY``),
+    is parsed by PyYAML, whose errors (message, line and column) are the ones
+    reported.
     """
-    loader = _Loader(text)
+    if yaml.__with_libyaml__ and not PYYAML_ONLY.search(text):
+        try:
+            node, data = _parse(_FastLoader, text)
+        except Exception:  # whatever libyaml refuses, PyYAML refuses in its own words, below
+            pass
+        else:
+            if _nested_at_most(node, LIBYAML_DEPTH):
+                return node, data
+    return _parse(_Loader, text)
+
+
+def _nested_at_most(node: yaml.Node | None, levels: int) -> bool:
+    """Whether ``node`` nests at most ``levels`` deep as written (an alias is a leaf where it stands).
+
+    Walked in document order, so that a node is met first where it is written (its anchor),
+    before the aliases that refer to it.
+    """
+    pending: list[tuple[yaml.Node | None, int]] = [(node, 1)]
+    visited: set[int] = set()
+    while pending:
+        node, depth = pending.pop()
+        if node is None or id(node) in visited:
+            continue
+        if depth > levels:
+            return False
+        visited.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            pending.extend((child, depth + 1) for pair in reversed(node.value) for child in reversed(pair))
+        elif isinstance(node, yaml.SequenceNode):
+            pending.extend((child, depth + 1) for child in reversed(node.value))
+    return True
+
+
+def _parse(kind: type[yaml.SafeLoader] | type[yaml.CSafeLoader], text: str) -> tuple[yaml.Node | None, Any]:
+    loader = kind(text)
     try:
         node = loader.get_single_node()
         return node, None if node is None else loader.construct_document(node)
@@ -641,7 +705,8 @@ def scenario_files(path: str | Path) -> list[Path]:
     path = Path(path).resolve()
     while path not in files and len(files) <= MAX_EXTENDS_DEPTH:
         files.append(path)
-        parent = (yaml_load(path.read_text(encoding="utf-8")) or {}).get("extends")
+        text = path.read_text(encoding="utf-8")
+        parent = _extends_read[text] if text in _extends_read else (yaml_load(text) or {}).get("extends")
         if not isinstance(parent, str):
             break
         path = (path.parent / parent).resolve()
@@ -654,7 +719,12 @@ def file_digests(paths: list[Path]) -> dict[str, str]:
 
 
 def _did_you_mean(model_name: str, path: tuple) -> str | None:
-    """The known field closest to the unknown last part of ``path`` (difflib), in the model named by the error."""
+    """The known field closest to the unknown last part of ``path`` (difflib), in the model named by the error.
+
+    difflib is imported here, for the mistake, not by every run (a millisecond of import).
+    """
+    import difflib
+
     models = {cls.__name__: cls for cls in _subclasses(UserFileModel)}
     model = models.get(model_name)
     for part in path[:-1]:
