@@ -22,7 +22,7 @@ organizations exist is decided by the organizational formula in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Collection, Hashable
 from enum import IntEnum
 from typing import ClassVar
 
@@ -122,8 +122,8 @@ class Organizations(ColumnTable):
         #: Those columns change only through append, dissolve and reparent, which clear it.
         self._hierarchy_cache: dict[Hashable, np.ndarray] = {}
 
-    def append(self, count: int, **columns) -> np.ndarray:
-        ids = super().append(count, **columns)
+    def append(self, count: int, written: Collection[str] = (), /, **columns) -> np.ndarray:
+        ids = super().append(count, written, **columns)
         self.kind_counts += np.bincount(self.kind[ids], minlength=len(Kind))
         self._hierarchy_cache.clear()
         return ids
