@@ -142,17 +142,33 @@ def _form(
     cells, keys = cells[forming], keys[forming]
     if len(cells) == 0:
         return none, totals
-    groups, first, group_of_cell = np.unique(keys, return_index=True, return_inverse=True)
+    first, group_of_cell = _first_and_group(keys)
     founder = cells[first]
     if whole is None:
         kind = np.where(orgs.workplace[founder], Kind.PRIMARY, Kind.SUBPRIMARY)
     else:
-        kind = np.full(len(groups), Kind.BRANCH)
+        kind = np.full(len(first), Kind.BRANCH)
     new = orgs.copy_rows(
-        founder, kind=kind, committee=True, executive=False, meeting_day=rng.integers(1, MEETING_DAYS + 1, len(groups))
+        founder, kind=kind, committee=True, executive=False, meeting_day=rng.integers(1, MEETING_DAYS + 1, len(first))
     )
     orgs.reparent(cells, new[group_of_cell])
     return np.concatenate([cells, new]), np.concatenate([totals[: new[0]], group_members[forming][first]])
+
+
+def _first_and_group(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For the keys (small non-negative ints: sites, sections) in ascending order: the position of each one's
+    first row, and each row's key's place in that order (``np.unique``'s index and inverse).
+
+    By tables over the keys' range rather than by ``np.unique``'s sort: on the day-0 build (the direct cells of
+    a million members) an eighth of its cost.
+    """
+    upper = int(keys.max()) + 1
+    first_at = np.full(upper, len(keys))
+    np.minimum.at(first_at, keys, np.arange(len(keys)))
+    present = np.flatnonzero(first_at < len(keys))
+    place = np.zeros(upper, dtype=np.int64)
+    place[present] = np.arange(len(present))
+    return first_at[present], place[keys]
 
 
 def _set_committees(orgs: Organizations, totals: np.ndarray, cfg: OrganizationSection) -> np.ndarray:
@@ -258,9 +274,10 @@ def _sections(site: np.ndarray, sizes: np.ndarray, n_sites: int, cfg: Organizati
     before = np.cumsum(sizes) - sizes
     run_start = np.flatnonzero(np.r_[True, site[1:] != site[:-1]])
     within = before - np.repeat(before[run_start], np.diff(np.r_[run_start, len(site)]))
-    part = (within * k[site]) // np.maximum(site_members[site], 1)
+    # In integers (the members are whole numbers): a float floor division was twice the cost of the rest.
+    part = (within * k[site]) // np.maximum(site_members.astype(np.int64)[site], 1)
     offset = np.cumsum(k) - k
-    return (offset[site] + part).astype(np.int64)
+    return offset[site] + part
 
 
 def _site_types(n_sites: int, n_workplaces: int, cfg: OrganizationSection, rng: np.random.Generator) -> np.ndarray:
@@ -315,7 +332,14 @@ def build(
 
     n_counties = cfg.provinces * cfg.counties_per_province
     county_of_site = (rng.permutation(n_sites) * n_counties) // max(n_sites, 1)
-    order = np.lexsort((site, county_of_site[site]))  # cells sorted by county, then site
+    # Cells sorted by county, then site (np.lexsort's order at a quarter of its cost): in site order they are the
+    # workplaces' cells, then the localities', then the odd units (each numbers its sites in cell order); a
+    # stable sort of their county codes (a radix sort, for codes of 16 bits) keeps that order within a county.
+    by_site = np.concatenate(
+        [np.flatnonzero(~residential), np.flatnonzero(residential), np.arange(len(odd)) + len(residential)]
+    )
+    county_code = county_of_site[site[by_site]].astype(np.min_scalar_type(n_counties))
+    order = by_site[np.argsort(county_code, kind="stable")]
     site, sizes, kind, workplace = site[order], sizes[order], kind[order], workplace[order]
     section = _sections(site, sizes, n_sites, cfg)
 
