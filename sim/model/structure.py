@@ -135,14 +135,15 @@ def _form(
     none = np.empty(0, dtype=np.int64)
     if len(cells) == 0:
         return none, totals
-    group_members = np.bincount(keys, weights=totals[cells]).astype(np.int64)[keys]
+    key_members = np.bincount(keys, weights=totals.take(cells)).astype(np.int64)
+    group_members = key_members.take(keys)
     forming = group_members > above
     if whole is not None:
         forming &= group_members < whole
-    cells, keys = cells[forming], keys[forming]
+    cells, keys = cells.compress(forming), keys.compress(forming)
     if len(cells) == 0:
         return none, totals
-    first, group_of_cell = _first_and_group(keys)
+    groups, first, group_of_cell = _groups_of(keys)
     founder = cells[first]
     if whole is None:
         kind = np.where(orgs.workplace[founder], Kind.PRIMARY, Kind.SUBPRIMARY)
@@ -152,12 +153,12 @@ def _form(
         founder, kind=kind, committee=True, executive=False, meeting_day=rng.integers(1, MEETING_DAYS + 1, len(first))
     )
     orgs.reparent(cells, new[group_of_cell])
-    return np.concatenate([cells, new]), np.concatenate([totals[: new[0]], group_members[forming][first]])
+    return np.concatenate([cells, new]), np.concatenate([totals[: new[0]], key_members[groups]])
 
 
-def _first_and_group(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For the keys (small non-negative ints: sites, sections) in ascending order: the position of each one's
-    first row, and each row's key's place in that order (``np.unique``'s index and inverse).
+def _groups_of(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct keys (small non-negative ints: sites, sections) in ascending order, the position of each
+    one's first row, and each row's key's place among them (``np.unique`` with its index and inverse).
 
     By tables over the keys' range rather than by ``np.unique``'s sort: on the day-0 build (the direct cells of
     a million members) an eighth of its cost.
@@ -165,10 +166,10 @@ def _first_and_group(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     upper = int(keys.max()) + 1
     first_at = np.full(upper, len(keys))
     np.minimum.at(first_at, keys, np.arange(len(keys)))
-    present = np.flatnonzero(first_at < len(keys))
+    groups = np.flatnonzero(first_at < len(keys))
     place = np.zeros(upper, dtype=np.int64)
-    place[present] = np.arange(len(present))
-    return first_at[present], place[keys]
+    place[groups] = np.arange(len(groups))
+    return groups, first_at[groups], place[keys]
 
 
 def _set_committees(orgs: Organizations, totals: np.ndarray, cfg: OrganizationSection) -> np.ndarray:
