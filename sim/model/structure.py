@@ -55,7 +55,6 @@ from sim.model.organizations import (
     TOP_BASIC_ORGS,
     Kind,
     Organizations,
-    is_kind,
 )
 from sim.scenario.sections import SECTOR_NAMES, OrganizationSection
 
@@ -95,9 +94,9 @@ def classify(
 
 def _dissolve_small_orgs(orgs: Organizations, totals: np.ndarray, cfg: OrganizationSection) -> np.ndarray:
     """Dissolve basic organizations of ``primary_above`` members or fewer; returns the re-attached units."""
-    kind, parent, alive = orgs.column("kind"), orgs.column("parent"), orgs.column("alive")
-    weak = alive & is_kind(kind, *BASIC_ORGS) & (totals <= cfg.primary_above)
-    branch = alive & (kind == int(Kind.BRANCH))  # a plain int: see ``classify``
+    parent = orgs.column("parent")
+    weak = orgs.living(*BASIC_ORGS) & (totals <= cfg.primary_above)  # the masks are kept: no scan of the kinds
+    branch = orgs.living(Kind.BRANCH)
     weak[branch] |= weak[parent[branch]]  # the branches of a dissolved primary go with it
     if not weak.any():
         return np.empty(0, dtype=np.int64)
