@@ -219,8 +219,7 @@ class Organizations(ColumnTable):
             kind = self.column("kind")
             # ``take``: faster than indexing; the kinds as plain ints (an IntEnum member widens the codes to int64).
             direct = kind.take(np.maximum(self.column("parent"), 0)) == int(Kind.COUNTY)
-            direct &= kind == int(Kind.CELL)
-            direct &= self.column("alive")
+            direct &= self.living(Kind.CELL)  # kept through the reparents that clear this mask
             return direct
 
         return self.of_hierarchy("direct cells", derive)
