@@ -127,22 +127,22 @@ class Organizations(ColumnTable):
         #: Arrays derived from the hierarchy alone (``kind``, ``parent``, ``alive``), kept until it changes.
         #: Those columns change only through append, dissolve and reparent, which clear it.
         self._hierarchy_cache: dict[Hashable, np.ndarray] = {}
-        #: The masks of :meth:`living` and the ids of :meth:`ids_of`, by kinds. They depend on ``kind`` and
-        #: ``alive`` alone: a reparent keeps them, and append and dissolve update those of the kinds they
-        #: touch rather than scan the table again (a regular re-organization reparents, dissolves and appends
-        #: a few organizations, and each time the masks and ids of half a dozen kinds were derived again).
+        #: The masks of :meth:`living` by kinds. They depend on ``kind`` and ``alive`` alone: a reparent keeps
+        #: them, and append and dissolve update those of the kinds they touch rather than scan the table again
+        #: (a regular re-organization reparents, dissolves and appends a few organizations, and each time the
+        #: masks of half a dozen kinds were scanned again).
         self._living: dict[tuple[Kind, ...], np.ndarray] = {}
+        #: The ids of :meth:`ids_of` by kinds, found from those masks until the hierarchy changes (kept no
+        #: longer: at national scale they are megabytes each, and the run's peak memory is thin).
         self._ids: dict[tuple[Kind, ...], np.ndarray] = {}
 
     def append(self, count: int, written: Collection[str] = (), /, **columns) -> np.ndarray:
         ids = super().append(count, written, **columns)
         self.kind_counts += np.bincount(self.kind[ids], minlength=len(Kind))
         self._hierarchy_cache.clear()
+        self._ids.clear()
         for kinds, mask in self._living.items():
-            new = self._scan(kinds, slice(len(mask), self.n))
-            self._living[kinds] = _read_only(np.concatenate([mask, new]))
-            if kinds in self._ids and new.any():
-                self._ids[kinds] = _read_only(np.concatenate([self._ids[kinds], len(mask) + np.flatnonzero(new)]))
+            self._living[kinds] = _read_only(np.concatenate([mask, self._scan(kinds, slice(len(mask), self.n))]))
         return ids
 
     def dissolve(self, ids: np.ndarray) -> None:
@@ -153,18 +153,19 @@ class Organizations(ColumnTable):
         self.executive[ids] = False
         self.kind_counts -= np.bincount(self.kind[ids], minlength=len(Kind))
         self._hierarchy_cache.clear()
+        self._ids.clear()
         for kinds, mask in self._living.items():
             ended = ids.compress(mask.take(ids))  # those of these kinds (dissolving primaries leaves the cells)
             if len(ended):
                 mask = mask.copy()
                 mask[ended] = False
                 self._living[kinds] = _read_only(mask)
-                self._ids.pop(kinds, None)
 
     def reparent(self, ids: np.ndarray, parents: np.ndarray) -> None:
         """Attach organizations to new parents: the only way ``parent`` changes after an append."""
         self.parent[ids] = parents
         self._hierarchy_cache.clear()
+        self._ids.clear()
 
     def of_hierarchy(self, key: Hashable, derive: Callable[[], np.ndarray]) -> np.ndarray:
         """``derive()``, computed once per state of the hierarchy (read-only).
@@ -181,7 +182,7 @@ class Organizations(ColumnTable):
         return derived
 
     def ids_of(self, *kinds: Kind) -> np.ndarray:
-        """Ids of living organizations of the given kinds (read-only; kept up to date by append and dissolve).
+        """Ids of living organizations of the given kinds (read-only; kept until the hierarchy changes).
 
         Mechanisms ask for the same kinds many times between re-organizations;
         at national scale each scan is half a million rows.
