@@ -33,8 +33,9 @@ def test_direct_cells_are_the_living_cells_right_under_a_county_committee_and_fo
 
 
 def test_the_living_organizations_of_some_kinds_are_those_listed_and_follow_the_hierarchy():
-    """``living(*kinds)`` is the mask of ``ids_of(*kinds)``: living organizations of those kinds, derived again
-    after an append, a dissolution or a re-attachment."""
+    """``living(*kinds)`` is the mask of ``ids_of(*kinds)``: living organizations of those kinds, kept up to
+    date through appends (of those kinds or others, none, past the capacity), dissolutions (of those kinds or
+    others) and re-attachments."""
     orgs = Organizations(16)
     county, primary = orgs.append(2, kind=np.array([Kind.COUNTY, Kind.PRIMARY]), parent=np.array([-1, 0]))
     orgs.append(4, kind=Kind.CELL, parent=np.array([county, county, primary, county]))
@@ -50,4 +51,12 @@ def test_the_living_organizations_of_some_kinds_are_those_listed_and_follow_the_
     orgs.dissolve(np.array([primary, 3]))
     check()
     orgs.append(2, kind=np.array([Kind.BRANCH, Kind.CELL]), parent=np.array([county, county]))
+    check()
+    orgs.reparent(np.array([3]), np.array([primary]))
+    orgs.dissolve(np.array([8]))  # the branch: the cells' masks and ids stay
+    check()
+    orgs.append(0)
+    orgs.append(12, kind=Kind.CELL, parent=county)  # past the capacity
+    check()
+    orgs.dissolve(np.array([9, 12, 12]))
     check()

@@ -47,7 +47,7 @@ def found_party(scenario: Scenario, rng: np.random.Generator) -> tuple[Populatio
     n = cfg.members
     pop = Population(capacity=initial_capacity(n), n_orgs=orgs.capacity)
     pop.ensure_orgs(orgs.n)
-    pop.append(n, cell=np.repeat(units.astype(np.int32), unit_members))
+    pop.append(n, TRAITS, cell=np.repeat(units.astype(np.int32), unit_members))
     candidate = rng.random(n, dtype=np.float32) < cfg.candidate_share
     member_type = np.repeat(orgs.type[units], unit_members)  # each founder's unit type (sex, age)
     fill_traits(
@@ -58,9 +58,9 @@ def found_party(scenario: Scenario, rng: np.random.Generator) -> tuple[Populatio
         rng,
     )
     # Admitted the standing's whole days plus one before day 0 (the cast truncates): at least a day, even
-    # when a single-precision draw is exactly 0.
+    # when a single-precision draw is exactly 0. The column holds the single-precision standing until the cast.
     joined = pop.column("joined")
-    standing = rng.standard_exponential(n, dtype=np.float32)
+    standing = rng.standard_exponential(n, dtype=np.float32, out=joined.view(np.float32))
     standing *= np.float32(cfg.seniority_mean_years * DAYS_PER_YEAR)
     np.negative(standing, out=joined, casting="unsafe")
     joined -= 1

@@ -50,10 +50,15 @@ def birth_days(
     share when the mean is well below the span). Single precision, in place:
     at national scale no double-precision temporaries of 6.5 million rows.
     The days are written to ``out`` (int32, e.g. a table column) when it is
-    given, else to a new array.
+    given, else to a new array; ``out`` holds the single-precision years until
+    they are cast (no temporary of n floats).
     """
     span = np.float32(max(max_age - min_age, 1.0 / DAYS_PER_YEAR))
-    years = rng.random(n, dtype=np.float32) if uniform else rng.standard_exponential(n, dtype=np.float32)
+    years = None if out is None else out.view(np.float32)  # the days' own memory holds the years until the cast
+    if uniform:
+        years = rng.random(n, dtype=np.float32, out=years)
+    else:
+        years = rng.standard_exponential(n, dtype=np.float32, out=years)
     years *= np.asarray(excess_mean, dtype=np.float32)
     if uniform:
         years *= np.float32(2)  # exact: the same floats as multiplying by twice the mean
@@ -65,7 +70,7 @@ def birth_days(
     np.subtract(np.float32(day), years, out=years)
     if out is None:
         return years.astype(np.int32)
-    np.copyto(out, years, casting="unsafe")  # the cast truncates, as astype does
+    np.copyto(out, years, casting="unsafe")  # in place, element by element; the cast truncates, as astype does
     return out
 
 

@@ -22,7 +22,7 @@ organizations exist is decided by the organizational formula in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Collection, Hashable
 from enum import IntEnum
 from typing import ClassVar
 
@@ -77,6 +77,12 @@ IS_TOP_BASIC_ORG = of_kind(*TOP_BASIC_ORGS)
 MEETING_DAYS = 28
 
 
+def _read_only(array: np.ndarray) -> np.ndarray:
+    """``array``, flagged read-only (an array kept for many readers)."""
+    array.flags.writeable = False
+    return array
+
+
 class Organizations(ColumnTable):
     """Struct-of-arrays organization table."""
 
@@ -121,11 +127,22 @@ class Organizations(ColumnTable):
         #: Arrays derived from the hierarchy alone (``kind``, ``parent``, ``alive``), kept until it changes.
         #: Those columns change only through append, dissolve and reparent, which clear it.
         self._hierarchy_cache: dict[Hashable, np.ndarray] = {}
+        #: The masks of :meth:`living` by kinds. They depend on ``kind`` and ``alive`` alone: a reparent keeps
+        #: them, and append and dissolve update those of the kinds they touch rather than scan the table again
+        #: (a regular re-organization reparents, dissolves and appends a few organizations, and each time the
+        #: masks of half a dozen kinds were scanned again).
+        self._living: dict[tuple[Kind, ...], np.ndarray] = {}
+        #: The ids of :meth:`ids_of` by kinds, found from those masks until the hierarchy changes (kept no
+        #: longer: at national scale they are megabytes each, and the run's peak memory is thin).
+        self._ids: dict[tuple[Kind, ...], np.ndarray] = {}
 
-    def append(self, count: int, **columns) -> np.ndarray:
-        ids = super().append(count, **columns)
+    def append(self, count: int, written: Collection[str] = (), /, **columns) -> np.ndarray:
+        ids = super().append(count, written, **columns)
         self.kind_counts += np.bincount(self.kind[ids], minlength=len(Kind))
         self._hierarchy_cache.clear()
+        self._ids.clear()
+        for kinds, mask in self._living.items():
+            self._living[kinds] = _read_only(np.concatenate([mask, self._scan(kinds, slice(len(mask), self.n))]))
         return ids
 
     def dissolve(self, ids: np.ndarray) -> None:
@@ -136,11 +153,19 @@ class Organizations(ColumnTable):
         self.executive[ids] = False
         self.kind_counts -= np.bincount(self.kind[ids], minlength=len(Kind))
         self._hierarchy_cache.clear()
+        self._ids.clear()
+        for kinds, mask in self._living.items():
+            ended = ids.compress(mask.take(ids))  # those of these kinds (dissolving primaries leaves the cells)
+            if len(ended):
+                mask = mask.copy()
+                mask[ended] = False
+                self._living[kinds] = _read_only(mask)
 
     def reparent(self, ids: np.ndarray, parents: np.ndarray) -> None:
         """Attach organizations to new parents: the only way ``parent`` changes after an append."""
         self.parent[ids] = parents
         self._hierarchy_cache.clear()
+        self._ids.clear()
 
     def of_hierarchy(self, key: Hashable, derive: Callable[[], np.ndarray]) -> np.ndarray:
         """``derive()``, computed once per state of the hierarchy (read-only).
@@ -152,34 +177,39 @@ class Organizations(ColumnTable):
         """
         derived = self._hierarchy_cache.get(key)
         if derived is None:
-            derived = derive()
-            derived.flags.writeable = False
+            derived = _read_only(derive())
             self._hierarchy_cache[key] = derived
         return derived
 
     def ids_of(self, *kinds: Kind) -> np.ndarray:
-        """Ids of living organizations of the given kinds (read-only; cached until the hierarchy changes).
+        """Ids of living organizations of the given kinds (read-only; kept until the hierarchy changes).
 
         Mechanisms ask for the same kinds many times between re-organizations;
         at national scale each scan is half a million rows.
         """
-        return self.of_hierarchy(kinds, lambda: np.flatnonzero(self.living(*kinds)))
+        ids = self._ids.get(kinds)
+        if ids is None:
+            ids = self._ids[kinds] = _read_only(np.flatnonzero(self.living(*kinds)))
+        return ids
 
     def living(self, *kinds: Kind) -> np.ndarray:
-        """Which organizations are living ones of the given kinds: a mask over the table (read-only; cached until
-        the hierarchy changes).
+        """Which organizations are living ones of the given kinds: a mask over the table (read-only; kept up to
+        date by append and dissolve).
 
         A pass over the table masked by it costs less than gathering the
         rows of ``ids_of`` by id once they are most of the table (the cells
         of a national party are four fifths of its organizations).
         """
+        mask = self._living.get(kinds)
+        if mask is None:
+            mask = self._living[kinds] = _read_only(self._scan(kinds, slice(0, self.n)))
+        return mask
 
-        def scan() -> np.ndarray:
-            mask = is_kind(self.column("kind"), *kinds)
-            mask &= self.column("alive")
-            return mask
-
-        return self.of_hierarchy(("living", kinds), scan)
+    def _scan(self, kinds: tuple[Kind, ...], rows: slice) -> np.ndarray:
+        """Which of the organizations ``rows`` are living ones of ``kinds`` (a new mask)."""
+        mask = is_kind(self.kind[rows], *kinds)
+        mask &= self.alive[rows]
+        return mask
 
     def direct_cells(self) -> np.ndarray:
         """Which organizations are living cells directly under a county/city committee: a mask over the table
@@ -190,8 +220,7 @@ class Organizations(ColumnTable):
             kind = self.column("kind")
             # ``take``: faster than indexing; the kinds as plain ints (an IntEnum member widens the codes to int64).
             direct = kind.take(np.maximum(self.column("parent"), 0)) == int(Kind.COUNTY)
-            direct &= kind == int(Kind.CELL)
-            direct &= self.column("alive")
+            direct &= self.living(Kind.CELL)  # kept through the reparents that clear this mask
             return direct
 
         return self.of_hierarchy("direct cells", derive)

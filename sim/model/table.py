@@ -18,6 +18,7 @@ hold no meaning: every reader stops at ``n``.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import ClassVar
 
 import numpy as np
@@ -55,7 +56,7 @@ class ColumnTable:
         self.capacity = new_capacity
         self._filled_to = self.n
 
-    def _fill_ahead(self, rows: slice, given: dict) -> None:
+    def _fill_ahead(self, rows: slice, given: Collection[str]) -> None:
         """Write the fills of the rows from ``_filled_to`` to past ``rows`` (``FILL_AHEAD`` rows more, within
         the capacity); a column ``given`` for ``rows`` is filled only past them (it is written once)."""
         stop = min(self.capacity, max(rows.stop, self._filled_to + FILL_AHEAD))
@@ -64,12 +65,18 @@ class ColumnTable:
             getattr(self, name)[start:stop] = fill
         self._filled_to = stop
 
-    def append(self, count: int, **columns: np.ndarray | np.generic | float) -> np.ndarray:
-        """Append ``count`` rows with the given column values (the fill elsewhere); returns their ids."""
+    def append(
+        self, count: int, written: Collection[str] = (), /, **columns: np.ndarray | np.generic | float
+    ) -> np.ndarray:
+        """Append ``count`` rows with the given column values (the fill elsewhere); returns their ids.
+
+        ``written``: columns the caller writes for all these rows right after (founding draws the traits of
+        6.5 million founders into the columns): they get no fill first.
+        """
         self._grow(self.n + count)
         rows = slice(self.n, self.n + count)
         if rows.stop > self._filled_to:
-            self._fill_ahead(rows, columns)
+            self._fill_ahead(rows, columns.keys() | written if written else columns)
         for name, values in columns.items():
             # One row takes a scalar at its index: a tenth of the cost of a slice (30 against 300 ns).
             getattr(self, name)[rows.start if count == 1 and not isinstance(values, np.ndarray) else rows] = values

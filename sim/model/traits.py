@@ -23,6 +23,9 @@ from sim.scenario.sections import PopulationSection, UnitTypes
 #: The trait columns and their dtypes (those of the member table).
 TRAITS: dict[str, type] = {"female": np.bool_, "sincerity": np.float32, "wealth": np.float32}
 
+#: Sincerity draws made at a time into a given array (their double-precision block stays in cache).
+BETA_BLOCK = 1 << 16
+
 
 def female_shares(types: UnitTypes) -> np.ndarray:
     """Share of women by organization type code (single precision, the draw's)."""
@@ -73,14 +76,20 @@ class TraitDistributions:
         filing's few recruits paid more for the empty arrays than for the draws.
         """
         n = len(unit_type)
-        female = np.less(rng.random(n, dtype=np.float32), self.female_share[unit_type], out=out.get("female"))
-        drawn = rng.beta(self.sincerity_a, self.sincerity_b, n)
+        # A given wealth array holds the sex draws' uniforms until its own draw: no temporary of n floats.
+        wealth = out.get("wealth")
+        uniform = rng.random(n, dtype=np.float32, out=wealth)
+        female = np.less(uniform, self.female_share[unit_type], out=out.get("female"))
         sincerity = out.get("sincerity")
         if sincerity is None:
-            sincerity = drawn.astype(np.float32)
+            sincerity = rng.beta(self.sincerity_a, self.sincerity_b, n).astype(np.float32)
         else:
-            sincerity[:] = drawn
-        wealth = rng.standard_normal(n, dtype=np.float32, out=out.get("wealth"))
+            # In blocks that stay in cache: no double-precision temporary of n rows (the draws are the same,
+            # one after the other, whatever the blocks).
+            for start in range(0, n, BETA_BLOCK):
+                stop = min(start + BETA_BLOCK, n)
+                sincerity[start:stop] = rng.beta(self.sincerity_a, self.sincerity_b, stop - start)
+        wealth = rng.standard_normal(n, dtype=np.float32, out=wealth)
         wealth *= self.wealth_sigma
         np.exp(wealth, out=wealth)
         return {"female": female, "sincerity": sincerity, "wealth": wealth}
