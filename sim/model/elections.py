@@ -182,6 +182,9 @@ class Elections:
             standing = np.delete(members, cadre[pop.status[members[cadre]] == int(Status.FULL)])
         pop.role[standing] = Role.NONE
         eligible, score, cell, seated = self._seat_cells(standing, day)
+        # The eligible still without an office: known from the seats given, not read back from the roles.
+        free = np.ones(len(eligible), dtype=bool)
+        free[seated] = False
         # Each unit's basic organization and which committees it has above the cells (bit 0: a primary or
         # sub-primary organization's, bit 1: a branch's), looked up by cell once for both pools: a climb per
         # unit, not per member.
@@ -191,19 +194,14 @@ class Elections:
         committees[units] = IS_TOP_BASIC_ORG[orgs.kind[basic_of[units]]]
         committees[units] |= np.left_shift(orgs.kind[orgs.parent[units]] == int(Kind.BRANCH), 1, dtype=np.uint8)
         above = committees.take(cell)
-        # Each pool: the eligible still without an office (known from the seats given, not read back from the
-        # roles) under such a committee, in order. Masked by boolean indexing, which copies runs of kept rows
-        # (whole cells are in or out): cheaper than listing their positions and gathering by them.
-        pool = (above & 1).view(bool)
-        pool[seated] = False
-        eligible, score, cell, above = eligible[pool], score[pool], cell[pool], above[pool]
-        seated = self._seat(eligible, basic_of.take(cell), score, self.org_ballots, orgs.executive.view(np.int8))
-        # A branch stands inside a primary or sub-primary organization: its members are in the first pool.
+        pool = (free & (above & 1).view(bool)).nonzero()[0]
+        top = basic_of.take(cell.take(pool))
+        seated = self._seat(eligible.take(pool), top, score.take(pool), self.org_ballots, orgs.executive.view(np.int8))
+        free[pool.take(seated)] = False
         above >>= 1
-        pool = above.view(bool)
-        pool[seated] = False
-        eligible, score, cell = eligible[pool], score[pool], cell[pool]
-        self._seat(eligible, orgs.parent.take(cell), score, self.org_ballots, 0)  # branches have no executive
+        pool = (free & above.view(bool)).nonzero()[0]
+        branch = orgs.parent.take(cell.take(pool))
+        self._seat(eligible.take(pool), branch, score.take(pool), self.org_ballots, 0)  # branches have no executive
         after = pop.role[rows]
         self._elected()[rows] = after
         return int(np.count_nonzero(after != before))
