@@ -19,6 +19,9 @@ MAX_TOP_PASSES = 12
 MAX_FULL_PASSES = 3
 #: Rows of the blocks :func:`_rank_keys` builds its keys in (their temporaries fit in a core's cache).
 KEY_BLOCK = 1 << 16
+#: A block's positions, less its start: made once (a fresh 64k-row ``arange`` a call cost 20-35 us, its page faults).
+_RAMP = np.arange(KEY_BLOCK)
+_RAMP.flags.writeable = False
 #: Fewest rows a run of equal groups has on average for :func:`top_within` to reduce over the runs.
 RUN_ROWS = 4
 #: Most rows :func:`top_within` ranks by one sort: below, the sort costs less than the numpy calls of the
@@ -61,10 +64,14 @@ def store_index(ids: np.ndarray) -> int | np.ndarray:
     return int(ids[0]) if len(ids) == 1 else ids
 
 
-def _rank_keys(group: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, int, int] | None:
+def _rank_keys(group: np.ndarray, score: np.ndarray, grouped: bool = True) -> tuple[np.ndarray, int, int] | None:
     """The distinct 63-bit sort keys of :func:`rank_within`, with their position and score bit counts.
 
     None when the rows or groups are too many to pack (the callers then take the exact lexsort).
+    Without ``grouped`` the group bits are left zero: :func:`top_within` compares keys only within a
+    group (a run's minimum, a group's entry), where they are the same, and skips widening and shifting
+    every row's group (a third of the keys' cost). The score bits stay as many either way, so the keys
+    order a group's rows the same.
     Built in blocks of ``KEY_BLOCK`` rows: the only array of the rows' length is the keys themselves,
     the temporaries stay in cache (at national scale a fresh array of millions of rows costs its
     page faults on top of its pass).
@@ -79,20 +86,23 @@ def _rank_keys(group: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, int, i
     # carry into the group bits (sorting it into the next group): quantize over one bit less.
     scale = 2.0 ** (score_bits - 1) / (high - low) if high > low else 0.0
     key = np.empty(n, dtype=np.int64)
-    ramp = np.arange(min(n, KEY_BLOCK))  # a block's positions, less its start
+    block = np.empty(min(n, KEY_BLOCK))  # one buffer of distances for every block
     for start in range(0, n, KEY_BLOCK):
         rows = slice(start, start + KEY_BLOCK)
-        distance = np.subtract(high, score[rows])
-        distance *= scale
         part = key[rows]
+        distance = block[: len(part)]
+        np.subtract(high, score[rows], out=distance)
+        distance *= scale
         # The distances are not negative: the cast's truncation is their floor.
         np.copyto(part, distance, casting="unsafe")
         part <<= position_bits
-        part |= np.left_shift(group[rows], score_bits + position_bits, dtype=np.int64)
+        if grouped:
+            part |= np.left_shift(group[rows], score_bits + position_bits, dtype=np.int64)
         # The position bits are still zero: adding the block's positions sets them (a fresh arange a block is
         # a new array, and at national scale its page faults made it the slowest line).
-        part += ramp[: len(part)]
-        part += start
+        part += _RAMP[: len(part)]
+        if start:
+            part += start
     return key, position_bits, score_bits
 
 
@@ -144,8 +154,8 @@ def top_within(group: np.ndarray, score: np.ndarray, k: int | np.ndarray) -> tup
     """The rows :func:`rank_within` ranks below ``k`` in their group (``k[g]`` if an array), and their ranks.
 
     What an election needs: only the few best of each group, not the order of
-    everyone. Same keys as :func:`rank_within`, so the same ranks, ties
-    included. Few seats are taken by passes, each taking the smallest key
+    everyone. Same keys as :func:`rank_within` (less the group bits where
+    only a group's keys are compared), so the same ranks, ties included. Few seats are taken by passes, each taking the smallest key
     left in every group (its low bits are the row), O(n) each; the rows then
     come ordered by rank, then group. When the rows come in runs of one
     group, of ``RUN_ROWS`` rows or more on average (the members of a whole
@@ -174,7 +184,7 @@ def top_within(group: np.ndarray, score: np.ndarray, k: int | np.ndarray) -> tup
         return _top_by_sort(group, score, limit)
     starts = _runs(group) if seats <= MAX_TOP_PASSES else None
     if starts is not None and RUN_ROWS * len(starts) <= n:
-        packed = _rank_keys(group, score)
+        packed = _rank_keys(group, score, grouped=False)
         if packed is not None:
             return _top_of_runs(packed[0], starts, group[starts], limit, packed[1])
     need = limit[group] if limit.ndim else None
@@ -183,7 +193,7 @@ def top_within(group: np.ndarray, score: np.ndarray, k: int | np.ndarray) -> tup
     long_passes = seats > MAX_FULL_PASSES and (need is None or 2 * np.count_nonzero(need > MAX_FULL_PASSES) >= n)
     # A pass also fills a table of one entry per group id: worth it only when the ids are not spread far wider than the rows.
     passes = seats <= MAX_TOP_PASSES and not long_passes and int(group.max()) < 4 * n + 1024
-    packed = _rank_keys(group, score) if passes else None
+    packed = _rank_keys(group, score, grouped=False) if passes else None
     if packed is None:  # many seats, sparse groups, or too much to pack: the full ranking
         return _top_by_sort(group, score, limit)
     key, position_bits, _ = packed
@@ -252,7 +262,11 @@ def _top_of_runs(
         slot = np.searchsorted(groups, run_group)
         group_limit = limit[groups] if limit.ndim else np.full(len(groups), seats)
     origin: np.ndarray | None = None
-    length = np.diff(starts, append=len(key))  # rows of each run (kept in step with ``starts``)
+    # Rows of each run (kept in step with ``starts``): differences of the starts, then the last run's (a third of
+    # the cost of ``np.diff(starts, append=...)``, which concatenates first).
+    length = np.empty_like(starts)
+    np.subtract(starts[1:], starts[:-1], out=length[:-1])
+    length[-1] = len(key) - starts[-1]
     rows, ranks = [], []
     for seat in range(seats):
         best = np.minimum.reduceat(key, starts)

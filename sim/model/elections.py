@@ -129,15 +129,21 @@ class Elections:
     def score(self, ids: np.ndarray | slice, day: int) -> np.ndarray:
         """Election score: standing in days plus the sincerity bonus, less the women's handicap (higher is elected first)."""
         pop = self.pop
+
+        def read(column: np.ndarray) -> np.ndarray:
+            # Ids gathered by ``take``: faster than fancy indexing (48,000 ids: 36 against 61 us a float column).
+            return column[ids] if isinstance(ids, slice) else column.take(ids)
+
         # In double precision from the single-precision sincerities, in place (at national scale every
         # temporary is millions of rows): the same values as the plain expression.
-        score = np.multiply(pop.sincerity[ids], self.weight_days, dtype=np.float64)
+        score = read(pop.sincerity).astype(np.float64)
+        score *= self.weight_days
         score += day
-        score -= pop.joined[ids]
+        score -= read(pop.joined)
         if self.female_days:
             # Less the handicap times 0 or 1: subtracting 0.0 leaves a score as it is, and a masked
             # ``np.subtract(..., where=)`` is twice as slow (25 against 14 ms on 5.6 million scores).
-            score -= pop.female[ids] * self.female_days
+            score -= read(pop.female) * self.female_days
         return score
 
     # -- the election of a set of basic organizations --------------------------
@@ -167,7 +173,7 @@ class Elections:
         members = self.index.members_of(units)
         # Every member in row order on day 0 (the index holds them so): their columns read as views.
         rows = row_range(members)
-        before = pop.role[rows].copy()
+        before = pop.role[rows].copy() if isinstance(rows, slice) else pop.role.take(rows)
         standing = rows
         # Codes compared as plain ints: with an IntEnum member NumPy widens an int8 column to int64 first
         # (seven times slower: 3.5 against 0.5 ms on 6.7 million rows).
@@ -179,18 +185,21 @@ class Elections:
         # The eligible still without an office: known from the seats given, not read back from the roles.
         free = np.ones(len(eligible), dtype=bool)
         free[seated] = False
-        # Each unit's basic organization and whether it has a committee above the cells (a primary or
-        # sub-primary organization; a branch), looked up by cell: a climb per unit, not per member.
+        # Each unit's basic organization and which committees it has above the cells (bit 0: a primary or
+        # sub-primary organization's, bit 1: a branch's), looked up by cell once for both pools: a climb per
+        # unit, not per member.
         basic_of = np.empty(orgs.n, dtype=np.int32)
         basic_of[units] = orgs.basic_org(units)
-        under = np.zeros(orgs.n, dtype=bool)
-        under[units] = IS_TOP_BASIC_ORG[orgs.kind[basic_of[units]]]
-        pool = (free & under.take(cell)).nonzero()[0]
+        committees = np.zeros(orgs.n, dtype=np.uint8)
+        committees[units] = IS_TOP_BASIC_ORG[orgs.kind[basic_of[units]]]
+        committees[units] |= np.left_shift(orgs.kind[orgs.parent[units]] == int(Kind.BRANCH), 1, dtype=np.uint8)
+        above = committees.take(cell)
+        pool = (free & (above & 1).view(bool)).nonzero()[0]
         top = basic_of.take(cell.take(pool))
         seated = self._seat(eligible.take(pool), top, score.take(pool), self.org_ballots, orgs.executive.view(np.int8))
         free[pool.take(seated)] = False
-        under[units] = orgs.kind[orgs.parent[units]] == int(Kind.BRANCH)
-        pool = (free & under.take(cell)).nonzero()[0]
+        above >>= 1
+        pool = (free & above.view(bool)).nonzero()[0]
         branch = orgs.parent.take(cell.take(pool))
         self._seat(eligible.take(pool), branch, score.take(pool), self.org_ballots, 0)  # branches have no executive
         after = pop.role[rows]
@@ -274,9 +283,12 @@ class Elections:
             # candidates (national: 0.03 ms for the organizations, 1.3 for 380,000 candidates).
             limit = ballots.seats_of(ballot_of[: self.orgs.n])
         pick, rank = top_within(group, score, limit)
-        seated, group = ids[pick], group[pick]
+        seated, group = ids.take(pick), group.take(pick)
         row = ballot_of[group] if isinstance(ballot_of, np.ndarray) else ballot_of
-        self.pop.role[seated] = ballots.offices[row, rank]
+        # Each seat's office read from the flat table by position: ``take`` is two and a half times faster
+        # than indexing the table by (row, rank) pairs (150,000 seats: 0.2 against 0.5 ms).
+        width = np.int64(ballots.offices.shape[1])
+        self.pop.role[seated] = ballots.offices.ravel().take(rank + row * width)
         self.orgs.secretary[group[rank == 0]] = seated[rank == 0]
         self.orgs.deputy[group[rank == 1]] = seated[rank == 1]
         return pick
