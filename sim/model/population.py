@@ -79,7 +79,7 @@ COLUMNS: dict[str, tuple[type, object]] = {
     "applied": (np.int32, 0),
     "extended": (np.bool_, False),  # probation extended once
     "due": (np.int32, -1),  # day of the member's next pending procedure (review, decision)
-    "awaiting_review": (np.bool_, False),  # an applicant whose cell has not reviewed the application yet
+    "procedure": (np.int8, 0),  # which procedure ``due`` is the day of (codes in sim.mechanisms.membership; 0: none)
     "recommender1": (np.int32, NO_RECOMMENDER),
     "recommender2": (np.int32, NO_RECOMMENDER),
     "youth_league": (np.bool_, False),  # a Kim Il Sung Youth League member when applying
@@ -143,7 +143,7 @@ class Population(ColumnTable):
     applied: np.ndarray
     extended: np.ndarray
     due: np.ndarray
-    awaiting_review: np.ndarray
+    procedure: np.ndarray
     recommender1: np.ndarray
     recommender2: np.ndarray
     youth_league: np.ndarray
