@@ -86,8 +86,8 @@ class Agenda:
                 first, last = rows[0], rows[-1] + 1
                 if last - first == len(rows):  # consecutive rows (one, mostly): a slice, not a gather
                     self._add(listed[first], ids[first:last], days[first:last])
-                else:
-                    self._add(listed[first], ids[rows], days[rows])
+                else:  # gathered with ``take``: it reads a list of rows at half the cost of indexing
+                    self._add(listed[first], ids.take(rows), days.take(rows))
             return
         if n <= SORT_AS_IS:
             order = days.argsort(kind="stable")
