@@ -59,3 +59,21 @@ def test_one_day_for_all_and_days_per_id_share_a_bucket_small_or_large():
         for day in (40, 41, 42, 43):
             assert agenda.pop(day).tolist() == sorted(expected[day]), (size, day)
         assert len(agenda) == 0
+
+
+def test_many_ids_pushed_twice_come_back_once_sorted():
+    """A day of many ids, some pushed twice (one push sorted by its days as they are, one by 16-bit offsets):
+    each id comes back once, in order, on its day."""
+    from sim.model.agenda import SORT_AS_IS
+
+    rng = np.random.default_rng(3)
+    agenda, naive = Agenda(), {}
+    for size in (SORT_AS_IS // 4, SORT_AS_IS * 4):
+        ids = rng.permutation(2 * size)[:size]
+        days = 5 + rng.integers(0, 40, size)
+        agenda.push(ids, days)
+        for i, d in zip(ids.tolist(), days.tolist()):
+            naive.setdefault(d, set()).add(i)
+    for day in range(50):
+        assert agenda.pop(day).tolist() == sorted(naive.pop(day, set()))
+    assert len(agenda) == 0

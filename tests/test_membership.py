@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.mechanisms.membership import COUNTY, RATIFICATION
 from sim.model.organizations import Kind
 from sim.model.population import YOUTH_LEAGUE_LETTER, Status
 from sim.run.engine import Simulation
@@ -117,7 +118,7 @@ def _applicant_in_a_merged_cell(**sections) -> tuple[Simulation, np.ndarray, int
     pop, orgs = world.pop, world.orgs
     cells = orgs.ids_of(Kind.CELL)
     small = cells[pop.org_size[cells] == 3][0]
-    applicant = pop.add(1, Status.APPLICANT, small, applied=0, awaiting_review=True)
+    applicant = pop.add(1, Status.APPLICANT, small, applied=0)
     world.mechanisms["membership"]._schedule_review(applicant, pop.cell[applicant], 0)
     old_review = int(pop.due[applicant[0]])
     world.mechanisms["reorganization"].reorganize(day=1)
@@ -137,8 +138,8 @@ def test_an_application_moved_by_a_merge_is_reviewed_at_the_new_cells_meeting():
     assert pop.due[applicant[0]] == new_review
     # The agenda is read in date order: the earlier of the two dates first.
     for day in sorted({old_review, new_review}):
-        due = membership._due(membership.review, day, Status.APPLICANT)
-        assert (applicant[0] in due) == (day == new_review), day  # the old date finds nothing to review
+        review = membership._due(day)[0]
+        assert (applicant[0] in review) == (day == new_review), day  # the old date finds nothing to review
 
 
 def test_a_moved_application_is_reviewed_once_even_when_its_county_decision_falls_on_the_stale_review_day():
@@ -148,10 +149,10 @@ def test_a_moved_application_is_reviewed_once_even_when_its_county_decision_fall
     pop, membership = simulation.world.pop, simulation.world.mechanisms["membership"]
     new_review = int(pop.due[applicant[0]])
     assert new_review < old_review  # the case: the stale entry comes after the review
-    membership._cell_review(new_review, membership._due(membership.review, new_review, Status.APPLICANT))
-    assert not pop.awaiting_review[applicant[0]]
+    membership._cell_review(new_review, membership._due(new_review)[0])
+    assert pop.procedure[applicant[0]] == COUNTY
     # The county's day, drawn within its deadline, is the old review day (the entry drawn goes stale).
-    membership._schedule(membership.county, applicant, np.array([old_review]))
+    membership._schedule(COUNTY, applicant, np.array([old_review]))
     membership.run_procedures(old_review)
     assert pop.status[applicant[0]] in (Status.CANDIDATE, Status.REJECTED)  # decided by the county, not re-reviewed
 
@@ -246,3 +247,21 @@ def test_each_candidate_who_fails_probation_is_extended_once_with_the_extension_
     assert (pop.status[candidates[100:]][extended] == Status.CANDIDATE).all()
     assert (pop.status[candidates[:100]] == Status.CANDIDATE_EXPELLED).all()
     assert (pop.status[candidates[100:]][~extended] == Status.CANDIDATE_EXPELLED).all()
+
+
+def test_a_probation_of_a_month_ending_at_the_committees_own_meeting_day_is_decided_that_day():
+    """membership.probation_days of 30: a candidate the county/city committee admits on the day of their cell's
+    meeting, with no later meeting within the month, is decided at that meeting, that very day."""
+    scenario = small_scenario(
+        membership={"probation_days": 30, "county_approve_probability": 1.0, "qualify_probability": 1.0}
+    )
+    world = Simulation(scenario, seed=1).world
+    membership, pop = world.mechanisms["membership"], world.pop
+    cell = int(pop.cell[np.flatnonzero(pop.status[: pop.n] == Status.FULL)[0]])
+    meeting_day = world.orgs.meeting_day[[cell]]
+    day = next(d for d in range(1, 400) if int(membership.last_meeting.of(d + 30, meeting_day)[0]) == d)
+    applicant = pop.add(1, Status.APPLICANT, cell, applied=0)
+    membership._schedule(COUNTY, applicant, day)
+    membership.run_procedures(day)
+    assert pop.status[applicant[0]] == Status.CANDIDATE
+    assert pop.procedure[applicant[0]] == RATIFICATION and pop.due[applicant[0]] > day  # decided, passed

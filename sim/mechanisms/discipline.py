@@ -300,10 +300,9 @@ class Discipline(Mechanism):
                 if code in names:
                     tally.add(names[code])
             return
-        counts = np.bincount(codes)
-        for code in np.flatnonzero(counts).tolist():
-            if code in names:
-                tally.add(names[code], counts[code])
+        for code, count in enumerate(np.bincount(codes).tolist()):  # a dozen codes at most: read as a list
+            if count and code in names:
+                tally.add(names[code], count)
 
     def _log_cases(self, day: int, kind: str, ids: np.ndarray, cause: np.ndarray, level: np.ndarray) -> None:
         """Log members with the cause and level of their case, if the event log is kept."""

@@ -22,14 +22,16 @@ Source: "Basic Party Organizations" (NK Leadership Watch):
 
 Cohort-level: recruitment is planned once a month (eligible recommenders are
 found among the members of the chosen cells through the member index),
-applications are filed on days spread over the month, and every later step is an
-:class:`~sim.model.agenda.Agenda` of ids due on a given day, so daily work is
+applications are filed on days spread over the month, and every later step is
+taken up from one :class:`~sim.model.agenda.Agenda` of the ids due on a given day
+(the member table says which procedure each is due for), so daily work is
 proportional to the people due that day, not to the party's size.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import pairwise
 
 import numpy as np
 
@@ -47,6 +49,19 @@ from sim.model.world import World
 FULL_ONLY = np.zeros(N_STATUS, dtype=bool)
 FULL_ONLY[Status.FULL] = True
 
+#: The procedures a member's ``due`` day can be for (the member table's ``procedure`` codes), in the order a
+#: day takes them up: the cell's review of an application, the county/city committee's decision on it, the
+#: cell's decision at the end of a probation and the county/city committee's ratification of an admission.
+REVIEW, COUNTY, PROBATION, RATIFICATION = 1, 2, 3, 4
+N_PROCEDURES = 4
+#: The status a member pending each procedure is in, by procedure code (a member who left is not taken up).
+PENDING_STATUS = np.array([-1, Status.APPLICANT, Status.APPLICANT, Status.CANDIDATE, Status.CANDIDATE], dtype=np.int8)
+_PENDING_STATUS = PENDING_STATUS.tolist()
+#: No one due for a procedure, and for any (most days of a small party).
+_NOBODY = np.empty(0, dtype=np.int64)
+_NOBODY.flags.writeable = False
+_NONE_DUE = (_NOBODY,) * N_PROCEDURES
+
 
 class Membership(Mechanism):
     name = "membership"
@@ -59,10 +74,9 @@ class Membership(Mechanism):
         #: Recruitment is planned on day 0 and on the first of every month.
         self.months = np.union1d([0], cal.monthly(1))
         self.filing = Agenda()  # rows of this month's plan, by filing day
-        self.review = Agenda()  # applicants, by the day of their cell meeting
-        self.county = Agenda()  # forwarded applicants, by the county/city decision day
-        self.probation = Agenda()  # candidates, by the day of the cell's decision
-        self.ratification = Agenda()  # candidates the cell admits, by the city/county committee's day
+        #: Applicants and candidates by the day of their next procedure (the cell's review, the county/city
+        #: committee's decision, the cell's probation decision, the ratification): one pop a day for all four.
+        self.procedures = Agenda()
         #: Applicants are younger than the (men's) retirement age.
         self.max_age = world.scenario.attrition.retirement_age_years
         #: The cells' next meeting after a day of the run (application reviews), and their last meeting
@@ -150,38 +164,57 @@ class Membership(Mechanism):
     # -- daily: filings, reviews, county decisions, probation decisions -------
     def run_procedures(self, day: int) -> None:
         self._file_applications(day)
-        self._cell_review(day, self._due(self.review, day, Status.APPLICANT, awaiting_review=True))
-        self._county_decision(day, self._due(self.county, day, Status.APPLICANT))
-        self._probation_decision(day, self._due(self.probation, day, Status.CANDIDATE))
-        self._ratification(day, self._due(self.ratification, day, Status.CANDIDATE))
+        review, county, probation, ratification = self._due(day)
+        self._cell_review(day, review)
+        self._county_decision(day, county)
+        # A probation of a month may end at the cell's meeting on the committee's very day: due today, and
+        # scheduled after the pop (the only procedure that can be; a look at the heap on other days).
+        today = self._due(day)[PROBATION - 1]
+        if len(today):
+            probation = np.union1d(probation, today)
+        self._probation_decision(day, probation)
+        self._ratification(day, ratification)
 
-    def _due(self, agenda: Agenda, day: int, status: Status, awaiting_review: bool = False) -> np.ndarray:
-        """Ids due today whose procedure is still pending: still in ``status`` and not rescheduled (and,
-        with ``awaiting_review``, whose application has not been reviewed yet)."""
-        ids = agenda.pop(day)
+    def _due(self, day: int) -> tuple[np.ndarray, ...]:
+        """The ids due today for each procedure (review, county decision, probation decision, ratification)
+        whose procedure is still pending: not rescheduled (``due`` today) and still in its status.
+
+        Taken up at the start of the day, before any of them: only a county decision can schedule another
+        procedure for the same day (:meth:`run_procedures`).
+        """
+        ids = self.procedures.pop(day)
         if len(ids) == 0:  # most days in a small party: no gathers on empty arrays
-            return ids
-        pop, code = self.world.pop, int(status)  # numpy compares with a plain int faster than with an IntEnum
+            return _NONE_DUE
+        pop = self.world.pop
         if len(ids) <= FEW_IDS:  # a small party's day: a look at each id costs less than the array calls
-            due, statuses, waiting = pop.due, pop.status, pop.awaiting_review
-            pending = [
-                i for i in ids.tolist() if due[i] == day and statuses[i] == code and (waiting[i] or not awaiting_review)
-            ]
-            return ids if len(pending) == len(ids) else np.array(pending, dtype=np.int64)
-        still = (pop.due[ids] == day) & (pop.status[ids] == code)
-        if awaiting_review:
-            still &= pop.awaiting_review[ids]
-        return ids[still]
+            due, statuses, procedures = pop.due, pop.status, pop.procedure
+            pending: tuple[list[int], ...] = ([], [], [], [], [])  # by procedure code
+            for i in ids.tolist():
+                code = int(procedures[i])
+                if due[i] == day and statuses[i] == _PENDING_STATUS[code]:
+                    pending[code].append(i)
+            return tuple(np.array(each, dtype=np.int64) if each else _NOBODY for each in pending[1:])
+        procedure = pop.procedure.take(ids)
+        still = (pop.due.take(ids) == day) & (pop.status.take(ids) == PENDING_STATUS.take(procedure))
+        ids, procedure = ids.compress(still), procedure.compress(still)
+        # By procedure, each in id order (a stable sort of the codes), split at the counts of the codes.
+        ids = ids.take(procedure.argsort(kind="stable"))
+        ends = np.bincount(procedure, minlength=N_PROCEDURES + 1).cumsum().tolist()
+        return tuple(ids[start:end] for start, end in pairwise(ends))
 
-    def _schedule(self, agenda: Agenda, ids: np.ndarray, days: np.ndarray | int) -> None:
-        self.world.pop.due[ids] = days
-        agenda.push(ids, days)
+    def _schedule(self, procedure: int, ids: np.ndarray, days: np.ndarray | int) -> None:
+        """Schedule ``procedure`` for ``ids`` on ``days``."""
+        pop = self.world.pop
+        pop.due[ids] = days
+        pop.procedure[ids] = procedure
+        self.procedures.push(ids, days)
 
-    def _within_county_deadline(self, agenda: Agenda, ids: np.ndarray, day: int) -> None:
-        """Schedule ``ids`` on the county/city committee's decision day, drawn within its deadline after ``day``."""
+    def _within_county_deadline(self, procedure: int, ids: np.ndarray, day: int) -> None:
+        """Schedule ``procedure`` of ``ids`` on the county/city committee's day, drawn within its deadline after
+        ``day``."""
         if len(ids):
             self._schedule(
-                agenda, ids, day + draw_integers(self.rng, 1, self.cfg.county_decision_max_days + 1, len(ids))
+                procedure, ids, day + draw_integers(self.rng, 1, self.cfg.county_decision_max_days + 1, len(ids))
             )
 
     def _file_applications(self, day: int) -> None:
@@ -231,7 +264,6 @@ class Membership(Mechanism):
             Status.APPLICANT,
             cell,
             applied=day,
-            awaiting_review=True,
             recommender1=rec1,
             **applicant,
             **traits,
@@ -243,29 +275,28 @@ class Membership(Mechanism):
         """The application is reviewed with the applicant at the next general meeting after ``day`` of
         their cell (``cells``)."""
         review = self.next_meeting.of(day + 1, self.world.orgs.meeting_day[cells])
-        self._schedule(self.review, ids, review)
+        self._schedule(REVIEW, ids, review)
 
     def moved(self, ids: np.ndarray, day: int) -> None:
         """Members re-attached to another cell by re-organization: an application not yet reviewed
         goes to the new cell, which reviews it at its next meeting (the old entry goes stale)."""
         pop = self.world.pop
-        pending = ids[pop.awaiting_review[ids]]
+        pending = ids[pop.procedure[ids] == REVIEW]
         pending = pending[pop.status[pending] == int(Status.APPLICANT)]  # of the few flagged: a plain int, no widening
         self._schedule_review(pending, pop.cell[pending], day)
 
     def _cell_review(self, day: int, ids: np.ndarray) -> None:
         """The cell meeting reviews the application and forwards it to the county/city committee."""
         # An application reviewed already (moved to an earlier meeting of its new cell) leaves its old
-        # entry stale, and its county decision may fall on that very day: ``_due`` checks it awaits review.
+        # entry stale, and its county decision may fall on that very day: ``_due`` takes it up as the county's.
         if len(ids) == 0:
             return
         pop = self.world.pop
-        pop.awaiting_review[ids] = False
         forwarded, refused = bernoulli_split(self.rng, ids, self.cfg.cell_endorse_probability)
         pop.transition(refused, Status.REJECTED, source=Status.APPLICANT)
         self.log_members(day, "application_rejected", refused, cause="cell")
         self.log_members(day, "application_forwarded", forwarded)
-        self._within_county_deadline(self.county, forwarded, day)
+        self._within_county_deadline(COUNTY, forwarded, day)
 
     def _county_decision(self, day: int, ids: np.ndarray) -> None:
         """The county/city committee acts within a month: candidate membership or rejection."""
@@ -292,11 +323,11 @@ class Membership(Mechanism):
         if len(ids) == 1:  # one candidate (a small party's day): scalars, not gathers and ufuncs on arrays of one
             end = (since if isinstance(since, int) else since.item(0)) + years * self.cfg.probation_days
             meeting = int(self.last_meeting.of(end, meeting_day[cell.item(ids.item(0))]))
-            self._schedule(self.probation, ids, max(meeting, today))
+            self._schedule(PROBATION, ids, max(meeting, today))
             return
         ends = since + years * self.cfg.probation_days
         meetings = self.last_meeting.of(ends, meeting_day[cell[ids]])
-        self._schedule(self.probation, ids, np.maximum(meetings, today))
+        self._schedule(PROBATION, ids, np.maximum(meetings, today))
 
     def _guidance(self, punished: np.ndarray | int, members: np.ndarray | int) -> np.ndarray | float:
         """Factor on the qualifying probability by the candidate's cell: 1 - effect x its punished share
@@ -344,7 +375,7 @@ class Membership(Mechanism):
         p_qualify = self._qualify_probability(ids)
         passed, failed = bernoulli_split(self.rng, ids, p_qualify)
         self.log_members(day, "probation_passed", passed)
-        self._within_county_deadline(self.ratification, passed, day)
+        self._within_county_deadline(RATIFICATION, passed, day)
         if len(failed) == 0:
             return
         extend = ~pop.extended[failed] & (self.rng.random(len(failed)) < cfg.extension_probability)

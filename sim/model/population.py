@@ -79,7 +79,7 @@ COLUMNS: dict[str, tuple[type, object]] = {
     "applied": (np.int32, 0),
     "extended": (np.bool_, False),  # probation extended once
     "due": (np.int32, -1),  # day of the member's next pending procedure (review, decision)
-    "awaiting_review": (np.bool_, False),  # an applicant whose cell has not reviewed the application yet
+    "procedure": (np.int8, 0),  # which procedure ``due`` is the day of (codes in sim.mechanisms.membership; 0: none)
     "recommender1": (np.int32, NO_RECOMMENDER),
     "recommender2": (np.int32, NO_RECOMMENDER),
     "youth_league": (np.bool_, False),  # a Kim Il Sung Youth League member when applying
@@ -121,6 +121,15 @@ def code_counts(codes: np.ndarray, n_codes: int) -> np.ndarray:
 _NO_CELLS = np.empty(0, dtype=np.int32)
 
 
+def _punished(levels: np.ndarray) -> np.ndarray | int:
+    """Whether each of ``levels`` is a punishment, 1 or 0 (level codes: 0 is none); one number when all or none
+    are (most calls: the convicted held none, the lifted all held one), which spares the flags' arrays."""
+    count = np.count_nonzero(levels)
+    if count == 0 or count == len(levels):
+        return int(count > 0)
+    return (levels > 0).astype(np.int64)
+
+
 def _joined(cells: list[np.ndarray]) -> np.ndarray:
     """The arrays of cell ids ``cells`` as one array (a day often has none or one: no copy then)."""
     return _NO_CELLS if not cells else cells[0] if len(cells) == 1 else np.concatenate(cells)
@@ -143,7 +152,7 @@ class Population(ColumnTable):
     applied: np.ndarray
     extended: np.ndarray
     due: np.ndarray
-    awaiting_review: np.ndarray
+    procedure: np.ndarray
     recommender1: np.ndarray
     recommender2: np.ndarray
     youth_league: np.ndarray
@@ -313,15 +322,17 @@ class Population(ColumnTable):
                     self.org_punished[cell] += 1 if after else -1
             self.punished[0] = 0
             return
-        self.punished -= np.bincount(old, minlength=N_LEVEL_CODES)
+        was = _punished(old)
+        if not isinstance(was, int) or was:  # (none punished before, the usual case: only level 0 to count)
+            self.punished -= np.bincount(old, minlength=N_LEVEL_CODES)
         if isinstance(level, np.ndarray):
             self.punished += np.bincount(level, minlength=N_LEVEL_CODES)
-            change = (level > 0).astype(np.int64) - (old > 0)
+            now = _punished(level)
         else:  # one level for all (0 on lifting): no binning
             self.punished[int(level)] += len(ids)
-            change = int(int(level) > 0) - (old > 0)
+            now = int(int(level) > 0)
         self.punished[0] = 0
-        np.add.at(self.org_punished, cells, change)
+        np.add.at(self.org_punished, cells, now - was)
 
     def educate(self, ids: np.ndarray, effect: float, active: bool = False) -> None:
         """Ideological education: close the share ``effect`` of each member's gap to full sincerity.
