@@ -548,8 +548,9 @@ class Congress(Mechanism):
         # the 455,000 racers of a national county tier: 1.9 ms, against 3.2 ms for three by fancy indexing).
         unit = self._unit_of(c.conferences[level].level).take(pop.cell.take(racers))
         here = holding.take(unit)
-        tier.sent = [racers[~here]]  # today's racers leave the tier, elected to the next or out of the race
-        racers, unit = racers[here], unit[here]
+        # compress, not boolean indexing: picking a day's few percent of 70,000 racers, 67 against 125 us.
+        tier.sent = [racers.compress(~here)]  # today's racers leave the tier, elected to the next or out of the race
+        racers, unit = racers.compress(here), unit.compress(here)
         eligible = self._eligible(racers)
         ids, group = racers[eligible], unit[eligible]
         weights = self.weights(ids, state)

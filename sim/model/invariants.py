@@ -80,8 +80,10 @@ class Invariants:
         """
         orgs, cal = self.world.orgs, self.world.calendar
         if signature != self._units_counted_at:
-            units = orgs.ids_of(*MEMBER_UNITS)
-            self._units_per_meeting_day = np.bincount(orgs.meeting_day[units], minlength=32)
+            # The meeting days picked by the units' mask (``compress``), not gathered by their ids: no list of
+            # ids to derive when the hierarchy changed since it was last asked for.
+            units = orgs.living(*MEMBER_UNITS)
+            self._units_per_meeting_day = np.bincount(orgs.column("meeting_day").compress(units), minlength=32)
             self._units_counted_at = signature
         return int(self._units_per_meeting_day[cal.dom[first : last + 1]].sum())
 
@@ -133,7 +135,8 @@ class Invariants:
                 f"member {member} of organization {pop.cell[member]} has status code {status[member]}",
             )
         home = np.zeros(len(recount.org_members), dtype=bool)
-        home[: orgs.n] = orgs.column("alive") & (orgs.column("kind") >= Kind.CELL)
+        # The kind as a plain int: an IntEnum member widens the int8 codes to compare them.
+        home[: orgs.n] = orgs.column("alive") & (orgs.column("kind") >= int(Kind.CELL))
         if recount.org_members[~home].any():
             cell = pop.cell[: pop.n]
             at_home = np.zeros(pop.n, dtype=bool)
