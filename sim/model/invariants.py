@@ -60,8 +60,11 @@ class Invariants:
         self._previous_row: dict | None = None
         self._orgs_signature = self._signature()
         #: Living cells and party teams by the day of month they meet, and the table signature it was counted at.
-        self._units_per_meeting_day = np.zeros(32, dtype=np.int64)
+        #: (As Python ints, like the calendar's days of month: a row sums a week of them, where a numpy
+        #: gather and sum cost several times as much.)
+        self._units_per_meeting_day = [0] * 32
         self._units_counted_at: tuple[int, int] | None = None
+        self._dom: list[int] = world.calendar.dom.tolist()
 
     def _fail(self, name: str, day: int, where: str) -> None:
         raise InvariantError(f"invariant '{name}' violated on {self.world.calendar.date(day)}: {where}")
@@ -78,14 +81,14 @@ class Invariants:
         table (its signature), not at every row: at national scale a count is
         a pass over half a million organizations.
         """
-        orgs, cal = self.world.orgs, self.world.calendar
+        orgs = self.world.orgs
         if signature != self._units_counted_at:
             # The meeting days picked by the units' mask (``compress``), not gathered by their ids: no list of
             # ids to derive when the hierarchy changed since it was last asked for.
             units = orgs.living(*MEMBER_UNITS)
-            self._units_per_meeting_day = np.bincount(orgs.column("meeting_day").compress(units), minlength=32)
+            self._units_per_meeting_day = np.bincount(orgs.column("meeting_day").compress(units), minlength=32).tolist()
             self._units_counted_at = signature
-        return int(self._units_per_meeting_day[cal.dom[first : last + 1]].sum())
+        return sum(map(self._units_per_meeting_day.__getitem__, self._dom[first : last + 1]))
 
     def check_row(self, row: dict, meetings_on: bool) -> None:
         day = row["day"]
