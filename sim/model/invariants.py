@@ -40,6 +40,10 @@ IDENTITIES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
+#: Rows of the blocks the units' meeting days are counted in (:meth:`Invariants._cell_meetings_prescribed`).
+COUNT_BLOCK = 1 << 16
+
+
 def _lowest(values) -> float:
     """The least of a row's values (all counts), or -1 if some cannot be compared (then they are checked one by one)."""
     try:
@@ -84,9 +88,15 @@ class Invariants:
         orgs = self.world.orgs
         if signature != self._units_counted_at:
             # The meeting days picked by the units' mask (``compress``), not gathered by their ids: no list of
-            # ids to derive when the hierarchy changed since it was last asked for.
-            units = orgs.living(*MEMBER_UNITS)
-            self._units_per_meeting_day = np.bincount(orgs.column("meeting_day").compress(units), minlength=32).tolist()
+            # ids to derive when the hierarchy changed since it was last asked for. Counted a block of
+            # ``COUNT_BLOCK`` rows at a time: ``np.bincount`` converts the int8 days to 64-bit positions, and a
+            # block's conversion stays in cache (half a million organizations: 2.8 against 1.9 ms).
+            units, days = orgs.living(*MEMBER_UNITS), orgs.column("meeting_day")
+            per_day = np.zeros(32, dtype=np.int64)
+            for start in range(0, orgs.n, COUNT_BLOCK):
+                block = slice(start, start + COUNT_BLOCK)
+                per_day += np.bincount(days[block].compress(units[block]), minlength=32)
+            self._units_per_meeting_day = per_day.tolist()
             self._units_counted_at = signature
         return sum(map(self._units_per_meeting_day.__getitem__, self._dom[first : last + 1]))
 
