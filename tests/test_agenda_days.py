@@ -79,3 +79,18 @@ def test_the_meeting_table_gives_the_calendars_next_and_last_meetings(start, lat
     for few in ([40, 41], [39, 300], [500, cal.horizon + 400], [cal.horizon + 401], [200, 100, 60]):
         days, dom = np.array(few), meeting_day[: len(few)]
         assert np.array_equal(table.of(days, dom), monthly(days, dom)), few
+
+
+def test_the_runs_of_one_calendar_share_their_meeting_tables_and_others_get_their_own():
+    """A table is built once per calendar and range in a process (a sweep's runs share it), read-only,
+    and a table kept for one calendar never answers for another."""
+    start, other = dt.date(2021, 1, 1), dt.date(2021, 3, 10)
+    first = MeetingDates(Calendar(start, Span.parse("2y")), 0, 800, later=True)
+    again = MeetingDates(Calendar(start, Span.parse("2y")), 0, 800, later=True)
+    assert again._dates is first._dates and not first._dates.flags.writeable
+    cal = Calendar(other, Span.parse("2y"))
+    elsewhere = MeetingDates(cal, 0, 800, later=True)
+    assert elsewhere._dates is not first._dates
+    days, meeting_day = np.arange(0, 800, 7), np.full(len(np.arange(0, 800, 7)), 9, dtype=np.int8)
+    assert np.array_equal(elsewhere.of(days, meeting_day), cal.next_monthly(days, meeting_day))
+    assert MeetingDates(Calendar(start, Span.parse("2y")), 0, 800, later=False)._dates is not first._dates

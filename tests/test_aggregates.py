@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sim.model import aggregates
 from sim.model.aggregates import MAX_DEPTH, members_below
 from sim.model.organizations import Kind, Organizations
 
@@ -69,3 +70,24 @@ def test_the_counts_follow_organizations_reparented_added_and_dissolved():
 
 def test_an_empty_table_has_no_totals():
     assert members_below(Organizations(4), np.zeros(4, dtype=np.int64)).tolist() == []
+
+
+@pytest.mark.parametrize("combine_from", [2, aggregates.COMBINE_FROM])
+def test_the_sums_bound_for_one_organization_climb_on_together_as_the_same_totals(monkeypatch, combine_from):
+    """A party numbered as founding numbers it (each level's organizations beside their siblings): the
+    sums of a primary organization's branches reach it side by side and climb on as one (from however
+    many sums), with the same totals as walked up one by one, also with some branches dissolved and a
+    cell reparented."""
+    monkeypatch.setattr(aggregates, "COMBINE_FROM", combine_from)
+    rng = np.random.default_rng(2)
+    parent, above = [-1], range(1)  # the centre
+    for children in (3, 4, 3, 5, 4):  # provinces, counties, primaries, branches, cells
+        parent += [p for p in above for _ in range(children)]
+        above, branches = range(above.stop, len(parent)), above
+    orgs = Organizations(len(parent) + 1)
+    orgs.append(len(parent), kind=Kind.CELL, parent=np.array(parent))
+    own = rng.integers(0, 30, orgs.n + 1)
+    assert members_below(orgs, own).tolist() == walked_up(orgs, own).tolist()
+    orgs.dissolve(np.array(list(branches)[::7]))
+    orgs.reparent(np.array([orgs.n - 1]), np.array([1]))
+    assert members_below(orgs, own).tolist() == walked_up(orgs, own).tolist()

@@ -100,6 +100,8 @@ def _empty(dtype=np.int64) -> np.ndarray:
 
 def _flag(flags: np.ndarray, ids: np.ndarray) -> np.ndarray:
     """``flags[ids]``, False for members past its end (who joined after ``flags`` was drawn)."""
+    if len(ids) and int(ids.max()) < len(flags):  # none past the end (the usual case): a plain gather
+        return flags.take(ids)
     if len(flags) == 0:
         return np.zeros(len(ids), dtype=bool)
     out = np.take(flags, ids, mode="clip")  # a member past the end reads the last flag, masked next
@@ -349,7 +351,7 @@ class Congress(Mechanism):
         self.pool += len(chosen)
         state.counts["previously_punished"] += int((pop.punish_count[chosen] > 0).sum())
         world.tally.add("recommendations", len(chosen))
-        world.events.log(day, "recommended", chosen, pop.cell[chosen], cause=state.cycle.name)
+        self.log_members(day, "recommended", chosen, cause=state.cycle.name)  # the cells gathered only if logged
 
     def _assembly_seats(self) -> np.ndarray:
         """Recommendations of each assembly (by org id: no relabelling sort needed): the same number per
@@ -549,7 +551,9 @@ class Congress(Mechanism):
         unit = self._unit_of(c.conferences[level].level).take(pop.cell.take(racers))
         here = holding.take(unit)
         tier.sent = [racers[~here]]  # today's racers leave the tier, elected to the next or out of the race
-        racers, unit = racers[here], unit[here]
+        # compress for today's few percent of the racers (70,000: 67 against 125 us); boolean indexing keeps
+        # the rest (most of the rows: there compress, which lists the kept positions first, is the slower).
+        racers, unit = racers.compress(here), unit.compress(here)
         eligible = self._eligible(racers)
         ids, group = racers[eligible], unit[eligible]
         weights = self.weights(ids, state)
@@ -569,19 +573,14 @@ class Congress(Mechanism):
         tier.women += int(pop.female[chosen].sum())
         self.tier_pool[c.conferences[level].level] += len(chosen)
         world.events.log(day, "conference", orgs=today, cause=c.conferences[level].level)
-        world.events.log(day, "elected", chosen, pop.cell[chosen], cause=c.conferences[level].level)
+        self.log_members(day, "elected", chosen, cause=c.conferences[level].level)
         if last:
             pop.delegate_route[chosen] = route
             self.selected += len(chosen)
             world.tally.add("delegates_chosen", len(chosen))
-            world.events.log(
-                day,
-                "delegate",
-                chosen,
-                pop.cell[chosen],
-                cause=c.name,
-                level=np.asarray(ROUTES, dtype=object)[route],
-            )
+            if world.events.enabled:
+                routes = np.asarray(ROUTES, dtype=object)[route]
+                world.events.log(day, "delegate", chosen, pop.cell[chosen], cause=c.name, level=routes)
             if state.observer_quota.any():
                 self._recommend_observers(day, state, np.delete(ids, picked), np.delete(group, picked))
 
@@ -601,7 +600,7 @@ class Congress(Mechanism):
         observers = rest[weighted_top_k(self.rng, group, self.weights(rest, state), state.observer_quota)]
         pop.delegate[observers] = OBSERVER
         self.observers += len(observers)
-        self.world.events.log(day, "observer", observers, pop.cell[observers], cause=state.cycle.name)
+        self.log_members(day, "observer", observers, cause=state.cycle.name)
 
     def _choose_ex_officio(self, day: int, state: CycleState) -> None:
         """The ex officio take their seats without election.

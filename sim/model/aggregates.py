@@ -14,6 +14,9 @@ from sim.model.organizations import Organizations
 
 #: Central > province > county > primary > branch > cell: the deepest possible chain.
 MAX_DEPTH = 6
+#: Sums climbing a level are looked at for neighbours bound for one organization from this many on
+#: (fewer: the test costs what it might save; at 200,000 members the climb took as long either way).
+COMBINE_FROM = 4096
 
 
 def roll_up(orgs: Organizations, own: np.ndarray) -> np.ndarray:
@@ -26,11 +29,16 @@ def roll_up(orgs: Organizations, own: np.ndarray) -> np.ndarray:
     parent, so it sums each run of consecutive organizations under one parent
     (``np.add.reduceat`` over the table: no gather, no table-long temporary)
     and hands on only the runs' sums, a seventh as many. Those sums then
-    climb as they are, added in at each level by ``np.add.at`` (numpy 2.4:
-    70,000 sums in 0.1 ms), never summed by receiver first: sorting them by
-    parent at every level took twice as long. A weighted ``np.bincount``
-    scattering every unit took twice as long as the first level, and
-    ``np.unique`` several times as long as that sort.
+    climb, added in at each level by ``np.add.at`` (numpy 2.4: 70,000 sums in
+    0.1 ms); neighbours bound for the same organization are summed first
+    (``np.add.reduceat`` over their runs) when they are thousands and that at
+    least halves them, as it does on the second level (the sums of a primary
+    organization's branches; at 1 M members 10,500 sums climb on as 3,700,
+    the climb 0.27 -> 0.20 ms; national: 68,000 as 23,000), never sorted by
+    receiver: sorting them by parent at every level
+    took twice as long. A weighted ``np.bincount`` scattering every unit took
+    twice as long as the first level, and ``np.unique`` several times as
+    long as that sort.
 
     Which organizations hand on and where the runs start depend on the
     hierarchy alone (:func:`_hierarchy_runs`), not on the counts: they are kept
@@ -50,6 +58,14 @@ def roll_up(orgs: Organizations, own: np.ndarray) -> np.ndarray:
         np.add.at(total, to, carry)
         onward = carries.take(to)  # a receiver that is dissolved or at the top keeps what it received
         to, carry = parent.take(to.compress(onward)), carry.compress(onward)
+        if len(to) < COMBINE_FROM:
+            continue
+        # Where each run of neighbours bound for one organization starts (the first always does).
+        bound = np.flatnonzero(to[1:] != to[:-1])
+        if 2 * (len(bound) + 1) <= len(to):
+            bound += 1
+            bound = np.concatenate(([0], bound))
+            to, carry = to.take(bound), np.add.reduceat(carry, bound)
     return total
 
 

@@ -40,6 +40,10 @@ IDENTITIES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
+#: Rows of the blocks the units' meeting days are counted in (:meth:`Invariants._cell_meetings_prescribed`).
+COUNT_BLOCK = 1 << 16
+
+
 def _lowest(values) -> float:
     """The least of a row's values (all counts), or -1 if some cannot be compared (then they are checked one by one)."""
     try:
@@ -60,8 +64,11 @@ class Invariants:
         self._previous_row: dict | None = None
         self._orgs_signature = self._signature()
         #: Living cells and party teams by the day of month they meet, and the table signature it was counted at.
-        self._units_per_meeting_day = np.zeros(32, dtype=np.int64)
+        #: (As Python ints, like the calendar's days of month: a row sums a week of them, where a numpy
+        #: gather and sum cost several times as much.)
+        self._units_per_meeting_day = [0] * 32
         self._units_counted_at: tuple[int, int] | None = None
+        self._dom: list[int] = world.calendar.dom.tolist()
 
     def _fail(self, name: str, day: int, where: str) -> None:
         raise InvariantError(f"invariant '{name}' violated on {self.world.calendar.date(day)}: {where}")
@@ -78,12 +85,20 @@ class Invariants:
         table (its signature), not at every row: at national scale a count is
         a pass over half a million organizations.
         """
-        orgs, cal = self.world.orgs, self.world.calendar
+        orgs = self.world.orgs
         if signature != self._units_counted_at:
-            units = orgs.ids_of(*MEMBER_UNITS)
-            self._units_per_meeting_day = np.bincount(orgs.meeting_day[units], minlength=32)
+            # The meeting days picked by the units' mask (``compress``), not gathered by their ids: no list of
+            # ids to derive when the hierarchy changed since it was last asked for. Counted a block of
+            # ``COUNT_BLOCK`` rows at a time: ``np.bincount`` converts the int8 days to 64-bit positions, and a
+            # block's conversion stays in cache (half a million organizations: 2.8 against 1.9 ms).
+            units, days = orgs.living(*MEMBER_UNITS), orgs.column("meeting_day")
+            per_day = np.zeros(32, dtype=np.int64)
+            for start in range(0, orgs.n, COUNT_BLOCK):
+                block = slice(start, start + COUNT_BLOCK)
+                per_day += np.bincount(days[block].compress(units[block]), minlength=32)
+            self._units_per_meeting_day = per_day.tolist()
             self._units_counted_at = signature
-        return int(self._units_per_meeting_day[cal.dom[first : last + 1]].sum())
+        return sum(map(self._units_per_meeting_day.__getitem__, self._dom[first : last + 1]))
 
     def check_row(self, row: dict, meetings_on: bool) -> None:
         day = row["day"]
@@ -133,7 +148,8 @@ class Invariants:
                 f"member {member} of organization {pop.cell[member]} has status code {status[member]}",
             )
         home = np.zeros(len(recount.org_members), dtype=bool)
-        home[: orgs.n] = orgs.column("alive") & (orgs.column("kind") >= Kind.CELL)
+        # The kind as a plain int: an IntEnum member widens the int8 codes to compare them.
+        home[: orgs.n] = orgs.column("alive") & (orgs.column("kind") >= int(Kind.CELL))
         if recount.org_members[~home].any():
             cell = pop.cell[: pop.n]
             at_home = np.zeros(pop.n, dtype=bool)

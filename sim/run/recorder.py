@@ -14,6 +14,7 @@ from operator import itemgetter
 
 import numpy as np
 
+from sim.mechanisms.base import Mechanism
 from sim.model.invariants import InvariantError
 from sim.model.ladder import STANDING_LEVELS
 from sim.model.organizations import Kind
@@ -92,7 +93,9 @@ class Recorder:
 
     def __init__(self, world: World, stock_sources: list):
         self.world = world
-        self.stock_sources = stock_sources
+        #: Those of ``stock_sources`` that keep stocks: a mechanism without (``Mechanism.stocks``, an empty
+        #: dict) is not asked at every row.
+        self.stock_sources = [source for source in stock_sources if type(source).stocks is not Mechanism.stocks]
         self.rows: list[dict] = []
 
     def record(self, day: int) -> None:
