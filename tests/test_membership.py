@@ -265,3 +265,14 @@ def test_a_probation_of_a_month_ending_at_the_committees_own_meeting_day_is_deci
     membership.run_procedures(day)
     assert pop.status[applicant[0]] == Status.CANDIDATE
     assert pop.procedure[applicant[0]] == RATIFICATION and pop.due[applicant[0]] > day  # decided, passed
+
+
+def test_each_planned_application_is_filed_once_on_its_planned_day_in_row_order():
+    simulation = Simulation(small_scenario(population={"members": 3000}, **BUSY))
+    membership = simulation.world.mechanisms["membership"]
+    membership.plan_recruitment(0)
+    planned = np.empty(len(membership._filing_rows), dtype=np.int64)
+    planned[membership._filing_rows] = membership._filing_days  # each plan row's filing day
+    assert len(planned) > 10
+    for day in range(int(planned.max()) + 2):
+        assert np.array_equal(membership._filings(day), np.flatnonzero(planned == day))

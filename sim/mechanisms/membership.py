@@ -38,6 +38,7 @@ import numpy as np
 from sim.mechanisms.base import Mechanism, Step
 from sim.model.agenda import SMALL as FEW_IDS
 from sim.model.agenda import Agenda
+from sim.model.arrays import distinct
 from sim.model.calendar import MeetingDates
 from sim.model.lifecourse import DAYS_PER_YEAR, birth_days
 from sim.model.population import N_STATUS, YOUTH_LEAGUE_LETTER, Status
@@ -72,8 +73,7 @@ class Membership(Mechanism):
         self.cfg = world.scenario.membership
         cal = world.calendar
         #: Recruitment is planned on day 0 and on the first of every month.
-        self.months = np.union1d([0], cal.monthly(1))
-        self.filing = Agenda()  # rows of this month's plan, by filing day
+        self.months = distinct(np.concatenate(([0], cal.monthly(1))))
         #: Applicants and candidates by the day of their next procedure (the cell's review, the county/city
         #: committee's decision, the cell's probation decision, the ratification): one pop a day for all four.
         self.procedures = Agenda()
@@ -86,6 +86,10 @@ class Membership(Mechanism):
             cal, self.cfg.probation_days, cal.horizon + 2 * self.cfg.probation_days, later=False
         )
         self._plan: dict[str, np.ndarray] = {}
+        #: This month's plan's rows in filing order (by day, then row), their filing days, and how many have
+        #: been filed: a cursor through the sorted plan, which a day's filings take a run of (an agenda of it
+        #: would split the plan into its days and sort each day's rows again at every filing).
+        self._filing_rows, self._filing_days, self._filed = _NOBODY, _NOBODY, 0
         #: The recruits' trait distributions, read from the scenario once, not at every filing.
         self.traits = TraitDistributions(world.scenario.organization.types, world.scenario.population)
         candidates = world.pop.ids_in(Status.CANDIDATE)
@@ -159,7 +163,9 @@ class Membership(Mechanism):
         rec2 = np.where(youth, YOUTH_LEAGUE_LETTER, roster[start + pick2])
         # Filing days fall before the next plan, so the previous plan is fully filed.
         self._plan = {"cell": cells, "rec1": rec1, "rec2": rec2, "youth": youth, "age": age}
-        self.filing.push(np.arange(len(cells)), day + self.rng.integers(0, days_in_month, len(cells)))
+        offsets = self.rng.integers(0, days_in_month, len(cells))
+        self._filing_rows = offsets.argsort(kind="stable")
+        self._filing_days, self._filed = day + offsets.take(self._filing_rows), 0
 
     # -- daily: filings, reviews, county decisions, probation decisions -------
     def run_procedures(self, day: int) -> None:
@@ -171,7 +177,7 @@ class Membership(Mechanism):
         # scheduled after the pop (the only procedure that can be; a look at the heap on other days).
         today = self._due(day)[PROBATION - 1]
         if len(today):
-            probation = np.union1d(probation, today)
+            probation = distinct(np.concatenate((probation, today)))
         self._probation_decision(day, probation)
         self._ratification(day, ratification)
 
@@ -217,8 +223,17 @@ class Membership(Mechanism):
                 procedure, ids, day + draw_integers(self.rng, 1, self.cfg.county_decision_max_days + 1, len(ids))
             )
 
+    def _filings(self, day: int) -> np.ndarray:
+        """The plan's rows filed on ``day``, in row order: the next run of the sorted plan. The month's plan is
+        made before its first day's filings and every day takes its own, so the run is that one day's rows."""
+        start, days = self._filed, self._filing_days
+        if start == len(days) or days[start] > day:  # no filing today (most days of a small party)
+            return _NOBODY
+        self._filed = int(days.searchsorted(day, side="right"))
+        return self._filing_rows[start : self._filed]
+
     def _file_applications(self, day: int) -> None:
-        rows = self.filing.pop(day)
+        rows = self._filings(day)
         if len(rows) == 0:
             return
         world, pop, plan = self.world, self.world.pop, self._plan
