@@ -7,7 +7,7 @@ import pytest
 
 from sim.model import arrays, sampling
 from sim.model.arrays import MAX_TOP_PASSES, rank_within, row_range, store_index, top_within
-from sim.model.sampling import bernoulli_rows, bernoulli_split, draw_integers, weighted_top_k
+from sim.model.sampling import bernoulli_keep, bernoulli_rows, bernoulli_split, draw_integers, weighted_top_k
 
 
 def test_rank_within_orders_groups_then_best_score_first_like_lexsort():
@@ -269,3 +269,12 @@ def test_a_few_rows_expected_take_as_many_chunks_as_reach_n():
         rows = sampling._few_rows(ours, 200, 0.02, 2)
         np.testing.assert_array_equal(rows, _rows_by_definition(reference, 200, 0.02, 2))
         assert ours.random() == reference.random()
+
+
+def test_bernoulli_keep_draws_what_bernoulli_split_keeps_and_leaves_the_stream_alike():
+    for n in (1, 2, 50):
+        for p in (0.0, 0.3, 1.0):
+            ids = np.arange(100, 100 + n, dtype=np.int64)
+            split, keep = np.random.default_rng(8), np.random.default_rng(8)
+            assert np.array_equal(bernoulli_keep(keep, ids, p), bernoulli_split(split, ids, p)[0])
+            assert keep.random() == split.random()

@@ -42,7 +42,7 @@ from sim.model.calendar import MeetingDates
 from sim.model.founding import DAYS_PER_YEAR
 from sim.model.population import ACTIVE, FEW_MEMBERS, N_LEVEL_CODES, NO_RECOMMENDER, Status
 from sim.model.roles import Role
-from sim.model.sampling import bernoulli_rows, bernoulli_split, draw_integers, step_probability, thin
+from sim.model.sampling import bernoulli_keep, bernoulli_rows, draw_integers, step_probability, thin
 from sim.model.sectors import SECTORS
 from sim.model.world import World
 
@@ -237,7 +237,7 @@ class Discipline(Mechanism):
             return
         pop = self.world.pop
         pop.referral_due[store_index(ids)] = -1
-        convicted, _ = bernoulli_split(self.rng, ids, self.cfg.conviction_probability)
+        convicted = bernoulli_keep(self.rng, ids, self.cfg.conviction_probability)
         if len(convicted) == 0:
             return
         cause = pop.referral_cause[convicted]

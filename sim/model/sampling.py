@@ -127,6 +127,14 @@ def bernoulli_split(rng: np.random.Generator, ids: np.ndarray, p: float | np.nda
     return ids[kept], ids[~kept]
 
 
+def bernoulli_keep(rng: np.random.Generator, ids: np.ndarray, p: float) -> np.ndarray:
+    """The ids :func:`bernoulli_split` draws (the same uniforms), for a caller that has no use for the
+    others: neither the count nor the complement's copy is made."""
+    if len(ids) == 1:
+        return ids if rng.random() < p else ids[:0]
+    return ids.compress(rng.random(len(ids)) < p)
+
+
 #: Up to this many integers are drawn one call each (see :func:`draw_integers`).
 FEW_INTEGERS = 3
 
