@@ -36,7 +36,8 @@ def _flagged(codes: np.ndarray, statuses: np.ndarray) -> np.ndarray:
 class MemberIndex:
     """Open members (applicants and active members) by unit.
 
-    ``ids`` is sorted by the unit each member was in when indexed;
+    ``ids`` (32-bit: half the memory that a refresh copies and a lookup
+    gathers from) is sorted by the unit each member was in when indexed;
     ``offsets[u]:offsets[u + 1]`` is unit u's range of ``ids`` (units created
     since have none): the units of the entries are not stored, the offsets
     say them. Rows added since (``pop.n`` grew) and members moved since
@@ -58,7 +59,7 @@ class MemberIndex:
 
     def __init__(self, pop: Population):
         self.pop = pop
-        ids = np.flatnonzero(_flagged(pop.status[: pop.n], OPEN))
+        ids = np.flatnonzero(_flagged(pop.status[: pop.n], OPEN)).astype(np.int32)
         keys = pop.cell[ids]
         if np.any(keys[1:] < keys[:-1]):  # founders are stored cell by cell: usually sorted already
             order = np.argsort(keys, kind="stable")
