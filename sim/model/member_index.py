@@ -104,7 +104,8 @@ class MemberIndex:
         The indexed members come grouped by unit (no sort: that matters when a
         whole party elects on day 0), followed by the pending ones in id order:
         the stale indexed members, then the rows added since (read as one slice
-        of the cell column, not gathered by id).
+        of the cell column, not gathered by id). 64-bit ids, except from a lookup
+        of the whole index with nothing pending (day 0): its own 32-bit ids.
         """
         pop = self.pop
         asked = np.zeros(len(pop.org_size), dtype=bool)
