@@ -52,7 +52,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.model.arrays import distinct, row_range, top_within
+from sim.model.arrays import KEY_BLOCK, distinct, row_range, top_within
 from sim.model.member_index import MemberIndex
 from sim.model.organizations import (
     BASIC_ORGS,
@@ -142,8 +142,16 @@ class Elections:
         score -= read(pop.joined)
         if self.female_days:
             # Less the handicap times 0 or 1: subtracting 0.0 leaves a score as it is, and a masked
-            # ``np.subtract(..., where=)`` is twice as slow (25 against 14 ms on 5.6 million scores).
-            score -= read(pop.female) * self.female_days
+            # ``np.subtract(..., where=)`` is twice as slow (25 against 14 ms on 5.6 million scores). The
+            # products go through one block-sized buffer: a temporary of every row is fresh memory, whose
+            # page faults cost more than the arithmetic (1 M members on day 0: 20 against 3 ms).
+            female = read(pop.female)
+            handicap = np.empty(min(len(score), KEY_BLOCK))
+            for start in range(0, len(score), KEY_BLOCK):
+                rows = slice(start, start + KEY_BLOCK)
+                part = handicap[: len(score[rows])]
+                np.multiply(female[rows], self.female_days, out=part)
+                score[rows] -= part
         return score
 
     # -- the election of a set of basic organizations --------------------------
