@@ -79,6 +79,13 @@ def test_the_meeting_table_gives_the_calendars_next_and_last_meetings(start, lat
     for few in ([40, 41], [39, 300], [500, cal.horizon + 400], [cal.horizon + 401], [200, 100, 60]):
         days, dom = np.array(few), meeting_day[: len(few)]
         assert np.array_equal(table.of(days, dom), monthly(days, dom)), few
+    # Many days (one flat index, bounded as unsigned): inside, and a single one past either end of the range.
+    inside = np.arange(40, 40 + 2 * len(meeting_day), 2)
+    for edge in (None, 0, -1):
+        days = inside.copy()
+        if edge is not None:
+            days[edge] = 39 if edge == 0 else cal.horizon + 401
+        assert np.array_equal(table.of(days, meeting_day), monthly(days, meeting_day)), edge
 
 
 def test_the_runs_of_one_calendar_share_their_meeting_tables_and_others_get_their_own():

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from sim.mechanisms.base import Mechanism, Step
+from sim.model.arrays import distinct
 from sim.model.lifecourse import DAYS_PER_YEAR, AgeThreshold, age_years, gompertz_hazard
 from sim.model.population import ACTIVE, Status
 from sim.model.sampling import bernoulli_rows, step_probability
@@ -63,7 +64,7 @@ class Attrition(Mechanism):
         weekly = ((cal.every(STEP_DAYS), self.step),)
         if not self.life_table:
             return weekly
-        return (*weekly, (np.union1d([0], cal.monthly(1)), self.retire))
+        return (*weekly, (distinct(np.concatenate(([0], cal.monthly(1)))), self.retire))
 
     def step(self, day: int) -> None:
         if self.p_leave > 0:

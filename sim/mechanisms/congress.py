@@ -522,7 +522,7 @@ class Congress(Mechanism):
         in_race = np.flatnonzero(pop.delegate[: pop.n] >= RECOMMENDED)
         in_race = in_race[self._bribes(in_race, state)]
         detected = in_race[self.rng.random(len(in_race)) < self.cfg.inspection_detection]
-        state.detected = np.union1d(state.detected, detected)
+        state.detected = distinct(np.concatenate((state.detected, detected)))
         self.world.tally.add("bribers_detected", len(detected))
         state.counts["bribers_detected"] += len(detected)
         self.world.mechanisms["discipline"].refer(detected, "bribery", day)

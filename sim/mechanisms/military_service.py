@@ -31,6 +31,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from sim.mechanisms.base import Mechanism, Step
+from sim.model.arrays import distinct
 from sim.model.lifecourse import AgeThreshold
 from sim.model.organizations import Kind
 from sim.model.population import ACTIVE, Status
@@ -55,7 +56,7 @@ class MilitaryService(Mechanism):
     def cadences(self) -> Iterable[tuple[np.ndarray, Step]]:
         if not self.cfg.enabled:
             return ()
-        return ((np.union1d([0], self.world.calendar.monthly(1)), self.discharge),)
+        return ((distinct(np.concatenate(([0], self.world.calendar.monthly(1)))), self.discharge),)
 
     def discharge(self, day: int) -> None:
         """Soldiers whose service ended since last month are discharged, except those who stay on."""

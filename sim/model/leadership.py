@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.model.apportionment import largest_remainder
+from sim.model.arrays import distinct
 from sim.model.population import Population, Status
 from sim.model.roles import Role
 from sim.model.sampling import bernoulli_rows, weighted_top_k
@@ -56,7 +57,7 @@ def build_central_committee(
     n, size = pop.n, spec.members + spec.alternates
     cadres = np.flatnonzero(pop.role[:n] == Role.COUNTY_CADRE)
     others = bernoulli_rows(rng, n, OVERSAMPLE * size / max(n, 1))
-    rows = np.union1d(cadres, others)
+    rows = distinct(np.concatenate((cadres, others)))
     full = rows[pop.status[rows] == Status.FULL]
     stratum = sectors(full).astype(np.int64) * 2 + pop.female[full]
     shares = np.array([spec.sectors.normalized()[s] for s in SECTORS])
