@@ -16,7 +16,6 @@ import json
 import platform
 import subprocess
 import sys
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -221,10 +220,6 @@ GIT_STATUS = ("status", "--porcelain", "--untracked-files=no")
 _started: dict[tuple[str, ...], subprocess.Popen | None] = {}
 
 
-#: The thread looking up :func:`platform.platform` ahead of the manifest (:func:`start_git_commands`), if any.
-_platform_lookup: list[threading.Thread] = []
-
-
 def start_git_commands() -> None:
     """Start the manifest's git commands now, so that they run beside the simulation, on another core.
 
@@ -232,24 +227,11 @@ def start_git_commands() -> None:
     then reads their output instead of waiting for two git processes (9 ms of wall time). What
     they report is the source tree as the run started, the code this process loaded. A command
     already answered in this process is not started again (see :func:`_git_commit`); one the
-    run never reads is ended by :func:`end_git_commands`. The platform string is looked up
-    beside the run too, by a thread: on Linux :func:`platform.platform` waits for a ``uname -p``
-    process (1.5-4 ms of wall time), and it caches its answer for :func:`build_manifest`.
+    run never reads is ended by :func:`end_git_commands`.
     """
     for args, answer in ((GIT_COMMIT, _git_commit), (GIT_STATUS, _git_dirty)):
         if args not in _started and not answer.cache_info().currsize:
             _started[args] = _start_git(args)
-    if not _platform_lookup:
-        lookup = threading.Thread(target=platform.platform, name="platform lookup", daemon=True)
-        lookup.start()
-        _platform_lookup.append(lookup)
-
-
-def _platform() -> str:
-    """:func:`platform.platform`, once its lookup started ahead (if any) has ended (then it is cached)."""
-    while _platform_lookup:
-        _platform_lookup.pop().join()
-    return platform.platform()
 
 
 def end_git_commands() -> None:
@@ -306,7 +288,7 @@ def build_manifest(scenario, seed: int, wall_seconds: float, events_processed: i
         "versions": _versions(),
         "git_commit": _git_commit(),
         "git_dirty": _git_dirty(),
-        "platform": _platform(),
+        "platform": platform.platform(),
         "cwd": str(Path.cwd()),
         "command": sys.argv,
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
