@@ -69,3 +69,16 @@ def test_only_the_program_freezes_its_objects_out_of_the_collector():
         "print(called, gc.get_freeze_count() > 0)"
     )
     assert _printed_by_fresh_interpreter(code).splitlines()[-1] == "0 True"
+
+
+def test_a_run_imports_no_numpy_ma(tmp_path):
+    """numpy's set routines without ``assume_unique`` (``np.union1d``, ``np.setdiff1d``) sort through
+    ``np.unique``, which imports ``numpy.ma`` (5 ms of every process): a run's sorted distinct values come
+    from ``sim.model.arrays.distinct``. The national scenario at a small size takes every mechanism's path."""
+    code = (
+        "import sys; from sim.cli import main; "
+        "code = main(['run', 'scenarios/national.yaml', '--set', 'population.members=5000', '--quiet', "
+        f"'--out', {str(tmp_path / 'run')!r}]); "
+        "print(code, 'numpy.ma' in sys.modules)"
+    )
+    assert _printed_by_fresh_interpreter(code).splitlines()[-1] == "0 False"

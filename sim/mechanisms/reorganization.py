@@ -94,7 +94,10 @@ class Reorganization(Mechanism):
             return ()
         cal = self.world.calendar
         regular = cal.span_ticks(Span.parse(self.cfg.reorganize_every), first=1)
-        checks = np.setdiff1d(cal.span_ticks(Span.parse(self.cfg.threshold_check_every), first=1), regular)
+        # The ticks are sorted and distinct: assume_unique spares np.unique (its sort, and its import of numpy.ma).
+        checks = np.setdiff1d(
+            cal.span_ticks(Span.parse(self.cfg.threshold_check_every), first=1), regular, assume_unique=True
+        )
         return ((regular, self.reorganize), (checks, self.check_thresholds))
 
     def stocks(self) -> dict[str, int]:
