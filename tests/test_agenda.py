@@ -44,9 +44,10 @@ def test_one_day_for_every_id():
     assert agenda.pop(8).size == 0 and agenda.pop(20).tolist() == [3, 5] and len(agenda) == 0
 
 
-def test_one_day_for_all_and_days_per_id_share_a_bucket_small_or_large():
-    """A bucket not opened yet keeps a push of one day for all as that day: opened with pushes of days per
-    id, in Python (a few ids) or on arrays (many), each id still comes back on its day."""
+def test_one_day_for_all_and_days_per_id_in_one_bucket_small_or_large():
+    """Pushes of one day for all go to their day's list before the bucket is opened; with a push of days
+    per id into that bucket (grouped in Python: a few ids; opened from the bucket: many), each id still
+    comes back on its day."""
     for size in (3, OPEN_IN_PYTHON):
         agenda = Agenda()
         agenda.push(np.arange(size), 40)

@@ -8,16 +8,18 @@ and pop everything due by the current day, so that no mechanism scans the
 whole member table every day.
 
 Two tiers. Days from the current bucket of ``BUCKET_DAYS`` days on are kept
-by bucket: a push with ids due on 30 different days adds 2 or 3 slices of
-itself (sorted by day once; a large push by 16-bit radix keys), not 30 dictionary entries. A
+by bucket: a large push with ids due on 30 different days adds 2 or 3 slices of
+itself (sorted by day once; by 16-bit radix keys), not 30 dictionary entries. A
 bucket is opened when the days reach it: its entries are sorted by day once
 and split into one list of ids per day, so that each daily pop takes whole
 days (a concatenation and the sort of what it returns), never filters a
 bucket again, and returns after one heap lookup when nothing is due (most
-days of a small party). Pushes into opened buckets go to the lists by day
-directly. Pushes and pops of a few ids (a small party's daily case), and
-buckets of a few dozen, are grouped or sorted in Python rather than with
-array calls that cost more than the ids. The ids and days returned are the same as with one entry per day.
+days of a small party). Ids of one day go to the lists by day directly, opened
+or not: pushes into opened buckets, pushes of one day for all, and the days of
+a push of a few ids (a small party's daily case), which are grouped in Python.
+Pops of a few ids and buckets of a few dozen are likewise grouped or sorted
+in Python rather than with array calls that cost more than the ids. The ids
+and days returned are the same as with one entry per day.
 
 Entries can go stale (the member left in between); callers filter the popped
 ids against the member table's current state.
@@ -42,7 +44,7 @@ OPEN_IN_PYTHON = 64
 #: Pushes of up to this many ids are sorted by their days as they are, larger ones by 16-bit offsets.
 SORT_AS_IS = 256
 
-Entry = tuple[np.ndarray, np.ndarray | int]  # (ids, their days or one day for all)
+Entry = tuple[np.ndarray, np.ndarray]  # (ids, their days)
 
 #: What a pop returns when nothing is due (most pops of a small party): one empty array, not a new one each.
 NOTHING = np.empty(0, dtype=np.int64)
@@ -53,7 +55,7 @@ class Agenda:
     """Ids grouped by the day their action is due."""
 
     def __init__(self) -> None:
-        self._buckets: dict[int, list[Entry]] = {}  # buckets not opened yet: (ids, days or day) entries
+        self._buckets: dict[int, list[Entry]] = {}  # buckets not opened yet: (ids, days) entries
         self._keys: list[int] = []  # heap of the keys of _buckets
         self._days: dict[int, list[np.ndarray]] = {}  # days of the opened buckets: ids by day
         self._day_keys: list[int] = []  # heap of the keys of _days
@@ -74,20 +76,20 @@ class Agenda:
             self._add(int(days), ids, None)
             return
         days = days.astype(np.int64, copy=False)
-        if n <= SMALL:
+        if n <= SMALL:  # grouped by day in Python: each day's ids go to its list
             listed = days.tolist()
             if listed.count(listed[0]) == n:
                 self._add(listed[0], ids, None)
                 return
-            rows_by_slot: dict[int, list[int]] = {}  # slots as in the large case below
+            rows_by_day: dict[int, list[int]] = {}
             for row, day in enumerate(listed):
-                rows_by_slot.setdefault(day if day <= self._open_end else day | (BUCKET_DAYS - 1), []).append(row)
-            for rows in rows_by_slot.values():
+                rows_by_day.setdefault(day, []).append(row)
+            for day, rows in rows_by_day.items():
                 first, last = rows[0], rows[-1] + 1
                 if last - first == len(rows):  # consecutive rows (one, mostly): a slice, not a gather
-                    self._add(listed[first], ids[first:last], days[first:last])
+                    self._add(day, ids[first:last], None)
                 else:  # gathered with ``take``: it reads a list of rows at half the cost of indexing
-                    self._add(listed[first], ids.take(rows), days.take(rows))
+                    self._add(day, ids.take(rows), None)
             return
         if n <= SORT_AS_IS:
             order = days.argsort(kind="stable")
@@ -98,8 +100,11 @@ class Agenda:
         ids, days = ids.take(order), days.take(order)
         lo, hi = int(days[0]), int(days[-1])
         open_end = self._open_end
-        if lo == hi or (lo >> BUCKET_SHIFT == hi >> BUCKET_SHIFT and lo > open_end):
-            self._add(lo, ids, days)  # one day, or one bucket not opened yet
+        if lo == hi:
+            self._add(lo, ids, None)
+            return
+        if lo >> BUCKET_SHIFT == hi >> BUCKET_SHIFT and lo > open_end:
+            self._add(lo, ids, days)  # one bucket not opened yet
             return
         # One entry a slot: each day of the opened bucket, then each later bucket. The slots' first days
         # (a few dozen at most) are looked up in the sorted days, rather than a slot computed for every id.
@@ -117,12 +122,12 @@ class Agenda:
 
     def _add(self, day: int, ids: np.ndarray, days: np.ndarray | None) -> None:
         """Add ``ids``, due on ``days`` (None: all on ``day``), which lie in ``day``'s bucket; ``day`` is their
-        earliest, and their only day if the bucket is opened. A bucket keeps one day for all as that day (most
-        pushes of a small party: no array of it)."""
-        if day <= self._open_end:
+        earliest, and their only day if the bucket is opened. Ids of one day go to that day's list whether its
+        bucket is opened or not (most pushes of a small party: opening the bucket would only file them again)."""
+        if days is None or day <= self._open_end:
             _file(self._days, self._day_keys, day, ids)
         else:
-            _file(self._buckets, self._keys, day >> BUCKET_SHIFT, (ids, day if days is None else days))
+            _file(self._buckets, self._keys, day >> BUCKET_SHIFT, (ids, days))
 
     def _open(self, key: int) -> None:
         """Open the buckets up to ``key``: their ids go to the lists by day."""
@@ -134,10 +139,10 @@ class Agenda:
                 self._open_small(entries)
                 continue
             if len(entries) == 1:
-                ids, days = entries[0][0], _days_of(entries[0])
+                ids, days = entries[0]
             else:
                 ids = np.concatenate([ids for ids, _ in entries])
-                days = np.concatenate([_days_of(entry) for entry in entries])
+                days = np.concatenate([days for _, days in entries])
             if len(ids) > 1:
                 order = (days - days.min()).astype(np.int16).argsort(kind="stable")  # within one bucket
                 ids, days = ids[order], days[order]
@@ -147,12 +152,12 @@ class Agenda:
                 self._add(day, ids[start:end], None)
 
     def _open_small(self, entries: list[Entry]) -> None:
-        """Open a bucket of a few ids (a small party's): an entry of one day (most: one id) goes to its day's
-        list as it is (a pop gathers a day's arrays anyway); the ids of an entry of several days are grouped
-        by day in Python, not sorted."""
+        """Open a bucket of a few ids (a small party's day-0 pushes): an entry of one id goes to its day's
+        list as it is (a pop gathers a day's arrays anyway); the ids of an entry of several are grouped by
+        day in Python, not sorted."""
         for ids, days in entries:
-            if isinstance(days, int) or len(ids) == 1:
-                self._add(days if isinstance(days, int) else days.item(0), ids, None)
+            if len(ids) == 1:
+                self._add(days.item(0), ids, None)
                 continue
             by_day: dict[int, list[int]] = {}
             for member, day in zip(ids.tolist(), days.tolist(), strict=True):
@@ -196,12 +201,6 @@ class Agenda:
         if not np.count_nonzero(repeated):  # the usual day: no id twice, nothing to drop
             return ordered
         return np.delete(ordered, np.flatnonzero(repeated) + 1)  # each repeat after its first
-
-
-def _days_of(entry: Entry) -> np.ndarray:
-    """The day of each id of a bucket's ``entry``."""
-    ids, days = entry
-    return np.full(len(ids), days) if isinstance(days, int) else days
 
 
 def _file(table: dict, keys: list[int], key: int, entry: object) -> None:
