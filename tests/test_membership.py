@@ -275,4 +275,5 @@ def test_each_planned_application_is_filed_once_on_its_planned_day_in_row_order(
     planned[membership._filing_rows] = membership._filing_days  # each plan row's filing day
     assert len(planned) > 10
     for day in range(int(planned.max()) + 2):
-        assert np.array_equal(membership._filings(day), np.flatnonzero(planned == day))
+        start, end = membership._filings(day)
+        assert np.array_equal(membership._filing_rows[start:end], np.flatnonzero(planned == day))

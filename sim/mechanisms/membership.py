@@ -30,6 +30,7 @@ proportional to the people due that day, not to the party's size.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from itertools import pairwise
 
@@ -49,6 +50,9 @@ from sim.model.world import World
 #: Status filter for the member index: recommenders are full members.
 FULL_ONLY = np.zeros(N_STATUS, dtype=bool)
 FULL_ONLY[Status.FULL] = True
+#: The code of full members as a plain int: numpy compares its codes with it without widening them, and a
+#: Python int compares faster than an IntEnum member.
+_FULL = int(Status.FULL)
 
 #: The procedures a member's ``due`` day can be for (the member table's ``procedure`` codes), in the order a
 #: day takes them up: the cell's review of an application, the county/city committee's decision on it, the
@@ -86,10 +90,13 @@ class Membership(Mechanism):
             cal, self.cfg.probation_days, cal.horizon + 2 * self.cfg.probation_days, later=False
         )
         self._plan: dict[str, np.ndarray] = {}
-        #: This month's plan's rows in filing order (by day, then row), their filing days, and how many have
-        #: been filed: a cursor through the sorted plan, which a day's filings take a run of (an agenda of it
-        #: would split the plan into its days and sort each day's rows again at every filing).
-        self._filing_rows, self._filing_days, self._filed = _NOBODY, _NOBODY, 0
+        #: This month's plan's rows in filing order (by day, then row), their filing days (Python ints: a
+        #: day's look and search cost a tenth of numpy's), and how many have been filed: a cursor through the
+        #: sorted plan, which a day's filings take a run of (an agenda of it would split the plan into its
+        #: days and sort each day's rows again at every filing).
+        self._filing_rows: np.ndarray = _NOBODY
+        self._filing_days: list[int] = []
+        self._filed = 0
         #: The recruits' trait distributions, read from the scenario once, not at every filing.
         self.traits = TraitDistributions(world.scenario.organization.types, world.scenario.population)
         candidates = world.pop.ids_in(Status.CANDIDATE)
@@ -117,7 +124,7 @@ class Membership(Mechanism):
         min_joined = day - round(cfg.recommender_min_years * DAYS_PER_YEAR)
 
         def may_vouch(ids: np.ndarray) -> np.ndarray:
-            full = ids.compress(pop.status.take(ids) == int(Status.FULL))  # a plain int: no widening of the codes
+            full = ids.compress(pop.status.take(ids) == _FULL)  # a plain int: no widening of the codes
             return full.compress(pop.joined.take(full) <= min_joined)
 
         # Applicants come through members who know them: the cell of a random
@@ -166,7 +173,7 @@ class Membership(Mechanism):
         offsets = self.rng.integers(0, days_in_month, len(cells))
         # Radix-sorted as 16-bit offsets (a month's days): a national plan's 16,000 rows 58 against 724 us.
         self._filing_rows = offsets.astype(np.int16).argsort(kind="stable")
-        self._filing_days, self._filed = day + offsets.take(self._filing_rows), 0
+        self._filing_days, self._filed = (day + offsets.take(self._filing_rows)).tolist(), 0
 
     # -- daily: filings, reviews, county decisions, probation decisions -------
     def run_procedures(self, day: int) -> None:
@@ -175,10 +182,11 @@ class Membership(Mechanism):
         self._cell_review(day, review)
         self._county_decision(day, county)
         # A probation of a month may end at the cell's meeting on the committee's very day: due today, and
-        # scheduled after the pop (the only procedure that can be; a look at the heap on other days).
-        today = self._due(day)[PROBATION - 1]
-        if len(today):
-            probation = distinct(np.concatenate((probation, today)))
+        # scheduled after the pop (the only procedure that can be; a look at the agenda's next day on others).
+        if self.procedures.next_day() <= day:
+            today = self._due(day)[PROBATION - 1]
+            if len(today):
+                probation = distinct(np.concatenate((probation, today)))
         self._probation_decision(day, probation)
         self._ratification(day, ratification)
 
@@ -194,13 +202,19 @@ class Membership(Mechanism):
             return _NONE_DUE
         pop = self.world.pop
         if len(ids) <= FEW_IDS:  # a small party's day: a look at each id costs less than the array calls
-            due, statuses, procedures = pop.due, pop.status, pop.procedure
+            due_of, status_of, procedure_of = pop.due.item, pop.status.item, pop.procedure.item  # Python ints
             pending: tuple[list[int], ...] = ([], [], [], [], [])  # by procedure code
             for i in ids.tolist():
-                code = int(procedures[i])
-                if due[i] == day and statuses[i] == _PENDING_STATUS[code]:
+                code = procedure_of(i)
+                if due_of(i) == day and status_of(i) == _PENDING_STATUS[code]:
                     pending[code].append(i)
-            return tuple(np.array(each, dtype=np.int64) if each else _NOBODY for each in pending[1:])
+            _, review, county, probation, ratification = pending
+            return (
+                np.array(review, dtype=np.int64) if review else _NOBODY,
+                np.array(county, dtype=np.int64) if county else _NOBODY,
+                np.array(probation, dtype=np.int64) if probation else _NOBODY,
+                np.array(ratification, dtype=np.int64) if ratification else _NOBODY,
+            )
         procedure = pop.procedure.take(ids)
         still = (pop.due.take(ids) == day) & (pop.status.take(ids) == PENDING_STATUS.take(procedure))
         ids, procedure = ids.compress(still), procedure.compress(still)
@@ -224,29 +238,30 @@ class Membership(Mechanism):
                 procedure, ids, day + draw_integers(self.rng, 1, self.cfg.county_decision_max_days + 1, len(ids))
             )
 
-    def _filings(self, day: int) -> np.ndarray:
-        """The plan's rows filed on ``day``, in row order: the next run of the sorted plan. The month's plan is
-        made before its first day's filings and every day takes its own, so the run is that one day's rows."""
+    def _filings(self, day: int) -> tuple[int, int]:
+        """Where the plan's rows filed on ``day`` are in filing order (start and end): the next run of the
+        sorted plan. The month's plan is made before its first day's filings and every day takes its own, so
+        the run is that one day's rows, in row order."""
         start, days = self._filed, self._filing_days
-        if start == len(days) or days[start] > day:  # no filing today (most days of a small party)
-            return _NOBODY
-        self._filed = int(days.searchsorted(day, side="right"))
-        return self._filing_rows[start : self._filed]
+        if start < len(days) and days[start] <= day:  # (no filing on many days of a small party)
+            self._filed = bisect_right(days, day, start)
+        return start, self._filed
 
     def _file_applications(self, day: int) -> None:
-        rows = self._filings(day)
-        if len(rows) == 0:
+        start, end = self._filings(day)
+        if start == end:
             return
         world, pop, plan = self.world, self.world.pop, self._plan
         # The applicant files with the first recommender's cell as it is today (a
         # re-organization may have merged or split the planned one); an application
         # whose recommender has left the party is not filed.
-        if len(rows) == 1:  # two filings in three of a small party: Python scalars, which a row takes at a tenth
-            # of the cost of arrays (and no array call on them)
-            row = int(rows[0])
+        if end - start == 1:  # two filings in three of a small party: Python scalars, which a row takes at a
+            # tenth of the cost of arrays (and no array call on them)
+            count = 1
+            row = self._filing_rows.item(start)
             rec1 = plan["rec1"].item(row)
             cell = pop.cell.item(rec1)
-            if pop.status.item(rec1) != int(Status.FULL) or not world.orgs.alive.item(cell):
+            if pop.status.item(rec1) != _FULL or not world.orgs.alive.item(cell):
                 world.tally.add("applications_unsponsored", 1)
                 return
             traits: dict[str, np.ndarray] | dict[str, np.generic] = self.traits.draw_one(
@@ -259,15 +274,17 @@ class Membership(Mechanism):
                 "ties_group": pop.ties_group.item(rec1),
             }
         else:
+            rows = self._filing_rows[start:end]
             rec1 = plan["rec1"][rows]
             cell = pop.cell[rec1]
-            filed = (pop.status[rec1] == int(Status.FULL)) & world.orgs.alive[cell]
+            filed = (pop.status[rec1] == _FULL) & world.orgs.alive[cell]
             unfiled = len(rows) - np.count_nonzero(filed)
             if unfiled:
                 world.tally.add("applications_unsponsored", unfiled)
                 rows, rec1, cell = rows[filed], rec1[filed], cell[filed]
                 if len(rows) == 0:
                     return
+            count = len(rows)
             traits = self.traits.draw(world.orgs.type[cell], self.rng)
             applicant = {
                 "recommender2": plan["rec2"][rows],
@@ -276,7 +293,7 @@ class Membership(Mechanism):
                 "ties_group": pop.ties_group[rec1],
             }
         ids = pop.add(
-            len(rows),
+            count,
             Status.APPLICANT,
             cell,
             applied=day,

@@ -46,6 +46,9 @@ SORT_AS_IS = 256
 
 Entry = tuple[np.ndarray, np.ndarray]  # (ids, their days)
 
+#: What :meth:`Agenda.next_day` gives when nothing is pushed: later than any day.
+NEVER = 1 << 62
+
 #: What a pop returns when nothing is due (most pops of a small party): one empty array, not a new one each.
 NOTHING = np.empty(0, dtype=np.int64)
 NOTHING.flags.writeable = False
@@ -65,6 +68,14 @@ class Agenda:
     def __len__(self) -> int:
         return self._size
 
+    def next_day(self) -> int:
+        """A day on or before the earliest any id is due (:data:`NEVER` if none is): a :meth:`pop` of an
+        earlier day returns nothing, which a caller can tell without the call (the first day of a bucket
+        not opened yet stands for the days of its ids)."""
+        days, buckets = self._day_keys, self._keys
+        first = days[0] if days else NEVER
+        return min(first, buckets[0] << BUCKET_SHIFT) if buckets else first
+
     def push(self, ids: np.ndarray, days: np.ndarray | int) -> None:
         """Schedule ``ids[i]`` for ``days[i]`` (or every id for one day)."""
         ids = np.asarray(ids, dtype=np.int64)
@@ -72,8 +83,11 @@ class Agenda:
         if n == 0:
             return
         self._size += n
-        if not isinstance(days, np.ndarray) or days.ndim == 0:  # one day for every id (no 0-d array of a scalar)
+        if not isinstance(days, np.ndarray):  # one day for every id
             self._add(int(days), ids, None)
+            return
+        if days.size == 1:  # a 0-d array, or one id's day (its Python int: no grouping of one)
+            self._add(days.item(), ids, None)
             return
         days = days.astype(np.int64, copy=False)
         if n <= SMALL:  # grouped by day in Python: each day's ids go to its list
