@@ -382,22 +382,19 @@ class Membership(Mechanism):
         same operations in the same order as on the arrays.
         """
         pop, cfg = self.world.pop, self.cfg
-        cells = pop.cell[ids]
         if len(ids) > FEW_IDS:
+            cells = pop.cell[ids]
             p_qualify = np.where(pop.extended[ids], cfg.second_qualify_probability, cfg.qualify_probability)
             if cfg.guidance_effect:
                 p_qualify *= self._guidance(pop.org_punished[cells], np.maximum(pop.org_size[cells], 1))
             return p_qualify
-        p = [
-            (cfg.second_qualify_probability if extended else cfg.qualify_probability)
-            * self._guidance(punished, max(size, 1))
-            for extended, punished, size in zip(
-                pop.extended[ids].tolist(),
-                pop.org_punished[cells].tolist(),
-                pop.org_size[cells].tolist(),
-                strict=True,
+        p = []
+        for i in ids.tolist():  # read as Python numbers: no gathers
+            cell = pop.cell.item(i)
+            p.append(
+                (cfg.second_qualify_probability if pop.extended.item(i) else cfg.qualify_probability)
+                * self._guidance(pop.org_punished.item(cell), max(pop.org_size.item(cell), 1))
             )
-        ]
         return p[0] if len(p) == 1 else np.array(p)
 
     def _probation_decision(self, day: int, ids: np.ndarray) -> None:

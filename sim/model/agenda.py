@@ -83,17 +83,18 @@ class Agenda:
         if n == 0:
             return
         self._size += n
+        # Ids of one day go to its list, opened or not (:meth:`_add`).
         if not isinstance(days, np.ndarray):  # one day for every id
-            self._add(int(days), ids, None)
+            _file(self._days, self._day_keys, int(days), ids)
             return
         if days.size == 1:  # a 0-d array, or one id's day (its Python int: no grouping of one)
-            self._add(days.item(), ids, None)
+            _file(self._days, self._day_keys, days.item(), ids)
             return
         days = days.astype(np.int64, copy=False)
         if n <= SMALL:  # grouped by day in Python: each day's ids go to its list
             listed = days.tolist()
             if listed.count(listed[0]) == n:
-                self._add(listed[0], ids, None)
+                _file(self._days, self._day_keys, listed[0], ids)
                 return
             rows_by_day: dict[int, list[int]] = {}
             for row, day in enumerate(listed):
