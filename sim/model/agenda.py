@@ -90,7 +90,6 @@ class Agenda:
         if days.size == 1:  # a 0-d array, or one id's day (its Python int: no grouping of one)
             _file(self._days, self._day_keys, days.item(), ids)
             return
-        days = days.astype(np.int64, copy=False)
         if n <= SMALL:  # grouped by day in Python: each day's ids go to its list
             listed = days.tolist()
             if listed.count(listed[0]) == n:
@@ -101,11 +100,11 @@ class Agenda:
                 rows_by_day.setdefault(day, []).append(row)
             for day, rows in rows_by_day.items():
                 first, last = rows[0], rows[-1] + 1
-                if last - first == len(rows):  # consecutive rows (one, mostly): a slice, not a gather
-                    self._add(day, ids[first:last], None)
-                else:  # gathered with ``take``: it reads a list of rows at half the cost of indexing
-                    self._add(day, ids.take(rows), None)
+                # Consecutive rows (one, mostly): a slice, not a gather; else ``take``, which reads a list of
+                # rows at half the cost of indexing.
+                _file(self._days, self._day_keys, day, ids[first:last] if last - first == len(rows) else ids.take(rows))
             return
+        days = days.astype(np.int64, copy=False)
         if n <= SORT_AS_IS:
             order = days.argsort(kind="stable")
         else:  # radix-sorted 16-bit keys (a push spans a few years at most); the offsets cost more on a few hundred
