@@ -42,7 +42,7 @@ from sim.model.calendar import MeetingDates
 from sim.model.founding import DAYS_PER_YEAR
 from sim.model.population import ACTIVE, FEW_MEMBERS, N_LEVEL_CODES, NO_RECOMMENDER, Status
 from sim.model.roles import Role
-from sim.model.sampling import bernoulli_keep, bernoulli_rows, draw_integers, step_probability, thin
+from sim.model.sampling import bernoulli_keep, bernoulli_rows, draw_integers, step_probability
 from sim.model.sectors import SECTORS
 from sim.model.world import World
 
@@ -95,10 +95,9 @@ class Discipline(Mechanism):
         self.issued_level = {code: f"issued_{level}" for code, level in enumerate(ladder.LEVELS, start=1)}
         self.issued_cause = {code: f"issued_{cause}" for code, cause in enumerate(self.causes)}
         self.lifted_cause = {code: f"lifted_{cause}" for code, cause in enumerate(self.causes)}
-        #: Rate-based causes: (code, spec, factor by sector or None if 1 in every sector, weekly probability
-        #: of the most exposed member), constants of the scenario computed once rather than every week.
+        #: Rate-based causes: (code, *:meth:`_exposure`), constants of the scenario computed once.
         self.offences = [
-            (code, spec, *self._exposure(spec))
+            (code, *self._exposure(spec))
             for code, spec in enumerate(specs)
             if spec.rate_per_year != 0 and not spec.from_critique
         ]
@@ -159,29 +158,38 @@ class Discipline(Mechanism):
 
     # -- cases arise -------------------------------------------------------
     @staticmethod
-    def _exposure(spec) -> tuple[np.ndarray | None, float]:
-        """A cause's factor by sector (None if 1 in every sector: no sector to look up), and the weekly
-        probability of its most exposed member (the thinning bound)."""
+    def _exposure(spec) -> tuple[bool, bool, np.ndarray, float]:
+        """A cause's weekly probability for each sector and office: whether it depends on the sector, and on
+        cadre office, the probabilities (row ``2 * sector + cadre``; row 0 only if they depend on neither),
+        and that of its most exposed member (the thinning bound). Computed once with the very array
+        expression a week's offenders took, element by element the same numbers, rather than every week
+        (five array calls a cause)."""
         sector_factor = np.array([spec.sector_modifiers.get(s, 1.0) for s in SECTORS])
         top = float(sector_factor.max() * max(spec.cadre_modifier, 1.0))
-        uniform = bool(np.all(sector_factor == 1.0))
-        return None if uniform else sector_factor, step_probability(spec.rate_per_year * top, OFFENCE_STEP_DAYS)
+        by_sector = not bool(np.all(sector_factor == 1.0))
+        by_office = spec.cadre_modifier != 1.0
+        factor = (sector_factor if by_sector else np.ones(1))[:, None] * np.array([1.0, spec.cadre_modifier])
+        p = -np.expm1(-spec.rate_per_year * factor.ravel() * OFFENCE_STEP_DAYS / DAYS_PER_YEAR)
+        return by_sector, by_office, p, step_probability(spec.rate_per_year * top, OFFENCE_STEP_DAYS)
 
     def offend(self, day: int) -> None:
         """Rate-based offences of the week, one Bernoulli selection per cause."""
         pop = self.world.pop
-        for code, spec, sector_factor, p_max in self.offences:
+        for code, by_sector, by_office, p_by_exposure, p_max in self.offences:
             rows = bernoulli_rows(self.rng, pop.n, p_max)
             if len(rows):  # (nobody selected: most weeks of a rare cause in a small party)
                 rows = rows[ACTIVE.take(pop.status[rows])]
             if len(rows) == 0:  # thinning would draw nothing and refer no one
                 continue
-            factor = np.ones(len(rows)) if sector_factor is None else sector_factor.take(self.world.sectors(rows))
-            if spec.cadre_modifier != 1.0:  # (a factor of 1 would change no probability: no lookup of roles)
-                factor = factor * np.where(pop.role[rows] >= int(Role.CELL_SECRETARY), spec.cadre_modifier, 1.0)
-            p = -np.expm1(-spec.rate_per_year * factor * OFFENCE_STEP_DAYS / DAYS_PER_YEAR)
-            offenders = thin(self.rng, rows, p, p_max)  # active members today, distinct and in id order
-            self.refer(offenders, self.causes[code], day, cells=pop.cell[offenders])
+            exposure = self.world.sectors(rows) * 2 if by_sector else 0  # (no lookup for a factor of 1)
+            if by_office:
+                exposure = exposure + (pop.role[rows] >= int(Role.CELL_SECRETARY))
+            p = p_by_exposure.take(exposure) if by_sector or by_office else p_by_exposure[0]
+            # The thinning step (sampling.thinning's uniforms and comparison), with one probability for all
+            # when the cause depends on neither sector nor office.
+            offenders = rows[self.rng.random(len(rows)) * p_max < p]  # active members today, distinct, in id order
+            if len(offenders):
+                self.refer(offenders, self.causes[code], day, cells=pop.cell[offenders])
 
     def refer(self, ids: np.ndarray, cause: str, day: int, cells: np.ndarray | None = None) -> None:
         """Refer members to their cell's next meeting; a member has at most one pending case.
