@@ -22,6 +22,7 @@ from enum import IntEnum
 
 import numpy as np
 
+from sim.model.arrays import store_index
 from sim.model.ladder import LEVELS
 from sim.model.table import ColumnTable
 
@@ -303,7 +304,7 @@ class Population(ColumnTable):
                         self.punished[level] -= 1
                         self.punishments_removed += 1
                         self.org_punished[cell] -= 1
-        self.status[ids] = code
+        self.status[store_index(ids)] = code
 
     def set_punishment(
         self,
@@ -323,7 +324,10 @@ class Population(ColumnTable):
         if len(ids) == 0:
             return
         old = self.punish_level[ids] if held is None else held
-        self.punish_level[ids] = level
+        if len(ids) == 1:  # one member (most calls of a small party): a store at one row, not a scatter
+            self.punish_level[ids.item(0)] = level.item(0) if isinstance(level, np.ndarray) else level
+        else:
+            self.punish_level[ids] = level
         if cells is None:
             cells = self.cell[ids]
         if len(ids) <= FEW_MEMBERS:
