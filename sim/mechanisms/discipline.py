@@ -83,8 +83,8 @@ class Discipline(Mechanism):
         self.lift_days = np.array(
             [0] + [getattr(cfg.lift_after_days, lvl) for lvl in ladder.STANDING_LEVELS], dtype=np.int64
         )
-        self.roles_allowed = ladder.allowed_code(cfg.roles_allowed_up_to)
         self.lift_days_list: list[int] = self.lift_days.tolist()  # (read for one member in Python)
+        self.roles_allowed = ladder.allowed_code(cfg.roles_allowed_up_to)
         levels = np.arange(len(ladder.LEVELS) + 1)
         #: By level code: whether the punishment removes the member from office.
         self.loses_office = (levels == REMOVAL) | (levels > self.roles_allowed)
@@ -159,10 +159,10 @@ class Discipline(Mechanism):
     # -- cases arise -------------------------------------------------------
     @staticmethod
     def _exposure(spec) -> tuple[bool, bool, np.ndarray, float]:
-        """A cause's weekly probability for each sector and office: whether it depends on the sector, and on
-        cadre office, the probabilities (row ``2 * sector + cadre``; row 0 only if they depend on neither),
-        and that of its most exposed member (the thinning bound). Computed once with the very array
-        expression a week's offenders took, element by element the same numbers, rather than every week
+        """A cause's weekly probability by sector and office: whether it depends on the sector, whether on
+        cadre office, the probability of each (entry ``2 * sector + cadre``; entry 0 when it depends on
+        neither), and that of its most exposed member (the thinning bound). Computed once by the array
+        expression the week's offenders took, element by element the same numbers, rather than every week
         (five array calls a cause)."""
         sector_factor = np.array([spec.sector_modifiers.get(s, 1.0) for s in SECTORS])
         top = float(sector_factor.max() * max(spec.cadre_modifier, 1.0))
