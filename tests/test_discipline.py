@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -316,3 +317,28 @@ def test_cadres_offend_at_the_cause_rate_times_the_cadre_modifier():
         p = -math.expm1(-5.0 * factor * 7 / 365.25)  # the weekly probability (offences are drawn weekly)
         k, m = referred[group].sum(), group.sum()
         assert abs(k - m * p) < 4 * math.sqrt(m * p * (1 - p)), (factor, k, m * p)
+
+
+def test_the_weekly_probability_table_holds_the_numbers_the_week_s_array_expression_gives():
+    """Discipline._exposure computes each cause's weekly probability by sector and office once: entry
+    ``2 * sector + cadre`` must be, bit for bit, what the expression on a week's offenders gives for a member
+    of that sector and office (their factor, the sector's times the cadre modifier or 1), so that the
+    thinning keeps the same members."""
+    from sim.mechanisms.discipline import OFFENCE_STEP_DAYS, Discipline
+    from sim.model.founding import DAYS_PER_YEAR
+    from sim.model.sectors import SECTORS
+
+    spec = SimpleNamespace(
+        rate_per_year=0.0043, sector_modifiers={SECTORS[1]: 4.0, SECTORS[-1]: 0.7}, cadre_modifier=3.0
+    )
+    by_sector, by_office, p, _ = Discipline._exposure(spec)
+    assert by_sector and by_office
+    sectors = np.repeat(np.arange(len(SECTORS)), 2 * 50)  # many members: the expression's vector path too
+    cadre = np.tile(np.repeat([False, True], 50), len(SECTORS))
+    factor = np.array([spec.sector_modifiers.get(s, 1.0) for s in SECTORS]).take(sectors)
+    factor = factor * np.where(cadre, spec.cadre_modifier, 1.0)
+    expected = -np.expm1(-spec.rate_per_year * factor * OFFENCE_STEP_DAYS / DAYS_PER_YEAR)
+    assert p.take(sectors * 2 + cadre).tolist() == expected.tolist()
+    for row in (0, 1, 2 * len(SECTORS) - 1):  # one member a week (a small party's): the same numbers
+        one = -np.expm1(-spec.rate_per_year * factor[row * 50 : row * 50 + 1] * OFFENCE_STEP_DAYS / DAYS_PER_YEAR)
+        assert one.tolist() == [p[2 * sectors[row * 50] + cadre[row * 50]]]

@@ -193,3 +193,31 @@ def test_educating_a_few_or_many_keeps_the_same_active_sincerity_sum(size, activ
         pop.check_consistency()
         sums.append(pop.active_sincerity)
     assert sums[0] == pytest.approx(sums[1], rel=1e-12)
+
+
+@pytest.mark.parametrize("size", [1, 3, FEW_MEMBERS, FEW_MEMBERS + 1])
+def test_educated_sincerity_is_the_array_expression_s_bit_for_bit(size):
+    """A few members are educated one by one in float32 scalars, more on arrays: each member's new
+    sincerity is the float32 array expression's, bit for bit."""
+    pop = Population(capacity=64, n_orgs=3)
+    before = np.random.default_rng(size).random(40).astype(np.float32)
+    pop.add(40, Status.FULL, cell=np.arange(40) % 3, sincerity=before)
+    ids = np.sort(np.random.default_rng(size + 1).choice(40, size, replace=False))
+    pop.educate(ids, 0.37, active=True)
+    expected = before[ids] + np.float32(0.37) * (1 - before[ids])
+    assert pop.sincerity[ids].tolist() == expected.tolist()
+    pop.check_consistency()
+
+
+def test_people_added_outside_the_membership_are_counted_as_by_a_transition():
+    """Population.add writes a non-member status (a day's applicants) with the other columns and counts it
+    itself: the same stocks, flows and statuses as added as members and moved by a transition."""
+    counted, moved = Population(capacity=32, n_orgs=3), Population(capacity=32, n_orgs=3)
+    for count in (1, 3, 12):
+        counted.add(count, Status.APPLICANT, cell=1, applied=5)
+        ids = moved.append(count, cell=1, applied=5)
+        moved.transition(ids, Status.APPLICANT, source=Status.EMPTY)
+    assert counted.counts.tolist() == moved.counts.tolist() and counted.flows.tolist() == moved.flows.tolist()
+    assert counted.column("status").tolist() == moved.column("status").tolist()
+    assert counted.org_size.tolist() == moved.org_size.tolist()
+    counted.check_consistency()

@@ -42,7 +42,7 @@ from sim.model.calendar import MeetingDates
 from sim.model.founding import DAYS_PER_YEAR
 from sim.model.population import ACTIVE, FEW_MEMBERS, N_LEVEL_CODES, NO_RECOMMENDER, Status
 from sim.model.roles import Role
-from sim.model.sampling import bernoulli_keep, bernoulli_rows, draw_integers, step_probability, thin
+from sim.model.sampling import bernoulli_keep, bernoulli_rows, draw_integers, step_probability
 from sim.model.sectors import SECTORS
 from sim.model.world import World
 
@@ -51,6 +51,7 @@ LIABILITY = "recommender_liability"
 EXPULSION = ladder.code("expulsion")
 PROBATION = ladder.code("probation")
 REMOVAL = ladder.code("removal_from_post")
+DEMOTED = int(Status.DEMOTED)
 #: Up to this many cause or level codes are tallied one by one rather than binned.
 FEW_CODES = 8
 #: Whether each status code is active, as a list (read for a few members in Python). The tables by status
@@ -77,9 +78,12 @@ class Discipline(Mechanism):
             held = np.arange(N_LEVEL_CODES)
             self.judged_level[:, 1:] = np.maximum(self.judged_level[:, 1:], held[1:] + 1)
         self.judged_level = np.minimum(self.judged_level, EXPULSION).astype(np.int8)
+        #: ``judged_level`` as lists, read for a few cases in Python.
+        self.judged_levels: list[list[int]] = self.judged_level.tolist()
         self.lift_days = np.array(
             [0] + [getattr(cfg.lift_after_days, lvl) for lvl in ladder.STANDING_LEVELS], dtype=np.int64
         )
+        self.lift_days_list: list[int] = self.lift_days.tolist()  # (read for one member in Python)
         self.roles_allowed = ladder.allowed_code(cfg.roles_allowed_up_to)
         levels = np.arange(len(ladder.LEVELS) + 1)
         #: By level code: whether the punishment removes the member from office.
@@ -91,10 +95,9 @@ class Discipline(Mechanism):
         self.issued_level = {code: f"issued_{level}" for code, level in enumerate(ladder.LEVELS, start=1)}
         self.issued_cause = {code: f"issued_{cause}" for code, cause in enumerate(self.causes)}
         self.lifted_cause = {code: f"lifted_{cause}" for code, cause in enumerate(self.causes)}
-        #: Rate-based causes: (code, spec, factor by sector or None if 1 in every sector, weekly probability
-        #: of the most exposed member), constants of the scenario computed once rather than every week.
+        #: Rate-based causes: (code, *:meth:`_exposure`), constants of the scenario computed once.
         self.offences = [
-            (code, spec, *self._exposure(spec))
+            (code, *self._exposure(spec))
             for code, spec in enumerate(specs)
             if spec.rate_per_year != 0 and not spec.from_critique
         ]
@@ -155,29 +158,38 @@ class Discipline(Mechanism):
 
     # -- cases arise -------------------------------------------------------
     @staticmethod
-    def _exposure(spec) -> tuple[np.ndarray | None, float]:
-        """A cause's factor by sector (None if 1 in every sector: no sector to look up), and the weekly
-        probability of its most exposed member (the thinning bound)."""
+    def _exposure(spec) -> tuple[bool, bool, np.ndarray, float]:
+        """A cause's weekly probability by sector and office: whether it depends on the sector, whether on
+        cadre office, the probability of each (entry ``2 * sector + cadre``; entry 0 when it depends on
+        neither), and that of its most exposed member (the thinning bound). Computed once by the array
+        expression the week's offenders took, element by element the same numbers, rather than every week
+        (five array calls a cause)."""
         sector_factor = np.array([spec.sector_modifiers.get(s, 1.0) for s in SECTORS])
         top = float(sector_factor.max() * max(spec.cadre_modifier, 1.0))
-        uniform = bool(np.all(sector_factor == 1.0))
-        return None if uniform else sector_factor, step_probability(spec.rate_per_year * top, OFFENCE_STEP_DAYS)
+        by_sector = not bool(np.all(sector_factor == 1.0))
+        by_office = spec.cadre_modifier != 1.0
+        factor = (sector_factor if by_sector else np.ones(1))[:, None] * np.array([1.0, spec.cadre_modifier])
+        p = -np.expm1(-spec.rate_per_year * factor.ravel() * OFFENCE_STEP_DAYS / DAYS_PER_YEAR)
+        return by_sector, by_office, p, step_probability(spec.rate_per_year * top, OFFENCE_STEP_DAYS)
 
     def offend(self, day: int) -> None:
         """Rate-based offences of the week, one Bernoulli selection per cause."""
         pop = self.world.pop
-        for code, spec, sector_factor, p_max in self.offences:
+        for code, by_sector, by_office, p_by_exposure, p_max in self.offences:
             rows = bernoulli_rows(self.rng, pop.n, p_max)
             if len(rows):  # (nobody selected: most weeks of a rare cause in a small party)
                 rows = rows[ACTIVE.take(pop.status[rows])]
             if len(rows) == 0:  # thinning would draw nothing and refer no one
                 continue
-            factor = np.ones(len(rows)) if sector_factor is None else sector_factor.take(self.world.sectors(rows))
-            if spec.cadre_modifier != 1.0:  # (a factor of 1 would change no probability: no lookup of roles)
-                factor = factor * np.where(pop.role[rows] >= int(Role.CELL_SECRETARY), spec.cadre_modifier, 1.0)
-            p = -np.expm1(-spec.rate_per_year * factor * OFFENCE_STEP_DAYS / DAYS_PER_YEAR)
-            offenders = thin(self.rng, rows, p, p_max)  # active members today, distinct and in id order
-            self.refer(offenders, self.causes[code], day, cells=pop.cell[offenders])
+            exposure = self.world.sectors(rows) * 2 if by_sector else 0  # (no lookup for a factor of 1)
+            if by_office:
+                exposure = exposure + (pop.role[rows] >= int(Role.CELL_SECRETARY))
+            p = p_by_exposure.take(exposure) if by_sector or by_office else p_by_exposure[0]
+            # The thinning step (sampling.thinning's uniforms and comparison), with one probability for all
+            # when the cause depends on neither sector nor office.
+            offenders = rows[self.rng.random(len(rows)) * p_max < p]  # active members today, distinct, in id order
+            if len(offenders):
+                self.refer(offenders, self.causes[code], day, cells=pop.cell[offenders])
 
     def refer(self, ids: np.ndarray, cause: str, day: int, cells: np.ndarray | None = None) -> None:
         """Refer members to their cell's next meeting; a member has at most one pending case.
@@ -194,47 +206,60 @@ class Discipline(Mechanism):
             ids = distinct(ids) if len(ids) > 1 else np.asarray(ids)
             ids = ids[ACTIVE.take(pop.status[ids]) & (pop.referral_due[ids] < day)]
             cells = pop.cell[ids]
-        else:
+        elif len(ids) > FEW_MEMBERS or max(pop.referral_due[ids].tolist()) >= day:  # (a few tested in Python)
             free = pop.referral_due[ids] < day
             if np.count_nonzero(free) < len(ids):  # some have a case pending already (rare)
                 ids, cells = ids[free], cells[free]
         if len(ids) == 0:
             return
-        meeting = self.next_meeting.of(day + 1, world.orgs.meeting_day.take(cells))
-        pop.referral_due[ids] = meeting
-        pop.referral_cause[store_index(ids)] = self.causes.index(cause)
+        meeting = self._meetings(day + 1, cells)
+        row = store_index(ids)
+        pop.referral_due[row] = meeting
+        pop.referral_cause[row] = self.causes.index(cause)
         self.decisions.push(ids, meeting)
         world.tally.add("referrals", len(ids))
         self.log_members(day, "referral", ids, cause=cause)
 
     # -- meetings decide, committees ratify, punishments are lifted ---------
     def decide(self, day: int) -> None:
-        self._judge(day, self._due(self.decisions, day, "referral_due"))
-        self._ratify(day, self._due(self.ratifications, day, "referral_due"))
-        lift = self._due(self.liftings, day, "lift_due")
-        if len(lift):
-            self.lift(lift[self.world.pop.punish_level[lift] > 0], day, "punishment_lifted")
+        pop = self.world.pop
+        judged = self._due(self.decisions, day, pop.referral_due)
+        if len(judged):  # (each step is called only on a day that has ids for it)
+            self._judge(day, judged)
+        ratified = self._due(self.ratifications, day, pop.referral_due)
+        if len(ratified):
+            self._ratify(day, ratified)
+        lifted = self._due(self.liftings, day, pop.lift_due, punished=True)
+        if len(lifted):
+            self.lift(lifted, day, "punishment_lifted")
 
-    def _due(self, agenda: Agenda, day: int, column: str) -> np.ndarray:
-        """The ids ``agenda`` holds for ``day`` that are still due then (``column`` holds their day: a later
-        case may have replaced theirs) and active. A few ids (a small party's day) are tested in Python,
-        half the cost of the array calls."""
+    def _due(self, agenda: Agenda, day: int, due: np.ndarray, punished: bool = False) -> np.ndarray:
+        """The ids ``agenda`` holds for ``day`` that are still due then (the column ``due`` holds their day: a
+        later case may have replaced theirs) and active (and, if ``punished``, hold a standing punishment).
+        A few ids (a small party's day) are tested in Python, half the cost of the array calls; one id (most
+        such days) by reading its row's values."""
         ids = agenda.pop(day)
-        if len(ids) == 0:  # most days in a small party: no gathers on empty arrays
+        if len(ids) == 0:  # some days in a small party: no gathers on empty arrays
             return ids
         pop = self.world.pop
-        due, status = getattr(pop, column)[ids], pop.status[ids]
+        if len(ids) == 1:
+            row = ids.item(0)
+            kept = due.item(row) == day and IS_ACTIVE[pop.status.item(row)]
+            return ids if kept and (not punished or pop.punish_level.item(row) > 0) else ids[:0]
+        on, status = due[ids], pop.status[ids]
         if len(ids) > FEW_MEMBERS:
-            return ids[(due == day) & ACTIVE.take(status)]
-        kept = [
-            row for row, (on, code) in enumerate(zip(due.tolist(), status.tolist())) if on == day and IS_ACTIVE[code]
+            keep = (on == day) & ACTIVE.take(status)
+            return ids[keep & (pop.punish_level[ids] > 0) if punished else keep]
+        held = pop.punish_level[ids].tolist() if punished else [1] * len(ids)
+        rows = [
+            row
+            for row, (at, code, level) in enumerate(zip(on.tolist(), status.tolist(), held))
+            if at == day and IS_ACTIVE[code] and level > 0
         ]
-        return ids if len(kept) == len(ids) else ids[kept]
+        return ids if len(rows) == len(ids) else ids[rows]
 
     def _judge(self, day: int, ids: np.ndarray) -> None:
         """The cell meeting takes up each case: conviction and the level on the ladder."""
-        if len(ids) == 0:
-            return
         pop = self.world.pop
         pop.referral_due[store_index(ids)] = -1
         convicted = bernoulli_keep(self.rng, ids, self.cfg.conviction_probability)
@@ -242,11 +267,19 @@ class Discipline(Mechanism):
             return
         cause = pop.referral_cause[convicted]
         held = pop.punish_level[convicted]
-        level = self.judged_level[cause, held]
-        heavy = level >= self.ratified_from
-        if not np.count_nonzero(heavy):  # the usual case: only standing punishments, nothing to ratify
+        if len(convicted) <= FEW_MEMBERS:
+            # A few cases (a small party's day): the levels looked up in Python lists, and compared there,
+            # rather than by an index on two arrays, a comparison and a count (1.5 against 4 us).
+            levels = [self.judged_levels[c][h] for c, h in zip(cause.tolist(), held.tolist())]
+            level = np.array(levels, dtype=np.int8)
+            ratify = max(levels) >= self.ratified_from
+        else:
+            level = self.judged_level[cause, held]
+            ratify = bool(np.count_nonzero(level >= self.ratified_from))
+        if not ratify:  # the usual case: only standing punishments, nothing to ratify
             self._punish(day, convicted, level, cause, held)
             return
+        heavy = level >= self.ratified_from
         light = ~heavy
         self._punish(day, convicted[light], level[light], cause[light], held[light])
         pending = convicted[heavy]
@@ -329,20 +362,21 @@ class Discipline(Mechanism):
         the counts and the meeting dates): at national scale a read at scattered rows costs a cache miss a row."""
         if len(ids) == 0:
             return
-        world, pop = self.world, self.world.pop
+        pop = self.world.pop
         if held is None:
             held = pop.punish_level[ids]
         cells = pop.cell[ids]
         self._count_issued(day, ids, level, cause, held)
         pop.set_punishment(ids, level, held=held, cells=cells)
-        pop.punish_cause[ids] = cause
-        # One member (a small party's usual day): the stores of one value at one row take an int, not a
-        # scatter over an array of one id (0.3 against 1.2 us for these three).
-        row = store_index(ids)
+        one = len(ids) == 1  # a small party's usual day: the stores of one value at one row take an int
+        row = ids.item(0) if one else ids  # (0.1 against 0.4 us a store for a scatter over an array of one)
+        pop.punish_cause[row] = cause.item(0) if one else cause
         pop.punish_day[row] = day
         pop.punish_count[row] += 1
         pop.amnestied[row] = False
-        if np.count_nonzero(level >= self.first_consequence):  # (not warnings, the usual case)
+        # The heaviest level: of a few, in Python (a comparison and a count cost 1.2 us on an array of one).
+        heaviest = max(level.tolist()) if len(ids) <= FEW_MEMBERS else int(level.max())
+        if heaviest >= self.first_consequence:  # (not warnings, the usual case)
             removed = self.loses_office.take(level)
             if np.count_nonzero(removed):
                 pop.role[ids[removed]] = int(Role.NONE)
@@ -351,10 +385,15 @@ class Discipline(Mechanism):
                 full = pop.status[ids] == int(Status.FULL)
                 pop.transition(ids[probation & full], Status.DEMOTED, source=Status.FULL)
         # One member (a small party's usual day) has one end of the good-conduct period: a day, not an array.
-        good_conduct = self.lift_days.take(level) if len(ids) > 1 else int(self.lift_days[level[0]])
-        lift = self.next_meeting.of(day + good_conduct, world.orgs.meeting_day.take(cells))
-        pop.lift_due[ids] = lift
+        lift = self._meetings(day + (self.lift_days_list[heaviest] if one else self.lift_days.take(level)), cells)
+        pop.lift_due[row] = lift
         self.liftings.push(ids, lift)
+
+    def _meetings(self, days: int | np.ndarray, cells: np.ndarray) -> np.ndarray:
+        """The meeting of each of ``cells`` on or after ``days``; one cell's as a scalar (a small party's usual
+        case: the store at one row and the agenda's push take one day, and the lookups make no arrays)."""
+        meeting_day = self.world.orgs.meeting_day
+        return self.next_meeting.of(days, meeting_day[cells.item(0)] if len(cells) == 1 else meeting_day.take(cells))
 
     def _recommender_liability(self, day: int, expelled: np.ndarray) -> None:
         """Recommenders of a member expelled soon after admission answer for their letter."""
@@ -384,7 +423,9 @@ class Discipline(Mechanism):
         level = pop.punish_level[ids]
         pop.set_punishment(ids, 0, held=level)
         pop.lift_due[store_index(ids)] = -1
-        pop.transition(ids[pop.status[ids] == int(Status.DEMOTED)], Status.FULL, source=Status.DEMOTED)
+        status = pop.status[ids]
+        if len(ids) > FEW_MEMBERS or DEMOTED in status.tolist():  # (a few looked up in Python: no array calls)
+            pop.transition(ids[status == DEMOTED], Status.FULL, source=Status.DEMOTED)
         pop.educate(ids, self.cfg.education_effect if education is None else education, active=True)
         world.tally.add("punishments_lifted", len(ids))
         self._tally_codes(self.lifted_cause, cause)

@@ -17,12 +17,12 @@ construction and checkable.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
 
 import numpy as np
 
+from sim.model.arrays import store_index
 from sim.model.ladder import LEVELS
 from sim.model.table import ColumnTable
 
@@ -49,6 +49,9 @@ ACTIVE[list(ACTIVE_STATUSES)] = True
 _ACTIVE_LIST = ACTIVE.tolist()
 #: The active status codes as plain ints (summing their stocks from a list beats a masked numpy sum).
 _ACTIVE_CODES = tuple(int(status) for status in ACTIVE_STATUSES)
+
+#: The code of unused rows as a plain int (numpy indexes with it several times faster than with the member).
+_EMPTY = int(Status.EMPTY)
 
 #: Ladder codes 0 (none) .. len(LEVELS).
 N_LEVEL_CODES = len(LEVELS) + 1
@@ -208,9 +211,20 @@ class Population(ColumnTable):
     def add(
         self, count: int, status: Status, cell: np.ndarray | int, **columns: np.ndarray | np.generic | float
     ) -> np.ndarray:
-        """Append ``count`` people in ``status`` (counted as a flow from EMPTY); returns their ids."""
-        ids = self.append(count, cell=cell, **columns)
-        self.transition(ids, status, source=Status.EMPTY)
+        """Append ``count`` people in ``status`` (counted as a flow from EMPTY); returns their ids.
+
+        People who are not active members (a day's applicants) join no organization's counts: their status
+        is written with their other columns and counted here, without the transition's calls.
+        """
+        code = int(status)
+        if _ACTIVE_LIST[code]:
+            ids = self.append(count, cell=cell, **columns)
+            self.transition(ids, status, source=Status.EMPTY)
+            return ids
+        ids = self.append(count, cell=cell, status=code, **columns)
+        self.counts[_EMPTY] -= count
+        self.flows[_EMPTY, code] += count
+        self.counts[code] += count
         return ids
 
     # -- the one place where status changes ---------------------------------
@@ -290,7 +304,7 @@ class Population(ColumnTable):
                         self.punished[level] -= 1
                         self.punishments_removed += 1
                         self.org_punished[cell] -= 1
-        self.status[ids] = code
+        self.status[store_index(ids)] = code
 
     def set_punishment(
         self,
@@ -310,17 +324,22 @@ class Population(ColumnTable):
         if len(ids) == 0:
             return
         old = self.punish_level[ids] if held is None else held
-        self.punish_level[ids] = level
+        if len(ids) == 1:  # one member (most calls of a small party): a store at one row, not a scatter
+            self.punish_level[ids.item(0)] = level.item(0) if isinstance(level, np.ndarray) else level
+        else:
+            self.punish_level[ids] = level
         if cells is None:
             cells = self.cell[ids]
         if len(ids) <= FEW_MEMBERS:
             levels = level.tolist() if isinstance(level, np.ndarray) else [int(level)] * len(ids)
+            # Level 0 (none) is not counted: most calls punish members who held none, or lift punishments.
             for before, after, cell in zip(old.tolist(), levels, cells.tolist(), strict=True):
-                self.punished[before] -= 1
-                self.punished[after] += 1
+                if before:
+                    self.punished[before] -= 1
+                if after:
+                    self.punished[after] += 1
                 if (after > 0) != (before > 0):
                     self.org_punished[cell] += 1 if after else -1
-            self.punished[0] = 0
             return
         was = _punished(old)
         if not isinstance(was, int) or was:  # (none punished before, the usual case: only level 0 to count)
@@ -342,15 +361,23 @@ class Population(ColumnTable):
         to be active members (their statuses are then not read). A few members' changes (a small party's
         liftings) are summed in Python, as numpy sums so few: in order.
         """
+        if len(ids) <= FEW_MEMBERS:
+            # Member by member in float32 scalars (the same roundings as the array's, at half the cost of its
+            # calls on one to three values), their changes summed as float64 in order.
+            gain = np.float32(effect)
+            counted = [True] * len(ids) if active else [_ACTIVE_LIST[code] for code in self.status[ids].tolist()]
+            total = 0.0
+            for row, count in zip(ids.tolist(), counted, strict=True):
+                before = self.sincerity[row]
+                after = before + gain * (1 - before)
+                self.sincerity[row] = after
+                if count:
+                    total += float(after) - float(before)
+            self.active_sincerity += total
+            return
         before = self.sincerity[ids]
         after = before + np.float32(effect) * (1 - before)
         self.sincerity[ids] = after
-        if len(ids) <= FEW_MEMBERS:
-            changes: Iterable[tuple[float, float]] = zip(after.tolist(), before.tolist(), strict=True)
-            if not active:
-                changes = (change for change, code in zip(changes, self.status[ids].tolist()) if _ACTIVE_LIST[code])
-            self.active_sincerity += sum(now - then for now, then in changes)
-            return
         if not active:
             counted = ACTIVE[self.status[ids]]
             before, after = before[counted], after[counted]
