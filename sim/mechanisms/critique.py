@@ -72,17 +72,20 @@ class Critique(Mechanism):
             (weekday, cohorts.EVERY_TWO_DAYS_COHORTS[0] + day % 2)
             for day, weekday in enumerate(world.calendar.weekday.tolist())
         ]
-        #: Whether each cohort key is in session, by the day's two cohorts: one lookup a member drawn for
+        #: Whether each cohort key is in session, on each day of the run: one lookup a member drawn for
         #: referral, not two comparisons (the last entry, which key -1 of a cell in no cohort reads, is False).
-        self._in_session_table: dict[tuple[int, int], np.ndarray] = {}
+        #: A table for each of the fourteen pairs of cohorts, listed by day.
+        tables: dict[tuple[int, int], np.ndarray] = {}
         for today in set(self._in_session):
-            table = np.zeros(cohorts.N_CRITIQUE_COHORTS + 1, dtype=bool)
-            table[list(today)] = True
-            self._in_session_table[today] = table
+            tables[today] = np.zeros(cohorts.N_CRITIQUE_COHORTS + 1, dtype=bool)
+            tables[today][list(today)] = True
+        self._in_session_table = [tables[today] for today in self._in_session]
+        #: The selection probability of a referral: an attending member of sincerity 0's (thinned by sincerity).
+        self._p_max = self.cfg.attendance_probability * self.cfg.referral_probability
         #: Day of month and month index of every day of the run, as Python ints (read every day).
         self._dom, self._month = world.calendar.dom.tolist(), world.calendar.month.tolist()
-        #: The units meeting on a day of the month counted by id % 12 (:meth:`_reviews`).
-        self._units_by_phase = cohorts.GroupMemo(lambda units: np.bincount(units % 12, minlength=12).tolist())
+        #: The reviews of the units meeting on a day of the month, by month index % 12 (:meth:`_reviews`).
+        self._reviews_by_month = cohorts.GroupMemo(_reviews_by_month)
 
     def cadences(self) -> Iterable[tuple[np.ndarray, Step]]:
         if not self.cfg.enabled:
@@ -95,16 +98,20 @@ class Critique(Mechanism):
 
     def step(self, day: int) -> None:
         world, pop, cfg = self.world, self.world.pop, self.cfg
-        today = self.cohorts_today(day)
-        cohorts_in_session = [self.cohorts.ids(key) for key in today]  # two arrays held by the buckets, no copy
+        today = self._in_session[day]
+        weekly, every_two_days = self.cohorts.ids(today[0]), self.cohorts.ids(today[1])  # held by the buckets
         members = self.members_in(today)
         present = int(self.rng.binomial(members, cfg.attendance_probability))
         findings = int(self.rng.binomial(present, cfg.finding_probability * (1 - pop.mean_active_sincerity())))
-        world.tally.add("critiques_held", len(cohorts_in_session[0]) + len(cohorts_in_session[1]))
-        world.tally.add("critique_attendance", present)
-        world.tally.add("critique_findings", findings)
+        world.tally.add_all(
+            (
+                ("critiques_held", len(weekly) + len(every_two_days)),
+                ("critique_attendance", present),
+                ("critique_findings", findings),
+            )
+        )
         if world.events.enabled:  # the sizes are a gather over every cell in session
-            sessions = np.concatenate(cohorts_in_session)
+            sessions = np.concatenate((weekly, every_two_days))
             world.events.log(day, "critique", orgs=sessions, value=pop.org_size[sessions])
         self._refer(day)
         self._reviews(day)
@@ -137,8 +144,7 @@ class Critique(Mechanism):
 
     def _refer(self, day: int) -> None:
         """Members whose criticism ends in a referral for discipline (insincerity in Party life)."""
-        pop, cfg = self.world.pop, self.cfg
-        p_max = cfg.attendance_probability * cfg.referral_probability
+        pop, p_max = self.world.pop, self._p_max
         rows = bernoulli_rows(self.rng, pop.n, p_max)
         # The gathers are ``take``s: on the 20,000 rows drawn a day at national scale, a tenth faster than indexing.
         # The filters are ``compress``es: on those rows, a fifth of them kept, five times faster than a boolean
@@ -146,7 +152,7 @@ class Critique(Mechanism):
         # The most selective filter first (a stale cell next). Only the rows are carried through the filters:
         # the referred members' cells are read again at the end, from rows read a moment ago (in cache).
         cohort = self.cohorts.keys().take(pop.cell.take(rows))
-        rows = rows.compress(self._in_session_table[self.cohorts_today(day)].take(cohort))
+        rows = rows.compress(self._in_session_table[day].take(cohort))
         rows = rows.compress(ACTIVE.take(pop.status.take(rows)))
         referred = rows.compress(thinning(self.rng, p_max * (1.0 - pop.sincerity.take(rows)), p_max))
         self.world.tally.add("critique_referrals", len(referred))
@@ -158,16 +164,26 @@ class Critique(Mechanism):
     def _reviews(self, day: int) -> None:
         """Monthly, quarterly and yearly life reviews at the cell's monthly meeting.
 
-        A unit holds its quarterly review in the months where (id + month) % 3 == 0 and its yearly one where
-        (id + month) % 12 == 0: both are read from the count of the day's units by id % 12, counted again
+        The reviews of the day's units are counted for each month of the year (:func:`_reviews_by_month`) again
         only when the group of units meeting on that day of the month changed (``cohorts.GroupMemo``), not
         every day (at national scale 16,000 units a day).
         """
-        dom, month = self._dom[day], self._month[day]
+        dom = self._dom[day]
         units = cohorts.meeting_today(self.world.meeting_days, dom, cohorts.UNITS)
-        if not len(units):
-            return
-        by_phase = self._units_by_phase(dom, units)
-        self.world.tally.add("reviews_monthly", len(units))
-        self.world.tally.add("reviews_quarterly", sum(by_phase[-month % 3 :: 3]))
-        self.world.tally.add("reviews_yearly", by_phase[-month % 12])
+        if len(units):
+            self.world.tally.add_all(self._reviews_by_month(dom, units)[self._month[day] % 12])
+
+
+def _reviews_by_month(units: np.ndarray) -> list[tuple[tuple[str, int], ...]]:
+    """The monthly, quarterly and yearly reviews of ``units`` in each month, by month index % 12: a unit holds
+    its quarterly review in the months where (id + month) % 3 == 0 and its yearly one where (id + month) % 12
+    == 0, both read from the count of the units by id % 12."""
+    by_phase = np.bincount(units % 12, minlength=12).tolist()
+    return [
+        (
+            ("reviews_monthly", len(units)),
+            ("reviews_quarterly", sum(by_phase[-month % 3 :: 3])),
+            ("reviews_yearly", by_phase[-month % 12]),
+        )
+        for month in range(12)
+    ]
