@@ -33,8 +33,8 @@ from sim.scenario.sections import by_sector
 #: The discipline cause that critique referrals are judged under.
 INSINCERITY = "insincerity"
 #: Up to this many cells whose size changed are counted into their cohorts one by one, cheaper than
-#: ``np.add.at`` (one cell: 0.6 against 1.4 us, two 0.75 against 1.5; from some five cells on the add is cheaper).
-FEW_CELLS = 4
+#: ``np.add.at`` (one cell: 0.6 against 2.6 us, sixteen 1.2 against 2.2; 32 cells 3.1 against 2.2).
+FEW_CELLS = 16
 #: Up to this many members drawn in session are filtered and thinned in Python (:meth:`Critique._few_referred`).
 FEW_IN_SESSION = 8
 #: ``ACTIVE`` as a list, looked up for a few members.
@@ -68,8 +68,9 @@ class Critique(Mechanism):
         self.cohorts = cohorts.Buckets(world.orgs, cohort, cohorts.N_CRITIQUE_COHORTS)
         #: Active members per critique cohort, by key (the last entry, which key -1 indexes, takes the changes
         #: of cells in no cohort and is never read), summed at the cohorts' regrouping ``_counted_at`` and
-        #: kept up to date since from the cells whose size changed (:meth:`members_in`).
-        self._cohort_members = np.zeros(cohorts.N_CRITIQUE_COHORTS + 1, dtype=np.int64)
+        #: kept up to date since from the cells whose size changed (:meth:`members_in`). Python ints: a small
+        #: party's day adds one or two members and reads two totals, each a fifth of a NumPy item's cost.
+        self._cohort_members = [0] * (cohorts.N_CRITIQUE_COHORTS + 1)
         self._counted_at = -1
         #: The two cohorts in session on each day of the run (:meth:`cohorts_today`), listed once.
         self._in_session = [
@@ -133,18 +134,22 @@ class Critique(Mechanism):
         pop, keys = self.world.pop, self.cohorts.keys()
         if self.cohorts.regroupings != self._counted_at:
             for key in range(self.cohorts.n_keys):
-                self._cohort_members[key] = pop.org_size[self.cohorts.ids(key)].sum()
+                self._cohort_members[key] = int(pop.org_size[self.cohorts.ids(key)].sum())
             pop.log_size_changes()  # from now on: the totals hold every change so far
             self._counted_at = self.cohorts.regroupings
         else:
+            members = self._cohort_members
             for step, cells in zip((1, -1), pop.take_size_changes()):
                 if len(cells) > FEW_CELLS:
-                    np.add.at(self._cohort_members, keys.take(cells), step)
+                    changes = np.zeros(len(members), dtype=np.int64)
+                    np.add.at(changes, keys.take(cells), step)
+                    for key, change in enumerate(changes.tolist()):
+                        members[key] += change
                 elif len(cells):  # one or two cells on most days of a small party: counted one by one
                     for key in keys.take(cells).tolist():
-                        self._cohort_members[key] += step
+                        members[key] += step
         weekday, parity = cohorts_in_session
-        return int(self._cohort_members[weekday] + self._cohort_members[parity])
+        return self._cohort_members[weekday] + self._cohort_members[parity]
 
     def _refer(self, day: int) -> None:
         """Members whose criticism ends in a referral for discipline (insincerity in Party life)."""
