@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sim.mechanisms import critique as critique_module
 from sim.mechanisms.critique import Critique
 from sim.model.population import Population, Status
 from tests.small_world import founded
@@ -43,7 +44,9 @@ DISCHARGES = {
 
 
 @pytest.mark.parametrize(("world", "seed"), [(CHURN, 1), (CHURN, 2), (DISCHARGES, 1)])
-def test_members_in_session_equal_the_sum_over_the_cells_in_session_on_every_day(world, seed, monkeypatch):
+@pytest.mark.parametrize("few_cells", [critique_module.FEW_CELLS, 0])  # the changed cells counted one by one or not
+def test_members_in_session_equal_the_sum_over_the_cells_in_session_on_every_day(world, seed, few_cells, monkeypatch):
+    monkeypatch.setattr(critique_module, "FEW_CELLS", few_cells)
     simulation = founded(seed=seed, duration="3y", **world)
     critique = simulation.world.mechanisms["critique"]
     assert isinstance(critique, Critique)

@@ -213,7 +213,7 @@ def test_thinning_keeps_the_rows_thin_keeps_with_the_same_draws():
 @pytest.mark.parametrize("seed", [0, 7])
 def test_geometric_gaps_are_numpys_geometric_draw_for_draw_and_leave_the_stream_where_it_leaves_it(p, seed):
     ours, numpys = np.random.default_rng(seed), np.random.default_rng(seed)
-    for size in (1, 70, 21_300):
+    for size in (1, 70, sampling.FEW_GAPS - 1, sampling.FEW_GAPS, 21_300):
         cap = 10**6
         expected = numpys.geometric(p, size)
         if p < sampling.CAP_GAPS_BELOW:

@@ -33,8 +33,12 @@ from sim.scenario.sections import by_sector
 #: The discipline cause that critique referrals are judged under.
 INSINCERITY = "insincerity"
 #: Up to this many cells whose size changed are counted into their cohorts one by one, cheaper than
-#: ``np.add.at`` (one cell: 0.6 against 1.4 us, two 0.75 against 1.5; from some five cells on the add is cheaper).
-FEW_CELLS = 4
+#: ``np.add.at`` (one cell: 0.6 against 2.6 us, sixteen 1.2 against 2.2; 32 cells 3.1 against 2.2).
+FEW_CELLS = 16
+#: Up to this many members drawn in session are filtered and thinned in Python (:meth:`Critique._few_referred`).
+FEW_IN_SESSION = 8
+#: ``ACTIVE`` as a list, looked up for a few members.
+_ACTIVE_LIST = ACTIVE.tolist()
 
 
 class Critique(Mechanism):
@@ -64,25 +68,29 @@ class Critique(Mechanism):
         self.cohorts = cohorts.Buckets(world.orgs, cohort, cohorts.N_CRITIQUE_COHORTS)
         #: Active members per critique cohort, by key (the last entry, which key -1 indexes, takes the changes
         #: of cells in no cohort and is never read), summed at the cohorts' regrouping ``_counted_at`` and
-        #: kept up to date since from the cells whose size changed (:meth:`members_in`).
-        self._cohort_members = np.zeros(cohorts.N_CRITIQUE_COHORTS + 1, dtype=np.int64)
+        #: kept up to date since from the cells whose size changed (:meth:`members_in`). Python ints: a small
+        #: party's day adds one or two members and reads two totals, each a fifth of a NumPy item's cost.
+        self._cohort_members = [0] * (cohorts.N_CRITIQUE_COHORTS + 1)
         self._counted_at = -1
         #: The two cohorts in session on each day of the run (:meth:`cohorts_today`), listed once.
         self._in_session = [
             (weekday, cohorts.EVERY_TWO_DAYS_COHORTS[0] + day % 2)
             for day, weekday in enumerate(world.calendar.weekday.tolist())
         ]
-        #: Whether each cohort key is in session, by the day's two cohorts: one lookup a member drawn for
+        #: Whether each cohort key is in session, on each day of the run: one lookup a member drawn for
         #: referral, not two comparisons (the last entry, which key -1 of a cell in no cohort reads, is False).
-        self._in_session_table: dict[tuple[int, int], np.ndarray] = {}
+        #: A table for each of the fourteen pairs of cohorts, listed by day.
+        tables: dict[tuple[int, int], np.ndarray] = {}
         for today in set(self._in_session):
-            table = np.zeros(cohorts.N_CRITIQUE_COHORTS + 1, dtype=bool)
-            table[list(today)] = True
-            self._in_session_table[today] = table
+            tables[today] = np.zeros(cohorts.N_CRITIQUE_COHORTS + 1, dtype=bool)
+            tables[today][list(today)] = True
+        self._in_session_table = [tables[today] for today in self._in_session]
+        #: The selection probability of a referral: an attending member of sincerity 0's (thinned by sincerity).
+        self._p_max = self.cfg.attendance_probability * self.cfg.referral_probability
         #: Day of month and month index of every day of the run, as Python ints (read every day).
         self._dom, self._month = world.calendar.dom.tolist(), world.calendar.month.tolist()
-        #: The units meeting on a day of the month counted by id % 12 (:meth:`_reviews`).
-        self._units_by_phase = cohorts.GroupMemo(lambda units: np.bincount(units % 12, minlength=12).tolist())
+        #: The reviews of the units meeting on a day of the month, by month index % 12 (:meth:`_reviews`).
+        self._reviews_by_month = cohorts.GroupMemo(_reviews_by_month)
 
     def cadences(self) -> Iterable[tuple[np.ndarray, Step]]:
         if not self.cfg.enabled:
@@ -95,16 +103,20 @@ class Critique(Mechanism):
 
     def step(self, day: int) -> None:
         world, pop, cfg = self.world, self.world.pop, self.cfg
-        today = self.cohorts_today(day)
-        cohorts_in_session = [self.cohorts.ids(key) for key in today]  # two arrays held by the buckets, no copy
+        today = self._in_session[day]
+        weekly, every_two_days = self.cohorts.ids(today[0]), self.cohorts.ids(today[1])  # held by the buckets
         members = self.members_in(today)
         present = int(self.rng.binomial(members, cfg.attendance_probability))
         findings = int(self.rng.binomial(present, cfg.finding_probability * (1 - pop.mean_active_sincerity())))
-        world.tally.add("critiques_held", len(cohorts_in_session[0]) + len(cohorts_in_session[1]))
-        world.tally.add("critique_attendance", present)
-        world.tally.add("critique_findings", findings)
+        world.tally.add_all(
+            (
+                ("critiques_held", len(weekly) + len(every_two_days)),
+                ("critique_attendance", present),
+                ("critique_findings", findings),
+            )
+        )
         if world.events.enabled:  # the sizes are a gather over every cell in session
-            sessions = np.concatenate(cohorts_in_session)
+            sessions = np.concatenate((weekly, every_two_days))
             world.events.log(day, "critique", orgs=sessions, value=pop.org_size[sessions])
         self._refer(day)
         self._reviews(day)
@@ -122,23 +134,26 @@ class Critique(Mechanism):
         pop, keys = self.world.pop, self.cohorts.keys()
         if self.cohorts.regroupings != self._counted_at:
             for key in range(self.cohorts.n_keys):
-                self._cohort_members[key] = pop.org_size[self.cohorts.ids(key)].sum()
+                self._cohort_members[key] = int(pop.org_size[self.cohorts.ids(key)].sum())
             pop.log_size_changes()  # from now on: the totals hold every change so far
             self._counted_at = self.cohorts.regroupings
         else:
+            members = self._cohort_members
             for step, cells in zip((1, -1), pop.take_size_changes()):
                 if len(cells) > FEW_CELLS:
-                    np.add.at(self._cohort_members, keys.take(cells), step)
+                    changes = np.zeros(len(members), dtype=np.int64)
+                    np.add.at(changes, keys.take(cells), step)
+                    for key, change in enumerate(changes.tolist()):
+                        members[key] += change
                 elif len(cells):  # one or two cells on most days of a small party: counted one by one
                     for key in keys.take(cells).tolist():
-                        self._cohort_members[key] += step
+                        members[key] += step
         weekday, parity = cohorts_in_session
-        return int(self._cohort_members[weekday] + self._cohort_members[parity])
+        return self._cohort_members[weekday] + self._cohort_members[parity]
 
     def _refer(self, day: int) -> None:
         """Members whose criticism ends in a referral for discipline (insincerity in Party life)."""
-        pop, cfg = self.world.pop, self.cfg
-        p_max = cfg.attendance_probability * cfg.referral_probability
+        pop, p_max = self.world.pop, self._p_max
         rows = bernoulli_rows(self.rng, pop.n, p_max)
         # The gathers are ``take``s: on the 20,000 rows drawn a day at national scale, a tenth faster than indexing.
         # The filters are ``compress``es: on those rows, a fifth of them kept, five times faster than a boolean
@@ -146,28 +161,56 @@ class Critique(Mechanism):
         # The most selective filter first (a stale cell next). Only the rows are carried through the filters:
         # the referred members' cells are read again at the end, from rows read a moment ago (in cache).
         cohort = self.cohorts.keys().take(pop.cell.take(rows))
-        rows = rows.compress(self._in_session_table[self.cohorts_today(day)].take(cohort))
-        rows = rows.compress(ACTIVE.take(pop.status.take(rows)))
-        referred = rows.compress(thinning(self.rng, p_max * (1.0 - pop.sincerity.take(rows)), p_max))
+        rows = rows.compress(self._in_session_table[day].take(cohort))
+        if len(rows) <= FEW_IN_SESSION:
+            referred = self._few_referred(rows)
+        else:
+            rows = rows.compress(ACTIVE.take(pop.status.take(rows)))
+            referred = rows.compress(thinning(self.rng, p_max * (1.0 - pop.sincerity.take(rows)), p_max))
         self.world.tally.add("critique_referrals", len(referred))
         discipline = self.world.mechanisms.get("discipline")
         if discipline is not None and len(referred):
             # Distinct active members in id order, with their cells: handed over as such.
             discipline.refer(referred, INSINCERITY, day, cells=pop.cell.take(referred))
 
+    def _few_referred(self, rows: np.ndarray) -> np.ndarray:
+        """:meth:`_refer`'s last filter and thinning on a few members in session (a small party's 0-8 a day):
+        the same uniforms, one per active member in order, compared with the same float32 acceptances, but
+        statuses, acceptances and uniforms read as lists: 5 array calls instead of 10 (6 members: 4 against
+        9 us)."""
+        pop, p_max = self.world.pop, self._p_max
+        statuses = pop.status.take(rows).tolist()
+        active = [at for at, status in enumerate(statuses) if _ACTIVE_LIST[status]]
+        if not active:
+            return rows[:0]
+        accept = (p_max * (1.0 - pop.sincerity.take(rows))).tolist()  # float32, as thinning's
+        draws = self.rng.random(len(active)).tolist()
+        kept = [at for at, draw in zip(active, draws) if draw * p_max < accept[at]]
+        return rows.take(kept) if kept else rows[:0]
+
     def _reviews(self, day: int) -> None:
         """Monthly, quarterly and yearly life reviews at the cell's monthly meeting.
 
-        A unit holds its quarterly review in the months where (id + month) % 3 == 0 and its yearly one where
-        (id + month) % 12 == 0: both are read from the count of the day's units by id % 12, counted again
+        The reviews of the day's units are counted for each month of the year (:func:`_reviews_by_month`) again
         only when the group of units meeting on that day of the month changed (``cohorts.GroupMemo``), not
         every day (at national scale 16,000 units a day).
         """
-        dom, month = self._dom[day], self._month[day]
+        dom = self._dom[day]
         units = cohorts.meeting_today(self.world.meeting_days, dom, cohorts.UNITS)
-        if not len(units):
-            return
-        by_phase = self._units_by_phase(dom, units)
-        self.world.tally.add("reviews_monthly", len(units))
-        self.world.tally.add("reviews_quarterly", sum(by_phase[-month % 3 :: 3]))
-        self.world.tally.add("reviews_yearly", by_phase[-month % 12])
+        if len(units):
+            self.world.tally.add_all(self._reviews_by_month(dom, units)[self._month[day] % 12])
+
+
+def _reviews_by_month(units: np.ndarray) -> list[tuple[tuple[str, int], ...]]:
+    """The monthly, quarterly and yearly reviews of ``units`` in each month, by month index % 12: a unit holds
+    its quarterly review in the months where (id + month) % 3 == 0 and its yearly one where (id + month) % 12
+    == 0, both read from the count of the units by id % 12."""
+    by_phase = np.bincount(units % 12, minlength=12).tolist()
+    return [
+        (
+            ("reviews_monthly", len(units)),
+            ("reviews_quarterly", sum(by_phase[-month % 3 :: 3])),
+            ("reviews_yearly", by_phase[-month % 12]),
+        )
+        for month in range(12)
+    ]

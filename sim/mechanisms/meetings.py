@@ -27,7 +27,7 @@ import numpy as np
 
 from sim.mechanisms.base import Mechanism, Step
 from sim.model import cohorts
-from sim.model.aggregates import members_below
+from sim.model.aggregates import count_nonzero, members_below
 from sim.model.organizations import BASIC_ORGS, MEETING_DAYS, Kind, is_kind
 from sim.model.world import World
 
@@ -169,10 +169,10 @@ class Meetings(Mechanism):
         # ``len(basic)``), without building the committees' own mask unless the events are logged.
         counts = [
             len(today.units),
-            int(np.count_nonzero(cell_committees)),
-            int(np.count_nonzero(general)),
-            len(today.committees) - int(np.count_nonzero(executive[len(today.basic) :])),
-            int(np.count_nonzero(executive)),
+            int(count_nonzero(cell_committees)),
+            int(count_nonzero(general)),
+            len(today.committees) - int(count_nonzero(executive[len(today.basic) :])),
+            int(count_nonzero(executive)),
         ]
         world.tally.add_all(zip(MEETING_KINDS, counts))
         world.tally.add("meetings_held", sum(counts))

@@ -107,9 +107,6 @@ class Buckets:
         self._groups = [empty] * n_keys
         self.regroupings = 0
 
-    def _refresh(self) -> None:
-        self.orgs.of_hierarchy(self, self._regroup)
-
     def _regroup(self) -> np.ndarray:
         """Regroup if organizations were added or dissolved since the last grouping (not if only reparented);
         returns the keys by id, which the hierarchy cache holds until the table changes again."""
@@ -140,18 +137,18 @@ class Buckets:
     def ids(self, key: int) -> np.ndarray:
         """Ids of the organizations in group ``key``, in id order (read-only; the same array until the group
         changes)."""
-        self._refresh()
+        self.orgs.of_hierarchy(self, self._regroup)  # regrouped if the table changed
         return self._groups[key]
 
     def regrouped(self) -> int:
         """:attr:`regroupings`, after regrouping if the table changed: what a user derives from the groups
         holds while it stays the same."""
-        self._refresh()
+        self.orgs.of_hierarchy(self, self._regroup)  # regrouped if the table changed
         return self.regroupings
 
     def keys(self) -> np.ndarray:
         """The group of every organization by id (-1: in none), to test many members' units at once."""
-        self._refresh()
+        self.orgs.of_hierarchy(self, self._regroup)  # regrouped if the table changed
         return self._keys
 
 

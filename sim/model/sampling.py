@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 
+from sim.model.aggregates import count_nonzero
 from sim.model.arrays import top_within
 
 #: Below this probability :func:`bernoulli_rows` caps the geometric gaps: a gap is at most about
@@ -22,6 +23,10 @@ from sim.model.arrays import top_within
 CAP_GAPS_BELOW = 1e-12
 #: Up to this many rows expected, :func:`bernoulli_rows` sums the gaps in Python (:func:`_few_rows`).
 FEW_EXPECTED = 8
+#: Below this many gaps :func:`_geometric` is ``rng.geometric`` itself: its cost per draw is twice that of the
+#: exponentials, its cost per call a third (74 draws, a 10,000-member party's day of critique: 2.1 against
+#: 3.8 us; even at some 250).
+FEW_GAPS = 128
 
 
 def bernoulli_rows(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
@@ -83,12 +88,13 @@ def _geometric(rng: np.random.Generator, p: float, size: int, cap: int) -> np.nd
     Drawing the exponentials as one array and dividing in place gives the very
     same numbers in about half the time (21,300 draws: 170 -> 92 us; a national
     run's critique alone makes 32 million), ``tests/test_sampling.py`` checks
-    them against ``rng.geometric`` draw for draw.
+    them against ``rng.geometric`` draw for draw. On fewer than ``FEW_GAPS``
+    draws the three array calls cost more than they save: ``rng.geometric``.
     """
     if p < CAP_GAPS_BELOW:  # NumPy's draws saturate at the int64 maximum (a division here could overflow)
         gaps = rng.geometric(p, size)
         return np.minimum(gaps, cap, out=gaps)
-    if p >= 1 / 3:
+    if p >= 1 / 3 or size < FEW_GAPS:
         return rng.geometric(p, size)
     draws = rng.standard_exponential(size)
     draws /= -math.log1p(-p)
@@ -119,7 +125,7 @@ def bernoulli_split(rng: np.random.Generator, ids: np.ndarray, p: float | np.nda
         drawn = rng.random() < (p.flat[0] if isinstance(p, np.ndarray) else p)
         return (ids, ids[:0]) if drawn else (ids[:0], ids)
     kept = rng.random(len(ids)) < p
-    count = np.count_nonzero(kept)
+    count = count_nonzero(kept)
     if count == len(ids):
         return ids, ids[:0]
     if count == 0:
