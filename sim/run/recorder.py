@@ -166,13 +166,15 @@ class Recorder:
         Numpy columns, not a DataFrame: the Parquet writer takes them as they are
         (:func:`sim.run.result.write_columns`), and a DataFrame is built only when
         one is asked for (:attr:`sim.run.result.Result.timeseries`). Filled in one
-        two-dimensional array from the rows' values (each row's by one ``itemgetter``
-        call; numpy reads the tuples faster than an iterator of every value) and transposed, the names gathered from the rows' distinct layouts (nearly
+        two-dimensional array, read row by row (each row's values by one ``itemgetter``
+        call) and transposed, the names gathered from the rows' distinct layouts (nearly
         all rows have the same), rather than through a cast per column or a lookup per
         value: a few milliseconds, which a small run's whole process feels.
         """
         layouts = dict.fromkeys(tuple(row) for row in self.rows)  # in the order first seen, like the names
         names = list(dict.fromkeys(chain.from_iterable(layouts)))
-        values = np.array(list(map(itemgetter(*names), self.rows)), dtype=np.int64).T.copy()
+        cells = chain.from_iterable(map(itemgetter(*names), self.rows))
+        values = np.fromiter(cells, dtype=np.int64, count=len(self.rows) * len(names))
+        values = values.reshape(len(self.rows), len(names)).T.copy()
         date = self.world.calendar.dates64(values[names.index("day")]).astype("datetime64[s]")
         return {"date": date, **dict(zip(names, values))}
