@@ -32,11 +32,13 @@ from sim.model.sampling import bernoulli_rows, step_probability
 
 STEP_DAYS = 7
 REASONS = ("death", "retirement", "transfer_out")
+#: The flow column of each reason, in the order of ``REASONS``.
+FLOWS = tuple(f"exits_{reason}" for reason in REASONS)
 
 
 class Attrition(Mechanism):
     name = "attrition"
-    FLOWS = tuple(f"exits_{reason}" for reason in REASONS)
+    FLOWS = FLOWS
 
     def __init__(self, world):
         super().__init__(world)
@@ -82,8 +84,11 @@ class Attrition(Mechanism):
         # shares, what ``rng.choice(p=...)`` draws, without its checks of ``p`` at every step.
         reason = self.reason_cdf.searchsorted(self.rng.random(len(leaving)), side="right")
         pop.transition(leaving, Status.EXITED)
-        for code, name in enumerate(REASONS):
-            self._exit(day, leaving[reason == code], name, transitioned=True)
+        # The week's few leavers counted by reason in one call; split by reason only for the event log.
+        self.world.tally.add_all(zip(FLOWS, np.bincount(reason, minlength=len(REASONS)).tolist()))
+        if self.world.events.enabled:
+            for code, name in enumerate(REASONS):
+                self.log_members(day, "exit", leaving[reason == code], cause=name)
 
     def _deaths_by_age(self, day: int) -> None:
         """This week's deaths, each active member with the weekly probability of the hazard at their age."""
@@ -107,8 +112,7 @@ class Attrition(Mechanism):
         rows = self.retirement.reached(pop.column("birth"), pop.column("female"), day)
         self._exit(day, rows[ACTIVE.take(pop.status[rows])], "retirement")
 
-    def _exit(self, day: int, ids: np.ndarray, reason: str, transitioned: bool = False) -> None:
-        if not transitioned:
-            self.world.pop.transition(ids, Status.EXITED)
+    def _exit(self, day: int, ids: np.ndarray, reason: str) -> None:
+        self.world.pop.transition(ids, Status.EXITED)
         self.world.tally.add(f"exits_{reason}", len(ids))
         self.log_members(day, "exit", ids, cause=reason)

@@ -19,6 +19,8 @@ organization or member concerned. Their cadence keeps them off the hot path:
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 import numpy as np
 
 from sim.model.organizations import MEMBER_UNITS, Kind
@@ -38,6 +40,12 @@ IDENTITIES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("punishments_replaced", "punishments_lifted", "punishments_removed"),
     ),
 }
+
+#: Per identity: the stock, a getter of its inflows then outflows from a row (always a tuple: every identity
+#: has at least two flows), and how many of them are inflows; one call gathers a stock's flows.
+_IDENTITY_FLOWS = [
+    (stock, itemgetter(*inflows, *outflows), len(inflows)) for stock, (inflows, outflows) in IDENTITIES.items()
+]
 
 
 #: Rows of the blocks the units' meeting days are counted in (:meth:`Invariants._cell_meetings_prescribed`).
@@ -108,9 +116,9 @@ class Invariants:
                 self._fail("no negative counts", day, f"columns {negative}")
         previous = self._previous_row
         if previous is not None:
-            value = row.__getitem__
-            for stock, (inflows, outflows) in IDENTITIES.items():
-                expected = previous[stock] + sum(map(value, inflows)) - sum(map(value, outflows))
+            for stock, flows, n_inflows in _IDENTITY_FLOWS:
+                values = flows(row)
+                expected = previous[stock] + sum(values[:n_inflows]) - sum(values[n_inflows:])
                 if row[stock] != expected:
                     self._fail(
                         "stock = previous + inflows - outflows", day, f"{stock} is {row[stock]}, flows give {expected}"

@@ -87,6 +87,29 @@ CONTRACT_ZERO_COLUMNS = (
 #: One stock column per standing punishment level (ladder codes 1...).
 PUNISHED_COLUMNS = tuple(f"punished_{level}" for level in STANDING_LEVELS)
 
+#: Stock columns read from the population's counts: name -> status code (a plain int, a list index).
+STATUS_STOCKS = {
+    "members_full": int(S.FULL),
+    "members_candidate": int(S.CANDIDATE),
+    "applicants": int(S.APPLICANT),
+    "members_demoted": int(S.DEMOTED),
+}
+_status_stocks = itemgetter(*STATUS_STOCKS.values())
+#: The population's punished counts of the standing levels (codes 1...; 0 is none, the last expulsion).
+_STANDING_CODES = slice(1, 1 + len(PUNISHED_COLUMNS))
+
+#: The columns a row fills from the population and the organization table, in the order of their values in
+#: :meth:`Recorder.record` (and of the columns, after ``CONTRACT_ZERO_COLUMNS``).
+HEAD_COLUMNS = (
+    "day",
+    *STATUS_STOCKS,
+    "punished_total",
+    *PUNISHED_COLUMNS,
+    "punishments_removed",
+    *TRANSITION_FLOWS,
+    *ORG_COUNTS,
+)
+
 
 class Recorder:
     """Collects rows in memory (a few hundred per run) and turns them into columns once."""
@@ -97,6 +120,7 @@ class Recorder:
         #: dict) is not asked at every row.
         self.stock_sources = [source for source in stock_sources if type(source).stocks is not Mechanism.stocks]
         self.rows: list[dict] = []
+        self._meetings_on = world.scenario.meetings.enabled
 
     def record(self, day: int) -> None:
         """Append the row of ``day``: a few hundred rows a run, each some hundred columns, so the columns of
@@ -111,24 +135,28 @@ class Recorder:
                 f"invariant 'only allowed status changes' violated on {world.calendar.date(day)}: {bad}"
             )
         # Plain-int copies of the small count arrays: a few hundred lookups a row, cheaper in lists than numpy.
-        counts, punished = pop.counts.tolist(), pop.punished.tolist()
+        punished = pop.punished.tolist()
         row: dict[str, int] = dict.fromkeys(CONTRACT_ZERO_COLUMNS, 0)
-        row["day"] = day
-        row["members_full"] = counts[S.FULL]
-        row["members_candidate"] = counts[S.CANDIDATE]
-        row["applicants"] = counts[S.APPLICANT]
-        row["members_demoted"] = counts[S.DEMOTED]
-        row["punished_total"] = sum(punished)
-        row.update(zip(PUNISHED_COLUMNS, punished[1:]))
-        row["punishments_removed"] = pop.punishments_removed
+        row.update(
+            zip(
+                HEAD_COLUMNS,
+                (
+                    day,
+                    *_status_stocks(pop.counts.tolist()),
+                    sum(punished),
+                    *punished[_STANDING_CODES],
+                    pop.punishments_removed,
+                    *transitions,
+                    *world.orgs.kind_counts.take(_ORG_KINDS).tolist(),
+                ),
+            )
+        )
         pop.punishments_removed = 0
-        row.update(zip(TRANSITION_FLOWS, transitions))
-        row.update(zip(ORG_COUNTS, world.orgs.kind_counts.take(_ORG_KINDS).tolist()))
         row.update(world.tally.take())
         for source in self.stock_sources:
             row.update(source.stocks())
         if world.invariants is not None:
-            world.invariants.check_row(row, meetings_on=world.scenario.meetings.enabled)
+            world.invariants.check_row(row, meetings_on=self._meetings_on)
         self.rows.append(row)
 
     def columns(self) -> dict[str, np.ndarray]:
