@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.model.agenda import OPEN_IN_PYTHON, Agenda
+from sim.model.agenda import NEVER, OPEN_IN_PYTHON, Agenda
 
 pushes = st.lists(
     st.tuples(
@@ -20,12 +20,16 @@ pushes = st.lists(
 @settings(max_examples=150, deadline=None, derandomize=True)
 @given(pushes)
 def test_pop_returns_every_id_due_by_the_day_once_and_sorted(plan):
-    """Pushes made on ``today`` for later days, popped daily: compared with a naive per-day dictionary."""
+    """Pushes made on ``today`` for later days, popped daily: compared with a naive per-day dictionary, and
+    ``next_day`` never later than the earliest day it holds."""
     agenda, naive = Agenda(), {}
     by_day: dict[int, list] = {}
     for today, entries in plan:
         by_day.setdefault(today, []).append(entries)
     for today in range(160):
+        # next_day() is never later than the earliest day due: a caller that skips the pop before it loses nothing.
+        assert agenda.next_day() <= min(naive, default=NEVER)
+        assert naive or agenda.next_day() == NEVER  # nothing held: no day to wake for
         got = agenda.pop(today)
         expected = sorted({i for day in [d for d in naive if d <= today] for i in naive.pop(day)})
         assert got.tolist() == expected

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sim.model import arrays, sampling
-from sim.model.arrays import MAX_TOP_PASSES, rank_within, row_range, store_index, top_within
+from sim.model.arrays import MAX_TOP_PASSES, count_nonzero, rank_within, row_range, store_index, top_within
 from sim.model.sampling import bernoulli_keep, bernoulli_rows, bernoulli_split, draw_integers, weighted_top_k
 
 
@@ -278,3 +278,14 @@ def test_bernoulli_keep_draws_what_bernoulli_split_keeps_and_leaves_the_stream_a
             split, keep = np.random.default_rng(8), np.random.default_rng(8)
             assert np.array_equal(bernoulli_keep(keep, ids, p), bernoulli_split(split, ids, p)[0])
             assert keep.random() == split.random()
+
+
+def test_count_nonzero_counts_as_numpy_does():
+    """``arrays.count_nonzero`` (NumPy's C count without its dispatch layer) gives ``np.count_nonzero``'s
+    number, as a plain integer, on flags and numbers, empty, small and large, and on strided views."""
+    rng = np.random.default_rng(5)
+    for size in (0, 1, 3, 64, 100_003):
+        flags = rng.random(size) < 0.3
+        for array in (flags, flags[::3], rng.integers(-2, 3, size)):
+            got = count_nonzero(array)
+            assert got == np.count_nonzero(array) and int(got) == got

@@ -27,7 +27,8 @@ import numpy as np
 
 from sim.mechanisms.base import Mechanism, Step
 from sim.model import cohorts
-from sim.model.aggregates import count_nonzero, members_below
+from sim.model.aggregates import members_below
+from sim.model.arrays import count_nonzero
 from sim.model.organizations import BASIC_ORGS, MEETING_DAYS, Kind, is_kind
 from sim.model.world import World
 

@@ -12,14 +12,6 @@ import numpy as np
 
 from sim.model.organizations import Organizations
 
-try:
-    #: ``np.count_nonzero`` of a whole array: the C function behind it, without the ``__array_function__``
-    #: dispatch in front of it, which costs five times the count itself on a small party's arrays of a few
-    #: dozen flags (0.1 against 0.6-0.8 us a call).
-    from numpy._core.multiarray import count_nonzero
-except ImportError:  # a NumPy that moved it: the public function, the same count
-    count_nonzero = np.count_nonzero
-
 #: Central > province > county > primary > branch > cell: the deepest possible chain.
 MAX_DEPTH = 6
 #: Sums climbing a level are looked at for neighbours bound for one organization from this many on

@@ -14,8 +14,7 @@ import math
 
 import numpy as np
 
-from sim.model.aggregates import count_nonzero
-from sim.model.arrays import top_within
+from sim.model.arrays import count_nonzero, top_within
 
 #: Below this probability :func:`bernoulli_rows` caps the geometric gaps: a gap is at most about
 #: 37 / p (the smallest uniform is 2**-53), and a chunk of a few dozen such gaps sums past the int64
