@@ -15,19 +15,34 @@ back and writing runs.parquet/summary.parquet. When the workers compete for
 the cores (with each other or with other work) a run inside a worker is slower
 than the baseline, so the script also prints the overhead beyond the run time
 measured inside the workers, which is the pool's own cost.
+
+The target is in minutes of wall time, and this shared machine's speed
+varies by half from hour to hour. So that a sweep's minutes can be read
+against the machine it ran on, the floor probe of ``bench_scale.py``
+(``shared/bench/limit_vectorized.py 6500000 5``) runs before and after the
+sweep in the same call (``--no-probe`` skips it); its time is printed beside
+the issue's own measurement of the probe (3.7 s, issue 18), with the sweep's
+time scaled by their ratio as an estimate of the sweep on that machine (the
+probe is large-array numpy, a sweep's runs are small arrays and Python: an
+indication, not a conversion).
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import yaml
+from bench_scale import default_probe, whole_process
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_RUNS = 1000
+#: The floor probe's wall time on the machine issue 18 measured it on ("22.1 s against 3.7 s").
+ISSUE_PROBE_S = 3.7
 
 
 def write_spec(directory: Path, runs: int, members: int) -> Path:
@@ -84,7 +99,10 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=10_000, help="members on day 0 (default 10,000)")
     parser.add_argument("--workers", type=int, default=2, help="local pool workers (default 2)")
     parser.add_argument("--baseline", type=int, default=3, help="single runs timed for the baseline (default 3)")
+    parser.add_argument("--no-probe", action="store_true", help="do not time the floor probe before and after")
     args = parser.parse_args()
+    probe = [sys.executable, str(default_probe()), "6500000", "5"]
+    probes = [] if args.no_probe else [whole_process(probe)["wall_s"]]
 
     from sim.many.executors import LocalPool
     from sim.many.sweep import load_sweep, run_sweep
@@ -102,6 +120,8 @@ def main() -> None:
             wall = time.perf_counter() - started
         finally:
             pool.close()
+    if probes:
+        probes.append(whole_process(probe)["wall_s"])
     per_run = wall * args.workers / runs
     overhead = per_run - single
     fresh = [r.wall_seconds for r in report.records if not r.resumed and r.wall_seconds == r.wall_seconds]
@@ -135,6 +155,15 @@ def main() -> None:
                 if len(arrivals) > 1
                 else ""
             )
+        )
+    if probes:
+        projected = wall if runs == TARGET_RUNS else wall / runs * TARGET_RUNS
+        if runs != TARGET_RUNS and len(arrivals) > 1:
+            projected = fixed + marginal * TARGET_RUNS
+        print(
+            f"floor probe before and after: {probes[0]:.2f} s, {probes[1]:.2f} s (issue 18's machine: {ISSUE_PROBE_S} s); "
+            f"the {TARGET_RUNS:,}-run sweep scaled by that ratio: {projected * ISSUE_PROBE_S / statistics.mean(probes):.0f} s "
+            f"(an estimate: see the module's docstring)"
         )
 
 
