@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.model.member_index import OPEN, MemberIndex
+from sim.model.member_index import LOOKUP_ROWS, OPEN, MemberIndex, _flagged
 from sim.model.organizations import Kind
 from sim.model.population import ACTIVE, Status
 from sim.run.engine import Simulation
@@ -114,3 +114,12 @@ def test_a_unit_created_after_the_index_was_built_finds_its_members_among_the_pe
     assert new.max() >= len(world.members.offsets) - 1  # beyond the units the index knows
     for units in (new, new[-1:], np.r_[orgs.ids_of(Kind.CELL)[:3], new]):
         assert np.array_equal(np.sort(world.members.members_of(units)), _scan(world, units, OPEN))
+
+
+@pytest.mark.parametrize("n", [0, 3, LOOKUP_ROWS, LOOKUP_ROWS + 1, 3 * LOOKUP_ROWS])
+def test_flagged_statuses_equal_a_lookup_by_few_or_many_codes(n):
+    codes = np.random.default_rng(n).integers(0, len(OPEN), n).astype(np.int8)
+    for statuses in (OPEN, ACTIVE):
+        flagged = _flagged(codes, statuses)
+        assert flagged.dtype == bool
+        np.testing.assert_array_equal(flagged, statuses[codes])

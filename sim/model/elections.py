@@ -166,8 +166,10 @@ class Elections:
             return 0
         in_scope = np.zeros(orgs.n, dtype=bool)
         in_scope[orgs.basic_org(units_or_orgs)] = True
+        # A party without branches (a county's party) skips their steps: about 15 NumPy calls on empty arrays.
         branches = orgs.ids_of(Kind.BRANCH)
-        in_scope[branches[in_scope.take(orgs.parent.take(branches))]] = True
+        if len(branches):
+            in_scope[branches[in_scope.take(orgs.parent.take(branches))]] = True
         # The units in scope or under an organization in scope: a pass over the table's parents looked up in the
         # byte table ``in_scope``, masked by the living units (a mask kept per state of the hierarchy), cheaper
         # than gathering the half a million units' flags and parents by id. The top organization's parent
@@ -200,16 +202,18 @@ class Elections:
         basic_of[units] = orgs.basic_org(units)
         committees = np.zeros(orgs.n, dtype=np.uint8)
         committees[units] = IS_TOP_BASIC_ORG[orgs.kind[basic_of[units]]]
-        committees[units] |= np.left_shift(orgs.kind[orgs.parent[units]] == int(Kind.BRANCH), 1, dtype=np.uint8)
+        if len(branches):
+            committees[units] |= np.left_shift(orgs.kind[orgs.parent[units]] == int(Kind.BRANCH), 1, dtype=np.uint8)
         above = committees.take(cell)
         pool = (free & (above & 1).view(bool)).nonzero()[0]
         top = basic_of.take(cell.take(pool))
         seated = self._seat(eligible.take(pool), top, score.take(pool), self.org_ballots, orgs.executive.view(np.int8))
-        free[pool.take(seated)] = False
-        above >>= 1
-        pool = (free & above.view(bool)).nonzero()[0]
-        branch = orgs.parent.take(cell.take(pool))
-        self._seat(eligible.take(pool), branch, score.take(pool), self.org_ballots, 0)  # branches have no executive
+        if len(branches):
+            free[pool.take(seated)] = False
+            above >>= 1
+            pool = (free & above.view(bool)).nonzero()[0]
+            branch = orgs.parent.take(cell.take(pool))
+            self._seat(eligible.take(pool), branch, score.take(pool), self.org_ballots, 0)  # no executive
         after = pop.role[rows]
         self._elected()[rows] = after
         return int(np.count_nonzero(after != before))
@@ -297,8 +301,9 @@ class Elections:
         # than indexing the table by (row, rank) pairs (150,000 seats: 0.2 against 0.5 ms).
         width = np.int64(ballots.offices.shape[1])
         self.pop.role[seated] = ballots.offices.ravel().take(rank + row * width)
-        self.orgs.secretary[group[rank == 0]] = seated[rank == 0]
-        self.orgs.deputy[group[rank == 1]] = seated[rank == 1]
+        secretary, deputy = rank == 0, rank == 1
+        self.orgs.secretary[group[secretary]] = seated[secretary]
+        self.orgs.deputy[group[deputy]] = seated[deputy]
         return pick
 
     # -- vacancies and county/city cadres ----------------------------------------
@@ -336,17 +341,22 @@ class Elections:
             # An empty seat (-1) reads some role: vacant either way.
             vacant |= pop.role.take(column) != np.where(unit, np.int8(offices[1]), np.int8(offices[0]))
         vacant &= orgs.living(*MEMBER_UNITS, *BASIC_ORGS)
-        org_level = (role > Role.CELL_SECRETARY) & (role < Role.COUNTY_CADRE)  # county seats: promote_cadres
-        cells = np.concatenate([pop.cell[gone[role <= Role.CELL_SECRETARY]], np.flatnonzero(vacant & unit)])
+        # Plain ints: an IntEnum member costs each comparison four times as much on a quarter's few rows.
+        org_level = (role > int(Role.CELL_SECRETARY)) & (role < int(Role.COUNTY_CADRE))  # county seats: promote_cadres
+        cells = np.concatenate([pop.cell[gone[role <= int(Role.CELL_SECRETARY)]], np.flatnonzero(vacant & unit)])
         basic = np.concatenate([orgs.basic_org(pop.cell[gone[org_level]]), np.flatnonzero(vacant & ~unit)])
         return cells.astype(np.int64), basic.astype(np.int64)
 
     def promote_cadres(self, day: int) -> np.ndarray:
         """Fill each county/city committee's vacant cadre seats; returns the organizations that lost a secretary."""
         orgs, pop = self.orgs, self.pop
-        self.cadres = self.cadres[pop.role[self.cadres] == Role.COUNTY_CADRE]  # those removed or gone are out
+        self.cadres = self.cadres[pop.role[self.cadres] == int(Role.COUNTY_CADRE)]  # those removed or gone are out
         have = np.bincount(orgs.county[pop.cell[self.cadres]], minlength=orgs.n)
         need = self.cfg.county_cadres - have  # the seats of those with none vacant are never read
+        if not (need.take(orgs.ids_of(Kind.COUNTY)) > 0).any():
+            # Every seat held (a county's party: every quarter after day 0): nobody to promote, and the passes
+            # below would find no organization (about 15 NumPy calls and a ranking saved).
+            return np.empty(0, dtype=np.int64)
         # Under a county with a vacant seat first (after a quarter, a few counties' of half a million units), then
         # basic organizations themselves (``orgs.basic_org(basic) == basic`` without its climb): the primary and
         # sub-primary organizations and the units directly under a county/city committee. The first is a pass
@@ -355,7 +365,7 @@ class Elections:
         wanted = (need > 0).take(orgs.column("county"))
         wanted &= orgs.living(*MEMBER_UNITS, *BASIC_ORGS)  # the mask of ``vacancies``; branches are not ``own``
         basic = np.flatnonzero(wanted)
-        own = IS_TOP_BASIC_ORG[orgs.kind[basic]] | (orgs.kind[orgs.parent[basic]] == Kind.COUNTY)
+        own = IS_TOP_BASIC_ORG[orgs.kind[basic]] | (orgs.kind[orgs.parent[basic]] == int(Kind.COUNTY))
         basic = basic[own & (orgs.secretary[basic] >= 0)]
         promoted = basic[top_within(orgs.county[basic], self.score(orgs.secretary[basic], day), need)[0]]
         secretaries = orgs.secretary[promoted].astype(np.int64)
