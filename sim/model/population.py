@@ -217,11 +217,13 @@ class Population(ColumnTable):
         is written with their other columns and counted here, without the transition's calls.
         """
         code = int(status)
+        columns["cell"] = cell  # (the keywords' own dict: no copy of the columns)
         if _ACTIVE_LIST[code]:
-            ids = self.append(count, cell=cell, **columns)
+            ids = self.append_columns(count, columns)
             self.transition(ids, status, source=Status.EMPTY)
             return ids
-        ids = self.append(count, cell=cell, status=code, **columns)
+        columns["status"] = code
+        ids = self.append_columns(count, columns)
         self.counts[_EMPTY] -= count
         self.flows[_EMPTY, code] += count
         self.counts[code] += count

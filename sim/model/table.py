@@ -73,13 +73,24 @@ class ColumnTable:
         ``written``: columns the caller writes for all these rows right after (founding draws the traits of
         6.5 million founders into the columns): they get no fill first.
         """
+        return self.append_columns(count, columns, written)
+
+    def append_columns(
+        self, count: int, columns: dict[str, np.ndarray | np.generic | float], written: Collection[str] = ()
+    ) -> np.ndarray:
+        """:meth:`append` with the columns as a dict, for a caller that has them as one (a day's filing): it
+        is neither unpacked nor packed again (a one-row filing: 6.0 -> 3.7 us)."""
         self._grow(self.n + count)
         rows = slice(self.n, self.n + count)
         if rows.stop > self._filled_to:
             self._fill_ahead(rows, columns.keys() | written if written else columns)
-        for name, values in columns.items():
-            # One row takes a scalar at its index: a tenth of the cost of a slice (30 against 300 ns).
-            getattr(self, name)[rows.start if count == 1 and not isinstance(values, np.ndarray) else rows] = values
+        if count == 1:  # one row takes a scalar at its index: a tenth of the cost of a slice (30 against 300 ns)
+            row = rows.start
+            for name, values in columns.items():
+                getattr(self, name)[rows if isinstance(values, np.ndarray) else row] = values
+        else:
+            for name, values in columns.items():
+                getattr(self, name)[rows] = values
         self.n += count
         return np.arange(rows.start, rows.stop, dtype=np.int64)
 
