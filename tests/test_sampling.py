@@ -7,7 +7,7 @@ import pytest
 
 from sim.model import arrays, sampling
 from sim.model.arrays import MAX_TOP_PASSES, count_nonzero, rank_within, row_range, store_index, top_within
-from sim.model.sampling import bernoulli_keep, bernoulli_rows, bernoulli_split, draw_integers, weighted_top_k
+from sim.model.sampling import bernoulli_keep, bernoulli_rows, bernoulli_split, draw_integers, thin, weighted_top_k
 
 
 def test_rank_within_orders_groups_then_best_score_first_like_lexsort():
@@ -289,3 +289,13 @@ def test_count_nonzero_counts_as_numpy_does():
         for array in (flags, flags[::3], rng.integers(-2, 3, size)):
             got = count_nonzero(array)
             assert got == np.count_nonzero(array) and int(got) == got
+
+
+def test_thin_with_one_probability_for_all_draws_as_with_one_each():
+    """``thin`` with one acceptance for all ids (a weekly offence that depends on neither sector nor office) keeps
+    the same ids and leaves the stream where the same acceptance given per id does."""
+    ids = np.arange(5, 505)
+    one, each = np.random.default_rng(11), np.random.default_rng(11)
+    kept = thin(one, ids, 0.004, 0.01)
+    assert np.array_equal(kept, thin(each, ids, np.full(len(ids), 0.004), 0.01))
+    assert 0 < len(kept) < len(ids) and one.random() == each.random()

@@ -25,7 +25,7 @@ import numpy as np
 from sim.mechanisms.base import Mechanism, Step
 from sim.model import cohorts
 from sim.model.organizations import Kind, Organizations
-from sim.model.population import ACTIVE
+from sim.model.population import ACTIVE, IS_ACTIVE
 from sim.model.sampling import bernoulli_rows, thinning
 from sim.model.world import World
 from sim.scenario.sections import by_sector
@@ -37,8 +37,6 @@ INSINCERITY = "insincerity"
 FEW_CELLS = 16
 #: Up to this many members drawn in session are filtered and thinned in Python (:meth:`Critique._few_referred`).
 FEW_IN_SESSION = 8
-#: ``ACTIVE`` as a list, looked up for a few members.
-_ACTIVE_LIST = ACTIVE.tolist()
 
 
 class Critique(Mechanism):
@@ -180,7 +178,7 @@ class Critique(Mechanism):
         9 us)."""
         pop, p_max = self.world.pop, self._p_max
         statuses = pop.status.take(rows).tolist()
-        active = [at for at, status in enumerate(statuses) if _ACTIVE_LIST[status]]
+        active = [at for at, status in enumerate(statuses) if IS_ACTIVE[status]]
         if not active:
             return rows[:0]
         accept = (p_max * (1.0 - pop.sincerity.take(rows))).tolist()  # float32, as thinning's

@@ -40,9 +40,9 @@ from sim.model.agenda import Agenda
 from sim.model.arrays import distinct, store_index
 from sim.model.calendar import MeetingDates
 from sim.model.founding import DAYS_PER_YEAR
-from sim.model.population import ACTIVE, FEW_MEMBERS, N_LEVEL_CODES, NO_RECOMMENDER, Status
+from sim.model.population import ACTIVE, FEW_MEMBERS, IS_ACTIVE, N_LEVEL_CODES, NO_RECOMMENDER, Status
 from sim.model.roles import Role
-from sim.model.sampling import bernoulli_keep, bernoulli_rows, draw_integers, step_probability
+from sim.model.sampling import bernoulli_keep, bernoulli_rows, draw_integers, step_probability, thin
 from sim.model.sectors import SECTORS
 from sim.model.world import World
 
@@ -54,10 +54,9 @@ REMOVAL = ladder.code("removal_from_post")
 DEMOTED = int(Status.DEMOTED)
 #: Up to this many cause or level codes are tallied one by one rather than binned.
 FEW_CODES = 8
-#: Whether each status code is active, as a list (read for a few members in Python). The tables by status
-#: or level code, and the organizations' columns by cell, are read with ``take``: indexing with int8 codes
-#: or int32 cells costs numpy up to three times more (4,000 codes: 20 against 7 us; 3 codes: 0.49 against 0.35 us).
-IS_ACTIVE = ACTIVE.tolist()
+#: The tables by status or level code, and the organizations' columns by cell, are read with ``take``: indexing
+#: with int8 codes or int32 cells costs numpy up to three times more (4,000 codes: 20 against 7 us; 3 codes: 0.49
+#: against 0.35 us).
 
 
 class Discipline(Mechanism):
@@ -185,9 +184,8 @@ class Discipline(Mechanism):
             if by_office:
                 exposure = exposure + (pop.role[rows] >= int(Role.CELL_SECRETARY))
             p = p_by_exposure.take(exposure) if by_sector or by_office else p_by_exposure[0]
-            # The thinning step (sampling.thinning's uniforms and comparison), with one probability for all
-            # when the cause depends on neither sector nor office.
-            offenders = rows[self.rng.random(len(rows)) * p_max < p]  # active members today, distinct, in id order
+            # One probability for all when the cause depends on neither sector nor office.
+            offenders = thin(self.rng, rows, p, p_max)  # active members today, distinct and in id order
             if len(offenders):
                 self.refer(offenders, self.causes[code], day, cells=pop.cell[offenders])
 

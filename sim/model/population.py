@@ -45,8 +45,9 @@ N_STATUS = len(Status)
 ACTIVE_STATUSES = (Status.CANDIDATE, Status.FULL, Status.DEMOTED)
 ACTIVE = np.zeros(N_STATUS, dtype=bool)
 ACTIVE[list(ACTIVE_STATUSES)] = True
-#: ``ACTIVE`` as a list (Python's indexing of a list beats numpy's of an array, for a few members).
-_ACTIVE_LIST = ACTIVE.tolist()
+#: Whether each status code is active, as a list: read for a few members in Python (indexing a list beats
+#: numpy's indexing of an array; discipline and critique read it too).
+IS_ACTIVE = ACTIVE.tolist()
 #: The active status codes as plain ints (summing their stocks from a list beats a masked numpy sum).
 _ACTIVE_CODES = tuple(int(status) for status in ACTIVE_STATUSES)
 
@@ -218,7 +219,7 @@ class Population(ColumnTable):
         """
         code = int(status)
         columns["cell"] = cell  # (the keywords' own dict: no copy of the columns)
-        if _ACTIVE_LIST[code]:
+        if IS_ACTIVE[code]:
             ids = self.append_columns(count, columns)
             self.transition(ids, status, source=Status.EMPTY)
             return ids
@@ -278,7 +279,7 @@ class Population(ColumnTable):
         """:meth:`transition` of a few members (a small party's day), counted one by one in Python: on one to
         three ids a third of the cost of the array calls (binning, ``np.add.at``, a float64 sum)."""
         n = len(ids)
-        joins = _ACTIVE_LIST[code]
+        joins = IS_ACTIVE[code]
         crossing: list[int] | np.ndarray  # the members who join or leave the active ones
         if source is None:
             old = self.status[ids].tolist()
@@ -286,11 +287,11 @@ class Population(ColumnTable):
                 moved = old.count(before)
                 self.counts[before] -= moved
                 self.flows[before, code] += moved
-            crossing = [i for i, before in zip(ids.tolist(), old, strict=True) if _ACTIVE_LIST[before] != joins]
+            crossing = [i for i, before in zip(ids.tolist(), old, strict=True) if IS_ACTIVE[before] != joins]
         else:
             self.counts[int(source)] -= n
             self.flows[int(source), code] += n
-            crossing = ids if _ACTIVE_LIST[int(source)] != joins else []
+            crossing = ids if IS_ACTIVE[int(source)] != joins else []
         self.counts[code] += n
         if len(crossing):
             rows = ids if len(crossing) == n else np.array(crossing, dtype=np.int64)
@@ -367,7 +368,7 @@ class Population(ColumnTable):
             # Member by member in float32 scalars (the same roundings as the array's, at half the cost of its
             # calls on one to three values), their changes summed as float64 in order.
             gain = np.float32(effect)
-            counted = [True] * len(ids) if active else [_ACTIVE_LIST[code] for code in self.status[ids].tolist()]
+            counted = [True] * len(ids) if active else [IS_ACTIVE[code] for code in self.status[ids].tolist()]
             total = 0.0
             for row, count in zip(ids.tolist(), counted, strict=True):
                 before = self.sincerity[row]

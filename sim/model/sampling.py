@@ -11,6 +11,7 @@ This is how every per-member rate in partysim scales to millions of members.
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import numpy as np
 
@@ -100,17 +101,19 @@ def _geometric(rng: np.random.Generator, p: float, size: int, cap: int) -> np.nd
     return np.ceil(draws, out=draws).astype(np.int64)
 
 
-def thin(rng: np.random.Generator, ids: np.ndarray, accept: np.ndarray, p_max: float) -> np.ndarray:
-    """Keep ``ids[i]`` with probability ``accept[i] / p_max`` (thinning step)."""
+def thin(rng: np.random.Generator, ids: np.ndarray, accept: np.ndarray | float, p_max: float) -> np.ndarray:
+    """Keep ``ids[i]`` with probability ``accept[i] / p_max``, or ``accept / p_max`` when it is one number for
+    all (thinning step)."""
     if len(ids) == 0 or p_max <= 0:
         return ids[:0]
-    return ids[thinning(rng, accept, p_max)]
+    return ids[thinning(rng, accept, p_max, len(ids))]
 
 
-def thinning(rng: np.random.Generator, accept: np.ndarray, p_max: float) -> np.ndarray:
+def thinning(rng: np.random.Generator, accept: np.ndarray | float, p_max: float, size: int | None = None) -> np.ndarray:
     """Which rows the thinning step keeps, each with probability ``accept[i] / p_max`` (one uniform each, in
-    order): the mask behind :func:`thin`, for a caller that filters its rows itself (with ``compress``)."""
-    return rng.random(len(accept)) * p_max < accept
+    order; ``size`` rows when ``accept`` is one number for all): the mask behind :func:`thin`, for a caller
+    that filters its rows itself (with ``compress``)."""
+    return rng.random(len(cast(np.ndarray, accept)) if size is None else size) * p_max < accept
 
 
 def bernoulli_split(rng: np.random.Generator, ids: np.ndarray, p: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
