@@ -76,9 +76,12 @@ def test_the_meeting_table_gives_the_calendars_next_and_last_meetings(start, lat
         # One meeting day as a scalar (a small party's one id): the same date, inside the range and outside.
         assert table.of(day, meeting_day[7]) == monthly(np.array([day]), meeting_day[7:8])[0], day
     # A few days (bounded in Python): inside, and one past either end of the range.
-    for few in ([40, 41], [39, 300], [500, cal.horizon + 400], [cal.horizon + 401], [200, 100, 60]):
-        days, dom = np.array(few), meeting_day[: len(few)]
+    for few in ([40, 41], [39, 300], [500, cal.horizon + 400], [cal.horizon + 401], [200, 100, 60], []):
+        days, dom = np.array(few, dtype=np.int64), meeting_day[: len(few)]
         assert np.array_equal(table.of(days, dom), monthly(days, dom)), few
+        assert table.of(days, dom).dtype == np.int64, few
+        # One meeting day for all the days (broadcast): the same dates.
+        assert np.array_equal(table.of(days, meeting_day[7]), monthly(days, np.full(len(few), meeting_day[7]))), few
     # Many days (one flat index, bounded as unsigned): inside, and a single one past either end of the range.
     inside = np.arange(40, 40 + 2 * len(meeting_day), 2)
     for edge in (None, 0, -1):

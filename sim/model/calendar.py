@@ -205,6 +205,7 @@ class MeetingDates:
             dates = _TABLES[key] = self._build(calendar, first, last, later)
         self._dates = dates
         self._flat = dates.ravel()  # a view: the table is contiguous
+        self._width, self._size = dates.shape[1], dates.size
 
     @staticmethod
     def _build(calendar: Calendar, first: int, last: int, later: bool) -> np.ndarray:
@@ -225,22 +226,24 @@ class MeetingDates:
         if isinstance(days, _ONE_DAY):  # a tuple: a union type is three times slower to test
             row = days - self._first
             if 0 <= row < len(self._dates):
-                dates = self._dates[row]
-                # One meeting day as a scalar (a small party's filing): indexing costs a fifth of take's call.
-                return dates[day_of_month] if day_of_month.ndim == 0 else dates.take(day_of_month)
+                # One meeting day as a scalar (a small party's filing): one lookup of two indices, not a row's view
+                # indexed again, nor a ``take``'s call (4.4 against 1.9 thousand instructions).
+                return self._dates[row, day_of_month] if day_of_month.ndim == 0 else self._dates[row].take(day_of_month)
             return self._monthly(days, day_of_month)
-        rows = days - self._first
-        if len(rows) > _FEW:
+        if len(days) > _FEW or day_of_month.ndim == 0:
             # Many ids: one flat index (a meeting day is below a row's width), bounded by one reduction (as
             # unsigned, a day before the table passes its end too), and a take rather than a two-array index:
             # 1,000 ids 4.2 against 6.6 us, 200 ids 2.9 against 3.8.
-            at = rows.astype(np.int64, copy=False) * self._dates.shape[1] + day_of_month
-            if int(at.view(np.uint64).max()) < self._flat.size:
+            at = (days - self._first).astype(np.int64, copy=False)  # a new array: scaled and offset in place
+            at *= self._width
+            at += day_of_month
+            if len(at) == 0 or int(at.view(np.uint64).max()) < self._size:
                 return self._flat.take(at)
             return self._monthly(days, day_of_month)
-        if len(rows):
-            # A few: bounded in Python, where each of numpy's reductions costs more than a microsecond.
-            listed = rows.tolist()
-            if min(listed) < 0 or max(listed) >= len(self._dates):
-                return self._monthly(days, day_of_month)
-        return self._dates[rows, day_of_month]
+        # A few (one meeting day per id): the same flat indices and bounds in Python, where each of numpy's array
+        # calls costs more than a microsecond (two ids: 12.6 against 24.7 thousand instructions).
+        first, width = self._first, self._width
+        listed = [(day - first) * width + meeting for day, meeting in zip(days.tolist(), day_of_month.tolist())]
+        if not listed or (min(listed) >= 0 and max(listed) < self._size):
+            return self._flat.take(listed)
+        return self._monthly(days, day_of_month)
