@@ -259,7 +259,8 @@ def test_critique_refers_only_members_of_the_units_in_session_that_day():
 
 def test_critique_thins_a_few_members_in_session_as_the_arrays_do_with_the_same_draws():
     """The Python path for a few members in session (``_few_referred``): the same members referred and the same
-    uniforms drawn as the array path (status filter, then thinning by sincerity), inactive members among them."""
+    uniforms drawn as the array path (status filter, then thinning by sincerity), inactive members among them,
+    one active member's uniform drawn as a float among them."""
     from sim.model.population import ACTIVE
     from sim.model.sampling import thinning
 
@@ -268,7 +269,7 @@ def test_critique_thins_a_few_members_in_session_as_the_arrays_do_with_the_same_
     p_max = critique._p_max
     pop.sincerity[: pop.n] = np.linspace(0.0, 1.0, pop.n, dtype=np.float32)
     pop.status[: pop.n : 7] = 0  # some rows inactive
-    kept = dropped = 0
+    kept = dropped = one_active = one_kept = 0
     for seed in range(40):
         picker = np.random.default_rng(seed)
         rows = np.sort(picker.choice(pop.n, size=seed % 9, replace=False)).astype(np.int64)
@@ -281,4 +282,6 @@ def test_critique_thins_a_few_members_in_session_as_the_arrays_do_with_the_same_
         assert critique.rng.random() == reference.random()
         kept += len(got)
         dropped += len(active) - len(got)
-    assert kept and dropped
+        one_active += len(active) == 1  # one uniform drawn as a float
+        one_kept += len(got) == 1  # one member referred: a slice of the rows
+    assert kept and dropped and one_active and one_kept

@@ -85,6 +85,8 @@ class Critique(Mechanism):
         self._in_session_table = [tables[today] for today in self._in_session]
         #: The selection probability of a referral: an attending member of sincerity 0's (thinned by sincerity).
         self._p_max = self.cfg.attendance_probability * self.cfg.referral_probability
+        #: The same as a float32 array of no dimension: the factor of the acceptances (:meth:`_few_referred`).
+        self._p_max32 = np.array(self._p_max, dtype=np.float32)
         #: Day of month and month index of every day of the run, as Python ints (read every day).
         self._dom, self._month = world.calendar.dom.tolist(), world.calendar.month.tolist()
         #: The reviews of the units meeting on a day of the month, by month index % 12 (:meth:`_reviews`).
@@ -164,7 +166,7 @@ class Critique(Mechanism):
             referred = self._few_referred(rows)
         else:
             rows = rows.compress(ACTIVE.take(pop.status.take(rows)))
-            referred = rows.compress(thinning(self.rng, p_max * (1.0 - pop.sincerity.take(rows)), p_max))
+            referred = rows.compress(thinning(self.rng, self._p_max32 * (1.0 - pop.sincerity.take(rows)), p_max))
         self.world.tally.add("critique_referrals", len(referred))
         discipline = self.world.mechanisms.get("discipline")
         if discipline is not None and len(referred):
@@ -181,9 +183,15 @@ class Critique(Mechanism):
         active = [at for at, status in enumerate(statuses) if IS_ACTIVE[status]]
         if not active:
             return rows[:0]
-        accept = (p_max * (1.0 - pop.sincerity.take(rows))).tolist()  # float32, as thinning's
-        draws = self.rng.random(len(active)).tolist()
+        # float32, as thinning's: p_max as a float32 array of no dimension rounds as the Python float would (to
+        # float32), and multiplies without the conversion of a Python number (10.2 against 13.0 thousand instructions)
+        accept = (self._p_max32 * (1.0 - pop.sincerity.take(rows))).tolist()
+        # One member: the uniform as a float, the same draw as the first of an array's (4.0 against 7.3 thousand
+        # instructions).
+        draws = [self.rng.random()] if len(active) == 1 else self.rng.random(len(active)).tolist()
         kept = [at for at, draw in zip(active, draws) if draw * p_max < accept[at]]
+        if len(kept) == 1:  # one referral (most days with any): a slice, not a gather
+            return rows[kept[0] : kept[0] + 1]
         return rows.take(kept) if kept else rows[:0]
 
     def _reviews(self, day: int) -> None:

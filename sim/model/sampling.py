@@ -56,7 +56,7 @@ def bernoulli_rows(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
         rows[0] += last  # the offset of the chunk, carried by the sum to every row
         np.add.accumulate(rows, out=rows)  # the cumulative sum, on a day's 70 gaps twice as fast as cumsum's
         chunks.append(rows)
-        last = int(rows[-1])
+        last = rows.item(-1)  # a Python int: half the cost of int(rows[-1])
     rows = chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
     return rows[: rows.searchsorted(n)]
 
