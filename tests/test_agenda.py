@@ -104,3 +104,14 @@ def test_pushes_kept_until_the_pop_are_filed_together_with_the_few_after_them():
             expected = sorted(set().union(*(naive.pop(d) for d in [d for d in naive if d <= day])))
             assert agenda.pop(day).tolist() == expected
         assert len(agenda) >= sum(len(v) for v in naive.values())  # repeats count until popped
+
+
+def test_sixteen_bit_keys_sort_days_as_they_are_sorted():
+    """The 16-bit keys a large push or a bucket is sorted by give the stable order of the days themselves:
+    days within 16 bits, negative days, days spanning more than 16 bits."""
+    from sim.model.agenda import _sixteen_bits
+
+    rng = np.random.default_rng(8)
+    for low, high in ((0, 40), (1_000, 32_000), (-50, 20), (-40_000, -39_000), (5, 70_000)):
+        days = rng.integers(low, high, 600)
+        assert np.array_equal(_sixteen_bits(days).argsort(kind="stable"), days.argsort(kind="stable")), (low, high)

@@ -44,7 +44,7 @@ INT16_MAX = int(np.iinfo(np.int16).max)
 SMALL = 16
 #: Buckets of at most this many ids are opened in Python (cheaper than sorting and splitting arrays).
 OPEN_IN_PYTHON = 64
-#: Pushes of up to this many ids are sorted by their days as they are, larger ones by 16-bit offsets.
+#: Kept pushes of up to this many ids in all are sorted by their days as they are, more by 16-bit keys.
 SORT_AS_IS = 256
 
 Entry = tuple[np.ndarray, np.ndarray]  # (ids, their days)
@@ -131,12 +131,7 @@ class Agenda:
         pending.clear()
         n = len(ids)
         days = days.astype(np.int64, copy=False)
-        if n <= SORT_AS_IS:
-            order = days.argsort(kind="stable")
-        else:  # radix-sorted 16-bit keys (a push spans a few years at most); the offsets cost more on a few hundred
-            lo, hi = int(days.min()), int(days.max())
-            offset = days - lo
-            order = (offset.astype(np.int16) if hi - lo < INT16_MAX else offset).argsort(kind="stable")
+        order = days.argsort(kind="stable") if n <= SORT_AS_IS else _sixteen_bits(days).argsort(kind="stable")
         ids, days = ids.take(order), days.take(order)
         lo, hi = int(days[0]), int(days[-1])
         open_end = self._open_end
@@ -184,7 +179,7 @@ class Agenda:
                 ids = np.concatenate([ids for ids, _ in entries])
                 days = np.concatenate([days for _, days in entries])
             if len(ids) > 1:
-                order = (days - days.min()).astype(np.int16).argsort(kind="stable")  # within one bucket
+                order = _sixteen_bits(days).argsort(kind="stable")
                 ids, days = ids[order], days[order]
             edges = (np.flatnonzero(days[1:] != days[:-1]) + 1).tolist()
             starts = [0, *edges]
@@ -243,6 +238,17 @@ class Agenda:
         if not np.count_nonzero(repeated):  # the usual day: no id twice, nothing to drop
             return ordered
         return np.delete(ordered, np.flatnonzero(repeated) + 1)  # each repeat after its first
+
+
+def _sixteen_bits(days: np.ndarray) -> np.ndarray:
+    """Keys in the order of the int64 ``days``, 16-bit where they fit (numpy's stable sort is then a radix
+    sort): the days themselves when they lie in 0..INT16_MAX - 1 (a run of up to 89 years: one reduction),
+    else their offsets from the earliest (a push spans a few years at most), else the offsets as they are."""
+    if int(days.view(np.uint64).max()) < INT16_MAX:  # as unsigned, a negative day is out of range too
+        return days.astype(np.int16)
+    lo, hi = int(days.min()), int(days.max())
+    offset = days - lo
+    return offset.astype(np.int16) if hi - lo < INT16_MAX else offset
 
 
 def _file(table: dict, keys: list[int], key: int, entry: object) -> None:
