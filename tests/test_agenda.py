@@ -82,3 +82,36 @@ def test_many_ids_pushed_twice_come_back_once_sorted():
     for day in range(50):
         assert agenda.pop(day).tolist() == sorted(naive.pop(day, set()))
     assert len(agenda) == 0
+
+
+def test_pushes_kept_until_the_pop_are_filed_together_with_the_few_after_them():
+    """Many ids of several days, then a few (kept with them), then one day for some: ``next_day`` sees the
+    earliest kept day before anything is filed, and each day's pop gives its ids of every push once, sorted."""
+    from sim.model.agenda import SMALL
+
+    rng = np.random.default_rng(5)
+    agenda, naive = Agenda(), {}
+    for today in range(0, 90, 3):
+        assert agenda.next_day() <= min(naive, default=NEVER)
+        for size, one_day in ((SMALL + 20, False), (3, False), (2, True), (SMALL * 3, False)):
+            ids = rng.permutation(400)[:size]
+            days = today + 1 if one_day else today + rng.integers(0, 35, size)
+            agenda.push(ids, days)
+            for i, d in zip(ids.tolist(), np.broadcast_to(days, size).tolist()):
+                naive.setdefault(d, set()).add(i)
+            assert agenda.next_day() <= min(naive)
+        for day in range(today, today + 3):
+            expected = sorted(set().union(*(naive.pop(d) for d in [d for d in naive if d <= day])))
+            assert agenda.pop(day).tolist() == expected
+        assert len(agenda) >= sum(len(v) for v in naive.values())  # repeats count until popped
+
+
+def test_sixteen_bit_keys_sort_days_as_they_are_sorted():
+    """The 16-bit keys a large push or a bucket is sorted by give the stable order of the days themselves:
+    days within 16 bits, negative days, days spanning more than 16 bits."""
+    from sim.model.agenda import _sixteen_bits
+
+    rng = np.random.default_rng(8)
+    for low, high in ((0, 40), (1_000, 32_000), (-50, 20), (-40_000, -39_000), (5, 70_000)):
+        days = rng.integers(low, high, 600)
+        assert np.array_equal(_sixteen_bits(days).argsort(kind="stable"), days.argsort(kind="stable")), (low, high)

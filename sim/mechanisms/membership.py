@@ -226,8 +226,13 @@ class Membership(Mechanism):
     def _schedule(self, procedure: int, ids: np.ndarray, days: np.ndarray | int) -> None:
         """Schedule ``procedure`` for ``ids`` on ``days``."""
         pop = self.world.pop
-        pop.due[ids] = days
-        pop.procedure[ids] = procedure
+        if len(ids) == 1 and isinstance(days, int):  # one id, one day (a small party's day): by its scalar index
+            row = ids.item()
+            pop.due[row] = days
+            pop.procedure[row] = procedure
+        else:
+            pop.due[ids] = days
+            pop.procedure[ids] = procedure
         self.procedures.push(ids, days)
 
     def _within_county_deadline(self, procedure: int, ids: np.ndarray, day: int) -> None:
@@ -292,23 +297,30 @@ class Membership(Mechanism):
                 "birth": day - plan["age"][rows],
                 "ties_group": pop.ties_group[rec1],
             }
+        # The review's day is written with the applicants' other columns (no gathers by their new ids).
+        review = self._review_day(cell, day)
         ids = pop.add(
             count,
             Status.APPLICANT,
             cell,
             applied=day,
             recommender1=rec1,
+            due=review,
+            procedure=REVIEW,
             **applicant,
             **traits,
         )
-        self._schedule_review(ids, cell, day)
+        self.procedures.push(ids, review)
         self.log_members(day, "application", ids)
 
+    def _review_day(self, cells: np.ndarray | int, day: int) -> np.ndarray:
+        """The day an application filed or moved on ``day`` is reviewed with the applicant: the next general
+        meeting of their cell (``cells``; one cell's as a scalar)."""
+        return self.next_meeting.of(day + 1, self.world.orgs.meeting_day[cells])
+
     def _schedule_review(self, ids: np.ndarray, cells: np.ndarray, day: int) -> None:
-        """The application is reviewed with the applicant at the next general meeting after ``day`` of
-        their cell (``cells``)."""
-        review = self.next_meeting.of(day + 1, self.world.orgs.meeting_day[cells])
-        self._schedule(REVIEW, ids, review)
+        """Schedule the review of the applications ``ids``, filed or moved on ``day`` to ``cells``."""
+        self._schedule(REVIEW, ids, self._review_day(cells, day))
 
     def moved(self, ids: np.ndarray, day: int) -> None:
         """Members re-attached to another cell by re-organization: an application not yet reviewed

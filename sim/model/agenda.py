@@ -9,7 +9,10 @@ whole member table every day.
 
 Two tiers. Days from the current bucket of ``BUCKET_DAYS`` days on are kept
 by bucket: a large push with ids due on 30 different days adds 2 or 3 slices of
-itself (sorted by day once; by 16-bit radix keys), not 30 dictionary entries. A
+itself (sorted by day once; by 16-bit radix keys), not 30 dictionary entries.
+Large pushes are kept as they are until the next pop, which sorts and files
+them at once: a large party's procedures push two to four arrays a day into
+one agenda, whose slots (a dozen each) are then filed once for all. A
 bucket is opened when the days reach it: its entries are sorted by day once
 and split into one list of ids per day, so that each daily pop takes whole
 days (a concatenation and the sort of what it returns), never filters a
@@ -41,7 +44,7 @@ INT16_MAX = int(np.iinfo(np.int16).max)
 SMALL = 16
 #: Buckets of at most this many ids are opened in Python (cheaper than sorting and splitting arrays).
 OPEN_IN_PYTHON = 64
-#: Pushes of up to this many ids are sorted by their days as they are, larger ones by 16-bit offsets.
+#: Kept pushes of up to this many ids in all are sorted by their days as they are, more by 16-bit keys.
 SORT_AS_IS = 256
 
 Entry = tuple[np.ndarray, np.ndarray]  # (ids, their days)
@@ -63,6 +66,7 @@ class Agenda:
         self._days: dict[int, list[np.ndarray]] = {}  # days of the opened buckets: ids by day
         self._day_keys: list[int] = []  # heap of the keys of _days
         self._open_end = -1  # the last day of the last opened bucket
+        self._pending: list[Entry] = []  # pushes not filed yet (:meth:`_file_pending`)
         self._size = 0
 
     def __len__(self) -> int:
@@ -71,13 +75,18 @@ class Agenda:
     def next_day(self) -> int:
         """A day on or before the earliest any id is due (:data:`NEVER` if none is): a :meth:`pop` of an
         earlier day returns nothing, which a caller can tell without the call (the first day of a bucket
-        not opened yet stands for the days of its ids)."""
+        not opened yet stands for the days of its ids; pushes not filed yet give their earliest day)."""
         days, buckets = self._day_keys, self._keys
         first = days[0] if days else NEVER
-        return min(first, buckets[0] << BUCKET_SHIFT) if buckets else first
+        if buckets:
+            first = min(first, buckets[0] << BUCKET_SHIFT)
+        for _, pending in self._pending:  # left for the next pop, which files them with its day's others
+            first = min(first, int(pending.min()))
+        return first
 
     def push(self, ids: np.ndarray, days: np.ndarray | int) -> None:
-        """Schedule ``ids[i]`` for ``days[i]`` (or every id for one day)."""
+        """Schedule ``ids[i]`` for ``days[i]`` (or every id for one day). The agenda keeps the arrays given
+        (its entries are views of them until popped): callers do not write them afterwards."""
         ids = np.asarray(ids, dtype=np.int64)
         n = ids.size
         if n == 0:
@@ -90,27 +99,39 @@ class Agenda:
         if days.size == 1:  # a 0-d array, or one id's day (its Python int: no grouping of one)
             _file(self._days, self._day_keys, days.item(), ids)
             return
-        if n <= SMALL:  # grouped by day in Python: each day's ids go to its list
-            listed = days.tolist()
-            if listed.count(listed[0]) == n:
-                _file(self._days, self._day_keys, listed[0], ids)
-                return
-            rows_by_day: dict[int, list[int]] = {}
-            for row, day in enumerate(listed):
-                rows_by_day.setdefault(day, []).append(row)
-            for day, rows in rows_by_day.items():
-                first, last = rows[0], rows[-1] + 1
-                # Consecutive rows (one, mostly): a slice, not a gather; else ``take``, which reads a list of
-                # rows at half the cost of indexing.
-                _file(self._days, self._day_keys, day, ids[first:last] if last - first == len(rows) else ids.take(rows))
+        if n > SMALL or self._pending:
+            # Many ids (a large party's push), or a few after some: kept as they are until the next pop or
+            # look at the next day, which sorts the pushes since at once (:meth:`_file_pending`).
+            self._pending.append((ids, days))
             return
+        # A few ids of several days, grouped by day in Python: each day's ids go to its list.
+        listed = days.tolist()
+        if listed.count(listed[0]) == n:
+            _file(self._days, self._day_keys, listed[0], ids)
+            return
+        rows_by_day: dict[int, list[int]] = {}
+        for row, day in enumerate(listed):
+            rows_by_day.setdefault(day, []).append(row)
+        for day, rows in rows_by_day.items():
+            first, last = rows[0], rows[-1] + 1
+            # Consecutive rows (one, mostly): a slice, not a gather; else ``take``, which reads a list of
+            # rows at half the cost of indexing.
+            _file(self._days, self._day_keys, day, ids[first:last] if last - first == len(rows) else ids.take(rows))
+
+    def _file_pending(self) -> None:
+        """File the pushes kept since the last pop (:meth:`push`): sorted by day at once, then one entry a
+        slot, each day of the opened buckets and each later bucket. A large party's day pushes two or three
+        arrays of a hundred ids over a month into one agenda: their slots (a dozen each) are filed together."""
+        pending = self._pending
+        if len(pending) == 1:
+            ids, days = pending[0]
+        else:
+            ids = np.concatenate([ids for ids, _ in pending])
+            days = np.concatenate([days for _, days in pending])
+        pending.clear()
+        n = len(ids)
         days = days.astype(np.int64, copy=False)
-        if n <= SORT_AS_IS:
-            order = days.argsort(kind="stable")
-        else:  # radix-sorted 16-bit keys (a push spans a few years at most); the offsets cost more on a few hundred
-            lo, hi = int(days.min()), int(days.max())
-            offset = days - lo
-            order = (offset.astype(np.int16) if hi - lo < INT16_MAX else offset).argsort(kind="stable")
+        order = days.argsort(kind="stable") if n <= SORT_AS_IS else _sixteen_bits(days).argsort(kind="stable")
         ids, days = ids.take(order), days.take(order)
         lo, hi = int(days[0]), int(days[-1])
         open_end = self._open_end
@@ -158,7 +179,7 @@ class Agenda:
                 ids = np.concatenate([ids for ids, _ in entries])
                 days = np.concatenate([days for _, days in entries])
             if len(ids) > 1:
-                order = (days - days.min()).astype(np.int16).argsort(kind="stable")  # within one bucket
+                order = _sixteen_bits(days).argsort(kind="stable")
                 ids, days = ids[order], days[order]
             edges = (np.flatnonzero(days[1:] != days[:-1]) + 1).tolist()
             starts = [0, *edges]
@@ -188,6 +209,8 @@ class Agenda:
         """
         if day > self._open_end:
             self._open(day >> BUCKET_SHIFT)
+        if self._pending:
+            self._file_pending()
         day_keys = self._day_keys
         if not day_keys or day_keys[0] > day:  # nothing due yet: the usual day of a small party
             return NOTHING
@@ -215,6 +238,17 @@ class Agenda:
         if not np.count_nonzero(repeated):  # the usual day: no id twice, nothing to drop
             return ordered
         return np.delete(ordered, np.flatnonzero(repeated) + 1)  # each repeat after its first
+
+
+def _sixteen_bits(days: np.ndarray) -> np.ndarray:
+    """Keys in the order of the int64 ``days``, 16-bit where they fit (numpy's stable sort is then a radix
+    sort): the days themselves when they lie in 0..INT16_MAX - 1 (a run of up to 89 years: one reduction),
+    else their offsets from the earliest (a push spans a few years at most), else the offsets as they are."""
+    if int(days.view(np.uint64).max()) < INT16_MAX:  # as unsigned, a negative day is out of range too
+        return days.astype(np.int16)
+    lo, hi = int(days.min()), int(days.max())
+    offset = days - lo
+    return offset.astype(np.int16) if hi - lo < INT16_MAX else offset
 
 
 def _file(table: dict, keys: list[int], key: int, entry: object) -> None:
