@@ -31,6 +31,7 @@ table, except :meth:`Discipline.punished_ids` for one-off orders.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import NamedTuple
 
 import numpy as np
 
@@ -57,6 +58,15 @@ FEW_CODES = 8
 #: The tables by status or level code, and the organizations' columns by cell, are read with ``take``: indexing
 #: with int8 codes or int32 cells costs numpy up to three times more (4,000 codes: 20 against 7 us; 3 codes: 0.49
 #: against 0.35 us).
+
+
+class Issued(NamedTuple):
+    """Standing punishments decided on a day: the members, the levels given, the causes, the levels held now."""
+
+    ids: np.ndarray
+    level: np.ndarray
+    cause: np.ndarray
+    held: np.ndarray
 
 
 class Discipline(Mechanism):
@@ -220,13 +230,25 @@ class Discipline(Mechanism):
 
     # -- meetings decide, committees ratify, punishments are lifted ---------
     def decide(self, day: int) -> None:
+        """The day's meetings judge their cases, the committees ratify theirs, and the punishments due are lifted.
+
+        The standing punishments judged and ratified are issued together, by one :meth:`_punish` (at national
+        scale ~200 judged and ~8 ratified a day: the second call cost more than its ids). They are distinct
+        members (a member pending ratification has no other case) and neither step reads what the other's
+        punishments write; each is counted and logged where it is decided, in the event log's order.
+        """
         pop = self.world.pop
         judged = self._due(self.decisions, day, pop.referral_due)
-        if len(judged):  # (each step is called only on a day that has ids for it)
-            self._judge(day, judged)
+        issued = self._judge(day, judged) if len(judged) else None  # (each step only on a day with ids for it)
         ratified = self._due(self.ratifications, day, pop.referral_due)
         if len(ratified):
-            self._ratify(day, ratified)
+            standing = self._ratify(day, ratified)
+            if issued is None:
+                issued = standing
+            elif standing is not None:
+                issued = Issued(*(np.concatenate(pair) for pair in zip(issued, standing, strict=True)))
+        if issued is not None:
+            self._punish(day, issued)
         lifted = self._due(self.liftings, day, pop.lift_due, punished=True)
         if len(lifted):
             self.lift(lifted, day, "punishment_lifted")
@@ -256,13 +278,14 @@ class Discipline(Mechanism):
         ]
         return ids if len(rows) == len(ids) else ids[rows]
 
-    def _judge(self, day: int, ids: np.ndarray) -> None:
-        """The cell meeting takes up each case: conviction and the level on the ladder."""
+    def _judge(self, day: int, ids: np.ndarray) -> Issued | None:
+        """The cell meeting takes up each case: conviction and the level on the ladder. Returns the standing
+        punishments judged (counted here, issued by :meth:`decide`); the heavier wait for ratification."""
         pop = self.world.pop
         pop.referral_due[store_index(ids)] = -1
         convicted = bernoulli_keep(self.rng, ids, self.cfg.conviction_probability)
         if len(convicted) == 0:
-            return
+            return None
         cause = pop.referral_cause[convicted]
         held = pop.punish_level[convicted]
         if len(convicted) <= FEW_MEMBERS:
@@ -275,50 +298,51 @@ class Discipline(Mechanism):
             level = self.judged_level[cause, held]
             ratify = bool(np.count_nonzero(level >= self.ratified_from))
         if not ratify:  # the usual case: only standing punishments, nothing to ratify
-            self._punish(day, convicted, level, cause, held)
-            return
+            return self._count_issued(day, Issued(convicted, level, cause, held))
         heavy = level >= self.ratified_from
         light = ~heavy
-        self._punish(day, convicted[light], level[light], cause[light], held[light])
-        pending = convicted[heavy]
-        pop.proposed_level[pending] = level[heavy]
+        issued = self._count_issued(day, Issued(convicted[light], level[light], cause[light], held[light]))
+        pending, proposed = convicted[heavy], level[heavy]
+        pop.proposed_level[pending] = proposed
         ratify = day + draw_integers(self.rng, 1, self.cfg.ratification_days + 1, len(pending))
         pop.referral_due[pending] = ratify
         self.ratifications.push(pending, ratify)
-        expulsion = level[heavy] == EXPULSION
-        self._log_cases(day, "expulsion_proposed", pending[expulsion], cause[heavy][expulsion], level[heavy][expulsion])
-        self._log_cases(
-            day, "punishment_proposed", pending[~expulsion], cause[heavy][~expulsion], level[heavy][~expulsion]
-        )
+        if self.world.events.enabled:  # (the split serves the log only)
+            expulsion, cause = proposed == EXPULSION, cause[heavy]
+            self._log_cases(day, "expulsion_proposed", pending[expulsion], cause[expulsion], proposed[expulsion])
+            self._log_cases(day, "punishment_proposed", pending[~expulsion], cause[~expulsion], proposed[~expulsion])
+        return issued
 
-    def _ratify(self, day: int, ids: np.ndarray) -> None:
-        """The county/city committee ratifies the heavier punishments; a refused one gives the next lighter level."""
-        if len(ids) == 0:
-            return
+    def _ratify(self, day: int, ids: np.ndarray) -> Issued | None:
+        """The county/city committee ratifies the heavier punishments; a refused one gives the next lighter level.
+        Expulsions are carried out here; returns the standing punishments (counted here, issued by
+        :meth:`decide`)."""
         world, pop, cfg = self.world, self.world.pop, self.cfg
         pop.referral_due[ids] = -1
         level = pop.proposed_level[ids]
         held = pop.punish_level[ids]
+        cause = pop.referral_cause[ids]
         expulsion = level == EXPULSION
         p = np.where(expulsion, cfg.expulsion_ratify_probability, cfg.ratify_probability)
         ratified = self.rng.random(len(ids)) < p
         world.tally.add("expulsions_not_ratified", np.count_nonzero(~ratified & expulsion))
         world.tally.add("punishments_not_ratified", np.count_nonzero(~ratified & ~expulsion))
-        standing = ~(ratified & expulsion)
-        given = np.where(ratified, level, level - 1).astype(np.int8)[standing]
-        self._punish(day, ids[standing], given, pop.referral_cause[ids[standing]], held[standing])
+        given = np.where(ratified, level, level - 1)  # (int8, as the levels)
         expelled = ratified & expulsion
-        if not np.count_nonzero(expelled):
-            return
-        held = held[expelled]
+        if not np.count_nonzero(expelled):  # the usual day
+            return self._count_issued(day, Issued(ids, given, cause, held))
+        standing = ~expelled
+        issued = self._count_issued(day, Issued(ids[standing], given[standing], cause[standing], held[standing]))
+        held, cause = held[expelled], cause[expelled]
         expelled = ids[expelled]
-        self._count_issued(day, expelled, np.full(len(expelled), EXPULSION), pop.referral_cause[expelled], held)
+        self._count_issued(day, Issued(expelled, np.full(len(expelled), EXPULSION), cause, held))
         pop.set_punishment(expelled, 0, held=held)  # the standing punishment is superseded
-        pop.punish_cause[expelled] = pop.referral_cause[expelled]
+        pop.punish_cause[expelled] = cause
         pop.punish_day[expelled] = day
         pop.role[expelled] = int(Role.NONE)
         self._recommender_liability(day, expelled)  # before the transition: it reads whether each was a full member
         pop.transition(expelled, Status.EXPELLED)
+        return issued
 
     def _tally_codes(self, names: dict[int, str], codes: np.ndarray) -> None:
         """Count the codes under their flow names: only the codes present (a few on most days).
@@ -343,28 +367,26 @@ class Discipline(Mechanism):
                 day, kind, ids, pop.cell[ids], cause=self._names(cause), level=self._level_names(level)
             )
 
-    def _count_issued(self, day: int, ids: np.ndarray, level: np.ndarray, cause: np.ndarray, held: np.ndarray) -> None:
-        """Count (and log) the punishments ``level`` issued for ``cause`` to ``ids``, who hold ``held`` now."""
+    def _count_issued(self, day: int, issued: Issued) -> Issued | None:
+        """Count (and log) the punishments ``issued``; returns them, or None if there are none."""
+        ids, level, cause, held = issued
+        if len(ids) == 0:
+            return None
         tally = self.world.tally
         tally.add("punishments_issued", len(ids))
         tally.add("punishments_replaced", np.count_nonzero(held))
         self._tally_codes(self.issued_level, level)
         self._tally_codes(self.issued_cause, cause)
         self._log_cases(day, "punishment", ids, cause, level)
+        return issued
 
-    def _punish(
-        self, day: int, ids: np.ndarray, level: np.ndarray, cause: np.ndarray, held: np.ndarray | None = None
-    ) -> None:
-        """Issue standing punishments (warning .. probation) to ``ids``, who hold ``held`` now (read if not
-        given), and schedule their lifting. Each column is read once at the members' rows (the cells serve
-        the counts and the meeting dates): at national scale a read at scattered rows costs a cache miss a row."""
-        if len(ids) == 0:
-            return
+    def _punish(self, day: int, issued: Issued) -> None:
+        """Issue standing punishments (warning .. probation) and schedule their lifting. Each column is read
+        once at the members' rows (the cells serve the counts and the meeting dates): at national scale a
+        read at scattered rows costs a cache miss a row."""
+        ids, level, cause, held = issued
         pop = self.world.pop
-        if held is None:
-            held = pop.punish_level[ids]
         cells = pop.cell[ids]
-        self._count_issued(day, ids, level, cause, held)
         pop.set_punishment(ids, level, held=held, cells=cells)
         one = len(ids) == 1  # a small party's usual day: the stores of one value at one row take an int
         row = ids.item(0) if one else ids  # (0.1 against 0.4 us a store for a scatter over an array of one)
