@@ -238,9 +238,9 @@ class Discipline(Mechanism):
         punishments write; each is counted and logged where it is decided, in the event log's order.
         """
         pop = self.world.pop
-        judged = self._due(self.decisions, day, pop.referral_due)
+        judged = self._due(self.decisions.pop(day), day, pop.referral_due)
         issued = self._judge(day, judged) if len(judged) else None  # (each step only on a day with ids for it)
-        ratified = self._due(self.ratifications, day, pop.referral_due)
+        ratified = self._due(self.ratifications.pop(day), day, pop.referral_due)
         if len(ratified):
             standing = self._ratify(day, ratified)
             if issued is None:
@@ -249,16 +249,13 @@ class Discipline(Mechanism):
                 issued = Issued(*(np.concatenate(pair) for pair in zip(issued, standing, strict=True)))
         if issued is not None:
             self._punish(day, issued)
-        lifted = self._due(self.liftings, day, pop.lift_due, punished=True)
-        if len(lifted):
-            self.lift(lifted, day, "punishment_lifted")
+        self._lift_due(day)
 
-    def _due(self, agenda: Agenda, day: int, due: np.ndarray, punished: bool = False) -> np.ndarray:
-        """The ids ``agenda`` holds for ``day`` that are still due then (the column ``due`` holds their day: a
+    def _due(self, ids: np.ndarray, day: int, due: np.ndarray, punished: bool = False) -> np.ndarray:
+        """The ``ids`` an agenda held for ``day`` that are still due then (the column ``due`` holds their day: a
         later case may have replaced theirs) and active (and, if ``punished``, hold a standing punishment).
         A few ids (a small party's day) are tested in Python, half the cost of the array calls; one id (most
         such days) by reading its row's values."""
-        ids = agenda.pop(day)
         if len(ids) == 0:  # some days in a small party: no gathers on empty arrays
             return ids
         pop = self.world.pop
@@ -277,6 +274,23 @@ class Discipline(Mechanism):
             if at == day and IS_ACTIVE[code] and level > 0
         ]
         return ids if len(rows) == len(ids) else ids[rows]
+
+    def _lift_due(self, day: int) -> None:
+        """Lift the standing punishments due today (:meth:`_due`). Many ids (a large party's day) have their
+        levels and statuses read once, for the filter and for the lifting: at national scale each read at
+        scattered rows costs a cache miss a row."""
+        ids = self.liftings.pop(day)
+        if len(ids) <= FEW_MEMBERS:
+            ids = self._due(ids, day, self.world.pop.lift_due, punished=True)
+            if len(ids):
+                self.lift(ids, day, "punishment_lifted")
+            return
+        pop = self.world.pop
+        level, status = pop.punish_level[ids], pop.status[ids]
+        keep = (pop.lift_due[ids] == day) & ACTIVE.take(status) & (level > 0)
+        if np.count_nonzero(keep) < len(ids):  # (some were replaced or left)
+            ids, level, status = ids[keep], level[keep], status[keep]
+        self.lift(ids, day, "punishment_lifted", held=(level, status))
 
     def _judge(self, day: int, ids: np.ndarray) -> Issued | None:
         """The cell meeting takes up each case: conviction and the level on the ladder. Returns the standing
@@ -429,22 +443,33 @@ class Discipline(Mechanism):
         self.refer(liable, LIABILITY, day)
 
     # -- lifting (also used by amnesty orders) ------------------------------
-    def lift(self, ids: np.ndarray, day: int, event: str, education: float | None = None) -> np.ndarray:
+    def lift(
+        self,
+        ids: np.ndarray,
+        day: int,
+        event: str,
+        education: float | None = None,
+        held: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> np.ndarray:
         """Lift the standing punishments of ``ids`` (active, punished); ``event`` names the log rows.
 
         ``education`` is the share of the gap to full sincerity that the
         accompanying ideological education closes (default: the scenario's
-        ``discipline.education_effect``).
+        ``discipline.education_effect``). ``held``: the members' levels and
+        statuses, when the caller has read them already.
         """
         world, pop = self.world, self.world.pop
         if len(ids) == 0:
             return ids
         cause = pop.punish_cause[ids]
-        level = pop.punish_level[ids]
+        level, status = (pop.punish_level[ids], pop.status[ids]) if held is None else held
         pop.set_punishment(ids, 0, held=level)
         pop.lift_due[store_index(ids)] = -1
-        status = pop.status[ids]
-        if len(ids) > FEW_MEMBERS or DEMOTED in status.tolist():  # (a few looked up in Python: no array calls)
+        if len(ids) > FEW_MEMBERS:
+            demoted = status == DEMOTED
+            if np.count_nonzero(demoted):
+                pop.transition(ids[demoted], Status.FULL, source=Status.DEMOTED)
+        elif DEMOTED in status.tolist():  # (a few looked up in Python: no array calls)
             pop.transition(ids[status == DEMOTED], Status.FULL, source=Status.DEMOTED)
         pop.educate(ids, self.cfg.education_effect if education is None else education, active=True)
         world.tally.add("punishments_lifted", len(ids))
