@@ -235,7 +235,7 @@ class Discipline(Mechanism):
         The standing punishments judged and ratified are issued together, by one :meth:`_punish` (at national
         scale ~200 judged and ~8 ratified a day: the second call cost more than its ids). They are distinct
         members (a member pending ratification has no other case) and neither step reads what the other's
-        punishments write; each is counted and logged where it is decided, in the event log's order.
+        punishments write; each is logged where it is decided (the event log's order), all counted together.
         """
         pop = self.world.pop
         judged = self._due(self.decisions.pop(day), day, pop.referral_due)
@@ -294,7 +294,7 @@ class Discipline(Mechanism):
 
     def _judge(self, day: int, ids: np.ndarray) -> Issued | None:
         """The cell meeting takes up each case: conviction and the level on the ladder. Returns the standing
-        punishments judged (counted here, issued by :meth:`decide`); the heavier wait for ratification."""
+        punishments judged (logged here, issued by :meth:`decide`); the heavier wait for ratification."""
         pop = self.world.pop
         pop.referral_due[store_index(ids)] = -1
         convicted = bernoulli_keep(self.rng, ids, self.cfg.conviction_probability)
@@ -312,10 +312,10 @@ class Discipline(Mechanism):
             level = self.judged_level[cause, held]
             ratify = bool(np.count_nonzero(level >= self.ratified_from))
         if not ratify:  # the usual case: only standing punishments, nothing to ratify
-            return self._count_issued(day, Issued(convicted, level, cause, held))
+            return self._decided(day, Issued(convicted, level, cause, held))
         heavy = level >= self.ratified_from
         light = ~heavy
-        issued = self._count_issued(day, Issued(convicted[light], level[light], cause[light], held[light]))
+        issued = self._decided(day, Issued(convicted[light], level[light], cause[light], held[light]))
         pending, proposed = convicted[heavy], level[heavy]
         pop.proposed_level[pending] = proposed
         ratify = day + draw_integers(self.rng, 1, self.cfg.ratification_days + 1, len(pending))
@@ -329,7 +329,7 @@ class Discipline(Mechanism):
 
     def _ratify(self, day: int, ids: np.ndarray) -> Issued | None:
         """The county/city committee ratifies the heavier punishments; a refused one gives the next lighter level.
-        Expulsions are carried out here; returns the standing punishments (counted here, issued by
+        Expulsions are carried out here; returns the standing punishments (logged here, issued by
         :meth:`decide`)."""
         world, pop, cfg = self.world, self.world.pop, self.cfg
         pop.referral_due[ids] = -1
@@ -344,12 +344,14 @@ class Discipline(Mechanism):
         given = np.where(ratified, level, level - 1)  # (int8, as the levels)
         expelled = ratified & expulsion
         if not np.count_nonzero(expelled):  # the usual day
-            return self._count_issued(day, Issued(ids, given, cause, held))
+            return self._decided(day, Issued(ids, given, cause, held))
         standing = ~expelled
-        issued = self._count_issued(day, Issued(ids[standing], given[standing], cause[standing], held[standing]))
+        issued = self._decided(day, Issued(ids[standing], given[standing], cause[standing], held[standing]))
         held, cause = held[expelled], cause[expelled]
         expelled = ids[expelled]
-        self._count_issued(day, Issued(expelled, np.full(len(expelled), EXPULSION), cause, held))
+        expulsions = Issued(expelled, np.full(len(expelled), EXPULSION), cause, held)
+        self._count_issued(expulsions)
+        self._decided(day, expulsions)
         pop.set_punishment(expelled, 0, held=held)  # the standing punishment is superseded
         pop.punish_cause[expelled] = cause
         pop.punish_day[expelled] = day
@@ -381,25 +383,30 @@ class Discipline(Mechanism):
                 day, kind, ids, pop.cell[ids], cause=self._names(cause), level=self._level_names(level)
             )
 
-    def _count_issued(self, day: int, issued: Issued) -> Issued | None:
-        """Count (and log) the punishments ``issued``; returns them, or None if there are none."""
-        ids, level, cause, held = issued
-        if len(ids) == 0:
+    def _decided(self, day: int, issued: Issued) -> Issued | None:
+        """Log the punishments ``issued`` where they are decided (the event log's order); returns them, or None
+        if there are none. They are counted when issued (:meth:`_count_issued`): the counts of a day's
+        judged and ratified punishments add up in one call."""
+        if len(issued.ids) == 0:
             return None
-        tally = self.world.tally
-        tally.add("punishments_issued", len(ids))
-        tally.add("punishments_replaced", np.count_nonzero(held))
-        self._tally_codes(self.issued_level, level)
-        self._tally_codes(self.issued_cause, cause)
-        self._log_cases(day, "punishment", ids, cause, level)
+        self._log_cases(day, "punishment", issued.ids, issued.cause, issued.level)
         return issued
 
+    def _count_issued(self, issued: Issued) -> None:
+        """Count the punishments ``issued``."""
+        tally = self.world.tally
+        tally.add("punishments_issued", len(issued.ids))
+        tally.add("punishments_replaced", np.count_nonzero(issued.held))
+        self._tally_codes(self.issued_level, issued.level)
+        self._tally_codes(self.issued_cause, issued.cause)
+
     def _punish(self, day: int, issued: Issued) -> None:
-        """Issue standing punishments (warning .. probation) and schedule their lifting. Each column is read
-        once at the members' rows (the cells serve the counts and the meeting dates): at national scale a
-        read at scattered rows costs a cache miss a row."""
+        """Count and issue standing punishments (warning .. probation) and schedule their lifting. Each column
+        is read once at the members' rows (the cells serve the counts and the meeting dates): at national
+        scale a read at scattered rows costs a cache miss a row."""
         ids, level, cause, held = issued
         pop = self.world.pop
+        self._count_issued(issued)
         cells = pop.cell[ids]
         pop.set_punishment(ids, level, held=held, cells=cells)
         one = len(ids) == 1  # a small party's usual day: the stores of one value at one row take an int
