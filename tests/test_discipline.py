@@ -8,7 +8,6 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from sim.mechanisms.discipline import Issued
 from sim.model import ladder
 from sim.model.population import ACTIVE, Status
 from sim.model.roles import Role
@@ -243,9 +242,8 @@ def test_a_lifting_scheduled_twice_for_the_same_meeting_is_applied_once():
     discipline, pop = simulation.world.mechanisms["discipline"], simulation.world.pop
     member = np.flatnonzero(pop.status[: pop.n] == Status.FULL)[:1]
     cause = np.array([0], dtype=np.int8)
-    for day, level in ((0, "removal_from_post"), (730, "probation")):
-        levels = np.array([ladder.code(level)], dtype=np.int8)
-        discipline._punish(day, Issued(member, levels, cause, pop.punish_level[member]))
+    discipline._punish(0, member, np.array([ladder.code("removal_from_post")], dtype=np.int8), cause)
+    discipline._punish(730, member, np.array([ladder.code("probation")], dtype=np.int8), cause)
     due = int(pop.lift_due[member[0]])
     discipline.decide(due)
     assert pop.status[member[0]] == Status.FULL and pop.punish_level[member[0]] == 0

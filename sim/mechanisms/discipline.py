@@ -248,7 +248,7 @@ class Discipline(Mechanism):
             elif standing is not None:
                 issued = Issued(*(np.concatenate(pair) for pair in zip(issued, standing, strict=True)))
         if issued is not None:
-            self._punish(day, issued)
+            self._punish(day, *issued)
         self._lift_due(day)
 
     def _due(self, ids: np.ndarray, day: int, due: np.ndarray, punished: bool = False) -> np.ndarray:
@@ -349,9 +349,9 @@ class Discipline(Mechanism):
         issued = self._decided(day, Issued(ids[standing], given[standing], cause[standing], held[standing]))
         held, cause = held[expelled], cause[expelled]
         expelled = ids[expelled]
-        expulsions = Issued(expelled, np.full(len(expelled), EXPULSION), cause, held)
-        self._count_issued(expulsions)
-        self._decided(day, expulsions)
+        levels = np.full(len(expelled), EXPULSION)
+        self._count_issued(levels, cause, held)
+        self._decided(day, Issued(expelled, levels, cause, held))
         pop.set_punishment(expelled, 0, held=held)  # the standing punishment is superseded
         pop.punish_cause[expelled] = cause
         pop.punish_day[expelled] = day
@@ -392,21 +392,27 @@ class Discipline(Mechanism):
         self._log_cases(day, "punishment", issued.ids, issued.cause, issued.level)
         return issued
 
-    def _count_issued(self, issued: Issued) -> None:
-        """Count the punishments ``issued``."""
+    def _count_issued(self, level: np.ndarray, cause: np.ndarray, held: np.ndarray) -> None:
+        """Count the punishments ``level`` issued for ``cause`` to members who hold ``held`` now."""
         tally = self.world.tally
-        tally.add("punishments_issued", len(issued.ids))
-        tally.add("punishments_replaced", np.count_nonzero(issued.held))
-        self._tally_codes(self.issued_level, issued.level)
-        self._tally_codes(self.issued_cause, issued.cause)
+        tally.add("punishments_issued", len(level))
+        tally.add("punishments_replaced", np.count_nonzero(held))
+        self._tally_codes(self.issued_level, level)
+        self._tally_codes(self.issued_cause, cause)
 
-    def _punish(self, day: int, issued: Issued) -> None:
-        """Count and issue standing punishments (warning .. probation) and schedule their lifting. Each column
-        is read once at the members' rows (the cells serve the counts and the meeting dates): at national
-        scale a read at scattered rows costs a cache miss a row."""
-        ids, level, cause, held = issued
+    def _punish(
+        self, day: int, ids: np.ndarray, level: np.ndarray, cause: np.ndarray, held: np.ndarray | None = None
+    ) -> None:
+        """Count and issue standing punishments (warning .. probation) to ``ids``, who hold ``held`` now (read
+        if not given), and schedule their lifting. Each column is read once at the members' rows (the cells
+        serve the counts and the meeting dates): at national scale a read at scattered rows costs a cache
+        miss a row."""
+        if len(ids) == 0:
+            return
         pop = self.world.pop
-        self._count_issued(issued)
+        if held is None:
+            held = pop.punish_level[ids]
+        self._count_issued(level, cause, held)
         cells = pop.cell[ids]
         pop.set_punishment(ids, level, held=held, cells=cells)
         one = len(ids) == 1  # a small party's usual day: the stores of one value at one row take an int
