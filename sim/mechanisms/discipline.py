@@ -31,6 +31,7 @@ table, except :meth:`Discipline.punished_ids` for one-off orders.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import NamedTuple
 
 import numpy as np
 
@@ -57,6 +58,15 @@ FEW_CODES = 8
 #: The tables by status or level code, and the organizations' columns by cell, are read with ``take``: indexing
 #: with int8 codes or int32 cells costs numpy up to three times more (4,000 codes: 20 against 7 us; 3 codes: 0.49
 #: against 0.35 us).
+
+
+class Issued(NamedTuple):
+    """Standing punishments decided on a day: the members, the levels given, the causes, the levels held now."""
+
+    ids: np.ndarray
+    level: np.ndarray
+    cause: np.ndarray
+    held: np.ndarray
 
 
 class Discipline(Mechanism):
@@ -220,23 +230,32 @@ class Discipline(Mechanism):
 
     # -- meetings decide, committees ratify, punishments are lifted ---------
     def decide(self, day: int) -> None:
-        pop = self.world.pop
-        judged = self._due(self.decisions, day, pop.referral_due)
-        if len(judged):  # (each step is called only on a day that has ids for it)
-            self._judge(day, judged)
-        ratified = self._due(self.ratifications, day, pop.referral_due)
-        if len(ratified):
-            self._ratify(day, ratified)
-        lifted = self._due(self.liftings, day, pop.lift_due, punished=True)
-        if len(lifted):
-            self.lift(lifted, day, "punishment_lifted")
+        """The day's meetings judge their cases, the committees ratify theirs, and the punishments due are lifted.
 
-    def _due(self, agenda: Agenda, day: int, due: np.ndarray, punished: bool = False) -> np.ndarray:
-        """The ids ``agenda`` holds for ``day`` that are still due then (the column ``due`` holds their day: a
+        The standing punishments judged and ratified are issued together, by one :meth:`_punish` (at national
+        scale ~200 judged and ~8 ratified a day: the second call cost more than its ids). They are distinct
+        members (a member pending ratification has no other case) and neither step reads what the other's
+        punishments write; each is logged where it is decided (the event log's order), all counted together.
+        """
+        pop = self.world.pop
+        judged = self._due(self.decisions.pop(day), day, pop.referral_due)
+        issued = self._judge(day, judged) if len(judged) else None  # (each step only on a day with ids for it)
+        ratified = self._due(self.ratifications.pop(day), day, pop.referral_due)
+        if len(ratified):
+            standing = self._ratify(day, ratified)
+            if issued is None:
+                issued = standing
+            elif standing is not None:
+                issued = Issued(*(np.concatenate(pair) for pair in zip(issued, standing, strict=True)))
+        if issued is not None:
+            self._punish(day, *issued)
+        self._lift_due(day)
+
+    def _due(self, ids: np.ndarray, day: int, due: np.ndarray, punished: bool = False) -> np.ndarray:
+        """The ``ids`` an agenda held for ``day`` that are still due then (the column ``due`` holds their day: a
         later case may have replaced theirs) and active (and, if ``punished``, hold a standing punishment).
         A few ids (a small party's day) are tested in Python, half the cost of the array calls; one id (most
         such days) by reading its row's values."""
-        ids = agenda.pop(day)
         if len(ids) == 0:  # some days in a small party: no gathers on empty arrays
             return ids
         pop = self.world.pop
@@ -256,13 +275,31 @@ class Discipline(Mechanism):
         ]
         return ids if len(rows) == len(ids) else ids[rows]
 
-    def _judge(self, day: int, ids: np.ndarray) -> None:
-        """The cell meeting takes up each case: conviction and the level on the ladder."""
+    def _lift_due(self, day: int) -> None:
+        """Lift the standing punishments due today (:meth:`_due`). Many ids (a large party's day) have their
+        levels and statuses read once, for the filter and for the lifting: at national scale each read at
+        scattered rows costs a cache miss a row."""
+        ids = self.liftings.pop(day)
+        if len(ids) <= FEW_MEMBERS:
+            ids = self._due(ids, day, self.world.pop.lift_due, punished=True)
+            if len(ids):
+                self.lift(ids, day, "punishment_lifted")
+            return
+        pop = self.world.pop
+        level, status = pop.punish_level[ids], pop.status[ids]
+        keep = (pop.lift_due[ids] == day) & ACTIVE.take(status) & (level > 0)
+        if np.count_nonzero(keep) < len(ids):  # (some were replaced or left)
+            ids, level, status = ids[keep], level[keep], status[keep]
+        self.lift(ids, day, "punishment_lifted", held=(level, status))
+
+    def _judge(self, day: int, ids: np.ndarray) -> Issued | None:
+        """The cell meeting takes up each case: conviction and the level on the ladder. Returns the standing
+        punishments judged (logged here, issued by :meth:`decide`); the heavier wait for ratification."""
         pop = self.world.pop
         pop.referral_due[store_index(ids)] = -1
         convicted = bernoulli_keep(self.rng, ids, self.cfg.conviction_probability)
         if len(convicted) == 0:
-            return
+            return None
         cause = pop.referral_cause[convicted]
         held = pop.punish_level[convicted]
         if len(convicted) <= FEW_MEMBERS:
@@ -275,50 +312,53 @@ class Discipline(Mechanism):
             level = self.judged_level[cause, held]
             ratify = bool(np.count_nonzero(level >= self.ratified_from))
         if not ratify:  # the usual case: only standing punishments, nothing to ratify
-            self._punish(day, convicted, level, cause, held)
-            return
+            return self._decided(day, Issued(convicted, level, cause, held))
         heavy = level >= self.ratified_from
         light = ~heavy
-        self._punish(day, convicted[light], level[light], cause[light], held[light])
-        pending = convicted[heavy]
-        pop.proposed_level[pending] = level[heavy]
+        issued = self._decided(day, Issued(convicted[light], level[light], cause[light], held[light]))
+        pending, proposed = convicted[heavy], level[heavy]
+        pop.proposed_level[pending] = proposed
         ratify = day + draw_integers(self.rng, 1, self.cfg.ratification_days + 1, len(pending))
         pop.referral_due[pending] = ratify
         self.ratifications.push(pending, ratify)
-        expulsion = level[heavy] == EXPULSION
-        self._log_cases(day, "expulsion_proposed", pending[expulsion], cause[heavy][expulsion], level[heavy][expulsion])
-        self._log_cases(
-            day, "punishment_proposed", pending[~expulsion], cause[heavy][~expulsion], level[heavy][~expulsion]
-        )
+        if self.world.events.enabled:  # (the split serves the log only)
+            expulsion, cause = proposed == EXPULSION, cause[heavy]
+            self._log_cases(day, "expulsion_proposed", pending[expulsion], cause[expulsion], proposed[expulsion])
+            self._log_cases(day, "punishment_proposed", pending[~expulsion], cause[~expulsion], proposed[~expulsion])
+        return issued
 
-    def _ratify(self, day: int, ids: np.ndarray) -> None:
-        """The county/city committee ratifies the heavier punishments; a refused one gives the next lighter level."""
-        if len(ids) == 0:
-            return
+    def _ratify(self, day: int, ids: np.ndarray) -> Issued | None:
+        """The county/city committee ratifies the heavier punishments; a refused one gives the next lighter level.
+        Expulsions are carried out here; returns the standing punishments (logged here, issued by
+        :meth:`decide`)."""
         world, pop, cfg = self.world, self.world.pop, self.cfg
         pop.referral_due[ids] = -1
         level = pop.proposed_level[ids]
         held = pop.punish_level[ids]
+        cause = pop.referral_cause[ids]
         expulsion = level == EXPULSION
         p = np.where(expulsion, cfg.expulsion_ratify_probability, cfg.ratify_probability)
         ratified = self.rng.random(len(ids)) < p
         world.tally.add("expulsions_not_ratified", np.count_nonzero(~ratified & expulsion))
         world.tally.add("punishments_not_ratified", np.count_nonzero(~ratified & ~expulsion))
-        standing = ~(ratified & expulsion)
-        given = np.where(ratified, level, level - 1).astype(np.int8)[standing]
-        self._punish(day, ids[standing], given, pop.referral_cause[ids[standing]], held[standing])
+        given = np.where(ratified, level, level - 1)  # (int8, as the levels)
         expelled = ratified & expulsion
-        if not np.count_nonzero(expelled):
-            return
-        held = held[expelled]
+        if not np.count_nonzero(expelled):  # the usual day
+            return self._decided(day, Issued(ids, given, cause, held))
+        standing = ~expelled
+        issued = self._decided(day, Issued(ids[standing], given[standing], cause[standing], held[standing]))
+        held, cause = held[expelled], cause[expelled]
         expelled = ids[expelled]
-        self._count_issued(day, expelled, np.full(len(expelled), EXPULSION), pop.referral_cause[expelled], held)
+        levels = np.full(len(expelled), EXPULSION)
+        self._count_issued(levels, cause, held)
+        self._decided(day, Issued(expelled, levels, cause, held))
         pop.set_punishment(expelled, 0, held=held)  # the standing punishment is superseded
-        pop.punish_cause[expelled] = pop.referral_cause[expelled]
+        pop.punish_cause[expelled] = cause
         pop.punish_day[expelled] = day
         pop.role[expelled] = int(Role.NONE)
         self._recommender_liability(day, expelled)  # before the transition: it reads whether each was a full member
         pop.transition(expelled, Status.EXPELLED)
+        return issued
 
     def _tally_codes(self, names: dict[int, str], codes: np.ndarray) -> None:
         """Count the codes under their flow names: only the codes present (a few on most days).
@@ -343,28 +383,37 @@ class Discipline(Mechanism):
                 day, kind, ids, pop.cell[ids], cause=self._names(cause), level=self._level_names(level)
             )
 
-    def _count_issued(self, day: int, ids: np.ndarray, level: np.ndarray, cause: np.ndarray, held: np.ndarray) -> None:
-        """Count (and log) the punishments ``level`` issued for ``cause`` to ``ids``, who hold ``held`` now."""
+    def _decided(self, day: int, issued: Issued) -> Issued | None:
+        """Log the punishments ``issued`` where they are decided (the event log's order); returns them, or None
+        if there are none. They are counted when issued (:meth:`_count_issued`): the counts of a day's
+        judged and ratified punishments add up in one call."""
+        if len(issued.ids) == 0:
+            return None
+        self._log_cases(day, "punishment", issued.ids, issued.cause, issued.level)
+        return issued
+
+    def _count_issued(self, level: np.ndarray, cause: np.ndarray, held: np.ndarray) -> None:
+        """Count the punishments ``level`` issued for ``cause`` to members who hold ``held`` now."""
         tally = self.world.tally
-        tally.add("punishments_issued", len(ids))
+        tally.add("punishments_issued", len(level))
         tally.add("punishments_replaced", np.count_nonzero(held))
         self._tally_codes(self.issued_level, level)
         self._tally_codes(self.issued_cause, cause)
-        self._log_cases(day, "punishment", ids, cause, level)
 
     def _punish(
         self, day: int, ids: np.ndarray, level: np.ndarray, cause: np.ndarray, held: np.ndarray | None = None
     ) -> None:
-        """Issue standing punishments (warning .. probation) to ``ids``, who hold ``held`` now (read if not
-        given), and schedule their lifting. Each column is read once at the members' rows (the cells serve
-        the counts and the meeting dates): at national scale a read at scattered rows costs a cache miss a row."""
+        """Count and issue standing punishments (warning .. probation) to ``ids``, who hold ``held`` now (read
+        if not given), and schedule their lifting. Each column is read once at the members' rows (the cells
+        serve the counts and the meeting dates): at national scale a read at scattered rows costs a cache
+        miss a row."""
         if len(ids) == 0:
             return
         pop = self.world.pop
         if held is None:
             held = pop.punish_level[ids]
+        self._count_issued(level, cause, held)
         cells = pop.cell[ids]
-        self._count_issued(day, ids, level, cause, held)
         pop.set_punishment(ids, level, held=held, cells=cells)
         one = len(ids) == 1  # a small party's usual day: the stores of one value at one row take an int
         row = ids.item(0) if one else ids  # (0.1 against 0.4 us a store for a scatter over an array of one)
@@ -407,22 +456,33 @@ class Discipline(Mechanism):
         self.refer(liable, LIABILITY, day)
 
     # -- lifting (also used by amnesty orders) ------------------------------
-    def lift(self, ids: np.ndarray, day: int, event: str, education: float | None = None) -> np.ndarray:
+    def lift(
+        self,
+        ids: np.ndarray,
+        day: int,
+        event: str,
+        education: float | None = None,
+        held: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> np.ndarray:
         """Lift the standing punishments of ``ids`` (active, punished); ``event`` names the log rows.
 
         ``education`` is the share of the gap to full sincerity that the
         accompanying ideological education closes (default: the scenario's
-        ``discipline.education_effect``).
+        ``discipline.education_effect``). ``held``: the members' levels and
+        statuses, when the caller has read them already.
         """
         world, pop = self.world, self.world.pop
         if len(ids) == 0:
             return ids
         cause = pop.punish_cause[ids]
-        level = pop.punish_level[ids]
+        level, status = (pop.punish_level[ids], pop.status[ids]) if held is None else held
         pop.set_punishment(ids, 0, held=level)
         pop.lift_due[store_index(ids)] = -1
-        status = pop.status[ids]
-        if len(ids) > FEW_MEMBERS or DEMOTED in status.tolist():  # (a few looked up in Python: no array calls)
+        if len(ids) > FEW_MEMBERS:
+            demoted = status == DEMOTED
+            if np.count_nonzero(demoted):
+                pop.transition(ids[demoted], Status.FULL, source=Status.DEMOTED)
+        elif DEMOTED in status.tolist():  # (a few looked up in Python: no array calls)
             pop.transition(ids[status == DEMOTED], Status.FULL, source=Status.DEMOTED)
         pop.educate(ids, self.cfg.education_effect if education is None else education, active=True)
         world.tally.add("punishments_lifted", len(ids))

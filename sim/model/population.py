@@ -250,14 +250,14 @@ class Population(ColumnTable):
             moved = code_counts(old, N_STATUS)
             self.counts -= moved
             self.flows[:, code] += moved
-            was_active = ACTIVE[old]
+            was_active = ACTIVE.take(old)  # (take: indexing with int8 codes costs numpy more)
             n_active = int(np.count_nonzero(was_active))  # all or none in most calls: then no masked copy
         else:
             self.counts[int(source)] -= len(ids)
             self.flows[int(source), code] += len(ids)
-            n_active = len(ids) if ACTIVE[int(source)] else 0
+            n_active = len(ids) if IS_ACTIVE[int(source)] else 0
         self.counts[code] += len(ids)
-        if ACTIVE[code]:
+        if IS_ACTIVE[code]:
             if n_active < len(ids):
                 joining = ids[~was_active] if n_active else ids
                 self._add_to_sizes(self.cell[joining], 1)
@@ -382,7 +382,7 @@ class Population(ColumnTable):
         after = before + np.float32(effect) * (1 - before)
         self.sincerity[ids] = after
         if not active:
-            counted = ACTIVE[self.status[ids]]
+            counted = ACTIVE.take(self.status[ids])
             before, after = before[counted], after[counted]
         self.active_sincerity += float((after.astype(np.float64) - before).sum())
 
@@ -396,7 +396,7 @@ class Population(ColumnTable):
         """Re-attach members to other cells (re-organization, transfer)."""
         if len(ids) == 0:
             return
-        active = ACTIVE[self.status[ids]]
+        active = ACTIVE.take(self.status[ids])
         punished = ids[active & (self.punish_level[ids] > 0)]
         self._add_to_sizes(self.cell[ids[active]], -1)
         np.subtract.at(self.org_punished, self.cell[punished], 1)
