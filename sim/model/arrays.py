@@ -210,7 +210,7 @@ def top_within(group: np.ndarray, score: np.ndarray, k: int | np.ndarray) -> tup
     # ``origin`` is the row of each entry left, ``slot`` the entry of each row left (both None while no row has left).
     origin: np.ndarray | None = None
     slot: np.ndarray | None = None
-    rows, ranks = [], []
+    rows = []
     for seat in range(seats):
         best.fill(EMPTY_KEY)
         np.minimum.at(best, group, key)
@@ -222,7 +222,6 @@ def top_within(group: np.ndarray, score: np.ndarray, k: int | np.ndarray) -> tup
         row = best[open_groups] & row_bits
         key[row if slot is None else slot[row]] = EMPTY_KEY
         rows.append(row)
-        ranks.append(np.full(len(row), seat, dtype=np.int64))
         if need is not None and seat + 1 < seats:
             left = need > seat + 1
             if 2 * np.count_nonzero(left) < len(left):
@@ -231,7 +230,7 @@ def top_within(group: np.ndarray, score: np.ndarray, k: int | np.ndarray) -> tup
                 origin = kept if origin is None else origin[kept]
                 slot = np.empty(n, dtype=np.int64)
                 slot[origin] = np.arange(len(origin))
-    return _taken(rows, ranks)
+    return _taken(rows)
 
 
 def _top_by_sort(group: np.ndarray, score: np.ndarray, limit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -275,7 +274,7 @@ def _top_of_runs(
     length = np.empty_like(starts)
     np.subtract(starts[1:], starts[:-1], out=length[:-1])
     length[-1] = len(key) - starts[-1]
-    rows, ranks = [], []
+    rows = []
     for seat in range(seats):
         best = np.minimum.reduceat(key, starts)
         if slot is not None:
@@ -286,22 +285,27 @@ def _top_of_runs(
             break
         key[row if origin is None else np.searchsorted(origin, row)] = EMPTY_KEY
         rows.append(row)
-        ranks.append(np.full(len(row), seat, dtype=np.int64))
         left = run_limit > seat + 1
         if not left.any():
             break
-        if 2 * int(length[left].sum()) < len(key):
-            kept = np.flatnonzero(np.repeat(left, length))
-            key = key[kept]
-            origin = kept if origin is None else origin[kept]
+        kept_rows = int(length[left].sum())
+        if 2 * kept_rows < len(key):
+            # The rows of the runs left, listed run by run (work in proportion to them, not a pass over every
+            # row: on day 0 the cells with a committee are a few hundred of 70,000).
             length, run_limit = length[left], run_limit[left]
+            kept_starts = np.cumsum(length) - length
+            kept = np.repeat(starts[left] - kept_starts, length)
+            kept += np.arange(kept_rows)
+            key = key.take(kept)
+            origin = kept if origin is None else origin.take(kept)
             slot = None if slot is None else slot[left]
-            starts = np.cumsum(length) - length
-    return _taken(rows, ranks)
+            starts = kept_starts
+    return _taken(rows)
 
 
-def _taken(rows: list[np.ndarray], ranks: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """The rows taken by the passes and their ranks, as two arrays."""
+def _taken(rows: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The rows taken by the passes, one array a seat (seat r's rows have rank r), and their ranks, as two
+    arrays (the ranks repeated once, not a filled array a seat)."""
     if not rows:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    return np.concatenate(rows), np.concatenate(ranks)
+    return np.concatenate(rows), np.repeat(np.arange(len(rows)), [len(row) for row in rows])
