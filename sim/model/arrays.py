@@ -42,7 +42,8 @@ EMPTY_KEY = np.iinfo(np.int64).max
 
 def distinct(values: np.ndarray) -> np.ndarray:
     """The sorted distinct values of an array (what ``np.unique(values)`` returns)."""
-    ordered = np.sort(np.asarray(values), kind="stable")
+    ordered = np.array(values)  # a copy sorted in place: ``np.sort`` is a Python wrapper around the same
+    ordered.sort(kind="stable")
     if ordered.size == 0:
         return ordered
     keep = np.empty(ordered.size, dtype=bool)
@@ -86,10 +87,12 @@ def _rank_keys(group: np.ndarray, score: np.ndarray, grouped: bool = True) -> tu
     """
     n = len(group)
     position_bits = max(n - 1, 1).bit_length()
-    score_bits = 63 - position_bits - max(int(group.max()), 1).bit_length()
+    # Extremes by the ufuncs' reductions: ``array.max()`` goes through a Python wrapper, a microsecond a call
+    # on a county's few hundred rows.
+    score_bits = 63 - position_bits - max(int(np.maximum.reduce(group)), 1).bit_length()
     if score_bits < MIN_SCORE_BITS:
         return None
-    low, high = float(score.min()), float(score.max())
+    low, high = float(np.minimum.reduce(score)), float(np.maximum.reduce(score))
     # 2**score_bits - 1 rounds up to 2**score_bits in floating point, and the worst score would then
     # carry into the group bits (sorting it into the next group): quantize over one bit less.
     scale = 2.0 ** (score_bits - 1) / (high - low) if high > low else 0.0
@@ -184,7 +187,7 @@ def top_within(group: np.ndarray, score: np.ndarray, k: int | np.ndarray) -> tup
     group = np.asarray(group)
     score = np.asarray(score, dtype=np.float64)
     limit = np.asarray(k)
-    seats = int(limit.max()) if limit.size else 0
+    seats = int(np.maximum.reduce(limit, axis=None)) if limit.size else 0  # see ``_rank_keys``
     n = len(group)
     if n == 0 or seats == 0:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
@@ -242,7 +245,7 @@ def _top_by_sort(group: np.ndarray, score: np.ndarray, limit: np.ndarray) -> tup
 
 def _runs(group: np.ndarray) -> np.ndarray:
     """The first row of each run of equal groups."""
-    starts = np.flatnonzero(group[1:] != group[:-1])
+    starts = (group[1:] != group[:-1]).nonzero()[0]  # ``np.flatnonzero``'s work without its two Python wrappers
     starts += 1
     return np.concatenate([[0], starts])
 
