@@ -44,8 +44,11 @@ def walked_up(orgs: Organizations, own: np.ndarray) -> np.ndarray:
     return total
 
 
+@pytest.mark.parametrize("pairs_up_to", [0, aggregates.PAIRS_UP_TO])
 @pytest.mark.parametrize("seed", range(5))
-def test_an_organization_counts_its_members_and_those_of_everything_below_it(seed):
+def test_an_organization_counts_its_members_and_those_of_everything_below_it(monkeypatch, seed, pairs_up_to):
+    """By the climb (any table) and by the (organization, ancestor) pairs (a small table)."""
+    monkeypatch.setattr(aggregates, "PAIRS_UP_TO", pairs_up_to)
     rng = np.random.default_rng(seed)
     orgs = random_hierarchy(rng, 400)
     for _ in range(2):  # counted twice: nothing of one count may leak into the next
@@ -53,7 +56,9 @@ def test_an_organization_counts_its_members_and_those_of_everything_below_it(see
         assert members_below(orgs, own).tolist() == walked_up(orgs, own).tolist()
 
 
-def test_the_counts_follow_organizations_reparented_added_and_dissolved():
+@pytest.mark.parametrize("pairs_up_to", [0, aggregates.PAIRS_UP_TO])
+def test_the_counts_follow_organizations_reparented_added_and_dissolved(monkeypatch, pairs_up_to):
+    monkeypatch.setattr(aggregates, "PAIRS_UP_TO", pairs_up_to)
     rng = np.random.default_rng(11)
     orgs = random_hierarchy(rng, 300)
     own = rng.integers(0, 30, 400)
@@ -79,6 +84,7 @@ def test_the_sums_bound_for_one_organization_climb_on_together_as_the_same_total
     many sums), with the same totals as walked up one by one, also with some branches dissolved and a
     cell reparented."""
     monkeypatch.setattr(aggregates, "COMBINE_FROM", combine_from)
+    monkeypatch.setattr(aggregates, "PAIRS_UP_TO", 0)  # the climb, whatever the table's size
     rng = np.random.default_rng(2)
     parent, above = [-1], range(1)  # the centre
     for children in (3, 4, 3, 5, 4):  # provinces, counties, primaries, branches, cells

@@ -50,7 +50,7 @@ import numpy as np
 
 from sim.mechanisms.base import Mechanism, Step
 from sim.model import ladder
-from sim.model.arrays import distinct, rank_within
+from sim.model.arrays import count_nonzero, distinct, rank_within
 from sim.model.elections import Elections
 from sim.model.organizations import BASIC_ORGS, MEETING_DAYS, MEMBER_UNITS, Kind
 from sim.model.population import ACTIVE
@@ -118,7 +118,7 @@ class Reorganization(Mechanism):
             }
         below = self.world.pop.org_size[: orgs.n] < self.cfg.cell_min
         below &= orgs.living(Kind.CELL)
-        return {**self._committees, "units_below_minimum": int(np.count_nonzero(below))}
+        return {**self._committees, "units_below_minimum": int(count_nonzero(below))}
 
     def _out_of_bounds(self) -> np.ndarray:
         """Which organizations are living cells below ``cell_min`` or above ``cell_max``: a mask over the
@@ -208,9 +208,10 @@ class Reorganization(Mechanism):
         dissolved = basic_before + formed - int(orgs.kind_counts[list(BASIC_ORGS)].sum())
         world.tally.add("orgs_formed", formed)
         world.tally.add("orgs_dissolved", dissolved)
-        world.events.log(
-            day, "org_formed", orgs=np.arange(n_before, orgs.n), level=KIND_NAMES[orgs.kind[n_before : orgs.n]]
-        )
+        if formed:  # most quarters form none (an empty log writes nothing)
+            world.events.log(
+                day, "org_formed", orgs=np.arange(n_before, orgs.n), level=KIND_NAMES[orgs.kind[n_before : orgs.n]]
+            )
         return touched
 
     # -- units below the minimum -------------------------------------------------

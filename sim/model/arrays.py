@@ -42,7 +42,8 @@ EMPTY_KEY = np.iinfo(np.int64).max
 
 def distinct(values: np.ndarray) -> np.ndarray:
     """The sorted distinct values of an array (what ``np.unique(values)`` returns)."""
-    ordered = np.sort(np.asarray(values), kind="stable")
+    ordered = np.array(values)  # a copy sorted in place: ``np.sort`` is a Python wrapper around the same
+    ordered.sort(kind="stable")
     if ordered.size == 0:
         return ordered
     keep = np.empty(ordered.size, dtype=bool)
@@ -86,10 +87,12 @@ def _rank_keys(group: np.ndarray, score: np.ndarray, grouped: bool = True) -> tu
     """
     n = len(group)
     position_bits = max(n - 1, 1).bit_length()
-    score_bits = 63 - position_bits - max(int(group.max()), 1).bit_length()
+    # Extremes by the ufuncs' reductions: ``array.max()`` goes through a Python wrapper, a microsecond a call
+    # on a county's few hundred rows.
+    score_bits = 63 - position_bits - max(int(np.maximum.reduce(group)), 1).bit_length()
     if score_bits < MIN_SCORE_BITS:
         return None
-    low, high = float(score.min()), float(score.max())
+    low, high = float(np.minimum.reduce(score)), float(np.maximum.reduce(score))
     # 2**score_bits - 1 rounds up to 2**score_bits in floating point, and the worst score would then
     # carry into the group bits (sorting it into the next group): quantize over one bit less.
     scale = 2.0 ** (score_bits - 1) / (high - low) if high > low else 0.0
@@ -184,7 +187,7 @@ def top_within(group: np.ndarray, score: np.ndarray, k: int | np.ndarray) -> tup
     group = np.asarray(group)
     score = np.asarray(score, dtype=np.float64)
     limit = np.asarray(k)
-    seats = int(limit.max()) if limit.size else 0
+    seats = int(np.maximum.reduce(limit, axis=None)) if limit.size else 0  # see ``_rank_keys``
     n = len(group)
     if n == 0 or seats == 0:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
@@ -210,7 +213,7 @@ def top_within(group: np.ndarray, score: np.ndarray, k: int | np.ndarray) -> tup
     # ``origin`` is the row of each entry left, ``slot`` the entry of each row left (both None while no row has left).
     origin: np.ndarray | None = None
     slot: np.ndarray | None = None
-    rows, ranks = [], []
+    rows = []
     for seat in range(seats):
         best.fill(EMPTY_KEY)
         np.minimum.at(best, group, key)
@@ -222,7 +225,6 @@ def top_within(group: np.ndarray, score: np.ndarray, k: int | np.ndarray) -> tup
         row = best[open_groups] & row_bits
         key[row if slot is None else slot[row]] = EMPTY_KEY
         rows.append(row)
-        ranks.append(np.full(len(row), seat, dtype=np.int64))
         if need is not None and seat + 1 < seats:
             left = need > seat + 1
             if 2 * np.count_nonzero(left) < len(left):
@@ -231,7 +233,7 @@ def top_within(group: np.ndarray, score: np.ndarray, k: int | np.ndarray) -> tup
                 origin = kept if origin is None else origin[kept]
                 slot = np.empty(n, dtype=np.int64)
                 slot[origin] = np.arange(len(origin))
-    return _taken(rows, ranks)
+    return _taken(rows)
 
 
 def _top_by_sort(group: np.ndarray, score: np.ndarray, limit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -243,7 +245,7 @@ def _top_by_sort(group: np.ndarray, score: np.ndarray, limit: np.ndarray) -> tup
 
 def _runs(group: np.ndarray) -> np.ndarray:
     """The first row of each run of equal groups."""
-    starts = np.flatnonzero(group[1:] != group[:-1])
+    starts = (group[1:] != group[:-1]).nonzero()[0]  # ``np.flatnonzero``'s work without its two Python wrappers
     starts += 1
     return np.concatenate([[0], starts])
 
@@ -275,7 +277,7 @@ def _top_of_runs(
     length = np.empty_like(starts)
     np.subtract(starts[1:], starts[:-1], out=length[:-1])
     length[-1] = len(key) - starts[-1]
-    rows, ranks = [], []
+    rows = []
     for seat in range(seats):
         best = np.minimum.reduceat(key, starts)
         if slot is not None:
@@ -286,22 +288,27 @@ def _top_of_runs(
             break
         key[row if origin is None else np.searchsorted(origin, row)] = EMPTY_KEY
         rows.append(row)
-        ranks.append(np.full(len(row), seat, dtype=np.int64))
         left = run_limit > seat + 1
         if not left.any():
             break
-        if 2 * int(length[left].sum()) < len(key):
-            kept = np.flatnonzero(np.repeat(left, length))
-            key = key[kept]
-            origin = kept if origin is None else origin[kept]
+        kept_rows = int(length[left].sum())
+        if 2 * kept_rows < len(key):
+            # The rows of the runs left, listed run by run (work in proportion to them, not a pass over every
+            # row: on day 0 the cells with a committee are a few hundred of 70,000).
             length, run_limit = length[left], run_limit[left]
+            kept_starts = np.cumsum(length) - length
+            kept = np.repeat(starts[left] - kept_starts, length)
+            kept += np.arange(kept_rows)
+            key = key.take(kept)
+            origin = kept if origin is None else origin.take(kept)
             slot = None if slot is None else slot[left]
-            starts = np.cumsum(length) - length
-    return _taken(rows, ranks)
+            starts = kept_starts
+    return _taken(rows)
 
 
-def _taken(rows: list[np.ndarray], ranks: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """The rows taken by the passes and their ranks, as two arrays."""
+def _taken(rows: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The rows taken by the passes, one array a seat (seat r's rows have rank r), and their ranks, as two
+    arrays (the ranks repeated once, not a filled array a seat)."""
     if not rows:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    return np.concatenate(rows), np.concatenate(ranks)
+    return np.concatenate(rows), np.repeat(np.arange(len(rows)), [len(row) for row in rows])

@@ -383,8 +383,12 @@ class Elections:
         """
         changed = self.elect(units_or_orgs, day)
         if cells is not None and len(cells):
-            elected = np.zeros(self.orgs.n, dtype=bool)
-            elected[self.orgs.basic_org(units_or_orgs)] = True
-            changed += self.elect_cells(cells[~elected[self.orgs.basic_org(cells)]], day)
+            if len(units_or_orgs):  # a county's party: most quarters elect no organization, only cells
+                elected = np.zeros(self.orgs.n, dtype=bool)
+                elected[self.orgs.basic_org(units_or_orgs)] = True
+                cells = cells[~elected[self.orgs.basic_org(cells)]]
+            changed += self.elect_cells(cells, day)
         promoted_from = self.promote_cadres(day)
-        return changed + len(promoted_from) + self.elect(promoted_from, day)
+        if len(promoted_from):  # every seat held: nothing to elect again
+            changed += len(promoted_from) + self.elect(promoted_from, day)
+        return changed

@@ -130,7 +130,7 @@ class MemberIndex:
         known = np.minimum(units, len(self.offsets) - 2)
         lo = self.offsets[known]
         count = np.where(units == known, self.offsets[known + 1] - lo, 0)
-        total = int(count.sum())
+        total = int(np.add.reduce(count))  # the ufunc itself: ``count.sum()`` goes through a Python wrapper
         if total == len(self.ids):  # the whole index (day 0): no copy
             found = self.ids
         elif total > len(self.ids) * self.MASK_SHARE:  # most of the index: one mask instead of gathering ranges
@@ -139,7 +139,12 @@ class MemberIndex:
         else:
             # ``take`` here and below: at national scale (hundreds of thousands of entries, cells indexed by
             # int32 ids) faster than indexing by positions and by int32 ids.
-            at = np.repeat(lo - (np.cumsum(count) - count), count)
+            # Each unit's entries start at its offset, less the entries of the units before it (the methods, not
+            # the functions: ``np.cumsum`` and ``np.repeat`` go through Python wrappers, a microsecond a call
+            # at a county's scale, where a lookup takes a few dozen).
+            shift = lo + count
+            shift -= count.cumsum()
+            at = shift.repeat(count)
             at += np.arange(total)
             # Widened once: the callers index columns by these ids, and NumPy indexes by 32-bit ids three times
             # slower than by 64-bit ones (34,000 ids: 61 against 17 us).
