@@ -6,7 +6,15 @@ import numpy as np
 import pytest
 
 from sim.model import arrays, sampling
-from sim.model.arrays import MAX_TOP_PASSES, count_nonzero, rank_within, row_range, store_index, top_within
+from sim.model.arrays import (
+    MAX_TOP_PASSES,
+    concatenated_ranges,
+    count_nonzero,
+    rank_within,
+    row_range,
+    store_index,
+    top_within,
+)
 from sim.model.sampling import bernoulli_keep, bernoulli_rows, bernoulli_split, draw_integers, thin, weighted_top_k
 
 
@@ -289,6 +297,18 @@ def test_count_nonzero_counts_as_numpy_does():
         for array in (flags, flags[::3], rng.integers(-2, 3, size)):
             got = count_nonzero(array)
             assert got == np.count_nonzero(array) and int(got) == got
+
+
+def test_concatenated_ranges_lists_every_range_in_order():
+    """``concatenated_ranges`` gives each range's positions, in order, as a loop over the ranges would: empty
+    ranges among them, overlapping and descending starts, none at all, with and without the total given."""
+    rng = np.random.default_rng(3)
+    for count in (0, 1, 7, 300):
+        starts = rng.integers(0, 1_000, count)
+        lengths = rng.integers(0, 5, count)
+        expected = [start + i for start, length in zip(starts.tolist(), lengths.tolist()) for i in range(length)]
+        assert concatenated_ranges(starts, lengths).tolist() == expected
+        assert concatenated_ranges(starts, lengths, int(lengths.sum())).tolist() == expected
 
 
 def test_thin_with_one_probability_for_all_draws_as_with_one_each():

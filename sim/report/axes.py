@@ -24,6 +24,7 @@ from matplotlib.axis import Axis
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from sim.model.arrays import concatenated_ranges
 from sim.report.palette import INK, series
 
 MONTH_NOTE = (
@@ -57,8 +58,7 @@ def per_month(timeseries: pd.DataFrame, flows: Sequence[str]) -> pd.DataFrame:
     days = timeseries["day"].to_numpy()
     starts = np.concatenate([days[:1], days[:-1]])
     lengths = np.maximum(days - starts, 1)
-    first_of_row = np.repeat(np.cumsum(lengths) - lengths, lengths)
-    covered = np.repeat(starts, lengths) + np.arange(lengths.sum()) - first_of_row
+    covered = concatenated_ranges(starts, lengths)
     shares = np.repeat(timeseries[list(flows)].to_numpy(dtype=float) / lengths[:, None], lengths, axis=0)
     day_zero = pd.Timestamp(timeseries["date"].iloc[0]) - pd.Timedelta(days=int(days[0]))
     dates = day_zero + pd.to_timedelta(covered, unit="D")
