@@ -71,14 +71,11 @@ def report(result, out=None):
 #: sweeps and comparisons, and the layers below (which read ``sim.__version__``) must not.
 API_NAMES = (
     "ComparisonResult",
-    "calibrate",
     "DiscoveryResult",
-    "PartysimError",
     "SweepResult",
     "calibrate",
     "compare",
     "discover",
-    "report",
     "sweep",
 )
 

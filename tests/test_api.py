@@ -101,3 +101,15 @@ def test_api_errors_are_one_exception_type_with_the_command_lines_message(scenar
         sim.sweep(write_spec(tmp_path, scenario, "bad.yaml", colour="red"))
     with pytest.raises(sim.PartysimError, match="expected a finished sweep directory"):
         sim.discover(tmp_path, outcome="members", below=1)
+
+
+def test_every_exported_name_resolves_and_only_the_api_names_load_lazily():
+    """``sim.__all__`` names each resolve; the names served lazily by ``sim.api`` are the exported ones not
+    bound when ``sim`` is imported (none listed twice, none shadowed by a module-level name)."""
+    import sim.api
+
+    for name in sim.__all__:
+        assert getattr(sim, name) is not None, name
+    eager = {name for name in sim.__all__ if name in vars(sim)}
+    assert sorted(sim.API_NAMES) == sorted(set(sim.__all__) - eager)
+    assert all(getattr(sim, name) is getattr(sim.api, name) for name in sim.API_NAMES)
