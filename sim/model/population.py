@@ -425,7 +425,11 @@ class Population(ColumnTable):
             np.add.at(self.org_size, cells, step)
         if self._size_changes is not None:
             self._size_changes[step < 0].append(cells)
-        if self._unit_keys is not None:
+        if self._unit_keys is None:
+            return
+        if len(ids) == 1:  # one member (a small party's usual call): a store at one row, not a scatter
+            self.unit_key[ids.item(0)] = self._unit_keys()[cells.item(0)] if step > 0 else -1
+        else:
             self.unit_key[ids] = self._unit_keys().take(cells) if step > 0 else -1
 
     def key_active_members(self, keys: Callable[[], np.ndarray]) -> None:
