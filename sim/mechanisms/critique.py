@@ -34,7 +34,7 @@ INSINCERITY = "insincerity"
 #: Up to this many cells whose size changed are counted into their cohorts one by one, cheaper than
 #: ``np.add.at`` (one cell: 0.6 against 2.6 us, sixteen 1.2 against 2.2; 32 cells 3.1 against 2.2).
 FEW_CELLS = 16
-#: Up to this many members drawn in session are filtered and thinned in Python (:meth:`Critique._few_referred`).
+#: Up to this many active members drawn in session are thinned in Python (:meth:`Critique._few_referred`).
 FEW_IN_SESSION = 8
 
 
