@@ -15,6 +15,7 @@ import pytest
 
 from sim.mechanisms import critique as critique_module
 from sim.mechanisms.critique import Critique
+from sim.model import population as population_module
 from sim.model.population import Population, Status
 from tests.small_world import founded
 
@@ -84,3 +85,43 @@ def test_the_member_table_logs_each_size_change_once_asked_and_forgets_what_it_h
     assert sorted(gained.tolist()) == [0, 0, 2, 2] and sorted(lost.tolist()) == [0, 1, 1, 2]
     assert [len(cells) for cells in pop.take_size_changes()] == [0, 0]
     pop.check_consistency()
+
+
+@pytest.mark.parametrize(("world", "seed"), [(CHURN, 1), (DISCHARGES, 1)])
+@pytest.mark.parametrize("few_members", [population_module.FEW_MEMBERS, 0])  # a few members counted in Python or not
+def test_every_active_member_is_keyed_with_the_cohort_of_their_cell_on_every_day(world, seed, few_members, monkeypatch):
+    """Critique draws its members in session from ``pop.unit_key``: the population keeps it through admissions,
+    exits, moves and the re-organizations that add and dissolve cells."""
+    monkeypatch.setattr(population_module, "FEW_MEMBERS", few_members)
+    simulation = founded(seed=seed, duration="3y", **world)
+    critique, pop = simulation.world.mechanisms["critique"], simulation.world.pop
+    assert isinstance(critique, Critique)
+    kept = critique.members_in
+    days = []
+
+    def checked(cohorts_in_session: tuple[int, int]) -> int:
+        keys = critique.cohorts.keys().take(pop.cell[: pop.n])
+        assert (pop.unit_key[: pop.n] == np.where(pop.active_mask(), keys, -1)).all(), f"day {len(days)}"
+        days.append(cohorts_in_session)
+        return kept(cohorts_in_session)
+
+    monkeypatch.setattr(critique, "members_in", checked)
+    ts = simulation.run().timeseries
+    assert len(days) == simulation.world.calendar.horizon
+    assert ts["admitted"].sum() > 0 and ts["exits"].sum() > 0
+
+
+def test_the_member_table_keys_its_active_members_once_asked():
+    pop = Population(capacity=16, n_orgs=4)
+    keys = np.array([5, 6, 7, 8], dtype=np.int8)  # the key of each cell
+    members = pop.add(4, Status.FULL, cell=np.array([0, 1, 2, 3]))
+    applicants = pop.add(2, Status.APPLICANT, cell=np.array([1, 2]))
+    assert (pop.unit_key[: pop.n] == -1).all()  # none kept before asked
+    pop.key_active_members(lambda: keys)
+    assert pop.unit_key[: pop.n].tolist() == [5, 6, 7, 8, -1, -1]
+    pop.transition(applicants[:1], Status.CANDIDATE)
+    pop.transition(members[[0, 1]], Status.EXITED)
+    pop.move(members[[2, 3]], np.array([0, 0]))
+    assert pop.unit_key[: pop.n].tolist() == [-1, -1, 5, 5, 6, -1]
+    more = pop.add(12, Status.CANDIDATE, cell=np.array([3, 3, 2] * 4))  # grows the table past its capacity
+    assert pop.unit_key[more].tolist() == [8, 8, 7] * 4 and pop.capacity > 16

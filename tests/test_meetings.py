@@ -258,30 +258,26 @@ def test_critique_refers_only_members_of_the_units_in_session_that_day():
 
 
 def test_critique_thins_a_few_members_in_session_as_the_arrays_do_with_the_same_draws():
-    """The Python path for a few members in session (``_few_referred``): the same members referred and the same
-    uniforms drawn as the array path (status filter, then thinning by sincerity), inactive members among them,
-    one active member's uniform drawn as a float among them."""
-    from sim.model.population import ACTIVE
+    """The Python path for a few active members in session (``_few_referred``): the same members referred and the
+    same uniforms drawn as the array path (thinning by sincerity), one member's uniform drawn as a float."""
     from sim.model.sampling import thinning
 
     world = Simulation(small_scenario(), seed=2).world
     critique, pop = world.mechanisms["critique"], world.pop
     p_max = critique._p_max
     pop.sincerity[: pop.n] = np.linspace(0.0, 1.0, pop.n, dtype=np.float32)
-    pop.status[: pop.n : 7] = 0  # some rows inactive
     kept = dropped = one_active = one_kept = 0
     for seed in range(40):
         picker = np.random.default_rng(seed)
         rows = np.sort(picker.choice(pop.n, size=seed % 9, replace=False)).astype(np.int64)
-        active = rows.compress(ACTIVE.take(pop.status.take(rows)))
         reference = np.random.default_rng(seed)
-        expected = active.compress(thinning(reference, p_max * (1.0 - pop.sincerity.take(active)), p_max))
+        expected = rows.compress(thinning(reference, p_max * (1.0 - pop.sincerity.take(rows)), p_max))
         critique.rng = np.random.default_rng(seed)
         got = critique._few_referred(rows)
         assert got.dtype == np.int64 and got.tolist() == expected.tolist(), seed
         assert critique.rng.random() == reference.random()
         kept += len(got)
-        dropped += len(active) - len(got)
-        one_active += len(active) == 1  # one uniform drawn as a float
+        dropped += len(rows) - len(got)
+        one_active += len(rows) == 1  # one uniform drawn as a float
         one_kept += len(got) == 1  # one member referred: a slice of the rows
     assert kept and dropped and one_active and one_kept

@@ -25,7 +25,6 @@ import numpy as np
 from sim.mechanisms.base import Mechanism, Step
 from sim.model import cohorts
 from sim.model.organizations import Kind, Organizations
-from sim.model.population import ACTIVE, IS_ACTIVE
 from sim.model.sampling import bernoulli_rows, thinning
 from sim.model.world import World
 from sim.scenario.sections import by_sector
@@ -35,7 +34,7 @@ INSINCERITY = "insincerity"
 #: Up to this many cells whose size changed are counted into their cohorts one by one, cheaper than
 #: ``np.add.at`` (one cell: 0.6 against 2.6 us, sixteen 1.2 against 2.2; 32 cells 3.1 against 2.2).
 FEW_CELLS = 16
-#: Up to this many members drawn in session are filtered and thinned in Python (:meth:`Critique._few_referred`).
+#: Up to this many active members drawn in session are thinned in Python (:meth:`Critique._few_referred`).
 FEW_IN_SESSION = 8
 
 
@@ -64,12 +63,16 @@ class Critique(Mechanism):
             return np.where(unit, cohorts.critique_cohort(ids, share_by_type[orgs.type[rows]]), -1)
 
         self.cohorts = cohorts.Buckets(world.orgs, cohort, cohorts.N_CRITIQUE_COHORTS)
+        if self.cfg.enabled:  # the population keeps each active member's cohort (``pop.unit_key``): see _refer
+            world.pop.key_active_members(self.cohorts.keys)
         #: Active members per critique cohort, by key (the last entry, which key -1 indexes, takes the changes
         #: of cells in no cohort and is never read), summed at the cohorts' regrouping ``_counted_at`` and
         #: kept up to date since from the cells whose size changed (:meth:`members_in`). Python ints: a small
         #: party's day adds one or two members and reads two totals, each a fifth of a NumPy item's cost.
         self._cohort_members = [0] * (cohorts.N_CRITIQUE_COHORTS + 1)
         self._counted_at = -1
+        #: The cells (sessions) of each cohort, by key, counted with the members at a regrouping.
+        self._cohort_cells = [0] * cohorts.N_CRITIQUE_COHORTS
         #: The two cohorts in session on each day of the run (:meth:`cohorts_today`), listed once.
         self._in_session = [
             (weekday, cohorts.EVERY_TWO_DAYS_COHORTS[0] + day % 2)
@@ -104,19 +107,19 @@ class Critique(Mechanism):
     def step(self, day: int) -> None:
         world, pop, cfg = self.world, self.world.pop, self.cfg
         today = self._in_session[day]
-        weekly, every_two_days = self.cohorts.ids(today[0]), self.cohorts.ids(today[1])  # held by the buckets
-        members = self.members_in(today)
+        members = self.members_in(today)  # (the cohorts regrouped first if organizations were added or dissolved)
         present = int(self.rng.binomial(members, cfg.attendance_probability))
         findings = int(self.rng.binomial(present, cfg.finding_probability * (1 - pop.mean_active_sincerity())))
+        held = self._cohort_cells
         world.tally.add_all(
             (
-                ("critiques_held", len(weekly) + len(every_two_days)),
+                ("critiques_held", held[today[0]] + held[today[1]]),
                 ("critique_attendance", present),
                 ("critique_findings", findings),
             )
         )
         if world.events.enabled:  # the sizes are a gather over every cell in session
-            sessions = np.concatenate((weekly, every_two_days))
+            sessions = np.concatenate((self.cohorts.ids(today[0]), self.cohorts.ids(today[1])))
             world.events.log(day, "critique", orgs=sessions, value=pop.org_size[sessions])
         self._refer(day)
         self._reviews(day)
@@ -129,12 +132,15 @@ class Critique(Mechanism):
         dissolved: 53 times in a national run), then updated from the cells
         whose size changed, which the member table logs (some 800 members a
         day at national scale). Summing over the ~90,000 cells in session
-        every day instead took 0.8-1.4 s of a national run, this 0.2 s.
+        every day instead took 0.8-1.4 s of a national run, this 0.2 s. The
+        cohorts' cells are counted at the regroupings too (the sessions held).
         """
-        pop, keys = self.world.pop, self.cohorts.keys()
-        if self.cohorts.regroupings != self._counted_at:
+        pop = self.world.pop
+        if self.cohorts.regrouped() != self._counted_at:
             for key in range(self.cohorts.n_keys):
-                self._cohort_members[key] = int(pop.org_size[self.cohorts.ids(key)].sum())
+                cells = self.cohorts.ids(key)
+                self._cohort_members[key] = int(pop.org_size[cells].sum())
+                self._cohort_cells[key] = len(cells)
             pop.log_size_changes()  # from now on: the totals hold every change so far
             self._counted_at = self.cohorts.regroupings
         else:
@@ -142,11 +148,11 @@ class Critique(Mechanism):
             for step, cells in zip((1, -1), pop.take_size_changes()):
                 if len(cells) > FEW_CELLS:
                     changes = np.zeros(len(members), dtype=np.int64)
-                    np.add.at(changes, keys.take(cells), step)
+                    np.add.at(changes, self.cohorts.keys().take(cells), step)
                     for key, change in enumerate(changes.tolist()):
                         members[key] += change
                 elif len(cells):  # one or two cells on most days of a small party: counted one by one
-                    for key in keys.take(cells).tolist():
+                    for key in self.cohorts.keys().take(cells).tolist():
                         members[key] += step
         weekday, parity = cohorts_in_session
         return self._cohort_members[weekday] + self._cohort_members[parity]
@@ -155,17 +161,17 @@ class Critique(Mechanism):
         """Members whose criticism ends in a referral for discipline (insincerity in Party life)."""
         pop, p_max = self.world.pop, self._p_max
         rows = bernoulli_rows(self.rng, pop.n, p_max)
-        # The gathers are ``take``s: on the 20,000 rows drawn a day at national scale, a tenth faster than indexing.
-        # The filters are ``compress``es: on those rows, a fifth of them kept, five times faster than a boolean
-        # index (numpy 2.4: 20,000 rows 90-170 us against 15-25 us).
-        # The most selective filter first (a stale cell next). Only the rows are carried through the filters:
-        # the referred members' cells are read again at the end, from rows read a moment ago (in cache).
-        cohort = self.cohorts.keys().take(pop.cell.take(rows))
-        rows = rows.compress(self._in_session_table[day].take(cohort))
+        # Whether each member drawn is an active member of a cohort in session is one gather of the cohorts the
+        # population keeps for the active members (-1 for the others, ``Population.key_active_members``), not of
+        # their cells, then of the cells' cohorts, then of their statuses: at 1 million members each a gather
+        # at 3,000 scattered rows a day, 90 against 20 ms of a run. The gathers are ``take``s: on the 20,000 rows
+        # drawn a day at national scale, a tenth faster than indexing. The filter is a ``compress``: on those
+        # rows, a fifth of them kept, five times faster than a boolean index (numpy 2.4: 20,000 rows 90-170 us
+        # against 15-25 us). The referred members' cells are read at the end, for the few referred.
+        rows = rows.compress(self._in_session_table[day].take(pop.unit_key.take(rows)))
         if len(rows) <= FEW_IN_SESSION:
             referred = self._few_referred(rows)
         else:
-            rows = rows.compress(ACTIVE.take(pop.status.take(rows)))
             referred = rows.compress(thinning(self.rng, self._p_max32 * (1.0 - pop.sincerity.take(rows)), p_max))
         self.world.tally.add("critique_referrals", len(referred))
         discipline = self.world.mechanisms.get("discipline")
@@ -174,22 +180,19 @@ class Critique(Mechanism):
             discipline.refer(referred, INSINCERITY, day, cells=pop.cell.take(referred))
 
     def _few_referred(self, rows: np.ndarray) -> np.ndarray:
-        """:meth:`_refer`'s last filter and thinning on a few members in session (a small party's 0-8 a day):
-        the same uniforms, one per active member in order, compared with the same float32 acceptances, but
-        statuses, acceptances and uniforms read as lists: 5 array calls instead of 10 (6 members: 4 against
-        9 us)."""
-        pop, p_max = self.world.pop, self._p_max
-        statuses = pop.status.take(rows).tolist()
-        active = [at for at, status in enumerate(statuses) if IS_ACTIVE[status]]
-        if not active:
-            return rows[:0]
+        """:meth:`_refer`'s thinning of a few active members in session (a small party's 0-8 a day): the same
+        uniforms, one per member in order, compared with the same float32 acceptances, but acceptances and
+        uniforms read as lists."""
+        if not len(rows):
+            return rows
+        p_max = self._p_max
         # float32, as thinning's: p_max as a float32 array of no dimension rounds as the Python float would (to
         # float32), and multiplies without the conversion of a Python number (10.2 against 13.0 thousand instructions)
-        accept = (self._p_max32 * (1.0 - pop.sincerity.take(rows))).tolist()
+        accept = (self._p_max32 * (1.0 - self.world.pop.sincerity.take(rows))).tolist()
         # One member: the uniform as a float, the same draw as the first of an array's (4.0 against 7.3 thousand
         # instructions).
-        draws = [self.rng.random()] if len(active) == 1 else self.rng.random(len(active)).tolist()
-        kept = [at for at, draw in zip(active, draws) if draw * p_max < accept[at]]
+        draws = [self.rng.random()] if len(rows) == 1 else self.rng.random(len(rows)).tolist()
+        kept = [at for at, (draw, bound) in enumerate(zip(draws, accept)) if draw * p_max < bound]
         if len(kept) == 1:  # one referral (most days with any): a slice, not a gather
             return rows[kept[0] : kept[0] + 1]
         return rows.take(kept) if kept else rows[:0]

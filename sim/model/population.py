@@ -17,6 +17,7 @@ construction and checkable.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -105,6 +106,9 @@ COLUMNS: dict[str, tuple[type, object]] = {
     "amnestied": (np.bool_, False),
     "delegate": (np.int8, 0),
     "delegate_route": (np.int8, 0),
+    # An active member's unit's key in the grouping of the units the table keeps (-1: not active, or none kept;
+    # Population.key_active_members)
+    "unit_key": (np.int8, -1),
 }
 
 
@@ -178,6 +182,7 @@ class Population(ColumnTable):
     amnestied: np.ndarray
     delegate: np.ndarray
     delegate_route: np.ndarray
+    unit_key: np.ndarray
 
     COLUMNS = COLUMNS
 
@@ -201,6 +206,9 @@ class Population(ColumnTable):
         #: The cells of the members who joined / left ``org_size`` since :meth:`take_size_changes` last
         #: read them (one entry per member), kept only once :meth:`log_size_changes` asked for them.
         self._size_changes: tuple[list[np.ndarray], list[np.ndarray]] | None = None
+        #: The keys by organization id of the grouping whose key every active member's ``unit_key`` holds
+        #: (:meth:`key_active_members`), or None.
+        self._unit_keys: Callable[[], np.ndarray] | None = None
 
     def ensure_orgs(self, n_orgs: int) -> None:
         """Make room in the per-organization counts for organization ids < n_orgs."""
@@ -260,11 +268,11 @@ class Population(ColumnTable):
         if IS_ACTIVE[code]:
             if n_active < len(ids):
                 joining = ids[~was_active] if n_active else ids
-                self._add_to_sizes(self.cell[joining], 1)
+                self._add_to_sizes(joining, self.cell[joining], 1)
                 self.active_sincerity += float(self.sincerity[joining].sum(dtype=np.float64))
         elif n_active:
             leaving = ids[was_active] if n_active < len(ids) else ids
-            self._add_to_sizes(self.cell[leaving], -1)
+            self._add_to_sizes(leaving, self.cell[leaving], -1)
             self.active_sincerity -= float(self.sincerity[leaving].sum(dtype=np.float64))
             held = self.punish_level[leaving]
             punished = held > 0
@@ -296,7 +304,7 @@ class Population(ColumnTable):
         if len(crossing):
             rows = ids if len(crossing) == n else np.array(crossing, dtype=np.int64)
             cells = self.cell[rows]
-            self._add_to_sizes(cells, 1 if joins else -1)
+            self._add_to_sizes(rows, cells, 1 if joins else -1)
             sincerity = sum(self.sincerity[rows].tolist())
             if joins:
                 self.active_sincerity += sincerity
@@ -398,15 +406,18 @@ class Population(ColumnTable):
             return
         active = ACTIVE.take(self.status[ids])
         punished = ids[active & (self.punish_level[ids] > 0)]
-        self._add_to_sizes(self.cell[ids[active]], -1)
+        members = ids[active]
+        self._add_to_sizes(members, self.cell[members], -1)
         np.subtract.at(self.org_punished, self.cell[punished], 1)
         self.cell[ids] = new_cells
-        self._add_to_sizes(self.cell[ids[active]], 1)
+        self._add_to_sizes(members, self.cell[members], 1)
         np.add.at(self.org_punished, self.cell[punished], 1)
 
-    def _add_to_sizes(self, cells: np.ndarray, step: int) -> None:
-        """Add ``step`` (+1 or -1) to ``org_size`` once per entry of ``cells``, logging them if asked; a few
-        cells one by one (``np.add.at`` costs more on one or two)."""
+    def _add_to_sizes(self, ids: np.ndarray, cells: np.ndarray, step: int) -> None:
+        """Count the members ``ids`` of ``cells`` into (``step`` +1) or out of (-1) the active members: add
+        ``step`` to ``org_size`` once per entry of ``cells``, logging them if asked, and key them (their unit's
+        key, or -1) if :meth:`key_active_members` asked; a few cells one by one (``np.add.at`` costs more on
+        one or two)."""
         if len(cells) <= FEW_MEMBERS:
             for cell in cells.tolist():
                 self.org_size[cell] += step
@@ -414,6 +425,27 @@ class Population(ColumnTable):
             np.add.at(self.org_size, cells, step)
         if self._size_changes is not None:
             self._size_changes[step < 0].append(cells)
+        if self._unit_keys is None:
+            return
+        if len(ids) == 1:  # one member (a small party's usual call): a store at one row, not a scatter
+            self.unit_key[ids.item(0)] = self._unit_keys()[cells.item(0)] if step > 0 else -1
+        else:
+            self.unit_key[ids] = self._unit_keys().take(cells) if step > 0 else -1
+
+    def key_active_members(self, keys: Callable[[], np.ndarray]) -> None:
+        """Keep ``unit_key`` from now on: each active member's cell's key in ``keys()``, -1 for the others.
+
+        ``keys()`` gives the keys by organization id of a grouping of the units (the critique cohorts,
+        ``sim.model.cohorts.Buckets.keys``), which changes only as organizations are added (before any
+        member joins them) or dissolved (once their members have moved). Critique draws some 3,000 members
+        a day at 1 million and asks whether each is an active member in a cohort in session: reading their
+        key is one gather into a column of a byte a member, instead of their cells, then their cells'
+        cohorts, then their statuses. Written wherever a member joins or leaves the active members or moves
+        (:meth:`_add_to_sizes`), here for the members so far (one pass).
+        """
+        self._unit_keys = keys
+        n = self.n
+        self.unit_key[:n] = np.where(self.active_mask(), keys().take(self.cell[:n]), -1)
 
     def log_size_changes(self) -> None:
         """Keep the cells whose ``org_size`` changes from now on, for :meth:`take_size_changes`.
