@@ -342,3 +342,22 @@ def test_the_weekly_probability_table_holds_the_numbers_the_week_s_array_express
     for row in (0, 1, 2 * len(SECTORS) - 1):  # one member a week (a small party's): the same numbers
         one = -np.expm1(-spec.rate_per_year * factor[row * 50 : row * 50 + 1] * OFFENCE_STEP_DAYS / DAYS_PER_YEAR)
         assert one.tolist() == [p[2 * sectors[row * 50] + cadre[row * 50]]]
+
+
+def test_the_meetings_of_one_a_few_or_many_cells_are_the_calendar_s_array_answer():
+    """Discipline._meetings looks one cell's meeting up as a scalar, and a few cells' own days (a list) one by
+    one: each must be the meeting the calendar's table gives for the cells' array, whatever the path."""
+    from sim.mechanisms.discipline import FEW_MEETINGS
+
+    simulation = Simulation(small_scenario(**_discipline()), seed=1)
+    discipline = next(m for m in simulation.mechanisms if m.name == "discipline")
+    meeting_day = simulation.world.orgs.meeting_day
+    rng = np.random.default_rng(7)
+    cells = rng.choice(np.flatnonzero(meeting_day > 0), 3 * FEW_MEETINGS).astype(np.int32)
+    days = rng.integers(0, simulation.world.calendar.horizon + 365, len(cells))
+    for n in (1, 2, FEW_MEETINGS, len(cells)):
+        expected = discipline.next_meeting.of(days[:n], meeting_day.take(cells[:n])).tolist()
+        assert np.atleast_1d(discipline._meetings(days[:n].tolist(), cells[:n])).tolist() == expected
+        assert np.atleast_1d(discipline._meetings(days[:n], cells[:n])).tolist() == expected
+        one_day = discipline.next_meeting.of(int(days[0]), meeting_day.take(cells[:n])).tolist()
+        assert np.atleast_1d(discipline._meetings(int(days[0]), cells[:n])).tolist() == one_day

@@ -55,6 +55,8 @@ REMOVAL = ladder.code("removal_from_post")
 DEMOTED = int(Status.DEMOTED)
 #: Up to this many cause or level codes are tallied one by one rather than binned.
 FEW_CODES = 8
+#: Up to this many members' meetings on days of their own are looked up one by one (:meth:`Discipline._meetings`).
+FEW_MEETINGS = 4
 #: The tables by status or level code, and the organizations' columns by cell, are read with ``take``: indexing
 #: with int8 codes or int32 cells costs numpy up to three times more (4,000 codes: 20 against 7 us; 3 codes: 0.49
 #: against 0.35 us).
@@ -238,9 +240,14 @@ class Discipline(Mechanism):
         punishments write; each is logged where it is decided (the event log's order), all counted together.
         """
         pop = self.world.pop
-        judged = self._due(self.decisions.pop(day), day, pop.referral_due)
-        issued = self._judge(day, judged) if len(judged) else None  # (each step only on a day with ids for it)
-        ratified = self._due(self.ratifications.pop(day), day, pop.referral_due)
+        # Each step only on a day with ids for it (no calls on the empty pops of most days of a small party).
+        judged = self.decisions.pop(day)
+        if len(judged):
+            judged = self._due(judged, day, pop.referral_due)
+        issued = self._judge(day, judged) if len(judged) else None
+        ratified = self.ratifications.pop(day)
+        if len(ratified):
+            ratified = self._due(ratified, day, pop.referral_due)
         if len(ratified):
             standing = self._ratify(day, ratified)
             if issued is None:
@@ -255,9 +262,8 @@ class Discipline(Mechanism):
         """The ``ids`` an agenda held for ``day`` that are still due then (the column ``due`` holds their day: a
         later case may have replaced theirs) and active (and, if ``punished``, hold a standing punishment).
         A few ids (a small party's day) are tested in Python, half the cost of the array calls; one id (most
-        such days) by reading its row's values."""
-        if len(ids) == 0:  # some days in a small party: no gathers on empty arrays
-            return ids
+        such days) by reading its row's values. The callers take no call on an empty pop (most days of a small
+        party)."""
         pop = self.world.pop
         if len(ids) == 1:
             row = ids.item(0)
@@ -280,6 +286,8 @@ class Discipline(Mechanism):
         levels and statuses read once, for the filter and for the lifting: at national scale each read at
         scattered rows costs a cache miss a row."""
         ids = self.liftings.pop(day)
+        if len(ids) == 0:  # (half the days of a small party)
+            return
         if len(ids) <= FEW_MEMBERS:
             ids = self._due(ids, day, self.world.pop.lift_due, punished=True)
             if len(ids):
@@ -423,6 +431,14 @@ class Discipline(Mechanism):
         pop.amnestied[row] = False
         # The heaviest level: of a few, in Python (a comparison and a count cost 1.2 us on an array of one).
         heaviest = max(level.tolist()) if len(ids) <= FEW_MEMBERS else int(level.max())
+        # The ends of the good-conduct periods: one member's a day, a few members' a list (:meth:`_meetings`).
+        ends: int | list[int] | np.ndarray
+        if one:
+            ends = day + self.lift_days_list[heaviest]
+        elif len(ids) <= FEW_MEETINGS:
+            ends = [day + self.lift_days_list[code] for code in level.tolist()]
+        else:
+            ends = day + self.lift_days.take(level)
         if heaviest >= self.first_consequence:  # (not warnings, the usual case)
             removed = self.loses_office.take(level)
             if np.count_nonzero(removed):
@@ -431,16 +447,23 @@ class Discipline(Mechanism):
             if np.count_nonzero(probation):  # demotion to candidate membership: the status looked up only then
                 full = pop.status[ids] == int(Status.FULL)
                 pop.transition(ids[probation & full], Status.DEMOTED, source=Status.FULL)
-        # One member (a small party's usual day) has one end of the good-conduct period: a day, not an array.
-        lift = self._meetings(day + (self.lift_days_list[heaviest] if one else self.lift_days.take(level)), cells)
+        lift = self._meetings(ends, cells)
         pop.lift_due[row] = lift
         self.liftings.push(ids, lift)
 
-    def _meetings(self, days: int | np.ndarray, cells: np.ndarray) -> np.ndarray:
-        """The meeting of each of ``cells`` on or after ``days``; one cell's as a scalar (a small party's usual
-        case: the store at one row and the agenda's push take one day, and the lookups make no arrays)."""
-        meeting_day = self.world.orgs.meeting_day
-        return self.next_meeting.of(days, meeting_day[cells.item(0)] if len(cells) == 1 else meeting_day.take(cells))
+    def _meetings(self, days: int | list[int] | np.ndarray, cells: np.ndarray) -> np.ndarray:
+        """The meeting of each of ``cells`` on or after ``days`` (one day for all, or each cell's). One cell's as a
+        scalar (a small party's usual case: the store at one row and the agenda's push take one day, and the
+        lookups make no arrays). A few cells' own days (a list: a small party's punishments) are looked up one
+        by one as scalars, into one array: the days' array, its sum and the calendar's array calls cost more
+        (two cells: 17 against 30 thousand instructions; even at four, ``FEW_MEETINGS``); one day for all goes
+        to the calendar's array."""
+        meeting_day, meeting = self.world.orgs.meeting_day, self.next_meeting.of
+        if len(cells) == 1:
+            return meeting(days[0] if isinstance(days, list) else days, meeting_day[cells.item(0)])
+        if isinstance(days, list):
+            return np.array([meeting(at, meeting_day[cell]) for at, cell in zip(days, cells.tolist(), strict=True)])
+        return meeting(days, meeting_day.take(cells))
 
     def _recommender_liability(self, day: int, expelled: np.ndarray) -> None:
         """Recommenders of a member expelled soon after admission answer for their letter."""
