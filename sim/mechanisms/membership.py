@@ -168,8 +168,11 @@ class Membership(Mechanism):
         pick2 = (pick1 + 1 + self.rng.integers(0, np.maximum(count - 1, 1))) % count
         rec1 = roster[start + pick1]
         rec2 = np.where(youth, YOUTH_LEAGUE_LETTER, roster[start + pick2])
-        # Filing days fall before the next plan, so the previous plan is fully filed.
-        self._plan = {"cell": cells, "rec1": rec1, "rec2": rec2, "youth": youth, "age": age}
+        # Filing days fall before the next plan, so the previous plan is fully filed. The applicant joins the
+        # first recommender's tie group, read here: a member's group never changes, and one gather of the month's
+        # recommenders spares the filing days theirs (at national scale, rows all over the table: cache misses).
+        ties_group = pop.ties_group.take(rec1)
+        self._plan = {"cell": cells, "rec1": rec1, "rec2": rec2, "youth": youth, "age": age, "ties_group": ties_group}
         offsets = self.rng.integers(0, days_in_month, len(cells))
         # Radix-sorted as 16-bit offsets (a month's days): a national plan's 16,000 rows 58 against 724 us.
         self._filing_rows = offsets.astype(np.int16).argsort(kind="stable")
@@ -182,8 +185,9 @@ class Membership(Mechanism):
         self._cell_review(day, review)
         self._county_decision(day, county)
         # A probation of a month may end at the cell's meeting on the committee's very day: due today, and
-        # scheduled after the pop (the only procedure that can be; a look at the agenda's next day on others).
-        if self.procedures.next_day() <= day:
+        # scheduled after the pop (the only procedure that can be; a look at the agenda's next day, on the days
+        # the committee decided: no other procedure schedules for the same day).
+        if len(county) and self.procedures.next_day() <= day:
             today = self._due(day)[PROBATION - 1]
             if len(today):
                 probation = distinct(np.concatenate((probation, today)))
@@ -217,8 +221,10 @@ class Membership(Mechanism):
             )
         procedure = pop.procedure.take(ids)
         still = (pop.due.take(ids) == day) & (pop.status.take(ids) == PENDING_STATUS.take(procedure))
-        ids, procedure = ids.compress(still), procedure.compress(still)
-        # By procedure, each in id order (a stable sort of the codes), split at the counts of the codes.
+        # The stale entries take code 0, which no procedure has (one product, not two compressions): by
+        # procedure, each in id order (a stable sort of the codes), split at the counts of the codes, code 0's
+        # run dropped.
+        procedure *= still
         ids = ids.take(procedure.argsort(kind="stable"))
         ends = np.bincount(procedure, minlength=N_PROCEDURES + 1).cumsum().tolist()
         return tuple(ids[start:end] for start, end in pairwise(ends))
@@ -276,7 +282,7 @@ class Membership(Mechanism):
                 "recommender2": plan["rec2"].item(row),
                 "youth_league": plan["youth"].item(row),
                 "birth": day - plan["age"].item(row),
-                "ties_group": pop.ties_group.item(rec1),
+                "ties_group": plan["ties_group"].item(row),
             }
         else:
             rows = self._filing_rows[start:end]
@@ -295,7 +301,7 @@ class Membership(Mechanism):
                 "recommender2": plan["rec2"][rows],
                 "youth_league": plan["youth"][rows],
                 "birth": day - plan["age"][rows],
-                "ties_group": pop.ties_group[rec1],
+                "ties_group": plan["ties_group"][rows],
             }
         # The review's day is written with the applicants' other columns (no gathers by their new ids).
         review = self._review_day(cell, day)
