@@ -183,14 +183,13 @@ class Membership(Mechanism):
         self._file_applications(day)
         review, county, probation, ratification = self._due(day)
         self._cell_review(day, review)
-        self._county_decision(day, county)
         # A probation of a month may end at the cell's meeting on the committee's very day: due today, and
-        # scheduled after the pop (the only procedure that can be; a look at the agenda's next day, on the days
-        # the committee decided: no other procedure schedules for the same day).
-        if len(county) and self.procedures.next_day() <= day:
-            today = self._due(day)[PROBATION - 1]
-            if len(today):
-                probation = distinct(np.concatenate((probation, today)))
+        # scheduled after the pop (the only procedure that can be), its candidates are taken up with the day's
+        # others, as the committee's decision hands them over (no second pop of the agenda, whose entry for
+        # them is stale by the next day's: they have been decided).
+        today = self._county_decision(day, county)
+        if len(today):
+            probation = distinct(np.concatenate((probation, today)))
         self._probation_decision(day, probation)
         self._ratification(day, ratification)
 
@@ -349,10 +348,14 @@ class Membership(Mechanism):
         self.log_members(day, "application_forwarded", forwarded)
         self._within_county_deadline(COUNTY, forwarded, day)
 
-    def _county_decision(self, day: int, ids: np.ndarray) -> None:
-        """The county/city committee acts within a month: candidate membership or rejection."""
+    def _county_decision(self, day: int, ids: np.ndarray) -> np.ndarray:
+        """The county/city committee acts within a month: candidate membership or rejection.
+
+        Returns the new candidates whose probation decision falls on ``day`` itself (a probation of a month
+        that ends at their cell's meeting on the committee's day), for :meth:`run_procedures` to take up today.
+        """
         if len(ids) == 0:
-            return
+            return _NOBODY
         pop = self.world.pop
         new, rejected = bernoulli_split(self.rng, ids, self.cfg.county_approve_probability)
         pop.transition(rejected, Status.REJECTED, source=Status.APPLICANT)
@@ -360,25 +363,31 @@ class Membership(Mechanism):
         pop.transition(new, Status.CANDIDATE, source=Status.APPLICANT)
         pop.candidate_since[new] = day
         self.log_members(day, "candidate_admitted", new)
-        self._schedule_probation_decision(new, day, years=1, today=day)
+        decided = self._schedule_probation_decision(new, day, years=1, today=day)
+        if isinstance(decided, int):  # one candidate's day
+            return new if decided == day else _NOBODY
+        return new.compress(decided == day)
 
-    def _schedule_probation_decision(self, ids: np.ndarray, since: np.ndarray | int, years: int, today: int) -> None:
+    def _schedule_probation_decision(
+        self, ids: np.ndarray, since: np.ndarray | int, years: int, today: int
+    ) -> np.ndarray | int:
         """The cell decides at its last meeting before the probation's (first or second) end.
 
         Never before ``today``: day-0 candidates whose year ended before the run
-        starts are decided on day 0.
+        starts are decided on day 0. Returns the days of the decisions (one id's as an int).
         """
         if len(ids) == 0:
-            return
+            return _NOBODY
         meeting_day, cell = self.world.orgs.meeting_day, self.world.pop.cell
         if len(ids) == 1:  # one candidate (a small party's day): scalars, not gathers and ufuncs on arrays of one
             end = (since if isinstance(since, int) else since.item(0)) + years * self.cfg.probation_days
-            meeting = int(self.last_meeting.of(end, meeting_day[cell.item(ids.item(0))]))
-            self._schedule(PROBATION, ids, max(meeting, today))
-            return
+            meeting = max(int(self.last_meeting.of(end, meeting_day[cell.item(ids.item(0))])), today)
+            self._schedule(PROBATION, ids, meeting)
+            return meeting
         ends = since + years * self.cfg.probation_days
-        meetings = self.last_meeting.of(ends, meeting_day[cell[ids]])
-        self._schedule(PROBATION, ids, np.maximum(meetings, today))
+        meetings = np.maximum(self.last_meeting.of(ends, meeting_day[cell[ids]]), today)
+        self._schedule(PROBATION, ids, meetings)
+        return meetings
 
     def _guidance(self, punished: np.ndarray | int, members: np.ndarray | int) -> np.ndarray | float:
         """Factor on the qualifying probability by the candidate's cell: 1 - effect x its punished share
