@@ -341,12 +341,17 @@ class Membership(Mechanism):
         # entry stale, and its county decision may fall on that very day: ``_due`` takes it up as the county's.
         if len(ids) == 0:
             return
-        pop = self.world.pop
         forwarded, refused = bernoulli_split(self.rng, ids, self.cfg.cell_endorse_probability)
-        pop.transition(refused, Status.REJECTED, source=Status.APPLICANT)
-        self.log_members(day, "application_rejected", refused, cause="cell")
+        self._reject(day, refused, cause="cell")
         self.log_members(day, "application_forwarded", forwarded)
         self._within_county_deadline(COUNTY, forwarded, day)
+
+    def _reject(self, day: int, ids: np.ndarray, cause: str) -> None:
+        """Reject the applications ``ids`` (``cause``: the cell's review or the committee's decision). Most
+        days of a small party reject none: then neither the transition nor the log is called."""
+        if len(ids):
+            self.world.pop.transition(ids, Status.REJECTED, source=Status.APPLICANT)
+            self.log_members(day, "application_rejected", ids, cause=cause)
 
     def _county_decision(self, day: int, ids: np.ndarray) -> np.ndarray:
         """The county/city committee acts within a month: candidate membership or rejection.
@@ -358,8 +363,9 @@ class Membership(Mechanism):
             return _NOBODY
         pop = self.world.pop
         new, rejected = bernoulli_split(self.rng, ids, self.cfg.county_approve_probability)
-        pop.transition(rejected, Status.REJECTED, source=Status.APPLICANT)
-        self.log_members(day, "application_rejected", rejected, cause="county")
+        self._reject(day, rejected, cause="county")
+        if len(new) == 0:
+            return _NOBODY
         pop.transition(new, Status.CANDIDATE, source=Status.APPLICANT)
         pop.candidate_since[new] = day
         self.log_members(day, "candidate_admitted", new)
