@@ -162,15 +162,18 @@ class Membership(Mechanism):
         )
         sponsored = youth | (count >= 2)
         world.tally.add("applications_unsponsored", int((~sponsored).sum()))
-        start, count, cells, youth, age = (a[sponsored] for a in (start, count, cells, youth, age))
+        start, count, youth, age = (a[sponsored] for a in (start, count, youth, age))
         # Two distinct recommenders from the cell's roster, or one plus the Youth League letter.
         pick1 = self.rng.integers(0, count)
         pick2 = (pick1 + 1 + self.rng.integers(0, np.maximum(count - 1, 1))) % count
         rec1 = roster[start + pick1]
         rec2 = np.where(youth, YOUTH_LEAGUE_LETTER, roster[start + pick2])
-        # Filing days fall before the next plan, so the previous plan is fully filed.
-        self._plan = {"cell": cells, "rec1": rec1, "rec2": rec2, "youth": youth, "age": age}
-        offsets = self.rng.integers(0, days_in_month, len(cells))
+        # Filing days fall before the next plan, so the previous plan is fully filed. The applicant joins the
+        # first recommender's tie group, read here: a member's group never changes, and one gather of the month's
+        # recommenders spares the filing days theirs (at national scale, rows all over the table: cache misses).
+        ties_group = pop.ties_group.take(rec1)
+        self._plan = {"rec1": rec1, "rec2": rec2, "youth": youth, "age": age, "ties_group": ties_group}
+        offsets = self.rng.integers(0, days_in_month, len(rec1))
         # Radix-sorted as 16-bit offsets (a month's days): a national plan's 16,000 rows 58 against 724 us.
         self._filing_rows = offsets.astype(np.int16).argsort(kind="stable")
         self._filing_days, self._filed = (day + offsets.take(self._filing_rows)).tolist(), 0
@@ -180,13 +183,13 @@ class Membership(Mechanism):
         self._file_applications(day)
         review, county, probation, ratification = self._due(day)
         self._cell_review(day, review)
-        self._county_decision(day, county)
         # A probation of a month may end at the cell's meeting on the committee's very day: due today, and
-        # scheduled after the pop (the only procedure that can be; a look at the agenda's next day on others).
-        if self.procedures.next_day() <= day:
-            today = self._due(day)[PROBATION - 1]
-            if len(today):
-                probation = distinct(np.concatenate((probation, today)))
+        # scheduled after the pop (the only procedure that can be), its candidates are taken up with the day's
+        # others, as the committee's decision hands them over (no second pop of the agenda, whose entry for
+        # them is stale by the next day's: they have been decided).
+        today = self._county_decision(day, county)
+        if len(today):
+            probation = distinct(np.concatenate((probation, today)))
         self._probation_decision(day, probation)
         self._ratification(day, ratification)
 
@@ -217,8 +220,10 @@ class Membership(Mechanism):
             )
         procedure = pop.procedure.take(ids)
         still = (pop.due.take(ids) == day) & (pop.status.take(ids) == PENDING_STATUS.take(procedure))
-        ids, procedure = ids.compress(still), procedure.compress(still)
-        # By procedure, each in id order (a stable sort of the codes), split at the counts of the codes.
+        # The stale entries take code 0, which no procedure has (one product, not two compressions): by
+        # procedure, each in id order (a stable sort of the codes), split at the counts of the codes, code 0's
+        # run dropped.
+        procedure *= still
         ids = ids.take(procedure.argsort(kind="stable"))
         ends = np.bincount(procedure, minlength=N_PROCEDURES + 1).cumsum().tolist()
         return tuple(ids[start:end] for start, end in pairwise(ends))
@@ -276,12 +281,14 @@ class Membership(Mechanism):
                 "recommender2": plan["rec2"].item(row),
                 "youth_league": plan["youth"].item(row),
                 "birth": day - plan["age"].item(row),
-                "ties_group": pop.ties_group.item(rec1),
+                "ties_group": plan["ties_group"].item(row),
             }
         else:
             rows = self._filing_rows[start:end]
             rec1 = plan["rec1"][rows]
-            cell = pop.cell[rec1]
+            # Widened once for the three lookups by cell below: numpy indexes by 32-bit ids four times slower
+            # than by 64-bit ones (80 ids: 1.3 against 0.3 us; one id: 1.1 against 0.2).
+            cell = pop.cell[rec1].astype(np.int64)
             filed = (pop.status[rec1] == _FULL) & world.orgs.alive[cell]
             unfiled = len(rows) - np.count_nonzero(filed)
             if unfiled:
@@ -295,7 +302,7 @@ class Membership(Mechanism):
                 "recommender2": plan["rec2"][rows],
                 "youth_league": plan["youth"][rows],
                 "birth": day - plan["age"][rows],
-                "ties_group": pop.ties_group[rec1],
+                "ties_group": plan["ties_group"][rows],
             }
         # The review's day is written with the applicants' other columns (no gathers by their new ids).
         review = self._review_day(cell, day)
@@ -336,43 +343,59 @@ class Membership(Mechanism):
         # entry stale, and its county decision may fall on that very day: ``_due`` takes it up as the county's.
         if len(ids) == 0:
             return
-        pop = self.world.pop
         forwarded, refused = bernoulli_split(self.rng, ids, self.cfg.cell_endorse_probability)
-        pop.transition(refused, Status.REJECTED, source=Status.APPLICANT)
-        self.log_members(day, "application_rejected", refused, cause="cell")
+        self._reject(day, refused, cause="cell")
         self.log_members(day, "application_forwarded", forwarded)
         self._within_county_deadline(COUNTY, forwarded, day)
 
-    def _county_decision(self, day: int, ids: np.ndarray) -> None:
-        """The county/city committee acts within a month: candidate membership or rejection."""
+    def _reject(self, day: int, ids: np.ndarray, cause: str) -> None:
+        """Reject the applications ``ids`` (``cause``: the cell's review or the committee's decision). Most
+        days of a small party reject none: then neither the transition nor the log is called."""
+        if len(ids):
+            self.world.pop.transition(ids, Status.REJECTED, source=Status.APPLICANT)
+            self.log_members(day, "application_rejected", ids, cause=cause)
+
+    def _county_decision(self, day: int, ids: np.ndarray) -> np.ndarray:
+        """The county/city committee acts within a month: candidate membership or rejection.
+
+        Returns the new candidates whose probation decision falls on ``day`` itself (a probation of a month
+        that ends at their cell's meeting on the committee's day), for :meth:`run_procedures` to take up today.
+        """
         if len(ids) == 0:
-            return
+            return _NOBODY
         pop = self.world.pop
         new, rejected = bernoulli_split(self.rng, ids, self.cfg.county_approve_probability)
-        pop.transition(rejected, Status.REJECTED, source=Status.APPLICANT)
-        self.log_members(day, "application_rejected", rejected, cause="county")
+        self._reject(day, rejected, cause="county")
+        if len(new) == 0:
+            return _NOBODY
         pop.transition(new, Status.CANDIDATE, source=Status.APPLICANT)
         pop.candidate_since[new] = day
         self.log_members(day, "candidate_admitted", new)
-        self._schedule_probation_decision(new, day, years=1, today=day)
+        decided = self._schedule_probation_decision(new, day, years=1, today=day)
+        if isinstance(decided, int):  # one candidate's day
+            return new if decided == day else _NOBODY
+        return new.compress(decided == day)
 
-    def _schedule_probation_decision(self, ids: np.ndarray, since: np.ndarray | int, years: int, today: int) -> None:
+    def _schedule_probation_decision(
+        self, ids: np.ndarray, since: np.ndarray | int, years: int, today: int
+    ) -> np.ndarray | int:
         """The cell decides at its last meeting before the probation's (first or second) end.
 
         Never before ``today``: day-0 candidates whose year ended before the run
-        starts are decided on day 0.
+        starts are decided on day 0. Returns the days of the decisions (one id's as an int).
         """
         if len(ids) == 0:
-            return
+            return _NOBODY
         meeting_day, cell = self.world.orgs.meeting_day, self.world.pop.cell
         if len(ids) == 1:  # one candidate (a small party's day): scalars, not gathers and ufuncs on arrays of one
             end = (since if isinstance(since, int) else since.item(0)) + years * self.cfg.probation_days
-            meeting = int(self.last_meeting.of(end, meeting_day[cell.item(ids.item(0))]))
-            self._schedule(PROBATION, ids, max(meeting, today))
-            return
+            meeting = max(int(self.last_meeting.of(end, meeting_day[cell.item(ids.item(0))])), today)
+            self._schedule(PROBATION, ids, meeting)
+            return meeting
         ends = since + years * self.cfg.probation_days
-        meetings = self.last_meeting.of(ends, meeting_day[cell[ids]])
-        self._schedule(PROBATION, ids, np.maximum(meetings, today))
+        meetings = np.maximum(self.last_meeting.of(ends, meeting_day.take(cell[ids])), today)  # (32-bit ids)
+        self._schedule(PROBATION, ids, meetings)
+        return meetings
 
     def _guidance(self, punished: np.ndarray | int, members: np.ndarray | int) -> np.ndarray | float:
         """Factor on the qualifying probability by the candidate's cell: 1 - effect x its punished share
@@ -395,7 +418,7 @@ class Membership(Mechanism):
         """
         pop, cfg = self.world.pop, self.cfg
         if len(ids) > FEW_IDS:
-            cells = pop.cell[ids]
+            cells = pop.cell[ids].astype(np.int64)  # widened once for two lookups (see _file_applications)
             p_qualify = np.where(pop.extended[ids], cfg.second_qualify_probability, cfg.qualify_probability)
             if cfg.guidance_effect:
                 p_qualify *= self._guidance(pop.org_punished[cells], np.maximum(pop.org_size[cells], 1))
