@@ -119,7 +119,9 @@ def test_a_unit_created_after_the_index_was_built_finds_its_members_among_the_pe
 @pytest.mark.parametrize("n", [0, 3, LOOKUP_ROWS, LOOKUP_ROWS + 1, 3 * LOOKUP_ROWS])
 def test_flagged_statuses_equal_a_lookup_by_few_or_many_codes(n):
     codes = np.random.default_rng(n).integers(0, len(OPEN), n).astype(np.int8)
-    for statuses in (OPEN, ACTIVE):
+    # Every set of statuses: runs of consecutive codes (one comparison each), single codes, none, all.
+    for bits in range(1 << len(OPEN)):
+        statuses = np.array([(bits >> code) & 1 for code in range(len(OPEN))], dtype=bool)
         flagged = _flagged(codes, statuses)
         assert flagged.dtype == bool
         np.testing.assert_array_equal(flagged, statuses[codes])
