@@ -115,3 +115,31 @@ def test_sixteen_bit_keys_sort_days_as_they_are_sorted():
     for low, high in ((0, 40), (1_000, 32_000), (-50, 20), (-40_000, -39_000), (5, 70_000)):
         days = rng.integers(low, high, 600)
         assert np.array_equal(_sixteen_bits(days).argsort(kind="stable"), days.argsort(kind="stable")), (low, high)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(st.integers(0, 2**32 - 1), st.sampled_from([1, 2, 5]))
+def test_a_large_partys_pushes_and_pops_return_what_a_per_day_dictionary_would(seed, every):
+    """A large party's day (the 1 M run's shape): several pushes of tens to hundreds of ids, due from today to
+    a month ahead (reviews, decisions) or one to three years ahead (probations, liftings), repeats included,
+    and pushes of one day for all; popped every ``every`` days. Each pop gives what a per-day dictionary
+    would: every id due by then once, sorted."""
+    rng = np.random.default_rng(seed)
+    agenda, naive = Agenda(), {}
+    for today in range(200):
+        if today % every == 0:
+            expected = sorted(set().union(*(naive.pop(d) for d in [d for d in naive if d <= today])))
+            assert agenda.pop(today).tolist() == expected, today
+        for _ in range(int(rng.integers(0, 5))):
+            size = int(rng.choice([1, 3, 17, 120, 300, 700]))
+            ids = rng.integers(0, 5_000, size)
+            if rng.random() < 0.2:
+                days = today + int(rng.integers(0, 40))
+            elif rng.random() < 0.3:
+                days = today + rng.integers(365, 1_125, size) // 16 * 16 + rng.integers(0, 3, size)
+            else:
+                days = today + rng.integers(0, 33, size)
+            agenda.push(ids, days)
+            for i, d in zip(ids.tolist(), np.broadcast_to(days, size).tolist()):
+                naive.setdefault(d, set()).add(i)
+        assert agenda.next_day() <= min(naive, default=NEVER)

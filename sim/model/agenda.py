@@ -133,7 +133,7 @@ class Agenda:
         days = days.astype(np.int64, copy=False)
         order = days.argsort(kind="stable") if n <= SORT_AS_IS else _sixteen_bits(days).argsort(kind="stable")
         ids, days = ids.take(order), days.take(order)
-        lo, hi = int(days[0]), int(days[-1])
+        lo, hi = days.item(0), days.item(-1)
         open_end = self._open_end
         if lo == hi:
             self._add(lo, ids, None)
@@ -147,7 +147,9 @@ class Agenda:
         firsts = [*range(lo, closed)]
         if closed <= hi:
             firsts += [closed, *range((closed | (BUCKET_DAYS - 1)) + 1, hi + 1, BUCKET_DAYS)]
-        starts = days.searchsorted(firsts).tolist()
+        # As an array from fromiter: a list of Python ints searched for as it is goes through numpy's dtype
+        # discovery first (a 1 M run's agendas: 4 % of their instructions).
+        starts = days.searchsorted(np.fromiter(firsts, np.int64, len(firsts))).tolist()
         for first, start, end in zip(firsts, starts, [*starts[1:], n], strict=True):
             if end > start:  # the slot's first day is in the bucket of its ids' earliest (that day if opened)
                 if first <= open_end:
@@ -180,7 +182,7 @@ class Agenda:
                 days = np.concatenate([days for _, days in entries])
             if len(ids) > 1:
                 order = _sixteen_bits(days).argsort(kind="stable")
-                ids, days = ids[order], days[order]
+                ids, days = ids.take(order), days.take(order)
             edges = (np.flatnonzero(days[1:] != days[:-1]) + 1).tolist()
             starts = [0, *edges]
             for start, end, day in zip(starts, [*edges, len(ids)], days[starts].tolist(), strict=True):
