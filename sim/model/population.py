@@ -357,7 +357,7 @@ class Population(ColumnTable):
         ``cells``: their levels now and their cells, when the caller has read them already (at
         national scale each read of a column at scattered rows costs a cache miss a row). A few
         members (a small party's day) are counted one by one in Python, a third of the cost of the
-        binning and the scatter on arrays of one or two ids.
+        binning and the scatter on arrays of one or two ids; one member (most calls) in scalars.
         """
         n = len(ids)
         if n == 1:  # one member (most calls of a small party): scalars, no array made
