@@ -205,7 +205,7 @@ class MeetingDates:
             dates = _TABLES[key] = self._build(calendar, first, last, later)
         self._dates = dates
         self._flat = dates.ravel()  # a view: the table is contiguous
-        self._width, self._size = dates.shape[1], dates.size
+        (self._rows, self._width), self._size = dates.shape, dates.size  # (attributes: ``len`` costs more)
 
     @staticmethod
     def _build(calendar: Calendar, first: int, last: int, later: bool) -> np.ndarray:
@@ -225,7 +225,7 @@ class MeetingDates:
         """The meeting on or after (before) ``days`` (one day for all, or one per id) for each ``day_of_month``."""
         if isinstance(days, _ONE_DAY):  # a tuple: a union type is three times slower to test
             row = days - self._first
-            if 0 <= row < len(self._dates):
+            if 0 <= row < self._rows:
                 # One meeting day as a scalar (a small party's filing): its Python int read at two indices, not a
                 # numpy scalar made by indexing (4.7 thousand instructions), nor a row's view indexed again.
                 if day_of_month.ndim == 0:
