@@ -89,10 +89,10 @@ def test_punished_members_per_organization_follow_punishments_moves_and_exits():
     pop.check_consistency()
 
 
-@pytest.mark.parametrize("size", [2, FEW_MEMBERS, FEW_MEMBERS + 1, 40])
+@pytest.mark.parametrize("size", [1, 2, FEW_MEMBERS, FEW_MEMBERS + 1, 40])
 def test_punishment_stocks_are_the_same_counted_one_by_one_or_binned(size):
-    """A few members' levels are counted in Python, many binned: both keep the stocks equal to a recount
-    through punishing, replacing (heavier or lifted to 0 in one call) and lifting."""
+    """One member's level is counted in scalars, a few members' in Python, many binned: each keeps the stocks
+    equal to a recount through punishing, replacing (heavier or lifted to 0 in one call) and lifting."""
     pop = Population(capacity=64, n_orgs=5)
     pop.add(40, Status.FULL, cell=np.arange(40) % 5)
     rng = np.random.default_rng(size)

@@ -79,7 +79,8 @@ class TraitDistributions:
         # A given wealth array holds the sex draws' uniforms until its own draw: no temporary of n floats.
         wealth = out.get("wealth")
         uniform = rng.random(n, dtype=np.float32, out=wealth)
-        female = np.less(uniform, self.female_share[unit_type], out=out.get("female"))
+        # ``take``: indexing with the 8-bit type codes costs half a microsecond more on a filing's few recruits.
+        female = np.less(uniform, self.female_share.take(unit_type), out=out.get("female"))
         sincerity = out.get("sincerity")
         if sincerity is None:
             sincerity = rng.beta(self.sincerity_a, self.sincerity_b, n).astype(np.float32)
