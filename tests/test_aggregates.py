@@ -97,3 +97,29 @@ def test_the_sums_bound_for_one_organization_climb_on_together_as_the_same_total
     orgs.dissolve(np.array(list(branches)[::7]))
     orgs.reparent(np.array([orgs.n - 1]), np.array([1]))
     assert members_below(orgs, own).tolist() == walked_up(orgs, own).tolist()
+
+
+@pytest.mark.parametrize("pairs_up_to", [0, aggregates.PAIRS_UP_TO])
+@pytest.mark.parametrize("seed", range(3))
+def test_handed_on_only_by_the_lower_kinds_the_organizations_above_them_keep_their_totals(
+    monkeypatch, seed, pairs_up_to
+):
+    """Kinds by depth (the centre at the top): with only the kinds below a level handing counts on, every
+    organization of that level or below counts what it counts when everything hands on (what the meetings
+    read of the basic organizations), and the others no more than that."""
+    monkeypatch.setattr(aggregates, "PAIRS_UP_TO", pairs_up_to)
+    rng = np.random.default_rng(seed)
+    orgs = random_hierarchy(rng, 400)
+    parent = orgs.column("parent")
+    depth = np.zeros(orgs.n, dtype=np.int64)
+    for org in range(orgs.n):  # parents are numbered before their children
+        depth[org] = depth[parent[org]] + 1 if parent[org] >= 0 else 0
+    orgs.kind[: orgs.n] = np.where(depth == MAX_DEPTH - 1, int(Kind.CELL), depth)
+    own = rng.integers(0, 30, orgs.n)
+    full = walked_up(orgs, own)
+    for level in Kind:
+        through = tuple(kind for kind in Kind if kind > level)
+        below = members_below(orgs, own, through)
+        exact = orgs.column("kind") >= level
+        assert below[exact].tolist() == full[exact].tolist()
+        assert (below <= full).all()

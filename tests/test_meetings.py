@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.model.aggregates import members_below
 from sim.model.organizations import Kind
 from sim.model.sectors import code_of
 from sim.run.engine import Simulation
@@ -281,3 +282,15 @@ def test_critique_thins_a_few_members_in_session_as_the_arrays_do_with_the_same_
         one_active += len(rows) == 1  # one uniform drawn as a float
         one_kept += len(got) == 1  # one member referred: a slice of the rows
     assert kept and dropped and one_active and one_kept
+
+
+def test_the_sizes_read_are_those_of_everything_below_each_basic_organization_and_unit():
+    """The monthly sizes are rolled up from below the primary organizations only: for the bodies that meet
+    (basic organizations, cells, party teams) they are the whole roll-up's."""
+    simulation = _year(organization={"cells_per_primary_mean": 12})  # branches within primaries
+    orgs, pop = simulation.world.orgs, simulation.world.pop
+    assert orgs.ids_of(Kind.BRANCH).size and orgs.ids_of(Kind.SUBPRIMARY).size
+    pop.org_size[: orgs.n] = np.random.default_rng(0).integers(0, 40, orgs.n)
+    sizes = simulation.world.mechanisms["meetings"]._members_below(0)
+    meeting = orgs.column("kind") >= Kind.PRIMARY
+    assert sizes[meeting].tolist() == members_below(orgs, pop.org_size)[meeting].tolist()

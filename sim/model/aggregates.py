@@ -8,9 +8,11 @@ handful), whatever the number of organizations.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
-from sim.model.organizations import Organizations
+from sim.model.organizations import Kind, Organizations, is_kind
 
 #: Central > province > county > primary > branch > cell: the deepest possible chain.
 MAX_DEPTH = 6
@@ -24,8 +26,17 @@ COMBINE_FROM = 4096
 PAIRS_UP_TO = 8192
 
 
-def roll_up(orgs: Organizations, own: np.ndarray) -> np.ndarray:
+def roll_up(orgs: Organizations, own: np.ndarray, through: Sequence[Kind] = ()) -> np.ndarray:
     """Totals per organization: its ``own`` count plus those of everything below it (in the dtype of ``own``).
+
+    With ``through`` kinds, only organizations of those kinds hand counts on:
+    an organization whose descendants are all of them gets the same total as
+    without (those below the primary organizations: a basic organization's),
+    the others a part of it. The meetings read the basic organizations'
+    sizes only, monthly: at 1 M members the roll-up then climbs two levels
+    instead of five (0.57 -> 0.39 ms), and telling who hands on is one more
+    comparison, on the organizations' own kinds, once per state of the
+    hierarchy (which changes in about half of the months).
 
     Every organization hands its own count to its parent, then each count
     handed on climbs one level at a time, until the top. The first level
@@ -57,11 +68,11 @@ def roll_up(orgs: Organizations, own: np.ndarray) -> np.ndarray:
         return total
     if len(total) <= PAIRS_UP_TO and total.dtype.kind in "iu":
         # Whole numbers (members) sum exactly in double precision in any order (far below 2**53).
-        source, ancestor = _ancestor_pairs(orgs)
+        source, ancestor = _ancestor_pairs(orgs, tuple(through))
         total += np.bincount(ancestor, weights=total.take(source), minlength=len(total)).astype(total.dtype)
         return total
     parent = orgs.column("parent")
-    carries, runs, runs_carry = _hierarchy_runs(orgs)
+    carries, runs, runs_carry = _hierarchy_runs(orgs, tuple(through))
     carry = np.add.reduceat(total, runs)
     handed = runs_carry & (carry != 0)
     to, carry = parent.take(runs.compress(handed)), carry.compress(handed)
@@ -82,29 +93,35 @@ def roll_up(orgs: Organizations, own: np.ndarray) -> np.ndarray:
     return total
 
 
-def _hierarchy_runs(orgs: Organizations) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Which organizations hand their counts on (living, with a parent), where each run of consecutive
-    organizations under one parent that all hand on (or all do not) starts, and whether each run hands on:
-    read-only, derived once per state of the hierarchy (at national scale three passes over half a million
-    organizations, a month's roll-up took as long again)."""
+def _hierarchy_runs(orgs: Organizations, through: tuple[Kind, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which organizations hand their counts on (living, with a parent, of one of the kinds ``through`` if
+    any are given), where each run of consecutive organizations under one parent that all hand on (or all do not)
+    starts, and whether each run hands on: read-only, derived once per state of the hierarchy (at national
+    scale three passes over half a million organizations, a month's roll-up took as long again)."""
     parent = orgs.column("parent")
+
+    def hands_on() -> np.ndarray:
+        carries = (parent >= 0) & orgs.column("alive")
+        if through:
+            carries &= is_kind(orgs.column("kind"), *through)
+        return carries
 
     def starts() -> np.ndarray:
         return np.flatnonzero(np.concatenate(([True], (parent[1:] != parent[:-1]) | (carries[1:] != carries[:-1]))))
 
-    carries = orgs.of_hierarchy("roll-up: hands on", lambda: (parent >= 0) & orgs.column("alive"))
-    runs = orgs.of_hierarchy("roll-up: run starts", starts)
-    return carries, runs, orgs.of_hierarchy("roll-up: run hands on", lambda: carries.take(runs))
+    carries = orgs.of_hierarchy(("roll-up: hands on", through), hands_on)
+    runs = orgs.of_hierarchy(("roll-up: run starts", through), starts)
+    return carries, runs, orgs.of_hierarchy(("roll-up: run hands on", through), lambda: carries.take(runs))
 
 
-def _ancestor_pairs(orgs: Organizations) -> tuple[np.ndarray, np.ndarray]:
+def _ancestor_pairs(orgs: Organizations, through: tuple[Kind, ...]) -> tuple[np.ndarray, np.ndarray]:
     """Every (organization, ancestor) pair a count climbs along in :func:`roll_up`: from each organization
-    that hands on, up to ``MAX_DEPTH`` levels, as long as the one handing on is living and has a parent.
-    Read-only, derived once per state of the hierarchy."""
+    that hands on, up to ``MAX_DEPTH`` levels, as long as the one handing on is living, has a parent (and is
+    of the kinds ``through``, if any are given). Read-only, derived once per state of the hierarchy."""
 
     def derive() -> np.ndarray:
         parent = orgs.column("parent")
-        carries = _hierarchy_runs(orgs)[0]
+        carries = _hierarchy_runs(orgs, through)[0]
         source = np.flatnonzero(carries)
         ancestor = parent.take(source)
         sources, ancestors = [source], [ancestor]
@@ -117,10 +134,11 @@ def _ancestor_pairs(orgs: Organizations) -> tuple[np.ndarray, np.ndarray]:
             ancestors.append(ancestor)
         return np.stack([np.concatenate(sources), np.concatenate(ancestors)])
 
-    pairs = orgs.of_hierarchy("roll-up: ancestor pairs", derive)
+    pairs = orgs.of_hierarchy(("roll-up: ancestor pairs", through), derive)
     return pairs[0], pairs[1]
 
 
-def members_below(orgs: Organizations, org_size: np.ndarray) -> np.ndarray:
-    """Active members in each organization and its sub-organizations."""
-    return roll_up(orgs, org_size).astype(np.int64, copy=False)
+def members_below(orgs: Organizations, org_size: np.ndarray, through: Sequence[Kind] = ()) -> np.ndarray:
+    """Active members in each organization and its sub-organizations (handed on only by those of the kinds
+    ``through``, if any are given: see :func:`roll_up`)."""
+    return roll_up(orgs, org_size, through).astype(np.int64, copy=False)
