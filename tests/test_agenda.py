@@ -143,3 +143,50 @@ def test_a_large_partys_pushes_and_pops_return_what_a_per_day_dictionary_would(s
             for i, d in zip(ids.tolist(), np.broadcast_to(days, size).tolist()):
                 naive.setdefault(d, set()).add(i)
         assert agenda.next_day() <= min(naive, default=NEVER)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(st.integers(0, 2**32 - 1), st.sampled_from([1, 3]), st.sampled_from([40, 5_000]))
+def test_a_large_partys_ratifications_filed_one_by_one_come_back_as_a_per_day_dictionary_would(seed, every, ids):
+    """The 1 M run's ratifications: pushes of a few ids (up to ``SMALL``) due within a month, each id filed
+    as a Python int in its day's list, mixed with pushes of one day for all (arrays in the same lists) and
+    large pushes kept for the pop; from a few ``ids`` (repeats on one day) or many; popped every ``every``
+    days, so that a pop gathers from one to many more than ``SMALL`` ids. Each pop gives what a per-day
+    dictionary would: every id due by then once, sorted, as int64."""
+    from sim.model.agenda import SMALL
+
+    rng = np.random.default_rng(seed)
+    agenda, naive = Agenda(), {}
+    for today in range(120):
+        if today % every == 0:
+            expected = sorted(set().union(*(naive.pop(d) for d in [d for d in naive if d <= today])))
+            got = agenda.pop(today)
+            assert got.dtype == np.int64 and got.tolist() == expected, today
+        for _ in range(int(rng.integers(0, 4))):
+            size = int(rng.choice([1, 2, 5, 11, SMALL, 40]))
+            pushed = rng.integers(0, ids, size)
+            days = today + (int(rng.integers(1, 31)) if rng.random() < 0.2 else rng.integers(1, 31, size))
+            agenda.push(pushed, days)
+            for i, d in zip(pushed.tolist(), np.broadcast_to(days, size).tolist()):
+                naive.setdefault(d, set()).add(i)
+        assert agenda.next_day() <= min(naive, default=NEVER)
+
+
+def test_a_day_filed_one_by_one_past_the_few_and_a_pushed_array_of_one_id_come_back_whole():
+    """A day whose list of ids filed one by one grows past ``SMALL`` (popped by the path of many ids), and
+    a day of one id from such a list or from a pushed array, which the pop copies (the caller's array is
+    not handed back)."""
+    from sim.model.agenda import SMALL
+
+    agenda = Agenda()
+    for first in range(0, 2 * SMALL + 2, 2):
+        agenda.push(np.array([first + 1, first]), np.array([3, 3 + first % 4 + 1]))  # one id each on day 3
+    pushed = np.array([7])
+    agenda.push(pushed, np.array([20]))
+    agenda.push(np.array([8, 9]), np.array([21, 22]))
+    due = agenda.pop(3)
+    assert due.tolist() == list(range(1, 2 * SMALL + 2, 2)) and due.dtype == np.int64
+    assert agenda.pop(19).tolist() == sorted(range(0, 2 * SMALL + 2, 2))
+    due = agenda.pop(20)
+    assert due.tolist() == [7] and due is not pushed and not np.shares_memory(due, pushed)
+    assert agenda.pop(21).tolist() == [8] and agenda.pop(22).tolist() == [9] and len(agenda) == 0

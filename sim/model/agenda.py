@@ -18,8 +18,9 @@ and split into one list of ids per day, so that each daily pop takes whole
 days (a concatenation and the sort of what it returns), never filters a
 bucket again, and returns after one heap lookup when nothing is due (most
 days of a small party). Ids of one day go to the lists by day directly, opened
-or not: pushes into opened buckets, pushes of one day for all, and the days of
-a push of a few ids (a small party's daily case), which are grouped in Python.
+or not: pushes into opened buckets, pushes of one day for all, and the ids of
+a push of a few over several days (a small party's daily case, a large party's
+ratifications), each as a Python int in a list of its day: no array a day.
 Pops of a few ids and buckets of a few dozen are likewise grouped or sorted
 in Python rather than with array calls that cost more than the ids. The ids
 and days returned are the same as with one entry per day.
@@ -48,6 +49,8 @@ OPEN_IN_PYTHON = 64
 SORT_AS_IS = 256
 
 Entry = tuple[np.ndarray, np.ndarray]  # (ids, their days)
+#: An entry of a day's list: the ids of a push as pushed (a slice of it), or ids filed one by one (:func:`_file_few`).
+Listed = np.ndarray | list[int]
 
 #: What :meth:`Agenda.next_day` gives when nothing is pushed: later than any day.
 NEVER = 1 << 62
@@ -63,7 +66,7 @@ class Agenda:
     def __init__(self) -> None:
         self._buckets: dict[int, list[Entry]] = {}  # buckets not opened yet: (ids, days) entries
         self._keys: list[int] = []  # heap of the keys of _buckets
-        self._days: dict[int, list[np.ndarray]] = {}  # days of the opened buckets: ids by day
+        self._days: dict[int, list[Listed]] = {}  # days of the opened buckets: ids by day
         self._day_keys: list[int] = []  # heap of the keys of _days
         self._open_end = -1  # the last day of the last opened bucket
         self._pending: list[Entry] = []  # pushes not filed yet (:meth:`_file_pending`)
@@ -104,19 +107,13 @@ class Agenda:
             # look at the next day, which sorts the pushes since at once (:meth:`_file_pending`).
             self._pending.append((ids, days))
             return
-        # A few ids of several days, grouped by day in Python: each day's ids go to its list.
+        # A few ids of several days (a small party's push; a large party's ratifications, a dozen ids over a
+        # month): each goes to its day's list as a Python int (:func:`_file_few`), no array a day.
         listed = days.tolist()
         if listed.count(listed[0]) == n:
             _file(self._days, self._day_keys, listed[0], ids)
             return
-        rows_by_day: dict[int, list[int]] = {}
-        for row, day in enumerate(listed):
-            rows_by_day.setdefault(day, []).append(row)
-        for day, rows in rows_by_day.items():
-            first, last = rows[0], rows[-1] + 1
-            # Consecutive rows (one, mostly): a slice, not a gather; else ``take``, which reads a list of
-            # rows at half the cost of indexing.
-            _file(self._days, self._day_keys, day, ids[first:last] if last - first == len(rows) else ids.take(rows))
+        _file_few(self._days, self._day_keys, ids.tolist(), listed)
 
     def _file_pending(self) -> None:
         """File the pushes kept since the last pop (:meth:`push`): sorted by day at once, then one entry a
@@ -189,18 +186,10 @@ class Agenda:
                 self._add(day, ids[start:end], None)
 
     def _open_small(self, entries: list[Entry]) -> None:
-        """Open a bucket of a few ids (a small party's day-0 pushes): an entry of one id goes to its day's
-        list as it is (a pop gathers a day's arrays anyway); the ids of an entry of several are grouped by
-        day in Python, not sorted."""
+        """Open a bucket of a few ids (a small party's day-0 pushes): each id goes to its day's list as a
+        Python int (:func:`_file_few`), not sorted."""
         for ids, days in entries:
-            if len(ids) == 1:
-                self._add(days.item(0), ids, None)
-                continue
-            by_day: dict[int, list[int]] = {}
-            for member, day in zip(ids.tolist(), days.tolist(), strict=True):
-                by_day.setdefault(day, []).append(member)
-            for day, members in by_day.items():
-                self._add(day, np.array(members, dtype=np.int64), None)
+            _file_few(self._days, self._day_keys, ids.tolist(), days.tolist())
 
     def pop(self, day: int) -> np.ndarray:
         """Every id due on ``day`` or earlier that has not been popped yet, once each, sorted.
@@ -223,14 +212,18 @@ class Agenda:
             size = sum(map(len, due))
             if size == 1:  # sorted and distinct already; a copy, as the entry may be a caller's pushed array
                 self._size -= 1
-                return due[0].copy()
+                ids = due[0]
+                return ids.copy() if isinstance(ids, np.ndarray) else np.array(ids, dtype=np.int64)
             if size <= SMALL:  # gathered in Python, not concatenated
                 self._size -= size
                 distinct: set[int] = set()
                 for ids in due:
-                    distinct.update(ids.tolist())
+                    distinct.update(ids if isinstance(ids, list) else ids.tolist())
                 return np.array(sorted(distinct), dtype=np.int64)
-        ordered = due[0].copy() if len(due) == 1 else np.concatenate(due)
+        if len(due) == 1 and isinstance(due[0], np.ndarray):
+            ordered = due[0].copy()
+        else:  # (lists of ids filed one by one are converted on the way)
+            ordered = np.concatenate(due, dtype=np.int64)
         self._size -= len(ordered)
         # What arrays.distinct returns, sorted by numpy's default sort: the order of equal ids does not
         # matter, and on the day's ids (a few sorted runs) it is 1.7 times faster than the stable sort.
@@ -251,6 +244,25 @@ def _sixteen_bits(days: np.ndarray) -> np.ndarray:
     lo, hi = int(days.min()), int(days.max())
     offset = days - lo
     return offset.astype(np.int16) if hi - lo < INT16_MAX else offset
+
+
+def _file_few(table: dict[int, list[Listed]], keys: list[int], ids: list[int], days: list[int]) -> None:
+    """File each of ``ids`` in the list of its day in ``days`` (:data:`Listed`): appended to the day's last
+    entry if that is a list of ints, else as a new one. A large party's ratifications (a dozen ids a day,
+    each due on its own day within a month) file about one id a day from each of ten pushes: one list a
+    day, without a slice of the push per day and a ``tolist`` of each at the pop (the 1 M run's
+    ratifications: a push 6.0 -> 2.8 us, a pop 5.8 -> 3.7 us)."""
+    for member, day in zip(ids, days, strict=True):
+        entries = table.get(day)
+        if entries is None:
+            table[day] = [[member]]
+            heapq.heappush(keys, day)
+        else:
+            last = entries[-1]
+            if isinstance(last, list):
+                last.append(member)
+            else:
+                entries.append([member])
 
 
 def _file(table: dict, keys: list[int], key: int, entry: object) -> None:
